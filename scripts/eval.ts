@@ -1,0 +1,72 @@
+/**
+ * `npm run eval`: runs the labelled question set in test/eval/ against the shipped knowledge
+ * base and prints top-1, top-3, correct rejections and false answers. Prints numbers; asserts nothing.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import { createEngine } from '../src/knowledge/engine.js';
+import { loadKnowledge } from '../src/knowledge/load-knowledge.js';
+import { formatProblem } from '../src/knowledge/parse-knowledge.js';
+import { createJiebaTokenizer } from '../src/nlp/jieba-tokenizer.js';
+
+interface Question {
+  q: string;
+  expect: string[];
+  note?: string;
+}
+
+const args = process.argv.slice(2);
+const verbose = args.includes('--verbose') || args.includes('-v');
+const file = resolve(args.find((a) => !a.startsWith('-')) ?? 'test/eval/questions.yaml');
+const loaded = await loadKnowledge(resolve(process.env.KNOWLEDGE_DIR ?? 'knowledge'));
+if (!loaded.ok) {
+  loaded.problems.forEach((p) => console.error(formatProblem(p)));
+  process.exit(1);
+}
+const engine = createEngine(loaded.kb, createJiebaTokenizer());
+const questions = parse(await readFile(file, 'utf8')) as Question[];
+
+let inScope = 0, top1 = 0, top3 = 0, answeredRight = 0, clarified = 0;
+let outside = 0, refused = 0, falseAnswers = 0;
+const misses: string[] = [];
+for (const { q, expect, note } of questions) {
+  const r = engine.search(q, 3);
+  const ids = r.results.map((x) => x.entry.id);
+  const tag = note ? ` [${note}]` : '';
+  if (expect.length === 0) {
+    outside++;
+    if (!r.answerable) refused++;
+    else {
+      falseAnswers++;
+      misses.push(`FALSE ANSWER  ${q}${tag} → ${ids[0]} (${r.results[0]?.score})`);
+    }
+    continue;
+  }
+  inScope++;
+  // An FAQ about an expected entry answers from that entry's facts, so it counts as the entry.
+  const fits = (i: number) => {
+    const e = r.results[i]?.entry;
+    return !!e && (expect.includes(e.id) || (e.kind === 'faq' && e.related.some((id) => expect.includes(id))));
+  };
+  const hit1 = fits(0);
+  const hit3 = [0, 1, 2].some(fits);
+  if (hit1) top1++;
+  if (hit3) top3++;
+  if (r.answerable && hit1) answeredRight++;
+  if (r.ambiguous) clarified++;
+  if (!hit1 || !r.answerable) {
+    misses.push(
+      `${!r.answerable ? 'REFUSED' : 'WRONG  '}  ${q}${tag} → ${ids.map((id, i) => `${id}(${r.results[i]?.score})`).join(', ')}  expected ${expect.join('|')}`,
+    );
+  }
+}
+const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)} %`);
+console.log(`questions: ${questions.length} (${inScope} in scope, ${outside} outside), knowledge: ${loaded.kb.entries.length} entries`);
+console.log(`top-1 (ranking):                 ${pct(top1, inScope)}  (${top1}/${inScope})`);
+console.log(`top-3 (ranking):                 ${pct(top3, inScope)}  (${top3}/${inScope})`);
+console.log(`answered with the right entry:   ${pct(answeredRight, inScope)}  (${answeredRight}/${inScope}; ${clarified} asked to clarify)`);
+console.log(`outside questions refused:       ${pct(refused, outside)}  (${refused}/${outside})`);
+console.log(`false answers on outside:        ${pct(falseAnswers, outside)}  (${falseAnswers}/${outside})`);
+if (verbose) misses.forEach((m) => console.log(m));
+else if (misses.length > 0) console.log(`(${misses.length} misses; run with --verbose to list them)`);

@@ -1,0 +1,20 @@
+/** `npm run kb:check`: the same validation the server runs at start-up. */
+import { resolve } from 'node:path';
+import { loadKnowledge } from '../src/knowledge/load-knowledge.js';
+import { formatProblem } from '../src/knowledge/parse-knowledge.js';
+
+const dir = resolve(process.argv[2] ?? process.env.KNOWLEDGE_DIR ?? 'knowledge');
+const result = await loadKnowledge(dir);
+if (!result.ok) {
+  for (const p of result.problems) console.error(formatProblem(p));
+  console.error(`\n${result.problems.length} problem(s) in ${dir}`);
+  process.exit(1);
+}
+const counts: Record<string, number> = {};
+for (const e of result.kb.entries) counts[e.kind] = (counts[e.kind] ?? 0) + 1;
+const unverified = result.kb.entries.filter((e) => !e.verified || e.unverified.length > 0).length;
+console.log(
+  `knowledge base OK: ${result.kb.entries.length} entries (${Object.entries(counts)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ')}), ${unverified} with unverified facts, ${result.kb.lexicon.synonyms.length} synonym groups`,
+);

@@ -1,0 +1,265 @@
+/**
+ * The dialogue core: `step(state, input, ctx) → {state, replies, events, match}`.
+ * Channel-independent and pure: state is plain JSON, the engine is passed in, time comes in ctx.
+ */
+import type { Choice, Match, Mode, Reply, UserInput } from '../core/types.js';
+import type { Engine } from '../knowledge/engine.js';
+import type { Entry } from '../knowledge/schema.js';
+import type { Aspect } from '../nlp/aspects.js';
+import { ASPECTS } from '../nlp/aspects.js';
+import { normalize } from '../nlp/normalize.js';
+import { cardToText, composeAnswer } from './compose-answer.js';
+
+export interface ConversationState {
+  mode: Mode;
+  /** The entry under discussion, so 「那要多少钱？」 is about it. */
+  currentEntryId: string | null;
+  lastAspect: Aspect | null;
+  /** Questions in a row the bot could not answer. */
+  failures: number;
+  /** Buttons on offer; a citizen may also type their label. */
+  pendingChoices: Choice[];
+  turns: number;
+}
+
+export type DialogueEvent =
+  | { type: 'answered'; entryId: string; aspect: Aspect; score: number; followUp: boolean }
+  | { type: 'unanswered'; text: string; nearest: { id: string; score: number }[] }
+  | { type: 'clarification_asked'; candidates: string[] }
+  | { type: 'handoff_requested'; reason: 'asked' | 'repeated_failure' }
+  | { type: 'smalltalk'; intent: 'greeting' | 'thanks' | 'goodbye' | 'help' };
+
+export interface StepResult {
+  state: ConversationState;
+  replies: Reply[];
+  events: DialogueEvent[];
+  match: Match | null;
+}
+
+export interface StepContext {
+  engine: Engine;
+}
+
+export const initialState = (): ConversationState => ({
+  mode: 'bot',
+  currentEntryId: null,
+  lastAspect: null,
+  failures: 0,
+  pendingChoices: [],
+  turns: 0,
+});
+
+/** Button values understood by the core. */
+export const CHOICE = {
+  handoff: 'handoff',
+  help: 'help',
+  none: 'none',
+  entry: (id: string) => `entry:${id}`,
+  aspect: (a: Aspect) => `aspect:${a}`,
+} as const;
+
+const HANDOFF_WORDS = ['转人工', '人工客服', '人工服务', '找人工', '要人工', '人工', '真人', '找工作人员', '工作人员', '客服'];
+const GREETINGS = ['你好', '您好', '在吗', '在不在', '哈喽', 'hello', 'hi', '嗨', '早上好', '下午好', '晚上好', '有人吗'];
+const THANKS = ['谢谢', '多谢', '感谢', '谢了', '好的谢谢', 'thanks', 'thank you', '辛苦了'];
+const GOODBYES = ['再见', '拜拜', 'bye', '没有了', '没事了'];
+const HELP = ['帮助', '菜单', '你能做什么', '你会什么', '能问什么', '可以问什么', '功能'];
+
+/** Is the whole message (give or take politeness) one of these phrases? */
+function isOnly(text: string, phrases: string[]): boolean {
+  const t = text.replace(/[啊呀吧呢哦嘛哈的了 ]/g, '');
+  return t.length > 0 && t.length <= 8 && phrases.some((p) => t === p || (t.startsWith(p) && t.length - p.length <= 2));
+}
+
+const NEXT_STEPS = (entry: Entry): Choice[] => {
+  if (entry.kind === 'faq' || entry.kind === 'policy') {
+    const first = entry.related[0];
+    return [...(first ? [{ label: '查看相关事项', value: CHOICE.entry(first) }] : []), { label: '转人工', value: CHOICE.handoff }];
+  }
+  return [
+    { label: '材料清单', value: CHOICE.aspect('materials') },
+    { label: '办理流程', value: CHOICE.aspect('steps') },
+    { label: '转人工', value: CHOICE.handoff },
+  ];
+};
+
+const toMatch = (entry: Entry, score: number): Match => ({ id: entry.id, title: entry.title, kind: entry.kind, score });
+
+export function step(previous: ConversationState, input: UserInput, ctx: StepContext): StepResult {
+  const state: ConversationState = { ...previous, turns: previous.turns + 1 };
+  const { engine } = ctx;
+
+  // A pressed button, or a typed label of one on offer.
+  let choice = 'choice' in input ? input.choice : null;
+  const text = 'text' in input ? input.text : '';
+  if (choice === null) {
+    const typed = normalize(text);
+    const hit = state.pendingChoices.find((c) => normalize(c.label) === typed);
+    if (hit) choice = hit.value;
+  }
+  if (choice !== null) return onChoice(state, choice, ctx);
+
+  const norm = normalize(text);
+  if (HANDOFF_WORDS.some((w) => norm.includes(w)) && norm.length <= 20) return handoff(state, 'asked', ctx);
+  if (isOnly(norm, GREETINGS)) return smalltalk(state, 'greeting', ctx);
+  if (isOnly(norm, THANKS)) return smalltalk(state, 'thanks', ctx);
+  if (isOnly(norm, GOODBYES)) return smalltalk(state, 'goodbye', ctx);
+  if (isOnly(norm, HELP)) return smalltalk(state, 'help', ctx);
+
+  const result = engine.search(text, 3);
+  const aspect = engine.aspects.detect(result.analyzed.tokens);
+
+  if (result.answerable && result.ambiguous) {
+    const candidates = result.ambiguous;
+    const choices = [
+      ...candidates.map((c) => ({ label: c.entry.title, value: CHOICE.entry(c.entry.id) })),
+      { label: '都不是', value: CHOICE.none },
+    ];
+    state.pendingChoices = choices;
+    state.lastAspect = aspect;
+    return {
+      state,
+      replies: [{ type: 'choices', text: '您问的是下面哪一项？请点选：', choices }],
+      events: [{ type: 'clarification_asked', candidates: candidates.map((c) => c.entry.id) }],
+      match: null,
+    };
+  }
+
+  const best = result.results[0];
+  if (result.answerable && best) return answer(state, best.entry, aspect, best.score, false, ctx);
+
+  // A follow-up about the entry under discussion: 「那要多少钱？」
+  const current = state.currentEntryId ? engine.entry(state.currentEntryId) : undefined;
+  const informative = result.analyzed.content.length;
+  if (current && aspect !== 'general' && informative <= 2) {
+    return answer(state, current, aspect, 1, true, ctx);
+  }
+
+  return noAnswer(state, text, result.results.map((r) => ({ id: r.entry.id, score: r.score })), ctx);
+}
+
+function answer(
+  state: ConversationState,
+  entry: Entry,
+  aspect: Aspect,
+  score: number,
+  followUp: boolean,
+  ctx: StepContext,
+): StepResult {
+  const card = composeAnswer(entry, aspect, { entry: ctx.engine.entry, settings: ctx.engine.kb.settings });
+  const choices = NEXT_STEPS(entry).filter((c) => c.value !== CHOICE.aspect(aspect));
+  state.currentEntryId = entry.id;
+  state.lastAspect = aspect;
+  state.failures = 0;
+  state.pendingChoices = choices;
+  return {
+    state,
+    replies: [
+      { type: 'text', text: cardToText(card), card },
+      { type: 'choices', text: '您还可以：', choices },
+    ],
+    events: [{ type: 'answered', entryId: entry.id, aspect, score, followUp }],
+    match: toMatch(entry, score),
+  };
+}
+
+function onChoice(state: ConversationState, value: string, ctx: StepContext): StepResult {
+  if (value === CHOICE.handoff) return handoff(state, 'asked', ctx);
+  if (value === CHOICE.help) return smalltalk(state, 'help', ctx);
+  if (value === CHOICE.none) {
+    state.pendingChoices = [];
+    return {
+      state,
+      replies: [{ type: 'text', text: '好的，请换个说法再描述一下您要办的事，比如「开小卖部要办什么证」「新生儿怎么上户口」。' }],
+      events: [],
+      match: null,
+    };
+  }
+  if (value.startsWith('entry:')) {
+    const entry = ctx.engine.entry(value.slice('entry:'.length));
+    if (entry) return answer(state, entry, state.lastAspect ?? 'general', 1, false, ctx);
+  }
+  if (value.startsWith('aspect:')) {
+    const aspect = value.slice('aspect:'.length) as Aspect;
+    const current = state.currentEntryId ? ctx.engine.entry(state.currentEntryId) : undefined;
+    if (current && (ASPECTS as readonly string[]).includes(aspect)) return answer(state, current, aspect, 1, true, ctx);
+  }
+  // A stale or unknown button: say so rather than guess.
+  state.pendingChoices = [];
+  return {
+    state,
+    replies: [{ type: 'text', text: '这个选项已经失效了，请直接输入您想问的问题。' }],
+    events: [],
+    match: null,
+  };
+}
+
+function handoff(state: ConversationState, reason: 'asked' | 'repeated_failure', ctx: StepContext): StepResult {
+  const { hotline, centre } = ctx.engine.kb.settings;
+  state.pendingChoices = [];
+  return {
+    state,
+    replies: [
+      {
+        type: 'handoff',
+        status: 'unavailable',
+        text:
+          `在线人工服务暂未开通。您可以拨打${hotline.name} ${hotline.number} 咨询，` +
+          `或在办公时间（${centre.hours}）到${centre.name}咨询台找工作人员。`,
+      },
+    ],
+    events: [{ type: 'handoff_requested', reason }],
+    match: null,
+  };
+}
+
+function smalltalk(
+  state: ConversationState,
+  intent: 'greeting' | 'thanks' | 'goodbye' | 'help',
+  ctx: StepContext,
+): StepResult {
+  const { city } = ctx.engine.kb.settings;
+  const bundles = ctx.engine.kb.entries.filter((e) => e.kind === 'bundle').slice(0, 6);
+  const menu = bundles.map((b) => ({ label: b.title, value: CHOICE.entry(b.id) }));
+  const texts = {
+    greeting: `您好！我是${city}政务服务小助手“一次”。您想办什么事？直接说就行，比如「个体户营业执照怎么办」「新生儿怎么上户口」。`,
+    help: `我可以告诉您在${city}办事要带什么材料、去哪里办、要多久、收不收费，以及办事依据。常见的“一件事”有：`,
+    thanks: '不客气！还有其他问题随时问我。',
+    goodbye: '好的，祝您办事顺利，一次办成！',
+  } as const;
+  const replies: Reply[] = [{ type: 'text', text: texts[intent] }];
+  if ((intent === 'greeting' || intent === 'help') && menu.length > 0) {
+    replies.push({ type: 'choices', text: '常见事项：', choices: menu });
+    state.pendingChoices = menu;
+  } else state.pendingChoices = [];
+  return { state, replies, events: [{ type: 'smalltalk', intent }], match: null };
+}
+
+function noAnswer(
+  state: ConversationState,
+  text: string,
+  nearest: { id: string; score: number }[],
+  ctx: StepContext,
+): StepResult {
+  const { hotline } = ctx.engine.kb.settings;
+  state.failures += 1;
+  const events: StepResult['events'] = [{ type: 'unanswered', text, nearest }];
+  const choices: Choice[] = [
+    { label: '转人工', value: CHOICE.handoff },
+    { label: '我能问什么', value: CHOICE.help },
+  ];
+  state.pendingChoices = choices;
+  const repeated = state.failures >= 2;
+  if (repeated) events.push({ type: 'handoff_requested', reason: 'repeated_failure' });
+  const lead = repeated
+    ? '抱歉，我还是没能找到答案。建议您转人工，或拨打'
+    : '抱歉，这个问题超出了我能可靠回答的范围，我不想给您不准确的信息。您可以换个说法再问，也可以转人工，或拨打';
+  return {
+    state,
+    replies: [
+      { type: 'text', text: `${lead}${hotline.name} ${hotline.number}。` },
+      { type: 'choices', text: '您可以：', choices },
+    ],
+    events,
+    match: null,
+  };
+}

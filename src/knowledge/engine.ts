@@ -1,0 +1,33 @@
+/**
+ * The answer engine's knowledge side: a parsed knowledge base, its search index and lookups.
+ * Pure apart from the tokenizer that is passed in.
+ */
+import { createAnalyzer } from '../nlp/analyze.js';
+import { createAspectDetector, type AspectDetector } from '../nlp/aspects.js';
+import type { Tokenizer } from '../nlp/tokenizer.js';
+import type { KnowledgeBase } from './parse-knowledge.js';
+import type { Entry } from './schema.js';
+import { buildIndex, dictionaryWords, search, type SearchIndex, type SearchResult } from './search-index.js';
+
+export interface Engine {
+  readonly kb: KnowledgeBase;
+  readonly aspects: AspectDetector;
+  search(query: string, k?: number): SearchResult;
+  entry(id: string): Entry | undefined;
+  /** Segment a text the way the engine does (for aspect detection and logs). */
+  words(text: string): string[];
+}
+
+export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer): Engine {
+  tokenizer.addWords(dictionaryWords(kb.entries, kb.lexicon.words));
+  const analyzer = createAnalyzer(tokenizer, kb.lexicon.synonyms);
+  const index: SearchIndex = buildIndex(kb.entries, analyzer, kb.lexicon.actions);
+  const byId = new Map(kb.entries.map((e) => [e.id, e]));
+  return {
+    kb,
+    aspects: createAspectDetector(),
+    search: (query, k = 5) => search(index, query, k),
+    entry: (id) => byId.get(id),
+    words: (text) => analyzer.analyze(text).tokens,
+  };
+}

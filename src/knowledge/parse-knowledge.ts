@@ -1,0 +1,237 @@
+/**
+ * Turns the text of knowledge files into a validated knowledge base, or a list of problems
+ * each written `file › entry › field: what is wrong — how to fix`. Pure: takes strings.
+ */
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import {
+  entrySchema,
+  lexiconSchema,
+  settingsSchema,
+  type Entry,
+  type Lexicon,
+  type Settings,
+} from './schema.js';
+
+export interface SourceFile {
+  /** Path relative to the knowledge folder, used in messages (e.g. `items/getihu.yaml`). */
+  path: string;
+  content: string;
+}
+
+export interface KnowledgeBase {
+  settings: Settings;
+  lexicon: Lexicon;
+  entries: Entry[];
+  /** Which file each entry came from, for editors and error messages. */
+  fileOf: Record<string, string>;
+}
+
+export interface KnowledgeProblem {
+  file: string;
+  entry: string;
+  field: string;
+  problem: string;
+  fix: string;
+}
+
+export type ParseResult = { ok: true; kb: KnowledgeBase } | { ok: false; problems: KnowledgeProblem[] };
+
+export const formatProblem = (p: KnowledgeProblem): string =>
+  `${p.file} › ${p.entry} › ${p.field}: ${p.problem} — ${p.fix}`;
+
+const SETTINGS_FILE = 'settings.yaml';
+const LEXICON_FILE = 'lexicon.yaml';
+
+/** A fix hint for each kind of schema problem, so the message says what to do. */
+function fixFor(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? 'add this field' : `write it as ${issue.expected}`;
+    case 'unrecognized_keys':
+      return `remove or rename ${issue.keys.join(', ')} (see src/knowledge/schema.ts for the allowed fields)`;
+    case 'too_small':
+      return 'add the missing content';
+    case 'too_big':
+      return 'shorten it';
+    case 'invalid_value':
+      return `use one of: ${issue.values.map(String).join(', ')}`;
+    case 'invalid_union':
+      return 'check the kind field: item, bundle, faq or policy';
+    case 'invalid_format':
+      return issue.format === 'url' ? 'write a full address starting with https://' : 'correct the format';
+    default:
+      return 'correct the value';
+  }
+}
+
+const fieldPath = (path: PropertyKey[]): string =>
+  path.length === 0 ? '(whole entry)' : path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+
+function zodProblems(file: string, entry: string, error: z.ZodError): KnowledgeProblem[] {
+  return error.issues.map((issue) => ({
+    file,
+    entry,
+    field: fieldPath(issue.path),
+    problem: issue.message,
+    fix: fixFor(issue),
+  }));
+}
+
+function parseYaml(file: SourceFile, problems: KnowledgeProblem[]): unknown {
+  const doc = parseDocument(file.content, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    for (const err of doc.errors) {
+      const line = err.linePos?.[0]?.line;
+      problems.push({
+        file: file.path,
+        entry: line ? `line ${line}` : '(file)',
+        field: '(yaml)',
+        problem: err.message.split('\n')[0] ?? 'YAML syntax error',
+        fix: 'fix the YAML syntax (indentation, quotes, a missing colon)',
+      });
+    }
+    return undefined;
+  }
+  return doc.toJS();
+}
+
+/** Validates every file and the links between entries; all problems are reported at once. */
+export function parseKnowledge(files: SourceFile[]): ParseResult {
+  const problems: KnowledgeProblem[] = [];
+  let settings: Settings | undefined;
+  let lexicon: Lexicon = { synonyms: [], words: [], actions: [] };
+  const entries: Entry[] = [];
+  const fileOf: Record<string, string> = {};
+
+  for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
+    const value = parseYaml(file, problems);
+    if (value === undefined) continue;
+    if (file.path === SETTINGS_FILE) {
+      const r = settingsSchema.safeParse(value);
+      if (r.success) settings = r.data;
+      else problems.push(...zodProblems(file.path, 'settings', r.error));
+      continue;
+    }
+    if (file.path === LEXICON_FILE) {
+      const r = lexiconSchema.safeParse(value);
+      if (r.success) lexicon = r.data;
+      else problems.push(...zodProblems(file.path, 'lexicon', r.error));
+      continue;
+    }
+    const raws = Array.isArray(value) ? value : [value];
+    raws.forEach((raw, index) => {
+      const label =
+        raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string'
+          ? (raw as { id: string }).id
+          : `entry #${index + 1}`;
+      const r = entrySchema.safeParse(raw);
+      if (!r.success) {
+        problems.push(...zodProblems(file.path, label, r.error));
+        return;
+      }
+      const entry = r.data;
+      if (fileOf[entry.id]) {
+        problems.push({
+          file: file.path,
+          entry: entry.id,
+          field: 'id',
+          problem: `the id is already used in ${fileOf[entry.id]}`,
+          fix: 'give this entry a different id',
+        });
+        return;
+      }
+      if (!entry.id.startsWith(`${entry.kind}-`)) {
+        problems.push({
+          file: file.path,
+          entry: entry.id,
+          field: 'id',
+          problem: `an entry of kind ${entry.kind} has an id that does not start with ${entry.kind}-`,
+          fix: `rename it to ${entry.kind}-…`,
+        });
+      }
+      if (entry.verified && !entry.lastVerified) {
+        problems.push({
+          file: file.path,
+          entry: entry.id,
+          field: 'lastVerified',
+          problem: 'a verified entry must say when it was last verified',
+          fix: 'add lastVerified: YYYY-MM-DD, or set verified: false',
+        });
+      }
+      fileOf[entry.id] = file.path;
+      entries.push(entry);
+    });
+  }
+
+  if (!settings) {
+    problems.push({
+      file: SETTINGS_FILE,
+      entry: 'settings',
+      field: '(file)',
+      problem: 'the local settings file is missing or invalid',
+      fix: 'create knowledge/settings.yaml with city, centre, hotline and officeHours',
+    });
+  }
+  problems.push(...linkProblems(entries, fileOf));
+
+  if (problems.length > 0 || !settings) return { ok: false, problems };
+  return { ok: true, kb: { settings, lexicon, entries, fileOf } };
+}
+
+function linkProblems(entries: Entry[], fileOf: Record<string, string>): KnowledgeProblem[] {
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const problems: KnowledgeProblem[] = [];
+  const titles = new Map<string, string>();
+  for (const e of entries) {
+    const file = fileOf[e.id] ?? '?';
+    const other = titles.get(e.title);
+    if (other && e.kind !== 'faq') {
+      problems.push({
+        file,
+        entry: e.id,
+        field: 'title',
+        problem: `the title is also used by ${other}`,
+        fix: 'titles must be unique; use the official name and move other names to aliases',
+      });
+    } else titles.set(e.title, e.id);
+
+    if (e.kind === 'bundle') {
+      e.items.forEach((ref, i) => {
+        const target = byId.get(ref);
+        if (!target || target.kind !== 'item') {
+          problems.push({
+            file,
+            entry: e.id,
+            field: `items[${i}]`,
+            problem: target ? `${ref} is a ${target.kind}, not an item` : `no item has the id ${ref}`,
+            fix: 'list the id of an existing item (kind: item)',
+          });
+        }
+      });
+    }
+    if (e.kind === 'faq' || e.kind === 'policy') {
+      e.related.forEach((ref, i) => {
+        if (!byId.has(ref)) {
+          problems.push({
+            file,
+            entry: e.id,
+            field: `related[${i}]`,
+            problem: `no entry has the id ${ref}`,
+            fix: 'name an existing entry id or remove it',
+          });
+        }
+      });
+    }
+    if (e.effectiveFrom && e.expiresOn && e.expiresOn <= e.effectiveFrom) {
+      problems.push({
+        file,
+        entry: e.id,
+        field: 'expiresOn',
+        problem: 'expires before it takes effect',
+        fix: 'set expiresOn after effectiveFrom',
+      });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,200 @@
+/**
+ * The knowledge format: what an entry (事项 item, 一件事 bundle, FAQ, policy), the local
+ * settings and the lexicon may contain. Pure: validates parsed YAML values, never reads files.
+ */
+import { z } from 'zod';
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date written YYYY-MM-DD' })
+  .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'is not a real calendar date' });
+
+const text = z.string().trim().min(1, { message: 'must not be empty' });
+
+export const entryId = z
+  .string()
+  .regex(/^(item|bundle|faq|policy)-[a-z0-9]+(-[a-z0-9]+)*$/, {
+    message: 'must look like item-…, bundle-…, faq-… or policy-… in lower-case kebab-case',
+  });
+
+export const reliability = z.enum(['official', 'mirror', 'third-party', 'unverified']);
+
+export const sourceSchema = z.strictObject({
+  title: text,
+  url: z.url().optional(),
+  publisher: z.string().optional(),
+  reliability,
+  checked: isoDate,
+  note: z.string().optional(),
+});
+
+export const legalBasisSchema = z.strictObject({
+  name: text,
+  docNo: z.string().optional(),
+  article: z.string().optional(),
+  note: z.string().optional(),
+});
+
+export const materialSchema = z.strictObject({
+  name: text,
+  originals: z.number().int().min(0).max(20),
+  copies: z.number().int().min(0).max(20),
+  required: z.boolean().default(true),
+  /** An e-certificate (电子证照) or shared government data (数据共享) that replaces the paper. */
+  substitute: z
+    .strictObject({ kind: z.enum(['e-certificate', 'data-sharing']), note: text })
+    .optional(),
+  /** Plain-language situation in which this material applies (e.g. 「委托他人办理的」). */
+  when: z.string().optional(),
+  note: z.string().optional(),
+});
+
+export const channelSchema = z.strictObject({
+  type: z.enum(['offline', 'online']),
+  name: text,
+  detail: z.string().optional(),
+  url: z.url().optional(),
+});
+
+export const timeLimitSchema = z.strictObject({
+  statutory: z.string().optional(),
+  promised: z.string().optional(),
+  /** Promised working days as a number, used to add up a bundle's total time. */
+  promisedWorkingDays: z.number().min(0).optional(),
+  note: z.string().optional(),
+});
+
+export const feeSchema = z.strictObject({
+  free: z.boolean(),
+  text,
+});
+
+/** Fields whose facts were not confirmed from a reliable source; answers touching them carry a caution. */
+export const unverifiableField = z.enum([
+  'summary',
+  'conditions',
+  'materials',
+  'steps',
+  'channels',
+  'timeLimit',
+  'fees',
+  'legalBasis',
+  'answer',
+  'points',
+  'items',
+]);
+
+const commonShape = {
+  id: entryId,
+  title: text,
+  aliases: z.array(text).default([]),
+  /** Extra words that should lead here but are not names of the matter (e.g. 「卖烟」). */
+  keywords: z.array(text).default([]),
+  summary: text,
+  department: z.string().optional(),
+  sources: z.array(sourceSchema).min(1, { message: 'needs at least one source' }),
+  verified: z.boolean(),
+  lastVerified: isoDate.optional(),
+  unverified: z.array(unverifiableField).default([]),
+  effectiveFrom: isoDate.optional(),
+  expiresOn: isoDate.optional(),
+  tags: z.array(z.string()).default([]),
+};
+
+export const itemSchema = z.strictObject({
+  ...commonShape,
+  kind: z.literal('item'),
+  department: text,
+  conditions: z.array(text).min(1, { message: 'needs at least one condition' }),
+  materials: z.array(materialSchema).min(1, { message: 'needs at least one material' }),
+  steps: z.array(text).min(1, { message: 'needs at least one step' }),
+  channels: z.array(channelSchema).min(1, { message: 'needs at least one channel' }),
+  timeLimit: timeLimitSchema,
+  fees: feeSchema,
+  legalBasis: z.array(legalBasisSchema).min(1, { message: 'needs at least one legal basis' }),
+});
+
+export const bundleSchema = z.strictObject({
+  ...commonShape,
+  kind: z.literal('bundle'),
+  items: z.array(entryId).min(2, { message: 'a bundle lists at least two items' }),
+  /** Situations that change what is needed (个体户 or 公司, selling tobacco or not …). */
+  situations: z
+    .array(z.strictObject({ name: text, effect: text }))
+    .default([]),
+  conditions: z.array(text).default([]),
+  steps: z.array(text).min(1, { message: 'needs at least one step' }),
+  channels: z.array(channelSchema).min(1, { message: 'needs at least one channel' }),
+  timeLimit: timeLimitSchema,
+  fees: feeSchema,
+  legalBasis: z.array(legalBasisSchema).min(1, { message: 'needs at least one legal basis' }),
+});
+
+export const faqSchema = z.strictObject({
+  ...commonShape,
+  kind: z.literal('faq'),
+  /** For an FAQ the title is the question as citizens ask it; the summary is the short answer. */
+  answer: text,
+  related: z.array(entryId).default([]),
+  legalBasis: z.array(legalBasisSchema).default([]),
+});
+
+export const policySchema = z.strictObject({
+  ...commonShape,
+  kind: z.literal('policy'),
+  issuedBy: z.string().optional(),
+  docNo: z.string().optional(),
+  points: z.array(text).min(1, { message: 'needs at least one point' }),
+  related: z.array(entryId).default([]),
+  legalBasis: z.array(legalBasisSchema).default([]),
+});
+
+export const entrySchema = z.discriminatedUnion('kind', [itemSchema, bundleSchema, faqSchema, policySchema]);
+
+export const settingsSchema = z.strictObject({
+  city: text,
+  province: text,
+  centre: z.strictObject({
+    name: text,
+    address: text,
+    hours: text,
+    phone: z.string().optional(),
+    note: z.string().optional(),
+  }),
+  hotline: z.strictObject({ number: text, name: text, note: z.string().optional() }),
+  officeHours: text,
+  onlinePortal: z.strictObject({ name: text, url: z.url().optional(), note: z.string().optional() }).optional(),
+  /** Settings an editor of the city still has to confirm; shown with a caution. */
+  unconfirmed: z.array(z.string()).default([]),
+  sources: z.array(sourceSchema).default([]),
+});
+
+export const lexiconSchema = z.strictObject({
+  /** Each group maps what people type to the canonical term used in the knowledge base. */
+  synonyms: z
+    .array(z.strictObject({ canonical: text, variants: z.array(text).min(1) }))
+    .default([]),
+  /** Extra words for the segmenter's dictionary. */
+  words: z.array(text).default([]),
+  /**
+   * Kinds of action on a thing (注销, 补领, 变更 …). A question that asks for an action which an
+   * entry's names and summary never mention is not answered with that entry.
+   */
+  actions: z.array(z.strictObject({ name: text, words: z.array(text).min(1) })).default([]),
+});
+
+export type Source = z.infer<typeof sourceSchema>;
+export type LegalBasis = z.infer<typeof legalBasisSchema>;
+export type Material = z.infer<typeof materialSchema>;
+export type Channel = z.infer<typeof channelSchema>;
+export type TimeLimit = z.infer<typeof timeLimitSchema>;
+export type Fee = z.infer<typeof feeSchema>;
+export type ItemEntry = z.infer<typeof itemSchema>;
+export type BundleEntry = z.infer<typeof bundleSchema>;
+export type FaqEntry = z.infer<typeof faqSchema>;
+export type PolicyEntry = z.infer<typeof policySchema>;
+export type Entry = z.infer<typeof entrySchema>;
+export type EntryKind = Entry['kind'];
+export type UnverifiableField = z.infer<typeof unverifiableField>;
+export type Settings = z.infer<typeof settingsSchema>;
+export type Lexicon = z.infer<typeof lexiconSchema>;

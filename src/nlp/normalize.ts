@@ -1,0 +1,34 @@
+/**
+ * Text normalisation for Chinese questions: full-width → half-width, traditional → simplified,
+ * lower case, emoji and punctuation removed, spaces between Chinese characters dropped.
+ * Pure and deterministic; the same function runs over the knowledge base and every query.
+ */
+import * as OpenCC from 'opencc-js';
+
+// Hong Kong / Taiwan traditional characters to mainland simplified (covers 營業執照, 戶口, 證).
+const toSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
+const toSimplifiedTw = OpenCC.Converter({ from: 'tw', to: 'cn' });
+
+const EMOJI = /[\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\u{FE0F}\u{200D}\u{20E3}]/gu;
+// Everything that is not a letter, a digit or a CJK ideograph separates words.
+const SEPARATORS = /[^\p{L}\p{N}]+/gu;
+const CJK = '\\p{Script=Han}';
+const SPACE_BETWEEN_CJK = new RegExp(`(?<=${CJK})\\s+(?=${CJK})`, 'gu');
+
+/** Fixes a handful of common input-method slips that are not homophones (kept tiny on purpose). */
+export function normalize(input: string): string {
+  let s = input.normalize('NFKC');
+  s = toSimplifiedTw(toSimplified(s));
+  s = s.toLowerCase();
+  s = s.replace(EMOJI, ' ');
+  s = s.replace(SEPARATORS, ' ');
+  s = s.replace(SPACE_BETWEEN_CJK, '');
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+export const isHan = (ch: string): boolean => /\p{Script=Han}/u.test(ch);
+
+/** Contiguous runs of Chinese characters, e.g. 「办 id 执照」 → [办, 执照]. */
+export function hanRuns(normalized: string): string[] {
+  return normalized.match(/\p{Script=Han}+/gu) ?? [];
+}
