@@ -9,7 +9,18 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date written YYYY-MM-DD' })
   .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'is not a real calendar date' });
 
-const text = z.string().trim().min(1, { message: 'must not be empty' });
+/**
+ * YAML's folded style (`>-`) joins lines with a space; Chinese has no spaces between characters,
+ * so a line break inside Chinese text is removed rather than turned into a space.
+ */
+const CJK_GAP = /(?<=[\p{Script=Han}，。；：、！？（）“”《》])\s+(?=[\p{Script=Han}，。；：、！？（）“”《》])/gu;
+export const joinChineseLines = (s: string): string => s.replace(CJK_GAP, '');
+
+const text = z
+  .string()
+  .trim()
+  .min(1, { message: 'must not be empty' })
+  .transform(joinChineseLines);
 
 export const entryId = z
   .string()

@@ -12,7 +12,7 @@
  */
 import Fuse from 'fuse.js';
 import type { Analyzed, Analyzer } from '../nlp/analyze.js';
-import { normalize } from '../nlp/normalize.js';
+import { hanRuns, normalize } from '../nlp/normalize.js';
 import { soundKeys } from '../nlp/pinyin.js';
 import type { Entry } from './schema.js';
 
@@ -46,7 +46,7 @@ interface Doc {
   chars: Set<string>;
   sounds: Set<string>;
   length: Record<Channel, number>;
-  /** Names, keywords and summary, normalised: what the entry is about. */
+  /** Names and keywords, normalised: what the entry is about. */
   gist: string;
   /** Normalised keywords (for an FAQ: the subjects it is about). */
   subjects: string[];
@@ -92,7 +92,7 @@ interface Field {
 /** Strength of a keyword compared with a name: a keyword leads here, a name says exactly this. */
 const KEYWORD_ANCHOR = 0.9;
 
-function fieldsOf(entry: Entry): Field[] {
+function fieldsOf(entry: Entry, itemsById: ReadonlyMap<string, Entry>): Field[] {
   // An FAQ is named by its question and the other phrasings of it; its keywords only help ranking.
   const isFaq = entry.kind === 'faq';
   const f: Field[] = [
@@ -109,6 +109,11 @@ function fieldsOf(entry: Entry): Field[] {
       entry.steps.forEach(detail);
       break;
     case 'bundle':
+      // A bundle is about its items: their names count as its details.
+      entry.items.forEach((id) => {
+        const item = itemsById.get(id);
+        if (item) [item.title, ...item.aliases, ...item.keywords].forEach(detail);
+      });
       entry.situations.forEach((s) => detail(s.name));
       entry.steps.forEach(detail);
       break;
@@ -140,6 +145,7 @@ export function buildIndex(
 ): SearchIndex {
   const postings: SearchIndex['postings'] = { word: new Map(), char: new Map(), sound: new Map() };
   const docs: Doc[] = [];
+  const byId = new Map(entries.map((e) => [e.id, e]));
   entries.forEach((entry, docIdx) => {
     const tf: Record<Channel, Map<string, number>> = { word: new Map(), char: new Map(), sound: new Map() };
     const doc: Doc = {
@@ -149,10 +155,10 @@ export function buildIndex(
       chars: new Set(),
       sounds: new Set(),
       length: { word: 0, char: 0, sound: 0 },
-      gist: normalize([entry.title, ...entry.aliases, ...entry.keywords, entry.summary].join(' ')),
+      gist: normalize([entry.title, ...entry.aliases, ...entry.keywords].join(' ')),
       subjects: entry.keywords.map(normalize).filter((k) => k.length >= 2),
     };
-    for (const field of fieldsOf(entry)) {
+    for (const field of fieldsOf(entry, byId)) {
       const a = analyzer.analyze(field.text);
       const add = (channel: Channel, terms: string[]) => {
         for (const t of terms) {
@@ -168,7 +174,11 @@ export function buildIndex(
       a.soundGrams.forEach((t) => doc.sounds.add(t));
       if (field.anchor > 0) {
         const text = normalize(field.text);
-        if (text.length >= 2) doc.anchors.push({ text, sound: a.soundText.trim(), grams: a.charGrams, strength: field.anchor });
+        // From the name itself, not its analysis: synonym expansion must not leak into a name.
+        const sound = hanRuns(text).map((run) => soundKeys(run).join(' ')).join(' , ');
+        const chars = [...text];
+        const grams = chars.slice(1).map((c, i) => `${chars[i]}${c}`);
+        if (text.length >= 2) doc.anchors.push({ text, sound, grams, strength: field.anchor });
       }
     }
     for (const channel of CHANNELS) {
@@ -271,7 +281,7 @@ const FAQ_SIMILARITY = 0.55;
 /**
  * 0 when the question asks for another action on the same thing (注销 a licence rather than
  * register it, 补领 a certificate rather than apply for it): an action word that the entry's
- * names and summary never mention. 1 otherwise.
+ * names and keywords never mention. 1 otherwise.
  */
 function actionFit(doc: Doc, q: Analyzed, actions: readonly ActionGroup[]): number {
   for (const group of actions) {
@@ -371,7 +381,7 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
   let ambiguous: ScoredEntry[] | null = null;
   if (answerable) {
     const rivals = scored.filter(
-      (s) => s !== best && s.score >= ANSWER_THRESHOLD && best.rank - s.rank <= AMBIGUITY_MARGIN && !related(best.entry, s.entry),
+      (s) => s !== best && s.score >= ANSWER_THRESHOLD && best.score - s.score <= AMBIGUITY_MARGIN && !related(best.entry, s.entry),
     );
     if (rivals.length > 0) ambiguous = [best, ...rivals.slice(0, 2)].map(({ entry, score }) => ({ entry, score }));
   }

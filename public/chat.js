@@ -1,0 +1,228 @@
+// Yici web chat: websocket first, POST /api/chat as fallback, transcript route to catch up.
+(() => {
+  'use strict';
+  const SOCKET_PATH = '/api/web/socket';
+  const $ = (id) => document.getElementById(id);
+  const log = $('log');
+  const input = $('input');
+  const form = $('composer');
+  const send = $('send');
+  const typing = $('typing');
+  const status = $('status');
+
+  const newId = () =>
+    (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`).replace(/[^A-Za-z0-9-]/g, '');
+  let sessionId = localStorage.getItem('yici.session') || newId();
+  localStorage.setItem('yici.session', sessionId);
+  let lastSeq = 0;
+  let ws = null;
+  let wsOpen = false;
+  let retry = 0;
+  let waiting = 0;
+
+  const el = (tag, attrs = {}, ...children) => {
+    const n = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === 'class') n.className = v;
+      else if (k === 'text') n.textContent = v;
+      else n.setAttribute(k, v);
+    }
+    for (const c of children) if (c) n.append(c);
+    return n;
+  };
+
+  const scroll = () => { log.scrollTop = log.scrollHeight; };
+
+  function renderCard(card) {
+    const box = el('article', { class: 'card', 'aria-label': card.title });
+    box.append(el('h2', { text: card.title }), el('p', { class: 'summary', text: card.summary }));
+    for (const s of card.sections) {
+      const sec = el('section');
+      sec.append(el('h3', { text: s.heading }));
+      const list = el(s.lines.every((l) => /^\d+\./.test(l)) ? 'ol' : 'ul');
+      for (const line of s.lines) list.append(el('li', { text: line.replace(/^\d+\.\s*/, '') }));
+      sec.append(list);
+      box.append(sec);
+    }
+    if (card.legalBasis.length) box.append(el('div', { class: 'law', text: `依据：${card.legalBasis.join('；')}` }));
+    const src = el('div', { class: 'src' });
+    src.append('来源：');
+    card.sources.forEach((s, i) => {
+      if (i) src.append('；');
+      if (s.url) src.append(el('a', { href: s.url, target: '_blank', rel: 'noopener noreferrer', text: s.title }));
+      else src.append(s.title);
+    });
+    const checked = card.lastVerified || card.sources.map((s) => s.checked).sort().pop();
+    src.append(`（${card.verified ? '核实' : '资料核对'}日期 ${checked}）`);
+    box.append(src);
+    if (card.caution) box.append(el('p', { class: 'caution', role: 'note', text: `⚠ ${card.caution}` }));
+    return box;
+  }
+
+  function renderReplies(from, replies) {
+    const wrap = el('div', { class: `msg ${from}` });
+    if (from === 'officer') wrap.append(el('span', { class: 'who', text: '工作人员' }));
+    for (const r of replies) {
+      if (r.type === 'text' && r.card) wrap.append(renderCard(r.card));
+      else if (r.type === 'text') wrap.append(el('div', { class: 'bubble', text: r.text }));
+      else if (r.type === 'handoff') wrap.append(el('div', { class: 'bubble handoff', text: r.text }));
+      else if (r.type === 'choices') {
+        const group = el('div', { class: 'choices', role: 'group', 'aria-label': r.text });
+        group.append(el('p', { text: r.text }));
+        for (const c of r.choices) {
+          const b = el('button', { type: 'button', class: 'choice', text: c.label });
+          b.addEventListener('click', () => submit({ choice: c.value }, c.label));
+          group.append(b);
+        }
+        wrap.append(group);
+      } else if (r.type === 'checklist') {
+        const a = el('a', { href: r.url, class: 'bubble', text: `📋 ${r.title}（共 ${r.materials.length} 项材料）` });
+        wrap.append(a);
+      }
+    }
+    log.append(wrap);
+    scroll();
+  }
+
+  const showUser = (text) => renderReplies('user', [{ type: 'text', text }]);
+  const showError = (text) => {
+    const w = el('div', { class: 'msg bot error' }, el('div', { class: 'bubble', text }));
+    log.append(w);
+    scroll();
+  };
+
+  function busy(on) {
+    waiting = Math.max(0, waiting + (on ? 1 : -1));
+    typing.hidden = waiting === 0;
+    send.disabled = waiting > 0;
+  }
+
+  function accept(seq, from, replies) {
+    if (seq && seq <= lastSeq) return; // already shown (a catch-up and a socket both delivered it)
+    if (seq) lastSeq = seq;
+    renderReplies(from, replies);
+  }
+
+  async function submit(payload, shown) {
+    if (waiting) return;
+    showUser(shown);
+    busy(true);
+    if (wsOpen) {
+      ws.send(JSON.stringify({ type: 'message', user: sessionId, ...payload }));
+      return;
+    }
+    try {
+      const res = await fetch('/api/chat', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sessionId, ...payload }),
+      });
+      const body = await res.json();
+      if (!res.ok) showError(body.error ? body.error.message : '发送失败，请重试。');
+      else accept(body.seq, 'bot', body.replies);
+    } catch {
+      showError('网络不太稳定，消息没有发出去，请稍后重试。');
+    } finally {
+      busy(false);
+    }
+  }
+
+  async function catchUp() {
+    try {
+      const res = await fetch(`/api/chat/${encodeURIComponent(sessionId)}/messages?after=${lastSeq}`);
+      if (!res.ok) return;
+      const { messages } = await res.json();
+      for (const m of messages) {
+        if (m.seq <= lastSeq) continue;
+        if (m.from === 'user') { lastSeq = m.seq; renderReplies('user', [{ type: 'text', text: m.text || '' }]); }
+        else accept(m.seq, m.from, m.replies);
+      }
+    } catch { /* offline: the next reconnect tries again */ }
+  }
+
+  function connect() {
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    try { ws = new WebSocket(`${proto}//${location.host}${SOCKET_PATH}`); } catch { return; }
+    ws.addEventListener('open', () => {
+      wsOpen = true;
+      retry = 0;
+      status.textContent = '';
+      // Register this socket for the session so the server can deliver messages to it.
+      ws.send(JSON.stringify({ type: 'hello', user: sessionId }));
+      void catchUp();
+    });
+    ws.addEventListener('message', (ev) => {
+      let m;
+      try { m = JSON.parse(ev.data); } catch { return; }
+      if (m.error) { busy(false); showError(m.error.message); return; }
+      if (!m.replies) return;
+      if (m.from !== 'officer' && m.from !== 'system') busy(false);
+      accept(m.seq, m.from || 'bot', m.replies);
+    });
+    ws.addEventListener('close', () => {
+      const was = wsOpen;
+      wsOpen = false;
+      if (waiting) { busy(false); void catchUp(); }
+      if (was) status.textContent = '连接已断开，正在重新连接…（仍可继续发送）';
+      const delay = Math.min(15000, 1000 * 2 ** retry++);
+      setTimeout(connect, delay);
+    });
+  }
+
+  function welcome() {
+    renderReplies('bot', [
+      { type: 'text', text: '您好！我是梧州政务服务小助手“一次”。想办什么事，直接问我就行：要带什么材料、去哪里办、多久办好、收不收费，我尽量一次说清楚。' },
+      {
+        type: 'choices',
+        text: '大家常问：',
+        choices: [
+          { label: '个体户营业执照怎么办', value: '' },
+          { label: '开小卖部要办哪些证', value: '' },
+          { label: '新生儿怎么上户口', value: '' },
+          { label: '社保卡丢了怎么补', value: '' },
+        ],
+      },
+    ]);
+    // Suggestions are sent as typed text.
+    log.querySelectorAll('.choice').forEach((b) => {
+      const clone = b.cloneNode(true);
+      clone.addEventListener('click', () => submit({ text: clone.textContent }, clone.textContent));
+      b.replaceWith(clone);
+    });
+  }
+
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = input.value.trim();
+    if (!text) { input.focus(); return; }
+    input.value = '';
+    void submit({ text }, text);
+    input.focus();
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
+  });
+
+  const large = $('large');
+  const setLarge = (on) => {
+    document.body.classList.toggle('large', on);
+    large.setAttribute('aria-pressed', String(on));
+    localStorage.setItem('yici.large', on ? '1' : '0');
+  };
+  large.addEventListener('click', () => setLarge(!document.body.classList.contains('large')));
+  setLarge(localStorage.getItem('yici.large') === '1');
+
+  $('restart').addEventListener('click', () => {
+    sessionId = newId();
+    localStorage.setItem('yici.session', sessionId);
+    lastSeq = 0;
+    log.replaceChildren();
+    welcome();
+    if (ws) ws.close();
+    input.focus();
+  });
+
+  welcome();
+  void catchUp();
+  connect();
+})();

@@ -1,0 +1,49 @@
+/** Process settings, read once from the environment (see the README and ../shared/api.md). */
+import { resolve } from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  knowledgeDir: string;
+  flowsDir: string;
+  adminUsername?: string;
+  adminPassword?: string;
+  microsoftAppId?: string;
+  microsoftAppPassword?: string;
+  officeHours?: string;
+  /** Longest message a citizen may send, in characters. */
+  maxMessageLength: number;
+  /** Largest request body accepted, for express' body parser. */
+  maxBodyBytes: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export class ConfigError extends Error {}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535, got "${env.PORT}"`);
+  }
+  const level = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) {
+    throw new ConfigError(`LOG_LEVEL must be debug, info, warn, error or silent, got "${env.LOG_LEVEL}"`);
+  }
+  const opt = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
+  return {
+    port,
+    host: opt(env.HOST) ?? '127.0.0.1',
+    dataDir: resolve(cwd, opt(env.DATA_DIR) ?? 'data'),
+    knowledgeDir: resolve(cwd, opt(env.KNOWLEDGE_DIR) ?? 'knowledge'),
+    flowsDir: resolve(cwd, opt(env.FLOWS_DIR) ?? 'flows'),
+    adminUsername: opt(env.ADMIN_USERNAME),
+    adminPassword: opt(env.ADMIN_PASSWORD),
+    microsoftAppId: opt(env.MicrosoftAppId),
+    microsoftAppPassword: opt(env.MicrosoftAppPassword),
+    officeHours: opt(env.OFFICE_HOURS),
+    maxMessageLength: 500,
+    maxBodyBytes: '16kb',
+    logLevel: level,
+  };
+}

@@ -1,0 +1,107 @@
+/** The citizen side of the HTTP contract: health, search, chat and transcript. */
+import { Router } from 'express';
+import { z } from 'zod';
+import { AppError } from '../core/errors.js';
+import type { Engine } from '../knowledge/engine.js';
+import type { ChatService } from '../service/chat-service.js';
+import type { Store } from '../storage/ports.js';
+import { parseOr400, sessionIdSchema } from './validate.js';
+
+export interface CitizenDeps {
+  chat: ChatService;
+  engine: () => Engine;
+  store: Store;
+  maxMessageLength: number;
+  startedAt: Date;
+}
+
+export function citizenRoutes(deps: CitizenDeps): Router {
+  const r = Router();
+  const maxLen = deps.maxMessageLength;
+
+  r.get('/api/health', async (_req, res) => {
+    const writable = await deps.store.writable();
+    const engine = deps.engine();
+    const body = {
+      status: writable ? 'ok' : 'degraded',
+      knowledge: { entries: engine.kb.entries.length },
+      store: { writable },
+      uptimeSeconds: Math.round((Date.now() - deps.startedAt.getTime()) / 1000),
+    };
+    res.status(writable ? 200 : 503).json(body);
+  });
+
+  const searchQuery = z.object({
+    q: z
+      .string({ error: 'q 是必填的问题文本' })
+      .trim()
+      .min(1, { error: 'q 不能为空' })
+      .max(maxLen, { error: `q 不能超过 ${maxLen} 个字符` }),
+    k: z.coerce
+      .number({ error: 'k 必须是数字' })
+      .int({ error: 'k 必须是整数' })
+      .min(1, { error: 'k 至少为 1' })
+      .max(20, { error: 'k 最多为 20' })
+      .default(5),
+  });
+
+  r.get('/api/search', (req, res) => {
+    const q = typeof req.query.q === 'string' || req.query.q === undefined ? req.query.q : undefined;
+    if (Array.isArray(req.query.q)) throw new AppError(400, 'invalid_request', 'q 只能出现一次');
+    const { q: text, k } = parseOr400(searchQuery, { q, k: req.query.k });
+    const engine = deps.engine();
+    const result = engine.search(text, k);
+    res.json({
+      query: text,
+      answerable: result.answerable,
+      aspect: engine.aspects.detect(result.analyzed.tokens),
+      results: result.results.map(({ entry, score }) => ({ id: entry.id, title: entry.title, kind: entry.kind, score })),
+    });
+  });
+
+  const chatBody = z
+    .strictObject(
+      {
+        sessionId: sessionIdSchema,
+        text: z
+          .string({ error: 'text 必须是字符串' })
+          .max(maxLen, { error: `消息太长了，请控制在 ${maxLen} 字以内` })
+          .refine((t) => t.trim().length > 0, { error: 'text 不能为空' })
+          .optional(),
+        choice: z
+          .string({ error: 'choice 必须是字符串' })
+          .min(1, { error: 'choice 不能为空' })
+          .max(200, { error: 'choice 不能超过 200 个字符' })
+          .optional(),
+      },
+      { error: (iss) => (iss.code === 'unrecognized_keys' ? `不认识的字段：${iss.keys.join(', ')}` : '请求体必须是 JSON 对象') },
+    )
+    .refine((b) => (b.text === undefined) !== (b.choice === undefined), {
+      error: '请提供 text（输入的文字）或 choice（按钮的值）其中之一',
+    });
+
+  r.post('/api/chat', async (req, res) => {
+    if (!req.is('application/json')) {
+      throw new AppError(415, 'unsupported_media_type', '请求体必须是 JSON（content-type: application/json）');
+    }
+    const body = parseOr400(chatBody, req.body);
+    const input = body.text !== undefined ? { text: body.text } : { choice: body.choice! };
+    const out = await deps.chat.handle(body.sessionId, input, 'rest');
+    res.json({ sessionId: out.sessionId, mode: out.mode, replies: out.replies, match: out.match, seq: out.seq });
+  });
+
+  const afterQuery = z.coerce
+    .number({ error: 'after 必须是数字' })
+    .int({ error: 'after 必须是整数' })
+    .min(0, { error: 'after 不能小于 0' })
+    .default(0);
+
+  r.get('/api/chat/:sessionId/messages', async (req, res) => {
+    const sessionId = parseOr400(sessionIdSchema, req.params.sessionId);
+    const after = parseOr400(afterQuery, req.query.after === '' ? undefined : req.query.after);
+    const messages = await deps.chat.transcript(sessionId, after);
+    res.json({ sessionId, messages: messages ?? [] });
+  });
+
+  return r;
+}

@@ -1,0 +1,45 @@
+/**
+ * The express application: JSON body limits, security headers, the chat page, the routes of
+ * the HTTP contract and one error handler. No listening here; main.ts owns the server.
+ */
+import express, { type Express, type RequestHandler } from 'express';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../core/logger.js';
+import { citizenRoutes, type CitizenDeps } from './citizen-routes.js';
+import { errorHandler, notFound, sendError } from './http-error.js';
+
+export interface AppDeps extends CitizenDeps {
+  logger: Logger;
+  maxBodyBytes: string;
+  /** Extra routers mounted before the 404 handler (channels, officer and editor APIs). */
+  extra?: RequestHandler[];
+}
+
+/** Static files of the chat page; the same relative path from src/server and dist/server. */
+export const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
+
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'same-origin');
+  res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+  next();
+};
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(securityHeaders);
+  app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
+  app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: '1h' }));
+  app.use(citizenRoutes(deps));
+  for (const h of deps.extra ?? []) app.use(h);
+  // A known API path with the wrong method gets 405 rather than a misleading 404.
+  app.all(['/api/health', '/api/search', '/api/chat', '/api/chat/:sessionId/messages'], (req, res) =>
+    sendError(res, 405, 'method_not_allowed', `${req.path} 不支持 ${req.method}`),
+  );
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,105 @@
+/**
+ * Wires the concrete parts together — knowledge from disk, jieba, the lowdb store, the chat
+ * service, the web channel, the express app — and listens. Used by main.ts and by tests.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Channel } from '../channels/channel.js';
+import { createWebChannel } from '../channels/web/web-channel.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../core/logger.js';
+import { createEngine, type Engine } from '../knowledge/engine.js';
+import { loadKnowledge } from '../knowledge/load-knowledge.js';
+import { formatProblem } from '../knowledge/parse-knowledge.js';
+import { createJiebaTokenizer } from '../nlp/jieba-tokenizer.js';
+import { createChatService } from '../service/chat-service.js';
+import { createLowdbStore } from '../storage/lowdb-store.js';
+import type { Store } from '../storage/ports.js';
+import { createApp } from './create-app.js';
+
+export class StartupError extends Error {
+  constructor(
+    message: string,
+    readonly problems: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface RunningServer {
+  url: string;
+  server: Server;
+  engine: Engine;
+  store: Store;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, logger: Logger, options: { store?: Store } = {}): Promise<RunningServer> {
+  const startedAt = new Date();
+  const loaded = await loadKnowledge(config.knowledgeDir);
+  if (!loaded.ok) {
+    throw new StartupError(
+      `知识库校验失败（${config.knowledgeDir}），服务未启动。请按提示修改后再启动：`,
+      loaded.problems.map(formatProblem),
+    );
+  }
+  const engine = createEngine(loaded.kb, createJiebaTokenizer());
+  const store = options.store ?? (await createLowdbStore(config.dataDir));
+  if (!(await store.writable())) throw new StartupError(`数据目录不可写：${config.dataDir}`);
+
+  const chat = createChatService({
+    engine: () => engine,
+    store,
+    onEvent: (sessionId, event) => {
+      if (event.type === 'unanswered') logger.info('unanswered', { sessionId, text: event.text });
+    },
+  });
+  const channels: Channel[] = [createWebChannel({ chat, logger, maxMessageLength: config.maxMessageLength })];
+  const app = createApp({
+    chat,
+    engine: () => engine,
+    store,
+    logger,
+    startedAt,
+    maxMessageLength: config.maxMessageLength,
+    maxBodyBytes: config.maxBodyBytes,
+    extra: channels.flatMap((c) => (c.router ? [c.router] : [])),
+  });
+
+  const server = createServer(app);
+  server.on('upgrade', (req, socket, head) => {
+    if (!channels.some((c) => c.handleUpgrade?.(req, socket, head))) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info('started', {
+    url,
+    entries: loaded.kb.entries.length,
+    dataDir: config.dataDir,
+    startupMs: Date.now() - startedAt.getTime(),
+  });
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    server,
+    engine,
+    store,
+    close: () =>
+      (closing ??= (async () => {
+        await Promise.all(channels.map((c) => c.close()));
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await store.close();
+      })()),
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * The application service every channel talks to: masks personal numbers, runs the dialogue
+ * core, keeps the transcript and the log of unanswered questions, and persists the conversation.
+ * Messages of one conversation are handled one at a time, in arrival order.
+ */
+import { maskPersonal } from '../core/mask-personal.js';
+import type { Match, Mode, Reply, UserInput } from '../core/types.js';
+import { initialState, step, type ConversationState, type DialogueEvent } from '../dialogue/step.js';
+import type { Engine } from '../knowledge/engine.js';
+import type { Store } from '../storage/ports.js';
+
+export type Sender = 'user' | 'bot' | 'officer' | 'system';
+
+export interface TranscriptMessage {
+  seq: number;
+  from: Sender;
+  /** For a user: what they typed or the label of the button they pressed (masked). */
+  text?: string;
+  replies: Reply[];
+  at: string;
+}
+
+export interface ConversationRecord {
+  sessionId: string;
+  channel: string;
+  createdAt: string;
+  updatedAt: string;
+  state: ConversationState;
+  nextSeq: number;
+  messages: TranscriptMessage[];
+}
+
+export interface UnansweredRecord {
+  at: string;
+  sessionId: string;
+  text: string;
+  nearest: { id: string; score: number }[];
+}
+
+export interface ChatResponse {
+  sessionId: string;
+  mode: Mode;
+  replies: Reply[];
+  match: Match | null;
+  /** Sequence number of the bot's message in the transcript. */
+  seq: number;
+}
+
+/** A conversation keeps its most recent messages; older ones fall off so one file stays small. */
+export const MAX_TRANSCRIPT = 1000;
+
+export interface ChatServiceOptions {
+  engine: () => Engine;
+  store: Store;
+  now?: () => Date;
+  onEvent?: (sessionId: string, event: DialogueEvent) => void;
+}
+
+export interface ChatService {
+  handle(sessionId: string, input: UserInput, channel: string): Promise<ChatResponse>;
+  transcript(sessionId: string, after: number): Promise<TranscriptMessage[] | null>;
+}
+
+export function createChatService(options: ChatServiceOptions): ChatService {
+  const { store } = options;
+  const now = options.now ?? (() => new Date());
+  const conversations = store.documents<ConversationRecord>('conversations');
+  const unanswered = store.log<UnansweredRecord>('unanswered');
+  // Per-conversation queue: a message waits for the previous one of the same conversation.
+  const queues = new Map<string, Promise<unknown>>();
+
+  const serial = <T>(key: string, task: () => Promise<T>): Promise<T> => {
+    const prev = queues.get(key) ?? Promise.resolve();
+    const run = prev.then(task, task);
+    const tail = run.catch(() => {});
+    queues.set(key, tail);
+    void tail.then(() => {
+      if (queues.get(key) === tail) queues.delete(key);
+    });
+    return run;
+  };
+
+  async function handleNow(sessionId: string, input: UserInput, channel: string): Promise<ChatResponse> {
+    const at = now().toISOString();
+    const record: ConversationRecord = (await conversations.read(sessionId)) ?? {
+      sessionId,
+      channel,
+      createdAt: at,
+      updatedAt: at,
+      state: initialState(),
+      nextSeq: 1,
+      messages: [],
+    };
+    const safeInput: UserInput = 'text' in input ? { text: maskPersonal(input.text) } : { choice: input.choice };
+    const userText =
+      'text' in safeInput
+        ? safeInput.text
+        : (record.state.pendingChoices.find((c) => c.value === safeInput.choice)?.label ?? safeInput.choice);
+
+    const result = step(record.state, safeInput, { engine: options.engine() });
+
+    const userMsg: TranscriptMessage = {
+      seq: record.nextSeq,
+      from: 'user',
+      text: userText,
+      replies: [{ type: 'text', text: userText }],
+      at,
+    };
+    const botMsg: TranscriptMessage = { seq: record.nextSeq + 1, from: 'bot', replies: result.replies, at };
+    const next: ConversationRecord = {
+      ...record,
+      updatedAt: at,
+      state: result.state,
+      nextSeq: record.nextSeq + 2,
+      messages: [...record.messages, userMsg, botMsg].slice(-MAX_TRANSCRIPT),
+    };
+    const writes: Promise<void>[] = [conversations.write(sessionId, next)];
+    for (const event of result.events) {
+      options.onEvent?.(sessionId, event);
+      if (event.type === 'unanswered') {
+        writes.push(unanswered.append({ at, sessionId, text: event.text, nearest: event.nearest }));
+      }
+    }
+    await Promise.all(writes);
+    return { sessionId, mode: result.state.mode, replies: result.replies, match: result.match, seq: botMsg.seq };
+  }
+
+  return {
+    handle: (sessionId, input, channel) => serial(sessionId, () => handleNow(sessionId, input, channel)),
+    async transcript(sessionId, after) {
+      const record = await conversations.read(sessionId);
+      if (!record) return null;
+      return record.messages.filter((m) => m.seq > after);
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/** In-memory store for tests and ephemeral runs; values are deep-copied so callers cannot alias them. */
+import type { DocumentStore, LogStore, Store } from './ports.js';
+
+const copy = <T>(v: T): T => structuredClone(v);
+
+export function createMemoryStore(): Store {
+  const collections = new Map<string, Map<string, unknown>>();
+  const logs = new Map<string, unknown[]>();
+  return {
+    documents<T>(collection: string): DocumentStore<T> {
+      let m = collections.get(collection);
+      if (!m) collections.set(collection, (m = new Map()));
+      const map = m;
+      return {
+        read: async (key) => (map.has(key) ? copy(map.get(key) as T) : undefined),
+        write: async (key, value) => void map.set(key, copy(value)),
+        delete: async (key) => void map.delete(key),
+      };
+    },
+    log<T>(name: string): LogStore<T> {
+      let l = logs.get(name);
+      if (!l) logs.set(name, (l = []));
+      const list = l;
+      return {
+        append: async (record) => void list.push(copy(record)),
+        recent: async (limit) => copy(list.slice(-limit).reverse() as T[]),
+      };
+    },
+    writable: async () => true,
+    flush: async () => {},
+    close: async () => {},
+  };
+}

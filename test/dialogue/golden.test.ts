@@ -1,0 +1,74 @@
+/**
+ * Golden conversation transcripts (test/conversations/*.yaml) replayed in memory through the
+ * chat service, against the shipped knowledge base.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { Reply } from '../../src/core/types.js';
+import { createEngine } from '../../src/knowledge/engine.js';
+import { loadKnowledge } from '../../src/knowledge/load-knowledge.js';
+import { createJiebaTokenizer } from '../../src/nlp/jieba-tokenizer.js';
+import { createChatService } from '../../src/service/chat-service.js';
+import { createMemoryStore } from '../../src/storage/memory-store.js';
+
+interface Expect {
+  match?: string | null;
+  mode?: string;
+  contains?: string[];
+  notContains?: string[];
+  choices?: string[];
+  ask?: string[];
+  handoff?: string;
+}
+interface Turn {
+  user?: string;
+  press?: string;
+  bot: Expect;
+}
+
+const dir = resolve(import.meta.dirname, '../conversations');
+const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+const loaded = await loadKnowledge(resolve(import.meta.dirname, '../../knowledge'));
+if (!loaded.ok) throw new Error('knowledge base does not validate');
+const engine = createEngine(loaded.kb, createJiebaTokenizer());
+
+const allText = (replies: Reply[]) =>
+  replies.map((r) => ('text' in r ? r.text : '') + (r.type === 'choices' ? r.choices.map((c) => c.label).join(' ') : '')).join('\n');
+
+describe('golden transcripts', () => {
+  it('has at least five', () => expect(files.length).toBeGreaterThanOrEqual(5));
+
+  for (const file of files) {
+    const script = parse(readFileSync(join(dir, file), 'utf8')) as { name: string; turns: Turn[] };
+    it(`${file}: ${script.name}`, async () => {
+      const chat = createChatService({ engine: () => engine, store: createMemoryStore() });
+      let last: Reply[] = [];
+      for (const [i, turn] of script.turns.entries()) {
+        const where = `${file} turn ${i + 1} (${turn.user ?? turn.press})`;
+        let input;
+        if (turn.press !== undefined) {
+          const choice = last.flatMap((r) => (r.type === 'choices' ? r.choices : [])).find((c) => c.label === turn.press);
+          expect(choice, `${where}: no button labelled ${turn.press}`).toBeDefined();
+          input = { choice: choice!.value };
+        } else input = { text: turn.user! };
+        const out = await chat.handle('golden', input, 'test');
+        last = out.replies;
+        const e = turn.bot;
+        const text = allText(out.replies);
+        if (e.match !== undefined) expect(out.match?.id ?? null, where).toBe(e.match);
+        if (e.mode) expect(out.mode, where).toBe(e.mode);
+        for (const s of e.contains ?? []) expect(text, where).toContain(s);
+        for (const s of e.notContains ?? []) expect(text, where).not.toContain(s);
+        const labels = out.replies.flatMap((r) => (r.type === 'choices' ? r.choices.map((c) => c.label) : []));
+        if (e.choices) expect(labels, where).toEqual(expect.arrayContaining(e.choices));
+        if (e.ask) {
+          expect(out.match, `${where}: expected a question back`).toBeNull();
+          expect(labels, where).toEqual(expect.arrayContaining(e.ask));
+        }
+        if (e.handoff) expect(out.replies.find((r) => r.type === 'handoff'), where).toMatchObject({ status: e.handoff });
+      }
+    });
+  }
+});

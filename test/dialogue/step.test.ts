@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { Reply } from '../../src/core/types.js';
+import { CHOICE, initialState, step, type ConversationState } from '../../src/dialogue/step.js';
+import { fixtureEngine } from '../helpers/fixture-engine.js';
+
+const ctx = { engine: fixtureEngine() };
+const say = (state: ConversationState, text: string) => step(state, { text }, ctx);
+const press = (state: ConversationState, choice: string) => step(state, { choice }, ctx);
+const texts = (replies: Reply[]) => replies.map((r) => ('text' in r ? r.text : '')).join('\n');
+const choicesOf = (replies: Reply[]) => replies.flatMap((r) => (r.type === 'choices' ? r.choices : []));
+
+describe('dialogue step', () => {
+  it('answers a question with a card, its sources and next-step buttons', () => {
+    const out = say(initialState(), '个体户营业执照怎么办');
+    expect(out.match).toMatchObject({ id: 'item-licence', kind: 'item' });
+    const first = out.replies[0];
+    expect(first?.type).toBe('text');
+    if (first?.type !== 'text') return;
+    expect(first.card?.sources[0]?.title).toBe('测试来源');
+    expect(first.text).toContain('需要准备的材料');
+    expect(first.text).toContain('来源：测试来源');
+    expect(choicesOf(out.replies).map((c) => c.label)).toEqual(['材料清单', '办理流程', '转人工']);
+    expect(out.state.currentEntryId).toBe('item-licence');
+    expect(out.events).toContainEqual(expect.objectContaining({ type: 'answered', entryId: 'item-licence', followUp: false }));
+  });
+
+  it('remembers the entry under discussion for a follow-up question', () => {
+    const first = say(initialState(), '身份证怎么办');
+    const out = say(first.state, '那要多少钱？');
+    expect(out.match?.id).toBe('item-id-card');
+    expect(texts(out.replies)).toContain('收费');
+    expect(out.events).toContainEqual(expect.objectContaining({ type: 'answered', aspect: 'fee', followUp: true }));
+  });
+
+  it('does not treat a follow-up as one when nothing was discussed', () => {
+    const out = say(initialState(), '那要多少钱？');
+    expect(out.match).toBeNull();
+    expect(out.events[0]?.type).toBe('unanswered');
+  });
+
+  it('answers the aspect pressed on a button', () => {
+    const first = say(initialState(), '烟草证');
+    const out = press(first.state, CHOICE.aspect('materials'));
+    expect(texts(out.replies)).toContain('需要准备的材料');
+    expect(texts(out.replies)).toContain('身份证（原件1份、复印件1份）');
+  });
+
+  it('accepts a typed button label as the button', () => {
+    const first = say(initialState(), '烟草证');
+    const out = say(first.state, '办理流程');
+    expect(texts(out.replies)).toContain('1. 提交申请');
+  });
+
+  it('says it cannot answer out-of-scope questions, offers a human and the hotline', () => {
+    const out = say(initialState(), '明天天气怎么样');
+    expect(out.match).toBeNull();
+    expect(texts(out.replies)).toContain('0000-12345');
+    expect(choicesOf(out.replies).map((c) => c.value)).toContain(CHOICE.handoff);
+    expect(out.state.failures).toBe(1);
+  });
+
+  it('offers a human after two failures in a row', () => {
+    const once = say(initialState(), '明天天气怎么样');
+    const twice = say(once.state, '今天吃什么');
+    expect(twice.events).toContainEqual({ type: 'handoff_requested', reason: 'repeated_failure' });
+    expect(texts(twice.replies)).toContain('建议您转人工');
+  });
+
+  it('resets the failure count after an answer', () => {
+    const once = say(initialState(), '明天天气怎么样');
+    expect(say(once.state, '社保卡怎么办').state.failures).toBe(0);
+  });
+
+  it('asks which entry is meant when two fit equally, and answers the one chosen', () => {
+    const ask = say(initialState(), '社保卡还是烟草证');
+    expect(ask.replies[0]?.type).toBe('choices');
+    const labels = choicesOf(ask.replies).map((c) => c.label);
+    expect(labels).toEqual(expect.arrayContaining(['社会保障卡申领', '烟草专卖零售许可证核发', '都不是']));
+    const out = press(ask.state, CHOICE.entry('item-tobacco'));
+    expect(out.match?.id).toBe('item-tobacco');
+  });
+
+  it('greets, thanks and says goodbye without searching', () => {
+    expect(say(initialState(), '你好').events).toEqual([{ type: 'smalltalk', intent: 'greeting' }]);
+    expect(say(initialState(), '谢谢啊').events).toEqual([{ type: 'smalltalk', intent: 'thanks' }]);
+    expect(say(initialState(), '再见').events).toEqual([{ type: 'smalltalk', intent: 'goodbye' }]);
+  });
+
+  it('hands off when asked for a human, by word or button', () => {
+    for (const out of [say(initialState(), '转人工'), press(initialState(), CHOICE.handoff)]) {
+      expect(out.replies[0]).toMatchObject({ type: 'handoff' });
+      expect(out.events).toContainEqual({ type: 'handoff_requested', reason: 'asked' });
+    }
+  });
+
+  it('says a stale button no longer works instead of guessing', () => {
+    const out = press(initialState(), 'entry:item-gone');
+    expect(texts(out.replies)).toContain('失效');
+    expect(out.match).toBeNull();
+  });
+
+  it('adds the caution when an answer shows unverified facts', () => {
+    const out = step(initialState(), { choice: CHOICE.entry('bundle-shop') }, ctx);
+    expect(texts(out.replies)).toContain('以窗口最新告知为准');
+    const verified = press(say(initialState(), '社保卡怎么办').state, CHOICE.aspect('steps'));
+    expect(texts(verified.replies)).not.toContain('以窗口最新告知为准');
+  });
+
+  it('keeps the state plain JSON', () => {
+    const out = say(say(initialState(), '个体户营业执照怎么办').state, '那要多少钱');
+    expect(JSON.parse(JSON.stringify(out.state))).toEqual(out.state);
+  });
+
+  it('never changes the state passed in', () => {
+    const s = initialState();
+    const frozen = JSON.stringify(s);
+    say(s, '个体户营业执照怎么办');
+    expect(JSON.stringify(s)).toBe(frozen);
+  });
+});

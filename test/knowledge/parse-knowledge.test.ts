@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { formatProblem, parseKnowledge } from '../../src/knowledge/parse-knowledge.js';
+import { FIXTURE_FILES } from '../helpers/fixture-kb.js';
+
+const withFile = (path: string, content: string) => [...FIXTURE_FILES.filter((f) => f.path !== path), { path, content }];
+const problemsOf = (files: ReturnType<typeof withFile>) => {
+  const r = parseKnowledge(files);
+  if (r.ok) throw new Error('expected problems');
+  return r.problems.map(formatProblem);
+};
+
+describe('parseKnowledge', () => {
+  it('accepts the fixture knowledge base', () => {
+    const r = parseKnowledge(FIXTURE_FILES);
+    expect(r.ok).toBe(true);
+  });
+
+  it('names file, entry and field, and says how to fix a missing field', () => {
+    const broken = FIXTURE_FILES.find((f) => f.path === 'items/tobacco.yaml')!.content.replace(/\nfees:[\s\S]*?text: 不收费。\n/, '\n');
+    const problems = problemsOf(withFile('items/tobacco.yaml', broken));
+    expect(problems).toContain('items/tobacco.yaml › item-tobacco › fees: Invalid input: expected object, received undefined — add this field');
+  });
+
+  it('reports a wrong date format and an unknown field', () => {
+    const broken = FIXTURE_FILES.find((f) => f.path === 'items/birth.yaml')!.content
+      .replace('lastVerified: 2026-11-01', 'lastVerified: 26/11/2026')
+      .concat('\nfee: 5元\n');
+    const problems = problemsOf(withFile('items/birth.yaml', broken));
+    expect(problems.some((p) => p.startsWith('items/birth.yaml › item-birth › lastVerified: must be a date written YYYY-MM-DD'))).toBe(true);
+    expect(problems.some((p) => p.includes('item-birth › (whole entry)') && p.includes('remove or rename fee'))).toBe(true);
+  });
+
+  it('reports YAML syntax errors with the line', () => {
+    const problems = problemsOf(withFile('items/bad.yaml', 'id: item-bad\ntitle: [unclosed\n'));
+    expect(problems.some((p) => p.startsWith('items/bad.yaml › line') && p.includes('fix the YAML syntax'))).toBe(true);
+  });
+
+  it('reports duplicate ids, unknown bundle items and a verified entry without a date', () => {
+    const dup = FIXTURE_FILES.find((f) => f.path === 'items/birth.yaml')!.content.replace('title: 出生登记', 'title: 出生登记二');
+    const bundle = FIXTURE_FILES.find((f) => f.path === 'bundles/shop.yaml')!.content.replace('item-tobacco]', 'item-nope]');
+    const undated = FIXTURE_FILES.find((f) => f.path === 'items/social-card.yaml')!.content.replace('lastVerified: 2026-11-01', '');
+    const problems = problemsOf([
+      ...withFile('bundles/shop.yaml', bundle).filter((f) => f.path !== 'items/social-card.yaml'),
+      { path: 'items/birth-copy.yaml', content: dup },
+      { path: 'items/social-card.yaml', content: undated },
+    ]);
+    expect(problems.some((p) => p.includes('item-birth › id: the id is already used in'))).toBe(true);
+    expect(problems).toContain('bundles/shop.yaml › bundle-shop › items[1]: no item has the id item-nope — list the id of an existing item (kind: item)');
+    expect(problems.some((p) => p.includes('item-social-card › lastVerified: a verified entry must say when'))).toBe(true);
+  });
+
+  it('requires sources, legal basis and materials on an item', () => {
+    const bare = FIXTURE_FILES.find((f) => f.path === 'items/tobacco.yaml')!.content
+      .replace(/\nsources:[\s\S]*?checked: 2026-11-01/, '\nsources: []')
+      .replace(/\nlegalBasis:\n  - name: 测试条例/, '\nlegalBasis: []')
+      .replace(/\nmaterials:[\s\S]*?copies: 0/, '\nmaterials: []');
+    const problems = problemsOf(withFile('items/tobacco.yaml', bare));
+    expect(problems.some((p) => p.includes('item-tobacco › sources: needs at least one source'))).toBe(true);
+    expect(problems.some((p) => p.includes('item-tobacco › legalBasis: needs at least one legal basis'))).toBe(true);
+    expect(problems.some((p) => p.includes('item-tobacco › materials: needs at least one material'))).toBe(true);
+  });
+
+  it('joins folded Chinese lines without inserting spaces', () => {
+    const folded = FIXTURE_FILES.find((f) => f.path === 'items/birth.yaml')!.content.replace(
+      'summary: 出生登记的白话说明。',
+      'summary: >-\n  宝宝出生后，\n  一个月内去上户口。',
+    );
+    const r = parseKnowledge(withFile('items/birth.yaml', folded));
+    expect(r.ok && r.kb.entries.find((e) => e.id === 'item-birth')?.summary).toBe('宝宝出生后，一个月内去上户口。');
+  });
+
+  it('refuses to start without local settings', () => {
+    const problems = problemsOf(FIXTURE_FILES.filter((f) => f.path !== 'settings.yaml'));
+    expect(problems.some((p) => p.startsWith('settings.yaml › settings › (file)'))).toBe(true);
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * Ranking on a tiny fixed corpus (test/helpers/fixture-kb.ts). Each case says why the result
+ * sits where it does, so a change in ranking shows up as a readable failure.
+ */
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/knowledge/engine.js';
+import { ANSWER_THRESHOLD } from '../../src/knowledge/search-index.js';
+import { createJiebaTokenizer } from '../../src/nlp/jieba-tokenizer.js';
+import { fixtureKb } from '../helpers/fixture-kb.js';
+
+const engine = createEngine(fixtureKb(), createJiebaTokenizer());
+const top = (q: string) => {
+  const r = engine.search(q, 3);
+  return { id: r.results[0]?.entry.id, answerable: r.answerable, r };
+};
+
+describe('ranking on the fixture corpus', () => {
+  it('finds an entry by one of its names (alias in the question)', () => {
+    expect(top('个体户营业执照怎么办')).toMatchObject({ id: 'item-licence', answerable: true });
+  });
+
+  it('reads traditional characters as simplified', () => {
+    expect(top('個體戶營業執照怎麼辦')).toMatchObject({ id: 'item-licence', answerable: true });
+  });
+
+  it('reads full-width characters and stray spaces', () => {
+    expect(top('ＩＤ 身 份 证　丢了 怎么办')).toMatchObject({ id: 'item-id-card', answerable: true });
+  });
+
+  it('tolerates a homophone typo (社报卡 sounds like 社保卡)', () => {
+    expect(top('社报卡怎么申请')).toMatchObject({ id: 'item-social-card', answerable: true });
+  });
+
+  it('tolerates a near-homophone typo a southern speaker makes (执造 for 执照, z/zh merged)', () => {
+    expect(top('个体户营业执造')).toMatchObject({ id: 'item-licence', answerable: true });
+  });
+
+  it('maps a synonym from the lexicon to the canonical term (社会保障卡 → 社保卡)', () => {
+    expect(top('社会保障卡要带什么')).toMatchObject({ id: 'item-social-card', answerable: true });
+  });
+
+  it('prefers the FAQ whose question is asked almost verbatim, over its subject item', () => {
+    expect(top('补办身份证需要多少钱')).toMatchObject({ id: 'faq-id-card-fee', answerable: true });
+  });
+
+  it('does not answer an FAQ when its subject is not named (那要多少钱 is a follow-up, not a question)', () => {
+    expect(top('那要多少钱').answerable).toBe(false);
+  });
+
+  it('names the bundle when two of its items are named by different names', () => {
+    expect(top('营业执照和烟草证能一起办吗')).toMatchObject({ id: 'bundle-shop', answerable: true });
+  });
+
+  it('refuses questions outside the knowledge base', () => {
+    for (const q of ['明天天气怎么样', '护照怎么办理', '给我讲个笑话']) expect(top(q).answerable, q).toBe(false);
+  });
+
+  it('refuses a question that shares only generic words with an entry (驾驶证丢了 is not 身份证)', () => {
+    expect(top('驾驶证丢了怎么补办').answerable).toBe(false);
+  });
+
+  it('refuses a question asking for an action the entry does not cover (注销 is not 设立)', () => {
+    expect(top('个体户不做了怎么注销').answerable).toBe(false);
+  });
+
+  it('asks which one is meant when two unrelated entries fit equally', () => {
+    const r = engine.search('社保卡还是烟草证', 3);
+    expect(r.answerable).toBe(true);
+    expect(r.ambiguous?.map((x) => x.entry.id).sort()).toEqual(['item-social-card', 'item-tobacco']);
+  });
+
+  it('keeps confidence in [0, 1] and uses the threshold for answerable', () => {
+    for (const q of ['个体户营业执照', '明天天气', '社报卡', '那要多少钱']) {
+      const r = engine.search(q, 5);
+      for (const x of r.results) expect(x.score).toBeGreaterThanOrEqual(0), expect(x.score).toBeLessThanOrEqual(1);
+      expect(r.answerable).toBe((r.results[0]?.score ?? 0) >= ANSWER_THRESHOLD);
+    }
+  });
+
+  it('returns at most k results', () => {
+    expect(engine.search('证', 2).results.length).toBeLessThanOrEqual(2);
+  });
+});
