@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, (line) => process.stdout.write(`${line}\n`));
   let running;
   try {
     running = await startServer(config, logger);

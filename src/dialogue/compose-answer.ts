@@ -48,7 +48,7 @@ export function describeMaterial(m: Material): string {
 const describeLaw = (l: LegalBasis): string =>
   `《${l.name.replace(/^《|》$/g, '')}》${l.docNo ? `（${l.docNo}）` : ''}${l.article ? l.article : ''}`;
 
-const describeChannel = (c: Channel, settings: Settings): string => {
+const describeChannel = (c: Channel): string => {
   const detail = c.detail ? `：${c.detail}` : '';
   return `${c.type === 'online' ? '网上办理' : '现场办理'}——${c.name}${detail}`;
 };
@@ -62,7 +62,7 @@ function timeLines(t: TimeLimit): string[] {
 }
 
 function placeLines(channels: Channel[], settings: Settings): string[] {
-  const lines = channels.map((c) => describeChannel(c, settings));
+  const lines = channels.map(describeChannel);
   if (channels.some((c) => c.type === 'offline')) {
     lines.push(`${settings.centre.name}：${settings.centre.address}；办公时间 ${settings.centre.hours}`);
   }

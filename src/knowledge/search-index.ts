@@ -33,7 +33,7 @@ export const AMBIGUITY_MARGIN = 0.04;
 interface Anchor {
   text: string;
   sound: string;
-  grams: string[];
+  grams: Set<string>;
   /** 1 for a name (title, alias), less for a keyword that merely leads here. */
   strength: number;
 }
@@ -177,7 +177,7 @@ export function buildIndex(
         // From the name itself, not its analysis: synonym expansion must not leak into a name.
         const sound = hanRuns(text).map((run) => soundKeys(run).join(' ')).join(' , ');
         const chars = [...text];
-        const grams = chars.slice(1).map((c, i) => `${chars[i]}${c}`);
+        const grams = new Set(chars.slice(1).map((c, i) => `${chars[i]}${c}`));
         if (text.length >= 2) doc.anchors.push({ text, sound, grams, strength: field.anchor });
       }
     }
@@ -243,11 +243,6 @@ function anchorMatch(doc: Doc, q: Analyzed): { strength: number; name: string | 
   return { strength: best, name };
 }
 
-function anchorStrength(doc: Doc, q: Analyzed, qGrams: Set<string>, index: SearchIndex): number {
-  if (doc.entry.kind === 'faq') return questionSimilarity(doc, q, qGrams, index);
-  return anchorMatch(doc, q).strength;
-}
-
 /**
  * An FAQ is named when the question is asked much the same way (Dice overlap of character
  * pairs with one of its phrasings) and names the FAQ's subject — one of its keywords or a name
@@ -257,7 +252,7 @@ function questionSimilarity(doc: Doc, q: Analyzed, qGrams: Set<string>, index: S
   if (qGrams.size < 3) return 0;
   let best = 0;
   for (const a of doc.anchors) {
-    const grams = new Set(a.grams);
+    const grams = a.grams;
     if (grams.size === 0) continue;
     let shared = 0;
     for (const g of grams) if (qGrams.has(g)) shared++;
@@ -325,13 +320,16 @@ function coverage(doc: Doc, words: QueryWord[]): number {
   return total === 0 ? 0 : covered / total;
 }
 
+/** Longer questions are sentences, not mistyped names; fuse.js does not help them. */
+const FUZZY_MAX_LENGTH = 10;
+
 /** Below this fuse.js similarity a name is not taken as meant (a typo, not a different word). */
 const FUZZY_MIN = 0.6;
 
 /** Similarity of a short question to the entry's names, for typos that are not homophones. */
 function fuzzyNameSimilarity(candidates: Doc[], query: string): Map<Doc, number> {
   const out = new Map<Doc, number>();
-  if (query.length === 0 || query.length > 16) return out;
+  if (query.length === 0 || query.length > FUZZY_MAX_LENGTH) return out;
   const items = candidates
     .filter((doc) => doc.entry.kind !== 'faq')
     .flatMap((doc) => doc.anchors.map((a) => ({ doc, name: a.text })));
@@ -352,17 +350,26 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
   const candidates = order.slice(0, CANDIDATES).map((i) => index.docs[i]!);
   const top = order.length > 0 ? raw[order[0]!]! : 0;
   const qGrams = new Set(q.charGrams);
-  const fuzzy = fuzzyNameSimilarity(candidates, q.text);
+  const matches = new Map<Doc, { strength: number; name: string | null }>();
+  const matchOf = (d: Doc) => {
+    let m = matches.get(d);
+    if (!m) matches.set(d, (m = anchorMatch(d, q)));
+    return m;
+  };
+  // fuse.js is the fallback for names with a typo: not needed when the question names an entry exactly.
+  const namedExactly = candidates.some((d) => d.entry.kind !== 'faq' && matchOf(d).strength >= 0.9);
+  const fuzzy = namedExactly ? new Map<Doc, number>() : fuzzyNameSimilarity(candidates, q.text);
   const words = queryWords(q);
 
   /** The name by which the question names an item, if it does. */
   const nameOf = (id: string): string | null => {
     const i = index.byId.get(id);
-    const m = i === undefined ? null : anchorMatch(index.docs[i]!, q);
+    const m = i === undefined ? null : matchOf(index.docs[i]!);
     return m && m.strength >= 0.9 ? m.name : null;
   };
   const scored = candidates.map((doc) => {
-    let anchor = Math.max(anchorStrength(doc, q, qGrams, index), 0.8 * (fuzzy.get(doc) ?? 0));
+    const named = doc.entry.kind === 'faq' ? questionSimilarity(doc, q, qGrams, index) : matchOf(doc).strength;
+    let anchor = Math.max(named, 0.8 * (fuzzy.get(doc) ?? 0));
     // Naming two or more items of a bundle, by different names, names the bundle (出生证、户口、医保一起办).
     if (doc.entry.kind === 'bundle') {
       const names = new Set(doc.entry.items.map(nameOf).filter((n) => n !== null));

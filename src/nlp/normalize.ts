@@ -9,7 +9,7 @@ import * as OpenCC from 'opencc-js';
 const toSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
 const toSimplifiedTw = OpenCC.Converter({ from: 'tw', to: 'cn' });
 
-const EMOJI = /[\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\u{FE0F}\u{200D}\u{20E3}]/gu;
+const EMOJI = /\p{Extended_Pictographic}|[\u{1F3FB}-\u{1F3FF}]|\u{FE0F}|\u{200D}|\u{20E3}/gu;
 // Everything that is not a letter, a digit or a CJK ideograph separates words.
 const SEPARATORS = /[^\p{L}\p{N}]+/gu;
 const CJK = '\\p{Script=Han}';

@@ -20,15 +20,27 @@ export interface TranscriptMessage {
   at: string;
 }
 
+/**
+ * A conversation: its state and the messages of its current transcript page. Full pages of
+ * TRANSCRIPT_PAGE messages move to their own documents, so saving a message rewrites one small
+ * file whatever the length of the conversation or the number of conversations.
+ */
 export interface ConversationRecord {
   sessionId: string;
   channel: string;
   createdAt: string;
   updatedAt: string;
   state: ConversationState;
+  /** Sequence number the next message will get; messages are numbered from 1. */
   nextSeq: number;
-  messages: TranscriptMessage[];
+  /** Messages of the page not yet full (page number pageOf(nextSeq - 1) or the next one). */
+  recent: TranscriptMessage[];
 }
+
+export const TRANSCRIPT_PAGE = 10;
+
+const pageOf = (seq: number) => Math.floor((seq - 1) / TRANSCRIPT_PAGE);
+const pageKey = (sessionId: string, page: number) => JSON.stringify([sessionId, page]);
 
 export interface UnansweredRecord {
   at: string;
@@ -46,9 +58,6 @@ export interface ChatResponse {
   seq: number;
 }
 
-/** A conversation keeps its most recent messages; older ones fall off so one file stays small. */
-export const MAX_TRANSCRIPT = 1000;
-
 export interface ChatServiceOptions {
   engine: () => Engine;
   store: Store;
@@ -65,6 +74,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const { store } = options;
   const now = options.now ?? (() => new Date());
   const conversations = store.documents<ConversationRecord>('conversations');
+  const pages = store.documents<TranscriptMessage[]>('transcripts');
   const unanswered = store.log<UnansweredRecord>('unanswered');
   // Per-conversation queue: a message waits for the previous one of the same conversation.
   const queues = new Map<string, Promise<unknown>>();
@@ -89,7 +99,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       updatedAt: at,
       state: initialState(),
       nextSeq: 1,
-      messages: [],
+      recent: [],
     };
     const safeInput: UserInput = 'text' in input ? { text: maskPersonal(input.text) } : { choice: input.choice };
     const userText =
@@ -107,14 +117,19 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       at,
     };
     const botMsg: TranscriptMessage = { seq: record.nextSeq + 1, from: 'bot', replies: result.replies, at };
-    const next: ConversationRecord = {
-      ...record,
-      updatedAt: at,
-      state: result.state,
-      nextSeq: record.nextSeq + 2,
-      messages: [...record.messages, userMsg, botMsg].slice(-MAX_TRANSCRIPT),
-    };
-    const writes: Promise<void>[] = [conversations.write(sessionId, next)];
+    // Pages before the one the next message will go into are full: move them to their own documents.
+    let recent = [...record.recent, userMsg, botMsg];
+    const lastFullPage = pageOf(botMsg.seq + 1) - 1;
+    const writes: Promise<void>[] = [];
+    while (recent.length > 0 && pageOf(recent[0]!.seq) <= lastFullPage) {
+      const page = pageOf(recent[0]!.seq);
+      writes.push(pages.write(pageKey(sessionId, page), recent.filter((m) => pageOf(m.seq) === page)));
+      recent = recent.filter((m) => pageOf(m.seq) !== page);
+    }
+    // The record is written after its archived pages, so a crash in between loses nothing.
+    await Promise.all(writes);
+    const next: ConversationRecord = { ...record, updatedAt: at, state: result.state, nextSeq: record.nextSeq + 2, recent };
+    writes.push(conversations.write(sessionId, next));
     for (const event of result.events) {
       options.onEvent?.(sessionId, event);
       if (event.type === 'unanswered') {
@@ -130,7 +145,13 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     async transcript(sessionId, after) {
       const record = await conversations.read(sessionId);
       if (!record) return null;
-      return record.messages.filter((m) => m.seq > after);
+      const firstRecent = record.recent[0]?.seq ?? record.nextSeq;
+      const out: TranscriptMessage[] = [];
+      for (let p = pageOf(Math.max(1, after + 1)); p < pageOf(firstRecent); p++) {
+        for (const m of (await pages.read(pageKey(sessionId, p))) ?? []) if (m.seq > after) out.push(m);
+      }
+      out.push(...record.recent.filter((m) => m.seq > after));
+      return out;
     },
   };
 }

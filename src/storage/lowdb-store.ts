@@ -6,6 +6,7 @@
  *   the cost of saving a message depends on that conversation only, never on how many exist;
  * - a log is a series of segment files of at most SEGMENT_SIZE records, so appending rewrites
  *   one bounded segment, never the whole history.
+ * The chat service pages transcripts for the same reason (see chat-service.ts).
  * Writes are atomic (lowdb's steno writes a temporary file and renames it) and coalesced
  * (while a file is being written, further writes to it collapse into one).
  */
@@ -13,14 +14,13 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
+import { TextFile } from 'lowdb/node';
 import type { DocumentStore, LogStore, Store } from './ports.js';
 
-const SEGMENT_SIZE = 500;
-/** Open document handles kept in memory; older ones are closed and re-read on demand. */
-const HANDLE_CACHE = 5000;
-
-const compact = { parse: JSON.parse, stringify: (d: unknown) => JSON.stringify(d) };
+export const SEGMENT_SIZE = 100;
+/** Documents kept in memory (count and characters); older ones are dropped and re-read on demand. */
+const HANDLE_CACHE = 2000;
+const CACHE_BYTES = 16 * 1024 * 1024;
 
 interface Doc<T> {
   key: string;
@@ -44,13 +44,34 @@ export async function createLowdbStore(dir: string): Promise<Store> {
 
   function documents<T>(collection: string): DocumentStore<T> {
     const base = join(dir, collection);
+    // Each document is kept as its JSON text: one stringify per write serves both the file and
+    // the cache, and a read parses a fresh copy, so callers never alias stored values.
     // Promises, not handles: concurrent first uses of a key must share one file writer.
-    const handles = new Map<string, Promise<Low<Doc<T> | null>>>();
+    // Promises, not handles: concurrent first uses of a key must share one file writer.
+    const handles = new Map<string, Promise<Low<string>>>();
+    const sizes = new Map<string, number>();
+    const busy = new Map<string, number>();
+    let cachedBytes = 0;
     const pathOf = (key: string) => {
       const h = createHash('sha1').update(key).digest('hex');
       return { folder: join(base, h.slice(0, 2)), file: join(base, h.slice(0, 2), `${h}.json`) };
     };
-    const handle = (key: string): Promise<Low<Doc<T> | null>> => {
+    const account = (key: string, bytes: number) => {
+      cachedBytes += bytes - (sizes.get(key) ?? 0);
+      sizes.set(key, bytes);
+    };
+    // Keep the cache within its budget, oldest first. A handle with a write in flight stays:
+    // a second writer on the same file would race it for the same temporary file.
+    const evict = () => {
+      for (const key of handles.keys()) {
+        if (cachedBytes <= CACHE_BYTES && handles.size <= HANDLE_CACHE) break;
+        if (busy.has(key)) continue;
+        handles.delete(key);
+        cachedBytes -= sizes.get(key) ?? 0;
+        sizes.delete(key);
+      }
+    };
+    const handle = (key: string): Promise<Low<string>> => {
       const cached = handles.get(key);
       if (cached) {
         // Refresh recency for the LRU.
@@ -58,31 +79,43 @@ export async function createLowdbStore(dir: string): Promise<Store> {
         handles.set(key, cached);
         return cached;
       }
-      const { file } = pathOf(key);
-      const db = new Low<Doc<T> | null>(new DataFile<Doc<T> | null>(file, compact), null);
-      const opened = db.read().then(() => db);
+      // '' stands for a document not written yet (TextFile reads a missing file as null, Low keeps the default).
+      const db = new Low<string>(new TextFile(pathOf(key).file), '');
+      const opened = db.read().then(() => {
+        account(key, db.data.length);
+        evict();
+        return db;
+      });
       handles.set(key, opened);
       opened.catch(() => handles.delete(key));
-      if (handles.size > HANDLE_CACHE) {
-        const oldest = handles.keys().next().value;
-        if (oldest !== undefined) handles.delete(oldest);
-      }
       return opened;
     };
     return {
       async read(key) {
         const db = await handle(key);
-        return db.data && db.data.key === key ? structuredClone(db.data.value) : undefined;
+        if (db.data === '') return undefined;
+        const doc = JSON.parse(db.data) as Doc<T>;
+        return doc.key === key ? doc.value : undefined;
       },
       async write(key, value) {
         const db = await handle(key);
         // Set the data before any further await, so concurrent writes land in call order.
-        db.data = { key, value: structuredClone(value) };
-        await ensureDir(pathOf(key).folder);
-        await track(db.write());
+        db.data = JSON.stringify({ key, value } satisfies Doc<T>);
+        account(key, db.data.length);
+        busy.set(key, (busy.get(key) ?? 0) + 1);
+        try {
+          await ensureDir(pathOf(key).folder);
+          await track(db.write());
+        } finally {
+          const n = (busy.get(key) ?? 1) - 1;
+          if (n > 0) busy.set(key, n);
+          else busy.delete(key);
+          evict();
+        }
       },
       async delete(key) {
-        handles.delete(key);
+        const db = await handle(key);
+        db.data = '';
         await rm(pathOf(key).file, { force: true });
       },
     };
@@ -90,18 +123,20 @@ export async function createLowdbStore(dir: string): Promise<Store> {
 
   function log<T>(name: string): LogStore<T> {
     const base = join(dir, name);
-    let current: Promise<{ index: number; db: Low<{ records: T[] }> }> | null = null;
-    const open = (index: number) => {
-      const db = new Low<{ records: T[] }>(
-        new DataFile<{ records: T[] }>(join(base, `${String(index).padStart(6, '0')}.json`), compact),
-        { records: [] },
-      );
-      return db.read().then(() => ({ index, db }));
+    // A segment is JSON Lines kept as text: appending adds one line instead of re-serialising
+    // every record of the segment.
+    let current: Promise<{ index: number; db: Low<string>; count: number }> | null = null;
+    const file = (index: number) => join(base, `${String(index).padStart(6, '0')}.jsonl`);
+    const open = async (index: number) => {
+      const db = new Low<string>(new TextFile(file(index)), '');
+      await db.read();
+      return { index, db, count: lines(db.data).length };
     };
+    const lines = (text: string) => text.split('\n').filter((l) => l.length > 0);
     const segments = async (): Promise<number[]> => {
       await ensureDir(base);
       return (await readdir(base))
-        .map((f) => /^(\d{6})\.json$/.exec(f)?.[1])
+        .map((f) => /^(\d{6})\.jsonl$/.exec(f)?.[1])
         .filter((x): x is string => !!x)
         .map(Number)
         .sort((a, b) => a - b);
@@ -109,25 +144,29 @@ export async function createLowdbStore(dir: string): Promise<Store> {
     const segment = () => (current ??= segments().then((s) => open(s.at(-1) ?? 1)));
     return {
       async append(record) {
-        let seg = await segment();
-        if (seg.db.data.records.length >= SEGMENT_SIZE) {
-          current = open(seg.index + 1);
-          seg = await current;
+        for (;;) {
+          const pending = segment();
+          const seg = await pending;
+          if (seg.count < SEGMENT_SIZE) {
+            seg.db.data += `${JSON.stringify(record)}\n`;
+            seg.count += 1;
+            await track(seg.db.write());
+            return;
+          }
+          // Only the first append to find the segment full opens the next one; the others follow it.
+          if (current === pending) current = open(seg.index + 1);
         }
-        seg.db.data.records.push(structuredClone(record));
-        await track(seg.db.write());
       },
       async recent(limit) {
-        const out: T[] = [];
         const seg = await segment();
-        out.push(...[...seg.db.data.records].reverse());
+        const out: T[] = lines(seg.db.data).reverse().map((l) => JSON.parse(l) as T);
         const older = (await segments()).filter((i) => i < seg.index).reverse();
         for (const i of older) {
           if (out.length >= limit) break;
           const { db } = await open(i);
-          out.push(...[...db.data.records].reverse());
+          out.push(...lines(db.data).reverse().map((l) => JSON.parse(l) as T));
         }
-        return structuredClone(out.slice(0, limit));
+        return out.slice(0, limit);
       },
     };
   }

@@ -52,7 +52,7 @@ describe('parseKnowledge', () => {
   it('requires sources, legal basis and materials on an item', () => {
     const bare = FIXTURE_FILES.find((f) => f.path === 'items/tobacco.yaml')!.content
       .replace(/\nsources:[\s\S]*?checked: 2026-11-01/, '\nsources: []')
-      .replace(/\nlegalBasis:\n  - name: 测试条例/, '\nlegalBasis: []')
+      .replace(/\nlegalBasis:\n {2}- name: 测试条例/, '\nlegalBasis: []')
       .replace(/\nmaterials:[\s\S]*?copies: 0/, '\nmaterials: []');
     const problems = problemsOf(withFile('items/tobacco.yaml', bare));
     expect(problems.some((p) => p.includes('item-tobacco › sources: needs at least one source'))).toBe(true);

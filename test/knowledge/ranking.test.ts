@@ -72,7 +72,10 @@ describe('ranking on the fixture corpus', () => {
   it('keeps confidence in [0, 1] and uses the threshold for answerable', () => {
     for (const q of ['个体户营业执照', '明天天气', '社报卡', '那要多少钱']) {
       const r = engine.search(q, 5);
-      for (const x of r.results) expect(x.score).toBeGreaterThanOrEqual(0), expect(x.score).toBeLessThanOrEqual(1);
+      for (const x of r.results) {
+        expect(x.score).toBeGreaterThanOrEqual(0);
+        expect(x.score).toBeLessThanOrEqual(1);
+      }
       expect(r.answerable).toBe((r.results[0]?.score ?? 0) >= ANSWER_THRESHOLD);
     }
   });

@@ -101,7 +101,7 @@ describe('POST /api/chat', () => {
     [{ sessionId: 'x', text: '你好', extra: 1 }, 'unknown field'],
     [[1, 2], 'not an object'],
     [{ sessionId: 'x', text: '长'.repeat(501) }, 'message too long'],
-  ])('%j → 400 (%s)', async (body) => {
+  ] as [unknown, string][])('%j → 400 (%s)', async (body) => {
     await expectError(await post('/api/chat', body), 400, 'invalid_request');
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createChatService, type ConversationRecord, type UnansweredRecord } from '../../src/service/chat-service.js';
+import { createChatService, TRANSCRIPT_PAGE, type ConversationRecord, type UnansweredRecord } from '../../src/service/chat-service.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 import { fixtureEngine } from '../helpers/fixture-engine.js';
 
@@ -14,7 +14,8 @@ describe('chat service', () => {
     const { store, chat } = setup();
     await chat.handle('s1', { text: '我号码450403199001011234，手机13812345678，天气怎么样' }, 'test');
     const record = await store.documents<ConversationRecord>('conversations').read('s1');
-    const stored = JSON.stringify(record);
+    const page = await store.documents<unknown>('transcripts').read(JSON.stringify(['s1', 0]));
+    const stored = JSON.stringify([record, page]);
     expect(stored).not.toContain('450403199001011234');
     expect(stored).not.toContain('13812345678');
     expect(stored).toContain('138****5678');
@@ -60,5 +61,21 @@ describe('chat service', () => {
     await chat.handle('a', { text: '烟草证' }, 'test');
     const b = await chat.handle('b', { text: '那要多少钱' }, 'test');
     expect(b.match).toBeNull();
+  });
+});
+
+describe('chat service transcript pages', () => {
+  it('splits a long conversation into pages and still returns every message after SEQ', async () => {
+    const { store, chat } = setup();
+    const turns = TRANSCRIPT_PAGE + 5; // 2 messages a turn: spans three pages
+    for (let i = 0; i < turns; i++) await chat.handle('long', { text: i % 2 ? '烟草证' : '那要多少钱' }, 'test');
+    const all = await chat.transcript('long', 0);
+    expect(all?.map((m) => m.seq)).toEqual(Array.from({ length: 2 * turns }, (_, i) => i + 1));
+    const tail = await chat.transcript('long', 2 * turns - 3);
+    expect(tail?.map((m) => m.seq)).toEqual([2 * turns - 2, 2 * turns - 1, 2 * turns]);
+    expect(await chat.transcript('long', 2 * turns)).toEqual([]);
+    // No page holds more than TRANSCRIPT_PAGE messages.
+    const pages = store.documents<unknown[]>('transcripts');
+    for (let p = 0; p < 3; p++) expect(((await pages.read(JSON.stringify(['long', p]))) ?? []).length).toBeLessThanOrEqual(TRANSCRIPT_PAGE);
   });
 });

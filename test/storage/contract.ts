@@ -72,3 +72,17 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
     });
   });
 }
+
+export function concurrentLogContract(name: string, make: () => Promise<Store>): void {
+  describe(`${name} (concurrent appends)`, () => {
+    it('loses no record when many appends race across segment boundaries', async () => {
+      const store = await make();
+      const log = store.log<number>('race');
+      await Promise.all(Array.from({ length: 450 }, (_, i) => log.append(i)));
+      const all = await log.recent(1000);
+      expect(all.length).toBe(450);
+      expect(new Set(all).size).toBe(450);
+      await store.close();
+    });
+  });
+}

@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile, writeFile, chmod, mkdir } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLowdbStore } from '../../src/storage/lowdb-store.js';
-import { storeContract } from './contract.js';
+import { createLowdbStore, SEGMENT_SIZE } from '../../src/storage/lowdb-store.js';
+import { concurrentLogContract, storeContract } from './contract.js';
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'yici-lowdb-'));
 
@@ -38,18 +38,19 @@ describe('lowdb store layout', () => {
     const dir = await tempDir();
     const store = await createLowdbStore(dir);
     const log = store.log<number>('unanswered');
-    for (let i = 0; i < 1100; i++) await log.append(i);
+    for (let i = 0; i < 2 * SEGMENT_SIZE + 7; i++) await log.append(i);
     await store.close();
-    const segments = (await readdir(join(dir, 'unanswered'))).filter((f) => f.endsWith('.json')).sort();
-    expect(segments).toEqual(['000001.json', '000002.json', '000003.json']);
-    const first = JSON.parse(await readFile(join(dir, 'unanswered', '000001.json'), 'utf8')) as { records: number[] };
-    expect(first.records.length).toBe(500);
+    const segments = (await readdir(join(dir, 'unanswered'))).filter((f) => f.endsWith('.jsonl')).sort();
+    expect(segments).toEqual(['000001.jsonl', '000002.jsonl', '000003.jsonl']);
+    const first = (await readFile(join(dir, 'unanswered', '000001.jsonl'), 'utf8')).trim().split('\n');
+    expect(first.length).toBe(SEGMENT_SIZE);
+    expect(JSON.parse(first[0]!)).toBe(0);
   });
 
   it('continues the last segment after a restart', async () => {
     const dir = await tempDir();
     await mkdir(join(dir, 'unanswered'), { recursive: true });
-    await writeFile(join(dir, 'unanswered', '000007.json'), JSON.stringify({ records: [1, 2] }));
+    await writeFile(join(dir, 'unanswered', '000007.jsonl'), '1\n2\n');
     const store = await createLowdbStore(dir);
     await store.log<number>('unanswered').append(3);
     expect(await store.log<number>('unanswered').recent(3)).toEqual([3, 2, 1]);
@@ -65,3 +66,4 @@ describe('lowdb store layout', () => {
     await chmod(dir, 0o700);
   });
 });
+concurrentLogContract('lowdb store', async () => createLowdbStore(await tempDir()));

@@ -1,4 +1,5 @@
 import { createMemoryStore } from '../../src/storage/memory-store.js';
-import { storeContract } from './contract.js';
+import { concurrentLogContract, storeContract } from './contract.js';
 
 storeContract('memory store', async () => createMemoryStore());
+concurrentLogContract('memory store', async () => createMemoryStore());

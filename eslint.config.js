@@ -1,0 +1,33 @@
+// Lint: typescript-eslint's recommended rules, plus the architecture rule of ../shared/style.md:
+// the pure core (nlp, knowledge, dialogue, core) imports no I/O, no framework, no channel SDK.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const IO_AND_FRAMEWORKS = ['express', 'botkit', 'botbuilder*', 'botframework-*', 'lowdb', 'lowdb/*', 'node:fs', 'node:fs/*', 'fs', 'node:http', 'ws'];
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'data/', 'public/', '.tmp/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unsafe-function-type': 'off',
+    },
+  },
+  {
+    files: ['src/nlp/**/*.ts', 'src/knowledge/**/*.ts', 'src/dialogue/**/*.ts', 'src/core/**/*.ts'],
+    ignores: ['src/knowledge/load-*.ts', 'src/nlp/jieba-tokenizer.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: IO_AND_FRAMEWORKS, message: 'The pure core does no I/O: pass data in, keep I/O at the edges (see ../shared/style.md).' }] }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'Read settings in src/config.ts and pass them in.' }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/channels/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['botkit', 'botbuilder*', 'botframework-*'], message: 'botkit and the Bot Framework SDK live only in src/channels/.' }] }],
+    },
+  },
+);

@@ -1,0 +1,217 @@
+/**
+ * `npm run bench`: prints measured numbers, asserts nothing.
+ *  (a) engine latency per question on the shipped knowledge base and on a scale knowledge base
+ *      (shipped + the 2,262-item catalogue in bench/data/);
+ *  (b) cost of one chat message on the lowdb store with 0 and many past conversations;
+ *  (c) HTTP: start-up time, POST /api/chat throughput and latency with autocannon at 50
+ *      connections (persistence on), and the server's memory.
+ * Options: --quick (shorter runs), --skip-http.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os, { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { parse } from 'yaml';
+import { initialState, step } from '../src/dialogue/step.js';
+import { createEngine, type Engine } from '../src/knowledge/engine.js';
+import { loadKnowledge } from '../src/knowledge/load-knowledge.js';
+import { createJiebaTokenizer } from '../src/nlp/jieba-tokenizer.js';
+import { createChatService } from '../src/service/chat-service.js';
+import { createLowdbStore } from '../src/storage/lowdb-store.js';
+import { catalogueEntries } from './lib/catalogue-entries.js';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const root = resolve(import.meta.dirname, '..');
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const fmt = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+function summary(times: number[]) {
+  const s = [...times].sort((a, b) => a - b);
+  return { n: s.length, p50: pct(s, 50), p99: pct(s, 99), max: s.at(-1) ?? NaN };
+}
+
+async function questions(): Promise<string[]> {
+  const out: string[] = [];
+  for (const f of ['questions.yaml', 'holdout.yaml']) {
+    const list = parse(await readFile(join(root, 'test/eval', f), 'utf8')) as { q: string }[];
+    out.push(...list.map((x) => x.q));
+  }
+  return out;
+}
+
+function timeEngine(engine: Engine, qs: string[], rounds: number) {
+  for (const q of qs.slice(0, 50)) step(initialState(), { text: q }, { engine }); // warm-up
+  const searchTimes: number[] = [];
+  const stepTimes: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const q of qs) {
+      let t = performance.now();
+      engine.search(q, 5);
+      searchTimes.push(performance.now() - t);
+      t = performance.now();
+      step(initialState(), { text: q }, { engine });
+      stepTimes.push(performance.now() - t);
+    }
+  }
+  return { search: summary(searchTimes), step: summary(stepTimes) };
+}
+
+async function benchEngine() {
+  const loaded = await loadKnowledge(join(root, 'knowledge'));
+  if (!loaded.ok) throw new Error('knowledge base does not validate; run npm run kb:check');
+  const qs = await questions();
+  const rounds = quick ? 2 : 5;
+
+  const shipped = createEngine(loaded.kb, createJiebaTokenizer());
+  const a = timeEngine(shipped, qs, rounds);
+
+  const jsonl = await readFile(join(root, 'bench/data/zhongshan-service-items/items.jsonl'), 'utf8');
+  const extra = catalogueEntries(jsonl);
+  const heapBefore = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  const scale = createEngine({ ...loaded.kb, entries: [...loaded.kb.entries, ...extra] }, createJiebaTokenizer());
+  const buildMs = performance.now() - t0;
+  const heapAfter = process.memoryUsage().heapUsed;
+  const scaleQs = [...qs, ...extra.slice(0, 400).map((e, i) => (i % 2 ? `${e.title}怎么办` : `请问${e.title}需要什么材料`))];
+  const b = timeEngine(scale, scaleQs, rounds);
+
+  console.log('\n## (a) Engine latency per question (one core, in-process)\n');
+  console.log('| knowledge base | entries | questions × rounds | search p50 | search p99 | full step p50 | full step p99 | step max |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(`| shipped | ${loaded.kb.entries.length} | ${qs.length} × ${rounds} | ${fmt(a.search.p50)} | ${fmt(a.search.p99)} | ${fmt(a.step.p50)} | ${fmt(a.step.p99)} | ${fmt(a.step.max)} |`);
+  console.log(`| scale (shipped + catalogue) | ${loaded.kb.entries.length + extra.length} | ${scaleQs.length} × ${rounds} | ${fmt(b.search.p50)} | ${fmt(b.search.p99)} | ${fmt(b.step.p50)} | ${fmt(b.step.p99)} | ${fmt(b.step.max)} |`);
+  console.log(`\nScale index build: ${buildMs.toFixed(0)} ms; heap grew by about ${mb(heapAfter - heapBefore)}.`);
+  return shipped;
+}
+
+async function benchStore(engine: Engine) {
+  console.log('\n## (b) One chat message on the lowdb store vs. past conversations\n');
+  console.log('| past conversations on disk | messages timed | p50 | p99 | mean |');
+  console.log('|---|---|---|---|---|');
+  const sizes = quick ? [0, 5000] : [0, 20000];
+  for (const past of sizes) {
+    const dir = await mkdtemp(join(tmpdir(), 'yici-bench-store-'));
+    const store = await createLowdbStore(dir);
+    const docs = store.documents<unknown>('conversations');
+    const filler = { sessionId: 'x', channel: 'bench', createdAt: '', updatedAt: '', state: initialState(), nextSeq: 5, messages: [] };
+    for (let i = 0; i < past; i += 200) {
+      await Promise.all(Array.from({ length: Math.min(200, past - i) }, (_, j) => docs.write(`past-${i + j}`, filler)));
+    }
+    const chat = createChatService({ engine: () => engine, store });
+    const texts = ['个体户营业执照怎么办', '那要多少钱', '明天天气怎么样', '社保卡丢了怎么补', '需要什么材料'];
+    const times: number[] = [];
+    const n = quick ? 500 : 2000;
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await chat.handle(`live-${i % 200}`, { text: texts[i % texts.length]! }, 'bench');
+      times.push(performance.now() - t);
+    }
+    await store.close();
+    const s = summary(times);
+    const mean = times.reduce((x, y) => x + y, 0) / times.length;
+    console.log(`| ${past.toLocaleString('en')} | ${n} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${fmt(mean)} |`);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** CPU seconds (user + system) the process has used so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' }).split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+function procStatus(pid: number): { rss: number; hwm: number } {
+  try {
+    const text = execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' });
+    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(text)?.[1] ?? NaN) * 1024;
+    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+  } catch {
+    return { rss: NaN, hwm: NaN };
+  }
+}
+
+async function benchHttp() {
+  if (!existsSync(join(root, 'dist/main.js'))) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  const dataDir = await mkdtemp(join(tmpdir(), 'yici-bench-http-'));
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [join(root, 'dist/main.js')], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  let startupMs = NaN;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) {
+        startupMs = performance.now() - t0;
+        break;
+      }
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const idle = procStatus(child.pid!);
+  const cpuBefore = cpuSeconds(child.pid!);
+  const texts = ['个体户营业执照怎么办', '那要多少钱？', '开小卖部还想卖烟要办哪些证', '明天天气怎么样', '社报卡丢了怎么补', '新生儿怎么上户口', '需要带什么材料', '谢谢'];
+  let conversations = 0;
+  const duration = quick ? 5 : 20;
+  // Each connection plays whole conversations of these eight messages (autocannon keeps a
+  // context per sequence of requests), so follow-ups are real follow-ups and transcripts grow.
+  const result = await autocannon({
+    url,
+    connections: 50,
+    duration,
+    requests: texts.map((text, i) => ({
+      method: 'POST',
+      path: '/api/chat',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => {
+        if (i === 0 || typeof context.session !== 'string') context.session = `bench-${conversations++}`;
+        return { ...req, body: JSON.stringify({ sessionId: context.session, text }) };
+      },
+    })),
+  });
+  const loaded = procStatus(child.pid!);
+  const cpuUsed = cpuSeconds(child.pid!) - cpuBefore;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  let files = 0;
+  for (const shard of await readdir(join(dataDir, 'conversations')).catch(() => [] as string[])) {
+    files += (await readdir(join(dataDir, 'conversations', shard))).length;
+  }
+  await rm(dataDir, { recursive: true, force: true });
+
+  console.log('\n## (c) HTTP: POST /api/chat with autocannon, 50 connections, persistence on (lowdb)\n');
+  console.log('| duration | requests | throughput (req/s, mean) | latency p50 | latency p99 | max | errors | non-2xx |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  const lat = result.latency as unknown as Record<string, number>;
+  console.log(
+    `| ${duration} s | ${result.requests.total} | ${result.requests.average.toFixed(0)} | ${lat.p50} ms | ${lat.p99} ms | ${lat.max} ms | ${result.errors} | ${result.non2xx} |`,
+  );
+  console.log(
+    `\nServer CPU during the run: ${cpuUsed.toFixed(1)} s over ${duration} s of wall time ` +
+      `(${(cpuUsed / duration).toFixed(2)} cores busy), ${((1000 * cpuUsed) / result.requests.total).toFixed(2)} ms of server CPU per message. ` +
+      `The load generator runs on the same ${os.cpus().length}-core machine.`,
+  );
+  console.log(`Conversations started: ${conversations} (8 messages each); conversation files on disk: ${files}.`);
+  console.log('\n## Start-up and memory\n');
+  console.log(`- start-up (spawn → /api/health 200, shipped knowledge): ${startupMs.toFixed(0)} ms`);
+  console.log(`- server RSS idle after start: ${mb(idle.rss)}; after the load run: ${mb(loaded.rss)}; peak (VmHWM): ${mb(loaded.hwm)}`);
+}
+
+console.log(`# Yici benchmark — ${new Date().toISOString()} — node ${process.version}, ${quick ? 'quick' : 'full'} run`);
+const engine = await benchEngine();
+await benchStore(engine);
+if (!args.has('--skip-http')) await benchHttp();
