@@ -28,6 +28,16 @@ const engine = createEngine(loaded.kb, createJiebaTokenizer());
 const questions = parse(await readFile(file, 'utf8')) as Question[];
 
 let inScope = 0, top1 = 0, top3 = 0, answeredRight = 0, clarified = 0;
+// Calibration: of the questions answered with confidence in each band, how many were right?
+const bands = [0.5, 0.6, 0.7, 0.8, 0.9, 1.01];
+const calibration = bands.slice(0, -1).map(() => ({ answered: 0, right: 0 }));
+const record = (score: number, right: boolean) => {
+  const i = bands.findIndex((b, j) => score >= b && score < bands[j + 1]!);
+  if (i >= 0 && i < calibration.length) {
+    calibration[i]!.answered++;
+    if (right) calibration[i]!.right++;
+  }
+};
 let outside = 0, refused = 0, falseAnswers = 0;
 const misses: string[] = [];
 for (const { q, expect, note } of questions) {
@@ -38,6 +48,7 @@ for (const { q, expect, note } of questions) {
     outside++;
     if (!r.answerable) refused++;
     else {
+      record(r.results[0]?.score ?? 0, false);
       falseAnswers++;
       misses.push(`FALSE ANSWER  ${q}${tag} → ${ids[0]} (${r.results[0]?.score})`);
     }
@@ -54,6 +65,7 @@ for (const { q, expect, note } of questions) {
   if (hit1) top1++;
   if (hit3) top3++;
   if (r.answerable && hit1) answeredRight++;
+  if (r.answerable) record(r.results[0]?.score ?? 0, hit1);
   if (r.ambiguous) clarified++;
   if (!hit1 || !r.answerable) {
     misses.push(
@@ -68,5 +80,10 @@ console.log(`top-3 (ranking):                 ${pct(top3, inScope)}  (${top3}/${
 console.log(`answered with the right entry:   ${pct(answeredRight, inScope)}  (${answeredRight}/${inScope}; ${clarified} asked to clarify)`);
 console.log(`outside questions refused:       ${pct(refused, outside)}  (${refused}/${outside})`);
 console.log(`false answers on outside:        ${pct(falseAnswers, outside)}  (${falseAnswers}/${outside})`);
+console.log('calibration (answered questions by confidence band → share right):');
+calibration.forEach((c, i) => {
+  const hi = Math.min(1, bands[i + 1]!);
+  console.log(`  [${bands[i]!.toFixed(1)}, ${hi.toFixed(1)}${hi === 1 ? ']' : ')'}  ${String(c.answered).padStart(4)} answered, ${pct(c.right, c.answered)} right`);
+});
 if (verbose) misses.forEach((m) => console.log(m));
 else if (misses.length > 0) console.log(`(${misses.length} misses; run with --verbose to list them)`);

@@ -48,6 +48,14 @@ export const legalBasisSchema = z.strictObject({
 
 export const materialSchema = z.strictObject({
   name: text,
+  /**
+   * The same document across items (id-card, household-register, business-licence …), so a
+   * bundle lists it once; see MATERIAL_REFS in the README's knowledge section.
+   */
+  ref: z
+    .string()
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'must be lower-case kebab-case, e.g. id-card' })
+    .optional(),
   originals: z.number().int().min(0).max(20),
   copies: z.number().int().min(0).max(20),
   required: z.boolean().default(true),
@@ -128,7 +136,8 @@ export const itemSchema = z.strictObject({
 export const bundleSchema = z.strictObject({
   ...commonShape,
   kind: z.literal('bundle'),
-  items: z.array(entryId).min(2, { message: 'a bundle lists at least two items' }),
+  /** Items done together; a bundle may also cover services that are not items (utility transfers …) in its steps. */
+  items: z.array(entryId).min(1, { message: 'a bundle lists at least one item' }),
   /** Situations that change what is needed (个体户 or 公司, selling tobacco or not …). */
   situations: z
     .array(z.strictObject({ name: text, effect: text }))

@@ -18,9 +18,9 @@ import { TextFile } from 'lowdb/node';
 import type { DocumentStore, LogStore, Store } from './ports.js';
 
 export const SEGMENT_SIZE = 100;
-/** Documents kept in memory (count and characters); older ones are dropped and re-read on demand. */
-const HANDLE_CACHE = 2000;
-const CACHE_BYTES = 16 * 1024 * 1024;
+/** Documents kept in memory (count, and characters of JSON text); older ones are dropped and re-read on demand. */
+const HANDLE_CACHE = 500;
+const CACHE_CHARS = 4 * 1024 * 1024;
 
 interface Doc<T> {
   key: string;
@@ -64,7 +64,7 @@ export async function createLowdbStore(dir: string): Promise<Store> {
     // a second writer on the same file would race it for the same temporary file.
     const evict = () => {
       for (const key of handles.keys()) {
-        if (cachedBytes <= CACHE_BYTES && handles.size <= HANDLE_CACHE) break;
+        if (cachedBytes <= CACHE_CHARS && handles.size <= HANDLE_CACHE) break;
         if (busy.has(key)) continue;
         handles.delete(key);
         cachedBytes -= sizes.get(key) ?? 0;

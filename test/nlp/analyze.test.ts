@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { createAnalyzer } from '../../src/nlp/analyze.js';
+import { createJiebaTokenizer } from '../../src/nlp/jieba-tokenizer.js';
+
+const tokenizer = createJiebaTokenizer();
+tokenizer.addWords(['个体工商户', '开小卖部', '烟草证']);
+const analyzer = createAnalyzer(tokenizer, [
+  { canonical: '社保卡', variants: ['社会保障卡', '社保咭'] },
+  { canonical: '营业执照', variants: ['执照'] },
+]);
+
+describe('segmentation', () => {
+  it('keeps words of the knowledge base whole', () => {
+    expect(analyzer.analyze('我想开小卖部还想卖烟').tokens).toContain('开小卖部');
+    expect(analyzer.analyze('个体工商户怎么登记').tokens).toContain('个体工商户');
+    expect(analyzer.analyze('烟草证去哪办').tokens).toContain('烟草证');
+  });
+
+  it('segments ordinary words with the trimmed jieba dictionary', () => {
+    expect(analyzer.analyze('营业执照去哪里办理').tokens).toEqual(['营业执照', '去', '哪里', '办理']);
+  });
+});
+
+describe('analyze', () => {
+  it('appends the canonical term of a recognised variant', () => {
+    const a = analyzer.analyze('社会保障卡丢了');
+    expect(a.text).toBe('社会保障卡丢了 社保卡');
+    expect(a.tokens).toContain('社保卡');
+  });
+
+  it('does not append a canonical term that is already there', () => {
+    expect(analyzer.analyze('营业执照').text).toBe('营业执照');
+    expect(analyzer.analyze('办执照').text).toBe('办执照 营业执照');
+  });
+
+  it('drops function words and aspect words from the content words', () => {
+    const a = analyzer.analyze('请问烟草证需要什么材料多少钱');
+    expect(a.content).toEqual(['烟草证']);
+  });
+
+  it('gives character pairs and sound pairs for typo and homophone matching', () => {
+    const a = analyzer.analyze('社报卡');
+    expect(a.charGrams).toEqual(['社报', '报卡']);
+    expect(a.soundGrams).toEqual(analyzer.analyze('社保卡').soundGrams);
+    expect(a.soundText).toBe(' se bao ka ');
+  });
+
+  it('treats a single Chinese character as its own gram', () => {
+    expect(analyzer.analyze('烟').charGrams).toEqual(['烟']);
+  });
+});
