@@ -320,6 +320,9 @@ function coverage(doc: Doc, words: QueryWord[]): number {
   return total === 0 ? 0 : covered / total;
 }
 
+/** A mistyped name still shares characters or sounds with the entry, so it ranks among the first few by BM25. */
+const FUZZY_CANDIDATES = 12;
+
 /** Longer questions are sentences, not mistyped names; fuse.js does not help them. */
 const FUZZY_MAX_LENGTH = 10;
 
@@ -358,7 +361,11 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
   };
   // fuse.js is the fallback for names with a typo: not needed when the question names an entry exactly.
   const namedExactly = candidates.some((d) => d.entry.kind !== 'faq' && matchOf(d).strength >= 0.9);
-  const fuzzy = namedExactly ? new Map<Doc, number>() : fuzzyNameSimilarity(candidates, q.text);
+  // Nor when nothing in it could be a name (「那要多少钱」 is all function words).
+  const fuzzy =
+    namedExactly || q.content.length === 0
+      ? new Map<Doc, number>()
+      : fuzzyNameSimilarity(candidates.slice(0, FUZZY_CANDIDATES), q.text);
   const words = queryWords(q);
 
   /** The name by which the question names an item, if it does. */
