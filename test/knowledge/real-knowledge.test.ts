@@ -38,3 +38,70 @@ describe('the shipped knowledge base', () => {
     expect(loaded.kb.settings.unconfirmed).toEqual(expect.arrayContaining(['centre.address', 'centre.hours']));
   });
 });
+
+/** The matters the curated knowledge base must cover, with their official titles (issue 3). */
+const REQUIRED_TITLES = [
+  '开办小商店一件事', '开办餐饮店一件事', '医疗机构设立一件事', '渔业船舶船员证书一件事', '企业开办一件事',
+  '企业迁移登记一件事', '企业信息变更一件事', '企业注销一件事', '员工录用一件事', '新生儿出生一件事', '教育入学一件事',
+  '社会保障卡居民服务一件事', '残疾人服务一件事', '退休一件事', '身后一件事', '二手房转移登记及水电气网联动过户一件事',
+  '个体工商户设立登记', '公司设立登记', '企业变更登记', '企业注销登记', '食品经营许可', '仅销售预包装食品备案',
+  '烟草专卖零售许可证核发', '公众聚集场所投入使用营业前消防安全检查', '户外招牌设施设置', '公章刻制', '发票申领',
+  '医疗机构设置审批', '医疗机构执业登记', '诊所备案', '渔业普通船员证书核发', '渔业职务船员证书核发', '出生医学证明签发',
+  '出生登记', '城乡居民基本医疗保险参保登记', '社会保障卡申领', '居民身份证申领', '居住证申领', '结婚登记', '离婚登记',
+  '就业登记', '灵活就业人员参保登记', '失业保险金申领', '基本养老金申领', '住房公积金提取', '残疾人证办理', '义务教育入学',
+  '户口注销', '不动产转移登记', '育儿补贴申领',
+];
+
+describe('coverage of the curated knowledge base', () => {
+  const entries = loaded.ok ? loaded.kb.entries : [];
+  it('has all 50 required matters under their official titles', () => {
+    const titles = new Set(entries.map((e) => e.title));
+    expect(REQUIRED_TITLES.filter((t) => !titles.has(t))).toEqual([]);
+    expect(REQUIRED_TITLES).toHaveLength(50);
+  });
+
+  it('has at least three FAQs about most required matters', () => {
+    const faqsAbout = (id: string) => entries.filter((e) => e.kind === 'faq' && e.related.includes(id)).length;
+    const thin = entries
+      .filter((e) => REQUIRED_TITLES.includes(e.title))
+      .filter((e) => faqsAbout(e.id) < 3)
+      .map((e) => e.title);
+    expect(thin).toEqual([]);
+  });
+});
+
+/**
+ * Abolished rules must never read as current. Each pattern may appear only in a sentence that
+ * says the rule is gone (取消, 废止, 不再 …).
+ */
+const ABOLISHED = [
+  { rule: 'minimum registered capital of 3万元', pattern: /注册资本.{0,12}(最低|至少).{0,6}3\s*万|3\s*万元.{0,6}注册资本/ },
+  { rule: 'capital verification (验资) for company registration', pattern: /验资/ },
+  { rule: '个体户 registration fee of 20元', pattern: /个体.{0,12}20\s*元/ },
+  { rule: 'marriage registration fee of 9元', pattern: /(结婚|婚姻).{0,12}9\s*元/ },
+  { rule: 'name pre-approval (名称预先核准) as a separate step', pattern: /名称预先核准/ },
+];
+const GONE = /取消|废止|不再|不适用|已经?停止|已改|不需要|无需|不用|已废除|以前|过去|旧|曾经|原来/;
+
+describe('no abolished rule presented as current', () => {
+  const entries = loaded.ok ? loaded.kb.entries : [];
+  const sentences = (e: (typeof entries)[number]) =>
+    JSON.stringify(e)
+      .split(/[。；！？\n]|\\n/)
+      .map((s) => s.trim())
+      .filter(Boolean);
+  it.each(ABOLISHED.map((a) => [a.rule, a.pattern] as const))('%s', (_rule, pattern) => {
+    const offending = entries.flatMap((e) =>
+      sentences(e)
+        .filter((s) => pattern.test(s) && !GONE.test(s))
+        .map((s) => `${e.id}: ${s}`),
+    );
+    expect(offending).toEqual([]);
+  });
+
+  it('does not ask for a 户口簿 to register a marriage', () => {
+    const marriage = entries.find((e) => e.id === 'item-marriage-registration');
+    if (marriage?.kind !== 'item') throw new Error('marriage registration missing');
+    expect(marriage.materials.filter((m) => /户口/.test(m.name))).toEqual([]);
+  });
+});
