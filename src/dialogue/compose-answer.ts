@@ -3,6 +3,7 @@
  * one and the same content as plain text. Only facts from the entry are used; nothing is invented.
  */
 import type { AnswerCard, SourceRef } from '../core/types.js';
+import { bundleItems, mergeMaterials, type MergedMaterial } from '../knowledge/merge-materials.js';
 import type { Aspect } from '../nlp/aspects.js';
 import type {
   Channel,
@@ -43,6 +44,19 @@ export function describeMaterial(m: Material): string {
   if (m.substitute) parts.push(`${m.substitute.kind === 'e-certificate' ? '可用电子证照' : '可通过数据共享'}免交：${m.substitute.note}`);
   if (m.note) parts.push(m.note);
   return parts.join('；');
+}
+
+/** One line of a bundle's merged materials, with the items that use it. */
+function describeMerged(m: MergedMaterial): string {
+  const line = describeMaterial({
+    name: m.name,
+    originals: m.originals,
+    copies: m.copies,
+    required: m.required,
+    ...(m.substitute ? { substitute: m.substitute } : {}),
+    ...(m.when.length ? { when: m.when.join('或') } : {}),
+  });
+  return `${line}（用于：${m.usedBy.join('、')}）`;
 }
 
 const describeLaw = (l: LegalBasis): string =>
@@ -105,10 +119,7 @@ function sectionsFor(entry: Entry, aspect: Aspect, kb: KnowledgeLookup): { headi
   const materials =
     entry.kind === 'item'
       ? entry.materials.map(describeMaterial)
-      : entry.items.flatMap((id) => {
-          const item = kb.entry(id);
-          return item?.kind === 'item' ? item.materials.map((m) => `${describeMaterial(m)}（${item.title}）`) : [];
-        });
+      : mergeMaterials(bundleItems(entry, kb.entry)).map(describeMerged);
   const fee = [entry.fees.text];
   switch (aspect) {
     case 'materials':

@@ -6,6 +6,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import {
   entrySchema,
+  joinChineseLines,
   lexiconSchema,
   settingsSchema,
   type Entry,
@@ -93,7 +94,17 @@ function parseYaml(file: SourceFile, problems: KnowledgeProblem[]): unknown {
     }
     return undefined;
   }
-  return doc.toJS();
+  return joinAllChineseLines(doc.toJS());
+}
+
+/** Applies joinChineseLines to every string of a parsed YAML value (folded lines in any field). */
+function joinAllChineseLines(value: unknown): unknown {
+  if (typeof value === 'string') return joinChineseLines(value);
+  if (Array.isArray(value)) return value.map(joinAllChineseLines);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, joinAllChineseLines(v)]));
+  }
+  return value;
 }
 
 /** Validates every file and the links between entries; all problems are reported at once. */
