@@ -20,7 +20,7 @@ export interface Engine {
 
 export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer): Engine {
   tokenizer.addWords(dictionaryWords(kb.entries, kb.lexicon.words));
-  const analyzer = createAnalyzer(tokenizer, kb.lexicon.synonyms);
+  const analyzer = createAnalyzer(tokenizer, kb.lexicon.synonyms, kb.lexicon.dialect);
   const index: SearchIndex = buildIndex(kb.entries, analyzer, kb.lexicon.actions);
   const byId = new Map(kb.entries.map((e) => [e.id, e]));
   return {

@@ -197,6 +197,11 @@ export const lexiconSchema = z.strictObject({
   /** Extra words for the segmenter's dictionary. */
   words: z.array(text).default([]),
   /**
+   * Dialect words rewritten to Mandarin before anything else (梧州 speaks Cantonese):
+   * 唔 → 不, 咗 → 了, 点样 → 怎么 … Only unambiguous ones: 系 (是/系统) is not listed.
+   */
+  dialect: z.record(z.string().min(1), z.string()).default({}),
+  /**
    * Kinds of action on a thing (注销, 补领, 变更 …). A question that asks for an action which an
    * entry's names and summary never mention is not answered with that entry.
    */

@@ -36,7 +36,16 @@ export interface Analyzer {
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-export function createAnalyzer(tokenizer: Tokenizer, synonyms: readonly SynonymGroup[]): Analyzer {
+export function createAnalyzer(
+  tokenizer: Tokenizer,
+  synonyms: readonly SynonymGroup[],
+  dialect: Readonly<Record<string, string>> = {},
+): Analyzer {
+  const dialectMap = new Map(Object.entries(dialect).map(([k, v]) => [normalize(k), v]));
+  const dialectRe =
+    dialectMap.size > 0
+      ? new RegExp([...dialectMap.keys()].sort((a, b) => b.length - a.length).map(escapeRe).join('|'), 'g')
+      : null;
   const canonicalOf = new Map<string, string>();
   for (const g of synonyms) {
     const canonical = normalize(g.canonical);
@@ -51,7 +60,8 @@ export function createAnalyzer(tokenizer: Tokenizer, synonyms: readonly SynonymG
   return {
     isFiller,
     analyze(input) {
-      const normalized = normalize(input);
+      let normalized = normalize(input);
+      if (dialectRe) normalized = normalized.replace(dialectRe, (m) => dialectMap.get(m) ?? m);
       const added = new Set<string>();
       if (variantRe) {
         for (const m of normalized.matchAll(variantRe)) {

@@ -49,3 +49,23 @@ describe('analyze', () => {
     expect(analyzer.analyze('烟').charGrams).toEqual(['烟']);
   });
 });
+
+describe('dialect', () => {
+  const cantonese = createAnalyzer(tokenizer, [{ canonical: '营业执照', variants: ['执照'] }], {
+    唔: '不',
+    咗: '了',
+    点样: '怎么',
+    边度: '哪里',
+    唔使: '不用',
+  });
+
+  it('rewrites Cantonese words to Mandarin before segmenting, longest first', () => {
+    expect(cantonese.analyze('执照喺边度点样办').text).toBe('执照喺哪里怎么办 营业执照');
+    expect(cantonese.analyze('唔使交钱').text).toBe('不用交钱');
+    expect(cantonese.analyze('公司唔做咗').text).toBe('公司不做了');
+  });
+
+  it('leaves text alone when no dialect map is given', () => {
+    expect(analyzer.analyze('公司唔做咗').text).toBe('公司唔做咗');
+  });
+});
