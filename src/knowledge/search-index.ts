@@ -20,10 +20,14 @@ type Channel = 'word' | 'char' | 'sound';
 const CHANNELS: readonly Channel[] = ['word', 'char', 'sound'];
 const CHANNEL_WEIGHT: Record<Channel, number> = { word: 1, char: 0.6, sound: 0.4 };
 const K1 = 1.2;
+const COMMON_TERM_SHARE = 0.5;
 const B = 0.5;
 
 /** Field weights: names count most, the summary some, details little. */
 const WEIGHT = { name: 3, keyword: 2, summary: 1, detail: 0.3 } as const;
+
+/** What citizens call a bundle; the lexicon maps 一件是, 一次办, 一起办 … to it. */
+const BUNDLE_WORD = '一件事';
 
 /** The confidence an entry must reach to be answered. */
 export const ANSWER_THRESHOLD = 0.5;
@@ -50,6 +54,8 @@ interface Doc {
   gist: string;
   /** Normalised keywords (for an FAQ: the subjects it is about). */
   subjects: string[];
+  /** Action groups (lexicon) that the entry's names and keywords mention. */
+  actionGroups: Set<string>;
 }
 
 export interface SearchIndex {
@@ -146,6 +152,7 @@ export function buildIndex(
   const postings: SearchIndex['postings'] = { word: new Map(), char: new Map(), sound: new Map() };
   const docs: Doc[] = [];
   const byId = new Map(entries.map((e) => [e.id, e]));
+  const normalizedActions = actions.map((g) => ({ name: g.name, words: g.words.map(normalize) }));
   entries.forEach((entry, docIdx) => {
     const tf: Record<Channel, Map<string, number>> = { word: new Map(), char: new Map(), sound: new Map() };
     const doc: Doc = {
@@ -157,7 +164,9 @@ export function buildIndex(
       length: { word: 0, char: 0, sound: 0 },
       gist: normalize([entry.title, ...entry.aliases, ...entry.keywords].join(' ')),
       subjects: entry.keywords.map(normalize).filter((k) => k.length >= 2),
+      actionGroups: new Set(),
     };
+    for (const g of normalizedActions) if (g.words.some((w) => doc.gist.includes(w))) doc.actionGroups.add(g.name);
     for (const field of fieldsOf(entry, byId)) {
       const a = analyzer.analyze(field.text);
       const add = (channel: Channel, terms: string[]) => {
@@ -200,7 +209,7 @@ export function buildIndex(
     avgLength,
     byId: new Map(docs.map((d, i) => [d.entry.id, i])),
     analyzer,
-    actions: actions.map((g) => ({ name: g.name, words: g.words.map(normalize) })),
+    actions: normalizedActions,
   };
 }
 
@@ -214,7 +223,8 @@ function bm25(index: SearchIndex, q: Analyzed): Float64Array {
       if (seen.has(term)) continue;
       seen.add(term);
       const list = index.postings[channel].get(term);
-      if (!list) continue;
+      // A term in most entries says almost nothing (idf near 0) and costs the most to score.
+      if (!list || list.length > COMMON_TERM_SHARE * n) continue;
       const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
       for (const { doc, tf } of list) {
         const len = index.docs[doc]!.length[channel];
@@ -275,15 +285,12 @@ const FAQ_SIMILARITY = 0.55;
 
 /**
  * 0 when the question asks for another action on the same thing (注销 a licence rather than
- * register it, 补领 a certificate rather than apply for it): an action word that the entry's
- * names and keywords never mention. 1 otherwise.
+ * register it, 补领 a certificate rather than apply for it) or names a nearby matter the
+ * knowledge base does not cover: a group of words (knowledge/lexicon.yaml › actions) that the
+ * entry's names and keywords never mention. 1 otherwise.
  */
-function actionFit(doc: Doc, q: Analyzed, actions: readonly ActionGroup[]): number {
-  for (const group of actions) {
-    const asked = group.words.some((w) => q.text.includes(w));
-    if (asked && !group.words.some((w) => doc.gist.includes(w))) return 0;
-  }
-  return 1;
+function actionFit(doc: Doc, asked: readonly ActionGroup[]): number {
+  return asked.every((g) => doc.actionGroups.has(g.name)) ? 1 : 0;
 }
 
 interface QueryWord {
@@ -368,6 +375,8 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
       : fuzzyNameSimilarity(candidates.slice(0, FUZZY_CANDIDATES), q.text);
   const words = queryWords(q);
 
+  const asksForBundle = q.text.includes(BUNDLE_WORD);
+  const asked = index.actions.filter((g) => g.words.some((w) => q.text.includes(w)));
   /** The name by which the question names an item, if it does. */
   const nameOf = (id: string): string | null => {
     const i = index.byId.get(id);
@@ -377,13 +386,13 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
   const scored = candidates.map((doc) => {
     const named = doc.entry.kind === 'faq' ? questionSimilarity(doc, q, qGrams, index) : matchOf(doc).strength;
     let anchor = Math.max(named, 0.8 * (fuzzy.get(doc) ?? 0));
-    // Naming two or more items of a bundle, by different names, names the bundle (出生证、户口、医保一起办).
+    // Naming two or more items of a bundle, by different names, names the bundle (出生证、户口、医保一起办);
+    // so does naming one of its items and asking for it as 一件事 (注销公司一件事, 社保卡一件事).
     if (doc.entry.kind === 'bundle') {
       const names = new Set(doc.entry.items.map(nameOf).filter((n) => n !== null));
-      if (names.size >= 2) anchor = 1;
+      if (names.size >= 2 || (names.size === 1 && asksForBundle)) anchor = 1;
     }
-    const cover = coverage(doc, words);
-    const confidence = anchor * actionFit(doc, q, index.actions) * (0.6 + 0.4 * cover);
+    const confidence = anchor > 0 ? anchor * actionFit(doc, asked) * (0.6 + 0.4 * coverage(doc, words)) : 0;
     const rel = top > 0 ? raw[index.byId.get(doc.entry.id)!]! / top : 0;
     return { entry: doc.entry, score: round(confidence), rank: confidence + 0.1 * rel };
   });
