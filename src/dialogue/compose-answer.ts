@@ -34,6 +34,8 @@ const ASPECT_FIELDS: Record<Aspect, UnverifiableField[]> = {
   explain: ['summary', 'answer', 'points'],
 };
 
+const WHOLE_ANSWER: UnverifiableField[] = ['summary', 'answer', 'points', 'legalBasis'];
+
 export function describeMaterial(m: Material): string {
   const counts = [m.originals > 0 ? `原件${m.originals}份` : '', m.copies > 0 ? `复印件${m.copies}份` : '']
     .filter(Boolean)
@@ -94,7 +96,8 @@ function sourcesOf(entry: Entry): SourceRef[] {
 
 function cautionFor(entry: Entry, aspect: Aspect, usesCentre: boolean, settings: Settings): string | null {
   const reasons: string[] = [];
-  const fields = ASPECT_FIELDS[aspect];
+  // An FAQ or a policy answers with its answer or points whatever the aspect asked.
+  const fields = entry.kind === 'faq' || entry.kind === 'policy' ? WHOLE_ANSWER : ASPECT_FIELDS[aspect];
   if (entry.unverified.some((f) => fields.includes(f)) || (!entry.verified && entry.unverified.length === 0)) {
     reasons.push('部分信息来自其他地区的办事指南或非官方来源，尚未经梧州本地核实');
   }

@@ -223,8 +223,9 @@ function bm25(index: SearchIndex, q: Analyzed): Float64Array {
       if (seen.has(term)) continue;
       seen.add(term);
       const list = index.postings[channel].get(term);
-      // A term in most entries says almost nothing (idf near 0) and costs the most to score.
-      if (!list || list.length > COMMON_TERM_SHARE * n) continue;
+      // A character or sound pair found in most entries says almost nothing (idf near 0) and
+      // costs the most to score. Words are always scored: they are what finds candidates.
+      if (!list || (channel !== 'word' && list.length > COMMON_TERM_SHARE * n)) continue;
       const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
       for (const { doc, tf } of list) {
         const len = index.docs[doc]!.length[channel];

@@ -118,3 +118,12 @@ describe('dialogue step', () => {
     expect(JSON.stringify(s)).toBe(frozen);
   });
 });
+
+describe('cautions on FAQ answers', () => {
+  it('cautions an unverified FAQ answer whatever aspect the question asked about', () => {
+    // faq-id-card-fee has `unverified: [answer]`; the question asks about the fee (aspect fee).
+    const out = say(initialState(), '补办身份证需要多少钱');
+    expect(out.match?.id).toBe('faq-id-card-fee');
+    expect(texts(out.replies)).toContain('以窗口最新告知为准');
+  });
+});
