@@ -59,7 +59,48 @@
     return box;
   }
 
-  function renderReplies(from, replies) {
+  async function sendFeedback(seq, helpful, bar) {
+    bar.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+    try {
+      const res = await fetch('/api/feedback', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sessionId, seq, helpful }),
+      });
+      bar.querySelector('.thanks').textContent = res.ok ? '谢谢您的反馈！' : '反馈没有送达，请稍后再试。';
+    } catch {
+      bar.querySelector('.thanks').textContent = '网络不太稳定，反馈没有送达。';
+    }
+  }
+
+  function feedbackBar(seq) {
+    const bar = el('div', { class: 'feedback', role: 'group', 'aria-label': '这个回答对您有帮助吗' });
+    const yes = el('button', { type: 'button', class: 'fb', text: '👍 有帮助' });
+    const no = el('button', { type: 'button', class: 'fb', text: '🤔 没看懂' });
+    yes.addEventListener('click', () => sendFeedback(seq, true, bar));
+    no.addEventListener('click', () => sendFeedback(seq, false, bar));
+    bar.append(yes, no, el('span', { class: 'thanks', 'aria-live': 'polite' }));
+    return bar;
+  }
+
+  function renderChecklist(r) {
+    const box = el('article', { class: 'card checklist', 'aria-label': r.title });
+    box.append(el('h2', { text: `📋 ${r.title}` }));
+    const list = el('ul');
+    for (const m of r.materials) {
+      const counts = [m.originals ? `原件${m.originals}份` : '', m.copies ? `复印件${m.copies}份` : ''].filter(Boolean).join('、');
+      const li = el('li', { text: `${m.name}${counts ? `（${counts}）` : ''}` });
+      if (m.usedBy && m.usedBy.length > 1) li.append(el('span', { class: 'used', text: ` · ${m.usedBy.length}个事项共用` }));
+      if (m.note) li.append(el('div', { class: 'mnote', text: m.note }));
+      list.append(li);
+    }
+    box.append(el('section', {}, list));
+    const open = el('a', { href: r.url, class: 'open', target: '_blank', rel: 'noopener', text: '打开清单（可打印、扫码保存）' });
+    box.append(el('p', { class: 'open-row' }, open));
+    return box;
+  }
+
+  function renderReplies(from, replies, seq) {
     const wrap = el('div', { class: `msg ${from}` });
     if (from === 'officer') wrap.append(el('span', { class: 'who', text: '工作人员' }));
     for (const r of replies) {
@@ -71,14 +112,21 @@
         group.append(el('p', { text: r.text }));
         for (const c of r.choices) {
           const b = el('button', { type: 'button', class: 'choice', text: c.label });
-          b.addEventListener('click', () => submit({ choice: c.value }, c.label));
+          b.addEventListener('click', () => {
+            if (waiting) return;
+            group.classList.add('used');
+            b.setAttribute('aria-pressed', 'true');
+            submit({ choice: c.value }, c.label);
+          });
           group.append(b);
         }
         wrap.append(group);
       } else if (r.type === 'checklist') {
-        const a = el('a', { href: r.url, class: 'bubble', text: `📋 ${r.title}（共 ${r.materials.length} 项材料）` });
-        wrap.append(a);
+        wrap.append(renderChecklist(r));
       }
+    }
+    if (from === 'bot' && seq && replies.some((r) => (r.type === 'text' && r.card) || r.type === 'checklist')) {
+      wrap.append(feedbackBar(seq));
     }
     log.append(wrap);
     scroll();
@@ -100,7 +148,7 @@
   function accept(seq, from, replies) {
     if (seq && seq <= lastSeq) return; // already shown (a catch-up and a socket both delivered it)
     if (seq) lastSeq = seq;
-    renderReplies(from, replies);
+    renderReplies(from, replies, seq);
   }
 
   async function submit(payload, shown) {

@@ -1,9 +1,11 @@
 /** `npm run kb:check`: the same validation the server runs at start-up. */
 import { resolve } from 'node:path';
-import { loadKnowledge } from '../src/knowledge/load-knowledge.js';
+import { parseFlows } from '../src/dialogue/parse-flows.js';
+import { loadKnowledge, readYamlFiles } from '../src/knowledge/load-knowledge.js';
 import { formatProblem } from '../src/knowledge/parse-knowledge.js';
 
 const dir = resolve(process.argv[2] ?? process.env.KNOWLEDGE_DIR ?? 'knowledge');
+const flowsDir = resolve(process.argv[3] ?? process.env.FLOWS_DIR ?? 'flows');
 const result = await loadKnowledge(dir);
 if (!result.ok) {
   for (const p of result.problems) console.error(formatProblem(p));
@@ -18,3 +20,11 @@ console.log(
     .map(([k, n]) => `${k} ${n}`)
     .join(', ')}), ${unverified} with unverified facts, ${result.kb.lexicon.synonyms.length} synonym groups`,
 );
+
+const flows = parseFlows(await readYamlFiles(flowsDir), result.kb);
+if (!flows.ok) {
+  for (const p of flows.problems) console.error(formatProblem(p));
+  console.error(`\n${flows.problems.length} problem(s) in ${flowsDir}`);
+  process.exit(1);
+}
+console.log(`walkthroughs OK: ${flows.flows.length} (${flows.flows.map((f) => f.id).join(', ')})`);

@@ -12,6 +12,10 @@ export interface Config {
   microsoftAppId?: string;
   microsoftAppPassword?: string;
   officeHours?: string;
+  /** The address citizens reach the service at, for checklist links and QR codes. */
+  publicUrl?: string;
+  /** Origins allowed to embed the chat page (space separated), for CSP frame-ancestors. */
+  embedOrigins: string;
   /** Longest message a citizen may send, in characters. */
   maxMessageLength: number;
   /** Largest request body accepted, for express' body parser. */
@@ -42,6 +46,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     microsoftAppId: opt(env.MicrosoftAppId),
     microsoftAppPassword: opt(env.MicrosoftAppPassword),
     officeHours: opt(env.OFFICE_HOURS),
+    publicUrl: opt(env.PUBLIC_URL)?.replace(/\/+$/, ''),
+    embedOrigins: opt(env.EMBED_ORIGINS)?.split(/[\s,]+/).filter(Boolean).join(' ') ?? '*',
     maxMessageLength: 500,
     maxBodyBytes: '16kb',
     logLevel: level,

@@ -8,7 +8,20 @@ import type { Entry } from '../knowledge/schema.js';
 import type { Aspect } from '../nlp/aspects.js';
 import { ASPECTS } from '../nlp/aspects.js';
 import { normalize } from '../nlp/normalize.js';
+import type { Checklist } from '../knowledge/compute-checklist.js';
 import { cardToText, composeAnswer } from './compose-answer.js';
+import {
+  FLOW_CHOICE,
+  advance,
+  answerFlow,
+  backFlow,
+  readAnswer,
+  restartFlow,
+  startFlow,
+  type FlowOutcome,
+  type FlowState,
+} from './flow-engine.js';
+import type { Flow } from './parse-flows.js';
 
 export interface ConversationState {
   mode: Mode;
@@ -20,6 +33,8 @@ export interface ConversationState {
   /** Buttons on offer; a citizen may also type their label. */
   pendingChoices: Choice[];
   turns: number;
+  /** The walkthrough under way or last finished (kept so 「上一步」 works after the checklist). */
+  flow?: FlowState | null;
 }
 
 export type DialogueEvent =
@@ -27,7 +42,11 @@ export type DialogueEvent =
   | { type: 'unanswered'; text: string; nearest: { id: string; score: number }[] }
   | { type: 'clarification_asked'; candidates: string[] }
   | { type: 'handoff_requested'; reason: 'asked' | 'repeated_failure' }
-  | { type: 'smalltalk'; intent: 'greeting' | 'thanks' | 'goodbye' | 'help' };
+  | { type: 'smalltalk'; intent: 'greeting' | 'thanks' | 'goodbye' | 'help' }
+  | { type: 'flow_started'; flowId: string; prefilled: string[] }
+  | { type: 'flow_answered'; flowId: string; step: string }
+  | { type: 'checklist_created'; checklist: Checklist }
+  | { type: 'flow_error'; flowId: string; error: string };
 
 export interface StepResult {
   state: ConversationState;
@@ -38,6 +57,11 @@ export interface StepResult {
 
 export interface StepContext {
   engine: Engine;
+  /** Walkthroughs, validated (flows/*.yaml). */
+  flows?: readonly Flow[];
+  now?: () => Date;
+  /** Ids for checklists; random in production, predictable in tests. */
+  newId?: () => string;
 }
 
 export const initialState = (): ConversationState => ({
@@ -47,6 +71,7 @@ export const initialState = (): ConversationState => ({
   failures: 0,
   pendingChoices: [],
   turns: 0,
+  flow: null,
 });
 
 /** Button values understood by the core. */
@@ -70,7 +95,14 @@ function isOnly(text: string, phrases: string[]): boolean {
   return t.length > 0 && t.length <= 8 && phrases.some((p) => t === p || (t.startsWith(p) && t.length - p.length <= 2));
 }
 
-const NEXT_STEPS = (entry: Entry): Choice[] => {
+const NEXT_STEPS = (entry: Entry, flow?: Flow): Choice[] => {
+  if (flow) {
+    return [
+      { label: '帮我列材料清单', value: FLOW_CHOICE.start(flow.id) },
+      { label: '办理流程', value: CHOICE.aspect('steps') },
+      { label: '转人工', value: CHOICE.handoff },
+    ];
+  }
   if (entry.kind === 'faq' || entry.kind === 'policy') {
     const first = entry.related[0];
     return [...(first ? [{ label: '查看相关事项', value: CHOICE.entry(first) }] : []), { label: '转人工', value: CHOICE.handoff }];
@@ -85,8 +117,7 @@ const NEXT_STEPS = (entry: Entry): Choice[] => {
 const toMatch = (entry: Entry, score: number): Match => ({ id: entry.id, title: entry.title, kind: entry.kind, score });
 
 export function step(previous: ConversationState, input: UserInput, ctx: StepContext): StepResult {
-  const state: ConversationState = { ...previous, turns: previous.turns + 1 };
-  const { engine } = ctx;
+  const state: ConversationState = { ...previous, flow: previous.flow ?? null, turns: previous.turns + 1 };
 
   // A pressed button, or a typed label of one on offer.
   let choice = 'choice' in input ? input.choice : null;
@@ -96,8 +127,34 @@ export function step(previous: ConversationState, input: UserInput, ctx: StepCon
     const hit = state.pendingChoices.find((c) => normalize(c.label) === typed);
     if (hit) choice = hit.value;
   }
+  if (choice !== null && choice.startsWith('flow:')) return onFlowChoice(state, choice, ctx);
   if (choice !== null) return onChoice(state, choice, ctx);
 
+  // Inside a walkthrough: an answer to the question asked, a navigation word, or a side question.
+  const active = activeFlow(state, ctx);
+  if (active && state.flow?.at) {
+    const value = readAnswer(active, state.flow, { text });
+    if (value !== null) {
+      const step = state.flow.at;
+      return flowResult(state, active, answerFlow(active, state.flow, value, flowCtx(ctx)), ctx, [
+        { type: 'flow_answered', flowId: active.id, step },
+      ]);
+    }
+    const nav = normalize(text);
+    if (['上一步', '返回', '改一下', '改答案'].includes(nav)) return onFlowChoice(state, FLOW_CHOICE.back, ctx);
+    if (['重新开始', '重来', '从头开始'].includes(nav)) return onFlowChoice(state, FLOW_CHOICE.restart, ctx);
+    if (['退出', '不办了', '退出引导', '结束'].includes(nav)) return onFlowChoice(state, FLOW_CHOICE.exit, ctx);
+    // A side question: answer it, then come back to the question that was asked.
+    const side = questionTurn(state, text, ctx, false);
+    const again = restate(active, side.state, ctx);
+    return { ...side, state: { ...side.state, mode: 'flow' }, replies: [...side.replies.filter((r) => r.type !== 'choices'), ...again] };
+  }
+  return questionTurn(state, text, ctx, true);
+}
+
+/** A question outside any walkthrough step (or a side question inside one). */
+function questionTurn(state: ConversationState, text: string, ctx: StepContext, mayStartFlow: boolean): StepResult {
+  const { engine } = ctx;
   const norm = normalize(text);
   if (HANDOFF_WORDS.some((w) => norm.includes(w)) && norm.length <= 20) return handoff(state, 'asked', ctx);
   if (isOnly(norm, GREETINGS)) return smalltalk(state, 'greeting', ctx);
@@ -125,7 +182,11 @@ export function step(previous: ConversationState, input: UserInput, ctx: StepCon
   }
 
   const best = result.results[0];
-  if (result.answerable && best) return answer(state, best.entry, aspect, best.score, false, ctx);
+  if (result.answerable && best) {
+    const flow = mayStartFlow && (aspect === 'general' || aspect === 'materials') ? flowFor(best.entry.id, ctx) : undefined;
+    if (flow) return beginFlow(state, flow, text, best.entry, best.score, ctx);
+    return answer(state, best.entry, aspect, best.score, false, ctx);
+  }
 
   // A follow-up about the entry under discussion: 「那要多少钱？」
   const current = state.currentEntryId ? engine.entry(state.currentEntryId) : undefined;
@@ -146,7 +207,7 @@ function answer(
   ctx: StepContext,
 ): StepResult {
   const card = composeAnswer(entry, aspect, { entry: ctx.engine.entry, settings: ctx.engine.kb.settings });
-  const choices = NEXT_STEPS(entry).filter((c) => c.value !== CHOICE.aspect(aspect));
+  const choices = NEXT_STEPS(entry, flowFor(entry.id, ctx)).filter((c) => c.value !== CHOICE.aspect(aspect));
   state.currentEntryId = entry.id;
   state.lastAspect = aspect;
   state.failures = 0;
@@ -176,7 +237,10 @@ function onChoice(state: ConversationState, value: string, ctx: StepContext): St
   }
   if (value.startsWith('entry:')) {
     const entry = ctx.engine.entry(value.slice('entry:'.length));
-    if (entry) return answer(state, entry, state.lastAspect ?? 'general', 1, false, ctx);
+    const aspect = state.lastAspect ?? 'general';
+    const flow = aspect === 'general' || aspect === 'materials' ? flowFor(entry?.id ?? '', ctx) : undefined;
+    if (entry && flow) return beginFlow(state, flow, '', entry, 1, ctx);
+    if (entry) return answer(state, entry, aspect, 1, false, ctx);
   }
   if (value.startsWith('aspect:')) {
     const aspect = value.slice('aspect:'.length) as Aspect;
@@ -262,4 +326,94 @@ function noAnswer(
     events,
     match: null,
   };
+}
+
+// ---- walkthroughs -------------------------------------------------------------------------
+
+const flowFor = (entryId: string, ctx: StepContext): Flow | undefined => ctx.flows?.find((f) => f.entry === entryId);
+
+const activeFlow = (state: ConversationState, ctx: StepContext): Flow | undefined =>
+  state.flow ? ctx.flows?.find((f) => f.id === state.flow!.id) : undefined;
+
+let fallbackCounter = 0;
+const flowCtx = (ctx: StepContext) => ({
+  entry: ctx.engine.entry,
+  now: ctx.now ?? (() => new Date()),
+  newId: ctx.newId ?? (() => `c${Date.now().toString(36)}${(fallbackCounter++).toString(36)}`),
+});
+
+function beginFlow(state: ConversationState, flow: Flow, text: string, entry: Entry, score: number, ctx: StepContext): StepResult {
+  state.currentEntryId = entry.id;
+  state.lastAspect = 'materials';
+  state.failures = 0;
+  const out = startFlow(flow, text, flowCtx(ctx));
+  const result = flowResult(state, flow, out, ctx, [{ type: 'flow_started', flowId: flow.id, prefilled: out.state.prefilled }]);
+  return { ...result, match: toMatch(entry, score) };
+}
+
+function onFlowChoice(state: ConversationState, value: string, ctx: StepContext): StepResult {
+  if (value.startsWith('flow:start:')) {
+    const flow = ctx.flows?.find((f) => f.id === value.slice('flow:start:'.length));
+    const entry = flow ? ctx.engine.entry(flow.entry) : undefined;
+    if (flow && entry) return beginFlow(state, flow, '', entry, 1, ctx);
+  }
+  const flow = activeFlow(state, ctx);
+  if (flow && state.flow) {
+    if (value === FLOW_CHOICE.back) return flowResult(state, flow, backFlow(flow, state.flow, flowCtx(ctx)), ctx, []);
+    if (value === FLOW_CHOICE.restart) return flowResult(state, flow, restartFlow(flow, state.flow, flowCtx(ctx)), ctx, []);
+    if (value === FLOW_CHOICE.exit) {
+      state.flow = { ...state.flow, at: null };
+      state.mode = 'bot';
+      state.pendingChoices = [];
+      return { state, replies: [{ type: 'text', text: '好的，已退出引导。您可以继续问我其他问题。' }], events: [], match: null };
+    }
+    if (value.startsWith('flow:answer:') && state.flow.at) {
+      const v = readAnswer(flow, state.flow, { choice: value });
+      const step = state.flow.at;
+      if (v !== null) {
+        return flowResult(state, flow, answerFlow(flow, state.flow, v, flowCtx(ctx)), ctx, [{ type: 'flow_answered', flowId: flow.id, step }]);
+      }
+    }
+  }
+  state.pendingChoices = [];
+  return { state, replies: [{ type: 'text', text: '这个选项已经失效了，请直接输入您想问的问题。' }], events: [], match: null };
+}
+
+/** Turns a walkthrough outcome into the dialogue's result. */
+function flowResult(state: ConversationState, flow: Flow, out: FlowOutcome, ctx: StepContext, events: DialogueEvent[]): StepResult {
+  state.flow = out.state;
+  state.mode = out.state.at ? 'flow' : 'bot';
+  const choicesReply = [...out.replies].reverse().find((r) => r.type === 'choices');
+  state.pendingChoices = choicesReply?.type === 'choices' ? choicesReply.choices : [];
+  const entry = ctx.engine.entry(flow.entry);
+  const match = entry ? toMatch(entry, 1) : null;
+  switch (out.kind) {
+    case 'asking':
+      return { state, replies: out.replies, events, match };
+    case 'checklist':
+      return { state, replies: out.replies, events: [...events, { type: 'checklist_created', checklist: out.checklist }], match };
+    case 'handoff': {
+      const h = handoff(state, 'asked', ctx);
+      return { ...h, replies: [...out.replies, { type: 'text', text: out.reason }, ...h.replies], events: [...events, ...h.events] };
+    }
+    case 'error': {
+      // A walkthrough that breaks says so and offers a human; it never leaves the citizen with nothing.
+      const h = handoff(state, 'repeated_failure', ctx);
+      return {
+        ...h,
+        replies: [{ type: 'text', text: '抱歉，引导出了点问题，没法继续。' }, ...h.replies],
+        events: [...events, { type: 'flow_error', flowId: flow.id, error: out.error }, ...h.events],
+      };
+    }
+  }
+}
+
+/** The question being asked in a walkthrough, asked again after a side question. */
+function restate(flow: Flow, state: ConversationState, ctx: StepContext): Reply[] {
+  if (!state.flow?.at) return [];
+  // Re-entering the ask step asks it again: its slot is still empty.
+  const out = advance(flow, state.flow, state.flow.at, flowCtx(ctx));
+  const choices = out.replies.find((r) => r.type === 'choices');
+  state.pendingChoices = choices?.type === 'choices' ? choices.choices : [];
+  return out.replies.map((r) => (r.type === 'choices' ? { ...r, text: `回到刚才的问题：${r.text}` } : r));
 }

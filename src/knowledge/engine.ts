@@ -14,6 +14,8 @@ export interface Engine {
   readonly aspects: AspectDetector;
   search(query: string, k?: number): SearchResult;
   entry(id: string): Entry | undefined;
+  /** A short fingerprint of an entry's content, recorded with feedback so it points at what was shown. */
+  version(id: string): string | undefined;
   /** Segment a text the way the engine does (for aspect detection and logs). */
   words(text: string): string[];
 }
@@ -23,11 +25,23 @@ export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer): Engine {
   const analyzer = createAnalyzer(tokenizer, kb.lexicon.synonyms, kb.lexicon.dialect);
   const index: SearchIndex = buildIndex(kb.entries, analyzer, kb.lexicon.actions);
   const byId = new Map(kb.entries.map((e) => [e.id, e]));
+  const versions = new Map(kb.entries.map((e) => [e.id, fingerprint(JSON.stringify(e))]));
   return {
     kb,
     aspects: createAspectDetector(),
     search: (query, k = 5) => search(index, query, k),
     entry: (id) => byId.get(id),
+    version: (id) => versions.get(id),
     words: (text) => analyzer.analyze(text).tokens,
   };
+}
+
+/** FNV-1a over the text, as 8 hex digits: pure and fast; identifies a version, not a secret. */
+function fingerprint(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
 }

@@ -5,6 +5,7 @@ import { AppError } from '../core/errors.js';
 import type { Engine } from '../knowledge/engine.js';
 import type { ChatService } from '../service/chat-service.js';
 import type { Store } from '../storage/ports.js';
+import { renderChecklistPage } from './checklist-page.js';
 import { parseOr400, sessionIdSchema } from './validate.js';
 
 export interface CitizenDeps {
@@ -13,7 +14,11 @@ export interface CitizenDeps {
   store: Store;
   maxMessageLength: number;
   startedAt: Date;
+  /** Public address of the service, for links and QR codes (PUBLIC_URL); else taken from the request. */
+  publicUrl?: string;
 }
+
+const CHECKLIST_ID = /^[a-z0-9]{4,40}$/;
 
 export function citizenRoutes(deps: CitizenDeps): Router {
   const r = Router();
@@ -101,6 +106,44 @@ export function citizenRoutes(deps: CitizenDeps): Router {
     const after = parseOr400(afterQuery, req.query.after === '' ? undefined : req.query.after);
     const messages = await deps.chat.transcript(sessionId, after);
     res.json({ sessionId, messages: messages ?? [] });
+  });
+
+  const feedbackBody = z.strictObject({
+    sessionId: sessionIdSchema,
+    seq: z.number({ error: 'seq 必须是数字' }).int().min(1),
+    helpful: z.boolean({ error: 'helpful 必须是 true 或 false' }),
+    comment: z.string().max(500, { error: '意见请控制在 500 字以内' }).optional(),
+  });
+
+  r.post('/api/feedback', async (req, res) => {
+    if (!req.is('application/json')) {
+      throw new AppError(415, 'unsupported_media_type', '请求体必须是 JSON（content-type: application/json）');
+    }
+    const body = parseOr400(feedbackBody, req.body);
+    const record = await deps.chat.feedback(body.sessionId, body.seq, body.helpful, body.comment);
+    if (!record) throw new AppError(404, 'not_found', '找不到这条回答，无法评价。');
+    res.status(201).json({ feedback: { seq: record.seq, helpful: record.helpful, entryId: record.entryId, checklistId: record.checklistId } });
+  });
+
+  r.get('/api/checklists/:id', async (req, res) => {
+    const id = req.params.id;
+    const checklist = CHECKLIST_ID.test(id) ? await deps.chat.checklist(id) : undefined;
+    if (!checklist) throw new AppError(404, 'not_found', '没有这份清单，请检查链接是否完整。');
+    res.json({ checklist });
+  });
+
+  r.get('/checklist/:id', async (req, res) => {
+    const id = req.params.id;
+    const checklist = CHECKLIST_ID.test(id) ? await deps.chat.checklist(id) : undefined;
+    if (!checklist) {
+      res
+        .status(404)
+        .type('html')
+        .send('<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>没有这份清单</title><body style="font-family:sans-serif;padding:2em"><h1>没有这份清单</h1><p>请检查链接是否完整，或回到<a href="/">对话</a>重新生成。</p></body></html>');
+      return;
+    }
+    const base = deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
+    res.type('html').send(await renderChecklistPage(checklist, `${base}/checklist/${id}`));
   });
 
   return r;

@@ -11,6 +11,8 @@ import { errorHandler, notFound, sendError } from './http-error.js';
 export interface AppDeps extends CitizenDeps {
   logger: Logger;
   maxBodyBytes: string;
+  /** Origins allowed to frame the chat page (CSP frame-ancestors), e.g. "https://www.wuzhou.gov.cn"; "*" by default. */
+  embedOrigins?: string;
   /** Extra routers mounted before the 404 handler (channels, officer and editor APIs). */
   extra?: RequestHandler[];
 }
@@ -18,25 +20,29 @@ export interface AppDeps extends CitizenDeps {
 /** Static files of the chat page; the same relative path from src/server and dist/server. */
 export const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 
-const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'same-origin');
-  res.setHeader('X-Frame-Options', 'SAMEORIGIN');
-  next();
-};
+/** The chat page may be framed by the portals that embed it (embed.js); nothing else may. */
+const securityHeaders =
+  (embedOrigins: string): RequestHandler =>
+  (req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'same-origin');
+    if (req.path === '/' || req.path === '/index.html') res.setHeader('Content-Security-Policy', `frame-ancestors ${embedOrigins}`);
+    else res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+    next();
+  };
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use(securityHeaders);
+  app.use(securityHeaders(deps.embedOrigins ?? '*'));
   app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: '1h' }));
   app.use(citizenRoutes(deps));
   for (const h of deps.extra ?? []) app.use(h);
   // A known API path with the wrong method gets 405 rather than a misleading 404.
-  app.all(['/api/health', '/api/search', '/api/chat', '/api/chat/:sessionId/messages'], (req, res) =>
+  app.all(['/api/health', '/api/search', '/api/chat', '/api/chat/:sessionId/messages', '/api/feedback', '/api/checklists/:id'], (req, res) =>
     sendError(res, 405, 'method_not_allowed', `${req.path} 不支持 ${req.method}`),
   );
   app.use(notFound);

@@ -9,7 +9,8 @@ import { createWebChannel } from '../channels/web/web-channel.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/logger.js';
 import { createEngine, type Engine } from '../knowledge/engine.js';
-import { loadKnowledge } from '../knowledge/load-knowledge.js';
+import { parseFlows } from '../dialogue/parse-flows.js';
+import { loadKnowledge, readYamlFiles } from '../knowledge/load-knowledge.js';
 import { formatProblem } from '../knowledge/parse-knowledge.js';
 import { createJiebaTokenizer } from '../nlp/jieba-tokenizer.js';
 import { createChatService } from '../service/chat-service.js';
@@ -43,12 +44,21 @@ export async function startServer(config: Config, logger: Logger, options: { sto
       loaded.problems.map(formatProblem),
     );
   }
+  const flowsLoaded = parseFlows(await readYamlFiles(config.flowsDir).catch(() => []), loaded.kb);
+  if (!flowsLoaded.ok) {
+    throw new StartupError(
+      `引导流程校验失败（${config.flowsDir}），服务未启动。请按提示修改后再启动：`,
+      flowsLoaded.problems.map(formatProblem),
+    );
+  }
+  const flows = flowsLoaded.flows;
   const engine = createEngine(loaded.kb, createJiebaTokenizer());
   const store = options.store ?? (await createLowdbStore(config.dataDir));
   if (!(await store.writable())) throw new StartupError(`数据目录不可写：${config.dataDir}`);
 
   const chat = createChatService({
     engine: () => engine,
+    flows: () => flows,
     store,
     onEvent: (sessionId, event) => {
       if (event.type === 'unanswered') logger.info('unanswered', { sessionId, text: event.text });
@@ -63,6 +73,8 @@ export async function startServer(config: Config, logger: Logger, options: { sto
     startedAt,
     maxMessageLength: config.maxMessageLength,
     maxBodyBytes: config.maxBodyBytes,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    embedOrigins: config.embedOrigins,
     extra: channels.flatMap((c) => (c.router ? [c.router] : [])),
   });
 
@@ -82,6 +94,7 @@ export async function startServer(config: Config, logger: Logger, options: { sto
   logger.info('started', {
     url,
     entries: loaded.kb.entries.length,
+    flows: flows.length,
     dataDir: config.dataDir,
     startupMs: Date.now() - startedAt.getTime(),
   });

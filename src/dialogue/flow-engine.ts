@@ -1,0 +1,294 @@
+/**
+ * Runs a walkthrough: asks one question at a time (with 「为什么问这个」), skips what the first
+ * message already said, goes back and restarts, and ends in a checklist or a hand-off.
+ * Pure: the flow, the knowledge lookups, the clock and id generator are passed in.
+ */
+import type { Choice, Reply } from '../core/types.js';
+import { checklistNames, computeChecklist, type Checklist } from '../knowledge/compute-checklist.js';
+import type { Entry, ItemEntry } from '../knowledge/schema.js';
+import { normalize } from '../nlp/normalize.js';
+import { CAUTION } from './compose-answer.js';
+import { evaluate, type Value } from './condition.js';
+import type { AskStep, Flow } from './parse-flows.js';
+
+export interface FlowState {
+  id: string;
+  /** The ask step waiting for an answer; null when the walkthrough has ended. */
+  at: string | null;
+  slots: Record<string, Value>;
+  /** Ask steps answered by the citizen, in order (for 「上一步」). */
+  asked: string[];
+  /** Slots filled from the first message. */
+  prefilled: string[];
+  /** Materials of the last checklist, to say what changed when an answer changes. */
+  lastMaterials: string[] | null;
+  lastChecklistId: string | null;
+}
+
+export interface FlowContext {
+  entry(id: string): Entry | undefined;
+  now(): Date;
+  newId(): string;
+}
+
+export type FlowOutcome =
+  | { kind: 'asking'; state: FlowState; replies: Reply[] }
+  | { kind: 'checklist'; state: FlowState; replies: Reply[]; checklist: Checklist }
+  | { kind: 'handoff'; state: FlowState; replies: Reply[]; reason: string }
+  | { kind: 'error'; state: FlowState; replies: Reply[]; error: string };
+
+/** Most steps a single turn may pass through before stopping: a safety cap against loops. */
+export const MAX_STEPS_PER_TURN = 25;
+
+export const FLOW_CHOICE = {
+  answer: (v: string) => `flow:answer:${v}`,
+  back: 'flow:back',
+  restart: 'flow:restart',
+  exit: 'flow:exit',
+  start: (flowId: string) => `flow:start:${flowId}`,
+} as const;
+
+const YES = ['是', '是的', '对', '对的', '要', '需要', '有', '会', '卖', '嗯', '好', 'yes', 'y', '可以', '没错'];
+const NO = ['不', '不是', '否', '不要', '不需要', '没有', '没', '不会', '不卖', '无', 'no', 'n', '不用'];
+
+const valueLabel = (flow: Flow, step: AskStep, value: Value): string => {
+  if (typeof value === 'boolean') return value ? '是' : '否';
+  return step.choices?.find((c) => c.value === value)?.label ?? String(value);
+};
+
+function questionReplies(flow: Flow, step: AskStep, state: FlowState): Reply[] {
+  const def = flow.slots[step.slot]!;
+  const options: Choice[] =
+    def.type === 'choice'
+      ? (step.choices ?? []).map((c) => ({ label: c.label, value: FLOW_CHOICE.answer(c.value) }))
+      : def.type === 'boolean'
+        ? [
+            { label: '是', value: FLOW_CHOICE.answer('yes') },
+            { label: '否', value: FLOW_CHOICE.answer('no') },
+          ]
+        : [];
+  const nav: Choice[] = [
+    ...(state.asked.length > 0 ? [{ label: '上一步', value: FLOW_CHOICE.back }] : []),
+    { label: '重新开始', value: FLOW_CHOICE.restart },
+  ];
+  return [{ type: 'choices', text: `${step.ask}\n（为什么问这个：${step.why}）`, choices: [...options, ...nav] }];
+}
+
+/** Words of the first message that answer questions in advance. */
+export function prefill(flow: Flow, message: string): { slots: Record<string, Value>; filled: string[] } {
+  const text = normalize(message);
+  const slots: Record<string, Value> = {};
+  // Later rules win, so a specific rule (不卖烟) listed after a general one (卖烟) overrides it.
+  for (const rule of flow.prefill) {
+    if (rule.words.some((w) => text.includes(normalize(w)))) Object.assign(slots, rule.set);
+  }
+  return { slots, filled: Object.keys(slots) };
+}
+
+export function startFlow(flow: Flow, firstMessage: string, ctx: FlowContext): FlowOutcome {
+  const { slots, filled } = prefill(flow, firstMessage);
+  const state: FlowState = { id: flow.id, at: null, slots, asked: [], prefilled: filled, lastMaterials: null, lastChecklistId: null };
+  const known = filled.map((s) => {
+    const step = Object.values(flow.steps).find((x): x is AskStep => 'ask' in x && x.slot === s);
+    return step ? `${step.label ?? step.ask.replace(/[？?]$/, '')}：${valueLabel(flow, step, slots[s] ?? null)}` : null;
+  });
+  const lead: Reply[] = [
+    { type: 'text', text: flow.intro + (known.some(Boolean) ? `\n您已经告诉我：${known.filter(Boolean).join('；')}。` : '') },
+  ];
+  const out = advance(flow, state, flow.start, ctx);
+  return { ...out, replies: [...lead, ...out.replies] };
+}
+
+/** Walks from `from` until a question needs an answer, or the walkthrough ends. */
+export function advance(flow: Flow, previous: FlowState, from: string, ctx: FlowContext): FlowOutcome {
+  const state: FlowState = { ...previous, slots: { ...previous.slots }, asked: [...previous.asked] };
+  const replies: Reply[] = [];
+  let id: string | undefined = from;
+  for (let n = 0; n < MAX_STEPS_PER_TURN && id; n++) {
+    const step = flow.steps[id];
+    if (!step) return fail(state, replies, `step ${id} does not exist`);
+    if ('ask' in step) {
+      const value = state.slots[step.slot];
+      if (value === undefined || value === null) {
+        state.at = id;
+        return { kind: 'asking', state, replies: [...replies, ...questionReplies(flow, step, state)] };
+      }
+      id = nextAfter(step, value);
+      continue;
+    }
+    if ('say' in step) {
+      replies.push({ type: 'text', text: step.say });
+      id = step.next;
+      continue;
+    }
+    if ('branch' in step) {
+      id = undefined;
+      for (const b of step.branch) {
+        if ('else' in b) {
+          id = b.else;
+          break;
+        }
+        const r = evaluate(flow.conditions.get(b.when)!, state.slots);
+        if (!r.ok) return fail(state, replies, `${flow.id} › ${Object.keys(flow.steps).find((k) => flow.steps[k] === step)}: ${r.error}`);
+        if (r.value) {
+          id = b.goto;
+          break;
+        }
+      }
+      continue;
+    }
+    if ('handoff' in step) {
+      state.at = null;
+      return { kind: 'handoff', state, replies, reason: step.handoff };
+    }
+    // A checklist ends the walkthrough.
+    return finish(flow, state, replies, step.checklist, ctx);
+  }
+  return fail(state, replies, `${flow.id}: more than ${MAX_STEPS_PER_TURN} steps in one turn`);
+}
+
+function nextAfter(step: AskStep, value: Value): string | undefined {
+  const choice = step.choices?.find((c) => c.value === value);
+  return choice?.next ?? step.next;
+}
+
+function fail(state: FlowState, replies: Reply[], error: string): FlowOutcome {
+  state.at = null;
+  return { kind: 'error', state, replies, error };
+}
+
+function finish(flow: Flow, state: FlowState, replies: Reply[], spec: Flow['steps'][string] extends infer S ? (S extends { checklist: infer C } ? C : never) : never, ctx: FlowContext): FlowOutcome {
+  const items: ItemEntry[] = [];
+  for (const it of spec.items) {
+    if (it.when) {
+      const r = evaluate(flow.conditions.get(it.when)!, state.slots);
+      if (!r.ok) return fail(state, replies, `${flow.id} › checklist: ${r.error}`);
+      if (!r.value) continue;
+    }
+    const e = ctx.entry(it.id);
+    if (e?.kind === 'item') items.push(e);
+  }
+  const exclude = [];
+  for (const x of spec.exclude) {
+    const r = evaluate(flow.conditions.get(x.when)!, state.slots);
+    if (!r.ok) return fail(state, replies, `${flow.id} › checklist: ${r.error}`);
+    if (r.value) exclude.push(x);
+  }
+  const entry = ctx.entry(flow.entry)!;
+  const answers = Object.values(flow.steps)
+    .filter((s): s is AskStep => 'ask' in s && state.slots[s.slot] !== undefined && state.slots[s.slot] !== null)
+    .map((s) => ({ question: s.label ?? s.ask, answer: valueLabel(flow, s, state.slots[s.slot]!) }));
+  const checklist = computeChecklist({
+    id: ctx.newId(),
+    title: spec.title,
+    entry,
+    items,
+    createdAt: ctx.now().toISOString(),
+    answers,
+    exclude,
+    caution: `部分信息来自其他地区的办事指南或非官方来源，尚未经梧州本地核实，${CAUTION}。`,
+  });
+  const names = checklistNames(checklist);
+  const change: string[] = [];
+  if (state.lastMaterials) {
+    const added = names.filter((n) => !state.lastMaterials!.includes(n));
+    const removed = state.lastMaterials.filter((n) => !names.includes(n));
+    if (added.length) change.push(`新增：${added.join('、')}`);
+    if (removed.length) change.push(`不再需要：${removed.join('、')}`);
+    if (!added.length && !removed.length) change.push('材料没有变化');
+  }
+  state.at = null;
+  state.lastMaterials = names;
+  state.lastChecklistId = checklist.id;
+  const url = `/checklist/${checklist.id}`;
+  const out: Reply[] = [
+    ...replies,
+    {
+      type: 'text',
+      text:
+        `好了，这是您要办的事和一份材料清单（共 ${checklist.materials.length} 项必带材料` +
+        `${checklist.situational.length ? `，另有 ${checklist.situational.length} 项视情况提供` : ''}` +
+        `${checklist.replaced.length ? `，${checklist.replaced.length} 项可免交` : ''}）。` +
+        (change.length ? `\n和上次相比：${change.join('；')}。` : ''),
+    },
+    {
+      type: 'checklist',
+      id: checklist.id,
+      url,
+      title: checklist.title,
+      materials: [
+        ...checklist.materials,
+        ...checklist.situational.map((m) => ({ ...m, note: [`${m.when}需要`, m.note].filter(Boolean).join('；') })),
+        ...checklist.replaced.map((m) => ({ ...m, note: [`可免交（${m.how}）`, m.note].filter(Boolean).join('；') })),
+      ].map(({ name, originals, copies, usedBy, note }) => ({ name, originals, copies, usedBy, ...(note ? { note } : {}) })),
+    },
+    {
+      type: 'choices',
+      text: '可以打开清单打印或用手机扫码保存；想改某个回答，点「上一步」。',
+      choices: [
+        { label: '上一步', value: FLOW_CHOICE.back },
+        { label: '重新开始', value: FLOW_CHOICE.restart },
+        { label: '转人工', value: 'handoff' },
+      ],
+    },
+  ];
+  return { kind: 'checklist', state, replies: out, checklist };
+}
+
+/** Reads an answer to the question being asked, typed or pressed; null if the input is not one. */
+export function readAnswer(flow: Flow, state: FlowState, input: { text?: string; choice?: string }): Value | null {
+  const step = state.at ? flow.steps[state.at] : undefined;
+  if (!step || !('ask' in step)) return null;
+  const def = flow.slots[step.slot]!;
+  const pressed = input.choice?.startsWith('flow:answer:') ? input.choice.slice('flow:answer:'.length) : null;
+  const typed = input.text !== undefined ? normalize(input.text).replace(/[吧呢啊呀的了哦嘛]+$/u, '') : null;
+  switch (def.type) {
+    case 'choice': {
+      if (pressed && def.values.includes(pressed)) return pressed;
+      if (typed === null) return null;
+      const hit = (step.choices ?? []).find((c) => normalize(c.label) === typed || c.value === typed);
+      return hit ? hit.value : null;
+    }
+    case 'boolean':
+      if (pressed === 'yes' || (typed !== null && YES.includes(typed))) return true;
+      if (pressed === 'no' || (typed !== null && NO.includes(typed))) return false;
+      return null;
+    case 'number': {
+      const n = typed !== null ? Number(typed.replace(/[^\d.]/g, '')) : NaN;
+      if (typed === null || !/\d/.test(typed) || Number.isNaN(n)) return null;
+      if ((def.min !== undefined && n < def.min) || (def.max !== undefined && n > def.max)) return null;
+      return n;
+    }
+    case 'text':
+      return typed && typed.length > 0 ? (input.text ?? '').trim().slice(0, 200) : null;
+  }
+}
+
+/** Records an answer and moves on. */
+export function answerFlow(flow: Flow, state: FlowState, value: Value, ctx: FlowContext): FlowOutcome {
+  const step = flow.steps[state.at!] as AskStep;
+  const next: FlowState = { ...state, slots: { ...state.slots, [step.slot]: value }, asked: [...state.asked, state.at!] };
+  const to = nextAfter(step, value);
+  return to ? advance(flow, next, to, ctx) : fail(next, [], `${flow.id} › ${state.at}: no next step`);
+}
+
+/** 「上一步」: forget the last answer the citizen gave and ask it again. */
+export function backFlow(flow: Flow, state: FlowState, ctx: FlowContext): FlowOutcome {
+  const last = state.asked.at(-1);
+  if (!last) return advance(flow, { ...state, slots: {}, asked: [], prefilled: [] }, flow.start, ctx);
+  const step = flow.steps[last] as AskStep;
+  const slots = { ...state.slots };
+  delete slots[step.slot];
+  // Answers given after this question depend on it; they are asked again too.
+  const keep = state.asked.slice(0, -1);
+  for (const later of Object.keys(slots)) {
+    const owner = Object.entries(flow.steps).find(([, s]) => 'ask' in s && s.slot === later)?.[0];
+    if (owner && !keep.includes(owner) && !state.prefilled.includes(later)) delete slots[later];
+  }
+  return advance(flow, { ...state, slots, asked: keep }, last, ctx);
+}
+
+/** 「重新开始」: every answer forgotten, including what the first message said. */
+export function restartFlow(flow: Flow, state: FlowState, ctx: FlowContext): FlowOutcome {
+  return advance(flow, { ...state, slots: {}, asked: [], prefilled: [] }, flow.start, ctx);
+}

@@ -1,0 +1,204 @@
+/** Walkthroughs on the fixture knowledge base: validation, slot filling, checklist, going back. */
+import { describe, expect, it } from 'vitest';
+import type { Reply } from '../../src/core/types.js';
+import { FLOW_CHOICE, prefill } from '../../src/dialogue/flow-engine.js';
+import { formatProblem } from '../../src/knowledge/parse-knowledge.js';
+import { parseFlows, type Flow } from '../../src/dialogue/parse-flows.js';
+import { initialState, step, type ConversationState } from '../../src/dialogue/step.js';
+import { fixtureEngine } from '../helpers/fixture-engine.js';
+
+const engine = fixtureEngine();
+
+const SHOP = `
+id: shop
+title: 开小商店
+entry: bundle-shop
+intro: 我来帮您理一理。
+slots:
+  tobacco: { type: boolean }
+  entity: { type: choice, values: [individual, company] }
+prefill:
+  - words: [卖烟, 香烟]
+    set: { tobacco: true }
+  - words: [不卖烟]
+    set: { tobacco: false }
+start: entity
+steps:
+  entity:
+    ask: 个体户还是公司？
+    label: 经营主体
+    why: 登记事项不同。
+    slot: entity
+    choices:
+      - { label: 个体户, value: individual }
+      - { label: 公司, value: company, next: company-note }
+    next: tobacco
+  company-note:
+    say: 公司登记在本示例里同样走个体户设立。
+    next: tobacco
+  tobacco:
+    ask: 要卖香烟吗？
+    label: 卖香烟
+    why: 卖烟要办烟草证。
+    slot: tobacco
+    next: route
+  route:
+    branch:
+      - when: entity == "company" and not tobacco
+        goto: human
+      - else: done
+  human:
+    handoff: 这种情况请工作人员帮您判断。
+  done:
+    checklist:
+      title: 开小商店清单
+      items:
+        - { id: item-licence }
+        - { id: item-tobacco, when: tobacco }
+      exclude:
+        - { nameIncludes: 申请表, when: not tobacco, reason: 示例规则 }
+`;
+
+const parse = (content: string, path = 'shop.yaml') => parseFlows([{ path, content }], engine.kb);
+const flows = (() => {
+  const r = parse(SHOP);
+  if (!r.ok) throw new Error(r.problems.map(formatProblem).join('\n'));
+  return r.flows;
+})();
+const ctx = { engine, flows, now: () => new Date('2026-11-26T08:00:00Z'), newId: () => 'testlist1' };
+const say = (s: ConversationState, text: string) => step(s, { text }, ctx);
+const press = (s: ConversationState, choice: string) => step(s, { choice }, ctx);
+const question = (replies: Reply[]) => replies.find((r) => r.type === 'choices');
+
+describe('flow validation', () => {
+  const problems = (content: string) => {
+    const r = parse(content);
+    return r.ok ? [] : r.problems.map(formatProblem);
+  };
+  it('accepts the example', () => expect(problems(SHOP)).toEqual([]));
+
+  it.each([
+    ['an unknown step', SHOP.replace('next: route', 'next: nowhere'), 'shop.yaml › shop › tobacco: goes to the unknown step nowhere'],
+    ['an unknown slot in a condition', SHOP.replace('entity == "company" and not tobacco', 'kind == "x"'), 'reads the unknown slot kind'],
+    ['an unknown slot asked', SHOP.replace('slot: tobacco', 'slot: smoke'), 'shop.yaml › shop › tobacco: asks for the unknown slot smoke'],
+    ['a condition that does not parse', SHOP.replace('entity == "company" and not tobacco', 'entity = company'), 'does not parse'],
+    ['a branch without else', SHOP.replace('      - else: done\n', ''), 'the branch has no else'],
+    ['an unreachable step', SHOP.replace('goto: human', 'goto: done'), 'shop.yaml › shop › human: cannot be reached from the start'],
+    ['a choice for a value the slot does not have', SHOP.replace('value: company, next', 'value: firm, next'), 'offers the value firm, which entity does not have'],
+    ['an item that does not exist', SHOP.replace('id: item-licence', 'id: item-nope'), 'no item has the id item-nope'],
+    ['a prefill of an unknown slot', SHOP.replace('set: { tobacco: true }', 'set: { smoke: true }'), 'sets the unknown slot smoke'],
+    ['an entry that does not exist', SHOP.replace('entry: bundle-shop', 'entry: bundle-nope'), 'no knowledge entry has the id bundle-nope'],
+    ['a step of no known kind', SHOP.replace('    say: 公司登记', '    tell: 公司登记'), 'a step is exactly one of'],
+  ])('refuses %s', (_what, content, message) => {
+    expect(problems(content).join('\n')).toContain(message);
+  });
+
+  it('reports YAML syntax errors with the line', () => {
+    expect(problems('id: x\nsteps: [\n').join('\n')).toMatch(/shop\.yaml › line \d+ › \(yaml\)/);
+  });
+});
+
+describe('slot filling', () => {
+  it('takes answers from the first message, later rules overriding earlier ones', () => {
+    const flow = flows[0] as Flow;
+    expect(prefill(flow, '我想开店，还想卖烟').slots).toEqual({ tobacco: true });
+    expect(prefill(flow, '开店但不卖烟').slots).toEqual({ tobacco: false });
+    expect(prefill(flow, '開店賣香煙').slots).toEqual({ tobacco: true }); // traditional characters
+  });
+
+  it('skips questions the first message answered and says what it understood', () => {
+    const out = say(initialState(), '我想开小卖部，还想卖烟');
+    expect(out.state.mode).toBe('flow');
+    expect(out.events[0]).toMatchObject({ type: 'flow_started', flowId: 'shop', prefilled: ['tobacco'] });
+    expect(out.replies[0]).toMatchObject({ type: 'text' });
+    expect((out.replies[0] as { text: string }).text).toContain('卖香烟：是');
+    expect(question(out.replies)).toMatchObject({ text: expect.stringContaining('个体户还是公司') });
+    const done = press(out.state, FLOW_CHOICE.answer('individual'));
+    expect(done.events.map((e) => e.type)).toContain('checklist_created'); // tobacco was not asked again
+  });
+});
+
+describe('a walkthrough in the dialogue', () => {
+  const start = () => say(initialState(), '开小卖部');
+
+  it('asks one question at a time with why, buttons, and no 上一步 on the first', () => {
+    const q = question(start().replies);
+    expect(q).toMatchObject({ text: expect.stringContaining('为什么问这个：登记事项不同') });
+    expect(q?.type === 'choices' && q.choices.map((c) => c.label)).toEqual(['个体户', '公司', '重新开始']);
+  });
+
+  it('accepts typed labels and yes/no words', () => {
+    const a = say(start().state, '个体户');
+    expect(question(a.replies)?.type === 'choices' && question(a.replies)!.text).toContain('要卖香烟吗');
+    const b = say(a.state, '要');
+    expect(b.events.map((e) => e.type)).toContain('checklist_created');
+  });
+
+  it('ends in one checklist with every material once and the items that use it', () => {
+    const a = press(start().state, FLOW_CHOICE.answer('individual'));
+    const b = press(a.state, FLOW_CHOICE.answer('yes'));
+    const list = b.replies.find((r) => r.type === 'checklist');
+    expect(list).toMatchObject({ type: 'checklist', id: 'testlist1', url: '/checklist/testlist1', title: '开小商店清单' });
+    if (list?.type !== 'checklist') return;
+    const names = list.materials.map((m) => m.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(list.materials.find((m) => m.name === '身份证')?.usedBy).toEqual(['个体工商户设立登记', '烟草专卖零售许可证核发']);
+    expect(b.state.mode).toBe('bot');
+  });
+
+  it('drops excluded materials and names them on the checklist', () => {
+    const a = press(start().state, FLOW_CHOICE.answer('individual'));
+    const b = press(a.state, FLOW_CHOICE.answer('no'));
+    const created = b.events.find((e) => e.type === 'checklist_created');
+    if (created?.type !== 'checklist_created') throw new Error('no checklist');
+    expect(created.checklist.items.map((i) => i.id)).toEqual(['item-licence']);
+    expect(created.checklist.excluded).toEqual([{ name: '申请表', reason: '示例规则' }]);
+  });
+
+  it('goes back, changes an answer, and says what was added or removed', () => {
+    const a = press(start().state, FLOW_CHOICE.answer('individual'));
+    const first = press(a.state, FLOW_CHOICE.answer('no'));
+    const back = press(first.state, FLOW_CHOICE.back);
+    expect(question(back.replies)?.type === 'choices' && question(back.replies)!.text).toContain('要卖香烟吗');
+    const again = press(back.state, FLOW_CHOICE.answer('yes'));
+    const text = again.replies.map((r) => ('text' in r ? r.text : '')).join('\n');
+    expect(text).toContain('和上次相比：新增：申请表');
+  });
+
+  it('restarts from the first question, forgetting every answer', () => {
+    const a = press(say(initialState(), '开小卖部还想卖烟').state, FLOW_CHOICE.answer('individual'));
+    const r = press(a.state, FLOW_CHOICE.restart);
+    expect(r.state.flow?.slots).toEqual({});
+    expect(question(r.replies)?.type === 'choices' && question(r.replies)!.text).toContain('个体户还是公司');
+  });
+
+  it('answers a side question and returns to the question that was asked', () => {
+    const a = start();
+    const side = say(a.state, '烟草证要多少钱');
+    expect(side.match?.id).toBe('item-tobacco');
+    expect(side.state.mode).toBe('flow');
+    const q = question(side.replies);
+    expect(q?.type === 'choices' && q.text).toContain('回到刚才的问题：个体户还是公司');
+    expect(press(side.state, FLOW_CHOICE.answer('individual')).state.flow?.slots.entity).toBe('individual');
+  });
+
+  it('runs say, branch and handoff steps', () => {
+    const a = press(start().state, FLOW_CHOICE.answer('company'));
+    expect(a.replies.map((r) => ('text' in r ? r.text : '')).join()).toContain('公司登记在本示例里');
+    const b = press(a.state, FLOW_CHOICE.answer('no'));
+    expect(b.replies.some((r) => r.type === 'handoff')).toBe(true);
+    expect(b.replies.map((r) => ('text' in r ? r.text : '')).join()).toContain('这种情况请工作人员帮您判断');
+  });
+
+  it('leaves the walkthrough on 退出', () => {
+    const out = say(start().state, '退出');
+    expect(out.state.mode).toBe('bot');
+    expect(out.state.flow?.at).toBeNull();
+  });
+
+  it('offers the walkthrough as a button on an answer about its entry', () => {
+    const out = say(initialState(), '开小卖部多少钱'); // a fee question is answered directly
+    const labels = out.replies.flatMap((r) => (r.type === 'choices' ? r.choices.map((c) => c.label) : []));
+    expect(labels).toContain('帮我列材料清单');
+  });
+});
