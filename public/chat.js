@@ -19,6 +19,8 @@
   let wsOpen = false;
   let retry = 0;
   let waiting = 0;
+  // The message sent over the socket and not answered yet: resent over REST if the socket drops.
+  let unanswered = null;
 
   const el = (tag, attrs = {}, ...children) => {
     const n = document.createElement(tag);
@@ -132,7 +134,12 @@
     scroll();
   }
 
-  const showUser = (text) => renderReplies('user', [{ type: 'text', text }]);
+  // User messages shown here before the server numbered them; a catch-up must not show them twice.
+  let localEcho = 0;
+  const showUser = (text) => {
+    localEcho++;
+    renderReplies('user', [{ type: 'text', text }]);
+  };
   const showError = (text) => {
     const w = el('div', { class: 'msg bot error' }, el('div', { class: 'bubble', text }));
     log.append(w);
@@ -148,6 +155,7 @@
   function accept(seq, from, replies) {
     if (seq && seq <= lastSeq) return; // already shown (a catch-up and a socket both delivered it)
     if (seq) lastSeq = seq;
+    if (from === 'bot' && localEcho > 0) localEcho--;
     renderReplies(from, replies, seq);
   }
 
@@ -156,9 +164,14 @@
     showUser(shown);
     busy(true);
     if (wsOpen) {
+      unanswered = { payload, seqBefore: lastSeq };
       ws.send(JSON.stringify({ type: 'message', user: sessionId, ...payload }));
       return;
     }
+    await sendRest(payload);
+  }
+
+  async function sendRest(payload) {
     try {
       const res = await fetch('/api/chat', {
         method: 'POST',
@@ -182,7 +195,11 @@
       const { messages } = await res.json();
       for (const m of messages) {
         if (m.seq <= lastSeq) continue;
-        if (m.from === 'user') { lastSeq = m.seq; renderReplies('user', [{ type: 'text', text: m.text || '' }]); }
+        if (m.from === 'user') {
+          lastSeq = m.seq;
+          if (localEcho > 0) continue; // already on screen; the bot reply that follows settles the count
+          renderReplies('user', [{ type: 'text', text: m.text || '' }]);
+        }
         else accept(m.seq, m.from, m.replies);
       }
     } catch { /* offline: the next reconnect tries again */ }
@@ -204,13 +221,18 @@
       try { m = JSON.parse(ev.data); } catch { return; }
       if (m.error) { busy(false); showError(m.error.message); return; }
       if (!m.replies) return;
-      if (m.from !== 'officer' && m.from !== 'system') busy(false);
+      if (m.from !== 'officer' && m.from !== 'system') { busy(false); unanswered = null; }
       accept(m.seq, m.from || 'bot', m.replies);
     });
     ws.addEventListener('close', () => {
       const was = wsOpen;
       wsOpen = false;
-      if (waiting) { busy(false); void catchUp(); }
+      if (waiting && unanswered) {
+        // Catch up first: if the server answered, the reply is in the transcript; if not, resend over REST.
+        const pending = unanswered;
+        unanswered = null;
+        void catchUp().then(() => (lastSeq > pending.seqBefore ? busy(false) : sendRest(pending.payload)));
+      } else if (waiting) busy(false);
       if (was) status.textContent = '连接已断开，正在重新连接…（仍可继续发送）';
       const delay = Math.min(15000, 1000 * 2 ** retry++);
       setTimeout(connect, delay);

@@ -1,0 +1,119 @@
+/**
+ * The chat page in real headless Chromium (Debian's chromium, driven by playwright-core):
+ * a walkthrough completed by clicking, the printable checklist, 大字模式, and an axe-core scan.
+ * Skipped only when Chromium is not installed and this is not CI; .ci/run installs it.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { startServer, type RunningServer } from '../../src/server/start-server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run must install Debian's chromium`);
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+let running: RunningServer;
+let browser: Browser;
+
+describe.skipIf(!available)('chat page in Chromium', () => {
+  beforeAll(async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'yici-browser-'));
+    running = await startServer(readConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), silentLogger);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await running?.close();
+  });
+
+  const axe = async (page: Page) => {
+    await page.addScriptTag({ path: axePath });
+    const result = await page.evaluate(async () => {
+      const r = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run();
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, count: v.nodes.length }));
+    });
+    return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  };
+
+  it('completes the small-shop walkthrough by clicking and opens the printable checklist', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(running.url);
+    await page.fill('#input', '我想在镇上开个小卖部，还想卖烟');
+    await page.press('#input', 'Enter');
+    // Answer each question with its first option until the checklist card appears.
+    for (let i = 0; i < 8; i++) {
+      const card = page.locator('.card.checklist');
+      if ((await card.count()) > 0) break;
+      const group = page.locator('.choices').last();
+      await group.waitFor();
+      const before = await page.locator('.msg').count();
+      await group.locator('.choice').first().click();
+      await page.waitForFunction((n) => document.querySelectorAll('.msg').length > n + 1, before);
+    }
+    const card = page.locator('.card.checklist');
+    await expect.poll(() => card.count()).toBe(1);
+    const items = await card.locator('li').allTextContents();
+    expect(items.length).toBeGreaterThan(2);
+    const href = await card.locator('a.open').getAttribute('href');
+    expect(href).toMatch(/^\/checklist\/[a-z0-9]+$/);
+
+    const list = await browser.newPage();
+    await list.goto(running.url + href!);
+    await expect.poll(() => list.locator('h1').textContent()).toContain('开办小商店');
+    const rows = await list.locator('tbody tr').count();
+    expect(rows).toBeGreaterThanOrEqual(items.length);
+    expect(await list.locator('.qr svg').count()).toBe(1);
+    expect(await axe(list)).toEqual([]);
+    await list.close();
+    await page.close();
+  });
+
+  it('toggles 大字模式 and keeps it across a reload', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(running.url);
+    const toggle = page.locator('#large');
+    await expect.poll(() => toggle.getAttribute('aria-pressed')).toBe('false');
+    await toggle.click();
+    expect(await page.evaluate(() => document.body.classList.contains('large'))).toBe(true);
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    const size = await page.evaluate(() => getComputedStyle(document.body).fontSize);
+    expect(parseFloat(size)).toBeGreaterThanOrEqual(20);
+    await page.reload();
+    expect(await page.evaluate(() => document.body.classList.contains('large'))).toBe(true);
+    await page.close();
+  });
+
+  it('has no serious or critical accessibility violations, in normal and 大字模式', async () => {
+    const page = await browser.newPage();
+    await page.goto(running.url);
+    await page.fill('#input', '个体户营业执照怎么办');
+    await page.press('#input', 'Enter');
+    await page.locator('.card').first().waitFor();
+    expect(await axe(page)).toEqual([]);
+    await page.click('#large');
+    expect(await axe(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('shows an answer from the REST fallback when the socket is unavailable', async () => {
+    const page = await browser.newPage();
+    await page.routeWebSocket(/\/api\/web\/socket/, (ws) => ws.close());
+    await page.goto(running.url);
+    await page.fill('#input', '个体户营业执照要多少钱');
+    await page.press('#input', 'Enter');
+    await page.locator('.card').first().waitFor();
+    expect(await page.locator('.card h2').first().textContent()).toMatch(/个体/);
+    expect(await page.locator('.msg.user').count()).toBe(1); // shown once, not again by a catch-up
+    await page.close();
+  });
+});
