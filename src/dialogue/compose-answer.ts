@@ -45,7 +45,7 @@ export function describeMaterial(m: Material): string {
   else if (!m.required) parts.push('视情况提供');
   if (m.substitute) parts.push(`${m.substitute.kind === 'e-certificate' ? '可用电子证照' : '可通过数据共享'}免交：${m.substitute.note}`);
   if (m.note) parts.push(m.note);
-  return parts.join('；');
+  return parts.map((p) => p.replace(/[。；;]+$/u, '')).join('；');
 }
 
 /** One line of a bundle's merged materials, with the items that use it. */

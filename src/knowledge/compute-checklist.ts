@@ -32,6 +32,8 @@ export interface Checklist {
   situational: (ChecklistLine & { when: string })[];
   /** Materials the walkthrough's answers rule out, and why. */
   excluded: { name: string; reason: string }[];
+  /** Documents one of the listed items issues on the way: nothing to bring. */
+  produced: { name: string; by: string; usedBy: string[] }[];
   where: string[];
   time: string;
   fees: string[];
@@ -61,11 +63,19 @@ export function computeChecklist(input: ChecklistInput): Checklist {
   const materials: ChecklistLine[] = [];
   const replaced: Checklist['replaced'] = [];
   const situational: Checklist['situational'] = [];
+  const produced: Checklist['produced'] = [];
+  const producer = new Map<string, string>();
+  for (const i of items) for (const ref of i.produces) producer.set(`ref:${ref}`, i.title);
 
   for (const m of mergeMaterials(items)) {
     const rule = input.exclude.find((x) => (x.ref ? m.key === `ref:${x.ref}` : x.nameIncludes ? m.name.includes(x.nameIncludes) : false));
     if (rule) {
       excluded.push({ name: m.name, reason: rule.reason });
+      continue;
+    }
+    const by = producer.get(m.key);
+    if (by) {
+      produced.push({ name: m.name, by, usedBy: m.usedBy });
       continue;
     }
     const legalBasis = [...new Set(m.usedByIds.flatMap((id) => lawOf(itemById.get(id)!)))];
@@ -75,7 +85,9 @@ export function computeChecklist(input: ChecklistInput): Checklist {
       copies: m.copies,
       usedBy: m.usedBy,
       legalBasis,
-      ...(m.notes.length ? { note: m.notes.join('；') } : {}),
+      ...(m.notes.length || m.otherNames.length
+        ? { note: [...(m.otherNames.length ? [`各事项的写法：${m.otherNames.join('、')}`] : []), ...m.notes].join('；') }
+        : {}),
     };
     if (m.substitute) replaced.push({ ...line, how: `${m.substitute.kind === 'e-certificate' ? '电子证照' : '数据共享'}：${m.substitute.note}` });
     else if (m.when.length > 0 || !m.required) situational.push({ ...line, when: m.when.join('或') || '视情况提供' });
@@ -116,6 +128,7 @@ export function computeChecklist(input: ChecklistInput): Checklist {
     replaced,
     situational,
     excluded,
+    produced,
     where,
     time,
     fees: items.map((i) => `${i.title}：${i.fees.text}`),

@@ -20,18 +20,23 @@ export interface MergedMaterial {
   usedBy: string[];
   usedByIds: string[];
   substitute?: Material['substitute'];
-  /** Situations in which it is needed, from the items' `when`. */
+  /** Situations in which it is needed, from the items' `when`; empty when some item always needs it. */
   when: string[];
   notes: string[];
+  /** Other names the items give the same document. */
+  otherNames: string[];
 }
 
 const keyOf = (m: Material): string => (m.ref ? `ref:${m.ref}` : `name:${normalize(m.name)}`);
 
 export function mergeMaterials(items: readonly ItemEntry[]): MergedMaterial[] {
   const merged = new Map<string, MergedMaterial>();
+  // A document one item always needs is needed, whatever situations other items attach to it.
+  const always = new Set<string>();
   for (const item of items) {
     for (const m of item.materials) {
       const key = keyOf(m);
+      if (m.required && !m.when) always.add(key);
       const seen = merged.get(key);
       if (!seen) {
         merged.set(key, {
@@ -45,6 +50,7 @@ export function mergeMaterials(items: readonly ItemEntry[]): MergedMaterial[] {
           ...(m.substitute ? { substitute: m.substitute } : {}),
           when: m.when ? [m.when] : [],
           notes: m.note ? [m.note] : [],
+          otherNames: [],
         });
         continue;
       }
@@ -59,9 +65,10 @@ export function mergeMaterials(items: readonly ItemEntry[]): MergedMaterial[] {
       if (!m.substitute) delete seen.substitute;
       if (m.when && !seen.when.includes(m.when)) seen.when.push(m.when);
       if (m.note && !seen.notes.includes(m.note)) seen.notes.push(m.note);
+      if (m.name !== seen.name && !seen.otherNames.includes(m.name)) seen.otherNames.push(m.name);
     }
   }
-  return [...merged.values()];
+  return [...merged.values()].map((m) => (always.has(m.key) ? { ...m, when: [] } : m));
 }
 
 /** The items of a bundle, in its order, skipping ids that do not resolve to items. */

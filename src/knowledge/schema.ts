@@ -131,6 +131,11 @@ export const itemSchema = z.strictObject({
   timeLimit: timeLimitSchema,
   fees: feeSchema,
   legalBasis: z.array(legalBasisSchema).min(1, { message: 'needs at least one legal basis' }),
+  /**
+   * Documents this item issues, by material ref (business-licence for a registration): in a
+   * checklist that also lists this item, they are obtained on the way, not brought.
+   */
+  produces: z.array(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'a material ref, e.g. business-licence' })).default([]),
 });
 
 export const bundleSchema = z.strictObject({

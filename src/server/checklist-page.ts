@@ -64,6 +64,7 @@ export async function renderChecklistPage(c: Checklist, pageUrl: string): Promis
     ${table(`必带材料，共 ${c.materials.length} 项`, c.materials.map((m) => row(m)).join(''))}
     ${c.situational.length ? table(`视情况需要，共 ${c.situational.length} 项`, c.situational.map((m) => row(m, `<div class="when">${esc(m.when)}需要</div>`)).join('')) : ''}
     ${c.replaced.length ? table(`可以免交，共 ${c.replaced.length} 项`, c.replaced.map((m) => row(m, `<div class="when">${esc(m.how)}</div>`)).join('')) : ''}
+    ${c.produced?.length ? `<p class="note">办理过程中取得，不用自己带：${c.produced.map((x) => `${esc(x.name)}（由「${esc(x.by)}」办出）`).join('；')}</p>` : ''}
     ${c.excluded.length ? `<p class="note">按您的情况不需要：${c.excluded.map((x) => `${esc(x.name)}（${esc(x.reason)}）`).join('；')}</p>` : ''}
   </section>
   <section aria-labelledby="where">

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Reply } from '../../src/core/types.js';
 import { createEngine } from '../../src/knowledge/engine.js';
-import { loadKnowledge } from '../../src/knowledge/load-knowledge.js';
+import { parseFlows } from '../../src/dialogue/parse-flows.js';
+import { loadKnowledge, readYamlFiles } from '../../src/knowledge/load-knowledge.js';
 import { createJiebaTokenizer } from '../../src/nlp/jieba-tokenizer.js';
 import { createChatService } from '../../src/service/chat-service.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
@@ -21,6 +22,8 @@ interface Expect {
   choices?: string[];
   ask?: string[];
   handoff?: string;
+  /** A checklist arrives, listing at least these materials (by name). */
+  checklist?: string[];
 }
 interface Turn {
   user?: string;
@@ -33,9 +36,18 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
 const loaded = await loadKnowledge(resolve(import.meta.dirname, '../../knowledge'));
 if (!loaded.ok) throw new Error('knowledge base does not validate');
 const engine = createEngine(loaded.kb, createJiebaTokenizer());
+const flowsLoaded = parseFlows(await readYamlFiles(resolve(import.meta.dirname, '../../flows')), loaded.kb);
+if (!flowsLoaded.ok) throw new Error('flows do not validate');
+const flows = flowsLoaded.flows;
 
 const allText = (replies: Reply[]) =>
-  replies.map((r) => ('text' in r ? r.text : '') + (r.type === 'choices' ? r.choices.map((c) => c.label).join(' ') : '')).join('\n');
+  replies
+    .map((r) =>
+      r.type === 'checklist'
+        ? r.materials.map((m) => `${m.name} ${m.note ?? ''}`).join('\n')
+        : ('text' in r ? r.text : '') + (r.type === 'choices' ? r.choices.map((c) => c.label).join(' ') : ''),
+    )
+    .join('\n');
 
 describe('golden transcripts', () => {
   it('has at least five', () => expect(files.length).toBeGreaterThanOrEqual(5));
@@ -43,7 +55,8 @@ describe('golden transcripts', () => {
   for (const file of files) {
     const script = parse(readFileSync(join(dir, file), 'utf8')) as { name: string; turns: Turn[] };
     it(`${file}: ${script.name}`, async () => {
-      const chat = createChatService({ engine: () => engine, store: createMemoryStore() });
+      let n = 0;
+      const chat = createChatService({ engine: () => engine, flows: () => flows, store: createMemoryStore(), newId: () => `golden${n++}` });
       let last: Reply[] = [];
       for (const [i, turn] of script.turns.entries()) {
         const where = `${file} turn ${i + 1} (${turn.user ?? turn.press})`;
@@ -64,8 +77,15 @@ describe('golden transcripts', () => {
         const labels = out.replies.flatMap((r) => (r.type === 'choices' ? r.choices.map((c) => c.label) : []));
         if (e.choices) expect(labels, where).toEqual(expect.arrayContaining(e.choices));
         if (e.ask) {
-          expect(out.match, `${where}: expected a question back`).toBeNull();
+          if (out.mode !== 'flow') expect(out.match, `${where}: expected a question back`).toBeNull();
           expect(labels, where).toEqual(expect.arrayContaining(e.ask));
+        }
+        if (e.checklist) {
+          const list = out.replies.find((r) => r.type === 'checklist');
+          expect(list, `${where}: expected a checklist`).toBeDefined();
+          const names = list?.type === 'checklist' ? list.materials.map((m) => m.name) : [];
+          expect(new Set(names).size, `${where}: no duplicate materials`).toBe(names.length);
+          for (const m of e.checklist) expect(names.join('|'), where).toContain(m);
         }
         if (e.handoff) expect(out.replies.find((r) => r.type === 'handoff'), where).toMatchObject({ status: e.handoff });
       }

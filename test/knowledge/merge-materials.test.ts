@@ -51,10 +51,17 @@ describe('mergeMaterials', () => {
     expect(merged.map((m) => m.usedBy.length)).toEqual([2, 1]);
   });
 
-  it('makes a material required if any item requires it, and keeps situations', () => {
+  it('makes a material needed without conditions when any item always needs it', () => {
     const c = item('item-c', 'C', [{ name: '营业执照', ref: 'business-licence', required: true }]);
     const lic = mergeMaterials([tobacco, c]).find((m) => m.key === 'ref:business-licence')!;
     expect(lic.required).toBe(true);
-    expect(lic.when).toEqual(['已经办好执照的']);
+    expect(lic.when).toEqual([]);
+  });
+
+  it('keeps the situations when every item needs the material only in some situations', () => {
+    const d = item('item-d', 'D', [{ name: '营业执照副本', ref: 'business-licence', when: '已办照的' }]);
+    const lic = mergeMaterials([tobacco, d]).find((m) => m.key === 'ref:business-licence')!;
+    expect(lic.when).toEqual(['已经办好执照的', '已办照的']);
+    expect(lic.otherNames).toEqual(['营业执照副本']);
   });
 });
