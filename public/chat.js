@@ -46,7 +46,11 @@
       sec.append(list);
       box.append(sec);
     }
-    if (card.legalBasis.length) box.append(el('div', { class: 'law', text: `依据：${card.legalBasis.join('；')}` }));
+    // Legal basis and sources sit in a fold: open normally, closed in 大字模式 so the answer itself comes first.
+    const basis = el('details', { class: 'basis' });
+    if (!document.body.classList.contains('large')) basis.setAttribute('open', '');
+    basis.append(el('summary', { text: '依据和来源' }));
+    if (card.legalBasis.length) basis.append(el('div', { class: 'law', text: `依据：${card.legalBasis.join('；')}` }));
     const src = el('div', { class: 'src' });
     src.append('来源：');
     card.sources.forEach((s, i) => {
@@ -56,7 +60,8 @@
     });
     const checked = card.lastVerified || card.sources.map((s) => s.checked).sort().pop();
     src.append(`（${card.verified ? '核实' : '资料核对'}日期 ${checked}）`);
-    box.append(src);
+    basis.append(src);
+    box.append(basis);
     if (card.caution) box.append(el('p', { class: 'caution', role: 'note', text: `⚠ ${card.caution}` }));
     return box;
   }

@@ -202,3 +202,74 @@ describe('a walkthrough in the dialogue', () => {
     expect(labels).toContain('帮我列材料清单');
   });
 });
+
+describe('number and text questions, and the step cap', () => {
+  const FORM = `
+id: form
+title: 表单
+entry: bundle-shop
+intro: 试一试。
+slots:
+  staff: { type: number, min: 0, max: 500 }
+  name: { type: text }
+start: staff
+steps:
+  staff:
+    ask: 店里有几个员工？
+    why: 人数决定要不要办就业登记。
+    slot: staff
+    next: name
+  name:
+    ask: 店名叫什么？
+    why: 清单上写店名。
+    slot: name
+    next: done
+  done:
+    checklist:
+      title: 清单
+      items: [{ id: item-licence, when: staff > 2 }, { id: item-tobacco }]
+`;
+  const LOOP = `
+id: loop
+title: 循环
+entry: bundle-shop
+intro: 试一试。
+slots: {}
+start: a
+steps:
+  a: { say: 一, next: b }
+  b: { say: 二, next: a }
+  c: { checklist: { title: 清单, items: [{ id: item-licence }] } }
+`;
+  const load = (content: string) => {
+    const r = parseFlows([{ path: 'x.yaml', content }], engine.kb);
+    if (!r.ok) throw new Error(r.problems.map(formatProblem).join('\n'));
+    return r.flows;
+  };
+
+  it('reads numbers within range and free text', () => {
+    const c = { ...ctx, flows: load(FORM) };
+    const s0 = step(initialState(), { choice: FLOW_CHOICE.start('form') }, c);
+    expect(s0.state.flow?.at).toBe('staff');
+    const bad = step(s0.state, { text: '一千个' }, c); // not a number in range: a side question, asked again
+    expect(bad.state.flow?.at).toBe('staff');
+    const s1 = step(s0.state, { text: '3个' }, c);
+    expect(s1.state.flow?.slots.staff).toBe(3);
+    const s2 = step(s1.state, { text: '老街便利店' }, c);
+    const made = s2.events.find((e) => e.type === 'checklist_created');
+    expect(made?.type === 'checklist_created' && made.checklist.items.map((i) => i.id)).toEqual(['item-licence', 'item-tobacco']);
+    expect(made?.type === 'checklist_created' && made.checklist.answers).toContainEqual({ question: '店名叫什么？', answer: '老街便利店' });
+  });
+
+  it('stops a walkthrough that loops, reports it and offers a human', () => {
+    const problems = parseFlows([{ path: 'loop.yaml', content: LOOP }], engine.kb);
+    // The loop never reaches its checklist, so validation already refuses it …
+    expect(problems.ok).toBe(false);
+    // … and were such a flow to run, the per-turn cap stops it.
+    const flow = { ...(parseFlows([{ path: 'l.yaml', content: LOOP.replace('b: { say: 二, next: a }', 'b: { say: 二, next: c }') }], engine.kb) as { ok: true; flows: Flow[] }).flows[0]! };
+    flow.steps = { ...flow.steps, b: { say: '二', next: 'a' } };
+    const out = step(initialState(), { choice: FLOW_CHOICE.start('loop') }, { ...ctx, flows: [flow] });
+    expect(out.events).toContainEqual(expect.objectContaining({ type: 'flow_error', error: expect.stringContaining('more than 25 steps') }));
+    expect(out.replies.some((r) => r.type === 'handoff')).toBe(true);
+  });
+});
