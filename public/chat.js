@@ -82,8 +82,8 @@
 
   function feedbackBar(seq) {
     const bar = el('div', { class: 'feedback', role: 'group', 'aria-label': '这个回答对您有帮助吗' });
-    const yes = el('button', { type: 'button', class: 'fb', text: '👍 有帮助' });
-    const no = el('button', { type: 'button', class: 'fb', text: '🤔 没看懂' });
+    const yes = el('button', { type: 'button', class: 'fb', text: '有帮助' });
+    const no = el('button', { type: 'button', class: 'fb', text: '没看懂' });
     yes.addEventListener('click', () => sendFeedback(seq, true, bar));
     no.addEventListener('click', () => sendFeedback(seq, false, bar));
     bar.append(yes, no, el('span', { class: 'thanks', 'aria-live': 'polite' }));
@@ -92,7 +92,7 @@
 
   function renderChecklist(r) {
     const box = el('article', { class: 'card checklist', 'aria-label': r.title });
-    box.append(el('h2', { text: `📋 ${r.title}` }));
+    box.append(el('h2', { text: r.title }));
     const list = el('ul');
     for (const m of r.materials) {
       const counts = [m.originals ? `原件${m.originals}份` : '', m.copies ? `复印件${m.copies}份` : ''].filter(Boolean).join('、');
