@@ -35,13 +35,15 @@ export interface ConversationState {
   turns: number;
   /** The walkthrough under way or last finished (kept so 「上一步」 works after the checklist). */
   flow?: FlowState | null;
+  /** Set by the service while it waits for something outside the dialogue (a call-back number). */
+  awaiting?: 'callback_phone' | null;
 }
 
 export type DialogueEvent =
   | { type: 'answered'; entryId: string; aspect: Aspect; score: number; followUp: boolean }
   | { type: 'unanswered'; text: string; nearest: { id: string; score: number }[] }
   | { type: 'clarification_asked'; candidates: string[] }
-  | { type: 'handoff_requested'; reason: 'asked' | 'repeated_failure' }
+  | { type: 'handoff_requested'; reason: 'asked' | 'repeated_failure' | 'complaint' }
   | { type: 'smalltalk'; intent: 'greeting' | 'thanks' | 'goodbye' | 'help' }
   | { type: 'flow_started'; flowId: string; prefilled: string[] }
   | { type: 'flow_answered'; flowId: string; step: string }
@@ -84,6 +86,8 @@ export const CHOICE = {
 } as const;
 
 const HANDOFF_WORDS = ['转人工', '人工客服', '人工服务', '找人工', '要人工', '人工', '真人', '找工作人员', '工作人员', '客服'];
+/** A complaint goes to a person: the bot cannot resolve it and should not try. */
+const COMPLAINT_WORDS = ['投诉', '举报', '态度差', '态度很差', '不满意', '太差了', '乱收费', '刁难'];
 const GREETINGS = ['你好', '您好', '在吗', '在不在', '哈喽', 'hello', 'hi', '嗨', '早上好', '下午好', '晚上好', '有人吗'];
 const THANKS = ['谢谢', '多谢', '感谢', '谢了', '好的谢谢', 'thanks', 'thank you', '辛苦了'];
 const GOODBYES = ['再见', '拜拜', 'bye', '没有了', '没事了'];
@@ -157,6 +161,7 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   const { engine } = ctx;
   const norm = normalize(text);
   if (HANDOFF_WORDS.some((w) => norm.includes(w)) && norm.length <= 20) return handoff(state, 'asked', ctx);
+  if (COMPLAINT_WORDS.some((w) => norm.includes(w))) return handoff(state, 'complaint', ctx);
   if (isOnly(norm, GREETINGS)) return smalltalk(state, 'greeting', ctx);
   if (isOnly(norm, THANKS)) return smalltalk(state, 'thanks', ctx);
   if (isOnly(norm, GOODBYES)) return smalltalk(state, 'goodbye', ctx);
@@ -257,7 +262,7 @@ function onChoice(state: ConversationState, value: string, ctx: StepContext): St
   };
 }
 
-function handoff(state: ConversationState, reason: 'asked' | 'repeated_failure', ctx: StepContext): StepResult {
+function handoff(state: ConversationState, reason: 'asked' | 'repeated_failure' | 'complaint', ctx: StepContext): StepResult {
   const { hotline, centre } = ctx.engine.kb.settings;
   state.pendingChoices = [];
   return {

@@ -11,6 +11,10 @@ import type { Flow } from '../dialogue/parse-flows.js';
 import type { Checklist } from '../knowledge/compute-checklist.js';
 import type { Engine } from '../knowledge/engine.js';
 import type { Store } from '../storage/ports.js';
+import type { HandoffService } from '../handoff/handoff-service.js';
+import { GENERAL_QUEUE } from '../handoff/handoff-service.js';
+import { isOpen as officeOpen, nextOpening, type OfficeHours } from '../handoff/office-hours.js';
+import { modeOf } from '../handoff/transitions.js';
 
 export type Sender = 'user' | 'bot' | 'officer' | 'system';
 
@@ -83,6 +87,16 @@ export interface ChatServiceOptions {
   /** Checklist ids; random by default (they are shared as links, so not guessable). */
   newId?: () => string;
   onEvent?: (sessionId: string, event: DialogueEvent) => void;
+  /** Human handoff; without it 「转人工」 gives the hotline. */
+  handoff?: HandoffService;
+  officeHours?: OfficeHours;
+}
+
+/** A message added to a transcript, for live delivery (citizen socket, officer console). */
+export interface MessageEvent {
+  sessionId: string;
+  message: TranscriptMessage;
+  mode: Mode;
 }
 
 export interface ChatService {
@@ -91,7 +105,13 @@ export interface ChatService {
   checklist(id: string): Promise<Checklist | undefined>;
   /** 「有帮助 / 没看懂」 on an answer or a checklist; false when there is no such bot message. */
   feedback(sessionId: string, seq: number, helpful: boolean, comment?: string): Promise<FeedbackRecord | null>;
+  /** Adds an officer's or the system's message to a conversation (masked) and delivers it. */
+  post(sessionId: string, from: 'officer' | 'system', replies: Reply[], author?: string): Promise<TranscriptMessage | null>;
+  onMessage(listener: (e: MessageEvent) => void): () => void;
 }
+
+const CANCEL_HANDOFF = ['取消转人工', '取消人工', '不用了', '不要人工了', '不等了', '算了'];
+const PHONE = /(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)/;
 
 /** 12 characters of [a-z0-9]: about 62 bits, enough that a checklist link cannot be guessed. */
 export const randomId = (): string => {
@@ -122,9 +142,13 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     return run;
   };
 
-  async function handleNow(sessionId: string, input: UserInput, channel: string): Promise<ChatResponse> {
-    const at = now().toISOString();
-    const record: ConversationRecord = (await conversations.read(sessionId)) ?? {
+  const listeners = new Set<(e: MessageEvent) => void>();
+  const emit = (e: MessageEvent) => {
+    for (const l of listeners) l(e);
+  };
+
+  const load = async (sessionId: string, channel: string, at: string): Promise<ConversationRecord> =>
+    (await conversations.read(sessionId)) ?? {
       sessionId,
       channel,
       createdAt: at,
@@ -133,53 +157,170 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       nextSeq: 1,
       recent: [],
     };
-    const safeInput: UserInput = 'text' in input ? { text: maskPersonal(input.text) } : { choice: input.choice };
-    const userText =
-      'text' in safeInput
-        ? safeInput.text
-        : (record.state.pendingChoices.find((c) => c.value === safeInput.choice)?.label ?? safeInput.choice);
 
-    const result = step(record.state, safeInput, {
-      engine: options.engine(),
-      flows: options.flows?.() ?? [],
-      now,
-      newId,
-    });
-
-    const userMsg: TranscriptMessage = {
-      seq: record.nextSeq,
-      from: 'user',
-      text: userText,
-      replies: [{ type: 'text', text: userText }],
-      at,
-    };
-    const botMsg: TranscriptMessage = { seq: record.nextSeq + 1, from: 'bot', replies: result.replies, at };
+  /** Appends messages (numbered here) and saves the conversation; returns them numbered. */
+  async function persist(
+    record: ConversationRecord,
+    messages: Omit<TranscriptMessage, 'seq'>[],
+    state: ConversationState,
+    extra: Promise<void>[] = [],
+  ): Promise<TranscriptMessage[]> {
+    const numbered = messages.map((m, i) => ({ ...m, seq: record.nextSeq + i }));
+    const nextSeq = record.nextSeq + numbered.length;
     // Pages before the one the next message will go into are full: move them to their own documents.
-    let recent = [...record.recent, userMsg, botMsg];
-    const lastFullPage = pageOf(botMsg.seq + 1) - 1;
+    let recent = [...record.recent, ...numbered];
+    const lastFullPage = pageOf(nextSeq) - 1;
     const writes: Promise<void>[] = [];
     while (recent.length > 0 && pageOf(recent[0]!.seq) <= lastFullPage) {
       const page = pageOf(recent[0]!.seq);
-      writes.push(pages.write(pageKey(sessionId, page), recent.filter((m) => pageOf(m.seq) === page)));
+      writes.push(pages.write(pageKey(record.sessionId, page), recent.filter((m) => pageOf(m.seq) === page)));
       recent = recent.filter((m) => pageOf(m.seq) !== page);
     }
     // The record is written after its archived pages, so a crash in between loses nothing.
     await Promise.all(writes);
-    const next: ConversationRecord = { ...record, updatedAt: at, state: result.state, nextSeq: record.nextSeq + 2, recent };
-    writes.push(conversations.write(sessionId, next));
+    const updatedAt = messages.at(-1)?.at ?? record.updatedAt;
+    await Promise.all([conversations.write(record.sessionId, { ...record, updatedAt, state, nextSeq, recent }), ...extra]);
+    for (const m of numbered) emit({ sessionId: record.sessionId, message: m, mode: state.mode });
+    return numbered;
+  }
+
+  /** What the citizen sees when their case is queued: who will answer, place and expected wait. */
+  async function queuedText(sessionId: string, department: string): Promise<string> {
+    const est = await options.handoff!.estimate(sessionId);
+    const wait = est.waitMinutes === null ? '目前还没有足够的记录来估计等待时间' : `预计等待约 ${est.waitMinutes} 分钟`;
+    return `已为您转接人工服务（${department}）。您前面还有 ${est.position - 1} 位，${wait}。请不要关闭页面，工作人员接入后会在这里回复您；也可以回复「取消转人工」。`;
+  }
+
+  /** Queues the conversation for an officer, or offers a call-back out of office hours. */
+  async function requestHuman(sessionId: string, state: ConversationState, reason: string, at: string): Promise<Reply[]> {
+    const handoff = options.handoff!;
+    if (options.officeHours && !officeOpen(options.officeHours, now())) {
+      const opens = nextOpening(options.officeHours, now());
+      return [
+        {
+          type: 'handoff',
+          status: 'closed',
+          text: `现在不是人工服务时间${opens ? `（下次上班：${formatCst(opens)}）` : ''}。您可以留下电话，工作人员上班后给您回电。`,
+        },
+        { type: 'choices', text: '您可以：', choices: [{ label: '留下电话等回电', value: 'callback' }, { label: '不用了', value: 'none' }] },
+      ];
+    }
+    const entry = state.currentEntryId ? options.engine().entry(state.currentEntryId) : undefined;
+    const department = entry && 'department' in entry && entry.department ? entry.department : GENERAL_QUEUE;
+    const r = await handoff.apply(sessionId, { type: 'request', by: 'citizen', department, entryId: entry?.id ?? null, reason, at });
+    if (!r.ok) {
+      const c = await handoff.get(sessionId);
+      if (c.status === 'queued') return [{ type: 'handoff', status: 'queued', text: await queuedText(sessionId, c.department) }];
+      if (c.status === 'claimed') return [{ type: 'handoff', status: 'claimed', text: `工作人员 ${c.officer} 正在为您服务。` }];
+      return [{ type: 'handoff', status: 'unavailable', text: r.reason }];
+    }
+    return [{ type: 'handoff', status: 'queued', text: await queuedText(sessionId, department) }];
+  }
+
+  async function handleNow(sessionId: string, input: UserInput, channel: string): Promise<ChatResponse> {
+    const at = now().toISOString();
+    const record = await load(sessionId, channel, at);
+    const raw = 'text' in input ? input.text : null;
+    const safeInput: UserInput = raw !== null ? { text: maskPersonal(raw) } : { choice: (input as { choice: string }).choice };
+    const userText =
+      'text' in safeInput
+        ? safeInput.text
+        : (record.state.pendingChoices.find((c) => c.value === safeInput.choice)?.label ?? safeInput.choice);
+    const userMsg = { from: 'user' as const, text: userText, replies: [{ type: 'text' as const, text: userText }], at };
+    const handoff = options.handoff;
+    const state: ConversationState = { ...record.state };
+    const reply = async (replies: Reply[], match: Match | null = null, extra: Promise<void>[] = []): Promise<ChatResponse> => {
+      const msgs = replies.length > 0 ? [userMsg, { from: 'bot' as const, replies, at }] : [userMsg];
+      state.pendingChoices = replies.flatMap((r) => (r.type === 'choices' ? r.choices : []));
+      const numbered = await persist(record, msgs, state, extra);
+      return { sessionId, mode: state.mode, replies, match, seq: numbered.at(-1)!.seq };
+    };
+
+    if (handoff) {
+      const c = await handoff.get(sessionId);
+      state.mode = modeOf(c.status);
+      // With a person: the citizen's messages go to the officer (claimed) or wait for one (queued).
+      if (c.status === 'queued' || c.status === 'claimed') {
+        if (c.status === 'queued' && raw !== null && CANCEL_HANDOFF.includes(raw.trim())) {
+          await handoff.apply(sessionId, { type: 'release', by: 'citizen', at });
+          state.mode = 'bot';
+          return reply([{ type: 'text', text: '好的，已取消转人工。您可以继续问我。' }]);
+        }
+        if (c.status === 'claimed') return reply([]);
+        return reply([{ type: 'handoff', status: 'queued', text: '已收到，工作人员接入后会看到您的留言。' }]);
+      }
+      // Waiting for a call-back number.
+      if (state.awaiting === 'callback_phone') {
+        const phone = raw !== null ? PHONE.exec(raw.replace(/\s/g, ''))?.[0] : undefined;
+        if (!phone) {
+          if (raw !== null && CANCEL_HANDOFF.includes(raw.trim())) {
+            state.awaiting = null;
+            return reply([{ type: 'text', text: '好的，不留电话了。您可以继续问我。' }]);
+          }
+          return reply([{ type: 'text', text: '没有看到电话号码。请输入 11 位手机号码或带区号的固定电话；不想留了请回复「不用了」。' }]);
+        }
+        const ticket = await handoff.nextTicket();
+        const due = new Date((nextOpening(options.officeHours ?? { always: true, days: new Map() }, now()) ?? now()).getTime() + 2 * 3600_000);
+        const entry = state.currentEntryId ? options.engine().entry(state.currentEntryId) : undefined;
+        const department = entry && 'department' in entry && entry.department ? entry.department : GENERAL_QUEUE;
+        const r = await handoff.apply(sessionId, {
+          type: 'request_callback',
+          by: 'citizen',
+          callback: { ticket, phone, dueAt: due.toISOString() },
+          department,
+          entryId: entry?.id ?? null,
+          at,
+        });
+        state.awaiting = null;
+        if (!r.ok) return reply([{ type: 'text', text: `登记回电没有成功：${r.reason}` }]);
+        return reply([
+          {
+            type: 'handoff',
+            status: 'callback_requested',
+            text: `已登记回电，编号 ${ticket}。工作人员会在 ${formatCst(due)} 前打给您（${maskPersonal(phone)}）。`,
+          },
+        ]);
+      }
+      if ('choice' in safeInput && safeInput.choice === 'callback') {
+        state.awaiting = 'callback_phone';
+        return reply([{ type: 'text', text: '请输入您的电话号码（只用于工作人员回电，记录里会隐去中间几位）。' }]);
+      }
+    }
+
+    const result = step(record.state, safeInput, { engine: options.engine(), flows: options.flows?.() ?? [], now, newId });
+    Object.assign(state, result.state);
+    let replies = result.replies;
+    const extra: Promise<void>[] = [];
     for (const event of result.events) {
       options.onEvent?.(sessionId, event);
-      if (event.type === 'unanswered') {
-        writes.push(unanswered.append({ at, sessionId, text: event.text, nearest: event.nearest }));
-      }
-      if (event.type === 'checklist_created') writes.push(checklists.write(event.checklist.id, event.checklist));
+      if (event.type === 'unanswered') extra.push(unanswered.append({ at, sessionId, text: event.text, nearest: event.nearest }));
+      if (event.type === 'checklist_created') extra.push(checklists.write(event.checklist.id, event.checklist));
     }
-    await Promise.all(writes);
-    return { sessionId, mode: result.state.mode, replies: result.replies, match: result.match, seq: botMsg.seq };
+    const wantsHuman = result.events.find((e) => e.type === 'handoff_requested');
+    if (handoff && wantsHuman?.type === 'handoff_requested') {
+      const human = await requestHuman(sessionId, state, wantsHuman.reason, at);
+      replies = [...replies.filter((r) => r.type !== 'handoff' && r.type !== 'choices'), ...human];
+      state.mode = modeOf((await handoff.get(sessionId)).status);
+    }
+    return reply(replies, result.match, extra);
   }
 
   return {
     handle: (sessionId, input, channel) => serial(sessionId, () => handleNow(sessionId, input, channel)),
+    post: (sessionId, from, replies, author) =>
+      serial(sessionId, async () => {
+        const record = await conversations.read(sessionId);
+        if (!record) return null;
+        const at = now().toISOString();
+        const masked = replies.map((r) => (r.type === 'text' ? { ...r, text: maskPersonal(r.text) } : r));
+        const state = { ...record.state, mode: options.handoff ? modeOf((await options.handoff.get(sessionId)).status) : record.state.mode };
+        const [m] = await persist(record, [{ from, replies: masked, at, ...(author ? { text: author } : {}) }], state);
+        return m ?? null;
+      }),
+    onMessage(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     checklist: (id) => checklists.read(id),
     feedback: (sessionId, seq, helpful, comment) =>
       serial(sessionId, async () => {
@@ -215,4 +356,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     out.push(...record.recent.filter((m) => m.seq > after));
     return out;
   }
+}
+
+/** A time as citizens read it, in China Standard Time: 「11月27日 10:30」. */
+function formatCst(d: Date): string {
+  const t = new Date(d.getTime() + 8 * 3600_000);
+  return `${t.getUTCMonth() + 1}月${t.getUTCDate()}日 ${String(t.getUTCHours()).padStart(2, '0')}:${String(t.getUTCMinutes()).padStart(2, '0')}`;
 }
