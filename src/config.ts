@@ -16,6 +16,8 @@ export interface Config {
   publicUrl?: string;
   /** Origins allowed to embed the chat page (space separated), for CSP frame-ancestors. */
   embedOrigins: string;
+  /** Mark the session cookie Secure (behind HTTPS): COOKIE_SECURE=true, or a https PUBLIC_URL. */
+  secureCookie: boolean;
   /** Longest message a citizen may send, in characters. */
   maxMessageLength: number;
   /** Largest request body accepted, for express' body parser. */
@@ -48,6 +50,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     officeHours: opt(env.OFFICE_HOURS),
     publicUrl: opt(env.PUBLIC_URL)?.replace(/\/+$/, ''),
     embedOrigins: opt(env.EMBED_ORIGINS)?.split(/[\s,]+/).filter(Boolean).join(' ') ?? '*',
+    secureCookie: env.COOKIE_SECURE === 'true' || (opt(env.PUBLIC_URL)?.startsWith('https://') ?? false),
     maxMessageLength: 500,
     maxBodyBytes: '16kb',
     logLevel: level,

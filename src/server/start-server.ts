@@ -16,7 +16,31 @@ import { createJiebaTokenizer } from '../nlp/jieba-tokenizer.js';
 import { createChatService } from '../service/chat-service.js';
 import { createLowdbStore } from '../storage/lowdb-store.js';
 import type { Store } from '../storage/ports.js';
+import { randomBytes } from 'node:crypto';
+import { createAccounts, type Accounts } from '../auth/accounts.js';
+import { createHandoffService } from '../handoff/handoff-service.js';
+import { OfficeHoursError, parseOfficeHours } from '../handoff/office-hours.js';
+import { authenticate, authRoutes } from './auth-routes.js';
 import { createApp } from './create-app.js';
+import { officerRoutes } from './officer-routes.js';
+
+/**
+ * The first admin: from ADMIN_USERNAME / ADMIN_PASSWORD, or a generated password printed once.
+ * Only when no account exists yet.
+ */
+async function ensureFirstAdmin(accounts: Accounts, config: Config, logger: Logger, print: (line: string) => void): Promise<void> {
+  if ((await accounts.count()) > 0) return;
+  const username = config.adminUsername ?? 'admin';
+  const generated = !config.adminPassword;
+  const password = config.adminPassword ?? `${randomBytes(12).toString('base64url')}-Yc1`;
+  try {
+    await accounts.create({ username, password, role: 'admin', displayName: '管理员' });
+  } catch (err) {
+    throw new StartupError(`无法创建第一个管理员账号：${(err as Error).message}`);
+  }
+  logger.info('first_admin_created', { username, generatedPassword: generated });
+  if (generated) print(`已创建管理员账号 ${username}，初始密码（只显示这一次，请立即登录后妥善保存）：${password}`);
+}
 
 export class StartupError extends Error {
   constructor(
@@ -32,10 +56,15 @@ export interface RunningServer {
   server: Server;
   engine: Engine;
   store: Store;
+  accounts: Accounts;
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger: Logger, options: { store?: Store } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  options: { store?: Store; print?: (line: string) => void } = {},
+): Promise<RunningServer> {
   const startedAt = new Date();
   const loaded = await loadKnowledge(config.knowledgeDir);
   if (!loaded.ok) {
@@ -56,9 +85,21 @@ export async function startServer(config: Config, logger: Logger, options: { sto
   const store = options.store ?? (await createLowdbStore(config.dataDir));
   if (!(await store.writable())) throw new StartupError(`数据目录不可写：${config.dataDir}`);
 
+  let officeHours;
+  try {
+    officeHours = parseOfficeHours(config.officeHours ?? loaded.kb.settings.officeHours);
+  } catch (err) {
+    if (err instanceof OfficeHoursError) throw new StartupError(`办公时间格式不对（OFFICE_HOURS 或 settings.yaml 的 officeHours）：${err.message}`);
+    throw err;
+  }
+  const accounts = createAccounts(store);
+  await ensureFirstAdmin(accounts, config, logger, options.print ?? ((line) => console.log(line)));
+  const handoff = createHandoffService(store);
   const chat = createChatService({
     engine: () => engine,
     flows: () => flows,
+    handoff,
+    officeHours,
     store,
     onEvent: (sessionId, event) => {
       if (event.type === 'unanswered') logger.info('unanswered', { sessionId, text: event.text });
@@ -75,9 +116,20 @@ export async function startServer(config: Config, logger: Logger, options: { sto
     maxBodyBytes: config.maxBodyBytes,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     embedOrigins: config.embedOrigins,
-    extra: channels.flatMap((c) => (c.router ? [c.router] : [])),
+    extra: [
+      authenticate(accounts),
+      authRoutes(accounts, { secureCookie: config.secureCookie }),
+      officerRoutes({ chat, handoff, engine: () => engine, store }),
+      ...channels.flatMap((c) => (c.router ? [c.router] : [])),
+    ],
   });
 
+  // Officer and system messages reach a citizen whose chat page is connected at once.
+  chat.onMessage((e) => {
+    if (e.message.from === 'officer' || e.message.from === 'system') {
+      for (const c of channels) void c.deliver?.(e.sessionId, e.message);
+    }
+  });
   const server = createServer(app);
   server.on('upgrade', (req, socket, head) => {
     if (!channels.some((c) => c.handleUpgrade?.(req, socket, head))) {
@@ -105,6 +157,7 @@ export async function startServer(config: Config, logger: Logger, options: { sto
     server,
     engine,
     store,
+    accounts,
     close: () =>
       (closing ??= (async () => {
         await Promise.all(channels.map((c) => c.close()));

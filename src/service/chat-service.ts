@@ -301,6 +301,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       const human = await requestHuman(sessionId, state, wantsHuman.reason, at);
       replies = [...replies.filter((r) => r.type !== 'handoff' && r.type !== 'choices'), ...human];
       state.mode = modeOf((await handoff.get(sessionId)).status);
+      // A person takes over: a walkthrough under way ends here (its answers stay for the officer).
+      if (state.mode !== 'bot' && state.flow) state.flow = { ...state.flow, at: null };
     }
     return reply(replies, result.match, extra);
   }

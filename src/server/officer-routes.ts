@@ -1,0 +1,179 @@
+/**
+ * The officer side of the HTTP contract: queues, the case card, claim (one officer only),
+ * messages to the citizen, release, resolve, transfer, and call-backs.
+ */
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import type { PublicUser } from '../auth/accounts.js';
+import { AppError } from '../core/errors.js';
+import type { Command, HandoffCase } from '../handoff/transitions.js';
+import type { HandoffService, OpenCase } from '../handoff/handoff-service.js';
+import type { Engine } from '../knowledge/engine.js';
+import type { ChatService, UnansweredRecord } from '../service/chat-service.js';
+import type { Store } from '../storage/ports.js';
+import { csrfGuard, requireRole, userOf } from './auth-routes.js';
+import { parseOr400, sessionIdSchema } from './validate.js';
+
+export interface OfficerDeps {
+  chat: ChatService;
+  handoff: HandoffService;
+  engine: () => Engine;
+  store: Store;
+  now?: () => Date;
+}
+
+const sees = (user: PublicUser, c: { department: string; officer: string | null }) =>
+  user.role === 'admin' || user.departments.length === 0 || user.departments.includes(c.department) || c.officer === user.username;
+
+export function officerRoutes(deps: OfficerDeps): Router {
+  const r = Router();
+  const now = deps.now ?? (() => new Date());
+  const guard = requireRole('officer', 'admin');
+  r.use('/api/officer', guard);
+  r.post('/api/officer/*path', csrfGuard);
+
+  const me = (res: Response) => userOf(res)!;
+  const title = (id: string | null) => (id ? (deps.engine().entry(id)?.title ?? id) : null);
+  const view = (o: OpenCase) => ({
+    sessionId: o.sessionId,
+    status: o.status,
+    item: o.entryId,
+    itemTitle: title(o.entryId),
+    department: o.department,
+    waitingSince: o.queuedAt,
+    officer: o.officer,
+  });
+
+  r.get('/api/officer/queue', async (_req, res) => {
+    const user = me(res);
+    const open = (await deps.handoff.open()).filter((o) => (o.status === 'queued' || o.status === 'claimed') && sees(user, o));
+    open.sort((a, b) => (a.queuedAt ?? '').localeCompare(b.queuedAt ?? ''));
+    res.json({ conversations: open.map(view) });
+  });
+
+  r.get('/api/officer/callbacks', async (_req, res) => {
+    const user = me(res);
+    const t = now().getTime();
+    const list = [];
+    for (const o of (await deps.handoff.open()).filter((x) => x.status === 'callback_requested' && sees(user, x))) {
+      const c = await deps.handoff.get(o.sessionId);
+      list.push({
+        ...view(o),
+        ticket: c.callback?.ticket,
+        phone: c.callback?.phone,
+        dueAt: c.callback?.dueAt,
+        overdue: c.callback ? Date.parse(c.callback.dueAt) < t : false,
+      });
+    }
+    list.sort((a, b) => (a.dueAt ?? '').localeCompare(b.dueAt ?? ''));
+    res.json({ callbacks: list });
+  });
+
+  /** Everything an officer needs at once: the case, the walkthrough so far, the bot's answers and what it could not answer. */
+  r.get('/api/officer/conversations/:sessionId', async (req, res) => {
+    const sessionId = parseOr400(sessionIdSchema, req.params.sessionId);
+    const c = await deps.handoff.get(sessionId);
+    if (!sees(me(res), c)) throw new AppError(403, 'forbidden', '这个会话不属于您负责的部门。');
+    const messages = (await deps.chat.transcript(sessionId, 0)) ?? [];
+    const record = await deps.store.documents<{ state: { flow?: { id: string; slots: Record<string, unknown>; lastChecklistId: string | null } | null; currentEntryId: string | null } }>('conversations').read(sessionId);
+    const answers = messages
+      .filter((m) => m.from === 'bot')
+      .flatMap((m) => m.replies.flatMap((rep) => (rep.type === 'text' && rep.card ? [{ seq: m.seq, entryId: rep.card.entryId, title: rep.card.title, sources: rep.card.sources, caution: rep.card.caution }] : [])))
+      .slice(-5);
+    const unanswered = (await deps.store.log<UnansweredRecord>('unanswered').recent(1000)).filter((u) => u.sessionId === sessionId).map((u) => ({ at: u.at, text: u.text }));
+    const flow = record?.state.flow ?? null;
+    const checklist = flow?.lastChecklistId ? await deps.chat.checklist(flow.lastChecklistId) : undefined;
+    res.json({
+      conversation: {
+        sessionId,
+        status: c.status,
+        department: c.department,
+        item: c.entryId,
+        itemTitle: title(c.entryId),
+        reason: c.reason,
+        officer: c.officer,
+        waitingSince: c.queuedAt,
+        history: c.history,
+        callback: c.callback,
+      },
+      walkthrough: flow ? { id: flow.id, answers: flow.slots } : null,
+      checklist: checklist ? { id: checklist.id, title: checklist.title, url: `/checklist/${checklist.id}`, materials: checklist.materials.map((m) => m.name) } : null,
+      botAnswers: answers,
+      unanswered,
+      messages: messages.slice(-50),
+    });
+  });
+
+  const apply = async (res: Response, sessionId: string, cmd: Command): Promise<HandoffCase> => {
+    const user = me(res);
+    const before = await deps.handoff.get(sessionId);
+    if (!sees(user, before)) throw new AppError(403, 'forbidden', '这个会话不属于您负责的部门。');
+    const result = await deps.handoff.apply(sessionId, cmd, user.role === 'admin');
+    if (!result.ok) throw new AppError(result.code === 'not_yours' ? 403 : 409, result.code, result.reason);
+    return result.case;
+  };
+  const sid = (raw: string | undefined) => parseOr400(sessionIdSchema, raw);
+  const at = () => now().toISOString();
+
+  r.post('/api/officer/conversations/:sessionId/claim', async (req, res) => {
+    const sessionId = sid(req.params.sessionId);
+    const user = me(res);
+    const c = await apply(res, sessionId, { type: 'claim', by: user.username, at: at() });
+    await deps.chat.post(sessionId, 'system', [{ type: 'handoff', status: 'claimed', text: `工作人员 ${user.displayName} 已接入，请直接在这里说。` }]);
+    res.json({ conversation: { sessionId, status: c.status, officer: c.officer } });
+  });
+
+  const textBody = z.strictObject({ text: z.string({ error: 'text 是必填的消息' }).trim().min(1, { error: '消息不能为空' }).max(2000, { error: '消息太长了' }) });
+  r.post('/api/officer/conversations/:sessionId/messages', async (req, res) => {
+    const sessionId = sid(req.params.sessionId);
+    const { text } = parseOr400(textBody, req.body);
+    const user = me(res);
+    const c = await deps.handoff.get(sessionId);
+    if (c.status !== 'claimed') throw new AppError(409, 'not_claimed', '请先接单再回复。');
+    if (c.officer !== user.username && user.role !== 'admin') throw new AppError(403, 'not_yours', `这个会话由 ${c.officer} 处理。`);
+    const message = await deps.chat.post(sessionId, 'officer', [{ type: 'text', text }], user.displayName);
+    if (!message) throw new AppError(404, 'not_found', '没有这个会话。');
+    res.status(201).json({ message });
+  });
+
+  r.post('/api/officer/conversations/:sessionId/release', async (req, res) => {
+    const sessionId = sid(req.params.sessionId);
+    const c = await apply(res, sessionId, { type: 'release', by: me(res).username, at: at() });
+    await deps.chat.post(sessionId, 'system', [{ type: 'handoff', status: 'bot', text: '工作人员已把对话交回小助手，您可以继续提问；需要时再点「转人工」。' }]);
+    res.json({ conversation: { sessionId, status: c.status } });
+  });
+
+  const noteBody = z.strictObject({ note: z.string().trim().max(1000, { error: '备注太长了' }).default('') });
+  r.post('/api/officer/conversations/:sessionId/resolve', async (req, res) => {
+    const sessionId = sid(req.params.sessionId);
+    const { note } = parseOr400(noteBody, req.body ?? {});
+    const c = await apply(res, sessionId, { type: 'resolve', by: me(res).username, note, at: at() });
+    await deps.chat.post(sessionId, 'system', [{ type: 'handoff', status: 'resolved', text: '本次人工服务已结束，感谢您的耐心。接下来由小助手继续为您服务。' }]);
+    res.json({ conversation: { sessionId, status: c.status } });
+  });
+
+  const transferBody = z.strictObject({ department: z.string().trim().min(1, { error: '请选择转办的部门' }).max(40), note: z.string().trim().max(1000).default('') });
+  r.post('/api/officer/conversations/:sessionId/transfer', async (req, res) => {
+    const sessionId = sid(req.params.sessionId);
+    const body = parseOr400(transferBody, req.body);
+    const c = await apply(res, sessionId, { type: 'transfer', by: me(res).username, department: body.department, note: body.note, at: at() });
+    await deps.chat.post(sessionId, 'system', [{ type: 'handoff', status: 'queued', text: `您的问题已转给${body.department}，请稍候，工作人员接入后会回复您。` }]);
+    res.json({ conversation: { sessionId, status: c.status, department: c.department } });
+  });
+
+  r.post('/api/officer/callbacks/:sessionId/done', async (req, res) => {
+    const sessionId = sid(req.params.sessionId);
+    const { note } = parseOr400(noteBody, req.body ?? {});
+    const c = await apply(res, sessionId, { type: 'callback_done', by: me(res).username, note, at: at() });
+    res.json({ callback: { sessionId, status: c.status } });
+  });
+
+  r.post('/api/officer/callbacks/:sessionId/close', async (req, res) => {
+    const sessionId = sid(req.params.sessionId);
+    const { note } = parseOr400(noteBody, req.body ?? {});
+    const c = await apply(res, sessionId, { type: 'close', by: me(res).username, note, at: at() });
+    res.json({ callback: { sessionId, status: c.status } });
+  });
+
+  return r;
+}
