@@ -108,6 +108,7 @@
   }
 
   function renderReplies(from, replies, seq) {
+    if (!replies || replies.length === 0) return; // e.g. a message that went to the officer
     const wrap = el('div', { class: `msg ${from}` });
     if (from === 'officer') wrap.append(el('span', { class: 'who', text: '工作人员' }));
     for (const r of replies) {

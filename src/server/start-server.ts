@@ -23,6 +23,7 @@ import { OfficeHoursError, parseOfficeHours } from '../handoff/office-hours.js';
 import { authenticate, authRoutes } from './auth-routes.js';
 import { createApp } from './create-app.js';
 import { officerRoutes } from './officer-routes.js';
+import { createOfficerSocket } from './officer-socket.js';
 
 /**
  * The first admin: from ADMIN_USERNAME / ADMIN_PASSWORD, or a generated password printed once.
@@ -130,8 +131,10 @@ export async function startServer(
       for (const c of channels) void c.deliver?.(e.sessionId, e.message);
     }
   });
+  const officerSocket = createOfficerSocket({ accounts, handoff, chat, logger });
   const server = createServer(app);
   server.on('upgrade', (req, socket, head) => {
+    if (officerSocket.handleUpgrade(req, socket, head)) return;
     if (!channels.some((c) => c.handleUpgrade?.(req, socket, head))) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
     }
@@ -160,7 +163,7 @@ export async function startServer(
     accounts,
     close: () =>
       (closing ??= (async () => {
-        await Promise.all(channels.map((c) => c.close()));
+        await Promise.all([...channels.map((c) => c.close()), officerSocket.close()]);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

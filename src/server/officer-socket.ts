@@ -1,0 +1,80 @@
+/**
+ * Live updates for the officer console: a new or changed case appears at once, and the
+ * citizen's messages arrive while the officer talks. Signed-in officers and admins only; the
+ * socket's Origin must be this site. The transcript route remains the catch-up path.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Accounts, PublicUser } from '../auth/accounts.js';
+import type { Logger } from '../core/logger.js';
+import type { HandoffService } from '../handoff/handoff-service.js';
+import type { HandoffCase } from '../handoff/transitions.js';
+import type { ChatService } from '../service/chat-service.js';
+import { readCookie } from './auth-routes.js';
+
+export const OFFICER_SOCKET_PATH = '/api/officer/socket';
+
+const sees = (user: PublicUser, c: { department: string; officer: string | null }) =>
+  user.role === 'admin' || user.departments.length === 0 || user.departments.includes(c.department) || c.officer === user.username;
+
+export interface OfficerSocket {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  close(): Promise<void>;
+}
+
+export function createOfficerSocket(deps: { accounts: Accounts; handoff: HandoffService; chat: ChatService; logger: Logger }): OfficerSocket {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 });
+  const clients = new Map<WebSocket, PublicUser>();
+  const send = (ws: WebSocket, data: unknown) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(data));
+  };
+
+  const unsubscribeCases = deps.handoff.onChange((c: HandoffCase, r) => {
+    const event = r.ok ? r.event : null;
+    for (const [ws, user] of clients) {
+      if (sees(user, c)) send(ws, { type: 'case', case: { sessionId: c.sessionId, status: c.status, department: c.department, item: c.entryId, officer: c.officer, waitingSince: c.queuedAt }, event });
+    }
+  });
+  const unsubscribeMessages = deps.chat.onMessage(async (e) => {
+    if (e.message.from === 'bot' && e.mode === 'bot') return;
+    const c = await deps.handoff.get(e.sessionId);
+    if (c.status !== 'queued' && c.status !== 'claimed') return;
+    for (const [ws, user] of clients) if (sees(user, c)) send(ws, { type: 'message', sessionId: e.sessionId, message: e.message });
+  });
+
+  return {
+    handleUpgrade(req, socket, head) {
+      if ((req.url ?? '').split('?')[0] !== OFFICER_SOCKET_PATH) return false;
+      const origin = req.headers.origin;
+      const sameSite = !origin || (() => {
+        try {
+          return new URL(origin).host === req.headers.host;
+        } catch {
+          return false;
+        }
+      })();
+      const token = readCookie(req);
+      void (async () => {
+        const user = sameSite && token ? await deps.accounts.session(token) : undefined;
+        if (!user || (user.role !== 'officer' && user.role !== 'admin')) {
+          socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+          return;
+        }
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          clients.set(ws, user);
+          ws.on('close', () => clients.delete(ws));
+          ws.on('error', (err) => deps.logger.warn('officer_socket_error', { error: err.message }));
+          send(ws, { type: 'hello', user: { username: user.username, displayName: user.displayName, role: user.role } });
+        });
+      })();
+      return true;
+    },
+    async close() {
+      unsubscribeCases();
+      unsubscribeMessages();
+      for (const ws of clients.keys()) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

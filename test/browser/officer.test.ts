@@ -1,0 +1,72 @@
+/** A citizen page and an officer console talking, in real Chromium. */
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { startServer, type RunningServer } from '../../src/server/start-server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run must install Debian's chromium`);
+
+let running: RunningServer;
+let browser: Browser;
+
+describe.skipIf(!available)('citizen and officer in Chromium', () => {
+  beforeAll(async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'yici-officer-'));
+    running = await startServer(
+      readConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'Strong-pass-2026', OFFICE_HOURS: 'always' }),
+      silentLogger,
+      { print: () => {} },
+    );
+    await running.accounts.create({ username: 'lihua', password: 'Window-Desk-2026', role: 'officer', displayName: '李' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await running?.close();
+  });
+
+  it('sees a new case at once, claims it, and the two talk live', async () => {
+    const officer = await (await browser.newContext()).newPage();
+    await officer.goto(`${running.url}/officer`);
+    await officer.fill('#username', 'lihua');
+    await officer.fill('#password', 'Window-Desk-2026');
+    await officer.click('#login-form button[type=submit]');
+    await officer.locator('#desk').waitFor();
+    await expect.poll(() => officer.locator('#live').textContent()).toContain('实时连接正常');
+
+    const citizen = await (await browser.newContext()).newPage();
+    await citizen.goto(running.url);
+    await citizen.fill('#input', '转人工');
+    await citizen.press('#input', 'Enter');
+    await expect.poll(() => citizen.locator('.handoff').last().textContent()).toContain('已为您转接人工服务');
+
+    // The case appears without reloading the console.
+    const item = officer.locator('#queue li button').first();
+    await expect.poll(() => item.count(), { timeout: 5000 }).toBe(1);
+    await item.click();
+    await officer.locator('button.primary', { hasText: '接单' }).click();
+    await expect.poll(() => citizen.locator('.msg').last().textContent(), { timeout: 5000 }).toContain('工作人员 李 已接入');
+
+    await officer.locator('#reply-text').fill('您好，我是李，请问要办什么？');
+    await officer.click('#send-reply');
+    await expect.poll(() => citizen.locator('.msg.officer').last().textContent(), { timeout: 5000 }).toContain('请问要办什么');
+
+    await citizen.fill('#input', '我想开个小卖部');
+    await citizen.press('#input', 'Enter');
+    await expect.poll(() => officer.locator('#transcript .m.user').last().textContent(), { timeout: 5000 }).toContain('我想开个小卖部');
+
+    // After a reload the citizen still sees the officer's message (catch-up through the transcript).
+    await citizen.reload();
+    await expect.poll(() => citizen.locator('.msg.officer').count(), { timeout: 5000 }).toBeGreaterThan(0);
+  });
+});
