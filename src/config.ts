@@ -18,6 +18,10 @@ export interface Config {
   embedOrigins: string;
   /** Mark the session cookie Secure (behind HTTPS): COOKIE_SECURE=true, or a https PUBLIC_URL. */
   secureCookie: boolean;
+  /** Minutes a queued case may wait unclaimed before the citizen is offered a call-back. */
+  claimTimeoutMinutes: number;
+  /** How often waiting cases are checked, in seconds. */
+  sweepSeconds: number;
   /** Longest message a citizen may send, in characters. */
   maxMessageLength: number;
   /** Largest request body accepted, for express' body parser. */
@@ -26,6 +30,13 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+function positive(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${name} must be a positive number, got "${value}"`);
+  return n;
+}
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
@@ -51,6 +62,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     publicUrl: opt(env.PUBLIC_URL)?.replace(/\/+$/, ''),
     embedOrigins: opt(env.EMBED_ORIGINS)?.split(/[\s,]+/).filter(Boolean).join(' ') ?? '*',
     secureCookie: env.COOKIE_SECURE === 'true' || (opt(env.PUBLIC_URL)?.startsWith('https://') ?? false),
+    claimTimeoutMinutes: positive(env.CLAIM_TIMEOUT_MINUTES, 'CLAIM_TIMEOUT_MINUTES', 10),
+    sweepSeconds: positive(env.HANDOFF_SWEEP_SECONDS, 'HANDOFF_SWEEP_SECONDS', 30),
     maxMessageLength: 500,
     maxBodyBytes: '16kb',
     logLevel: level,

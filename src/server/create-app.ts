@@ -40,6 +40,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: '1h' }));
   app.get('/officer', (_req, res) => res.sendFile('officer.html', { root: PUBLIC_DIR }));
+  app.get('/admin', (_req, res) => res.sendFile('admin.html', { root: PUBLIC_DIR }));
   app.use(citizenRoutes(deps));
   for (const h of deps.extra ?? []) app.use(h);
   // A known API path with the wrong method gets 405 rather than a misleading 404.

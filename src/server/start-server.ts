@@ -132,6 +132,23 @@ export async function startServer(
     }
   });
   const officerSocket = createOfficerSocket({ accounts, handoff, chat, logger });
+  // Nobody claimed a case in time: tell the citizen and offer a call-back instead of silence.
+  const offered = new Set<string>();
+  const sweep = setInterval(() => {
+    void (async () => {
+      const limit = Date.now() - config.claimTimeoutMinutes * 60_000;
+      for (const o of await handoff.open()) {
+        if (o.status !== 'queued' || !o.queuedAt || Date.parse(o.queuedAt) > limit || offered.has(`${o.sessionId}@${o.queuedAt}`)) continue;
+        offered.add(`${o.sessionId}@${o.queuedAt}`);
+        await chat.post(o.sessionId, 'system', [
+          { type: 'handoff', status: 'queued', text: '工作人员暂时都在忙，还没能接入。您可以继续等待，也可以留下电话，工作人员稍后给您回电。' },
+          { type: 'choices', text: '您可以：', choices: [{ label: '留下电话等回电', value: 'callback' }, { label: '继续等待', value: 'keep_waiting' }] },
+        ]);
+        logger.info('claim_timeout_offer', { sessionId: o.sessionId, department: o.department });
+      }
+    })().catch((err) => logger.error('claim_timeout_sweep_failed', { error: String(err) }));
+  }, config.sweepSeconds * 1000);
+  sweep.unref();
   const server = createServer(app);
   server.on('upgrade', (req, socket, head) => {
     if (officerSocket.handleUpgrade(req, socket, head)) return;
@@ -163,6 +180,7 @@ export async function startServer(
     accounts,
     close: () =>
       (closing ??= (async () => {
+        clearInterval(sweep);
         await Promise.all([...channels.map((c) => c.close()), officerSocket.close()]);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -240,7 +240,14 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       const c = await handoff.get(sessionId);
       state.mode = modeOf(c.status);
       // With a person: the citizen's messages go to the officer (claimed) or wait for one (queued).
-      if (c.status === 'queued' || c.status === 'claimed') {
+      if ((c.status === 'queued' || c.status === 'claimed') && state.awaiting !== 'callback_phone') {
+        if (c.status === 'queued' && 'choice' in safeInput && safeInput.choice === 'callback') {
+          state.awaiting = 'callback_phone';
+          return reply([{ type: 'text', text: '请输入您的电话号码（只用于工作人员回电，记录里会隐去中间几位）。' }]);
+        }
+        if (c.status === 'queued' && 'choice' in safeInput && safeInput.choice === 'keep_waiting') {
+          return reply([{ type: 'handoff', status: 'queued', text: await queuedText(sessionId, c.department) }]);
+        }
         if (c.status === 'queued' && raw !== null && CANCEL_HANDOFF.includes(raw.trim())) {
           await handoff.apply(sessionId, { type: 'release', by: 'citizen', at });
           state.mode = 'bot';

@@ -188,3 +188,33 @@ describe('out of office hours', () => {
     expect((await json('POST', `/api/officer/callbacks/${sid}/done`, { note: '已回电' }, as(li))).status).toBe(200);
   });
 });
+
+describe('nobody claims in time', () => {
+  it('tells the waiting citizen and offers a call-back, which survives a restart', async () => {
+    await running.close();
+    running = await start({ CLAIM_TIMEOUT_MINUTES: '0.005', HANDOFF_SWEEP_SECONDS: '0.1' });
+    const sid = 'timeout-1';
+    expect((await chat(sid, { text: '转人工' })).mode).toBe('queued');
+    let offer: { value: string } | undefined;
+    for (let i = 0; i < 40 && !offer; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const t = (await (await json('GET', `/api/chat/${sid}/messages?after=0`)).json()) as {
+        messages: { from: string; replies: { type: string; choices?: { label: string; value: string }[] }[] }[];
+      };
+      offer = t.messages
+        .filter((m) => m.from === 'system')
+        .flatMap((m) => m.replies.flatMap((r) => r.choices ?? []))
+        .find((c) => c.label === '留下电话等回电');
+    }
+    expect(offer, 'a call-back offer arrives').toBeDefined();
+    expect((await chat(sid, { choice: offer!.value })).replies[0]?.text).toContain('请输入您的电话号码');
+    const done = await chat(sid, { text: '0774-2812345' });
+    expect(done.replies[0]).toMatchObject({ type: 'handoff', status: 'callback_requested' });
+
+    await running.close();
+    running = await start();
+    const officer = await login('lihua', 'Window-Desk-2026');
+    const list = (await (await json('GET', '/api/officer/callbacks', undefined, as(officer))).json()) as { callbacks: { sessionId: string; phone: string }[] };
+    expect(list.callbacks.find((c) => c.sessionId === sid)?.phone).toBe('0774-2812345');
+  });
+});
