@@ -8,6 +8,7 @@ import type { PublicUser } from '../auth/accounts.js';
 import { AppError } from '../core/errors.js';
 import type { Command, HandoffCase } from '../handoff/transitions.js';
 import type { HandoffService, OpenCase } from '../handoff/handoff-service.js';
+import type { AskStep, Flow } from '../dialogue/parse-flows.js';
 import type { Engine } from '../knowledge/engine.js';
 import type { ChatService, UnansweredRecord } from '../service/chat-service.js';
 import type { Store } from '../storage/ports.js';
@@ -16,6 +17,8 @@ import { parseOr400, sessionIdSchema } from './validate.js';
 
 export interface OfficerDeps {
   chat: ChatService;
+  /** Walkthroughs, to show a citizen's answers as they were asked. */
+  flows?: () => readonly Flow[];
   handoff: HandoffService;
   engine: () => Engine;
   store: Store;
@@ -96,7 +99,7 @@ export function officerRoutes(deps: OfficerDeps): Router {
         history: c.history,
         callback: c.callback,
       },
-      walkthrough: flow ? { id: flow.id, answers: flow.slots } : null,
+      walkthrough: flow ? { id: flow.id, answers: readableAnswers(deps.flows?.().find((f) => f.id === flow.id), flow.slots) } : null,
       checklist: checklist ? { id: checklist.id, title: checklist.title, url: `/checklist/${checklist.id}`, materials: checklist.materials.map((m) => m.name) } : null,
       botAnswers: answers,
       unanswered,
@@ -176,4 +179,18 @@ export function officerRoutes(deps: OfficerDeps): Router {
   });
 
   return r;
+}
+
+/** Slot values as the citizen saw them: 「卖香烟：是」 rather than 「tobacco: true」. */
+function readableAnswers(flow: Flow | undefined, slots: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [slot, value] of Object.entries(slots)) {
+    if (value === null || value === undefined) continue;
+    const step = flow ? Object.values(flow.steps).find((s): s is AskStep => 'ask' in s && s.slot === slot) : undefined;
+    const label = step?.label ?? step?.ask ?? slot;
+    const shown =
+      typeof value === 'boolean' ? (value ? '是' : '否') : (step?.choices?.find((c) => c.value === value)?.label ?? String(value));
+    out[label] = shown;
+  }
+  return out;
 }

@@ -120,7 +120,7 @@ export async function startServer(
     extra: [
       authenticate(accounts),
       authRoutes(accounts, { secureCookie: config.secureCookie }),
-      officerRoutes({ chat, handoff, engine: () => engine, store }),
+      officerRoutes({ chat, handoff, engine: () => engine, store, flows: () => flows }),
       ...channels.flatMap((c) => (c.router ? [c.router] : [])),
     ],
   });
