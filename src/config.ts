@@ -22,6 +22,12 @@ export interface Config {
   claimTimeoutMinutes: number;
   /** How often waiting cases are checked, in seconds. */
   sweepSeconds: number;
+  /** Labelled questions the publish gate runs (EVAL_FILE). */
+  evalFile: string;
+  /** Lowest top-1 share on them that a publish may leave (PUBLISH_TOP1_FLOOR, 0–1). */
+  publishFloor: number;
+  /** Entries whose facts were checked longer ago than this show on the editors' to-do list (STALE_DAYS). */
+  staleDays: number;
   /** Longest message a citizen may send, in characters. */
   maxMessageLength: number;
   /** Largest request body accepted, for express' body parser. */
@@ -64,6 +70,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     secureCookie: env.COOKIE_SECURE === 'true' || (opt(env.PUBLIC_URL)?.startsWith('https://') ?? false),
     claimTimeoutMinutes: positive(env.CLAIM_TIMEOUT_MINUTES, 'CLAIM_TIMEOUT_MINUTES', 10),
     sweepSeconds: positive(env.HANDOFF_SWEEP_SECONDS, 'HANDOFF_SWEEP_SECONDS', 30),
+    evalFile: resolve(cwd, opt(env.EVAL_FILE) ?? 'test/eval/questions.yaml'),
+    publishFloor: Math.min(1, positive(env.PUBLISH_TOP1_FLOOR, 'PUBLISH_TOP1_FLOOR', 0.9)),
+    staleDays: positive(env.STALE_DAYS, 'STALE_DAYS', 365),
     maxMessageLength: 500,
     maxBodyBytes: '16kb',
     logLevel: level,

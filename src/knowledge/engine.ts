@@ -20,10 +20,15 @@ export interface Engine {
   words(text: string): string[];
 }
 
-export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer): Engine {
-  tokenizer.addWords(dictionaryWords(kb.entries, kb.lexicon.words));
+/** Is the entry in effect on this day (YYYY-MM-DD)? An expired entry is not served as current. */
+export const inEffect = (e: Entry, today: string): boolean =>
+  (!e.effectiveFrom || e.effectiveFrom <= today) && (!e.expiresOn || e.expiresOn > today);
+
+export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: { today?: string } = {}): Engine {
+  const served = options.today ? kb.entries.filter((e) => inEffect(e, options.today!)) : kb.entries;
+  tokenizer.addWords(dictionaryWords(served, kb.lexicon.words));
   const analyzer = createAnalyzer(tokenizer, kb.lexicon.synonyms, kb.lexicon.dialect);
-  const index: SearchIndex = buildIndex(kb.entries, analyzer, kb.lexicon.actions);
+  const index: SearchIndex = buildIndex(served, analyzer, kb.lexicon.actions);
   const byId = new Map(kb.entries.map((e) => [e.id, e]));
   const versions = new Map(kb.entries.map((e) => [e.id, fingerprint(JSON.stringify(e))]));
   return {

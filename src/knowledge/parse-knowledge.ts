@@ -190,7 +190,8 @@ export function parseKnowledge(files: SourceFile[]): ParseResult {
   return { ok: true, kb: { settings, lexicon, entries, fileOf } };
 }
 
-function linkProblems(entries: Entry[], fileOf: Record<string, string>): KnowledgeProblem[] {
+/** Links between entries (bundle items, related entries), unique titles, dates in order. */
+export function linkProblems(entries: Entry[], fileOf: Record<string, string>): KnowledgeProblem[] {
   const byId = new Map(entries.map((e) => [e.id, e]));
   const problems: KnowledgeProblem[] = [];
   const titles = new Map<string, string>();

@@ -23,6 +23,11 @@ import { OfficeHoursError, parseOfficeHours } from '../handoff/office-hours.js';
 import { authenticate, authRoutes } from './auth-routes.js';
 import { createApp } from './create-app.js';
 import { officerRoutes } from './officer-routes.js';
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { createEditorService, type Runtime } from '../editor/editor-service.js';
+import type { LabelledQuestion } from '../knowledge/evaluate.js';
+import { editorRoutes } from './editor-routes.js';
 import { createOfficerSocket } from './officer-socket.js';
 
 /**
@@ -74,15 +79,39 @@ export async function startServer(
       loaded.problems.map(formatProblem),
     );
   }
-  const flowsLoaded = parseFlows(await readYamlFiles(config.flowsDir).catch(() => []), loaded.kb);
+  const flowFiles = await readYamlFiles(config.flowsDir).catch(() => []);
+  const flowsLoaded = parseFlows(flowFiles, loaded.kb);
   if (!flowsLoaded.ok) {
     throw new StartupError(
       `引导流程校验失败（${config.flowsDir}），服务未启动。请按提示修改后再启动：`,
       flowsLoaded.problems.map(formatProblem),
     );
   }
-  const flows = flowsLoaded.flows;
-  const engine = createEngine(loaded.kb, createJiebaTokenizer());
+  // The live knowledge: replaced as a whole when an editor publishes, so a request in flight keeps
+  // the version it started with and the next one gets the new one — no restart, nothing dropped.
+  const tokenizer = createJiebaTokenizer();
+  const today = () => new Date().toISOString().slice(0, 10);
+  let live = { kb: loaded.kb, engine: createEngine(loaded.kb, tokenizer, { today: today() }), flows: flowsLoaded.flows };
+  const engine = () => live.engine;
+  const flows = () => live.flows;
+  const runtime: Runtime = {
+    kb: () => live.kb,
+    candidate: (kb) => createEngine(kb, tokenizer, { today: today() }),
+    async replace(kb) {
+      const checked = parseFlows(flowFiles, kb);
+      if (!checked.ok) return checked.problems.map(formatProblem);
+      live = { kb, engine: createEngine(kb, tokenizer, { today: today() }), flows: checked.flows };
+      logger.info('knowledge_reloaded', { entries: kb.entries.length });
+      return [];
+    },
+  };
+  const evalFile = config.evalFile;
+  let questions: LabelledQuestion[] = [];
+  try {
+    questions = parse(await readFile(evalFile, 'utf8')) as LabelledQuestion[];
+  } catch {
+    logger.warn('publish_gate_without_questions', { evalFile });
+  }
   const store = options.store ?? (await createLowdbStore(config.dataDir));
   if (!(await store.writable())) throw new StartupError(`数据目录不可写：${config.dataDir}`);
 
@@ -97,8 +126,8 @@ export async function startServer(
   await ensureFirstAdmin(accounts, config, logger, options.print ?? ((line) => console.log(line)));
   const handoff = createHandoffService(store);
   const chat = createChatService({
-    engine: () => engine,
-    flows: () => flows,
+    engine,
+    flows,
     handoff,
     officeHours,
     store,
@@ -109,7 +138,7 @@ export async function startServer(
   const channels: Channel[] = [createWebChannel({ chat, logger, maxMessageLength: config.maxMessageLength })];
   const app = createApp({
     chat,
-    engine: () => engine,
+    engine,
     store,
     logger,
     startedAt,
@@ -120,7 +149,12 @@ export async function startServer(
     extra: [
       authenticate(accounts),
       authRoutes(accounts, { secureCookie: config.secureCookie }),
-      officerRoutes({ chat, handoff, engine: () => engine, store, flows: () => flows }),
+      officerRoutes({ chat, handoff, engine, store, flows }),
+      editorRoutes({
+        editor: createEditorService({ store, knowledgeDir: config.knowledgeDir, runtime, questions: () => questions, floor: config.publishFloor }),
+        kb: runtime.kb,
+        staleDays: config.staleDays,
+      }),
       ...channels.flatMap((c) => (c.router ? [c.router] : [])),
     ],
   });
@@ -166,7 +200,7 @@ export async function startServer(
   logger.info('started', {
     url,
     entries: loaded.kb.entries.length,
-    flows: flows.length,
+    flows: live.flows.length,
     dataDir: config.dataDir,
     startupMs: Date.now() - startedAt.getTime(),
   });
@@ -175,7 +209,9 @@ export async function startServer(
   return {
     url,
     server,
-    engine,
+    get engine() {
+      return live.engine;
+    },
     store,
     accounts,
     close: () =>

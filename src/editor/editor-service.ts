@@ -1,0 +1,205 @@
+/**
+ * Reviewed publishing of the knowledge base: drafts, approval by a second editor only (four
+ * eyes), a publish gate on the labelled questions, the file rewritten, the live engine replaced
+ * without a restart, and a revision history with rollback — every step in an audit log.
+ */
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import { top1, type LabelledQuestion } from '../knowledge/evaluate.js';
+import { linkProblems, type KnowledgeBase } from '../knowledge/parse-knowledge.js';
+import { entrySchema, joinChineseLines, type Entry } from '../knowledge/schema.js';
+import type { Store } from '../storage/ports.js';
+import { fileForNew, writeEntry } from './knowledge-files.js';
+
+export interface Draft {
+  id: string;
+  entryId: string;
+  /** What the entry will be once approved. */
+  entry: Entry;
+  /** The published entry the draft started from (null for a new entry). */
+  base: Entry | null;
+  author: string;
+  note: string;
+  createdAt: string;
+  status: 'pending' | 'published' | 'refused';
+  refusal?: string;
+}
+
+export interface Revision {
+  revision: number;
+  author: string;
+  approvedBy: string | null;
+  at: string;
+  note: string;
+  entry: Entry;
+}
+
+export interface FieldError {
+  field: string;
+  problem: string;
+}
+
+export interface Runtime {
+  kb(): KnowledgeBase;
+  /** Builds and swaps in an engine for this knowledge base; returns problems (e.g. a walkthrough that breaks) instead. */
+  replace(kb: KnowledgeBase): Promise<string[]>;
+  /** The engine a knowledge base would have, without serving it (for the publish gate). */
+  candidate(kb: KnowledgeBase): { search: (q: string, k?: number) => { results: { entry: Entry }[] } };
+}
+
+export type EditorResult<T> = { ok: true; value: T } | { ok: false; status: number; code: string; message: string; details?: unknown };
+
+export interface EditorOptions {
+  store: Store;
+  knowledgeDir: string;
+  runtime: Runtime;
+  /** Labelled questions for the publish gate; none = no gate. */
+  questions: () => readonly LabelledQuestion[];
+  /** Lowest acceptable top-1 share on the labelled questions after a change. */
+  floor: number;
+  now?: () => Date;
+}
+
+const zodErrors = (error: z.ZodError): FieldError[] =>
+  error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(entry)', problem: i.message }));
+
+/** Strings as the file parser would store them: folded Chinese lines joined. */
+const clean = (v: unknown): unknown =>
+  typeof v === 'string' ? joinChineseLines(v) : Array.isArray(v) ? v.map(clean) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, clean(x)])) : v;
+
+export function createEditorService(o: EditorOptions) {
+  const now = o.now ?? (() => new Date());
+  const drafts = o.store.documents<Draft>('kb-drafts');
+  const draftIndex = o.store.documents<string[]>('kb-drafts-index');
+  const revisions = o.store.documents<Revision[]>('kb-revisions');
+  const audit = o.store.log<{ at: string; by: string; action: string; entryId: string; draftId?: string; revision?: number; note?: string }>('kb-audit');
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = chain.then(task, task);
+    chain = run.catch(() => {});
+    return run;
+  };
+  const fail = (status: number, code: string, message: string, details?: unknown): EditorResult<never> => ({ ok: false, status, code, message, ...(details === undefined ? {} : { details }) });
+
+  /** The knowledge base with one entry replaced or added, checked for broken links. */
+  function withEntry(kb: KnowledgeBase, entry: Entry): { kb: KnowledgeBase; problems: FieldError[] } {
+    const exists = kb.entries.some((e) => e.id === entry.id);
+    const entries = exists ? kb.entries.map((e) => (e.id === entry.id ? entry : e)) : [...kb.entries, entry];
+    const fileOf = { ...kb.fileOf, [entry.id]: kb.fileOf[entry.id] ?? fileForNew(entry) };
+    const problems = linkProblems(entries, fileOf)
+      .filter((p) => p.entry === entry.id)
+      .map((p) => ({ field: p.field, problem: `${p.problem} — ${p.fix}` }));
+    return { kb: { ...kb, entries, fileOf }, problems };
+  }
+
+  async function history(entryId: string): Promise<Revision[]> {
+    const stored = (await revisions.read(entryId)) ?? [];
+    if (stored.length > 0) return stored;
+    const current = o.runtime.kb().entries.find((e) => e.id === entryId);
+    // Before any edit through Yici, the file itself is revision 1.
+    return current ? [{ revision: 1, author: 'knowledge file', approvedBy: null, at: current.lastVerified ?? '', note: '知识库文件中的初始版本', entry: current }] : [];
+  }
+
+  /** Gate, file, engine, history: the one way a change goes live. */
+  async function publish(entry: Entry, author: string, approvedBy: string | null, note: string): Promise<EditorResult<Revision>> {
+    const before = o.runtime.kb();
+    // Read before anything changes: the first history of an entry is made from the live version.
+    const past = await history(entry.id);
+    const { kb, problems } = withEntry(before, entry);
+    if (problems.length > 0) return fail(422, 'invalid_entry', '条目与知识库中的其他条目对不上。', problems);
+    const questions = o.questions();
+    if (questions.length > 0) {
+      const was = top1(o.runtime.candidate(before) as never, questions);
+      const will = top1(o.runtime.candidate(kb) as never, questions);
+      if (will.top1 < o.floor) {
+        const broke = [...will.correct].filter(([q, ok]) => !ok && was.correct.get(q)).map(([q]) => q);
+        return fail(409, 'publish_gate', `这次修改会让标注问题的首位命中率从 ${(was.top1 * 100).toFixed(1)}% 降到 ${(will.top1 * 100).toFixed(1)}%，低于 ${(o.floor * 100).toFixed(0)}%，没有发布。`, { before: was.top1, after: will.top1, broke });
+      }
+    }
+    const file = await writeEntry(o.knowledgeDir, before, entry);
+    const replaced = await o.runtime.replace({ ...kb, fileOf: { ...kb.fileOf, [entry.id]: file } });
+    if (replaced.length > 0) {
+      // The file was written but the walkthroughs refuse it: put the old version back.
+      const old = before.entries.find((e) => e.id === entry.id);
+      if (old) await writeEntry(o.knowledgeDir, before, old);
+      return fail(422, 'breaks_walkthrough', '这次修改会让引导流程出错，没有发布。', replaced);
+    }
+    const revision: Revision = { revision: (past.at(-1)?.revision ?? 0) + 1, author, approvedBy, at: now().toISOString(), note, entry };
+    await revisions.write(entry.id, [...past, revision]);
+    return { ok: true, value: revision };
+  }
+
+  return {
+    async createDraft(author: string, input: { entryId?: string; entry: unknown; note?: string }): Promise<EditorResult<Draft>> {
+      const parsed = entrySchema.safeParse(clean(input.entry));
+      if (!parsed.success) return fail(422, 'invalid_entry', '条目没有通过校验，请按提示修改。', zodErrors(parsed.error));
+      const entry = parsed.data;
+      if (input.entryId && input.entryId !== entry.id) return fail(422, 'invalid_entry', 'entryId 和条目里的 id 不一致。', [{ field: 'id', problem: `应为 ${input.entryId}` }]);
+      const kb = o.runtime.kb();
+      const base = kb.entries.find((e) => e.id === entry.id) ?? null;
+      if (!input.entryId && base) return fail(409, 'entry_exists', `已经有 id 为 ${entry.id} 的条目；修改已有条目请带上 entryId。`);
+      const { problems } = withEntry(kb, entry);
+      if (problems.length > 0) return fail(422, 'invalid_entry', '条目与知识库中的其他条目对不上。', problems);
+      const draft: Draft = {
+        id: `d${randomBytes(6).toString('hex')}`,
+        entryId: entry.id,
+        entry,
+        base,
+        author,
+        note: (input.note ?? '').slice(0, 500),
+        createdAt: now().toISOString(),
+        status: 'pending',
+      };
+      await serial(async () => {
+        await drafts.write(draft.id, draft);
+        await draftIndex.write('all', [...((await draftIndex.read('all')) ?? []), draft.id]);
+      });
+      await audit.append({ at: draft.createdAt, by: author, action: 'draft', entryId: entry.id, draftId: draft.id, note: draft.note });
+      return { ok: true, value: draft };
+    },
+
+    async drafts(): Promise<Draft[]> {
+      const ids = (await draftIndex.read('all')) ?? [];
+      const out: Draft[] = [];
+      for (const id of ids) {
+        const d = await drafts.read(id);
+        if (d) out.push(d);
+      }
+      return out.reverse();
+    },
+
+    draft: (id: string) => drafts.read(id),
+
+    approve: (draftId: string, approver: string): Promise<EditorResult<Revision>> =>
+      serial(async () => {
+        const draft = await drafts.read(draftId);
+        if (!draft) return fail(404, 'not_found', '没有这个草稿。');
+        if (draft.status !== 'pending') return fail(409, 'not_pending', '这个草稿已经处理过了。');
+        if (draft.author === approver) return fail(403, 'four_eyes', '不能审核自己写的草稿，请另一位编辑审核。');
+        const current = o.runtime.kb().entries.find((e) => e.id === draft.entryId) ?? null;
+        if (JSON.stringify(current) !== JSON.stringify(draft.base)) {
+          return fail(409, 'stale_draft', '草稿写好之后条目已经被改过，请在最新版本上重新起草。');
+        }
+        const result = await publish(draft.entry, draft.author, approver, draft.note);
+        await drafts.write(draftId, { ...draft, status: result.ok ? 'published' : 'refused', ...(result.ok ? {} : { refusal: result.message }) });
+        await audit.append({ at: now().toISOString(), by: approver, action: result.ok ? 'approve' : 'approve_refused', entryId: draft.entryId, draftId, ...(result.ok ? { revision: result.value.revision } : { note: result.message }) });
+        return result;
+      }),
+
+    history,
+
+    rollback: (entryId: string, revision: number, by: string): Promise<EditorResult<Revision>> =>
+      serial(async () => {
+        const past = await history(entryId);
+        const target = past.find((r) => r.revision === revision);
+        if (!target) return fail(404, 'not_found', `没有第 ${revision} 版。`);
+        const result = await publish(target.entry, by, by, `回滚到第 ${revision} 版`);
+        await audit.append({ at: now().toISOString(), by, action: result.ok ? 'rollback' : 'rollback_refused', entryId, revision });
+        return result;
+      }),
+
+    audit: (limit: number) => audit.recent(limit),
+  };
+}
+
+export type EditorService = ReturnType<typeof createEditorService>;

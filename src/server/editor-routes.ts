@@ -1,0 +1,114 @@
+/** The editor side of the HTTP contract: published entries, drafts, four-eyes approval, history, rollback, to-do list. */
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { AppError } from '../core/errors.js';
+import type { EditorResult, EditorService } from '../editor/editor-service.js';
+import { inEffect } from '../knowledge/engine.js';
+import type { KnowledgeBase } from '../knowledge/parse-knowledge.js';
+import { csrfGuard, requireRole, userOf } from './auth-routes.js';
+import { parseOr400 } from './validate.js';
+
+export interface EditorDeps {
+  editor: EditorService;
+  kb: () => KnowledgeBase;
+  staleDays: number;
+  now?: () => Date;
+}
+
+function unwrap<T>(r: EditorResult<T>): T {
+  if (r.ok) return r.value;
+  throw new AppError(r.status, r.code, r.message, r.details);
+}
+
+export function editorRoutes(deps: EditorDeps): Router {
+  const r = Router();
+  const now = deps.now ?? (() => new Date());
+  r.use('/api/kb', requireRole('editor', 'admin'));
+  r.post('/api/kb/*path', csrfGuard);
+  const me = (res: Response) => userOf(res)!.username;
+  const find = (id: string) => {
+    const kb = deps.kb();
+    const entry = kb.entries.find((e) => e.id === id);
+    if (!entry) throw new AppError(404, 'not_found', `没有 id 为 ${id} 的条目。`);
+    return { entry, file: kb.fileOf[id] ?? null };
+  };
+
+  r.get('/api/kb/entries', (_req, res) => {
+    const kb = deps.kb();
+    const today = now().toISOString().slice(0, 10);
+    res.json({
+      entries: kb.entries.map((e) => ({
+        id: e.id,
+        title: e.title,
+        kind: e.kind,
+        aliases: e.aliases,
+        department: e.department ?? null,
+        verified: e.verified,
+        lastVerified: e.lastVerified ?? null,
+        inEffect: inEffect(e, today),
+        file: kb.fileOf[e.id] ?? null,
+      })),
+    });
+  });
+
+  r.get('/api/kb/entries/:id', (req, res) => res.json(find(req.params.id)));
+
+  r.get('/api/kb/entries/:id/history', async (req, res) => {
+    find(req.params.id);
+    const revisions = await deps.editor.history(req.params.id);
+    res.json({ revisions: [...revisions].reverse().map(({ entry: _e, ...rest }) => rest) });
+  });
+
+  const rollbackBody = z.strictObject({ revision: z.number({ error: 'revision 必须是数字' }).int().min(1) });
+  r.post('/api/kb/entries/:id/rollback', async (req, res) => {
+    find(req.params.id);
+    const { revision } = parseOr400(rollbackBody, req.body);
+    const rev = unwrap(await deps.editor.rollback(req.params.id, revision, me(res)));
+    res.json({ revision: { revision: rev.revision, author: rev.author, at: rev.at, note: rev.note }, entry: rev.entry });
+  });
+
+  const draftBody = z.strictObject({ entryId: z.string().optional(), entry: z.unknown(), note: z.string().max(500).optional() });
+  r.post('/api/kb/drafts', async (req, res) => {
+    const body = parseOr400(draftBody, req.body);
+    if (body.entry === undefined || body.entry === null || typeof body.entry !== 'object') {
+      throw new AppError(422, 'invalid_entry', '请提供条目内容 entry。', [{ field: '(entry)', problem: '缺少条目内容' }]);
+    }
+    const draft = unwrap(
+      await deps.editor.createDraft(me(res), {
+        entry: body.entry,
+        ...(body.entryId !== undefined ? { entryId: body.entryId } : {}),
+        ...(body.note !== undefined ? { note: body.note } : {}),
+      }),
+    );
+    res.status(201).json({ draft });
+  });
+
+  r.get('/api/kb/drafts', async (_req, res) => res.json({ drafts: await deps.editor.drafts() }));
+
+  r.get('/api/kb/drafts/:id', async (req, res) => {
+    const d = await deps.editor.draft(req.params.id);
+    if (!d) throw new AppError(404, 'not_found', '没有这个草稿。');
+    res.json({ draft: d });
+  });
+
+  r.post('/api/kb/drafts/:id/approve', async (req, res) => {
+    const rev = unwrap(await deps.editor.approve(req.params.id, me(res)));
+    res.json({ revision: { revision: rev.revision, author: rev.author, approvedBy: rev.approvedBy, at: rev.at, note: rev.note }, entry: rev.entry });
+  });
+
+  /** What needs an editor: expired or not yet effective entries, and facts not checked for a long time. */
+  r.get('/api/kb/todo', (_req, res) => {
+    const kb = deps.kb();
+    const today = now().toISOString().slice(0, 10);
+    const staleBefore = new Date(now().getTime() - deps.staleDays * 86_400_000).toISOString().slice(0, 10);
+    const checked = (e: (typeof kb.entries)[number]) => e.lastVerified ?? e.sources.map((s) => s.checked).sort().at(-1) ?? '';
+    res.json({
+      expired: kb.entries.filter((e) => e.expiresOn && e.expiresOn <= today).map((e) => ({ id: e.id, title: e.title, expiresOn: e.expiresOn })),
+      notYetEffective: kb.entries.filter((e) => e.effectiveFrom && e.effectiveFrom > today).map((e) => ({ id: e.id, title: e.title, effectiveFrom: e.effectiveFrom })),
+      stale: kb.entries.filter((e) => checked(e) < staleBefore).map((e) => ({ id: e.id, title: e.title, checked: checked(e) })),
+      unverified: kb.entries.filter((e) => !e.verified).length,
+    });
+  });
+
+  return r;
+}

@@ -1,0 +1,154 @@
+/** Reviewed publishing through the HTTP contract, on a copy of the shipped knowledge base. */
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { startServer, type RunningServer } from '../../src/server/start-server.js';
+
+const root = resolve(import.meta.dirname, '../..');
+let running: RunningServer;
+let knowledgeDir: string;
+
+const json = (method: string, path: string, body?: unknown, cookie?: string) =>
+  fetch(running.url + path, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(cookie ? { cookie } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+const login = async (username: string) => {
+  const res = await json('POST', '/api/auth/login', { username, password: 'Editor-desk-2026' });
+  expect(res.status).toBe(200);
+  return res.headers.get('set-cookie')!.split(';')[0]!;
+};
+const search = async (q: string) =>
+  (await (await json('GET', `/api/search?q=${encodeURIComponent(q)}&k=3`)).json()) as { answerable: boolean; results: { id: string }[] };
+const entry = async (id: string, cookie: string) => ((await (await json('GET', `/api/kb/entries/${id}`, undefined, cookie)).json()) as { entry: Record<string, unknown> & { aliases: string[] } }).entry;
+
+let ed1: string;
+let ed2: string;
+let officer: string;
+
+beforeAll(async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'yici-editor-'));
+  knowledgeDir = join(dir, 'knowledge');
+  await cp(join(root, 'knowledge'), knowledgeDir, { recursive: true });
+  await cp(join(root, 'flows'), join(dir, 'flows'), { recursive: true });
+  // A small labelled set for the publish gate: questions the ID-card entry answers.
+  const evalFile = join(dir, 'gate.yaml');
+  await writeFile(
+    evalFile,
+    ['身份证丢了怎么补办', '补办身份证要带什么', '身份证过期了怎么换', '小孩第一次办身份证', '二代身份证怎么办理']
+      .map((q) => `- q: ${q}\n  expect: [item-resident-id-card]\n`)
+      .join(''),
+  );
+  running = await startServer(
+    readConfig({
+      PORT: '0',
+      DATA_DIR: join(dir, 'data'),
+      KNOWLEDGE_DIR: knowledgeDir,
+      FLOWS_DIR: join(dir, 'flows'),
+      EVAL_FILE: evalFile,
+      PUBLISH_TOP1_FLOOR: '0.8',
+      LOG_LEVEL: 'silent',
+      ADMIN_USERNAME: 'chief',
+      ADMIN_PASSWORD: 'Strong-pass-2026',
+    }),
+    silentLogger,
+    { print: () => {} },
+  );
+  for (const [username, role] of [['editora', 'editor'], ['editorb', 'editor'], ['officera', 'officer']] as const) {
+    await running.accounts.create({ username, password: 'Editor-desk-2026', role });
+  }
+  ed1 = await login('editora');
+  ed2 = await login('editorb');
+  officer = await login('officera');
+});
+afterAll(() => running.close());
+
+describe('editor routes', () => {
+  it('need an editor or admin: 401 without a session, 403 for an officer', async () => {
+    expect((await json('GET', '/api/kb/entries')).status).toBe(401);
+    expect((await json('GET', '/api/kb/entries', undefined, officer)).status).toBe(403);
+    const list = (await (await json('GET', '/api/kb/entries', undefined, ed1)).json()) as { entries: { id: string; title: string; kind: string; aliases: string[] }[] };
+    expect(list.entries.find((e) => e.id === 'item-individual-business-registration')).toMatchObject({ title: '个体工商户设立登记', kind: 'item' });
+  });
+
+  it('refuses an invalid draft with 422 and the field errors', async () => {
+    const bad = await json('POST', '/api/kb/drafts', { entry: { id: 'item-x', kind: 'item', title: '' } }, ed1);
+    expect(bad.status).toBe(422);
+    const body = (await bad.json()) as { error: { code: string; details: { field: string; problem: string }[] } };
+    expect(body.error.code).toBe('invalid_entry');
+    expect(body.error.details.map((d) => d.field)).toEqual(expect.arrayContaining(['title', 'summary', 'sources']));
+  });
+});
+
+describe('four eyes, live publish, history and rollback', () => {
+  const ALIAS = '星光夜市摆摊手续';
+
+  it('publishes an alias only when a second editor approves, at once and into the file; rollback removes it', async () => {
+    expect((await search(ALIAS)).answerable).toBe(false);
+
+    const base = await entry('item-individual-business-registration', ed1);
+    const created = await json('POST', '/api/kb/drafts', { entryId: base.id, entry: { ...base, aliases: [...base.aliases, ALIAS] }, note: '群众常这样说' }, ed1);
+    expect(created.status).toBe(201);
+    const { draft } = (await created.json()) as { draft: { id: string } };
+
+    const own = await json('POST', `/api/kb/drafts/${draft.id}/approve`, undefined, ed1);
+    expect([403, 409]).toContain(own.status);
+
+    const ok = await json('POST', `/api/kb/drafts/${draft.id}/approve`, undefined, ed2);
+    expect(ok.status).toBe(200);
+    const after = await search(ALIAS);
+    expect(after.answerable).toBe(true);
+    expect(after.results[0]?.id).toBe('item-individual-business-registration');
+    expect(await readFile(join(knowledgeDir, 'items/individual-business-registration.yaml'), 'utf8')).toContain(ALIAS);
+
+    const history = (await (await json('GET', '/api/kb/entries/item-individual-business-registration/history', undefined, ed1)).json()) as {
+      revisions: { revision: number; author: string; approvedBy: string | null; note: string }[];
+    };
+    expect(history.revisions[0]).toMatchObject({ revision: 2, author: 'editora', approvedBy: 'editorb', note: '群众常这样说' });
+    expect(history.revisions.at(-1)?.revision).toBe(1);
+
+    const back = await json('POST', '/api/kb/entries/item-individual-business-registration/rollback', { revision: 1 }, ed2);
+    expect(back.status).toBe(200);
+    expect((await search(ALIAS)).answerable).toBe(false);
+    expect((await entry('item-individual-business-registration', ed1)).aliases).not.toContain(ALIAS);
+    expect(await readFile(join(knowledgeDir, 'items/individual-business-registration.yaml'), 'utf8')).not.toContain(ALIAS);
+    const again = (await (await json('GET', '/api/kb/entries/item-individual-business-registration/history', undefined, ed1)).json()) as { revisions: { revision: number; note: string }[] };
+    expect(again.revisions[0]).toMatchObject({ revision: 3, note: '回滚到第 1 版' });
+  });
+
+  it('refuses an approval that would break the labelled questions, listing them', async () => {
+    const base = await entry('item-resident-id-card', ed1);
+    const harmful = { ...base, title: '居民身份证申领', aliases: [], keywords: [] };
+    const { draft } = (await (await json('POST', '/api/kb/drafts', { entryId: base.id, entry: harmful }, ed1)).json()) as { draft: { id: string } };
+    const res = await json('POST', `/api/kb/drafts/${draft.id}/approve`, undefined, ed2);
+    expect(res.status).toBe(409);
+    const body = (await res.json()) as { error: { code: string; details: { broke: string[] } } };
+    expect(body.error.code).toBe('publish_gate');
+    expect(body.error.details.broke.length).toBeGreaterThan(0);
+    expect((await search('身份证丢了怎么补办')).results[0]?.id).toMatch(/resident-id-card|faq-id-card/);
+  });
+
+  it('stops serving an expired entry and lists it on the to-do list', async () => {
+    const base = await entry('item-fishing-officer-certificate', ed1);
+    const { draft } = (await (await json('POST', '/api/kb/drafts', { entryId: base.id, entry: { ...base, expiresOn: '2020-01-01' } }, ed1)).json()) as { draft: { id: string } };
+    expect((await json('POST', `/api/kb/drafts/${draft.id}/approve`, undefined, ed2)).status).toBe(200);
+    const r = await search('渔业职务船员证书核发');
+    expect(r.results.map((x) => x.id)).not.toContain('item-fishing-officer-certificate');
+    const todo = (await (await json('GET', '/api/kb/todo', undefined, ed1)).json()) as { expired: { id: string }[] };
+    expect(todo.expired.map((e) => e.id)).toContain('item-fishing-officer-certificate');
+  });
+
+  it('refuses a draft made on an older version once the entry has changed', async () => {
+    const base = await entry('item-marriage-registration', ed1);
+    const one = (await (await json('POST', '/api/kb/drafts', { entryId: base.id, entry: { ...base, aliases: [...base.aliases, '登个记结婚'] } }, ed1)).json()) as { draft: { id: string } };
+    const two = (await (await json('POST', '/api/kb/drafts', { entryId: base.id, entry: { ...base, aliases: [...base.aliases, '结婚去登记'] } }, ed1)).json()) as { draft: { id: string } };
+    expect((await json('POST', `/api/kb/drafts/${one.draft.id}/approve`, undefined, ed2)).status).toBe(200);
+    const stale = await json('POST', `/api/kb/drafts/${two.draft.id}/approve`, undefined, ed2);
+    expect(stale.status).toBe(409);
+    expect(((await stale.json()) as { error: { code: string } }).error.code).toBe('stale_draft');
+  });
+});
