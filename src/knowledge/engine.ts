@@ -18,6 +18,8 @@ export interface Engine {
   version(id: string): string | undefined;
   /** Segment a text the way the engine does (for aspect detection and logs). */
   words(text: string): string[];
+  /** The informative words of a text (no function or aspect words), e.g. for grouping questions. */
+  contentWords(text: string): string[];
 }
 
 /** Is the entry in effect on this day (YYYY-MM-DD)? An expired entry is not served as current. */
@@ -38,6 +40,7 @@ export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: {
     entry: (id) => byId.get(id),
     version: (id) => versions.get(id),
     words: (text) => analyzer.analyze(text).tokens,
+    contentWords: (text) => analyzer.analyze(text).content,
   };
 }
 

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import type { Engine } from '../knowledge/engine.js';
-import type { ChatService } from '../service/chat-service.js';
+import { PROCESS_REASONS, type ChatService, type ProcessReason } from '../service/chat-service.js';
 import type { Store } from '../storage/ports.js';
 import { renderChecklistPage } from './checklist-page.js';
 import { parseOr400, sessionIdSchema } from './validate.js';
@@ -123,6 +123,35 @@ export function citizenRoutes(deps: CitizenDeps): Router {
     const record = await deps.chat.feedback(body.sessionId, body.seq, body.helpful, body.comment);
     if (!record) throw new AppError(404, 'not_found', '找不到这条回答，无法评价。');
     res.status(201).json({ feedback: { seq: record.seq, helpful: record.helpful, entryId: record.entryId, checklistId: record.checklistId } });
+  });
+
+  const processBody = z.strictObject({
+    sessionId: sessionIdSchema,
+    reason: z.enum(Object.keys(PROCESS_REASONS) as [ProcessReason, ...ProcessReason[]], { error: `reason 只能是 ${Object.keys(PROCESS_REASONS).join('、')}` }),
+    text: z.string().max(500, { error: '请控制在 500 字以内' }).default(''),
+    entryId: z.string().max(100).optional(),
+  });
+  /** 「流程走不通」: where the process did not go through, with a reason code. */
+  r.post('/api/feedback/process', async (req, res) => {
+    if (!req.is('application/json')) throw new AppError(415, 'unsupported_media_type', '请求体必须是 JSON（content-type: application/json）');
+    const b = parseOr400(processBody, req.body);
+    const report = await deps.chat.reportProcess(b.sessionId, b.reason, b.text, b.entryId);
+    if (!report) throw new AppError(404, 'not_found', '没有这个对话。');
+    res.status(201).json({ report: { reason: report.reason, entryId: report.entryId } });
+  });
+
+  const ratingBody = z.strictObject({
+    sessionId: sessionIdSchema,
+    rating: z.enum(['good', 'fair', 'poor'], { error: 'rating 只能是 good、fair 或 poor' }),
+    comment: z.string().max(500, { error: '意见请控制在 500 字以内' }).optional(),
+  });
+  /** The end-of-conversation rating 好 / 中 / 差. */
+  r.post('/api/feedback/rating', async (req, res) => {
+    if (!req.is('application/json')) throw new AppError(415, 'unsupported_media_type', '请求体必须是 JSON（content-type: application/json）');
+    const b = parseOr400(ratingBody, req.body);
+    const rating = await deps.chat.rate(b.sessionId, b.rating, b.comment);
+    if (!rating) throw new AppError(404, 'not_found', '没有这个对话。');
+    res.status(201).json({ rating: { rating: rating.rating } });
   });
 
   r.get('/api/checklists/:id', async (req, res) => {

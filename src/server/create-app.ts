@@ -44,7 +44,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(citizenRoutes(deps));
   for (const h of deps.extra ?? []) app.use(h);
   // A known API path with the wrong method gets 405 rather than a misleading 404.
-  app.all(['/api/health', '/api/search', '/api/chat', '/api/chat/:sessionId/messages', '/api/feedback', '/api/checklists/:id'], (req, res) =>
+  app.all(['/api/health', '/api/search', '/api/chat', '/api/chat/:sessionId/messages', '/api/feedback', '/api/feedback/process', '/api/feedback/rating', '/api/checklists/:id'], (req, res) =>
     sendError(res, 405, 'method_not_allowed', `${req.path} 不支持 ${req.method}`),
   );
   app.use(notFound);

@@ -3,7 +3,11 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import type { EditorResult, EditorService } from '../editor/editor-service.js';
-import { inEffect } from '../knowledge/engine.js';
+import { inEffect, type Engine } from '../knowledge/engine.js';
+import { clusterQuestions, contentFeatures } from '../editor/cluster.js';
+import { computeDashboard, weakSpotsCsv } from '../editor/dashboard.js';
+import type { FeedbackRecord, ProcessReport, RatingRecord, TurnRecord } from '../service/chat-service.js';
+import type { Store } from '../storage/ports.js';
 import type { KnowledgeBase } from '../knowledge/parse-knowledge.js';
 import { csrfGuard, requireRole, userOf } from './auth-routes.js';
 import { parseOr400 } from './validate.js';
@@ -11,6 +15,8 @@ import { parseOr400 } from './validate.js';
 export interface EditorDeps {
   editor: EditorService;
   kb: () => KnowledgeBase;
+  engine: () => Engine;
+  store: Store;
   staleDays: number;
   now?: () => Date;
 }
@@ -108,6 +114,51 @@ export function editorRoutes(deps: EditorDeps): Router {
       stale: kb.entries.filter((e) => checked(e) < staleBefore).map((e) => ({ id: e.id, title: e.title, checked: checked(e) })),
       unverified: kb.entries.filter((e) => !e.verified).length,
     });
+  });
+
+  /** The unanswered inbox: what citizens asked that the bot could not answer, or answered weakly, grouped by meaning. */
+  r.get('/api/kb/inbox', async (_req, res) => {
+    const turns = await deps.store.log<TurnRecord>('turns').recent(3000);
+    const asked = turns.filter((t) => t.text && (t.kind === 'unanswered' || t.kind === 'answered'));
+    const engine = deps.engine();
+    const clusters = clusterQuestions(
+      asked.map((t) => t.text!),
+      (text) => contentFeatures(engine.contentWords(text)),
+    );
+    // For each group, the entry the bot reached for most (a candidate to add the phrasing to).
+    const nearest = (examples: string[]) => engine.search(examples[0]!, 1).results[0]?.entry;
+    res.json({
+      clusters: clusters.slice(0, 100).map((c) => {
+        const n = nearest(c.examples);
+        return { ...c, nearest: n ? { id: n.id, title: n.title, kind: n.kind } : null };
+      }),
+      questions: asked.length,
+    });
+  });
+
+  const rangeOf = (q: Record<string, unknown>) => {
+    const to = typeof q.to === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(q.to) ? q.to : new Date(now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+    const from = typeof q.from === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(q.from) ? q.from : new Date(Date.parse(to) - 29 * 86_400_000).toISOString().slice(0, 10);
+    if (from > to) throw new AppError(400, 'invalid_request', 'from 不能晚于 to');
+    return { from, to };
+  };
+  const dashboard = async (q: Record<string, unknown>) => {
+    const { from, to } = rangeOf(q);
+    const [turns, feedback, reports, ratings] = await Promise.all([
+      deps.store.log<TurnRecord>('turns').recent(100_000),
+      deps.store.log<FeedbackRecord>('feedback').recent(100_000),
+      deps.store.log<ProcessReport>('process-reports').recent(100_000),
+      deps.store.log<RatingRecord>('ratings').recent(100_000),
+    ]);
+    const kb = deps.kb();
+    const title = (id: string) => kb.entries.find((e) => e.id === id)?.title ?? id;
+    return computeDashboard({ turns, feedback, reports, ratings, title, from, to });
+  };
+  r.get('/api/kb/dashboard', async (req, res) => res.json(await dashboard(req.query)));
+  r.get('/api/kb/dashboard/weak-spots.csv', async (req, res) => {
+    const d = await dashboard(req.query);
+    res.setHeader('Content-Disposition', `attachment; filename="weak-spots-${d.from}-${d.to}.csv"`);
+    res.type('text/csv; charset=utf-8').send(weakSpotsCsv(d));
   });
 
   return r;

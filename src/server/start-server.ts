@@ -153,6 +153,8 @@ export async function startServer(
       editorRoutes({
         editor: createEditorService({ store, knowledgeDir: config.knowledgeDir, runtime, questions: () => questions, floor: config.publishFloor }),
         kb: runtime.kb,
+        engine,
+        store,
         staleDays: config.staleDays,
       }),
       ...channels.flatMap((c) => (c.router ? [c.router] : [])),

@@ -69,6 +69,55 @@ export interface FeedbackRecord {
   comment: string | null;
 }
 
+/** One line per turn, for the dashboard (懂不懂 · 通不通 · 好不好). */
+export interface TurnRecord {
+  at: string;
+  sessionId: string;
+  /** What the turn was: answered from an entry, could not answer, asked to clarify, went to a person, … */
+  kind: 'answered' | 'unanswered' | 'clarified' | 'handoff' | 'walkthrough' | 'checklist' | 'smalltalk' | 'other';
+  entryId: string | null;
+  /** The walkthrough step answered, for 「流程走不通」 per step. */
+  step?: string;
+  /** Confidence of an answer, so the inbox can collect weak ones. */
+  score?: number;
+  /** What the citizen asked (masked), kept for unanswered and weak answers only. */
+  text?: string;
+}
+
+/** 「流程走不通」: where a citizen got stuck, with a reason code and their words. */
+export interface ProcessReport {
+  at: string;
+  sessionId: string;
+  entryId: string | null;
+  entryVersion: string | null;
+  /** The walkthrough step the citizen was at, if any. */
+  step: string | null;
+  reason: ProcessReason;
+  text: string;
+}
+
+/** Answers below this confidence go to the editors' inbox with the unanswered questions. */
+export const WEAK_ANSWER = 0.65;
+
+export const PROCESS_REASONS = {
+  form_unclear: '表格看不懂',
+  material_unclear: '材料说不清',
+  steps_disconnected: '环节接不上',
+  window_refused: '窗口说法不一样',
+  online_failed: '网上办不了',
+  other: '其他',
+} as const;
+export type ProcessReason = keyof typeof PROCESS_REASONS;
+
+/** The end-of-conversation rating: 好 / 中 / 差 with an optional comment. */
+export interface RatingRecord {
+  at: string;
+  sessionId: string;
+  rating: 'good' | 'fair' | 'poor';
+  comment: string | null;
+  entryId: string | null;
+}
+
 export interface ChatResponse {
   sessionId: string;
   mode: Mode;
@@ -105,6 +154,10 @@ export interface ChatService {
   checklist(id: string): Promise<Checklist | undefined>;
   /** 「有帮助 / 没看懂」 on an answer or a checklist; false when there is no such bot message. */
   feedback(sessionId: string, seq: number, helpful: boolean, comment?: string): Promise<FeedbackRecord | null>;
+  /** 「流程走不通」 about the matter under discussion (or the one named). */
+  reportProcess(sessionId: string, reason: ProcessReason, text: string, entryId?: string): Promise<ProcessReport | null>;
+  /** The end-of-conversation rating. */
+  rate(sessionId: string, rating: RatingRecord['rating'], comment?: string): Promise<RatingRecord | null>;
   /** Adds an officer's or the system's message to a conversation (masked) and delivers it. */
   post(sessionId: string, from: 'officer' | 'system', replies: Reply[], author?: string): Promise<TranscriptMessage | null>;
   onMessage(listener: (e: MessageEvent) => void): () => void;
@@ -127,6 +180,9 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const unanswered = store.log<UnansweredRecord>('unanswered');
   const checklists = store.documents<Checklist>('checklists');
   const feedbackLog = store.log<FeedbackRecord>('feedback');
+  const turns = store.log<TurnRecord>('turns');
+  const reports = store.log<ProcessReport>('process-reports');
+  const ratings = store.log<RatingRecord>('ratings');
   const newId = options.newId ?? randomId;
   // Per-conversation queue: a message waits for the previous one of the same conversation.
   const queues = new Map<string, Promise<unknown>>();
@@ -303,6 +359,9 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       if (event.type === 'unanswered') extra.push(unanswered.append({ at, sessionId, text: event.text, nearest: event.nearest }));
       if (event.type === 'checklist_created') extra.push(checklists.write(event.checklist.id, event.checklist));
     }
+    const turn = turnOf(at, sessionId, result);
+    if ((turn.kind === 'answered' && (turn.score ?? 1) < WEAK_ANSWER) || turn.kind === 'unanswered') turn.text = userText;
+    extra.push(turns.append(turn));
     const wantsHuman = result.events.find((e) => e.type === 'handoff_requested');
     if (handoff && wantsHuman?.type === 'handoff_requested') {
       const human = await requestHuman(sessionId, state, wantsHuman.reason, at);
@@ -331,6 +390,37 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       return () => listeners.delete(listener);
     },
     checklist: (id) => checklists.read(id),
+    reportProcess: (sessionId, reason, text, entryId) =>
+      serial(sessionId, async () => {
+        const record = await conversations.read(sessionId);
+        if (!record) return null;
+        const id = entryId ?? record.state.currentEntryId ?? null;
+        const report: ProcessReport = {
+          at: now().toISOString(),
+          sessionId,
+          entryId: id,
+          entryVersion: id ? (options.engine().version(id) ?? null) : null,
+          step: record.state.flow?.at ? `${record.state.flow.id}/${record.state.flow.at}` : null,
+          reason,
+          text: maskPersonal(text).slice(0, 500),
+        };
+        await reports.append(report);
+        return report;
+      }),
+    rate: (sessionId, rating, comment) =>
+      serial(sessionId, async () => {
+        const record = await conversations.read(sessionId);
+        if (!record) return null;
+        const r: RatingRecord = {
+          at: now().toISOString(),
+          sessionId,
+          rating,
+          comment: comment ? maskPersonal(comment).slice(0, 500) : null,
+          entryId: record.state.currentEntryId ?? null,
+        };
+        await ratings.append(r);
+        return r;
+      }),
     feedback: (sessionId, seq, helpful, comment) =>
       serial(sessionId, async () => {
         const message = (await transcriptOf(sessionId, seq - 1))?.find((m) => m.seq === seq);
@@ -371,4 +461,35 @@ export function createChatService(options: ChatServiceOptions): ChatService {
 function formatCst(d: Date): string {
   const t = new Date(d.getTime() + 8 * 3600_000);
   return `${t.getUTCMonth() + 1}月${t.getUTCDate()}日 ${String(t.getUTCHours()).padStart(2, '0')}:${String(t.getUTCMinutes()).padStart(2, '0')}`;
+}
+
+/** What kind of turn a dialogue step was, for the dashboard. */
+function turnOf(at: string, sessionId: string, result: { events: DialogueEvent[]; match: Match | null }): TurnRecord {
+  const types = result.events.map((e) => e.type);
+  const entryId = result.match?.id ?? null;
+  const answered = result.events.find((e) => e.type === 'flow_answered');
+  const kind: TurnRecord['kind'] = types.includes('handoff_requested')
+    ? 'handoff'
+    : types.includes('checklist_created')
+      ? 'checklist'
+      : types.includes('flow_started') || types.includes('flow_answered')
+        ? 'walkthrough'
+        : types.includes('answered')
+          ? 'answered'
+          : types.includes('unanswered')
+            ? 'unanswered'
+            : types.includes('clarification_asked')
+              ? 'clarified'
+              : types.includes('smalltalk')
+                ? 'smalltalk'
+                : 'other';
+  const score = result.match?.score;
+  return {
+    at,
+    sessionId,
+    kind,
+    entryId,
+    ...(answered?.type === 'flow_answered' ? { step: answered.step } : {}),
+    ...(kind === 'answered' && score !== undefined ? { score } : {}),
+  };
 }

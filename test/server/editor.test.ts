@@ -152,3 +152,43 @@ describe('four eyes, live publish, history and rollback', () => {
     expect(((await stale.json()) as { error: { code: string } }).error.code).toBe('stale_draft');
   });
 });
+
+describe('feedback, inbox and dashboard', () => {
+  const chat = async (sessionId: string, text: string) =>
+    (await (await json('POST', '/api/chat', { sessionId, text })).json()) as { seq: number; mode: string };
+
+  it('collects 流程走不通 reports and ratings, groups unanswered questions, and counts the three judgements', async () => {
+    const a = await chat('fb-a', '个体户营业执照要多少钱');
+    expect((await json('POST', '/api/feedback', { sessionId: 'fb-a', seq: a.seq, helpful: false })).status).toBe(201);
+    const report = await json('POST', '/api/feedback/process', { sessionId: 'fb-a', reason: 'form_unclear', text: '申请书不会填，电话13812345678' });
+    expect(report.status).toBe(201);
+    expect((await json('POST', '/api/feedback/process', { sessionId: 'fb-a', reason: 'nonsense', text: 'x' })).status).toBe(400);
+    expect((await json('POST', '/api/feedback/rating', { sessionId: 'fb-a', rating: 'poor', comment: '太复杂' })).status).toBe(201);
+    expect((await json('POST', '/api/feedback/rating', { sessionId: 'nobody', rating: 'good' })).status).toBe(404);
+    await chat('fb-b', '护照怎么办理');
+    await chat('fb-c', '办护照要什么材料');
+    await chat('fb-d', '明天天气怎么样');
+
+    const inbox = (await (await json('GET', '/api/kb/inbox', undefined, ed1)).json()) as { clusters: { label: string; count: number; examples: string[] }[] };
+    const passport = inbox.clusters.find((c) => c.examples.includes('护照怎么办理'));
+    expect(passport?.count).toBe(2);
+    expect(passport?.examples).toContain('办护照要什么材料');
+
+    const d = (await (await json('GET', '/api/kb/dashboard', undefined, ed1)).json()) as {
+      totals: { notHelpful: number; processReports: number; poor: number; unanswered: number; questions: number };
+      weakSpots: { entryId: string; reasons: Record<string, number> }[];
+    };
+    expect(d.totals.notHelpful).toBeGreaterThanOrEqual(1);
+    expect(d.totals.processReports).toBe(1);
+    expect(d.totals.poor).toBe(1);
+    expect(d.totals.unanswered).toBeGreaterThanOrEqual(3);
+    // The question was answered by an FAQ about 个体户 registration fees; the report is filed against it.
+    expect(d.weakSpots[0]).toMatchObject({ entryId: expect.stringMatching(/individual-business-registration/), reasons: { form_unclear: 1 } });
+
+    const csv = await json('GET', '/api/kb/dashboard/weak-spots.csv', undefined, ed1);
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const text = await csv.text();
+    expect(text).toContain('表格看不懂×1');
+    expect(text).not.toContain('13812345678');
+  });
+});

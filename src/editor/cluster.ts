@@ -1,0 +1,74 @@
+/**
+ * Groups what citizens asked that the bot could not answer, by meaning over segmented words and
+ * character pairs, so editors see one line per need with a count and examples. Pure.
+ */
+export interface Cluster {
+  /** The most typical question of the group. */
+  label: string;
+  count: number;
+  examples: string[];
+  /** Words shared by the group (for an editor's eye). */
+  terms: string[];
+}
+
+export type Features = (text: string) => Set<string>;
+
+/**
+ * Features of a question: its informative words and the character pairs inside them (so 驾驶证 and
+ * 驾驶 meet); pairs across function words (怎么, 么办) would make every question look alike.
+ */
+export function contentFeatures(content: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const w of content) {
+    out.add(w);
+    const chars = [...w];
+    for (let i = 0; i + 1 < chars.length; i++) out.add(`${chars[i]}${chars[i + 1]}`);
+  }
+  return out;
+}
+
+const jaccard = (a: Set<string>, b: Set<string>): number => {
+  let shared = 0;
+  for (const x of a) if (b.has(x)) shared++;
+  const union = a.size + b.size - shared;
+  return union === 0 ? 0 : shared / union;
+};
+
+/** Greedy single pass: a question joins the most similar group above the threshold, or starts one. */
+export function clusterQuestions(texts: readonly string[], features: Features, threshold = 0.3, maxExamples = 5): Cluster[] {
+  const groups: { members: string[]; feats: Set<string>[]; counts: Map<string, number> }[] = [];
+  for (const text of texts) {
+    const f = features(text);
+    if (f.size === 0) continue;
+    let best = -1;
+    let bestSim = threshold;
+    groups.forEach((g, i) => {
+      // Similarity to the group: the best match among its first members (cheap and order-stable).
+      const sim = Math.max(...g.feats.slice(0, 5).map((x) => jaccard(f, x)));
+      if (sim >= bestSim) {
+        best = i;
+        bestSim = sim;
+      }
+    });
+    const g = best >= 0 ? groups[best]! : (groups.push({ members: [], feats: [], counts: new Map() }), groups.at(-1)!);
+    g.members.push(text);
+    g.feats.push(f);
+    for (const x of f) g.counts.set(x, (g.counts.get(x) ?? 0) + 1);
+  }
+  return groups
+    .map((g) => {
+      const common = [...g.counts].filter(([, n]) => n >= Math.max(2, g.members.length / 2)).sort((a, b) => b[1] - a[1]);
+      // The label is the member sharing most with the group.
+      const label = [...g.members].sort((a, b) => score(b) - score(a))[0]!;
+      function score(m: string) {
+        return [...features(m)].reduce((s, x) => s + (g.counts.get(x) ?? 0), 0) / Math.max(1, features(m).size);
+      }
+      return {
+        label,
+        count: g.members.length,
+        examples: [...new Set(g.members)].slice(0, maxExamples),
+        terms: common.map(([t]) => t).filter((t) => !/^.$/u.test(t) || common.length < 3).slice(0, 6),
+      };
+    })
+    .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+}

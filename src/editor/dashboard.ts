@@ -1,0 +1,188 @@
+/**
+ * The three things a service centre is judged on, per day and per entry, from the event logs:
+ * 懂不懂 (answers rated 有帮助 vs 没看懂), 通不通 (「流程走不通」 reports and handoffs), 好不好 (the
+ * end-of-conversation rating) — plus volume, answer rate, handoff rate, and the 薄弱环节 report.
+ * Pure: records in, figures out. Days are China time.
+ */
+import type { FeedbackRecord, ProcessReport, RatingRecord, TurnRecord } from '../service/chat-service.js';
+import { PROCESS_REASONS } from '../service/chat-service.js';
+
+export interface DayFigures {
+  day: string;
+  questions: number;
+  answered: number;
+  unanswered: number;
+  handoffs: number;
+  checklists: number;
+  helpful: number;
+  notHelpful: number;
+  processReports: number;
+  good: number;
+  fair: number;
+  poor: number;
+  answerRate: number | null;
+  handoffRate: number | null;
+}
+
+export interface EntryFigures {
+  entryId: string;
+  title: string;
+  questions: number;
+  helpful: number;
+  notHelpful: number;
+  processReports: number;
+  handoffs: number;
+  poor: number;
+  /** Problems, weighted: a 「流程走不通」 report counts double — the process itself failed. */
+  problemScore: number;
+  reasons: Record<string, number>;
+  steps: Record<string, number>;
+}
+
+export interface Dashboard {
+  from: string;
+  to: string;
+  totals: Omit<DayFigures, 'day'>;
+  days: DayFigures[];
+  entries: EntryFigures[];
+  weakSpots: EntryFigures[];
+  reasons: { code: string; label: string; count: number }[];
+}
+
+const dayOf = (iso: string): string => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10);
+const rate = (a: number, b: number): number | null => (b === 0 ? null : Math.round((1000 * a) / b) / 1000);
+
+const emptyDay = (day: string): DayFigures => ({
+  day, questions: 0, answered: 0, unanswered: 0, handoffs: 0, checklists: 0, helpful: 0, notHelpful: 0,
+  processReports: 0, good: 0, fair: 0, poor: 0, answerRate: null, handoffRate: null,
+});
+
+export interface DashboardInput {
+  turns: readonly TurnRecord[];
+  feedback: readonly FeedbackRecord[];
+  reports: readonly ProcessReport[];
+  ratings: readonly RatingRecord[];
+  title: (entryId: string) => string;
+  /** Inclusive day range (YYYY-MM-DD, China time). */
+  from: string;
+  to: string;
+}
+
+export function computeDashboard(input: DashboardInput): Dashboard {
+  const inRange = (iso: string) => {
+    const d = dayOf(iso);
+    return d >= input.from && d <= input.to;
+  };
+  const days = new Map<string, DayFigures>();
+  const day = (iso: string) => {
+    const d = dayOf(iso);
+    let f = days.get(d);
+    if (!f) days.set(d, (f = emptyDay(d)));
+    return f;
+  };
+  const entries = new Map<string, EntryFigures>();
+  const entry = (id: string | null) => {
+    if (!id) return null;
+    let e = entries.get(id);
+    if (!e) {
+      entries.set(id, (e = { entryId: id, title: input.title(id), questions: 0, helpful: 0, notHelpful: 0, processReports: 0, handoffs: 0, poor: 0, problemScore: 0, reasons: {}, steps: {} }));
+    }
+    return e;
+  };
+
+  for (const t of input.turns) {
+    if (!inRange(t.at) || t.kind === 'smalltalk' || t.kind === 'other') continue;
+    const d = day(t.at);
+    d.questions++;
+    const e = entry(t.entryId);
+    if (e) e.questions++;
+    if (t.kind === 'unanswered') d.unanswered++;
+    else if (t.kind === 'handoff') {
+      d.handoffs++;
+      if (e) e.handoffs++;
+    } else {
+      d.answered++;
+      if (t.kind === 'checklist') d.checklists++;
+    }
+  }
+  for (const f of input.feedback) {
+    if (!inRange(f.at)) continue;
+    const d = day(f.at);
+    const e = entry(f.entryId);
+    if (f.helpful) {
+      d.helpful++;
+      if (e) e.helpful++;
+    } else {
+      d.notHelpful++;
+      if (e) e.notHelpful++;
+    }
+  }
+  for (const r of input.reports) {
+    if (!inRange(r.at)) continue;
+    day(r.at).processReports++;
+    const e = entry(r.entryId);
+    if (e) {
+      e.processReports++;
+      e.reasons[r.reason] = (e.reasons[r.reason] ?? 0) + 1;
+      if (r.step) e.steps[r.step] = (e.steps[r.step] ?? 0) + 1;
+    }
+  }
+  for (const r of input.ratings) {
+    if (!inRange(r.at)) continue;
+    day(r.at)[r.rating]++;
+    const e = entry(r.entryId);
+    if (e && r.rating === 'poor') e.poor++;
+  }
+
+  const dayList = [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+  for (const d of dayList) {
+    d.answerRate = rate(d.answered, d.answered + d.unanswered);
+    d.handoffRate = rate(d.handoffs, d.questions);
+  }
+  const totals = emptyDay('');
+  for (const d of dayList) {
+    for (const k of ['questions', 'answered', 'unanswered', 'handoffs', 'checklists', 'helpful', 'notHelpful', 'processReports', 'good', 'fair', 'poor'] as const) {
+      totals[k] += d[k];
+    }
+  }
+  totals.answerRate = rate(totals.answered, totals.answered + totals.unanswered);
+  totals.handoffRate = rate(totals.handoffs, totals.questions);
+  const { day: _day, ...totalFigures } = totals;
+
+  const entryList = [...entries.values()].map((e) => ({ ...e, problemScore: e.notHelpful + 2 * e.processReports + e.handoffs + e.poor }));
+  entryList.sort((a, b) => b.problemScore - a.problemScore || b.questions - a.questions || a.entryId.localeCompare(b.entryId));
+  const reasonCounts = new Map<string, number>();
+  for (const r of input.reports) if (inRange(r.at)) reasonCounts.set(r.reason, (reasonCounts.get(r.reason) ?? 0) + 1);
+
+  return {
+    from: input.from,
+    to: input.to,
+    totals: totalFigures,
+    days: dayList,
+    entries: entryList,
+    weakSpots: entryList.filter((e) => e.problemScore > 0).slice(0, 20),
+    reasons: Object.entries(PROCESS_REASONS).map(([code, label]) => ({ code, label, count: reasonCounts.get(code) ?? 0 })),
+  };
+}
+
+/** The 薄弱环节 report as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese). */
+export function weakSpotsCsv(d: Dashboard): string {
+  const quote = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  const rows = [
+    ['排名', '事项', '编号', '问题分', '没看懂', '流程走不通', '转人工', '差评', '咨询量', '主要原因', '问题最多的环节'],
+    ...d.weakSpots.map((e, i) => [
+      i + 1,
+      e.title,
+      e.entryId,
+      e.problemScore,
+      e.notHelpful,
+      e.processReports,
+      e.handoffs,
+      e.poor,
+      e.questions,
+      Object.entries(e.reasons).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${PROCESS_REASONS[k as keyof typeof PROCESS_REASONS] ?? k}×${n}`).join('；'),
+      Object.entries(e.steps).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}×${n}`).join('；'),
+    ]),
+  ];
+  return `\uFEFF${rows.map((r) => r.map(quote).join(',')).join('\r\n')}\r\n`;
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { clusterQuestions, contentFeatures } from '../../src/editor/cluster.js';
+import { createAnalyzer } from '../../src/nlp/analyze.js';
+import { createJiebaTokenizer } from '../../src/nlp/jieba-tokenizer.js';
+
+const analyzer = createAnalyzer(createJiebaTokenizer(), []);
+const features = (t: string) => contentFeatures(analyzer.analyze(t).content);
+
+describe('clustering unanswered questions', () => {
+  const questions = [
+    '护照怎么办理',
+    '办护照要什么材料',
+    '护照过期了怎么换',
+    '驾驶证到期换证去哪里',
+    '驾驶证换证要体检吗',
+    '明天天气怎么样',
+    '港澳通行证续签',
+    '港澳通行证怎么续签',
+  ];
+  const clusters = clusterQuestions(questions, features);
+
+  it('groups questions about the same need, largest first', () => {
+    expect(clusters[0]!.count).toBe(3);
+    expect(clusters[0]!.examples).toEqual(['护照怎么办理', '办护照要什么材料', '护照过期了怎么换']);
+    const sizes = clusters.map((c) => c.count);
+    expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
+  });
+
+  it('keeps different needs apart', () => {
+    const of = (q: string) => clusters.findIndex((c) => c.examples.includes(q));
+    expect(of('驾驶证到期换证去哪里')).toBe(of('驾驶证换证要体检吗'));
+    expect(of('港澳通行证续签')).toBe(of('港澳通行证怎么续签'));
+    expect(new Set([of('护照怎么办理'), of('驾驶证换证要体检吗'), of('明天天气怎么样'), of('港澳通行证续签')]).size).toBe(4);
+    expect(clusters.reduce((s, c) => s + c.count, 0)).toBe(questions.length);
+  });
+
+  it('names the shared words of a group', () => {
+    expect(clusters[0]!.terms).toContain('护照');
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { computeDashboard, weakSpotsCsv } from '../../src/editor/dashboard.js';
+import type { FeedbackRecord, ProcessReport, RatingRecord, TurnRecord } from '../../src/service/chat-service.js';
+
+// 2026-11-25 and 2026-11-26, China time (UTC+8): 16:30Z on the 25th is already the 26th in China.
+const turns: TurnRecord[] = [
+  { at: '2026-11-25T02:00:00Z', sessionId: 'a', kind: 'answered', entryId: 'item-a' },
+  { at: '2026-11-25T02:01:00Z', sessionId: 'a', kind: 'unanswered', entryId: null },
+  { at: '2026-11-25T02:02:00Z', sessionId: 'a', kind: 'smalltalk', entryId: null },
+  { at: '2026-11-25T16:30:00Z', sessionId: 'b', kind: 'checklist', entryId: 'bundle-b' },
+  { at: '2026-11-26T03:00:00Z', sessionId: 'c', kind: 'handoff', entryId: 'item-a' },
+  { at: '2026-11-26T03:01:00Z', sessionId: 'c', kind: 'answered', entryId: 'item-a' },
+  { at: '2026-12-01T03:00:00Z', sessionId: 'd', kind: 'answered', entryId: 'item-a' }, // out of range
+];
+const feedback: FeedbackRecord[] = [
+  { at: '2026-11-25T02:05:00Z', sessionId: 'a', seq: 2, helpful: false, entryId: 'item-a', entryVersion: 'v1', checklistId: null, comment: null },
+  { at: '2026-11-26T04:00:00Z', sessionId: 'c', seq: 4, helpful: true, entryId: 'item-a', entryVersion: 'v1', checklistId: null, comment: null },
+];
+const reports: ProcessReport[] = [
+  { at: '2026-11-26T05:00:00Z', sessionId: 'b', entryId: 'bundle-b', entryVersion: 'v2', step: 'small-shop/food', reason: 'form_unclear', text: '表格看不懂' },
+  { at: '2026-11-26T05:10:00Z', sessionId: 'e', entryId: 'bundle-b', entryVersion: 'v2', step: 'small-shop/food', reason: 'form_unclear', text: '不会填' },
+];
+const ratings: RatingRecord[] = [
+  { at: '2026-11-26T06:00:00Z', sessionId: 'c', rating: 'poor', comment: null, entryId: 'item-a' },
+  { at: '2026-11-26T06:10:00Z', sessionId: 'b', rating: 'good', comment: '很方便', entryId: 'bundle-b' },
+];
+
+const d = computeDashboard({ turns, feedback, reports, ratings, title: (id) => ({ 'item-a': '事项甲', 'bundle-b': '一件事乙' })[id] ?? id, from: '2026-11-25', to: '2026-11-26' });
+
+describe('dashboard figures from a fixed event log', () => {
+  it('counts per day in China time, leaving out small talk and days outside the range', () => {
+    expect(d.days.map((x) => [x.day, x.questions, x.answered, x.unanswered, x.handoffs, x.checklists])).toEqual([
+      ['2026-11-25', 2, 1, 1, 0, 0],
+      ['2026-11-26', 3, 2, 0, 1, 1],
+    ]);
+    expect(d.days[0]!.answerRate).toBe(0.5);
+    expect(d.days[1]!.handoffRate).toBe(0.333);
+  });
+
+  it('totals the three judgements: understood, goes through, good', () => {
+    expect(d.totals).toMatchObject({ questions: 5, answered: 3, unanswered: 1, handoffs: 1, helpful: 1, notHelpful: 1, processReports: 2, good: 1, fair: 0, poor: 1 });
+    expect(d.totals.answerRate).toBe(0.75);
+    expect(d.reasons.find((r) => r.code === 'form_unclear')).toEqual({ code: 'form_unclear', label: '表格看不懂', count: 2 });
+  });
+
+  it('ranks weak spots: process reports count double; the step with most reports is named', () => {
+    expect(d.weakSpots.map((e) => [e.entryId, e.problemScore])).toEqual([
+      ['bundle-b', 4],
+      ['item-a', 3],
+    ]);
+    expect(d.weakSpots[0]!.steps).toEqual({ 'small-shop/food': 2 });
+    const csv = weakSpotsCsv(d);
+    expect(csv.startsWith('\uFEFF排名,事项')).toBe(true);
+    expect(csv).toContain('1,一件事乙,bundle-b,4,0,2,0,0,1,表格看不懂×2,small-shop/food×2');
+  });
+});
