@@ -44,7 +44,7 @@ export interface Runtime {
   /** Builds and swaps in an engine for this knowledge base; returns problems (e.g. a walkthrough that breaks) instead. */
   replace(kb: KnowledgeBase): Promise<string[]>;
   /** The engine a knowledge base would have, without serving it (for the publish gate). */
-  candidate(kb: KnowledgeBase): { search: (q: string, k?: number) => { results: { entry: Entry }[] } };
+  candidate(kb: KnowledgeBase): { search: (q: string, k?: number) => { results: { entry: Entry; score: number }[] } };
 }
 
 export type EditorResult<T> = { ok: true; value: T } | { ok: false; status: number; code: string; message: string; details?: unknown };
@@ -130,6 +130,14 @@ export function createEditorService(o: EditorOptions) {
   }
 
   return {
+    /** Validates an entry like a draft and returns the knowledge base it would make, without storing anything. */
+    preview(raw: unknown): { ok: true; kb: KnowledgeBase } | { ok: false; problems: FieldError[] } {
+      const parsed = entrySchema.safeParse(clean(raw));
+      if (!parsed.success) return { ok: false, problems: zodErrors(parsed.error) };
+      const { kb, problems } = withEntry(o.runtime.kb(), parsed.data);
+      return problems.length > 0 ? { ok: false, problems } : { ok: true, kb };
+    },
+
     async createDraft(author: string, input: { entryId?: string; entry: unknown; note?: string }): Promise<EditorResult<Draft>> {
       const parsed = entrySchema.safeParse(clean(input.entry));
       if (!parsed.success) return fail(422, 'invalid_entry', '条目没有通过校验，请按提示修改。', zodErrors(parsed.error));

@@ -3,7 +3,10 @@
  * the HTTP contract and one error handler. No listening here; main.ts owns the server.
  */
 import express, { type Express, type RequestHandler } from 'express';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
 import type { Logger } from '../core/logger.js';
 import { citizenRoutes, type CitizenDeps } from './citizen-routes.js';
 import { errorHandler, notFound, sendError } from './http-error.js';
@@ -41,6 +44,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: '1h' }));
   app.get('/officer', (_req, res) => res.sendFile('officer.html', { root: PUBLIC_DIR }));
   app.get('/admin', (_req, res) => res.sendFile('admin.html', { root: PUBLIC_DIR }));
+  app.get('/editor', (_req, res) => res.sendFile('editor.html', { root: PUBLIC_DIR }));
+  // Browser libraries served from the installed packages (no CDN: the service runs offline).
+  app.get('/vendor/echarts.min.js', (_req, res) => res.sendFile(require.resolve('echarts/dist/echarts.min.js')));
   app.use(citizenRoutes(deps));
   for (const h of deps.extra ?? []) app.use(h);
   // A known API path with the wrong method gets 405 rather than a misleading 404.

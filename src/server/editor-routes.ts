@@ -13,6 +13,10 @@ import { csrfGuard, requireRole, userOf } from './auth-routes.js';
 import { parseOr400 } from './validate.js';
 
 export interface EditorDeps {
+  /** Validates an entry and builds a candidate engine with it, without publishing. */
+  preview: (entry: unknown) => { ok: true; search: (q: string) => { id: string; title: string; score: number }[] } | { ok: false; problems: { field: string; problem: string }[] };
+  /** Bundles and walkthroughs that use an item. */
+  usesOf: (entryId: string) => { bundles: { id: string; title: string }[]; flows: { id: string; title: string }[] };
   editor: EditorService;
   kb: () => KnowledgeBase;
   engine: () => Engine;
@@ -114,6 +118,31 @@ export function editorRoutes(deps: EditorDeps): Router {
       stale: kb.entries.filter((e) => checked(e) < staleBefore).map((e) => ({ id: e.id, title: e.title, checked: checked(e) })),
       unverified: kb.entries.filter((e) => !e.verified).length,
     });
+  });
+
+  const previewBody = z.strictObject({ entry: z.unknown(), questions: z.array(z.string().max(200)).max(20).default([]) });
+  /** Live validation and 「试问」: how questions would rank against the draft, before and after. */
+  r.post('/api/kb/preview', (req, res) => {
+    const b = parseOr400(previewBody, req.body);
+    const p = deps.preview(b.entry);
+    if (!p.ok) {
+      res.json({ ok: false, problems: p.problems });
+      return;
+    }
+    const engine = deps.engine();
+    res.json({
+      ok: true,
+      results: b.questions.map((q) => ({
+        question: q,
+        before: engine.search(q, 3).results.map((x) => ({ id: x.entry.id, title: x.entry.title, score: x.score })),
+        after: p.search(q),
+      })),
+    });
+  });
+
+  r.get('/api/kb/entries/:id/uses', (req, res) => {
+    find(req.params.id);
+    res.json(deps.usesOf(req.params.id));
   });
 
   /** The unanswered inbox: what citizens asked that the bot could not answer, or answered weakly, grouped by meaning. */

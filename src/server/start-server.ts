@@ -122,6 +122,7 @@ export async function startServer(
     if (err instanceof OfficeHoursError) throw new StartupError(`办公时间格式不对（OFFICE_HOURS 或 settings.yaml 的 officeHours）：${err.message}`);
     throw err;
   }
+  const editor = createEditorService({ store, knowledgeDir: config.knowledgeDir, runtime, questions: () => questions, floor: config.publishFloor });
   const accounts = createAccounts(store);
   await ensureFirstAdmin(accounts, config, logger, options.print ?? ((line) => console.log(line)));
   const handoff = createHandoffService(store);
@@ -151,7 +152,17 @@ export async function startServer(
       authRoutes(accounts, { secureCookie: config.secureCookie }),
       officerRoutes({ chat, handoff, engine, store, flows }),
       editorRoutes({
-        editor: createEditorService({ store, knowledgeDir: config.knowledgeDir, runtime, questions: () => questions, floor: config.publishFloor }),
+        editor,
+        preview: (raw) => {
+          const p = editor.preview(raw);
+          if (!p.ok) return p;
+          const candidate = runtime.candidate(p.kb);
+          return { ok: true, search: (q) => candidate.search(q, 3).results.map((x) => ({ id: x.entry.id, title: x.entry.title, score: x.score })) };
+        },
+        usesOf: (id) => ({
+          bundles: live.kb.entries.filter((e) => e.kind === 'bundle' && e.items.includes(id)).map((e) => ({ id: e.id, title: e.title })),
+          flows: live.flows.filter((f) => f.entry === id || Object.values(f.steps).some((s) => 'checklist' in s && s.checklist.items.some((i) => i.id === id))).map((f) => ({ id: f.id, title: f.title })),
+        }),
         kb: runtime.kb,
         engine,
         store,

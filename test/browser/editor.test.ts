@@ -1,0 +1,80 @@
+/** An editor edits, a second editor approves, and the chat page answers with the change — in real Chromium. */
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { startServer, type RunningServer } from '../../src/server/start-server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run must install Debian's chromium`);
+const root = resolve(import.meta.dirname, '../..');
+
+let running: RunningServer;
+let browser: Browser;
+
+describe.skipIf(!available)('editor in Chromium', () => {
+  beforeAll(async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'yici-editor-browser-'));
+    await cp(join(root, 'knowledge'), join(dir, 'knowledge'), { recursive: true });
+    await cp(join(root, 'flows'), join(dir, 'flows'), { recursive: true });
+    running = await startServer(
+      readConfig({ PORT: '0', DATA_DIR: join(dir, 'data'), KNOWLEDGE_DIR: join(dir, 'knowledge'), FLOWS_DIR: join(dir, 'flows'), LOG_LEVEL: 'silent', ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'Strong-pass-2026' }),
+      silentLogger,
+      { print: () => {} },
+    );
+    for (const u of ['editora', 'editorb']) await running.accounts.create({ username: u, password: 'Editor-desk-2026', role: 'editor' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await running?.close();
+  });
+
+  const signIn = async (username: string): Promise<Page> => {
+    const page = await (await browser.newContext({ viewport: { width: 1300, height: 900 } })).newPage();
+    await page.goto(`${running.url}/editor`);
+    await page.fill('#username', username);
+    await page.fill('#password', 'Editor-desk-2026');
+    await page.click('#login-form button[type=submit]');
+    await page.locator('#app').waitFor();
+    return page;
+  };
+
+  it('edits an entry in the form, approves it with a second account, and the chat page answers with it', async () => {
+    const ALIAS = '星光夜市摆摊手续';
+    const a = await signIn('editora');
+    await a.fill('#search', '个体工商户');
+    await a.locator('#entry-list button').first().click();
+    const aliases = a.locator('input[data-key=aliases]');
+    await aliases.waitFor();
+    await aliases.fill(`${await aliases.inputValue()}，${ALIAS}`);
+    await expect.poll(() => a.locator('#check').textContent()).toContain('校验通过');
+    await a.fill('#note', '夜市摊主常这样问');
+    await a.click('#save-draft');
+    await expect.poll(() => a.locator('#check').textContent()).toContain('已保存草稿');
+
+    const b = await signIn('editorb');
+    await b.click('[data-tab=drafts]');
+    await b.locator('button.primary', { hasText: '审核通过并上线' }).click();
+    await expect.poll(() => b.locator('#drafts').textContent()).toContain('没有待审核的草稿');
+
+    const chat = await browser.newPage();
+    await chat.goto(running.url);
+    await chat.fill('#input', ALIAS);
+    await chat.press('#input', 'Enter');
+    await expect.poll(() => chat.locator('.card h2').first().textContent(), { timeout: 5000 }).toContain('个体工商户设立登记');
+  });
+
+  it('shows live validation errors before a draft can be saved', async () => {
+    const a = await signIn('editora');
+    await a.fill('#search', '烟草');
+    await a.locator('#entry-list button').first().click();
+    await a.locator('input[data-key=title]').fill('');
+    await expect.poll(() => a.locator('#check .problems').textContent()).toContain('title');
+  });
+});
