@@ -80,13 +80,41 @@
     }
   }
 
+  const REASONS = [
+    ['form_unclear', '表格看不懂'],
+    ['material_unclear', '材料说不清'],
+    ['steps_disconnected', '环节接不上'],
+    ['window_refused', '窗口说法不一样'],
+    ['online_failed', '网上办不了'],
+    ['other', '其他'],
+  ];
+
+  /** 「流程走不通」: where the process got stuck, sent to the editors with a reason. */
+  function processForm(anchor) {
+    if (anchor.nextSibling?.classList?.contains('stuck')) return;
+    const select = el('select', { 'aria-label': '哪里走不通' }, ...REASONS.map(([v, l]) => el('option', { value: v, text: l })));
+    const text = el('input', { placeholder: '说说具体哪一步卡住了（可不填）', 'aria-label': '具体情况', maxlength: '300' });
+    const note = el('span', { class: 'thanks', 'aria-live': 'polite' });
+    const send = el('button', { type: 'button', class: 'fb', text: '提交' });
+    const form = el('div', { class: 'feedback stuck', role: 'group', 'aria-label': '流程走不通' }, select, text, send, note);
+    send.addEventListener('click', async () => {
+      send.disabled = true;
+      const res = await fetch('/api/feedback/process', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId, reason: select.value, text: text.value }) }).catch(() => null);
+      note.textContent = res && res.ok ? '已记下，谢谢！工作人员会据此改进。' : '没有送达，请稍后再试。';
+    });
+    anchor.after(form);
+    select.focus();
+  }
+
   function feedbackBar(seq) {
     const bar = el('div', { class: 'feedback', role: 'group', 'aria-label': '这个回答对您有帮助吗' });
     const yes = el('button', { type: 'button', class: 'fb', text: '有帮助' });
     const no = el('button', { type: 'button', class: 'fb', text: '没看懂' });
     yes.addEventListener('click', () => sendFeedback(seq, true, bar));
     no.addEventListener('click', () => sendFeedback(seq, false, bar));
-    bar.append(yes, no, el('span', { class: 'thanks', 'aria-live': 'polite' }));
+    const stuck = el('button', { type: 'button', class: 'fb', text: '流程走不通？' });
+    stuck.addEventListener('click', () => processForm(bar));
+    bar.append(yes, no, stuck, el('span', { class: 'thanks', 'aria-live': 'polite' }));
     return bar;
   }
 
@@ -287,6 +315,26 @@
   };
   large.addEventListener('click', () => setLarge(!document.body.classList.contains('large')));
   setLarge(localStorage.getItem('yici.large') === '1');
+
+  // The end-of-conversation rating: 好 / 中 / 差 with an optional comment.
+  $('rate').addEventListener('click', () => {
+    if (document.querySelector('.rating')) { document.querySelector('.rating select, .rating button')?.focus(); return; }
+    const comment = el('input', { placeholder: '还有什么想说的（可不填）', 'aria-label': '意见', maxlength: '300' });
+    const note = el('span', { class: 'thanks', 'aria-live': 'polite' });
+    const buttons = [['good', '好'], ['fair', '中'], ['poor', '差']].map(([v, l]) => {
+      const b = el('button', { type: 'button', class: 'choice', text: l });
+      b.addEventListener('click', async () => {
+        buttons.forEach((x) => { x.disabled = true; });
+        const res = await fetch('/api/feedback/rating', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId, rating: v, comment: comment.value || undefined }) }).catch(() => null);
+        note.textContent = res && res.ok ? '谢谢您的评价！' : res && res.status === 404 ? '先问个问题，再来评价吧。' : '没有送达，请稍后再试。';
+      });
+      return b;
+    });
+    const card = el('div', { class: 'msg bot rating' }, el('div', { class: 'bubble' }, '您觉得这次服务怎么样？'), el('div', { class: 'choices', role: 'group', 'aria-label': '评价' }, ...buttons), comment, note);
+    log.append(card);
+    scroll();
+    buttons[0].focus();
+  });
 
   $('restart').addEventListener('click', () => {
     sessionId = newId();

@@ -105,6 +105,27 @@ describe.skipIf(!available)('chat page in Chromium', () => {
     await page.close();
   });
 
+  it('takes 「流程走不通」 with a reason, and the end-of-conversation rating', async () => {
+    const page = await browser.newPage();
+    await page.goto(running.url);
+    await page.fill('#input', '个体户营业执照要多少钱');
+    await page.press('#input', 'Enter');
+    await page.locator('.feedback').first().waitFor();
+    await page.locator('.fb', { hasText: '流程走不通' }).first().click();
+    await page.selectOption('.stuck select', 'form_unclear');
+    await page.fill('.stuck input', '申请书不会填');
+    await page.locator('.stuck .fb', { hasText: '提交' }).click();
+    await expect.poll(() => page.locator('.stuck .thanks').textContent()).toContain('已记下');
+    await page.click('#rate');
+    await page.locator('.rating .choice', { hasText: '好' }).click();
+    await expect.poll(() => page.locator('.rating .thanks').textContent()).toContain('谢谢您的评价');
+    const reports = await running.store.log<{ reason: string; text: string }>('process-reports').recent(5);
+    expect(reports[0]).toMatchObject({ reason: 'form_unclear', text: '申请书不会填' });
+    expect((await running.store.log<{ rating: string }>('ratings').recent(5))[0]?.rating).toBe('good');
+    expect(await axe(page)).toEqual([]);
+    await page.close();
+  });
+
   it('shows an answer from the REST fallback when the socket is unavailable', async () => {
     const page = await browser.newPage();
     await page.routeWebSocket(/\/api\/web\/socket/, (ws) => ws.close());
