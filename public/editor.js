@@ -278,6 +278,34 @@
   }
   $('reload-dash').addEventListener('click', loadDashboard);
 
+  // ---- import ----
+  async function readFile() {
+    const file = $('import-file').files[0];
+    if (!file) throw new Error('请先选择文件');
+    if (/\.xlsx$/i.test(file.name)) {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      let bin = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return { format: 'xlsx', data: btoa(bin) };
+    }
+    return { format: 'csv', data: await file.text() };
+  }
+  async function runImport(commit) {
+    try {
+      const r = await api('POST', '/api/kb/import', { ...(await readFile()), commit });
+      $('import-commit').disabled = commit || r.good === 0;
+      $('import-result').replaceChildren(
+        el('p', { text: `${r.good} 行可以导入，${r.bad} 行有问题${r.unknownColumns.length ? `；不认识的列（已忽略）：${r.unknownColumns.join('、')}` : ''}${commit ? `；已生成 ${r.created.length} 份草稿，请到「待审核」` : ''}` }),
+        el('table', { class: 'grid' }, el('thead', {}, el('tr', {}, ...['行', '事项', '结果'].map((t) => el('th', { scope: 'col', text: t })))),
+          el('tbody', {}, ...r.rows.map((x) => el('tr', {}, el('td', { text: String(x.row) }), el('td', { text: x.title || '—' }), el('td', { class: x.ok ? 'ok' : 'problems', text: x.ok ? '可以导入' : x.problems.join('；') }))))));
+      if (commit) await loadDraftCount();
+    } catch (err) {
+      $('import-result').replaceChildren(el('p', { class: 'problems', text: err.message }));
+    }
+  }
+  $('import-preview').addEventListener('click', () => runImport(false));
+  $('import-commit').addEventListener('click', () => runImport(true));
+
   $('login-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     try {

@@ -40,7 +40,10 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(securityHeaders(deps.embedOrigins ?? '*'));
-  app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
+  // Spreadsheet imports are larger than any other request; every other route keeps the small limit.
+  const smallJson = express.json({ limit: deps.maxBodyBytes, strict: true });
+  const importJson = express.json({ limit: '8mb', strict: true });
+  app.use((req, res, next) => (req.path === '/api/kb/import' ? importJson : smallJson)(req, res, next));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: '1h' }));
   app.get('/officer', (_req, res) => res.sendFile('officer.html', { root: PUBLIC_DIR }));
   app.get('/admin', (_req, res) => res.sendFile('admin.html', { root: PUBLIC_DIR }));

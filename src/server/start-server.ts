@@ -28,6 +28,7 @@ import { parse } from 'yaml';
 import { createEditorService, type Runtime } from '../editor/editor-service.js';
 import type { LabelledQuestion } from '../knowledge/evaluate.js';
 import { editorRoutes } from './editor-routes.js';
+import { importRoutes } from './import-routes.js';
 import { createOfficerSocket } from './officer-socket.js';
 
 /**
@@ -151,6 +152,7 @@ export async function startServer(
       authenticate(accounts),
       authRoutes(accounts, { secureCookie: config.secureCookie }),
       officerRoutes({ chat, handoff, engine, store, flows }),
+      importRoutes({ editor, kb: runtime.kb }),
       editorRoutes({
         editor,
         preview: (raw) => {

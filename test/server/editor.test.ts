@@ -192,3 +192,47 @@ describe('feedback, inbox and dashboard', () => {
     expect(text).not.toContain('13812345678');
   });
 });
+
+describe('spreadsheet import and export', () => {
+  const CSV = [
+    '事项名称,实施部门,白话说明,申请材料,办理条件,办理流程,办理地点,来源,设定依据',
+    '夜市摊位登记,县级市场监督管理局,在夜市摆摊先登记。,申请表（原件1份）,有摊位,提交；审核,政务服务中心,某县指南,某条例',
+    ',县级市场监督管理局,没有名称的一行,申请表,有摊位,提交,政务服务中心,某县指南,某条例',
+  ].join('\n');
+
+  it('previews with a per-row report, then creates drafts of the good rows only', async () => {
+    const preview = (await (await json('POST', '/api/kb/import', { format: 'csv', data: CSV }, ed1)).json()) as {
+      rows: { row: number; ok: boolean; problems: string[] }[];
+      good: number;
+      bad: number;
+      created: unknown[];
+    };
+    expect(preview).toMatchObject({ good: 1, bad: 1, created: [] });
+    expect(preview.rows[1]).toMatchObject({ row: 3, ok: false, problems: expect.arrayContaining(['缺少「事项名称」']) });
+    const done = (await (await json('POST', '/api/kb/import', { format: 'csv', data: CSV, commit: true }, ed1)).json()) as { created: { row: number; draftId: string }[] };
+    expect(done.created).toHaveLength(1);
+    const drafts = (await (await json('GET', '/api/kb/drafts', undefined, ed2)).json()) as { drafts: { id: string; entry: { title: string }; status: string }[] };
+    expect(drafts.drafts.find((d) => d.id === done.created[0]!.draftId)).toMatchObject({ entry: { title: '夜市摊位登记' }, status: 'pending' });
+  });
+
+  it('reads .xlsx files and refuses unreadable ones', async () => {
+    const { default: ExcelJS } = await import('exceljs');
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('事项');
+    for (const line of CSV.split('\n')) sheet.addRow(line.split(','));
+    const data = Buffer.from(await book.xlsx.writeBuffer()).toString('base64');
+    const r = (await (await json('POST', '/api/kb/import', { format: 'xlsx', data }, ed1)).json()) as { good: number; bad: number };
+    expect(r).toMatchObject({ good: 1, bad: 1 });
+    const bad = await json('POST', '/api/kb/import', { format: 'xlsx', data: Buffer.from('not a workbook').toString('base64') }, ed1);
+    expect(bad.status).toBe(422);
+    expect((await json('POST', '/api/kb/import', { format: 'csv', data: CSV })).status).toBe(401);
+  });
+
+  it('exports the items as CSV with the import columns, and everything as JSON', async () => {
+    const csv = await (await json('GET', '/api/kb/export.csv', undefined, ed1)).text();
+    expect(csv.split('\r\n')[0] ?? csv.split('\n')[0]).toContain('事项名称');
+    expect(csv).toContain('个体工商户设立登记');
+    const all = (await (await json('GET', '/api/kb/export.json', undefined, ed1)).json()) as { entries: { id: string }[] };
+    expect(all.entries.length).toBeGreaterThan(150);
+  });
+});
