@@ -202,8 +202,32 @@
     $('drafts').replaceChildren(el('h2', { text: '待审核的草稿' }), ...(pending.length ? pending : []).map((d) => el('div', { class: 'cluster' },
       el('strong', { text: `${d.entry.title}（${d.entryId}）` }), el('p', { class: 'muted', text: `${d.author} 写于 ${new Date(d.createdAt).toLocaleString('zh-CN')}：${d.note || '（没有说明）'}` }),
       diff(d.base, d.entry),
-      el('div', { class: 'row' }, d.author === me.username ? el('span', { class: 'muted', text: '这是您写的草稿，需要另一位编辑审核。' }) : el('button', { type: 'button', class: 'primary', text: '审核通过并上线', onclick: () => approve(d.id) }),
-        el('span', { id: `msg-${d.id}`, class: 'problems' })))), pending.length ? '' : el('p', { class: 'muted', text: '没有待审核的草稿。' }));
+      d.author === me.username
+        ? el('div', { class: 'row' }, el('span', { class: 'muted', text: '这是您写的草稿，需要另一位编辑审核。' }),
+          el('button', { type: 'button', text: '撤回', onclick: () => closeDraft(d.id, '') }), el('span', { id: `msg-${d.id}`, class: 'problems' }))
+        : el('div', { class: 'row' }, el('button', { type: 'button', class: 'primary', text: '审核通过并上线', onclick: () => approve(d.id) }),
+          el('label', {}, '退回原因 ', el('input', { id: `why-${d.id}`, placeholder: '例如：收费依据没有写文号' })),
+          el('button', { type: 'button', text: '退回给作者', onclick: () => closeDraft(d.id, $(`why-${d.id}`).value) }),
+          el('span', { id: `msg-${d.id}`, class: 'problems' })))), pending.length ? '' : el('p', { class: 'muted', text: '没有待审核的草稿。' }),
+    ...recentClosed(drafts));
+  }
+  const CLOSED = { published: '已上线', refused: '上线检查未通过', returned: '已退回', withdrawn: '作者已撤回' };
+  /** Recently handled drafts, so an author sees why a draft was returned or refused. */
+  function recentClosed(drafts) {
+    const done = drafts.filter((d) => d.status !== 'pending').slice(0, 15);
+    if (!done.length) return [];
+    return [el('h3', { text: '最近处理的草稿' }), el('table', { class: 'grid' },
+      el('thead', {}, el('tr', {}, ...['条目', '作者', '结果', '原因', '处理人'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, ...done.map((d) => el('tr', {}, el('td', { text: d.entry.title }), el('td', { text: d.author }), el('td', { text: CLOSED[d.status] ?? d.status }),
+        el('td', { text: d.refusal ?? '' }), el('td', { text: d.closedBy ?? '' })))))];
+  }
+  async function closeDraft(id, reason) {
+    try {
+      await api('POST', `/api/kb/drafts/${id}/return`, { reason });
+      await loadDrafts();
+    } catch (err) {
+      $(`msg-${id}`).textContent = err.message;
+    }
   }
   async function approve(id) {
     try {
@@ -231,9 +255,20 @@
       el('span', { class: 'n', text: String(c.count) }), el('strong', { text: c.label }),
       el('p', { class: 'muted', text: `例：${c.examples.join('；')}` }),
       el('div', { class: 'row' },
-        c.nearest ? el('button', { type: 'button', text: `把「${c.label}」加为「${c.nearest.title}」的别名`, onclick: () => { document.querySelector('[data-tab=entries]').click(); openEntry(c.nearest.id, { alias: c.label }); } }) : '',
+        ...(c.candidates?.length ? aliasPicker(c) : []),
         el('button', { type: 'button', text: '新建条目草稿', onclick: () => newEntry(c.label) })))),
       clusters.length ? '' : el('p', { class: 'muted', text: '没有未答的问题。' }));
+  }
+  /** 「加为别名」: the editor picks the entry; the nearest ones are offered, none is preselected as right. */
+  function aliasPicker(c) {
+    const select = el('select', { 'aria-label': `「${c.label}」加到哪个条目` }, el('option', { value: '', text: '选择要加别名的条目…' }),
+      ...c.candidates.map((x) => el('option', { value: x.id, text: `${x.title}（相近度 ${x.score}）` })));
+    const msg = el('span', { class: 'problems' });
+    return [select, el('button', { type: 'button', text: '加为别名', onclick: () => {
+      if (!select.value) { msg.textContent = '请先选择条目。'; return; }
+      document.querySelector('[data-tab=entries]').click();
+      openEntry(select.value, { alias: c.label });
+    } }), msg];
   }
   function newEntry(question) {
     document.querySelector('[data-tab=entries]').click();
@@ -273,7 +308,7 @@
       series: [{ type: 'bar', data: [t.helpful, t.notHelpful, t.good, t.fair, t.poor], itemStyle: { color: (p) => ['#1e6b34', '#b3261e', '#1e6b34', '#b45309', '#b3261e'][p.dataIndex] } }] });
     const c3 = echarts.init($('chart-reasons'));
     c3.setOption({ animation: false, title: { text: '通不通：走不通的原因', left: 8, textStyle: { fontSize: 14 } }, tooltip: {},
-      series: [{ type: 'pie', radius: ['35%', '65%'], top: 30, data: d.reasons.filter((r) => r.count > 0).map((r) => ({ name: r.label, value: r.count })), label: { formatter: '{b} {c}' } }] });
+      series: [{ type: 'pie', radius: ['30%', '52%'], top: 30, data: d.reasons.filter((r) => r.count > 0).map((r) => ({ name: r.label, value: r.count })), label: { formatter: '{b} {c}', overflow: 'break', width: 64, alignTo: 'edge', edgeDistance: 6 } }] });
     charts = [c1, c2, c3];
   }
   $('reload-dash').addEventListener('click', loadDashboard);

@@ -27,11 +27,18 @@ export function contentFeatures(content: readonly string[]): Set<string> {
   return out;
 }
 
-const jaccard = (a: Set<string>, b: Set<string>): number => {
+/**
+ * Jaccard overlap; when two or more features are shared, also the overlap of the smaller set
+ * (discounted), so a short question inside a longer one still meets it (电动车上牌 / 电动自行车上牌要带什么).
+ * One shared feature alone never counts as containment: 证 or 办 is shared by everything.
+ */
+const similarity = (a: Set<string>, b: Set<string>): number => {
   let shared = 0;
   for (const x of a) if (b.has(x)) shared++;
   const union = a.size + b.size - shared;
-  return union === 0 ? 0 : shared / union;
+  if (union === 0) return 0;
+  const jaccard = shared / union;
+  return shared >= 2 ? Math.max(jaccard, (0.75 * shared) / Math.min(a.size, b.size)) : jaccard;
 };
 
 /** Greedy single pass: a question joins the most similar group above the threshold, or starts one. */
@@ -44,7 +51,7 @@ export function clusterQuestions(texts: readonly string[], features: Features, t
     let bestSim = threshold;
     groups.forEach((g, i) => {
       // Similarity to the group: the best match among its first members (cheap and order-stable).
-      const sim = Math.max(...g.feats.slice(0, 5).map((x) => jaccard(f, x)));
+      const sim = Math.max(...g.feats.slice(0, 5).map((x) => similarity(f, x)));
       if (sim >= bestSim) {
         best = i;
         bestSim = sim;

@@ -63,6 +63,8 @@ export interface DashboardInput {
   reports: readonly ProcessReport[];
   ratings: readonly RatingRecord[];
   title: (entryId: string) => string;
+  /** A readable name for a walkthrough step key `flowId/stepId` (its label or question). */
+  stepLabel?: (step: string) => string;
   /** Inclusive day range (YYYY-MM-DD, China time). */
   from: string;
   to: string;
@@ -124,7 +126,10 @@ export function computeDashboard(input: DashboardInput): Dashboard {
     if (e) {
       e.processReports++;
       e.reasons[r.reason] = (e.reasons[r.reason] ?? 0) + 1;
-      if (r.step) e.steps[r.step] = (e.steps[r.step] ?? 0) + 1;
+      if (r.step) {
+        const name = input.stepLabel?.(r.step) ?? r.step;
+        e.steps[name] = (e.steps[name] ?? 0) + 1;
+      }
     }
   }
   for (const r of input.ratings) {

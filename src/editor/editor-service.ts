@@ -21,8 +21,12 @@ export interface Draft {
   author: string;
   note: string;
   createdAt: string;
-  status: 'pending' | 'published' | 'refused';
+  status: 'pending' | 'published' | 'refused' | 'returned' | 'withdrawn';
+  /** Why the publish gate refused it, or why a reviewer sent it back. */
   refusal?: string;
+  /** Who returned or withdrew it, and when. */
+  closedBy?: string;
+  closedAt?: string;
 }
 
 export interface Revision {
@@ -192,6 +196,24 @@ export function createEditorService(o: EditorOptions) {
         await drafts.write(draftId, { ...draft, status: result.ok ? 'published' : 'refused', ...(result.ok ? {} : { refusal: result.message }) });
         await audit.append({ at: now().toISOString(), by: approver, action: result.ok ? 'approve' : 'approve_refused', entryId: draft.entryId, draftId, ...(result.ok ? { revision: result.value.revision } : { note: result.message }) });
         return result;
+      }),
+
+    /**
+     * Close a pending draft without publishing: the author withdraws it, any other editor returns it
+     * to the author with a reason (required, so the author knows what to fix).
+     */
+    closeDraft: (draftId: string, by: string, reason: string): Promise<EditorResult<Draft>> =>
+      serial(async () => {
+        const draft = await drafts.read(draftId);
+        if (!draft) return fail(404, 'not_found', '没有这个草稿。');
+        if (draft.status !== 'pending') return fail(409, 'not_pending', '这个草稿已经处理过了。');
+        const own = draft.author === by;
+        const why = reason.trim();
+        if (!own && !why) return fail(422, 'reason_required', '退回草稿请写明原因，方便作者修改。', [{ field: 'reason', problem: '不能为空' }]);
+        const closed: Draft = { ...draft, status: own ? 'withdrawn' : 'returned', closedBy: by, closedAt: now().toISOString(), ...(why ? { refusal: why } : {}) };
+        await drafts.write(draftId, closed);
+        await audit.append({ at: closed.closedAt!, by, action: own ? 'withdraw' : 'return', entryId: draft.entryId, draftId, note: why });
+        return { ok: true, value: closed };
       }),
 
     history,

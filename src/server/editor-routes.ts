@@ -22,6 +22,8 @@ export interface EditorDeps {
   engine: () => Engine;
   store: Store;
   staleDays: number;
+  /** A readable name for a walkthrough step key `flowId/stepId`. */
+  stepLabel?: (step: string) => string;
   now?: () => Date;
 }
 
@@ -106,6 +108,14 @@ export function editorRoutes(deps: EditorDeps): Router {
     res.json({ revision: { revision: rev.revision, author: rev.author, approvedBy: rev.approvedBy, at: rev.at, note: rev.note }, entry: rev.entry });
   });
 
+  const closeBody = z.strictObject({ reason: z.string().max(500, { error: '原因请控制在 500 字以内' }).default('') });
+  /** Return a draft to its author with a reason (another editor), or withdraw it (the author). */
+  r.post('/api/kb/drafts/:id/return', async (req, res) => {
+    const b = parseOr400(closeBody, req.body ?? {});
+    const d = unwrap(await deps.editor.closeDraft(req.params.id, me(res), b.reason));
+    res.json({ draft: { id: d.id, status: d.status, refusal: d.refusal ?? null, closedBy: d.closedBy } });
+  });
+
   /** What needs an editor: expired or not yet effective entries, and facts not checked for a long time. */
   r.get('/api/kb/todo', (_req, res) => {
     const kb = deps.kb();
@@ -154,12 +164,13 @@ export function editorRoutes(deps: EditorDeps): Router {
       asked.map((t) => t.text!),
       (text) => contentFeatures(engine.contentWords(text)),
     );
-    // For each group, the entry the bot reached for most (a candidate to add the phrasing to).
-    const nearest = (examples: string[]) => engine.search(examples[0]!, 1).results[0]?.entry;
+    // For each group, the entries closest to its label: candidates the editor may add the phrasing to.
+    // They are suggestions only — the bot did not find them close enough to answer with.
     res.json({
       clusters: clusters.slice(0, 100).map((c) => {
-        const n = nearest(c.examples);
-        return { ...c, nearest: n ? { id: n.id, title: n.title, kind: n.kind } : null };
+        const candidates = engine.search(c.label, 3).results.map((x) => ({ id: x.entry.id, title: x.entry.title, kind: x.entry.kind, score: Math.round(x.score * 100) / 100 }));
+        const n = candidates[0];
+        return { ...c, nearest: n ? { id: n.id, title: n.title, kind: n.kind } : null, candidates };
       }),
       questions: asked.length,
     });
@@ -181,7 +192,7 @@ export function editorRoutes(deps: EditorDeps): Router {
     ]);
     const kb = deps.kb();
     const title = (id: string) => kb.entries.find((e) => e.id === id)?.title ?? id;
-    return computeDashboard({ turns, feedback, reports, ratings, title, from, to });
+    return computeDashboard({ turns, feedback, reports, ratings, title, from, to, ...(deps.stepLabel ? { stepLabel: deps.stepLabel } : {}) });
   };
   r.get('/api/kb/dashboard', async (req, res) => res.json(await dashboard(req.query)));
   r.get('/api/kb/dashboard/weak-spots.csv', async (req, res) => {

@@ -70,7 +70,7 @@ export interface RunningServer {
 export async function startServer(
   config: Config,
   logger: Logger,
-  options: { store?: Store; print?: (line: string) => void } = {},
+  options: { store?: Store; print?: (line: string) => void; /** The clock (tests and demo data). */ now?: () => Date } = {},
 ): Promise<RunningServer> {
   const startedAt = new Date();
   const loaded = await loadKnowledge(config.knowledgeDir);
@@ -126,13 +126,14 @@ export async function startServer(
   const editor = createEditorService({ store, knowledgeDir: config.knowledgeDir, runtime, questions: () => questions, floor: config.publishFloor });
   const accounts = createAccounts(store);
   await ensureFirstAdmin(accounts, config, logger, options.print ?? ((line) => console.log(line)));
-  const handoff = createHandoffService(store);
+  const handoff = createHandoffService(store, options.now);
   const chat = createChatService({
     engine,
     flows,
     handoff,
     officeHours,
     store,
+    ...(options.now ? { now: options.now } : {}),
     onEvent: (sessionId, event) => {
       if (event.type === 'unanswered') logger.info('unanswered', { sessionId, text: event.text });
     },
@@ -169,6 +170,14 @@ export async function startServer(
         engine,
         store,
         staleDays: config.staleDays,
+        stepLabel: (key) => {
+          const [flowId, stepId] = key.split('/');
+          const flow = live.flows.find((f) => f.id === flowId);
+          const step = flow && stepId ? flow.steps[stepId] : undefined;
+          if (!flow || !step) return key;
+          const what = 'ask' in step ? (step.label ?? step.ask) : 'say' in step ? step.say : stepId!;
+          return `${flow.title}：${what.length > 24 ? `${what.slice(0, 24)}…` : what}`;
+        },
       }),
       ...channels.flatMap((c) => (c.router ? [c.router] : [])),
     ],

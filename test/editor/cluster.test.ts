@@ -37,4 +37,12 @@ describe('clustering unanswered questions', () => {
   it('names the shared words of a group', () => {
     expect(clusters[0]!.terms).toContain('护照');
   });
+
+  it('puts a short question with the longer one that contains its words, but not on one shared word', () => {
+    const qs = ['电动车上牌在哪里办', '电动自行车上牌要带什么', '房产证怎么办', '养狗要办什么证'];
+    const cs = clusterQuestions(qs, features);
+    const of = (q: string) => cs.findIndex((c) => c.examples.includes(q));
+    expect(of('电动车上牌在哪里办')).toBe(of('电动自行车上牌要带什么'));
+    expect(of('房产证怎么办')).not.toBe(of('养狗要办什么证'));
+  });
 });

@@ -25,7 +25,8 @@ const ratings: RatingRecord[] = [
   { at: '2026-11-26T06:10:00Z', sessionId: 'b', rating: 'good', comment: '很方便', entryId: 'bundle-b' },
 ];
 
-const d = computeDashboard({ turns, feedback, reports, ratings, title: (id) => ({ 'item-a': '事项甲', 'bundle-b': '一件事乙' })[id] ?? id, from: '2026-11-25', to: '2026-11-26' });
+const input = { turns, feedback, reports, ratings, title: (id: string) => ({ 'item-a': '事项甲', 'bundle-b': '一件事乙' })[id] ?? id, from: '2026-11-25', to: '2026-11-26' };
+const d = computeDashboard(input);
 
 describe('dashboard figures from a fixed event log', () => {
   it('counts per day in China time, leaving out small talk and days outside the range', () => {
@@ -52,5 +53,10 @@ describe('dashboard figures from a fixed event log', () => {
     const csv = weakSpotsCsv(d);
     expect(csv.startsWith('\uFEFF排名,事项')).toBe(true);
     expect(csv).toContain('1,一件事乙,bundle-b,4,0,2,0,0,1,表格看不懂×2,small-shop/food×2');
+  });
+
+  it('names a step by what it asks when a label is given', () => {
+    const named = computeDashboard({ ...input, stepLabel: (k) => (k === 'small-shop/food' ? '开办小商店：是否卖食品' : k) });
+    expect(named.weakSpots[0]!.steps).toEqual({ '开办小商店：是否卖食品': 2 });
   });
 });

@@ -96,7 +96,8 @@ describe('four eyes, live publish, history and rollback', () => {
     const { draft } = (await created.json()) as { draft: { id: string } };
 
     const own = await json('POST', `/api/kb/drafts/${draft.id}/approve`, undefined, ed1);
-    expect([403, 409]).toContain(own.status);
+    expect(own.status).toBe(403);
+    expect(((await own.json()) as { error: { code: string } }).error.code).toBe('four_eyes');
 
     const ok = await json('POST', `/api/kb/drafts/${draft.id}/approve`, undefined, ed2);
     expect(ok.status).toBe(200);
@@ -150,6 +151,35 @@ describe('four eyes, live publish, history and rollback', () => {
     const stale = await json('POST', `/api/kb/drafts/${two.draft.id}/approve`, undefined, ed2);
     expect(stale.status).toBe(409);
     expect(((await stale.json()) as { error: { code: string } }).error.code).toBe('stale_draft');
+  });
+});
+
+describe('returning and withdrawing drafts', () => {
+  const draftFor = async (id: string, alias: string, by: string) => {
+    const base = await entry(id, by);
+    const res = await json('POST', '/api/kb/drafts', { entryId: base.id, entry: { ...base, aliases: [...base.aliases, alias] } }, by);
+    return ((await res.json()) as { draft: { id: string } }).draft.id;
+  };
+  const statusOf = async (draftId: string) => ((await (await json('GET', `/api/kb/drafts/${draftId}`, undefined, ed1)).json()) as { draft: { status: string; refusal?: string } }).draft;
+
+  it('a reviewer returns a draft with a reason; it can no longer be approved and nothing is published', async () => {
+    const id = await draftFor('item-resident-id-card', '身份证换个新的', ed1);
+    const noReason = await json('POST', `/api/kb/drafts/${id}/return`, { reason: '  ' }, ed2);
+    expect(noReason.status).toBe(422);
+    expect((await statusOf(id)).status).toBe('pending');
+    const returned = await json('POST', `/api/kb/drafts/${id}/return`, { reason: '别名太口语，先和窗口确认' }, ed2);
+    expect(returned.status).toBe(200);
+    expect(await statusOf(id)).toMatchObject({ status: 'returned', refusal: '别名太口语，先和窗口确认' });
+    expect((await json('POST', `/api/kb/drafts/${id}/approve`, undefined, ed2)).status).toBe(409);
+    expect((await entry('item-resident-id-card', ed1)).aliases).not.toContain('身份证换个新的');
+  });
+
+  it('the author withdraws a draft without a reason; a stranger to the draft cannot approve it afterwards', async () => {
+    const id = await draftFor('item-resident-id-card', '身份证换新的那个', ed1);
+    expect((await json('POST', `/api/kb/drafts/${id}/return`, {}, ed1)).status).toBe(200);
+    expect((await statusOf(id)).status).toBe('withdrawn');
+    expect((await json('POST', `/api/kb/drafts/${id}/return`, { reason: 'x' }, ed2)).status).toBe(409);
+    expect((await json('POST', '/api/kb/drafts/no-such-draft/return', { reason: 'x' }, ed2)).status).toBe(404);
   });
 });
 
