@@ -1,5 +1,10 @@
-// Knowledge editor: find, edit (form or raw JSON), validate live, try questions, draft; review and approve; history and rollback; to-do; inbox; dashboard.
+// Knowledge editor: find, edit (form or raw YAML), validate live, try questions, draft; review and approve; history and rollback; to-do; inbox; dashboard.
 (() => {
+  // The yaml package's browser build, served from the installed package: entries are shown and
+  // edited as YAML, like their files under knowledge/.
+  let YAML = null;
+  const yamlReady = import('/vendor/yaml/index.js').then((m) => (YAML = m)).catch(() => null);
+  const toText = (x) => (YAML ? YAML.stringify(x, { lineWidth: 0 }) : JSON.stringify(x, null, 2));
   'use strict';
   const $ = (id) => document.getElementById(id);
   const el = (tag, attrs = {}, ...children) => {
@@ -52,7 +57,10 @@
 
   const list = (v) => v.split(/[,，、\n]/).map((x) => x.trim()).filter(Boolean);
 
+  // Whether the raw YAML is unfolded; kept while the form re-renders.
+  let rawOpen = false;
   async function openEntry(id, prefill) {
+    await yamlReady;
     const { entry } = await api('GET', `/api/kb/entries/${id}`);
     const draft = structuredClone(entry);
     if (prefill?.alias && !draft.aliases.includes(prefill.alias)) draft.aliases.push(prefill.alias);
@@ -101,14 +109,17 @@
           el('p', { id: 'uses', class: 'muted' }))
       : null;
 
-    const raw = el('textarea', { id: 'raw', class: 'wide', rows: 12, 'aria-label': '条目的完整内容（JSON）' });
-    raw.value = JSON.stringify(e, null, 2);
+    const format = YAML ? 'YAML' : 'JSON';
+    const raw = el('textarea', { id: 'raw', class: 'wide', rows: 16, spellcheck: 'false', 'aria-label': `条目的完整内容（${format}）` });
+    raw.value = toText(e);
     raw.addEventListener('change', () => {
       try {
-        editing.entry = JSON.parse(raw.value);
+        const parsed = YAML ? YAML.parse(raw.value) : JSON.parse(raw.value);
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+        editing.entry = parsed;
         renderEditor();
-      } catch {
-        $('check').replaceChildren(el('p', { class: 'problems', text: 'JSON 格式不对，改好再试。' }));
+      } catch (err) {
+        $('check').replaceChildren(el('p', { class: 'problems', text: `${format} 格式不对，改好再试${err?.linePos ? `（第 ${err.linePos[0].line} 行）` : ''}。` }));
       }
     });
     const questions = el('textarea', { id: 'try', placeholder: '每行一个群众可能的问法，看看改动前后排在第一的条目', 'aria-label': '试问' });
@@ -125,7 +136,7 @@
         field('失效日期', 'expiresOn', { type: 'date', optional: true }),
         el('label', {}, verified, ' 核心事实已核实'),
         materials,
-        el('details', { class: 'wide' }, el('summary', { text: '完整内容（JSON，可直接修改）' }), raw)),
+        el('details', { class: 'wide', open: rawOpen, ontoggle: (ev) => { rawOpen = ev.target.open; } }, el('summary', { text: `完整内容（${format}，可直接修改）` }), raw)),
       el('div', { id: 'check', 'aria-live': 'polite' }),
       el('h3', { text: '试问' }), questions,
       el('div', { class: 'row' },
@@ -168,11 +179,18 @@
   }
 
   async function showHistory() {
+    await yamlReady;
     const { revisions } = await api('GET', `/api/kb/entries/${editing.entry.id}/history`);
     $('history').replaceChildren(el('h3', { text: '历史版本' }), el('table', { class: 'grid' },
       el('thead', {}, el('tr', {}, ...['版本', '作者', '审核', '时间', '说明', ''].map((t) => el('th', { scope: 'col', text: t })))),
       el('tbody', {}, ...revisions.map((r, i) => el('tr', {}, el('td', { text: String(r.revision) }), el('td', { text: r.author }), el('td', { text: r.approvedBy ?? '—' }), el('td', { text: r.at ? new Date(r.at).toLocaleString('zh-CN') : '' }), el('td', { text: r.note }),
-        el('td', {}, i === 0 ? '当前' : el('button', { type: 'button', text: '回滚到这一版', onclick: () => rollback(r.revision) })))))));
+        el('td', {}, r.revision > 1 ? el('button', { type: 'button', class: 'link', text: '看改动', onclick: () => showRevision(r.revision) }) : '',
+          i === 0 ? ' 当前' : el('button', { type: 'button', text: '回滚到这一版', onclick: () => rollback(r.revision) })))))),
+      el('div', { id: 'revision-diff', 'aria-live': 'polite' }));
+  }
+  async function showRevision(n) {
+    const { revision, previous } = await api('GET', `/api/kb/entries/${editing.entry.id}/history/${n}`);
+    $('revision-diff').replaceChildren(el('h4', { text: `第 ${n} 版相对第 ${previous?.revision ?? '—'} 版的改动（${revision.note || '没有说明'}）` }), diff(previous?.entry ?? null, revision.entry));
   }
   async function rollback(revision) {
     if (!confirm(`确定回滚到第 ${revision} 版？会立即上线。`)) return;
@@ -184,12 +202,32 @@
   }
 
   // ---- review ----
+  /** A line diff (longest common subsequence) of two entries as YAML, with two lines of context. */
   function diff(a, b) {
-    const A = JSON.stringify(a ?? {}, null, 2).split('\n');
-    const B = JSON.stringify(b, null, 2).split('\n');
-    const setA = new Set(A);
-    const setB = new Set(B);
-    return el('div', { class: 'diff' }, ...A.filter((l) => !setB.has(l)).map((l) => el('span', { class: 'del', text: l })), ...B.filter((l) => !setA.has(l)).map((l) => el('span', { class: 'add', text: l })));
+    const A = a ? toText(a).split('\n') : [];
+    const B = toText(b).split('\n');
+    const m = A.length;
+    const n = B.length;
+    const L = Array.from({ length: m + 1 }, () => new Uint16Array(n + 1));
+    for (let i = m - 1; i >= 0; i--) for (let j = n - 1; j >= 0; j--) L[i][j] = A[i] === B[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+    const ops = [];
+    let i = 0;
+    let j = 0;
+    while (i < m || j < n) {
+      if (i < m && j < n && A[i] === B[j]) { ops.push(['same', A[i]]); i++; j++; }
+      else if (j < n && (i >= m || L[i][j + 1] >= L[i + 1][j])) ops.push(['add', B[j++]]);
+      else ops.push(['del', A[i++]]);
+    }
+    const near = ops.map((_, k) => ops.slice(Math.max(0, k - 2), k + 3).some(([t]) => t !== 'same'));
+    const out = [];
+    const gap = () => el('span', { class: 'gap', text: '  …' });
+    ops.forEach(([t, line], k) => {
+      if (!near[k]) return;
+      if (k > 0 && !near[k - 1]) out.push(gap());
+      out.push(el('span', { class: t === 'same' ? 'ctx' : t, text: `${t === 'add' ? '+ ' : t === 'del' ? '- ' : '  '}${line}` }));
+    });
+    if (out.length && !near.at(-1)) out.push(gap());
+    return el('div', { class: 'diff' }, ...(out.length ? out : [el('span', { class: 'ctx', text: '（内容没有变化）' })]));
   }
   async function loadDraftCount() {
     const { drafts } = await api('GET', '/api/kb/drafts');
@@ -197,6 +235,7 @@
     return drafts;
   }
   async function loadDrafts() {
+    await yamlReady;
     const drafts = await loadDraftCount();
     const pending = drafts.filter((d) => d.status === 'pending');
     $('drafts').replaceChildren(el('h2', { text: '待审核的草稿' }), ...(pending.length ? pending : []).map((d) => el('div', { class: 'cluster' },

@@ -5,6 +5,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 import type { Logger } from '../core/logger.js';
@@ -50,6 +51,8 @@ export function createApp(deps: AppDeps): Express {
   app.get('/editor', (_req, res) => res.sendFile('editor.html', { root: PUBLIC_DIR }));
   // Browser libraries served from the installed packages (no CDN: the service runs offline).
   app.get('/vendor/echarts.min.js', (_req, res) => res.sendFile(require.resolve('echarts/dist/echarts.min.js')));
+  // The yaml package's browser build (ES modules), for editing an entry as YAML like its file.
+  app.use('/vendor/yaml', express.static(join(dirname(require.resolve('yaml/package.json')), 'browser/dist'), { maxAge: '1h' }));
   app.use(citizenRoutes(deps));
   for (const h of deps.extra ?? []) app.use(h);
   // A known API path with the wrong method gets 405 rather than a misleading 404.

@@ -71,6 +71,17 @@ export function editorRoutes(deps: EditorDeps): Router {
     res.json({ revisions: [...revisions].reverse().map(({ entry: _e, ...rest }) => rest) });
   });
 
+  /** One revision with its full content, for showing what it changed. */
+  r.get('/api/kb/entries/:id/history/:revision', async (req, res) => {
+    find(req.params.id);
+    const n = Number(req.params.revision);
+    const revisions = await deps.editor.history(req.params.id);
+    const rev = revisions.find((x) => x.revision === n);
+    if (!rev) throw new AppError(404, 'not_found', `没有第 ${req.params.revision} 版。`);
+    const previous = revisions.filter((x) => x.revision < n).at(-1) ?? null;
+    res.json({ revision: rev, previous: previous ? { revision: previous.revision, entry: previous.entry } : null });
+  });
+
   const rollbackBody = z.strictObject({ revision: z.number({ error: 'revision 必须是数字' }).int().min(1) });
   r.post('/api/kb/entries/:id/rollback', async (req, res) => {
     find(req.params.id);

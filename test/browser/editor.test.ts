@@ -70,6 +70,22 @@ describe.skipIf(!available)('editor in Chromium', () => {
     await expect.poll(() => chat.locator('.card h2').first().textContent(), { timeout: 5000 }).toContain('个体工商户设立登记');
   });
 
+  it('edits the raw YAML like the file, and the form follows', async () => {
+    const a = await signIn('editora');
+    await a.fill('#search', '身份证');
+    await a.locator('#entry-list button').first().click();
+    await a.locator('#editor details summary').click();
+    const raw = a.locator('#raw');
+    await expect.poll(() => raw.inputValue()).toMatch(/^id: item-resident-id-card$/m);
+    const text = await raw.inputValue();
+    await raw.fill(text.replace(/^title: .*$/m, 'title: 居民身份证办理（测试）'));
+    await raw.dispatchEvent('change');
+    await expect.poll(() => a.locator('input[data-key=title]').inputValue()).toBe('居民身份证办理（测试）');
+    await raw.fill('title: [unclosed');
+    await raw.dispatchEvent('change');
+    await expect.poll(() => a.locator('#check').textContent()).toContain('YAML 格式不对');
+  });
+
   it('shows live validation errors before a draft can be saved', async () => {
     const a = await signIn('editora');
     await a.fill('#search', '烟草');

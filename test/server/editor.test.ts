@@ -112,6 +112,15 @@ describe('four eyes, live publish, history and rollback', () => {
     expect(history.revisions[0]).toMatchObject({ revision: 2, author: 'editora', approvedBy: 'editorb', note: '群众常这样说' });
     expect(history.revisions.at(-1)?.revision).toBe(1);
 
+    const rev2 = (await (await json('GET', '/api/kb/entries/item-individual-business-registration/history/2', undefined, ed1)).json()) as {
+      revision: { entry: { aliases: string[] } };
+      previous: { revision: number; entry: { aliases: string[] } };
+    };
+    expect(rev2.revision.entry.aliases).toContain(ALIAS);
+    expect(rev2.previous.revision).toBe(1);
+    expect(rev2.previous.entry.aliases).not.toContain(ALIAS);
+    expect((await json('GET', '/api/kb/entries/item-individual-business-registration/history/99', undefined, ed1)).status).toBe(404);
+
     const back = await json('POST', '/api/kb/entries/item-individual-business-registration/rollback', { revision: 1 }, ed2);
     expect(back.status).toBe(200);
     expect((await search(ALIAS)).answerable).toBe(false);
@@ -119,6 +128,18 @@ describe('four eyes, live publish, history and rollback', () => {
     expect(await readFile(join(knowledgeDir, 'items/individual-business-registration.yaml'), 'utf8')).not.toContain(ALIAS);
     const again = (await (await json('GET', '/api/kb/entries/item-individual-business-registration/history', undefined, ed1)).json()) as { revisions: { revision: number; note: string }[] };
     expect(again.revisions[0]).toMatchObject({ revision: 3, note: '回滚到第 1 版' });
+  });
+
+  it('keeps answering every request while an approval swaps the live knowledge base', async () => {
+    const base = await entry('item-marriage-registration', ed1);
+    const { draft } = (await (await json('POST', '/api/kb/drafts', { entryId: base.id, entry: { ...base, aliases: [...base.aliases, '去民政局扯证'] } }, ed1)).json()) as { draft: { id: string } };
+    const during = Array.from({ length: 60 }, (_, i) => json('GET', `/api/search?q=${encodeURIComponent(i % 2 ? '结婚登记要带什么' : '身份证丢了怎么补办')}`));
+    const approval = json('POST', `/api/kb/drafts/${draft.id}/approve`, undefined, ed2);
+    const after = Array.from({ length: 60 }, () => json('GET', `/api/search?q=${encodeURIComponent('结婚登记要带什么')}`));
+    const all = await Promise.all([...during, approval, ...after]);
+    expect(all.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
+    for (const r of await Promise.all([...during, ...after].map(async (p) => (await (await p).clone().json()) as { results: unknown[] }))) expect(r.results.length).toBeGreaterThan(0);
+    expect((await search('去民政局扯证')).results[0]?.id).toBe('item-marriage-registration');
   });
 
   it('refuses an approval that would break the labelled questions, listing them', async () => {
