@@ -295,7 +295,7 @@
       el('p', { class: 'muted', text: `例：${c.examples.join('；')}` }),
       el('div', { class: 'row' },
         ...(c.candidates?.length ? aliasPicker(c) : []),
-        el('button', { type: 'button', text: '新建条目草稿', onclick: () => newEntry(c.label) })))),
+        el('button', { type: 'button', text: '新建问答草稿', title: '以这个问法为题新建一条问答；上面选了条目的话，问答会关联到它', onclick: (ev) => newEntry(c.label, ev.target.closest('.cluster').querySelector('select')?.value) })))),
       clusters.length ? '' : el('p', { class: 'muted', text: '没有未答的问题。' }));
   }
   /** 「加为别名」: the editor picks the entry; the nearest ones are offered, none is preselected as right. */
@@ -309,9 +309,9 @@
       openEntry(select.value, { alias: c.label });
     } }), msg];
   }
-  function newEntry(question) {
+  function newEntry(question, relatedId) {
     document.querySelector('[data-tab=entries]').click();
-    editing = { base: null, entry: { id: 'faq-new-question', kind: 'faq', title: question, summary: '', answer: '', aliases: [], keywords: [], related: [], sources: [{ title: '', reliability: 'unverified', checked: new Date().toISOString().slice(0, 10) }], verified: false, unverified: ['answer'] } };
+    editing = { base: null, entry: { id: 'faq-new-question', kind: 'faq', title: question, summary: '', answer: '', aliases: [], keywords: [], related: relatedId ? [relatedId] : [], sources: [{ title: '', reliability: 'unverified', checked: new Date().toISOString().slice(0, 10) }], verified: false, unverified: ['answer'] } };
     renderEditor();
   }
 

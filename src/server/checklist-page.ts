@@ -36,6 +36,7 @@ export async function renderChecklistPage(c: Checklist, pageUrl: string): Promis
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(c.title)} · 一次</title>
 <link rel="stylesheet" href="/checklist.css">

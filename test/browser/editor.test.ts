@@ -86,6 +86,28 @@ describe.skipIf(!available)('editor in Chromium', () => {
     await expect.poll(() => a.locator('#check').textContent()).toContain('YAML 格式不对');
   });
 
+  it('turns an unanswered question from the inbox into an alias of the entry the editor picks, or a new FAQ', async () => {
+    const QUESTION = '夜里摆地摊要去哪里报备';
+    const chat = await fetch(`${running.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId: 'inbox-browser', text: QUESTION }) });
+    expect(((await chat.json()) as { match: unknown }).match).toBeNull();
+    const a = await signIn('editora');
+    await a.click('[data-tab=inbox]');
+    const cluster = a.locator('#inbox .cluster', { hasText: QUESTION });
+    await cluster.waitFor();
+    await cluster.locator('button', { hasText: '加为别名' }).click();
+    await expect.poll(() => cluster.locator('.problems').textContent()).toContain('请先选择条目');
+    const select = cluster.locator('select');
+    const picked = await select.locator('option').nth(1).getAttribute('value');
+    await select.selectOption(picked!);
+    await cluster.locator('button', { hasText: '加为别名' }).click();
+    await expect.poll(() => a.locator('input[data-key=aliases]').inputValue()).toContain(QUESTION);
+    expect(await a.locator('#editor h2').textContent()).toContain(picked!);
+
+    await a.click('[data-tab=inbox]');
+    await a.locator('#inbox .cluster', { hasText: QUESTION }).locator('button', { hasText: '新建问答草稿' }).click();
+    await expect.poll(() => a.locator('input[data-key=title]').inputValue()).toBe(QUESTION);
+  });
+
   it('shows live validation errors before a draft can be saved', async () => {
     const a = await signIn('editora');
     await a.fill('#search', '烟草');
