@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Channel } from '../channels/channel.js';
+import { createTeamsChannel } from '../channels/teams/teams-channel.js';
 import { createWebChannel } from '../channels/web/web-channel.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/logger.js';
@@ -138,7 +139,18 @@ export async function startServer(
       if (event.type === 'unanswered') logger.info('unanswered', { sessionId, text: event.text });
     },
   });
-  const channels: Channel[] = [createWebChannel({ chat, logger, maxMessageLength: config.maxMessageLength })];
+  const channels: Channel[] = [
+    createWebChannel({ chat, logger, maxMessageLength: config.maxMessageLength }),
+    createTeamsChannel({
+      chat,
+      logger,
+      store,
+      maxMessageLength: config.maxMessageLength,
+      ...(config.microsoftAppId ? { appId: config.microsoftAppId } : {}),
+      ...(config.microsoftAppPassword ? { appPassword: config.microsoftAppPassword } : {}),
+      ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    }),
+  ];
   const app = createApp({
     chat,
     engine,

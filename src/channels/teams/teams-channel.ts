@@ -1,0 +1,194 @@
+/**
+ * Microsoft Teams (and any Bot Framework channel) at POST /api/messages, through botkit's Bot
+ * Framework adapter. With MicrosoftAppId / MicrosoftAppPassword set, the adapter validates every
+ * request's JWT and refuses unsigned ones; without them it runs in local emulator mode.
+ *
+ * A Teams conversation maps to a chat session `teams-<hash of the conversation id>`; its
+ * conversation reference is stored so that officers' replies reach the citizen proactively.
+ */
+import { createHash } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { Botkit, type BotkitMessage, type BotWorker } from 'botkit';
+import type { Logger } from '../../core/logger.js';
+import type { UserInput } from '../../core/types.js';
+import type { ChatService, TranscriptMessage } from '../../service/chat-service.js';
+import type { Store } from '../../storage/ports.js';
+import type { Channel } from '../channel.js';
+import { renderActivities, submittedChoice, type CardActivity } from './adaptive-cards.js';
+
+export const TEAMS_PATH = '/api/messages';
+
+export interface TeamsChannelOptions {
+  chat: ChatService;
+  logger: Logger;
+  store: Store;
+  appId?: string;
+  appPassword?: string;
+  /** Public address, for absolute links in cards (the printable checklist). */
+  publicUrl?: string;
+  maxMessageLength: number;
+}
+
+/** A Bot Framework conversation reference (the fields continueConversation needs). */
+export interface ConversationRef {
+  activityId?: string;
+  user?: { id: string; name?: string };
+  bot: { id: string; name?: string };
+  conversation: { id: string; conversationType?: string; tenantId?: string; isGroup?: boolean };
+  channelId: string;
+  serviceUrl: string;
+  locale?: string;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+const noStorage = { read: async () => ({}), write: async () => {}, delete: async () => {} };
+
+export const teamsSessionId = (conversationId: string): string =>
+  `teams-${createHash('sha256').update(conversationId).digest('hex').slice(0, 32)}`;
+
+interface Activity {
+  type: string;
+  text?: string;
+  value?: unknown;
+  from?: { id: string; name?: string };
+  recipient?: { id: string; name?: string };
+  conversation?: { id: string; conversationType?: string; tenantId?: string; isGroup?: boolean };
+  channelId?: string;
+  serviceUrl?: string;
+  id?: string;
+  locale?: string;
+  membersAdded?: { id: string }[];
+}
+
+interface TurnContextLike {
+  activity: Activity;
+  sendActivities(activities: Partial<CardActivity>[]): Promise<unknown>;
+}
+interface AdapterLike {
+  processActivity(req: Request, res: Response, logic: (ctx: TurnContextLike) => Promise<void>): Promise<void>;
+  continueConversation(ref: ConversationRef, logic: (ctx: TurnContextLike) => Promise<void>): Promise<void>;
+}
+
+/** Teams puts an @mention of the bot into the text in group chats and channels. */
+const stripMention = (text: string) => text.replace(/<at>[^<]*<\/at>/g, '').trim();
+
+const WELCOME: CardActivity = {
+  type: 'message',
+  text: '您好，我是「一次」办事小助手。想办什么事，直接用大白话问我，比如「开个小卖部要办啥证」「身份证丢了怎么补」。需要人工时说「转人工」。',
+};
+
+export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator: boolean } {
+  const emulator = !o.appId || !o.appPassword;
+  const controller = new Botkit({
+    adapterConfig: emulator ? {} : { appId: o.appId, appPassword: o.appPassword },
+    disable_webserver: true,
+    disable_console: true,
+    storage: noStorage,
+  });
+  const adapter = controller.adapter as unknown as AdapterLike;
+  const refs = o.store.documents<ConversationRef>('teams-conversations');
+  if (emulator) o.logger.warn('teams_emulator_mode', { message: '未设置 MicrosoftAppId / MicrosoftAppPassword：/api/messages 以本地模拟器模式运行，不校验签名，只用于本机调试。' });
+
+  const send = async (ctx: TurnContextLike, activities: CardActivity[]) => {
+    if (activities.length) await ctx.sendActivities(activities);
+  };
+
+  const referenceOf = (a: Activity): ConversationRef | null =>
+    a.conversation?.id && a.serviceUrl && a.channelId && a.recipient
+      ? {
+          ...(a.id ? { activityId: a.id } : {}),
+          ...(a.from ? { user: { id: a.from.id, ...(a.from.name ? { name: a.from.name } : {}) } } : {}),
+          bot: { id: a.recipient.id, ...(a.recipient.name ? { name: a.recipient.name } : {}) },
+          conversation: a.conversation,
+          channelId: a.channelId,
+          serviceUrl: a.serviceUrl,
+          ...(a.locale ? { locale: a.locale } : {}),
+        }
+      : null;
+
+  controller.on('message', async (bot: BotWorker, message: BotkitMessage) => {
+    const ctx = (bot as unknown as { getConfig(key: string): TurnContextLike }).getConfig('context');
+    const a = ctx.activity;
+    const ref = referenceOf(a);
+    if (!ref) return;
+    const sessionId = teamsSessionId(ref.conversation.id);
+    await refs.write(sessionId, ref);
+    const choice = submittedChoice(a.value);
+    const typed = stripMention(String(message.text ?? a.text ?? ''));
+    let input: UserInput;
+    if (choice) input = { choice };
+    else if (typed.length > 0) {
+      if (typed.length > o.maxMessageLength) return send(ctx, [{ type: 'message', text: `消息太长了，请控制在 ${o.maxMessageLength} 字以内。` }]);
+      input = { text: typed };
+    } else return send(ctx, [{ type: 'message', text: '请输入文字或点选按钮。' }]);
+    try {
+      const out = await o.chat.handle(sessionId, input, 'teams');
+      await send(ctx, renderActivities(out.replies, o.publicUrl ?? null));
+    } catch (err) {
+      o.logger.error('teams_turn_failed', { error: String((err as Error).message ?? err) });
+      await send(ctx, [{ type: 'message', text: '抱歉，系统出了点问题。请稍后再试，或拨打 12345 热线。' }]);
+    }
+  });
+
+  controller.on('conversationUpdate', async (bot: BotWorker) => {
+    const ctx = (bot as unknown as { getConfig(key: string): TurnContextLike }).getConfig('context');
+    const a = ctx.activity;
+    const ref = referenceOf(a);
+    if (ref) await refs.write(teamsSessionId(ref.conversation.id), ref);
+    // Greet once, when the bot itself is added to the conversation.
+    if (a.membersAdded?.some((m) => m.id === a.recipient?.id)) await send(ctx, [WELCOME]);
+  });
+
+  const router = Router();
+  router.post(TEAMS_PATH, async (req, res) => {
+    // Without credentials nothing is verified, so only this machine may talk to the endpoint, and
+    // replies go only to a connector on this machine (the Bot Framework Emulator, tests).
+    if (emulator) {
+      const serviceUrl = String((req.body as { serviceUrl?: unknown } | undefined)?.serviceUrl ?? '');
+      let serviceHost = '';
+      try {
+        serviceHost = new URL(serviceUrl).hostname;
+      } catch {
+        /* checked below */
+      }
+      if (!LOOPBACK.has(req.socket.remoteAddress ?? '') || !LOCAL_HOSTS.has(serviceHost)) {
+        res.status(401).json({ error: { code: 'unauthorized', message: '未配置 MicrosoftAppId / MicrosoftAppPassword：只接受本机模拟器的请求。' } });
+        return;
+      }
+    }
+    try {
+      await adapter.processActivity(req, res, async (ctx) => {
+        await (controller as unknown as { handleTurn(ctx: unknown): Promise<void> }).handleTurn(ctx);
+      });
+    } catch (err) {
+      // The adapter has already answered (401 for a missing or bad token, 400 for a bad body).
+      o.logger.warn('teams_request_refused', { status: res.statusCode, error: String((err as Error).message ?? err).split('\n')[0] });
+      if (!res.headersSent) res.status(500).json({ error: { code: 'internal_error', message: '处理 Teams 消息失败。' } });
+    }
+  });
+
+  return {
+    name: 'teams',
+    emulator,
+    router,
+    /** An officer's or the system's message to a citizen who talks to us in Teams. */
+    async deliver(sessionId: string, message: TranscriptMessage) {
+      if (!sessionId.startsWith('teams-')) return false;
+      const ref = await refs.read(sessionId);
+      if (!ref) return false;
+      const activities = renderActivities(message.replies, o.publicUrl ?? null).map((x) =>
+        message.from === 'officer' && x.text && !x.attachments ? { ...x, text: `【工作人员】${x.text}` } : x,
+      );
+      try {
+        await adapter.continueConversation(ref, async (ctx) => send(ctx, activities));
+        return true;
+      } catch (err) {
+        o.logger.warn('teams_deliver_failed', { sessionId, error: String((err as Error).message ?? err) });
+        return false;
+      }
+    },
+    async close() {},
+  };
+}
