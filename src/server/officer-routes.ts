@@ -8,6 +8,7 @@ import type { PublicUser } from '../auth/accounts.js';
 import { AppError } from '../core/errors.js';
 import type { Command, HandoffCase } from '../handoff/transitions.js';
 import type { HandoffService, OpenCase } from '../handoff/handoff-service.js';
+import { createOfficerActions, sees, type ActionResult } from '../handoff/officer-actions.js';
 import type { AskStep, Flow } from '../dialogue/parse-flows.js';
 import type { Engine } from '../knowledge/engine.js';
 import type { ChatService, UnansweredRecord } from '../service/chat-service.js';
@@ -25,8 +26,6 @@ export interface OfficerDeps {
   now?: () => Date;
 }
 
-const sees = (user: PublicUser, c: { department: string; officer: string | null }) =>
-  user.role === 'admin' || user.departments.length === 0 || user.departments.includes(c.department) || c.officer === user.username;
 
 export function officerRoutes(deps: OfficerDeps): Router {
   const r = Router();
@@ -118,11 +117,15 @@ export function officerRoutes(deps: OfficerDeps): Router {
   const sid = (raw: string | undefined) => parseOr400(sessionIdSchema, raw);
   const at = () => now().toISOString();
 
+  const actions = createOfficerActions({ handoff: deps.handoff, chat: deps.chat, now });
+  const done = <T>(r: ActionResult<T>): T => {
+    if (!r.ok) throw new AppError(r.status, r.code, r.reason);
+    return r.value;
+  };
+
   r.post('/api/officer/conversations/:sessionId/claim', async (req, res) => {
     const sessionId = sid(req.params.sessionId);
-    const user = me(res);
-    const c = await apply(res, sessionId, { type: 'claim', by: user.username, at: at() });
-    await deps.chat.post(sessionId, 'system', [{ type: 'handoff', status: 'claimed', text: `工作人员 ${user.displayName} 已接入，请直接在这里说。` }]);
+    const c = done(await actions.claim(me(res), sessionId));
     res.json({ conversation: { sessionId, status: c.status, officer: c.officer } });
   });
 
@@ -130,12 +133,7 @@ export function officerRoutes(deps: OfficerDeps): Router {
   r.post('/api/officer/conversations/:sessionId/messages', async (req, res) => {
     const sessionId = sid(req.params.sessionId);
     const { text } = parseOr400(textBody, req.body);
-    const user = me(res);
-    const c = await deps.handoff.get(sessionId);
-    if (c.status !== 'claimed') throw new AppError(409, 'not_claimed', '请先接单再回复。');
-    if (c.officer !== user.username && user.role !== 'admin') throw new AppError(403, 'not_yours', `这个会话由 ${c.officer} 处理。`);
-    const message = await deps.chat.post(sessionId, 'officer', [{ type: 'text', text }], user.displayName);
-    if (!message) throw new AppError(404, 'not_found', '没有这个会话。');
+    const message = done(await actions.reply(me(res), sessionId, text));
     res.status(201).json({ message });
   });
 
@@ -150,8 +148,7 @@ export function officerRoutes(deps: OfficerDeps): Router {
   r.post('/api/officer/conversations/:sessionId/resolve', async (req, res) => {
     const sessionId = sid(req.params.sessionId);
     const { note } = parseOr400(noteBody, req.body ?? {});
-    const c = await apply(res, sessionId, { type: 'resolve', by: me(res).username, note, at: at() });
-    await deps.chat.post(sessionId, 'system', [{ type: 'handoff', status: 'resolved', text: '本次人工服务已结束，感谢您的耐心。接下来由小助手继续为您服务。' }]);
+    const c = done(await actions.resolve(me(res), sessionId, note));
     res.json({ conversation: { sessionId, status: c.status } });
   });
 
