@@ -4,7 +4,6 @@
  */
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import type { PublicUser } from '../auth/accounts.js';
 import { AppError } from '../core/errors.js';
 import type { Command, HandoffCase } from '../handoff/transitions.js';
 import type { HandoffService, OpenCase } from '../handoff/handoff-service.js';
