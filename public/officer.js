@@ -61,12 +61,23 @@
     }
     $('login').hidden = true;
     $('desk').hidden = false;
-    $('who').replaceChildren(`${me.displayName}（${me.role === 'admin' ? '管理员' : '工作人员'}）`, el('button', { type: 'button', text: '退出', onclick: logout }));
+    $('who').replaceChildren(`${me.displayName}（${me.role === 'admin' ? '管理员' : '工作人员'}）`,
+      el('button', { type: 'button', text: '绑定 Teams', title: '在 Teams 里接收转人工通知并接单', onclick: linkTeams }),
+      el('button', { type: 'button', text: '退出', onclick: logout }));
     await Promise.all([loadQueue(), loadCallbacks()]);
     connect();
     setInterval(() => { void loadQueue(); void loadCallbacks(); }, 30000);
   }
 
+  /** A one-time code the officer sends to the bot in Teams, so that new cases reach them there. */
+  async function linkTeams() {
+    try {
+      const r = await api('POST', '/api/officer/teams-link', {});
+      alert(`${r.howTo}\n（10 分钟内有效，只能用一次）`);
+    } catch (err) {
+      alert(err.message);
+    }
+  }
   async function logout() {
     await api('POST', '/api/auth/logout').catch(() => {});
     location.reload();

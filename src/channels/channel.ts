@@ -16,5 +16,24 @@ export interface Channel {
   handleUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Delivers a message outside a turn (an officer's reply, a notice); false if the user is not connected. */
   deliver?(sessionId: string, message: TranscriptMessage): Promise<boolean>;
+  /** Tells a staff member about a case (a new handoff) with a way to claim it; false if they cannot be reached here. */
+  notifyStaff?(username: string, notice: StaffNotice): Promise<boolean>;
   close(): Promise<void>;
 }
+
+export interface StaffNotice {
+  sessionId: string;
+  title: string;
+  text: string;
+}
+
+/** What a channel may do for a staff member who talks to it (all by account username). */
+export interface StaffPort {
+  /** Redeems a one-time link code for this channel identity; the account's username or null. */
+  link(code: string, identity: string): Promise<string | null>;
+  whoIs(identity: string): Promise<string | null>;
+  claim(username: string, sessionId: string): Promise<StaffOutcome>;
+  reply(username: string, sessionId: string, text: string): Promise<StaffOutcome>;
+  resolve(username: string, sessionId: string): Promise<StaffOutcome>;
+}
+export type StaffOutcome = { ok: true } | { ok: false; code: string; reason: string };

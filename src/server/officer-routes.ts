@@ -8,6 +8,7 @@ import { AppError } from '../core/errors.js';
 import type { Command, HandoffCase } from '../handoff/transitions.js';
 import type { HandoffService, OpenCase } from '../handoff/handoff-service.js';
 import { createOfficerActions, sees, type ActionResult } from '../handoff/officer-actions.js';
+import type { StaffLinks } from '../handoff/staff-links.js';
 import type { AskStep, Flow } from '../dialogue/parse-flows.js';
 import type { Engine } from '../knowledge/engine.js';
 import type { ChatService, UnansweredRecord } from '../service/chat-service.js';
@@ -20,6 +21,8 @@ export interface OfficerDeps {
   /** Walkthroughs, to show a citizen's answers as they were asked. */
   flows?: () => readonly Flow[];
   handoff: HandoffService;
+  /** One-time codes that link a Teams identity to the signed-in officer. */
+  staffLinks?: StaffLinks;
   engine: () => Engine;
   store: Store;
   now?: () => Date;
@@ -121,6 +124,13 @@ export function officerRoutes(deps: OfficerDeps): Router {
     if (!r.ok) throw new AppError(r.status, r.code, r.reason);
     return r.value;
   };
+
+  /** 「绑定 Teams」: a one-time code the officer sends to the bot in Teams as 「绑定 123456」. */
+  r.post('/api/officer/teams-link', async (_req, res) => {
+    if (!deps.staffLinks) throw new AppError(404, 'not_found', '没有启用 Teams。');
+    const { code, expiresAt } = await deps.staffLinks.issue(me(res).username);
+    res.status(201).json({ code, expiresAt, howTo: `在 Teams 里给「一次办事助手」发送：绑定 ${code}` });
+  });
 
   r.post('/api/officer/conversations/:sessionId/claim', async (req, res) => {
     const sessionId = sid(req.params.sessionId);

@@ -3,6 +3,7 @@
  * citizen's messages arrive while the officer talks. Signed-in officers and admins only; the
  * socket's Origin must be this site. The transcript route remains the catch-up path.
  */
+import { sees } from '../handoff/officer-actions.js';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -15,8 +16,6 @@ import { readCookie } from './auth-routes.js';
 
 export const OFFICER_SOCKET_PATH = '/api/officer/socket';
 
-const sees = (user: PublicUser, c: { department: string; officer: string | null }) =>
-  user.role === 'admin' || user.departments.length === 0 || user.departments.includes(c.department) || c.officer === user.username;
 
 export interface OfficerSocket {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;

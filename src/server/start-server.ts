@@ -6,6 +6,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Channel } from '../channels/channel.js';
 import { createTeamsChannel } from '../channels/teams/teams-channel.js';
+import type { StaffOutcome, StaffPort } from '../channels/channel.js';
+import { createOfficerActions, sees } from '../handoff/officer-actions.js';
+import { createStaffLinks } from '../handoff/staff-links.js';
 import { createWebChannel } from '../channels/web/web-channel.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/logger.js';
@@ -139,12 +142,41 @@ export async function startServer(
       if (event.type === 'unanswered') logger.info('unanswered', { sessionId, text: event.text });
     },
   });
+  // Officers working from Teams (or another channel): the same actions as the console.
+  const staffLinks = createStaffLinks(store);
+  const officerActions = createOfficerActions({ handoff, chat });
+  const asOutcome = (r: { ok: true } | { ok: false; code: string; reason: string }): StaffOutcome => (r.ok ? { ok: true } : { ok: false, code: r.code, reason: r.reason });
+  const staffUser = async (username: string) => {
+    const u = await accounts.get(username);
+    return u && (u.role === 'officer' || u.role === 'admin') ? u : null;
+  };
+  const notStaff: StaffOutcome = { ok: false, code: 'forbidden', reason: '这个账号不是工作人员账号。' };
+  const staffPort: StaffPort = {
+    link: async (code, identity) => {
+      const username = await staffLinks.redeem(code, identity);
+      return username && (await staffUser(username)) ? username : null;
+    },
+    whoIs: (identity) => staffLinks.whoIs(identity),
+    claim: async (username, sessionId) => {
+      const u = await staffUser(username);
+      return u ? asOutcome(await officerActions.claim(u, sessionId)) : notStaff;
+    },
+    reply: async (username, sessionId, text) => {
+      const u = await staffUser(username);
+      return u ? asOutcome(await officerActions.reply(u, sessionId, text)) : notStaff;
+    },
+    resolve: async (username, sessionId) => {
+      const u = await staffUser(username);
+      return u ? asOutcome(await officerActions.resolve(u, sessionId, '在 Teams 中结束')) : notStaff;
+    },
+  };
   const channels: Channel[] = [
     createWebChannel({ chat, logger, maxMessageLength: config.maxMessageLength }),
     createTeamsChannel({
       chat,
       logger,
       store,
+      staff: staffPort,
       maxMessageLength: config.maxMessageLength,
       ...(config.microsoftAppId ? { appId: config.microsoftAppId } : {}),
       ...(config.microsoftAppPassword ? { appPassword: config.microsoftAppPassword } : {}),
@@ -164,7 +196,7 @@ export async function startServer(
     extra: [
       authenticate(accounts),
       authRoutes(accounts, { secureCookie: config.secureCookie }),
-      officerRoutes({ chat, handoff, engine, store, flows }),
+      officerRoutes({ chat, handoff, engine, store, flows, staffLinks }),
       importRoutes({ editor, kb: runtime.kb }),
       editorRoutes({
         editor,
@@ -200,6 +232,17 @@ export async function startServer(
     if (e.message.from === 'officer' || e.message.from === 'system') {
       for (const c of channels) void c.deliver?.(e.sessionId, e.message);
     }
+  });
+  // A case waiting for a person: tell the officers who serve its department wherever they can be reached (Teams).
+  handoff.onChange((c, r) => {
+    if (!r.ok || c.status !== 'queued' || (r.event.type !== 'request' && r.event.type !== 'transfer')) return;
+    void (async () => {
+      const title = c.entryId ? (engine().entry(c.entryId)?.title ?? c.entryId) : '未识别的事项';
+      const notice = { sessionId: c.sessionId, title: `新的转人工：${title}`, text: `部门：${c.department}${c.reason ? `；原因：${c.reason}` : ''}` };
+      for (const u of await accounts.list()) {
+        if ((u.role === 'officer' || u.role === 'admin') && sees(u, c)) for (const ch of channels) await ch.notifyStaff?.(u.username, notice);
+      }
+    })().catch((err) => logger.warn('staff_notify_failed', { error: String((err as Error).message ?? err) }));
   });
   const officerSocket = createOfficerSocket({ accounts, handoff, chat, logger });
   // Nobody claimed a case in time: tell the citizen and offer a call-back instead of silence.

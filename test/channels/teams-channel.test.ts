@@ -133,6 +133,48 @@ describe('Teams endpoint in emulator mode (no credentials)', () => {
     expect(reply?.body.text).toBe('【工作人员】您好，我是窗口的李工，请问要办什么？');
   });
 
+  it('notifies a linked officer in Teams of a new case; 接单 claims it, and what the officer types reaches the web citizen', async () => {
+    await running.accounts.create({ username: 'officerwang', password: 'Officer-desk-2026', role: 'officer', displayName: '王工' });
+    const login = await fetch(`${running.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'officerwang', password: 'Officer-desk-2026' }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const linkRes = await fetch(`${running.url}/api/officer/teams-link`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: '{}' });
+    expect(linkRes.status).toBe(201);
+    const { code } = (await linkRes.json()) as { code: string };
+    const officerConv = { id: 'a:1officer-wang-chat', conversationType: 'personal', tenantId: 'tenant-1' };
+    const officerFrom = { id: '29:1officer-wang', name: '王工', aadObjectId: '00000000-0000-0000-0000-00000000000a' };
+    const asOfficer = (over: Record<string, unknown>) => post(running, activity({ conversation: officerConv, from: officerFrom, ...over }));
+
+    await asOfficer({ text: '绑定 000000' });
+    expect((await waitForSent(1))[0]!.body.text).toContain('绑定码不对');
+    sent = [];
+    await asOfficer({ text: `绑定 ${code}` });
+    expect((await waitForSent(1))[0]!.body.text).toContain('已绑定工作人员账号 officerwang');
+    sent = [];
+
+    // A citizen on the web asks for a person.
+    const chat = (text: string) => fetch(`${running.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId: 'web-citizen-teams', text }) });
+    await chat('办个体户执照要啥材料');
+    await chat('转人工');
+    for (let i = 0; i < 100 && !sent.some((x) => x.body.attachments); i++) await new Promise((r) => setTimeout(r, 20));
+    const notice = sent.find((x) => x.path.includes(encodeURIComponent(officerConv.id)) && x.body.attachments);
+    expect(notice?.body.text).toContain('新的转人工');
+    const claim = notice!.body.attachments![0]!.content.actions!.find((x) => x.title === '接单')!;
+    sent = [];
+    await asOfficer({ text: undefined, value: claim.data });
+    for (let i = 0; i < 100 && !sent.some((x) => x.body.text?.includes('已接单')); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(sent.some((x) => x.body.text?.includes('已接单'))).toBe(true);
+
+    await asOfficer({ text: '您好，材料是身份证和经营场所证明。' });
+    const transcript = async () => ((await (await fetch(`${running.url}/api/chat/web-citizen-teams/messages`)).json()) as { messages: { from: string; replies: { text?: string }[] }[] }).messages;
+    await expect.poll(async () => (await transcript()).some((m) => m.from === 'officer' && m.replies[0]?.text === '您好，材料是身份证和经营场所证明。')).toBe(true);
+
+    sent = [];
+    await asOfficer({ text: '结束服务' });
+    for (let i = 0; i < 100 && !sent.some((x) => x.body.text?.includes('已结束')); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(sent.some((x) => x.body.text === '已结束本次服务。')).toBe(true);
+    await expect.poll(async () => (await transcript()).some((m) => m.from === 'system' && m.replies.some((r) => r.text?.includes('人工服务已结束')))).toBe(true);
+  });
+
   it('only talks to a connector on this machine while no credentials are set', async () => {
     const res = await post(running, activity({ serviceUrl: 'https://smba.trafficmanager.net/apac/', text: '你好' }));
     expect(res.status).toBe(401);

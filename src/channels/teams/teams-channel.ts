@@ -13,8 +13,8 @@ import type { Logger } from '../../core/logger.js';
 import type { UserInput } from '../../core/types.js';
 import type { ChatService, TranscriptMessage } from '../../service/chat-service.js';
 import type { Store } from '../../storage/ports.js';
-import type { Channel } from '../channel.js';
-import { renderActivities, submittedChoice, type CardActivity } from './adaptive-cards.js';
+import type { Channel, StaffNotice, StaffPort } from '../channel.js';
+import { ADAPTIVE_CARD, renderActivities, submittedChoice, type CardActivity } from './adaptive-cards.js';
 
 export const TEAMS_PATH = '/api/messages';
 
@@ -27,6 +27,8 @@ export interface TeamsChannelOptions {
   /** Public address, for absolute links in cards (the printable checklist). */
   publicUrl?: string;
   maxMessageLength: number;
+  /** Officers working from Teams: linking, claiming from a notice, replying, ending. */
+  staff?: StaffPort;
 }
 
 /** A Bot Framework conversation reference (the fields continueConversation needs). */
@@ -52,7 +54,7 @@ interface Activity {
   type: string;
   text?: string;
   value?: unknown;
-  from?: { id: string; name?: string };
+  from?: { id: string; name?: string; aadObjectId?: string };
   recipient?: { id: string; name?: string };
   conversation?: { id: string; conversationType?: string; tenantId?: string; isGroup?: boolean };
   channelId?: string;
@@ -108,15 +110,59 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
         }
       : null;
 
+  const staffRefs = o.store.documents<ConversationRef>('teams-staff');
+  const active = o.store.documents<{ sessionId: string }>('teams-staff-active');
+  const say = (t: string): CardActivity => ({ type: 'message', text: t });
+
+  /** An officer's turn: link, claim from a notice, reply to the citizen, end. True if handled. */
+  async function staffTurn(ctx: TurnContextLike, ref: ConversationRef, typed: string): Promise<boolean> {
+    const staff = o.staff;
+    const a = ctx.activity;
+    if (!staff || !a.from) return false;
+    const identity = `teams:${a.from.aadObjectId ?? a.from.id}`;
+    const link = /^绑定\s*(\d{6})$/.exec(typed);
+    if (link) {
+      const username = await staff.link(link[1]!, identity);
+      if (!username) return send(ctx, [say('绑定码不对或已过期，请在工作台「绑定 Teams」重新获取。')]).then(() => true);
+      await staffRefs.write(username, ref);
+      return send(ctx, [say(`已绑定工作人员账号 ${username}。有群众转人工时会在这里通知您，点「接单」即可接手。`)]).then(() => true);
+    }
+    const claimOf = a.value && typeof a.value === 'object' ? (a.value as { yiciClaim?: unknown }).yiciClaim : undefined;
+    const username = await staff.whoIs(identity);
+    if (typeof claimOf === 'string') {
+      if (!username) return send(ctx, [say('请先在工作台获取绑定码，再发「绑定 绑定码」给我。')]).then(() => true);
+      await staffRefs.write(username, ref);
+      const r = await staff.claim(username, claimOf);
+      if (!r.ok) return send(ctx, [say(`没能接单：${r.reason}`)]).then(() => true);
+      await active.write(username, { sessionId: claimOf });
+      return send(ctx, [say('已接单。现在在这里输入的话会直接发给群众；说「结束服务」结束本次服务。')]).then(() => true);
+    }
+    if (!username) return false;
+    const current = await active.read(username);
+    if (!current?.sessionId) return false;
+    if (/^结束服务$/.test(typed)) {
+      const r = await staff.resolve(username, current.sessionId);
+      await active.delete(username);
+      return send(ctx, [say(r.ok ? '已结束本次服务。' : `结束时出了问题：${r.reason}`)]).then(() => true);
+    }
+    const r = await staff.reply(username, current.sessionId, typed);
+    if (!r.ok) {
+      if (r.code === 'not_claimed' || r.code === 'not_yours') await active.delete(username);
+      await send(ctx, [say(`没有发出：${r.reason}`)]);
+    }
+    return true;
+  }
+
   controller.on('message', async (bot: BotWorker, message: BotkitMessage) => {
     const ctx = (bot as unknown as { getConfig(key: string): TurnContextLike }).getConfig('context');
     const a = ctx.activity;
     const ref = referenceOf(a);
     if (!ref) return;
+    const typed = stripMention(String(message.text ?? a.text ?? ''));
+    if (await staffTurn(ctx, ref, typed)) return;
     const sessionId = teamsSessionId(ref.conversation.id);
     await refs.write(sessionId, ref);
     const choice = submittedChoice(a.value);
-    const typed = stripMention(String(message.text ?? a.text ?? ''));
     let input: UserInput;
     if (choice) input = { choice };
     else if (typed.length > 0) {
@@ -186,6 +232,36 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
         return true;
       } catch (err) {
         o.logger.warn('teams_deliver_failed', { sessionId, error: String((err as Error).message ?? err) });
+        return false;
+      }
+    },
+    async notifyStaff(username: string, notice: StaffNotice) {
+      const ref = await staffRefs.read(username);
+      if (!ref) return false;
+      const activity: CardActivity = {
+        type: 'message',
+        text: `${notice.title}：${notice.text}`,
+        attachments: [
+          {
+            contentType: ADAPTIVE_CARD,
+            content: {
+              type: 'AdaptiveCard',
+              $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+              version: '1.5',
+              body: [
+                { type: 'TextBlock', text: notice.title, weight: 'Bolder', size: 'Medium', wrap: true },
+                { type: 'TextBlock', text: notice.text, wrap: true },
+              ],
+              actions: [{ type: 'Action.Submit', title: '接单', data: { yiciClaim: notice.sessionId } }],
+            },
+          },
+        ],
+      };
+      try {
+        await adapter.continueConversation(ref, async (ctx) => send(ctx, [activity]));
+        return true;
+      } catch (err) {
+        o.logger.warn('teams_notify_failed', { username, error: String((err as Error).message ?? err) });
         return false;
       }
     },
