@@ -45,12 +45,43 @@
   };
   const statusText = { queued: '排队中', claimed: '处理中', callback_requested: '待回电' };
 
+  /**
+   * Inside Teams (the 工作台 personal tab) teams-js tells us so and who the user is: the console
+   * says so, fills in the sign-in name and follows Teams' dark theme. Outside Teams nothing
+   * changes; a host that never answers is given up on after a few seconds.
+   */
+  let teams = null;
+  async function detectTeams() {
+    const sdk = window.microsoftTeams;
+    if (!sdk || window.parent === window) return null;
+    try {
+      await Promise.race([sdk.app.initialize(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 4000))]);
+      const ctx = await sdk.app.getContext();
+      sdk.app.notifySuccess?.();
+      return { upn: ctx.user?.userPrincipalName ?? ctx.user?.loginHint ?? '', theme: ctx.app?.theme ?? 'default' };
+    } catch {
+      return null;
+    }
+  }
+
   async function start() {
+    if (teams === null) {
+      teams = (await detectTeams()) ?? false;
+      if (teams) {
+        document.body.classList.add('in-teams');
+        if (teams.theme === 'dark' || teams.theme === 'contrast') document.body.classList.add('dark');
+      }
+    }
     try {
       me = (await api('GET', '/api/auth/me')).user;
     } catch {
       $('login').hidden = false;
       $('desk').hidden = true;
+      if (teams && teams.upn) {
+        $('teams-hint').hidden = false;
+        $('teams-hint').textContent = `正在 Teams 中打开（${teams.upn}）。请用工作台账号登录；登录后可点「绑定 Teams」在这里接收转人工通知。`;
+        if (!$('username').value) $('username').value = teams.upn.split('@')[0];
+      }
       $('username').focus();
       return;
     }

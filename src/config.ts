@@ -18,6 +18,8 @@ export interface Config {
   embedOrigins: string;
   /** Mark the session cookie Secure (behind HTTPS): COOKIE_SECURE=true, or a https PUBLIC_URL. */
   secureCookie: boolean;
+  /** The officer console may open as a Teams tab: Teams may frame it, and the session cookie is SameSite=None (https only). */
+  teamsTab: boolean;
   /** Minutes a queued case may wait unclaimed before the citizen is offered a call-back. */
   claimTimeoutMinutes: number;
   /** How often waiting cases are checked, in seconds. */
@@ -68,6 +70,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     publicUrl: opt(env.PUBLIC_URL)?.replace(/\/+$/, ''),
     embedOrigins: opt(env.EMBED_ORIGINS)?.split(/[\s,]+/).filter(Boolean).join(' ') ?? '*',
     secureCookie: env.COOKIE_SECURE === 'true' || (opt(env.PUBLIC_URL)?.startsWith('https://') ?? false),
+    teamsTab: Boolean(opt(env.MicrosoftAppId)) && (env.COOKIE_SECURE === 'true' || (opt(env.PUBLIC_URL)?.startsWith('https://') ?? false)),
     claimTimeoutMinutes: positive(env.CLAIM_TIMEOUT_MINUTES, 'CLAIM_TIMEOUT_MINUTES', 10),
     sweepSeconds: positive(env.HANDOFF_SWEEP_SECONDS, 'HANDOFF_SWEEP_SECONDS', 30),
     evalFile: resolve(cwd, opt(env.EVAL_FILE) ?? 'test/eval/questions.yaml'),

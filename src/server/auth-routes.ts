@@ -69,10 +69,10 @@ export const csrfGuard: RequestHandler = (req: Request, _res: Response, next: Ne
   next();
 };
 
-export function authRoutes(accounts: Accounts, options: { secureCookie: boolean }): Router {
+export function authRoutes(accounts: Accounts, options: { secureCookie: boolean; /** Teams tab: the cookie must travel inside Teams' frame (Secure is then required). */ crossSite?: boolean }): Router {
   const r = Router();
   const cookie = (value: string, maxAge: number) =>
-    `${COOKIE}=${encodeURIComponent(value)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}${options.secureCookie ? '; Secure' : ''}`;
+    `${COOKIE}=${encodeURIComponent(value)}; HttpOnly; ${options.crossSite ? 'SameSite=None; Secure' : `SameSite=Strict${options.secureCookie ? '; Secure' : ''}`}; Path=/; Max-Age=${maxAge}`;
 
   const loginBody = z.strictObject({
     username: z.string({ error: '请输入用户名' }).min(1, { error: '请输入用户名' }).max(64),

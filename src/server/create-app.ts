@@ -17,6 +17,8 @@ export interface AppDeps extends CitizenDeps {
   maxBodyBytes: string;
   /** Origins allowed to frame the chat page (CSP frame-ancestors), e.g. "https://www.wuzhou.gov.cn"; "*" by default. */
   embedOrigins?: string;
+  /** Let Microsoft Teams frame the officer console (its personal tab). */
+  teamsTab?: boolean;
   /** Extra routers mounted before the 404 handler (channels, officer and editor APIs). */
   extra?: RequestHandler[];
 }
@@ -25,12 +27,15 @@ export interface AppDeps extends CitizenDeps {
 export const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 
 /** The chat page may be framed by the portals that embed it (embed.js); nothing else may. */
+/** Where Teams hosts tabs (web, desktop and mobile clients, Microsoft 365 app). */
+export const TEAMS_FRAME_ANCESTORS = "'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.teams.microsoft.us https://*.cloud.microsoft https://*.office.com https://*.microsoft365.com";
 const securityHeaders =
-  (embedOrigins: string): RequestHandler =>
+  (embedOrigins: string, teamsTab: boolean): RequestHandler =>
   (req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'same-origin');
     if (req.path === '/' || req.path === '/index.html') res.setHeader('Content-Security-Policy', `frame-ancestors ${embedOrigins}`);
+    else if (teamsTab && (req.path === '/officer' || req.path === '/officer.html')) res.setHeader('Content-Security-Policy', `frame-ancestors ${TEAMS_FRAME_ANCESTORS}`);
     else res.setHeader('X-Frame-Options', 'SAMEORIGIN');
     next();
   };
@@ -40,7 +45,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use(securityHeaders(deps.embedOrigins ?? '*'));
+  app.use(securityHeaders(deps.embedOrigins ?? '*', deps.teamsTab ?? false));
   // Spreadsheet imports are larger than any other request; every other route keeps the small limit.
   const smallJson = express.json({ limit: deps.maxBodyBytes, strict: true });
   const importJson = express.json({ limit: '8mb', strict: true });
@@ -52,6 +57,7 @@ export function createApp(deps: AppDeps): Express {
   // Browser libraries served from the installed packages (no CDN: the service runs offline).
   app.get('/vendor/echarts.min.js', (_req, res) => res.sendFile(require.resolve('echarts/dist/echarts.min.js')));
   // The yaml package's browser build (ES modules), for editing an entry as YAML like its file.
+  app.get('/vendor/teams-js.min.js', (_req, res) => res.sendFile(require.resolve('@microsoft/teams-js/dist/umd/MicrosoftTeams.min.js')));
   app.use('/vendor/yaml', express.static(join(dirname(require.resolve('yaml/package.json')), 'browser/dist'), { maxAge: '1h' }));
   app.use(citizenRoutes(deps));
   for (const h of deps.extra ?? []) app.use(h);

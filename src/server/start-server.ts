@@ -193,9 +193,10 @@ export async function startServer(
     maxBodyBytes: config.maxBodyBytes,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     embedOrigins: config.embedOrigins,
+    teamsTab: config.teamsTab,
     extra: [
       authenticate(accounts),
-      authRoutes(accounts, { secureCookie: config.secureCookie }),
+      authRoutes(accounts, { secureCookie: config.secureCookie, crossSite: config.teamsTab }),
       officerRoutes({ chat, handoff, engine, store, flows, staffLinks }),
       importRoutes({ editor, kb: runtime.kb }),
       editorRoutes({

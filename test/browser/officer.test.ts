@@ -35,6 +35,19 @@ describe.skipIf(!available)('citizen and officer in Chromium', () => {
     await running?.close();
   });
 
+  it('still signs in when framed by a host that is not Teams (teams-js gives up, nothing hangs)', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${running.url}/api/health`);
+    await page.setContent(`<iframe src="${running.url}/officer?inTeams=1" style="width:1200px;height:800px"></iframe>`);
+    const frame = page.frameLocator('iframe');
+    await frame.locator('#username').waitFor({ timeout: 10_000 });
+    await frame.locator('#username').fill('lihua');
+    await frame.locator('#password').fill('Window-Desk-2026');
+    await frame.locator('#login-form button[type=submit]').click();
+    await frame.locator('#desk').waitFor({ timeout: 10_000 });
+    await expect.poll(() => frame.locator('#who').textContent(), { timeout: 5000 }).toContain('绑定 Teams');
+  });
+
   it('sees a new case at once, claims it, and the two talk live', async () => {
     const officer = await (await browser.newContext()).newPage();
     await officer.goto(`${running.url}/officer`);
