@@ -64,6 +64,23 @@
     }
   }
 
+  /** Teams single sign-on, when the organisation configured it and the Teams account is linked. */
+  let ssoTried = false;
+  async function teamsSignIn() {
+    if (ssoTried) return false;
+    ssoTried = true;
+    try {
+      const { enabled } = await api('GET', '/api/auth/teams-sso');
+      if (!enabled) return false;
+      const token = await window.microsoftTeams.authentication.getAuthToken();
+      await api('POST', '/api/auth/teams-sso', { token });
+      return true;
+    } catch (err) {
+      $('login-error').textContent = err.status === 403 ? err.message : '';
+      return false;
+    }
+  }
+
   async function start() {
     if (teams === null) {
       teams = (await detectTeams()) ?? false;
@@ -77,6 +94,7 @@
     } catch {
       $('login').hidden = false;
       $('desk').hidden = true;
+      if (teams && (await teamsSignIn())) return start();
       if (teams && teams.upn) {
         $('teams-hint').hidden = false;
         $('teams-hint').textContent = `正在 Teams 中打开（${teams.upn}）。请用工作台账号登录；登录后可点「绑定 Teams」在这里接收转人工通知。`;

@@ -20,6 +20,8 @@ export interface Config {
   secureCookie: boolean;
   /** The officer console may open as a Teams tab: Teams may frame it, and the session cookie is SameSite=None (https only). */
   teamsTab: boolean;
+  /** Teams single sign-on for the tab (TEAMS_SSO_RESOURCE, TEAMS_SSO_TENANT_ID; TEAMS_SSO_JWKS_URL to override where keys come from). */
+  teamsSso?: { audience: string; tenantId: string; jwksUrl?: string };
   /** Minutes a queued case may wait unclaimed before the citizen is offered a call-back. */
   claimTimeoutMinutes: number;
   /** How often waiting cases are checked, in seconds. */
@@ -71,6 +73,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     embedOrigins: opt(env.EMBED_ORIGINS)?.split(/[\s,]+/).filter(Boolean).join(' ') ?? '*',
     secureCookie: env.COOKIE_SECURE === 'true' || (opt(env.PUBLIC_URL)?.startsWith('https://') ?? false),
     teamsTab: Boolean(opt(env.MicrosoftAppId)) && (env.COOKIE_SECURE === 'true' || (opt(env.PUBLIC_URL)?.startsWith('https://') ?? false)),
+    ...(opt(env.TEAMS_SSO_RESOURCE) && opt(env.TEAMS_SSO_TENANT_ID)
+      ? { teamsSso: { audience: opt(env.TEAMS_SSO_RESOURCE)!, tenantId: opt(env.TEAMS_SSO_TENANT_ID)!, ...(opt(env.TEAMS_SSO_JWKS_URL) ? { jwksUrl: opt(env.TEAMS_SSO_JWKS_URL)! } : {}) } }
+      : {}),
     claimTimeoutMinutes: positive(env.CLAIM_TIMEOUT_MINUTES, 'CLAIM_TIMEOUT_MINUTES', 10),
     sweepSeconds: positive(env.HANDOFF_SWEEP_SECONDS, 'HANDOFF_SWEEP_SECONDS', 30),
     evalFile: resolve(cwd, opt(env.EVAL_FILE) ?? 'test/eval/questions.yaml'),

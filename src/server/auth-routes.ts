@@ -69,7 +69,17 @@ export const csrfGuard: RequestHandler = (req: Request, _res: Response, next: Ne
   next();
 };
 
-export function authRoutes(accounts: Accounts, options: { secureCookie: boolean; /** Teams tab: the cookie must travel inside Teams' frame (Secure is then required). */ crossSite?: boolean }): Router {
+export interface TeamsSso {
+  /** Checks an Entra access token; the user's object id when valid. */
+  verify(token: string): Promise<{ ok: true; identity: { oid: string; upn: string | null } } | { ok: false; reason: string }>;
+  /** The officer account linked to a Teams identity (`teams:<oid>`), if any. */
+  whoIs(identity: string): Promise<string | null>;
+}
+
+export function authRoutes(
+  accounts: Accounts,
+  options: { secureCookie: boolean; /** Teams tab: the cookie must travel inside Teams' frame (Secure is then required). */ crossSite?: boolean; teamsSso?: TeamsSso },
+): Router {
   const r = Router();
   const cookie = (value: string, maxAge: number) =>
     `${COOKIE}=${encodeURIComponent(value)}; HttpOnly; ${options.crossSite ? 'SameSite=None; Secure' : `SameSite=Strict${options.secureCookie ? '; Secure' : ''}`}; Path=/; Max-Age=${maxAge}`;
@@ -89,6 +99,23 @@ export function authRoutes(accounts: Accounts, options: { secureCookie: boolean;
       }
       throw new AppError(401, 'invalid_credentials', '用户名或密码不对。');
     }
+    res.setHeader('Set-Cookie', cookie(result.token, SESSION_HOURS * 3600));
+    res.json({ user: result.user, expiresAt: result.expiresAt });
+  });
+
+  /** Teams single sign-on in the 工作台 tab: is it configured, and sign in with the tab's token. */
+  r.get('/api/auth/teams-sso', (_req, res) => res.json({ enabled: Boolean(options.teamsSso) }));
+  const ssoBody = z.strictObject({ token: z.string({ error: '缺少 token' }).min(20).max(10_000) });
+  r.post('/api/auth/teams-sso', csrfGuard, async (req, res) => {
+    const sso = options.teamsSso;
+    if (!sso) throw new AppError(404, 'not_found', '没有配置 Teams 单点登录。');
+    const { token } = parseOr400(ssoBody, req.body);
+    const checked = await sso.verify(token);
+    if (!checked.ok) throw new AppError(401, 'invalid_token', `Teams 登录没有通过：${checked.reason}`);
+    const username = await sso.whoIs(`teams:${checked.identity.oid}`);
+    if (!username) throw new AppError(403, 'not_linked', '这个 Teams 账号还没有绑定工作人员账号：请先用账号密码登录，点「绑定 Teams」，把绑定码发给机器人。');
+    const result = await accounts.openSession(username);
+    if (!result.ok) throw new AppError(403, 'not_linked', '绑定的工作人员账号已不存在。');
     res.setHeader('Set-Cookie', cookie(result.token, SESSION_HOURS * 3600));
     res.json({ user: result.user, expiresAt: result.expiresAt });
   });

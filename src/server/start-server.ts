@@ -9,6 +9,7 @@ import { createTeamsChannel } from '../channels/teams/teams-channel.js';
 import type { StaffOutcome, StaffPort } from '../channels/channel.js';
 import { createOfficerActions, sees } from '../handoff/officer-actions.js';
 import { createStaffLinks } from '../handoff/staff-links.js';
+import { createEntraVerifier } from '../auth/entra-token.js';
 import { createWebChannel } from '../channels/web/web-channel.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/logger.js';
@@ -196,7 +197,11 @@ export async function startServer(
     teamsTab: config.teamsTab,
     extra: [
       authenticate(accounts),
-      authRoutes(accounts, { secureCookie: config.secureCookie, crossSite: config.teamsTab }),
+      authRoutes(accounts, {
+        secureCookie: config.secureCookie,
+        crossSite: config.teamsTab,
+        ...(config.teamsSso ? { teamsSso: { verify: createEntraVerifier(config.teamsSso), whoIs: (identity: string) => staffLinks.whoIs(identity) } } : {}),
+      }),
       officerRoutes({ chat, handoff, engine, store, flows, staffLinks }),
       importRoutes({ editor, kb: runtime.kb }),
       editorRoutes({
