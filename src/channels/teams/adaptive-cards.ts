@@ -97,6 +97,14 @@ export function renderActivities(replies: readonly Reply[], baseUrl: string | nu
   });
 }
 
+/** A new case for an officer, with 「接单」: the submit carries `yiciClaim` (the case's session). */
+export function caseNoticeActivity(notice: { sessionId: string; title: string; text: string }): CardActivity {
+  return attach(
+    card([text(notice.title, { weight: 'Bolder', size: 'Medium' }), text(notice.text)], [{ type: 'Action.Submit', title: '接单', data: { yiciClaim: notice.sessionId } }]),
+    `${notice.title}：${notice.text}`,
+  );
+}
+
 /** The pressed button, if this activity is a card submit of ours. */
 export function submittedChoice(value: unknown): string | null {
   if (!value || typeof value !== 'object') return null;

@@ -14,7 +14,7 @@ import type { UserInput } from '../../core/types.js';
 import type { ChatService, TranscriptMessage } from '../../service/chat-service.js';
 import type { Store } from '../../storage/ports.js';
 import type { Channel, StaffNotice, StaffPort } from '../channel.js';
-import { ADAPTIVE_CARD, renderActivities, submittedChoice, type CardActivity } from './adaptive-cards.js';
+import { caseNoticeActivity, renderActivities, submittedChoice, type CardActivity } from './adaptive-cards.js';
 
 export const TEAMS_PATH = '/api/messages';
 
@@ -238,25 +238,7 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
     async notifyStaff(username: string, notice: StaffNotice) {
       const ref = await staffRefs.read(username);
       if (!ref) return false;
-      const activity: CardActivity = {
-        type: 'message',
-        text: `${notice.title}：${notice.text}`,
-        attachments: [
-          {
-            contentType: ADAPTIVE_CARD,
-            content: {
-              type: 'AdaptiveCard',
-              $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-              version: '1.5',
-              body: [
-                { type: 'TextBlock', text: notice.title, weight: 'Bolder', size: 'Medium', wrap: true },
-                { type: 'TextBlock', text: notice.text, wrap: true },
-              ],
-              actions: [{ type: 'Action.Submit', title: '接单', data: { yiciClaim: notice.sessionId } }],
-            },
-          },
-        ],
-      };
+      const activity = caseNoticeActivity(notice);
       try {
         await adapter.continueConversation(ref, async (ctx) => send(ctx, [activity]));
         return true;
