@@ -181,6 +181,14 @@ describe('Teams endpoint in emulator mode (no credentials)', () => {
     expect(sent).toEqual([]);
   });
 
+  it('survives a connector that cannot be reached: the turn fails, logged, and the server keeps answering', async () => {
+    const res = await post(running, activity({ serviceUrl: 'http://127.0.0.1:1/', text: '身份证丢了怎么补' }));
+    expect(res.status).toBeLessThan(500);
+    expect((await fetch(`${running.url}/api/health`)).status).toBe(200);
+    await post(running, activity({ text: '身份证丢了怎么补' }));
+    expect((await waitForSent(1)).length).toBeGreaterThan(0);
+  });
+
   it('refuses a body that is not an activity', async () => {
     const res = await post(running, { hello: 'world' });
     expect(res.status).toBeGreaterThanOrEqual(400);

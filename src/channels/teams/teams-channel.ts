@@ -153,7 +153,21 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
     return true;
   }
 
-  controller.on('message', async (bot: BotWorker, message: BotkitMessage) => {
+  /**
+   * Botkit rethrows a handler's error where nothing catches it, which would end the process (an
+   * unreachable serviceUrl, a store failure): every turn handler logs its failure instead.
+   */
+  const safely =
+    (event: string, handler: (bot: BotWorker, message: BotkitMessage) => Promise<unknown>) =>
+    async (bot: BotWorker, message: BotkitMessage) => {
+      try {
+        await handler(bot, message);
+      } catch (err) {
+        o.logger.error('teams_turn_failed', { event, error: String((err as Error).message ?? err).split('\n')[0] });
+      }
+    };
+
+  controller.on('message', safely('message', async (bot: BotWorker, message: BotkitMessage) => {
     const ctx = (bot as unknown as { getConfig(key: string): TurnContextLike }).getConfig('context');
     const a = ctx.activity;
     const ref = referenceOf(a);
@@ -176,16 +190,16 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
       o.logger.error('teams_turn_failed', { error: String((err as Error).message ?? err) });
       await send(ctx, [{ type: 'message', text: '抱歉，系统出了点问题。请稍后再试，或拨打 12345 热线。' }]);
     }
-  });
+  }));
 
-  controller.on('conversationUpdate', async (bot: BotWorker) => {
+  controller.on('conversationUpdate', safely('conversationUpdate', async (bot: BotWorker) => {
     const ctx = (bot as unknown as { getConfig(key: string): TurnContextLike }).getConfig('context');
     const a = ctx.activity;
     const ref = referenceOf(a);
     if (ref) await refs.write(teamsSessionId(ref.conversation.id), ref);
     // Greet once, when the bot itself is added to the conversation.
     if (a.membersAdded?.some((m) => m.id === a.recipient?.id)) await send(ctx, [WELCOME]);
-  });
+  }));
 
   const router = Router();
   router.post(TEAMS_PATH, async (req, res) => {
