@@ -58,6 +58,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(`LOG_LEVEL must be debug, info, warn, error or silent, got "${env.LOG_LEVEL}"`);
   }
   const opt = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
+  const secureCookie = env.COOKIE_SECURE === 'true' || (opt(env.PUBLIC_URL)?.startsWith('https://') ?? false);
   return {
     port,
     host: opt(env.HOST) ?? '127.0.0.1',
@@ -71,8 +72,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     officeHours: opt(env.OFFICE_HOURS),
     publicUrl: opt(env.PUBLIC_URL)?.replace(/\/+$/, ''),
     embedOrigins: opt(env.EMBED_ORIGINS)?.split(/[\s,]+/).filter(Boolean).join(' ') ?? '*',
-    secureCookie: env.COOKIE_SECURE === 'true' || (opt(env.PUBLIC_URL)?.startsWith('https://') ?? false),
-    teamsTab: Boolean(opt(env.MicrosoftAppId)) && (env.COOKIE_SECURE === 'true' || (opt(env.PUBLIC_URL)?.startsWith('https://') ?? false)),
+    secureCookie,
+    teamsTab: Boolean(opt(env.MicrosoftAppId)) && secureCookie,
     ...(opt(env.TEAMS_SSO_RESOURCE) && opt(env.TEAMS_SSO_TENANT_ID)
       ? { teamsSso: { audience: opt(env.TEAMS_SSO_RESOURCE)!, tenantId: opt(env.TEAMS_SSO_TENANT_ID)!, ...(opt(env.TEAMS_SSO_JWKS_URL) ? { jwksUrl: opt(env.TEAMS_SSO_JWKS_URL)! } : {}) } }
       : {}),

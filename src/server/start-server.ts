@@ -10,6 +10,7 @@ import type { StaffOutcome, StaffPort } from '../channels/channel.js';
 import { createOfficerActions, sees } from '../handoff/officer-actions.js';
 import { createStaffLinks } from '../handoff/staff-links.js';
 import { createEntraVerifier } from '../auth/entra-token.js';
+import type { PublicUser } from '../auth/accounts.js';
 import { createWebChannel } from '../channels/web/web-channel.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/logger.js';
@@ -151,25 +152,19 @@ export async function startServer(
     const u = await accounts.get(username);
     return u && (u.role === 'officer' || u.role === 'admin') ? u : null;
   };
-  const notStaff: StaffOutcome = { ok: false, code: 'forbidden', reason: '这个账号不是工作人员账号。' };
+  const asStaff = async (username: string, act: (u: PublicUser) => Promise<{ ok: true } | { ok: false; code: string; reason: string }>): Promise<StaffOutcome> => {
+    const u = await staffUser(username);
+    return u ? asOutcome(await act(u)) : { ok: false, code: 'forbidden', reason: '这个账号不是工作人员账号。' };
+  };
   const staffPort: StaffPort = {
     link: async (code, identity) => {
       const username = await staffLinks.redeem(code, identity);
       return username && (await staffUser(username)) ? username : null;
     },
     whoIs: (identity) => staffLinks.whoIs(identity),
-    claim: async (username, sessionId) => {
-      const u = await staffUser(username);
-      return u ? asOutcome(await officerActions.claim(u, sessionId)) : notStaff;
-    },
-    reply: async (username, sessionId, text) => {
-      const u = await staffUser(username);
-      return u ? asOutcome(await officerActions.reply(u, sessionId, text)) : notStaff;
-    },
-    resolve: async (username, sessionId) => {
-      const u = await staffUser(username);
-      return u ? asOutcome(await officerActions.resolve(u, sessionId, '在 Teams 中结束')) : notStaff;
-    },
+    claim: (username, sessionId) => asStaff(username, (u) => officerActions.claim(u, sessionId)),
+    reply: (username, sessionId, text) => asStaff(username, (u) => officerActions.reply(u, sessionId, text)),
+    resolve: (username, sessionId) => asStaff(username, (u) => officerActions.resolve(u, sessionId, '在 Teams 中结束')),
   };
   const channels: Channel[] = [
     createWebChannel({ chat, logger, maxMessageLength: config.maxMessageLength }),

@@ -3,20 +3,17 @@
  * a walkthrough completed by clicking, the printable checklist, 大字模式, and an axe-core scan.
  * Skipped only when Chromium is not installed and this is not CI; .ci/run installs it.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { available, launchChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run must install Debian's chromium`);
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let running: RunningServer;
@@ -26,10 +23,7 @@ describe.skipIf(!available)('chat page in Chromium', () => {
   beforeAll(async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'yici-browser-'));
     running = await startServer(readConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), silentLogger);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,17 +1,14 @@
 /** An editor edits, a second editor approves, and the chat page answers with the change — in real Chromium. */
-import { existsSync } from 'node:fs';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { available, launchChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run must install Debian's chromium`);
 const root = resolve(import.meta.dirname, '../..');
 
 let running: RunningServer;
@@ -28,7 +25,7 @@ describe.skipIf(!available)('editor in Chromium', () => {
       { print: () => {} },
     );
     for (const u of ['editora', 'editorb']) await running.accounts.create({ username: u, password: 'Editor-desk-2026', role: 'editor' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

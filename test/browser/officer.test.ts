@@ -1,17 +1,14 @@
 /** A citizen page and an officer console talking, in real Chromium. */
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { available, launchChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run must install Debian's chromium`);
 
 let running: RunningServer;
 let browser: Browser;
@@ -25,10 +22,7 @@ describe.skipIf(!available)('citizen and officer in Chromium', () => {
       { print: () => {} },
     );
     await running.accounts.create({ username: 'lihua', password: 'Window-Desk-2026', role: 'officer', displayName: '李' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

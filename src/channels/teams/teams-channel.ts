@@ -153,6 +153,9 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
     return true;
   }
 
+  /** The Bot Framework turn under a botkit worker. */
+  const contextOf = (bot: BotWorker) => (bot as unknown as { getConfig(key: string): TurnContextLike }).getConfig('context');
+
   /**
    * Botkit rethrows a handler's error where nothing catches it, which would end the process (an
    * unreachable serviceUrl, a store failure): every turn handler logs its failure instead.
@@ -168,7 +171,7 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
     };
 
   controller.on('message', safely('message', async (bot: BotWorker, message: BotkitMessage) => {
-    const ctx = (bot as unknown as { getConfig(key: string): TurnContextLike }).getConfig('context');
+    const ctx = contextOf(bot);
     const a = ctx.activity;
     const ref = referenceOf(a);
     if (!ref) return;
@@ -193,7 +196,7 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
   }));
 
   controller.on('conversationUpdate', safely('conversationUpdate', async (bot: BotWorker) => {
-    const ctx = (bot as unknown as { getConfig(key: string): TurnContextLike }).getConfig('context');
+    const ctx = contextOf(bot);
     const a = ctx.activity;
     const ref = referenceOf(a);
     if (ref) await refs.write(teamsSessionId(ref.conversation.id), ref);
