@@ -38,7 +38,7 @@ function summary(times: number[]) {
 async function questions(): Promise<string[]> {
   const out: string[] = [];
   for (const f of ['questions.yaml', 'holdout.yaml']) {
-    const list = parse(await readFile(join(root, 'test/eval', f), 'utf8')) as { q: string }[];
+    const list = parse(await readFile(join(root, 'eval', f), 'utf8')) as { q: string }[];
     out.push(...list.map((x) => x.q));
   }
   return out;

@@ -1,88 +1,65 @@
 /**
- * `npm run eval`: runs labelled question sets (test/eval/*.yaml) against the shipped knowledge
- * base and prints top-1, top-3, correct refusals, false answers and a calibration table.
- * Prints numbers; asserts nothing. Usage: tsx scripts/eval.ts [--verbose] [FILE …]
+ * `npm run eval`: runs the labelled question sets, the real negative corpus and the catalogue
+ * near misses (eval/) against the shipped knowledge base and prints, per set: answered right,
+ * offered right (in the 您是不是想问 buttons), refused, answered wrong, false answers on
+ * questions outside the knowledge base, and the gate's precision–coverage curve.
+ * Prints numbers; asserts nothing (test/knowledge/eval-floor.test.ts holds the floors).
+ * Usage: tsx scripts/eval.ts [--verbose] [FILE.yaml …]
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { parse } from 'yaml';
+import { join, resolve } from 'node:path';
+import { predict } from '../src/knowledge/answer-gate.js';
 import { createEngine, type Engine } from '../src/knowledge/engine.js';
 import { loadKnowledge } from '../src/knowledge/load-knowledge.js';
 import { formatProblem } from '../src/knowledge/parse-knowledge.js';
 import { createJiebaTokenizer } from '../src/nlp/jieba-tokenizer.js';
-
-interface Question {
-  q: string;
-  expect: string[];
-  note?: string;
-}
+import { BLIND_SET, EVAL_DIR, FIT_SETS, emptyTally, fits, half, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
 
 const args = process.argv.slice(2);
 const verbose = args.includes('--verbose') || args.includes('-v');
 const named = args.filter((a) => !a.startsWith('-'));
-const files = (named.length > 0 ? named : ['test/eval/questions.yaml']).map((f) => resolve(f));
+const root = resolve('.');
+const files = named.length > 0 ? named.map((f) => resolve(f)) : [...FIT_SETS, BLIND_SET].map((f) => join(root, EVAL_DIR, f));
 
 const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)} %`);
-const BANDS = [0.5, 0.6, 0.7, 0.8, 0.9, 1.01];
 
-function evaluate(engine: Engine, name: string, questions: Question[]): void {
-  let inScope = 0, top1 = 0, top3 = 0, answeredRight = 0, clarified = 0;
-  let outside = 0, refused = 0, falseAnswers = 0;
-  // Calibration: of the questions answered with confidence in each band, how many were right?
-  const calibration = BANDS.slice(0, -1).map(() => ({ answered: 0, right: 0 }));
-  const record = (score: number, right: boolean) => {
-    const band = calibration[BANDS.findIndex((b, j) => score >= b && score < BANDS[j + 1]!)];
-    if (!band) return;
-    band.answered++;
-    if (right) band.right++;
-  };
-  const misses: string[] = [];
-
-  for (const { q, expect, note } of questions) {
-    const r = engine.search(q, 3);
-    const ids = r.results.map((x) => x.entry.id);
-    const tag = note ? ` [${note}]` : '';
-    if (expect.length === 0) {
-      outside++;
-      if (!r.answerable) refused++;
-      else {
-        falseAnswers++;
-        record(r.results[0]?.score ?? 0, false);
-        misses.push(`FALSE ANSWER  ${q}${tag} → ${ids[0]} (${r.results[0]?.score})`);
-      }
-      continue;
-    }
-    inScope++;
-    // An FAQ about an expected entry answers from that entry's facts, so it counts as the entry.
-    const fits = (i: number) => {
-      const e = r.results[i]?.entry;
-      return !!e && (expect.includes(e.id) || (e.kind === 'faq' && e.related.some((id) => expect.includes(id))));
-    };
-    const hit1 = fits(0);
-    if (hit1) top1++;
-    if ([0, 1, 2].some(fits)) top3++;
-    if (r.answerable && hit1) answeredRight++;
-    if (r.answerable) record(r.results[0]?.score ?? 0, hit1);
-    if (r.ambiguous) clarified++;
-    if (!hit1 || !r.answerable) {
-      const ranked = ids.map((id, i) => `${id}(${r.results[i]?.score})`).join(', ');
-      misses.push(`${!r.answerable ? 'REFUSED' : 'WRONG  '}  ${q}${tag} → ${ranked}  expected ${expect.join('|')}`);
-    }
+function print(name: string, t: Tally): void {
+  console.log(`\n== ${name}: ${t.inScope + t.outside} questions (${t.inScope} in scope, ${t.outside} outside)`);
+  if (t.inScope > 0) {
+    console.log(`answered right:         ${pct(t.answeredRight, t.inScope).padStart(8)}  (${t.answeredRight})`);
+    console.log(`offered right:          ${pct(t.offeredRight, t.inScope).padStart(8)}  (${t.offeredRight}; in the 您是不是想问 buttons)`);
+    console.log(`offered, none right:    ${pct(t.offeredWrong, t.inScope).padStart(8)}  (${t.offeredWrong})`);
+    console.log(`refused:                ${pct(t.refused, t.inScope).padStart(8)}  (${t.refused})`);
+    console.log(`answered wrong:         ${pct(t.answeredWrong, t.inScope).padStart(8)}  (${t.answeredWrong})`);
+    console.log(`ranking: top-1 ${pct(t.top1, t.inScope)}, top-3 ${pct(t.top3, t.inScope)}`);
   }
+  if (t.outside > 0) {
+    console.log(`outside: false answers ${pct(t.outsideAnswered, t.outside)} (${t.outsideAnswered}/${t.outside}), offered buttons ${pct(t.outsideOffered, t.outside)} (${t.outsideOffered})`);
+  }
+  if (verbose) t.misses.forEach((m) => console.log(`  ${m}`));
+  else if (t.misses.length > 0) console.log(`(${t.misses.length} not answered right; --verbose lists them)`);
+}
 
-  console.log(`\n== ${name}: ${questions.length} questions (${inScope} in scope, ${outside} outside)`);
-  console.log(`top-1 (ranking):                 ${pct(top1, inScope)}  (${top1}/${inScope})`);
-  console.log(`top-3 (ranking):                 ${pct(top3, inScope)}  (${top3}/${inScope})`);
-  console.log(`answered with the right entry:   ${pct(answeredRight, inScope)}  (${answeredRight}/${inScope}; ${clarified} asked to clarify)`);
-  console.log(`outside questions refused:       ${pct(refused, outside)}  (${refused}/${outside})`);
-  console.log(`false answers on outside:        ${pct(falseAnswers, outside)}  (${falseAnswers}/${outside})`);
-  console.log('calibration (answered questions by confidence band → share right):');
-  calibration.forEach((c, i) => {
-    const hi = Math.min(1, BANDS[i + 1]!);
-    console.log(`  [${BANDS[i]!.toFixed(1)}, ${hi.toFixed(1)}${hi === 1 ? ']' : ')'}  ${String(c.answered).padStart(4)} answered, ${pct(c.right, c.answered)} right`);
+/** Precision (right among answered, outside questions counting as wrong) and coverage at other answer thresholds. */
+function curve(engine: Engine, labelled: { q: string; expect: string[] }[], negatives: string[]): void {
+  const gate = engine.gate;
+  if (!gate) return;
+  const rows = labelled.map(({ q, expect }) => {
+    const r = engine.search(q, 1);
+    return { p: predict(gate, r.features), named: !r.appeal, inScope: expect.length > 0, right: fits(r.results[0]?.entry, expect) };
   });
-  if (verbose) misses.forEach((m) => console.log(m));
-  else if (misses.length > 0) console.log(`(${misses.length} misses; run with --verbose to list them)`);
+  const neg = negatives.map((text) => {
+    const r = engine.search(text, 1);
+    return { p: predict(gate, r.features), named: !r.appeal };
+  });
+  console.log(`\n== gate: precision–coverage on ${BLIND_SET} and the test half of the negatives (shipped threshold ${gate.answer})`);
+  console.log('threshold  precision  answered right  negatives answered');
+  for (const t of [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, gate.answer, 0.8, 0.9, 0.95]) {
+    const answered = rows.filter((r) => r.named && r.p >= t);
+    const right = answered.filter((r) => r.inScope && r.right).length;
+    const inScope = rows.filter((r) => r.inScope).length;
+    const negAnswered = neg.filter((r) => r.named && r.p >= t).length;
+    console.log(`  ${t.toFixed(2).padEnd(8)} ${pct(right, answered.length).padStart(9)}  ${pct(right, inScope).padStart(13)}  ${pct(negAnswered, neg.length).padStart(10)}`);
+  }
 }
 
 const loaded = await loadKnowledge(resolve(process.env.KNOWLEDGE_DIR ?? 'knowledge'));
@@ -91,8 +68,38 @@ if (!loaded.ok) {
   process.exit(1);
 }
 const engine = createEngine(loaded.kb, createJiebaTokenizer());
-console.log(`knowledge base: ${loaded.kb.entries.length} entries`);
+console.log(`knowledge base: ${loaded.kb.entries.length} entries; answer gate: ${engine.gate ? `answer ≥ ${engine.gate.answer}, suggest ≥ ${engine.gate.suggest}` : 'none'}`);
 for (const file of files) {
-  const questions = parse(await readFile(file, 'utf8')) as Question[];
-  evaluate(engine, file.split('/').slice(-2).join('/'), questions);
+  const questions = await loadLabelled(file);
+  const t = emptyTally();
+  for (const { q, expect, note } of questions) score(t, engine, q, expect, note);
+  const label = file.split('/').slice(-2).join('/') + (file.endsWith(BLIND_SET) ? ' (blind: never used to fit or tune)' : FIT_SETS.some((f) => file.endsWith(f)) ? ' (used to fit the gate)' : '');
+  print(label, t);
+  if (file.endsWith(BLIND_SET)) {
+    // The variants: typos, traditional characters, Cantonese, pinyin.
+    for (const tag of ['typo', 'traditional', 'dialect', 'pinyin']) {
+      const sub = emptyTally();
+      for (const { q, expect, note } of questions) if (expect.length > 0 && (note ?? '').split(/,\s*/).includes(tag)) score(sub, engine, q, expect, note);
+      console.log(`  ${tag.padEnd(12)} answered right ${sub.answeredRight}/${sub.inScope}, offered right ${sub.offeredRight}, answered wrong ${sub.answeredWrong}`);
+    }
+  }
 }
+
+const negatives = await loadNegatives(root);
+const nearMisses = await loadNearMisses(root, loaded.kb.entries);
+for (const [name, rows] of [['eval/negatives (real text outside the knowledge base)', negatives], ['eval/catalogue near misses (service items not covered)', nearMisses]] as const) {
+  for (const part of ['test', 'fit'] as const) {
+    const t = emptyTally();
+    const bySource = new Map<string, [number, number]>();
+    for (const { source, text } of rows.filter((r) => half(r.text) === part)) {
+      const before = t.outsideAnswered;
+      score(t, engine, text, []);
+      const s = bySource.get(source) ?? [0, 0];
+      bySource.set(source, [s[0] + 1, s[1] + t.outsideAnswered - before]);
+    }
+    print(`${name}, ${part} half${part === 'fit' ? ' (used to fit the gate)' : ''}`, t);
+    console.log(`  by source: ${[...bySource].map(([s, [n, a]]) => `${s} ${a}/${n}`).join(', ')}`);
+  }
+}
+const blind = await loadLabelled(join(root, EVAL_DIR, BLIND_SET));
+curve(engine, blind, negatives.filter((r) => half(r.text) === 'test').map((r) => r.text));

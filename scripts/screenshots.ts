@@ -3,7 +3,7 @@
  * dashboard) into docs/screenshots with demonstration traffic.
  *
  * The traffic is real traffic through the HTTP API of a server on a temporary copy of the
- * knowledge base: citizens' questions from the labelled set (test/eval/questions.yaml) and
+ * knowledge base: citizens' questions from the labelled set (eval/questions.yaml) and
  * questions the knowledge base does not cover, spread over the last 14 days with a shifted clock,
  * with 没看懂 / 流程走不通 / ratings on some answers. Nothing is written into knowledge/ or data/.
  * Needs Debian's chromium at /usr/bin/chromium.
@@ -37,7 +37,7 @@ const UNCOVERED = [
 const COMMENTS = ['材料写得太笼统', '不知道去哪个窗口', '说的和窗口不一样', '网上提交一直失败', ''];
 
 async function main(): Promise<void> {
-  const labelled = (parse(await readFile(join(root, 'test/eval/questions.yaml'), 'utf8')) as { q: string; expect: string[] }[]).filter((x) => x.expect.length > 0);
+  const labelled = (parse(await readFile(join(root, 'eval/questions.yaml'), 'utf8')) as { q: string; expect: string[] }[]).filter((x) => x.expect.length > 0);
   const dir = await mkdtemp(join(tmpdir(), 'yici-shots-'));
   await cp(join(root, 'knowledge'), join(dir, 'knowledge'), { recursive: true });
   await cp(join(root, 'flows'), join(dir, 'flows'), { recursive: true });

@@ -79,7 +79,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       : {}),
     claimTimeoutMinutes: positive(env.CLAIM_TIMEOUT_MINUTES, 'CLAIM_TIMEOUT_MINUTES', 10),
     sweepSeconds: positive(env.HANDOFF_SWEEP_SECONDS, 'HANDOFF_SWEEP_SECONDS', 30),
-    evalFile: resolve(cwd, opt(env.EVAL_FILE) ?? 'test/eval/questions.yaml'),
+    evalFile: resolve(cwd, opt(env.EVAL_FILE) ?? 'eval/questions.yaml'),
     publishFloor: Math.min(1, positive(env.PUBLISH_TOP1_FLOOR, 'PUBLISH_TOP1_FLOOR', 0.9)),
     staleDays: positive(env.STALE_DAYS, 'STALE_DAYS', 365),
     maxMessageLength: 500,

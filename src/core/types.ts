@@ -40,7 +40,8 @@ export interface ChecklistMaterial {
 
 export type Reply =
   | { type: 'text'; text: string; card?: AnswerCard }
-  | { type: 'choices'; text: string; choices: Choice[] }
+  /** `kind: 'suggest'`: 您是不是想问 — the bot is unsure and asserts nothing until one is chosen. */
+  | { type: 'choices'; text: string; choices: Choice[]; kind?: 'suggest' }
   | { type: 'checklist'; id: string; url: string; title: string; materials: ChecklistMaterial[] }
   | { type: 'handoff'; status: string; text: string };
 

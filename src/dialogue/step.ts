@@ -5,6 +5,7 @@
 import type { Choice, Match, Mode, Reply, UserInput } from '../core/types.js';
 import type { Engine } from '../knowledge/engine.js';
 import type { Entry } from '../knowledge/schema.js';
+import type { AppealKind } from '../nlp/appeal.js';
 import type { Aspect } from '../nlp/aspects.js';
 import { ASPECTS } from '../nlp/aspects.js';
 import { normalize } from '../nlp/normalize.js';
@@ -43,6 +44,11 @@ export type DialogueEvent =
   | { type: 'answered'; entryId: string; aspect: Aspect; score: number; followUp: boolean }
   | { type: 'unanswered'; text: string; nearest: { id: string; score: number }[] }
   | { type: 'clarification_asked'; candidates: string[] }
+  /** 您是不是想问: the nearest entries offered as buttons (recorded for the editors). */
+  | { type: 'suggested'; text: string; candidates: string[]; probability: number }
+  | { type: 'suggestion_chosen'; entryId: string }
+  /** A complaint, report, suggestion or thanks (诉求): pointed to 12345 or a person, not answered. */
+  | { type: 'appeal'; kind: AppealKind }
   | { type: 'handoff_requested'; reason: 'asked' | 'repeated_failure' | 'complaint' }
   | { type: 'smalltalk'; intent: 'greeting' | 'thanks' | 'goodbye' | 'help' }
   | { type: 'flow_started'; flowId: string; prefilled: string[] }
@@ -82,16 +88,37 @@ export const CHOICE = {
   help: 'help',
   none: 'none',
   entry: (id: string) => `entry:${id}`,
+  /** An entry picked from the 您是不是想问 buttons. */
+  suggested: (id: string) => `suggest:${id}`,
   aspect: (a: Aspect) => `aspect:${a}`,
 } as const;
 
-const HANDOFF_WORDS = ['转人工', '人工客服', '人工服务', '找人工', '要人工', '人工', '真人', '找工作人员', '工作人员', '客服'];
-/** A complaint goes to a person: the bot cannot resolve it and should not try. */
-const COMPLAINT_WORDS = ['投诉', '举报', '态度差', '态度很差', '不满意', '太差了', '乱收费', '刁难'];
+/** Asking for a person, wherever it stands in the message: 「帮我转人工」. */
+const HANDOFF_PHRASES = ['转人工', '转接人工', '人工客服', '人工服务', '人工坐席', '找人工', '要人工', '接人工', '真人客服', '找真人', '转真人'];
+/**
+ * Words that ask for a person only when they are (nearly) the whole message: 「工作人员」 is a
+ * request, 「需要工作人员上门核查吗」 and 「人工授精生的孩子怎么上户口」 are questions.
+ */
+const HANDOFF_WORDS = ['人工', '真人', '工作人员', '客服', '坐席', '人'];
+/** What may stand around a handoff word in a plain request: 「我要找工作人员」「请帮我接客服」. */
+const REQUEST_FILLER = /[我要想请帮找转接给叫联系麻烦你能可以让一个位下吗呢吧啊呀的了在不有没]/g;
+
+/** Does the citizen ask for a person (rather than ask a question that mentions one)? */
+export function asksForPerson(norm: string): boolean {
+  if (norm.length <= 20 && HANDOFF_PHRASES.some((w) => norm.includes(w))) return true;
+  for (const w of HANDOFF_WORDS) {
+    if (w.length < 2 && norm !== w) continue;
+    if (!norm.includes(w)) continue;
+    const rest = norm.split(w).join('').replace(REQUEST_FILLER, '');
+    if (rest.length === 0) return true;
+  }
+  return false;
+}
+
 const GREETINGS = ['你好', '您好', '在吗', '在不在', '哈喽', 'hello', 'hi', '嗨', '早上好', '下午好', '晚上好', '有人吗'];
 const THANKS = ['谢谢', '多谢', '感谢', '谢了', '好的谢谢', 'thanks', 'thank you', '辛苦了'];
 const GOODBYES = ['再见', '拜拜', 'bye', '没有了', '没事了'];
-const HELP = ['帮助', '菜单', '你能做什么', '你会什么', '能问什么', '可以问什么', '功能'];
+const HELP = ['帮助', '菜单', '你能做什么', '你会什么', '能问什么', '可以问什么', '能问啥', '可以问啥', '功能', '能做什么', '会做什么', '能干什么', '怎么用', '使用说明'];
 
 /** Is the whole message (give or take politeness) one of these phrases? */
 function isOnly(text: string, phrases: string[]): boolean {
@@ -160,15 +187,16 @@ export function step(previous: ConversationState, input: UserInput, ctx: StepCon
 function questionTurn(state: ConversationState, text: string, ctx: StepContext, mayStartFlow: boolean): StepResult {
   const { engine } = ctx;
   const norm = normalize(text);
-  if (HANDOFF_WORDS.some((w) => norm.includes(w)) && norm.length <= 20) return handoff(state, 'asked', ctx);
-  if (COMPLAINT_WORDS.some((w) => norm.includes(w))) return handoff(state, 'complaint', ctx);
+  if (asksForPerson(norm)) return handoff(state, 'asked', ctx);
   if (isOnly(norm, GREETINGS)) return smalltalk(state, 'greeting', ctx);
   if (isOnly(norm, THANKS)) return smalltalk(state, 'thanks', ctx);
   if (isOnly(norm, GOODBYES)) return smalltalk(state, 'goodbye', ctx);
-  if (isOnly(norm, HELP)) return smalltalk(state, 'help', ctx);
+  // 「我能问什么」 does what the button of that name does.
+  if (isOnly(norm.replace(/^(请问|我们|我)+/, ''), HELP)) return smalltalk(state, 'help', ctx);
 
   const result = engine.search(text, 3);
   const aspect = engine.aspects.detect(result.analyzed.tokens);
+  if (result.appeal) return appeal(state, result.appeal, ctx);
 
   if (result.answerable && result.ambiguous) {
     const candidates = result.ambiguous;
@@ -198,6 +226,23 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   const informative = result.analyzed.content.length;
   if (current && aspect !== 'general' && informative <= 2) {
     return answer(state, current, aspect, 1, true, ctx);
+  }
+
+  // Unsure: offer the nearest entries and assert nothing until one is chosen.
+  if (result.band === 'suggest' && result.suggestions.length > 0) {
+    const choices = [
+      ...result.suggestions.map((c) => ({ label: c.entry.title, value: CHOICE.suggested(c.entry.id) })),
+      { label: '都不是', value: CHOICE.none },
+      { label: '转人工', value: CHOICE.handoff },
+    ];
+    state.pendingChoices = choices;
+    state.lastAspect = aspect;
+    return {
+      state,
+      replies: [{ type: 'choices', kind: 'suggest', text: '我不太确定您问的是哪一项。您是不是想问：', choices }],
+      events: [{ type: 'suggested', text, candidates: result.suggestions.map((c) => c.entry.id), probability: result.probability }],
+      match: null,
+    };
   }
 
   return noAnswer(state, text, result.results.map((r) => ({ id: r.entry.id, score: r.score })), ctx);
@@ -240,6 +285,11 @@ function onChoice(state: ConversationState, value: string, ctx: StepContext): St
       match: null,
     };
   }
+  if (value.startsWith('suggest:')) {
+    const id = value.slice('suggest:'.length);
+    const chosen = onChoice(state, CHOICE.entry(id), ctx);
+    return chosen.match ? { ...chosen, events: [{ type: 'suggestion_chosen', entryId: id }, ...chosen.events] } : chosen;
+  }
   if (value.startsWith('entry:')) {
     const entry = ctx.engine.entry(value.slice('entry:'.length));
     const aspect = state.lastAspect ?? 'general';
@@ -277,6 +327,35 @@ function handoff(state: ConversationState, reason: 'asked' | 'repeated_failure' 
       },
     ],
     events: [{ type: 'handoff_requested', reason }],
+    match: null,
+  };
+}
+
+/** What the bot says to a complaint, a report, a suggestion or thanks: where it belongs. */
+function appeal(state: ConversationState, kind: AppealKind, ctx: StepContext): StepResult {
+  const { hotline } = ctx.engine.kb.settings;
+  const lead = {
+    complaint: '您反映的是投诉或求助类诉求，我这里只能解答办事指南，没法受理或处理投诉。',
+    report: '您反映的是举报类诉求，我这里只能解答办事指南，没法受理举报。',
+    suggestion: '谢谢您的建议！我这里只能解答办事指南，没法登记建议。',
+    thanks: '谢谢您的肯定，我们会转达给相关的同事！',
+  }[kind];
+  const where =
+    kind === 'thanks'
+      ? `如需表扬或致谢，也可以拨打${hotline.name} ${hotline.number}。`
+      : `请拨打${hotline.name} ${hotline.number} 反映，由相关部门受理并答复；也可以转人工咨询。`;
+  const choices: Choice[] = [
+    { label: '转人工', value: CHOICE.handoff },
+    { label: '我能问什么', value: CHOICE.help },
+  ];
+  state.pendingChoices = choices;
+  return {
+    state,
+    replies: [
+      { type: 'text', text: `${lead}${where}` },
+      { type: 'choices', text: '您可以：', choices },
+    ],
+    events: [{ type: 'appeal', kind }],
     match: null,
   };
 }

@@ -5,6 +5,8 @@
 import { createAnalyzer } from '../nlp/analyze.js';
 import { createAspectDetector, type AspectDetector } from '../nlp/aspects.js';
 import type { Tokenizer } from '../nlp/tokenizer.js';
+import type { GateModel } from './answer-gate.js';
+import { SHIPPED_GATE } from './gate-model.js';
 import type { KnowledgeBase } from './parse-knowledge.js';
 import type { Entry } from './schema.js';
 import { buildIndex, dictionaryWords, search, type SearchIndex, type SearchResult } from './search-index.js';
@@ -12,6 +14,8 @@ import { buildIndex, dictionaryWords, search, type SearchIndex, type SearchResul
 export interface Engine {
   readonly kb: KnowledgeBase;
   readonly aspects: AspectDetector;
+  /** The answer gate in use (null: the ranking's own threshold). */
+  readonly gate: GateModel | null;
   search(query: string, k?: number): SearchResult;
   entry(id: string): Entry | undefined;
   /** A short fingerprint of an entry's content, recorded with feedback so it points at what was shown. */
@@ -26,15 +30,31 @@ export interface Engine {
 export const inEffect = (e: Entry, today: string): boolean =>
   (!e.effectiveFrom || e.effectiveFrom <= today) && (!e.expiresOn || e.expiresOn > today);
 
-export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: { today?: string } = {}): Engine {
+export interface EngineOptions {
+  /** Serve only entries in effect on this day (YYYY-MM-DD). */
+  today?: string;
+  /** The answer gate; the shipped model (gate-model.ts) by default, null for the ranking's own threshold. */
+  gate?: GateModel | null;
+}
+
+export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: EngineOptions = {}): Engine {
   const served = options.today ? kb.entries.filter((e) => inEffect(e, options.today!)) : kb.entries;
-  tokenizer.addWords(dictionaryWords(served, kb.lexicon.words));
-  const analyzer = createAnalyzer(tokenizer, kb.lexicon.synonyms, kb.lexicon.dialect);
-  const index: SearchIndex = buildIndex(served, analyzer, kb.lexicon.actions);
+  const vocabulary = dictionaryWords(served, kb.lexicon.words);
+  // This engine's own words: the tokenizer passed in is left unchanged (see dictionary-tokenizer.ts).
+  const analyzer = createAnalyzer(tokenizer.withWords(vocabulary), kb.lexicon.synonyms, {
+    dialect: kb.lexicon.dialect,
+    vocabulary,
+  });
+  const index: SearchIndex = buildIndex(served, analyzer, {
+    actions: kb.lexicon.actions,
+    generic: kb.lexicon.generic,
+    gate: options.gate === undefined ? SHIPPED_GATE : options.gate,
+  });
   const byId = new Map(kb.entries.map((e) => [e.id, e]));
   const versions = new Map(kb.entries.map((e) => [e.id, fingerprint(JSON.stringify(e))]));
   return {
     kb,
+    gate: index.gate,
     aspects: createAspectDetector(),
     search: (query, k = 5) => search(index, query, k),
     entry: (id) => byId.get(id),

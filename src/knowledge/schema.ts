@@ -202,6 +202,11 @@ export const lexiconSchema = z.strictObject({
   /** Extra words for the segmenter's dictionary. */
   words: z.array(text).default([]),
   /**
+   * Generic nouns (有限公司, 医院 …): they help ranking but never name an entry on their own, so a
+   * letter about a construction company is not taken as a question about registering one.
+   */
+  generic: z.array(text).default([]),
+  /**
    * Dialect words rewritten to Mandarin before anything else (梧州 speaks Cantonese):
    * 唔 → 不, 咗 → 了, 点样 → 怎么 … Only unambiguous ones: 系 (是/系统) is not listed.
    */

@@ -6,12 +6,17 @@
  * names the matter: one of the entry's names (title, aliases, keywords) found in the question
  * exactly, by sound, or mostly (fuse.js fuzzy match for short questions).
  *
- * Confidence is deliberately conservative: an entry is only "answerable" when the question
- * names it. Sharing generic words (补办, 丢了, 证) is never enough, so 「驾驶证丢了怎么补」
- * does not get an ID-card answer.
+ * Whether to answer is decided by the answer gate (answer-gate.ts): a small logistic model over
+ * what the ranking already knows (name evidence, coverage, margin to the runner-up, message
+ * length …), fitted on labelled questions and real text outside the knowledge base. Its
+ * probability puts a question in one of three bands: answer, 您是不是想问 (suggest), refuse.
+ * A complaint, report, suggestion or thanks (诉求) is refused whatever it mentions. See
+ * docs/retrieval.md.
  */
 import Fuse from 'fuse.js';
 import type { Analyzed, Analyzer } from '../nlp/analyze.js';
+import { classifyMessage, type AppealKind } from '../nlp/appeal.js';
+import { FEATURES, predict, type Band, type GateModel } from './answer-gate.js';
 import { hanRuns, normalize } from '../nlp/normalize.js';
 import { soundKeys } from '../nlp/pinyin.js';
 import type { Entry } from './schema.js';
@@ -29,14 +34,27 @@ const WEIGHT = { name: 3, keyword: 2, summary: 1, detail: 0.3 } as const;
 /** What citizens call a bundle; the lexicon maps 一件是, 一次办, 一起办 … to it. */
 const BUNDLE_WORD = '一件事';
 
-/** The confidence an entry must reach to be answered. */
+/** Below this confidence an entry is never answered, whatever the gate says (no name evidence). */
 export const ANSWER_THRESHOLD = 0.5;
 /** Two answerable entries whose confidences are closer than this are offered as a choice. */
 export const AMBIGUITY_MARGIN = 0.04;
 
+/** Names of fewer syllables than this are not matched by sound: too many words share them (元/院/园). */
+const SOUND_MIN_SYLLABLES = 3;
+/** Names of at least this many characters also match with a few characters inserted (开办民营医院 ~ 开民营医院). */
+const GAPPED_MIN_CHARS = 4;
+/** How many characters may be inserted into a name, in all, for a gapped match. */
+const GAPPED_MAX_INSERTED = 2;
+
+/** How the question names an entry. */
+type MatchKind = 'none' | 'exact' | 'sound' | 'gapped' | 'fuzzy' | 'faq' | 'bundle';
+
 interface Anchor {
   text: string;
+  chars: string[];
   sound: string;
+  /** Chinese characters in the name: its syllables. */
+  han: number;
   grams: Set<string>;
   /** 1 for a name (title, alias), less for a keyword that merely leads here. */
   strength: number;
@@ -60,6 +78,8 @@ interface Doc {
 
 export interface SearchIndex {
   docs: Doc[];
+  /** The answer gate; null answers whenever the confidence reaches ANSWER_THRESHOLD (for tests of the ranking alone). */
+  gate: GateModel | null;
   postings: Record<Channel, Map<string, { doc: number; tf: number }[]>>;
   avgLength: Record<Channel, number>;
   byId: Map<string, number>;
@@ -82,10 +102,21 @@ export interface ScoredEntry {
 export interface SearchResult {
   query: string;
   analyzed: Analyzed;
+  /** `band === 'answer'`. */
   answerable: boolean;
+  /** answer; suggest (您是不是想问, asserting nothing); refuse. */
+  band: Band;
+  /** The gate's probability that the first result is right and should be answered. */
+  probability: number;
+  /** A complaint, report, suggestion or thanks: never answered with a service matter. */
+  appeal: AppealKind | null;
   /** When several entries fit about equally well, the ones to offer as a choice. */
   ambiguous: ScoredEntry[] | null;
+  /** In the suggest band: the 2–3 nearest entries to offer as buttons. */
+  suggestions: ScoredEntry[];
   results: ScoredEntry[];
+  /** What the gate saw (FEATURES order), for fitting and for explaining a decision. */
+  features: number[];
 }
 
 /** A field's text, its weight in BM25, and how strongly it names the entry (0 = not a name). */
@@ -104,6 +135,10 @@ function fieldsOf(entry: Entry, itemsById: ReadonlyMap<string, Entry>): Field[] 
   const f: Field[] = [
     { text: entry.title, weight: WEIGHT.name, anchor: 1 },
     ...entry.aliases.map((a) => ({ text: a, weight: WEIGHT.name, anchor: 1 })),
+    // 「医疗机构设立」 names 「医疗机构设立一件事」: a bundle's title is also a name without the suffix.
+    ...(entry.kind === 'bundle' && entry.title.endsWith(BUNDLE_WORD) && entry.title.length > BUNDLE_WORD.length + 1
+      ? [{ text: entry.title.slice(0, -BUNDLE_WORD.length), weight: WEIGHT.name, anchor: 1 }]
+      : []),
     ...entry.keywords.map((k) => ({ text: k, weight: WEIGHT.keyword, anchor: isFaq ? 0 : KEYWORD_ANCHOR })),
     { text: entry.summary, weight: WEIGHT.summary, anchor: 0 },
   ];
@@ -144,11 +179,16 @@ export function dictionaryWords(entries: readonly Entry[], extra: readonly strin
   return [...words].filter((w) => w.length >= 2 && !w.includes(' '));
 }
 
-export function buildIndex(
-  entries: readonly Entry[],
-  analyzer: Analyzer,
-  actions: readonly ActionGroup[] = [],
-): SearchIndex {
+export interface IndexOptions {
+  actions?: readonly ActionGroup[];
+  /** Generic nouns (有限公司, 医院) that rank but never name an entry on their own. */
+  generic?: readonly string[];
+  gate?: GateModel | null;
+}
+
+export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, options: IndexOptions = {}): SearchIndex {
+  const actions = options.actions ?? [];
+  const generic = new Set((options.generic ?? []).map(normalize));
   const postings: SearchIndex['postings'] = { word: new Map(), char: new Map(), sound: new Map() };
   const docs: Doc[] = [];
   const byId = new Map(entries.map((e) => [e.id, e]));
@@ -184,10 +224,15 @@ export function buildIndex(
       if (field.anchor > 0) {
         const text = normalize(field.text);
         // From the name itself, not its analysis: synonym expansion must not leak into a name.
-        const sound = hanRuns(text).map((run) => soundKeys(run).join(' ')).join(' , ');
+        const runs = hanRuns(text);
+        const sound = runs.map((run) => soundKeys(run).join(' ')).join(' , ');
         const chars = [...text];
         const grams = new Set(chars.slice(1).map((c, i) => `${chars[i]}${c}`));
-        if (text.length >= 2) doc.anchors.push({ text, sound, grams, strength: field.anchor });
+        const han = runs.join('').length;
+        // Numbers and amounts (3600元, 3岁以下) and generic nouns (有限公司) never name an entry alone;
+        // an FAQ's phrasings are whole questions and stay.
+        const namesAlone = entry.kind === 'faq' || (!/\d/.test(text) && !generic.has(text) && han >= 2);
+        if (chars.length >= 2 && namesAlone) doc.anchors.push({ text, chars, sound, han, grams, strength: field.anchor });
       }
     }
     for (const channel of CHANNELS) {
@@ -205,6 +250,7 @@ export function buildIndex(
   }
   return {
     docs,
+    gate: options.gate ?? null,
     postings,
     avgLength,
     byId: new Map(docs.map((d, i) => [d.entry.id, i])),
@@ -237,21 +283,48 @@ function bm25(index: SearchIndex, q: Analyzed): Float64Array {
   return scores;
 }
 
-/** How strongly the question names the entry (1 = one of its names appears verbatim), and by which name. */
-function anchorMatch(doc: Doc, q: Analyzed): { strength: number; name: string | null } {
+/**
+ * Are the name's characters in the question in order, with at most GAPPED_MAX_INSERTED others
+ * between them (开办民营医院 for 开民营医院, 开个小卖部 for 开小卖部)? First and last must match.
+ */
+function gappedMatch(text: string, name: readonly string[]): boolean {
+  if (name.length < GAPPED_MIN_CHARS) return false;
+  for (let start = text.indexOf(name[0]!); start >= 0; start = text.indexOf(name[0]!, start + 1)) {
+    let at = start + name[0]!.length;
+    let inserted = 0;
+    let ok = true;
+    for (let i = 1; i < name.length && ok; i++) {
+      while (at < text.length && text[at] !== name[i] && inserted <= GAPPED_MAX_INSERTED) {
+        at++;
+        inserted++;
+      }
+      if (at >= text.length || inserted > GAPPED_MAX_INSERTED) ok = false;
+      else at++;
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
+/** How strongly the question names the entry (1 = one of its names appears verbatim), by which name and how. */
+function anchorMatch(doc: Doc, q: Analyzed): { strength: number; name: string | null; kind: MatchKind } {
   let best = 0;
   let name: string | null = null;
+  let kind: MatchKind = 'none';
   for (const a of doc.anchors) {
     let m = 0;
-    if (q.text.includes(a.text)) m = 1;
-    // Sound-alike names (社报卡 for 社保卡). Two-syllable names are left out: too many words share them.
-    else if (a.text.length >= 3 && q.soundText.includes(` ${a.sound} `)) m = 0.9;
+    let k: MatchKind = 'none';
+    if (q.text.includes(a.text)) [m, k] = [1, 'exact'];
+    // Sound-alike names (社报卡 for 社保卡). Names of one or two syllables are left out: too many words share them.
+    else if (a.han >= SOUND_MIN_SYLLABLES && q.soundText.includes(` ${a.sound} `)) [m, k] = [0.9, 'sound'];
+    else if (a.han === a.chars.length && gappedMatch(q.text, a.chars)) [m, k] = [0.85, 'gapped'];
     if (m * a.strength > best) {
       best = m * a.strength;
       name = a.text;
+      kind = k;
     }
   }
-  return { strength: best, name };
+  return { strength: best, name, kind };
 }
 
 /**
@@ -354,14 +427,31 @@ function fuzzyNameSimilarity(candidates: Doc[], query: string): Map<Doc, number>
 
 const CANDIDATES = 40;
 
+/** At most this many entries are offered as 您是不是想问 buttons. */
+const SUGGESTIONS = 3;
+
+interface Scored {
+  entry: Entry;
+  score: number;
+  rank: number;
+  kind: MatchKind;
+  anchor: number;
+  coverage: number;
+  fit: number;
+  raw: number;
+  /** Length of the name matched, in characters. */
+  nameLength: number;
+}
+
 export function search(index: SearchIndex, query: string, k = 5): SearchResult {
-  const q = index.analyzer.analyze(query);
+  const message = classifyMessage(query);
+  const q = index.analyzer.analyze(message.ask);
   const raw = bm25(index, q);
   const order = [...raw.keys()].filter((i) => raw[i]! > 0).sort((a, b) => raw[b]! - raw[a]!);
   const candidates = order.slice(0, CANDIDATES).map((i) => index.docs[i]!);
   const top = order.length > 0 ? raw[order[0]!]! : 0;
   const qGrams = new Set(q.charGrams);
-  const matches = new Map<Doc, { strength: number; name: string | null }>();
+  const matches = new Map<Doc, ReturnType<typeof anchorMatch>>();
   const matchOf = (d: Doc) => {
     let m = matches.get(d);
     if (!m) matches.set(d, (m = anchorMatch(d, q)));
@@ -384,32 +474,102 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
     const m = i === undefined ? null : matchOf(index.docs[i]!);
     return m && m.strength >= 0.9 ? m.name : null;
   };
-  const scored = candidates.map((doc) => {
-    const named = doc.entry.kind === 'faq' ? questionSimilarity(doc, q, qGrams, index) : matchOf(doc).strength;
-    let anchor = Math.max(named, 0.8 * (fuzzy.get(doc) ?? 0));
+  const scored: Scored[] = candidates.map((doc) => {
+    let kind: MatchKind = 'none';
+    let nameLength = 0;
+    let named = 0;
+    if (doc.entry.kind === 'faq') {
+      named = questionSimilarity(doc, q, qGrams, index);
+      if (named > 0) kind = 'faq';
+    } else {
+      const m = matchOf(doc);
+      named = m.strength;
+      kind = m.kind;
+      nameLength = m.name ? [...m.name].length : 0;
+    }
+    const fuzzySim = 0.8 * (fuzzy.get(doc) ?? 0);
+    if (fuzzySim > named) [named, kind] = [fuzzySim, 'fuzzy'];
+    let anchor = named;
     // Naming two or more items of a bundle, by different names, names the bundle (出生证、户口、医保一起办);
     // so does naming one of its items and asking for it as 一件事 (注销公司一件事, 社保卡一件事).
     if (doc.entry.kind === 'bundle') {
       const names = new Set(doc.entry.items.map(nameOf).filter((n) => n !== null));
-      if (names.size >= 2 || (names.size === 1 && asksForBundle)) anchor = 1;
+      if (names.size >= 2 || (names.size === 1 && asksForBundle)) [anchor, kind] = [1, 'bundle'];
     }
-    const confidence = anchor > 0 ? anchor * actionFit(doc, asked) * (0.6 + 0.4 * coverage(doc, words)) : 0;
-    const rel = top > 0 ? raw[index.byId.get(doc.entry.id)!]! / top : 0;
-    return { entry: doc.entry, score: round(confidence), rank: confidence + 0.1 * rel };
+    const cov = coverage(doc, words);
+    const fit = actionFit(doc, asked);
+    const confidence = anchor > 0 ? anchor * fit * (0.6 + 0.4 * cov) : 0;
+    const r = raw[index.byId.get(doc.entry.id)!]!;
+    const rel = top > 0 ? r / top : 0;
+    return { entry: doc.entry, score: round(confidence), rank: confidence + 0.1 * rel, kind, anchor, coverage: cov, fit, raw: r, nameLength };
   });
   scored.sort((a, b) => b.rank - a.rank || b.score - a.score);
 
   const results = scored.slice(0, Math.max(1, k)).map(({ entry, score }) => ({ entry, score }));
   const best = scored[0];
-  const answerable = !!best && best.score >= ANSWER_THRESHOLD;
+  const features = gateFeatures(best, scored[1], q, words, message.long);
+  const probability = !best ? 0 : index.gate ? predict(index.gate, features) : best.score >= ANSWER_THRESHOLD ? 1 : 0;
+  let band: Band = 'refuse';
+  if (best && !message.appeal) {
+    // The gate decides among questions that name something; a question that names nothing is never answered.
+    if (index.gate ? probability >= index.gate.answer : best.score >= ANSWER_THRESHOLD) band = 'answer';
+    else if (index.gate && probability >= index.gate.suggest) band = 'suggest';
+  }
+  const answerable = band === 'answer';
   let ambiguous: ScoredEntry[] | null = null;
-  if (answerable) {
+  if (answerable && best) {
     const rivals = scored.filter(
       (s) => s !== best && s.score >= ANSWER_THRESHOLD && best.score - s.score <= AMBIGUITY_MARGIN && !related(best.entry, s.entry),
     );
     if (rivals.length > 0) ambiguous = [best, ...rivals.slice(0, 2)].map(({ entry, score }) => ({ entry, score }));
   }
-  return { query, analyzed: q, answerable, ambiguous, results };
+  const suggestions = band === 'suggest' ? nearest(scored) : [];
+  return { query, analyzed: q, answerable, band, probability: round(probability), appeal: message.appeal, ambiguous, suggestions, results, features };
+}
+
+/**
+ * The entries to offer when unsure: the first few by rank that named something or share much
+ * with the question, one per matter (an FAQ whose subject is already offered is left out).
+ */
+function nearest(scored: readonly Scored[]): ScoredEntry[] {
+  const out: Scored[] = [];
+  const topRaw = scored.reduce((m, s) => Math.max(m, s.raw), 0);
+  for (const s of scored) {
+    if (out.length >= SUGGESTIONS) break;
+    if (s.anchor === 0 && s.raw < 0.6 * topRaw) continue;
+    if (out.some((o) => related(o.entry, s.entry))) continue;
+    out.push(s);
+  }
+  return out.map(({ entry, score }) => ({ entry, score }));
+}
+
+/** The gate's inputs, in the order of FEATURES (answer-gate.ts). */
+function gateFeatures(best: Scored | undefined, second: Scored | undefined, q: Analyzed, words: QueryWord[], long: boolean): number[] {
+  const han = hanRuns(q.text).join('').length;
+  const values: Record<(typeof FEATURES)[number], number> = {
+    anchor: best?.anchor ?? 0,
+    exact: best?.kind === 'exact' ? 1 : 0,
+    sound: best?.kind === 'sound' ? 1 : 0,
+    gapped: best?.kind === 'gapped' ? 1 : 0,
+    fuzzy: best?.kind === 'fuzzy' ? 1 : 0,
+    faq: best?.kind === 'faq' ? 1 : 0,
+    bundleByItems: best?.kind === 'bundle' ? 1 : 0,
+    coverage: best?.coverage ?? 0,
+    actionFit: best?.fit ?? 0,
+    confidence: best?.score ?? 0,
+    margin: (best?.score ?? 0) - (second?.score ?? 0),
+    runnerUp: best && best.raw > 0 ? (second?.raw ?? 0) / best.raw : 0,
+    bm25: Math.log1p(best?.raw ?? 0),
+    length: Math.log1p(han),
+    words: Math.log1p(words.length),
+    uncovered: Math.log1p(Math.round(words.length * (1 - (best?.coverage ?? 0)))),
+    nameShare: han > 0 ? Math.min(1, (best?.nameLength ?? 0) / han) : 0,
+    kindFaq: best?.entry.kind === 'faq' ? 1 : 0,
+    kindBundle: best?.entry.kind === 'bundle' ? 1 : 0,
+    kindPolicy: best?.entry.kind === 'policy' ? 1 : 0,
+    long: long ? 1 : 0,
+  };
+  return FEATURES.map((f) => values[f]);
 }
 
 /** A bundle and one of its items, or an FAQ and its subject, are not rival readings. */

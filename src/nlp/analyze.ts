@@ -4,7 +4,7 @@
  */
 import { ASPECT_WORDS } from './aspects.js';
 import { hanRuns, normalize } from './normalize.js';
-import { soundKeys } from './pinyin.js';
+import { pinyinKeys, soundKeys } from './pinyin.js';
 import { STOPWORDS } from './stopwords.js';
 import type { Tokenizer } from './tokenizer.js';
 
@@ -36,11 +36,48 @@ export interface Analyzer {
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** The most syllables of one known word read from typed pinyin. */
+const MAX_WORD_SYLLABLES = 8;
+
+/**
+ * Typed toneless pinyin (「kai xiao mai bu」, 「shebaoka」) rewritten as the known words it sounds
+ * like, longest first; syllables that spell no known word are dropped. A Latin run that is not
+ * pinyin, or spells no known word, is left as it is.
+ */
+function readPinyin(text: string, bySound: ReadonlyMap<string, string>): string {
+  if (bySound.size === 0 || !/[a-z]/.test(text)) return text;
+  return text.replace(/[a-z]+(?: [a-z]+)*/g, (run) => {
+    const keys = pinyinKeys(run);
+    if (!keys || keys.length < 2) return run;
+    const words: string[] = [];
+    for (let i = 0; i < keys.length; ) {
+      let found = 0;
+      for (let n = Math.min(MAX_WORD_SYLLABLES, keys.length - i); n >= 2 && found === 0; n--) {
+        const word = bySound.get(keys.slice(i, i + n).join(' '));
+        if (word) {
+          words.push(word);
+          found = n;
+        }
+      }
+      i += Math.max(1, found);
+    }
+    return words.length > 0 ? ` ${words.join('')} ` : run;
+  });
+}
+
+export interface AnalyzerOptions {
+  /** Cantonese → Mandarin rewrites. */
+  dialect?: Readonly<Record<string, string>>;
+  /** Known words (names, lexicon) that typed pinyin may spell. */
+  vocabulary?: readonly string[];
+}
+
 export function createAnalyzer(
-  tokenizer: Tokenizer,
+  baseTokenizer: Tokenizer,
   synonyms: readonly SynonymGroup[],
-  dialect: Readonly<Record<string, string>> = {},
+  options: AnalyzerOptions = {},
 ): Analyzer {
+  const dialect = options.dialect ?? {};
   const dialectMap = new Map(Object.entries(dialect).map(([k, v]) => [normalize(k), v]));
   const dialectRe =
     dialectMap.size > 0
@@ -53,14 +90,22 @@ export function createAnalyzer(
   }
   const variants = [...canonicalOf.keys()].filter(Boolean).sort((a, b) => b.length - a.length);
   const variantRe = variants.length > 0 ? new RegExp(variants.map(escapeRe).join('|'), 'g') : null;
-  tokenizer.addWords([...canonicalOf.keys(), ...canonicalOf.values()]);
+  const tokenizer = baseTokenizer.withWords([...canonicalOf.keys(), ...canonicalOf.values()]);
+  const bySound = new Map<string, string>();
+  for (const word of [...(options.vocabulary ?? []), ...canonicalOf.values()]) {
+    const w = normalize(word);
+    if (!/^\p{Script=Han}{2,}$/u.test(w)) continue;
+    const key = soundKeys(w).join(' ');
+    if (!bySound.has(key)) bySound.set(key, w);
+  }
 
   const isFiller = (w: string): boolean => STOPWORDS.has(w) || ASPECT_WORDS.has(w);
 
   return {
     isFiller,
     analyze(input) {
-      let normalized = normalize(input);
+      let normalized = readPinyin(normalize(input), bySound).replace(/\s+/g, ' ').trim();
+      normalized = normalized.replace(/(?<=\p{Script=Han})\s+(?=\p{Script=Han})/gu, '');
       if (dialectRe) normalized = normalized.replace(dialectRe, (m) => dialectMap.get(m) ?? m);
       const added = new Set<string>();
       if (variantRe) {

@@ -5,20 +5,22 @@
  * keyword-extraction tables cost about 200 MB of memory; Yici loads a trimmed copy instead —
  * the words seen at least MIN_FREQUENCY times in jieba's corpus (about 105k), no IDF table, no
  * stop words (we use neither) — which takes about 75 MB and a quarter of the load time. Every
- * name and lexicon word of the knowledge base is added on top (`addWords`), so the domain
- * vocabulary is never lost by the trimming.
+ * name and lexicon word of the knowledge base is kept whole on top (`withWords`, see
+ * dictionary-tokenizer.ts), so the domain vocabulary is never lost by the trimming. Words are
+ * never inserted into nodejieba itself: its dictionary is process-wide, and an editor's preview
+ * engine must not change how the live engine segments.
  */
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import nodejieba from 'nodejieba';
+import { withDictionary } from './dictionary-tokenizer.js';
 import type { Tokenizer } from './tokenizer.js';
 
 export const MIN_FREQUENCY = 10;
 
 let loaded = false;
-const added = new Set<string>();
 
 function writeAtomically(file: string, content: string): void {
   const temp = `${file}.${process.pid}.tmp`;
@@ -53,14 +55,5 @@ export function createJiebaTokenizer(): Tokenizer {
     nodejieba.load(trimmedDictionaries());
     loaded = true;
   }
-  return {
-    cut: (text) => nodejieba.cut(text, true),
-    addWords(words) {
-      for (const w of words) {
-        if (w.length < 2 || w.length > 12 || added.has(w) || /\s/.test(w)) continue;
-        nodejieba.insertWord(w);
-        added.add(w);
-      }
-    },
-  };
+  return withDictionary((text) => nodejieba.cut(text, true), []);
 }

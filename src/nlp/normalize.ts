@@ -1,9 +1,11 @@
 /**
  * Text normalisation for Chinese questions: full-width → half-width, traditional → simplified,
- * lower case, emoji and punctuation removed, spaces between Chinese characters dropped.
+ * lower case, emoji and punctuation removed, spaces between Chinese characters dropped, and
+ * Chinese numerals before a unit written as digits (三岁 → 3岁).
  * Pure and deterministic; the same function runs over the knowledge base and every query.
  */
 import * as OpenCC from 'opencc-js';
+import { arabicNumerals } from './numerals.js';
 
 // Hong Kong / Taiwan traditional characters to mainland simplified (covers 營業執照, 戶口, 證).
 const toSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
@@ -20,6 +22,7 @@ export function normalize(input: string): string {
   let s = input.normalize('NFKC');
   s = toSimplifiedTw(toSimplified(s));
   s = s.toLowerCase();
+  s = arabicNumerals(s);
   s = s.replace(EMOJI, ' ');
   s = s.replace(SEPARATORS, ' ');
   s = s.replace(SPACE_BETWEEN_CJK, '');

@@ -2,6 +2,9 @@
 export interface Tokenizer {
   /** Words in order, covering the whole text (punctuation and spaces may be returned as tokens). */
   cut(text: string): string[];
-  /** Teach the segmenter words it must keep whole (titles, aliases, lexicon). */
-  addWords(words: readonly string[]): void;
+  /**
+   * A tokenizer that also keeps these words whole (titles, aliases, lexicon). This one is left
+   * unchanged: an editor's preview engine must never change how the live engine segments.
+   */
+  withWords(words: readonly string[]): Tokenizer;
 }

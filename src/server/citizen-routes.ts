@@ -59,6 +59,10 @@ export function citizenRoutes(deps: CitizenDeps): Router {
     res.json({
       query: text,
       answerable: result.answerable,
+      band: result.band,
+      probability: result.probability,
+      appeal: result.appeal,
+      suggestions: result.suggestions.map(({ entry }) => ({ id: entry.id, title: entry.title, kind: entry.kind })),
       aspect: engine.aspects.detect(result.analyzed.tokens),
       results: result.results.map(({ entry, score }) => ({ id: entry.id, title: entry.title, kind: entry.kind, score })),
     });

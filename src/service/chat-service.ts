@@ -74,8 +74,12 @@ export interface TurnRecord {
   at: string;
   sessionId: string;
   /** What the turn was: answered from an entry, could not answer, asked to clarify, went to a person, … */
-  kind: 'answered' | 'unanswered' | 'clarified' | 'handoff' | 'walkthrough' | 'checklist' | 'smalltalk' | 'other';
+  kind: 'answered' | 'unanswered' | 'clarified' | 'suggested' | 'appeal' | 'handoff' | 'walkthrough' | 'checklist' | 'smalltalk' | 'other';
   entryId: string | null;
+  /** 您是不是想问: the entries offered as buttons. */
+  offered?: string[];
+  /** The entry was picked from the 您是不是想问 buttons. */
+  fromSuggestion?: boolean;
   /** The walkthrough step answered, for 「流程走不通」 per step. */
   step?: string;
   /** Confidence of an answer, so the inbox can collect weak ones. */
@@ -360,7 +364,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       if (event.type === 'checklist_created') extra.push(checklists.write(event.checklist.id, event.checklist));
     }
     const turn = turnOf(at, sessionId, result);
-    if ((turn.kind === 'answered' && (turn.score ?? 1) < WEAK_ANSWER) || turn.kind === 'unanswered') turn.text = userText;
+    if ((turn.kind === 'answered' && (turn.score ?? 1) < WEAK_ANSWER) || turn.kind === 'unanswered' || turn.kind === 'suggested') turn.text = userText;
     extra.push(turns.append(turn));
     const wantsHuman = result.events.find((e) => e.type === 'handoff_requested');
     if (handoff && wantsHuman?.type === 'handoff_requested') {
@@ -480,10 +484,15 @@ function turnOf(at: string, sessionId: string, result: { events: DialogueEvent[]
             ? 'unanswered'
             : types.includes('clarification_asked')
               ? 'clarified'
-              : types.includes('smalltalk')
-                ? 'smalltalk'
-                : 'other';
+              : types.includes('suggested')
+                ? 'suggested'
+                : types.includes('appeal')
+                  ? 'appeal'
+                  : types.includes('smalltalk')
+                    ? 'smalltalk'
+                    : 'other';
   const score = result.match?.score;
+  const suggested = result.events.find((e) => e.type === 'suggested');
   return {
     at,
     sessionId,
@@ -491,5 +500,7 @@ function turnOf(at: string, sessionId: string, result: { events: DialogueEvent[]
     entryId,
     ...(answered?.type === 'flow_answered' ? { step: answered.step } : {}),
     ...(kind === 'answered' && score !== undefined ? { score } : {}),
+    ...(suggested?.type === 'suggested' ? { offered: suggested.candidates } : {}),
+    ...(types.includes('suggestion_chosen') ? { fromSuggestion: true } : {}),
   };
 }

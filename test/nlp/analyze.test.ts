@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createAnalyzer } from '../../src/nlp/analyze.js';
 import { createJiebaTokenizer } from '../../src/nlp/jieba-tokenizer.js';
 
-const tokenizer = createJiebaTokenizer();
-tokenizer.addWords(['个体工商户', '开小卖部', '烟草证']);
+const tokenizer = createJiebaTokenizer().withWords(['个体工商户', '开小卖部', '烟草证']);
 const analyzer = createAnalyzer(tokenizer, [
   { canonical: '社保卡', variants: ['社会保障卡', '社保咭'] },
   { canonical: '营业执照', variants: ['执照'] },
@@ -52,11 +51,13 @@ describe('analyze', () => {
 
 describe('dialect', () => {
   const cantonese = createAnalyzer(tokenizer, [{ canonical: '营业执照', variants: ['执照'] }], {
-    唔: '不',
-    咗: '了',
-    点样: '怎么',
-    边度: '哪里',
-    唔使: '不用',
+    dialect: {
+      唔: '不',
+      咗: '了',
+      点样: '怎么',
+      边度: '哪里',
+      唔使: '不用',
+    },
   });
 
   it('rewrites Cantonese words to Mandarin before segmenting, longest first', () => {

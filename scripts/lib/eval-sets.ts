@@ -1,0 +1,164 @@
+/**
+ * The evaluation data under eval/: labelled question sets, the real negative corpus and the
+ * service catalogue's item names that the knowledge base does not cover (near misses); and one
+ * way of scoring them, shared by `npm run eval`, `npm run gate:fit` and the floor test.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import type { Engine } from '../../src/knowledge/engine.js';
+import type { Entry } from '../../src/knowledge/schema.js';
+import type { SearchResult } from '../../src/knowledge/search-index.js';
+import { normalize } from '../../src/nlp/normalize.js';
+
+export interface Labelled {
+  q: string;
+  expect: string[];
+  note?: string;
+}
+
+export interface Unlabelled {
+  source: string;
+  text: string;
+}
+
+export const EVAL_DIR = 'eval';
+
+/** Sets the gate is fitted on; the blind set (blind-3) is never among them. */
+export const FIT_SETS = ['questions.yaml', 'holdout.yaml', 'holdout-2.yaml'];
+export const BLIND_SET = 'blind-3.yaml';
+
+export async function loadLabelled(file: string): Promise<Labelled[]> {
+  return parse(await readFile(file, 'utf8')) as Labelled[];
+}
+
+/**
+ * Half of every unlabelled corpus fits the gate and the other half measures it: a fixed split by
+ * a hash of the text, so it never changes with the order of the file.
+ */
+export const half = (text: string): 'fit' | 'test' => (fnv(text) % 2 === 0 ? 'fit' : 'test');
+
+function fnv(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** The real negative corpus (eval/negatives/), less the lines judged to be about a covered matter. */
+export async function loadNegatives(root: string): Promise<Unlabelled[]> {
+  const dir = join(root, EVAL_DIR, 'negatives');
+  const excluded = new Set(
+    (await readFile(join(dir, 'in-scope.tsv'), 'utf8').catch(() => ''))
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'))
+      .map((l) => l.split('\t')[0]!.trim()),
+  );
+  return (await readFile(join(dir, 'negatives.tsv'), 'utf8'))
+    .split('\n')
+    .filter((l) => l.includes('\t'))
+    .map((l) => {
+      const [source, ...rest] = l.split('\t');
+      return { source: source!, text: rest.join(' ').trim() };
+    })
+    .filter((r) => r.text && !excluded.has(r.text));
+}
+
+/**
+ * Item names of the Guangdong service catalogue (eval/catalogue/, MIT) that the knowledge base
+ * does not cover: none of its names is in them or they in it, and they are not much alike.
+ * Real matters a citizen may ask about, close to ours in wording: the hardest negatives.
+ */
+export async function loadNearMisses(root: string, entries: readonly Entry[]): Promise<Unlabelled[]> {
+  const names = entries
+    .filter((e) => e.kind !== 'faq')
+    .flatMap((e) => [e.title, ...e.aliases])
+    .map(normalize)
+    .filter((n) => n.length >= 3);
+  const grams = (s: string) => new Set([...s].slice(1).map((c, i) => `${s[i]}${c}`));
+  const nameGrams = names.map(grams);
+  const covered = (item: string): boolean => {
+    const n = normalize(item);
+    const g = grams(n);
+    return names.some((name, i) => {
+      if (n.includes(name) || name.includes(n)) return true;
+      let shared = 0;
+      for (const x of nameGrams[i]!) if (g.has(x)) shared++;
+      return (2 * shared) / (nameGrams[i]!.size + g.size) >= 0.5;
+    });
+  };
+  const text = await readFile(join(root, EVAL_DIR, 'catalogue', 'matter-names.txt'), 'utf8');
+  const seen = new Set<string>();
+  const out: Unlabelled[] = [];
+  for (const line of text.split('\n')) {
+    const item = line.trim();
+    if (!item || seen.has(item) || covered(item)) continue;
+    seen.add(item);
+    out.push({ source: 'catalogue', text: item });
+  }
+  return out;
+}
+
+/** Is the first result an acceptable answer? An FAQ about an expected entry counts as that entry. */
+export function fits(entry: Entry | undefined, expect: readonly string[]): boolean {
+  return !!entry && (expect.includes(entry.id) || (entry.kind === 'faq' && entry.related.some((id) => expect.includes(id))));
+}
+
+export interface Tally {
+  inScope: number;
+  top1: number;
+  top3: number;
+  answeredRight: number;
+  answeredWrong: number;
+  offeredRight: number;
+  offeredWrong: number;
+  refused: number;
+  outside: number;
+  outsideAnswered: number;
+  outsideOffered: number;
+  misses: string[];
+}
+
+export const emptyTally = (): Tally => ({
+  inScope: 0, top1: 0, top3: 0, answeredRight: 0, answeredWrong: 0, offeredRight: 0, offeredWrong: 0,
+  refused: 0, outside: 0, outsideAnswered: 0, outsideOffered: 0, misses: [],
+});
+
+/** Scores one question (expect [] = outside the knowledge base) into the tally. */
+export function score(t: Tally, engine: Engine, q: string, expect: readonly string[], note = ''): SearchResult {
+  const r = engine.search(q, 3);
+  const first = r.results[0]?.entry;
+  const tag = note ? ` [${note}]` : '';
+  const ranked = r.results.map((x) => `${x.entry.id}(${x.score})`).join(', ');
+  if (expect.length === 0) {
+    t.outside++;
+    if (r.band === 'answer') {
+      t.outsideAnswered++;
+      t.misses.push(`FALSE ANSWER  ${q}${tag} → ${first?.id} p=${r.probability}`);
+    } else if (r.band === 'suggest') t.outsideOffered++;
+    return r;
+  }
+  t.inScope++;
+  const hit = fits(first, expect);
+  if (hit) t.top1++;
+  if (r.results.slice(0, 3).some((x) => fits(x.entry, expect))) t.top3++;
+  if (r.band === 'answer') {
+    if (hit) t.answeredRight++;
+    else {
+      t.answeredWrong++;
+      t.misses.push(`WRONG    ${q}${tag} → ${ranked} p=${r.probability}  expected ${expect.join('|')}`);
+    }
+  } else if (r.band === 'suggest') {
+    if (r.suggestions.some((s) => fits(s.entry, expect))) t.offeredRight++;
+    else {
+      t.offeredWrong++;
+      t.misses.push(`OFFERED  ${q}${tag} → ${r.suggestions.map((s) => s.entry.id).join(', ')} p=${r.probability}  expected ${expect.join('|')}`);
+    }
+  } else {
+    t.refused++;
+    t.misses.push(`REFUSED  ${q}${tag} → ${ranked} p=${r.probability}${r.appeal ? ` (${r.appeal})` : ''}  expected ${expect.join('|')}`);
+  }
+  return r;
+}
