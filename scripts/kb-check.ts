@@ -1,8 +1,10 @@
 /** `npm run kb:check`: the same validation the server runs at start-up. */
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseFlows } from '../src/dialogue/parse-flows.js';
 import { loadKnowledge, readYamlFiles } from '../src/knowledge/load-knowledge.js';
 import { formatProblem } from '../src/knowledge/parse-knowledge.js';
+import { riskyNames } from '../src/knowledge/risky-names.js';
 
 const dir = resolve(process.argv[2] ?? process.env.KNOWLEDGE_DIR ?? 'knowledge');
 const flowsDir = resolve(process.argv[3] ?? process.env.FLOWS_DIR ?? 'flows');
@@ -28,3 +30,11 @@ if (!flows.ok) {
   process.exit(1);
 }
 console.log(`walkthroughs OK: ${flows.flows.length} (${flows.flows.map((f) => f.id).join(', ')})`);
+
+// Warnings, not errors: names that could name an entry by accident (see docs/retrieval.md).
+const realText = await readFile(resolve('eval/negatives/negatives.tsv'), 'utf8')
+  .then((t) => t.split('\n').map((l) => l.split('\t')[1] ?? '').filter(Boolean))
+  .catch(() => [] as string[]);
+const risky = riskyNames(result.kb.entries, result.kb.lexicon.generic, realText);
+for (const r of risky) console.warn(`warning: ${result.kb.fileOf[r.entryId] ?? r.entryId} › ${r.entryId} › ${r.field}: 「${r.name}」${r.why}`);
+if (risky.length > 0) console.warn(`${risky.length} warning(s) about names and keywords`);

@@ -28,6 +28,8 @@ export interface Config {
   sweepSeconds: number;
   /** Labelled questions the publish gate runs (EVAL_FILE). */
   evalFile: string;
+  /** Run the publish gate (the default); PUBLISH_GATE=off turns it off on purpose. */
+  publishGate: boolean;
   /** Lowest top-1 share on them that a publish may leave (PUBLISH_TOP1_FLOOR, 0–1). */
   publishFloor: number;
   /** Entries whose facts were checked longer ago than this show on the editors' to-do list (STALE_DAYS). */
@@ -80,6 +82,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     claimTimeoutMinutes: positive(env.CLAIM_TIMEOUT_MINUTES, 'CLAIM_TIMEOUT_MINUTES', 10),
     sweepSeconds: positive(env.HANDOFF_SWEEP_SECONDS, 'HANDOFF_SWEEP_SECONDS', 30),
     evalFile: resolve(cwd, opt(env.EVAL_FILE) ?? 'eval/questions.yaml'),
+    publishGate: opt(env.PUBLISH_GATE) !== 'off',
     publishFloor: Math.min(1, positive(env.PUBLISH_TOP1_FLOOR, 'PUBLISH_TOP1_FLOOR', 0.9)),
     staleDays: positive(env.STALE_DAYS, 'STALE_DAYS', 365),
     maxMessageLength: 500,

@@ -10,7 +10,8 @@ const DIGIT: Readonly<Record<string, number>> = {
 const MULTIPLIER: Readonly<Record<string, number>> = { 十: 10, 百: 100, 千: 1000, 万: 10000 };
 
 /** Units after which a number is a quantity: age, duration, dates and money. */
-const UNITS = ['周岁', '岁', '个工作日', '工作日', '个月', '月', '年', '天', '日', '周', '小时', '元', '块'];
+/** 年 but not 年级: 「一年级」 is a school grade, not a year. */
+const UNITS = ['周岁', '岁', '个工作日', '工作日', '个月', '月', '年(?!级)', '天', '日', '周', '小时', '元', '块'];
 
 const NUMERAL = '[零〇一二两三四五六七八九十百千万]+';
 const PATTERN = new RegExp(`(${NUMERAL})(?=${UNITS.join('|')})`, 'g');

@@ -112,13 +112,21 @@ export async function startServer(
       return [];
     },
   };
-  const evalFile = config.evalFile;
+  // The publish gate's questions ship with the application (eval/questions.yaml). Without them a
+  // change could break answers unnoticed, so a missing or unreadable set stops the start unless the
+  // gate is turned off on purpose (PUBLISH_GATE=off).
   let questions: LabelledQuestion[] = [];
-  try {
-    questions = parse(await readFile(evalFile, 'utf8')) as LabelledQuestion[];
-  } catch {
-    logger.warn('publish_gate_without_questions', { evalFile });
-  }
+  if (config.publishGate) {
+    const evalFile = config.evalFile;
+    try {
+      questions = parse(await readFile(evalFile, 'utf8')) as LabelledQuestion[];
+    } catch (err) {
+      throw new StartupError(`发布检查的问题集读不出来：${evalFile}（${(err as Error).message}）。请检查 EVAL_FILE，或设 PUBLISH_GATE=off 明确关闭发布检查。`);
+    }
+    if (!Array.isArray(questions) || questions.some((x) => typeof x?.q !== 'string' || !Array.isArray(x.expect))) {
+      throw new StartupError(`发布检查的问题集格式不对：${evalFile}（每一项要有 q 和 expect）。`);
+    }
+  } else logger.warn('publish_gate_off', {});
   const store = options.store ?? (await createLowdbStore(config.dataDir));
   if (!(await store.writable())) throw new StartupError(`数据目录不可写：${config.dataDir}`);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { soundKeys } from '../../src/nlp/pinyin.js';
+import { pinyinKeys, soundKeys } from '../../src/nlp/pinyin.js';
 
 describe('soundKeys', () => {
   it('gives homophones the same keys', () => {
@@ -16,5 +16,22 @@ describe('soundKeys', () => {
   it('keeps clearly different sounds apart', () => {
     expect(soundKeys('驾驶证')).not.toEqual(soundKeys('身份证'));
     expect(soundKeys('结婚')).not.toEqual(soundKeys('离婚'));
+  });
+});
+
+describe('pinyinKeys (typed toneless pinyin)', () => {
+  it('splits pinyin with or without spaces into folded syllables', () => {
+    expect(pinyinKeys('shebaoka')).toEqual(soundKeys('社保卡'));
+    expect(pinyinKeys('she bao ka')).toEqual(soundKeys('社保卡'));
+    expect(pinyinKeys('kai xiao mai bu')).toEqual(soundKeys('开小卖部'));
+    expect(pinyinKeys('Shen Fen Zheng')).toEqual(soundKeys('身份证'));
+  });
+
+  it('prefers the fewest syllables (xian is one, not xi + an)', () => {
+    expect(pinyinKeys('xian')).toEqual(['xian']);
+  });
+
+  it('is null for text that is not pinyin', () => {
+    for (const s of ['id', 'hello', 'wifi', 'abc123', 'sc']) expect(pinyinKeys(s), s).toBeNull();
   });
 });

@@ -1,0 +1,70 @@
+/**
+ * What the dialogue does with intents on the shipped knowledge base: a person asked for by intent,
+ * not by substring; 诉求 pointed to 12345; 您是不是想问 offered and recorded; the help phrase.
+ */
+import { describe, expect, it } from 'vitest';
+import { asksForPerson, initialState, step, type StepResult } from '../../src/dialogue/step.js';
+import { normalize } from '../../src/nlp/normalize.js';
+import { realEngine } from '../helpers/real-engine.js';
+
+const engine = await realEngine();
+const say = (text: string, state = initialState()): StepResult => step(state, { text }, { engine });
+const types = (r: StepResult) => r.events.map((e) => e.type);
+
+describe('a person by intent, not by substring', () => {
+  it('is asked for plainly', () => {
+    for (const q of ['转人工', '我要人工', '人工', '找工作人员', '有没有人工客服', '帮我转人工，你答不了', '工作人员在吗', '我要找真人']) {
+      expect(asksForPerson(normalize(q)), q).toBe(true);
+      expect(types(say(q)), q).toContain('handoff_requested');
+    }
+  });
+
+  it('is a question when 人工 or 工作人员 is part of it', () => {
+    for (const q of ['个体户营业执照办理需要工作人员上门核查吗', '人工授精生的孩子怎么上户口', '身心障礙者人工電子耳應備文件']) {
+      expect(asksForPerson(normalize(q)), q).toBe(false);
+      expect(types(say(q)), q).not.toContain('handoff_requested');
+    }
+  });
+});
+
+describe('诉求 (complaints, reports, suggestions, thanks)', () => {
+  it('are pointed to 12345 or a person, with no service answer', () => {
+    for (const q of ['致西地省第二人民医院医生的感谢信', '我要投诉窗口工作人员态度差', '举报小区有人私自违建']) {
+      const r = say(q);
+      expect(types(r), q).toEqual(['appeal']);
+      expect(r.match, q).toBeNull();
+      expect(r.replies[0]?.type === 'text' && r.replies[0].text, q).toMatch(/12345/);
+      const buttons = r.replies.find((x) => x.type === 'choices');
+      expect(buttons?.type === 'choices' && buttons.choices.map((c) => c.label)).toContain('转人工');
+    }
+  });
+});
+
+describe('您是不是想问', () => {
+  it('offers buttons, asserts no fact, and records what was offered and what was chosen', () => {
+    // Questions between several matters; at least one of them lands in the suggest band.
+    const r = ['证件丢了', '我想开店', '补贴'].map((q) => say(q)).find((x) => types(x).includes('suggested'))!;
+    expect(r).toBeDefined();
+    const offer = r.replies.find((x) => x.type === 'choices');
+    expect(offer).toMatchObject({ type: 'choices', kind: 'suggest' });
+    expect(r.replies.some((x) => x.type === 'text')).toBe(false);
+    expect(r.match).toBeNull();
+    const suggested = r.events.find((e) => e.type === 'suggested');
+    expect(suggested?.type === 'suggested' && suggested.candidates.length).toBeGreaterThanOrEqual(2);
+    const first = offer?.type === 'choices' ? offer.choices[0]! : null;
+    expect(first?.value).toMatch(/^suggest:/);
+
+    const chosen = step(r.state, { choice: first!.value }, { engine });
+    expect(types(chosen)[0]).toBe('suggestion_chosen');
+    expect(chosen.match?.id).toBe(first!.value.slice('suggest:'.length));
+  });
+});
+
+describe('help', () => {
+  it('typing 「我能问什么」 does what the button does', () => {
+    for (const q of ['我能问什么', '你能做什么', '我可以问什么']) {
+      const r = say(q);
+      expect(r.events, q).toEqual([{ type: 'smalltalk', intent: 'help' }]);
+    }
+  });
+});

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { FEATURES, checkModel, fitLogistic, predict, type GateModel } from '../../src/knowledge/answer-gate.js';
+import { SHIPPED_GATE } from '../../src/knowledge/gate-model.js';
+import { realEngine } from '../helpers/real-engine.js';
+
+const engine = await realEngine();
+
+describe('the answer gate model', () => {
+  it('ships fitted on the features the code computes, with answer above suggest', () => {
+    expect(SHIPPED_GATE).not.toBeNull();
+    expect(checkModel(SHIPPED_GATE!)).toBeNull();
+    expect(SHIPPED_GATE!.answer).toBeGreaterThan(SHIPPED_GATE!.suggest);
+  });
+
+  it('refuses a model fitted on other features', () => {
+    const stale = { ...SHIPPED_GATE!, features: [...FEATURES.slice(1), 'old'] };
+    expect(checkModel(stale)).toMatch(/gate:fit/);
+  });
+
+  it('learns which way a feature points, and predicts in (0, 1)', () => {
+    // Label = 1 exactly when the first feature is high; the rest is noise that cancels out.
+    const samples = Array.from({ length: 200 }, (_, i) => {
+      const x = FEATURES.map((_, j) => (j === 0 ? (i % 2 ? 0.9 : 0.1) : (i * 7 + j * 3) % 5));
+      return { x, y: (i % 2) as 0 | 1 };
+    });
+    const fitted = fitLogistic(samples, { iterations: 500 });
+    const model: GateModel = { ...fitted, features: FEATURES, answer: 0.5, suggest: 0.2, fitted: 'test' };
+    expect(fitted.weights[0]).toBeGreaterThan(1);
+    const high = predict(model, samples[1]!.x);
+    const low = predict(model, samples[0]!.x);
+    expect(high).toBeGreaterThan(0.9);
+    expect(low).toBeLessThan(0.1);
+  });
+});
+
+describe('no accidental names (shipped knowledge base)', () => {
+  it('a character read "yuan" does not name 育儿补贴 (the keyword 3600元 had become one syllable)', () => {
+    for (const q of ['K9县坐公交车要2元？', '致西地省第二人民医院医生的感谢信', '公园里的路灯坏了', '我是医院的护士']) {
+      const r = engine.search(q, 3);
+      expect(r.band, q).not.toBe('answer');
+      expect(r.results.find((x) => x.entry.id === 'item-childcare-subsidy')?.score ?? 0, q).toBe(0);
+    }
+  });
+
+  it('a generic noun (有限公司) does not name 公司设立登记 on its own', () => {
+    const r = engine.search('某某建筑工程有限公司的工地晚上施工太吵', 3);
+    expect(r.band).not.toBe('answer');
+    expect(r.results.find((x) => x.entry.id === 'item-company-registration')?.score ?? 0).toBe(0);
+  });
+
+  it('三岁 and 3岁 are the same question', () => {
+    const a = engine.search('三岁以下的宝宝育儿补贴怎么领', 3);
+    const b = engine.search('3岁以下的宝宝育儿补贴怎么领', 3);
+    expect(a.results.map((x) => x.entry.id)).toEqual(b.results.map((x) => x.entry.id));
+    expect(a.band).toBe(b.band);
+  });
+});
+
+describe('paraphrases are not refused', () => {
+  const answers = (q: string, ids: string[]) => {
+    const r = engine.search(q, 3);
+    expect(r.band, `${q} → ${r.results[0]?.entry.id} p=${r.probability}`).toBe('answer');
+    expect(ids, q).toContain(r.results[0]?.entry.kind === 'faq' ? (r.results[0].entry.related.find((id) => ids.includes(id)) ?? r.results[0].entry.id) : r.results[0]?.entry.id);
+  };
+
+  it('a bundle named without 一件事, with an aspect word after it', () => {
+    answers('医疗机构设立要什么材料', ['bundle-medical-institution', 'item-medical-institution-approval']);
+  });
+
+  it('a name with a verb variant inserted (开办民营医院 ~ 开民营医院)', () => {
+    answers('开办民营医院', ['bundle-medical-institution', 'item-medical-institution-approval']);
+  });
+
+  it('typed toneless pinyin, spaced or not', () => {
+    answers('kai xiao mai bu yao ban na xie zheng', ['bundle-small-shop']);
+    answers('shebaoka zenme ban', ['item-social-security-card', 'bundle-social-security-card-services']);
+  });
+});
+
+describe('three bands', () => {
+  it('refuses what the knowledge base does not cover', () => {
+    for (const q of ['明天天气怎么样', '护照怎么办理', '给我讲个笑话']) expect(engine.search(q, 3).band, q).toBe('refuse');
+    // A near miss may at most be offered as a choice, never answered.
+    expect(engine.search('驾驶证丢了怎么补办', 3).band).not.toBe('answer');
+  });
+
+  it('never answers a complaint, report, suggestion or thanks, whatever it mentions', () => {
+    const r = engine.search('我要投诉：在政务中心办营业执照时窗口工作人员态度很差', 3);
+    expect(r.appeal).toBe('complaint');
+    expect(r.band).toBe('refuse');
+  });
+
+  it('offers the nearest entries, not an answer, when unsure', () => {
+    // Between several matters: the probability sits between the two thresholds.
+    const unsure = ['营业执照', '我想开店', '孩子的补贴', '证件丢了'].map((q) => engine.search(q, 3)).filter((r) => r.band === 'suggest');
+    expect(unsure.length).toBeGreaterThan(0);
+    for (const r of unsure) {
+      expect(r.suggestions.length).toBeGreaterThan(0);
+      expect(r.suggestions.length).toBeLessThanOrEqual(3);
+      expect(r.probability).toBeLessThan(SHIPPED_GATE!.answer);
+      expect(r.probability).toBeGreaterThanOrEqual(SHIPPED_GATE!.suggest);
+    }
+  });
+});

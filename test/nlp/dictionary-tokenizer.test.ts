@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { withDictionary } from '../../src/nlp/dictionary-tokenizer.js';
+
+/** A general segmenter that knows nothing: one character per token. */
+const chars = (t: string) => [...t];
+
+describe('withDictionary', () => {
+  it('keeps known words whole, longest first, and cuts the rest with the general segmenter', () => {
+    const tok = withDictionary(chars, ['个体户', '个体工商户', '营业执照']);
+    expect(tok.cut('办个体工商户营业执照')).toEqual(['办', '个体工商户', '营业执照']);
+  });
+
+  it('returns a new tokenizer for more words and leaves itself unchanged', () => {
+    const live = withDictionary(chars, ['社保卡']);
+    const preview = live.withWords(['开民营医院']);
+    expect(preview.cut('开民营医院')).toEqual(['开民营医院']);
+    expect(live.cut('开民营医院')).toEqual(['开', '民', '营', '医', '院']);
+    expect(preview.cut('社保卡')).toEqual(['社保卡']);
+  });
+});
