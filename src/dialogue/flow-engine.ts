@@ -9,6 +9,7 @@ import type { Entry, ItemEntry } from '../knowledge/schema.js';
 import { normalize } from '../nlp/normalize.js';
 import { CAUTION } from './compose-answer.js';
 import { evaluate, type Value } from './condition.js';
+import { readGroups } from './negation.js';
 import type { AskStep, Flow } from './parse-flows.js';
 
 export interface FlowState {
@@ -51,6 +52,9 @@ export const FLOW_CHOICE = {
 const YES = ['是', '是的', '对', '对的', '要', '需要', '有', '会', '卖', '嗯', '好', 'yes', 'y', '可以', '没错'];
 const NO = ['不', '不是', '否', '不要', '不需要', '没有', '没', '不会', '不卖', '无', 'no', 'n', '不用'];
 
+/** Marks of a question rather than an answer. */
+const ASKING = /[？?吗呢]|多少|怎么|什么|哪里|哪儿|为什么|多久/u;
+
 const valueLabel = (flow: Flow, step: AskStep, value: Value): string => {
   if (typeof value === 'boolean') return value ? '是' : '否';
   return step.choices?.find((c) => c.value === value)?.label ?? String(value);
@@ -74,13 +78,20 @@ function questionReplies(flow: Flow, step: AskStep, state: FlowState): Reply[] {
   return [{ type: 'choices', text: `${step.ask}\n（为什么问这个：${step.why}）`, choices: [...options, ...nav] }];
 }
 
-/** Words of the first message that answer questions in advance. */
+/**
+ * Words of the first message that answer questions in advance. A word that is denied
+ * (「不卖烟」「散装的不卖」, see negation.ts) does not count as said; where the rule declares
+ * `negated`, a denial answers with that instead. Later rules win, so a specific rule listed after
+ * a general one overrides it (卤味 after 预包装: selling both needs the licence).
+ */
 export function prefill(flow: Flow, message: string): { slots: Record<string, Value>; filled: string[] } {
-  const text = normalize(message);
+  const groups = flow.prefill.map((r) => ({ words: r.words, slots: [...Object.keys(r.set), ...Object.keys(r.negated ?? {})] }));
+  const all = readGroups(message, groups);
   const slots: Record<string, Value> = {};
-  // Later rules win, so a specific rule (不卖烟) listed after a general one (卖烟) overrides it.
-  for (const rule of flow.prefill) {
-    if (rule.words.some((w) => text.includes(normalize(w)))) Object.assign(slots, rule.set);
+  for (const [i, rule] of flow.prefill.entries()) {
+    const readings = all[i]!;
+    if (readings.includes('said')) Object.assign(slots, rule.set);
+    else if (readings.includes('denied') && rule.negated) Object.assign(slots, rule.negated);
   }
   return { slots, filled: Object.keys(slots) };
 }
@@ -242,17 +253,25 @@ export function readAnswer(flow: Flow, state: FlowState, input: { text?: string;
   const def = flow.slots[step.slot]!;
   const pressed = input.choice?.startsWith('flow:answer:') ? input.choice.slice('flow:answer:'.length) : null;
   const typed = input.text !== undefined ? normalize(input.text).replace(/[吧呢啊呀的了哦嘛]+$/u, '') : null;
+  // A typed sentence that is not a button label is read like a first message (「只卖预包装的，不卖散装」
+  // for the food question, 「不卖烟」 for yes/no); a question (「…要多少钱？」) stays a side question.
+  const sentence = (): Value | undefined =>
+    input.text !== undefined && !ASKING.test(input.text) ? prefill(flow, input.text).slots[step.slot] : undefined;
   switch (def.type) {
     case 'choice': {
       if (pressed && def.values.includes(pressed)) return pressed;
       if (typed === null) return null;
       const hit = (step.choices ?? []).find((c) => normalize(c.label) === typed || c.value === typed);
-      return hit ? hit.value : null;
+      if (hit) return hit.value;
+      const read = sentence();
+      return typeof read === 'string' && def.values.includes(read) ? read : null;
     }
-    case 'boolean':
+    case 'boolean': {
       if (pressed === 'yes' || (typed !== null && YES.includes(typed))) return true;
       if (pressed === 'no' || (typed !== null && NO.includes(typed))) return false;
-      return null;
+      const read = typed !== null ? sentence() : undefined;
+      return typeof read === 'boolean' ? read : null;
+    }
     case 'number': {
       const n = typed !== null ? Number(typed.replace(/[^\d.]/g, '')) : NaN;
       if (typed === null || !/\d/.test(typed) || Number.isNaN(n)) return null;

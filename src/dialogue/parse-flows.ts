@@ -63,12 +63,16 @@ export const flowSchema = z.strictObject({
   entry: text,
   intro: text,
   slots: z.record(slotName, slotSchema),
-  /** Answers taken from the first message: if any of `words` appears, `set` these slots. */
+  /**
+   * Answers taken from the first message: if any of `words` is said, `set` these slots; if one is
+   * denied (「不卖烟」) and none is said, set `negated` instead (when the rule has it).
+   */
   prefill: z
     .array(
       z.strictObject({
         words: z.array(text).min(1),
-        set: z.record(slotName, z.union([z.string(), z.number(), z.boolean()])),
+        set: z.record(slotName, z.union([z.string(), z.number(), z.boolean()])).default({}),
+        negated: z.record(slotName, z.union([z.string(), z.number(), z.boolean()])).optional(),
       }),
     )
     .default([]),
@@ -166,7 +170,10 @@ export function parseFlows(files: SourceFile[], kb: KnowledgeBase): FlowsResult 
 
     if (!stepIds.has(flow.start)) p('start', `the start step ${flow.start} does not exist`, 'name one of the steps');
     for (const rule of flow.prefill) {
-      for (const [slot, value] of Object.entries(rule.set)) {
+      if (Object.keys(rule.set).length === 0 && Object.keys(rule.negated ?? {}).length === 0) {
+        p('prefill', `the rule for ${rule.words.join('、')} sets nothing`, 'add set (what the words say) or negated (what denying them says)');
+      }
+      for (const [slot, value] of [...Object.entries(rule.set), ...Object.entries(rule.negated ?? {})]) {
         const def = flow.slots[slot];
         if (!def) p('prefill', `sets the unknown slot ${slot}`, 'declare it under slots');
         else if (def.type === 'choice' && !def.values.includes(String(value))) p('prefill', `sets ${slot} to ${value}, which is not one of its values`, `use one of: ${def.values.join(', ')}`);

@@ -170,6 +170,7 @@ export function parseKnowledge(files: SourceFile[]): ParseResult {
           fix: 'add lastVerified: YYYY-MM-DD, or set verified: false',
         });
       }
+      problems.push(...markerProblems(entry, file.path));
       fileOf[entry.id] = file.path;
       entries.push(entry);
     });
@@ -244,6 +245,44 @@ export function linkProblems(entries: Entry[], fileOf: Record<string, string>): 
         fix: 'set expiresOn after effectiveFrom',
       });
     }
+  }
+  return problems;
+}
+
+/**
+ * The fields that carry an FAQ's or a policy's whole answer: `verified: true` says they were
+ * confirmed, so listing one of them under `unverified` contradicts it.
+ */
+const CORE_FIELDS: Partial<Record<Entry['kind'], readonly string[]>> = {
+  faq: ['summary', 'answer'],
+  policy: ['summary', 'points'],
+};
+
+/** Words that say what is charged; a fee text with none of them does not say a fee is due. */
+const CHARGE = /\d\s*元|工本费|制作费|缴费|交费|缴纳|交纳|付费|收取|要交|要付/u;
+
+/** Markers of verification and of fees that disagree with each other or with the text (issue 17). */
+export function markerProblems(entry: Entry, file: string): KnowledgeProblem[] {
+  const problems: KnowledgeProblem[] = [];
+  const core = CORE_FIELDS[entry.kind] ?? [];
+  const doubted = entry.unverified.filter((f) => core.includes(f));
+  if (entry.verified && doubted.length > 0) {
+    problems.push({
+      file,
+      entry: entry.id,
+      field: 'verified',
+      problem: `verified: true says the ${entry.kind}'s facts were confirmed, but unverified lists ${doubted.join(', ')}`,
+      fix: `set verified: false, or remove ${doubted.join(', ')} from unverified once checked against a source listed in the entry`,
+    });
+  }
+  if ('fees' in entry && !entry.fees.free && !CHARGE.test(entry.fees.text)) {
+    problems.push({
+      file,
+      entry: entry.id,
+      field: 'fees.free',
+      problem: 'free: false says a fee is charged, but the text names no charge (an amount in 元, 工本费, 制作费, 缴费 …)',
+      fix: 'say what is charged in fees.text, or set free: true (keep fees under unverified if no rule was found)',
+    });
   }
   return problems;
 }

@@ -87,6 +87,8 @@ describe('flow validation', () => {
     ['a choice for a value the slot does not have', SHOP.replace('value: company, next', 'value: firm, next'), 'offers the value firm, which entity does not have'],
     ['an item that does not exist', SHOP.replace('id: item-licence', 'id: item-nope'), 'no item has the id item-nope'],
     ['a prefill of an unknown slot', SHOP.replace('set: { tobacco: true }', 'set: { smoke: true }'), 'sets the unknown slot smoke'],
+    ['a prefill rule that sets nothing', SHOP.replace('set: { tobacco: false }', 'set: {}'), 'shop.yaml › shop › prefill: the rule for 不卖烟 sets nothing'],
+    ['a denial that sets a yes/no slot to a word', SHOP.replace('set: { tobacco: true }', 'set: { tobacco: true }\n    negated: { tobacco: "no" }'), 'sets the yes/no slot tobacco to "no"'],
     ['an entry that does not exist', SHOP.replace('entry: bundle-shop', 'entry: bundle-nope'), 'no knowledge entry has the id bundle-nope'],
     ['a step of no known kind', SHOP.replace('    say: 公司登记', '    tell: 公司登记'), 'a step is exactly one of'],
   ])('refuses %s', (_what, content, message) => {
@@ -104,6 +106,7 @@ describe('slot filling', () => {
     expect(prefill(flow, '我想开店，还想卖烟').slots).toEqual({ tobacco: true });
     expect(prefill(flow, '开店但不卖烟').slots).toEqual({ tobacco: false });
     expect(prefill(flow, '開店賣香煙').slots).toEqual({ tobacco: true }); // traditional characters
+    expect(prefill(flow, '开店，香烟就不卖了').slots).toEqual({}); // denied, and this rule declares no negated meaning
   });
 
   it('skips questions the first message answered and says what it understood', () => {

@@ -49,6 +49,20 @@ describe('parseKnowledge', () => {
     expect(problems.some((p) => p.includes('item-social-card › lastVerified: a verified entry must say when'))).toBe(true);
   });
 
+  it('refuses markers that contradict each other: a verified FAQ whose answer is unverified, a fee with no charge named', () => {
+    const faq = FIXTURE_FILES.find((f) => f.path === 'faq/faq.yaml')!;
+    const doubted = faq.content.replace('  verified: false\n', '  verified: true\n  lastVerified: 2026-11-01\n');
+    expect(doubted).toContain('unverified: [answer]');
+    const charged = FIXTURE_FILES.find((f) => f.path === 'items/tobacco.yaml')!.content.replace('free: true', 'free: false');
+    const problems = problemsOf(withFile('items/tobacco.yaml', charged).filter((f) => f.path !== faq.path).concat({ path: faq.path, content: doubted }));
+    expect(problems.some((p) => p.includes('› verified: verified: true says the faq') && p.includes('unverified lists answer'))).toBe(true);
+    expect(problems).toContain(
+      'items/tobacco.yaml › item-tobacco › fees.free: free: false says a fee is charged, but the text names no charge (an amount in 元, 工本费, 制作费, 缴费 …) — say what is charged in fees.text, or set free: true (keep fees under unverified if no rule was found)',
+    );
+    const named = charged.replace('text: 不收费。', 'text: 补领每证 40 元。');
+    expect(parseKnowledge(withFile('items/tobacco.yaml', named)).ok).toBe(true);
+  });
+
   it('requires sources, legal basis and materials on an item', () => {
     const bare = FIXTURE_FILES.find((f) => f.path === 'items/tobacco.yaml')!.content
       .replace(/\nsources:[\s\S]*?checked: 2026-11-01/, '\nsources: []')

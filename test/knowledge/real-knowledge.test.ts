@@ -105,3 +105,59 @@ describe('no abolished rule presented as current', () => {
     expect(marriage.materials.filter((m) => /户口/.test(m.name))).toEqual([]);
   });
 });
+
+/** Facts an audit found wrong or outdated (issue 17, docs/fact-audit.md): they must not come back. */
+describe('facts corrected by the audit', () => {
+  const entries = loaded.ok ? loaded.kb.entries : [];
+  const byId = (id: string) => entries.find((e) => e.id === id)!;
+  const laws = (id: string) => {
+    const e = byId(id);
+    return 'legalBasis' in e ? e.legalBasis : [];
+  };
+  const dump = (id: string) => JSON.stringify(byId(id));
+
+  it('cites 《居民身份证法》第二十一条 (not 第二十条) for the 工本费', () => {
+    for (const id of ['item-resident-id-card', 'faq-id-card-replacement-fee']) {
+      const law = laws(id).find((l) => l.name.includes('居民身份证法'))!;
+      expect(law.article).toContain('第二十一条');
+      expect(law.article).not.toMatch(/(^|、)第二十条/);
+    }
+  });
+
+  it('dates the 2017 渔业船员管理办法 revision to 农业部令, not 农业农村部令', () => {
+    for (const e of entries) expect(JSON.stringify(e), e.id).not.toContain('2017 年、2022 年经农业农村部令修订');
+  });
+
+  it('does not make 监事 or 经理 a requirement for a company', () => {
+    expect(dump('item-company-registration')).not.toContain('确定法定代表人、董事、监事和经理等人员');
+    expect(dump('item-company-registration')).toContain('第七十四条');
+    expect(dump('faq-individual-or-company')).not.toContain('法定代表人和董事、监事、经理的任职文件；');
+  });
+
+  it('asks vending machines for what the 2023 办法 asks, not the device certificate', () => {
+    const names = (byId('item-food-business-license') as { materials: { name: string }[] }).materials.map((m) => m.name).join('|');
+    expect(names).not.toContain('产品合格证明');
+    expect(names).toContain('食品安全风险管控方案');
+  });
+
+  it('names the 2025 amendment wherever the 食品安全法 is cited', () => {
+    for (const e of entries) {
+      for (const l of 'legalBasis' in e ? e.legalBasis : []) {
+        if (l.name === '中华人民共和国食品安全法') expect(l.note, e.id).toContain('2025 年 9 月 12 日');
+      }
+    }
+  });
+
+  it('puts the school rule and the 梧州 placement plan on the tobacco item, and leaves e-cigarettes out', () => {
+    const names = laws('item-tobacco-retail-license').map((l) => `${l.name} ${l.article ?? ''} ${l.note ?? ''}`).join('|');
+    expect(names).toContain('未成年人保护法 第五十九条');
+    expect(names).toContain('第二十五条');
+    expect(names).toMatch(/梧州市烟草制品零售点合理布局规划.*未核实/);
+    expect(dump('item-tobacco-retail-license')).toContain('电子烟');
+  });
+
+  it('gives the medical 30-day and 45-day limits as statutory', () => {
+    expect((byId('item-medical-institution-approval') as { timeLimit: { statutory?: string } }).timeLimit.statutory).toContain('第十二条');
+    expect((byId('item-medical-institution-license') as { timeLimit: { statutory?: string } }).timeLimit.statutory).toContain('第十九条');
+  });
+});
