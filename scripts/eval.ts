@@ -53,7 +53,7 @@ function curve(engine: Engine, labelled: { q: string; expect: string[] }[], nega
   });
   console.log(`\n== gate: precision–coverage on ${BLIND_SET} and the test half of the negatives (shipped threshold ${gate.answer})`);
   console.log('threshold  precision  answered right  negatives answered');
-  for (const t of [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, gate.answer, 0.8, 0.9, 0.95]) {
+  for (const t of [...new Set([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, gate.answer])].sort((a, b) => a - b)) {
     const answered = rows.filter((r) => r.named && r.p >= t);
     const right = answered.filter((r) => r.inScope && r.right).length;
     const inScope = rows.filter((r) => r.inScope).length;

@@ -4,6 +4,7 @@
  */
 import type { Choice, Match, Mode, Reply, UserInput } from '../core/types.js';
 import type { Engine } from '../knowledge/engine.js';
+import { ANSWER_THRESHOLD } from '../knowledge/search-index.js';
 import type { Entry } from '../knowledge/schema.js';
 import type { AppealKind } from '../nlp/appeal.js';
 import type { Aspect } from '../nlp/aspects.js';
@@ -216,8 +217,17 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
 
   const best = result.results[0];
   if (result.answerable && best) {
-    const flow = mayStartFlow && (aspect === 'general' || aspect === 'materials') ? flowFor(best.entry.id, ctx) : undefined;
+    const wantsList = mayStartFlow && (aspect === 'general' || aspect === 'materials');
+    const flow = wantsList ? flowFor(best.entry.id, ctx) : undefined;
     if (flow) return beginFlow(state, flow, text, best.entry, best.score, ctx);
+    // 「我想开个饭店，要办什么证」 is asked almost as an FAQ is, but the question also names a matter
+    // with a walkthrough that answers it for this citizen's situation: walk through it instead.
+    if (wantsList && best.entry.kind === 'faq') {
+      const faq = best.entry;
+      const named = result.results.find((r) => r.entry.kind !== 'faq' && faq.related.includes(r.entry.id) && r.score >= ANSWER_THRESHOLD && flowFor(r.entry.id, ctx));
+      const relatedFlow = named ? flowFor(named.entry.id, ctx) : undefined;
+      if (named && relatedFlow) return beginFlow(state, relatedFlow, text, named.entry, named.score, ctx);
+    }
     return answer(state, best.entry, aspect, best.score, false, ctx);
   }
 

@@ -42,9 +42,9 @@ export const AMBIGUITY_MARGIN = 0.04;
 /** Names of fewer syllables than this are not matched by sound: too many words share them (元/院/园). */
 const SOUND_MIN_SYLLABLES = 3;
 /** Names of at least this many characters also match with a few characters inserted (开办民营医院 ~ 开民营医院). */
-const GAPPED_MIN_CHARS = 4;
-/** How many characters may be inserted into a name, in all, for a gapped match. */
-const GAPPED_MAX_INSERTED = 2;
+const GAPPED_MIN_CHARS = 3;
+/** How many characters may be inserted into a name, in all, for a gapped match: one into a short name, two into a longer one. */
+const gappedAllowance = (nameLength: number): number => (nameLength <= 3 ? 1 : 2);
 
 /** How the question names an entry. */
 type MatchKind = 'none' | 'exact' | 'sound' | 'gapped' | 'fuzzy' | 'faq' | 'bundle';
@@ -215,7 +215,7 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
           doc.length[channel] += field.weight;
         }
       };
-      add('word', a.content);
+      add('word', a.terms);
       add('char', a.charGrams);
       add('sound', a.soundGrams);
       a.tokens.forEach((t) => doc.words.add(t));
@@ -262,7 +262,7 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
 function bm25(index: SearchIndex, q: Analyzed): Float64Array {
   const scores = new Float64Array(index.docs.length);
   const n = index.docs.length;
-  const terms: Record<Channel, string[]> = { word: q.content, char: q.charGrams, sound: q.soundGrams };
+  const terms: Record<Channel, string[]> = { word: q.terms, char: q.charGrams, sound: q.soundGrams };
   for (const channel of CHANNELS) {
     const seen = new Set<string>();
     for (const term of terms[channel]) {
@@ -284,21 +284,22 @@ function bm25(index: SearchIndex, q: Analyzed): Float64Array {
 }
 
 /**
- * Are the name's characters in the question in order, with at most GAPPED_MAX_INSERTED others
+ * Are the name's characters in the question in order, with at most gappedAllowance() others
  * between them (开办民营医院 for 开民营医院, 开个小卖部 for 开小卖部)? First and last must match.
  */
 function gappedMatch(text: string, name: readonly string[]): boolean {
   if (name.length < GAPPED_MIN_CHARS) return false;
+  const allowed = gappedAllowance(name.length);
   for (let start = text.indexOf(name[0]!); start >= 0; start = text.indexOf(name[0]!, start + 1)) {
     let at = start + name[0]!.length;
     let inserted = 0;
     let ok = true;
     for (let i = 1; i < name.length && ok; i++) {
-      while (at < text.length && text[at] !== name[i] && inserted <= GAPPED_MAX_INSERTED) {
+      while (at < text.length && text[at] !== name[i] && inserted <= allowed) {
         at++;
         inserted++;
       }
-      if (at >= text.length || inserted > GAPPED_MAX_INSERTED) ok = false;
+      if (at >= text.length || inserted > allowed) ok = false;
       else at++;
     }
     if (ok) return true;
@@ -450,7 +451,8 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
   const order = [...raw.keys()].filter((i) => raw[i]! > 0).sort((a, b) => raw[b]! - raw[a]!);
   const candidates = order.slice(0, CANDIDATES).map((i) => index.docs[i]!);
   const top = order.length > 0 ? raw[order[0]!]! : 0;
-  const qGrams = new Set(q.charGrams);
+  // Every character pair of the question, function words included: an FAQ is matched by how it is asked.
+  const qGrams = new Set(hanRuns(q.text).flatMap((run) => [...run].slice(1).map((c, i) => `${[...run][i]}${c}`)));
   const matches = new Map<Doc, ReturnType<typeof anchorMatch>>();
   const matchOf = (d: Doc) => {
     let m = matches.get(d);

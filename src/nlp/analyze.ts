@@ -3,7 +3,7 @@
  * derive the character and sound n-grams that make retrieval tolerant of typos and homophones.
  */
 import { ASPECT_WORDS } from './aspects.js';
-import { hanRuns, normalize } from './normalize.js';
+import { isHan, normalize } from './normalize.js';
 import { pinyinKeys, soundKeys } from './pinyin.js';
 import { STOPWORDS } from './stopwords.js';
 import type { Tokenizer } from './tokenizer.js';
@@ -18,8 +18,12 @@ export interface Analyzed {
   text: string;
   /** Segmented words in order (no spaces). */
   tokens: string[];
+  /** The normalised text as typed, before synonyms were appended. */
+  original: string;
   /** Words that can tell matters apart: no stopwords, no aspect words, no punctuation. */
   content: string[];
+  /** What the word channel searches: the content words and the general words inside long names. */
+  terms: string[];
   /** Overlapping pairs of Chinese characters, and single characters of one-character runs. */
   charGrams: string[];
   /** The same pairs as folded pinyin, e.g. 「se|bao」. */
@@ -99,7 +103,9 @@ export function createAnalyzer(
     if (!bySound.has(key)) bySound.set(key, w);
   }
 
-  const isFiller = (w: string): boolean => STOPWORDS.has(w) || ASPECT_WORDS.has(w);
+  // A short word made only of function characters (我想, 要办) is itself a function word.
+  const isFiller = (w: string): boolean =>
+    STOPWORDS.has(w) || ASPECT_WORDS.has(w) || (w.length <= 3 && [...w].every((c) => STOPWORDS.has(c)));
 
   return {
     isFiller,
@@ -115,25 +121,48 @@ export function createAnalyzer(
         }
       }
       const text = added.size > 0 ? `${normalized} ${[...added].join(' ')}` : normalized;
-      const tokens = tokenizer.cut(text).filter((t) => t.trim().length > 0);
+      const allTokens = tokenizer.cut(text);
+      const tokens = allTokens.filter((t) => t.trim().length > 0);
       const content = tokens.filter((t) => !isFiller(t) && /[\p{L}\p{N}]/u.test(t));
+      // A name kept whole (协议离婚) also counts as its general words (协议, 离婚), so 「离婚去哪办」
+      // finds the entry named 协议离婚 — as a search engine indexes a compound and its parts.
+      const terms = [...content];
+      for (const t of content) {
+        if ([...t].length < 3) continue;
+        const parts = tokenizer.parts(t).filter((p) => p !== t && [...p].length >= 2 && !isFiller(p));
+        terms.push(...parts);
+      }
+      // Characters that belong to a function or aspect word (去哪里办, 要什么材料): a pair made only
+      // of them says how something is asked, not what about, and would pull in every FAQ asked alike.
+      const filler: boolean[] = [];
+      // Only when the segmenter returned the text whole; otherwise positions would not line up.
+      if (allTokens.join('') === text) for (const t of allTokens) for (const _ of t) filler.push(t.trim().length === 0 || isFiller(t));
       const charGrams: string[] = [];
       const soundGrams: string[] = [];
       const soundParts: string[] = [];
-      for (const run of hanRuns(text)) {
-        const chars = [...run];
-        const keys = soundKeys(run);
-        soundParts.push(keys.join(' '));
-        if (chars.length === 1) {
-          charGrams.push(run);
+      const chars = [...text];
+      for (let start = 0; start < chars.length; ) {
+        if (!isHan(chars[start]!)) {
+          start++;
           continue;
         }
-        for (let i = 0; i + 1 < chars.length; i++) {
-          charGrams.push(`${chars[i]}${chars[i + 1]}`);
-          soundGrams.push(`${keys[i]}|${keys[i + 1]}`);
+        let end = start;
+        while (end < chars.length && isHan(chars[end]!)) end++;
+        const run = chars.slice(start, end);
+        const keys = soundKeys(run.join(''));
+        soundParts.push(keys.join(' '));
+        if (run.length === 1) {
+          if (!filler[start]) charGrams.push(run[0]!);
+        } else {
+          for (let i = 0; i + 1 < run.length; i++) {
+            if (filler[start + i] && filler[start + i + 1]) continue;
+            charGrams.push(`${run[i]}${run[i + 1]}`);
+            soundGrams.push(`${keys[i]}|${keys[i + 1]}`);
+          }
         }
+        start = end;
       }
-      return { text, tokens, content, charGrams, soundGrams, soundText: ` ${soundParts.join(' , ')} ` };
+      return { text, original: normalized, tokens, content, terms, charGrams, soundGrams, soundText: ` ${soundParts.join(' , ')} ` };
     },
   };
 }

@@ -72,7 +72,8 @@ export function createAspectDetector(): AspectDetector {
   }
   classifier.train();
   // Words common to many aspects are not cues on their own.
-  for (const weak of ['是', '什么', '要', '吗', '能', '不能', '可以', '办', '的', '有', '怎么', '哪', '去', '在', '多']) cues.delete(weak);
+  // 不 is a negation (「也不卖烟」), not a fee question, though 「贵 不 贵」 is one.
+  for (const weak of ['是', '什么', '要', '吗', '能', '不能', '可以', '办', '的', '有', '怎么', '哪', '去', '在', '多', '不']) cues.delete(weak);
   return {
     detect(words) {
       const cueWords = words.filter((w) => cues.has(w));

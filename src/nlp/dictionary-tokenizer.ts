@@ -54,5 +54,6 @@ export function withDictionary(cutGeneral: (text: string) => string[], words: It
   return {
     cut,
     withWords: (more) => withDictionary(cutGeneral, [...dictionary, ...more]),
+    parts: (word) => cutGeneral(word),
   };
 }

@@ -7,4 +7,6 @@ export interface Tokenizer {
    * unchanged: an editor's preview engine must never change how the live engine segments.
    */
   withWords(words: readonly string[]): Tokenizer;
+  /** The general segmenter's words inside one word (協議離婚 → 协议, 离婚), for search. */
+  parts(word: string): string[];
 }
