@@ -329,6 +329,7 @@
     const t = d.totals;
     $('totals').replaceChildren(...[
       ['咨询量', t.questions], ['答上率', pct(t.answerRate)], ['转人工率', pct(t.handoffRate)], ['生成清单', t.checklists],
+      ['“您是不是想问”（选了）', `${t.suggested}（${t.suggestionsChosen}）`], ['投诉/举报/建议/感谢', t.appeals],
       ['懂了（有帮助）', t.helpful], ['没看懂', t.notHelpful], ['流程走不通', t.processReports], ['好 / 中 / 差', `${t.good} / ${t.fair} / ${t.poor}`],
     ].map(([k, v]) => el('div', {}, k, el('strong', { text: String(v) }))));
     $('weak').replaceChildren(...d.weakSpots.map((e, i) => el('tr', {}, ...[i + 1, e.title, e.problemScore, e.notHelpful, e.processReports, e.handoffs, e.poor, e.questions,

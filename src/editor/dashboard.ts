@@ -14,6 +14,11 @@ export interface DayFigures {
   unanswered: number;
   handoffs: number;
   checklists: number;
+  /** 您是不是想问 offered (the bot was unsure), and how often the citizen then picked one. */
+  suggested: number;
+  suggestionsChosen: number;
+  /** Complaints, reports, suggestions and thanks pointed to 12345. */
+  appeals: number;
   helpful: number;
   notHelpful: number;
   processReports: number;
@@ -33,6 +38,9 @@ export interface EntryFigures {
   processReports: number;
   handoffs: number;
   poor: number;
+  /** Times this entry was offered as 您是不是想问, and picked. */
+  offered: number;
+  chosen: number;
   /** Problems, weighted: a 「流程走不通」 report counts double — the process itself failed. */
   problemScore: number;
   reasons: Record<string, number>;
@@ -53,7 +61,7 @@ const dayOf = (iso: string): string => new Date(Date.parse(iso) + 8 * 3600_000).
 const rate = (a: number, b: number): number | null => (b === 0 ? null : Math.round((1000 * a) / b) / 1000);
 
 const emptyDay = (day: string): DayFigures => ({
-  day, questions: 0, answered: 0, unanswered: 0, handoffs: 0, checklists: 0, helpful: 0, notHelpful: 0,
+  day, questions: 0, answered: 0, unanswered: 0, handoffs: 0, checklists: 0, suggested: 0, suggestionsChosen: 0, appeals: 0, helpful: 0, notHelpful: 0,
   processReports: 0, good: 0, fair: 0, poor: 0, answerRate: null, handoffRate: null,
 });
 
@@ -87,7 +95,7 @@ export function computeDashboard(input: DashboardInput): Dashboard {
     if (!id) return null;
     let e = entries.get(id);
     if (!e) {
-      entries.set(id, (e = { entryId: id, title: input.title(id), questions: 0, helpful: 0, notHelpful: 0, processReports: 0, handoffs: 0, poor: 0, problemScore: 0, reasons: {}, steps: {} }));
+      entries.set(id, (e = { entryId: id, title: input.title(id), questions: 0, helpful: 0, notHelpful: 0, processReports: 0, handoffs: 0, poor: 0, offered: 0, chosen: 0, problemScore: 0, reasons: {}, steps: {} }));
     }
     return e;
   };
@@ -95,7 +103,23 @@ export function computeDashboard(input: DashboardInput): Dashboard {
   for (const t of input.turns) {
     if (!inRange(t.at) || t.kind === 'smalltalk' || t.kind === 'other') continue;
     const d = day(t.at);
+    if (t.fromSuggestion) {
+      // The pick after 您是不是想问 is the same question, not a new one.
+      d.suggestionsChosen++;
+      const picked = entry(t.entryId);
+      if (picked) picked.chosen++;
+      continue;
+    }
     d.questions++;
+    if (t.kind === 'suggested') {
+      d.suggested++;
+      for (const id of t.offered ?? []) entry(id)!.offered++;
+      continue;
+    }
+    if (t.kind === 'appeal') {
+      d.appeals++;
+      continue;
+    }
     const e = entry(t.entryId);
     if (e) e.questions++;
     if (t.kind === 'unanswered') d.unanswered++;
@@ -146,7 +170,7 @@ export function computeDashboard(input: DashboardInput): Dashboard {
   }
   const totals = emptyDay('');
   for (const d of dayList) {
-    for (const k of ['questions', 'answered', 'unanswered', 'handoffs', 'checklists', 'helpful', 'notHelpful', 'processReports', 'good', 'fair', 'poor'] as const) {
+    for (const k of ['questions', 'answered', 'unanswered', 'handoffs', 'checklists', 'suggested', 'suggestionsChosen', 'appeals', 'helpful', 'notHelpful', 'processReports', 'good', 'fair', 'poor'] as const) {
       totals[k] += d[k];
     }
   }

@@ -12,6 +12,14 @@ describe('replies as Adaptive Cards', () => {
     expect(a!.text).toContain('[个体工商户]');
   });
 
+  it('renders 您是不是想问 as buttons too, one per offered entry', () => {
+    const [a] = renderActivities([{ type: 'choices', kind: 'suggest', text: '您是不是想问：', choices: [{ label: '居民身份证申领', value: 'suggest:item-resident-id-card' }, { label: '都不是', value: 'none' }] }], null);
+    expect(a!.attachments![0]!.content.actions).toEqual([
+      { type: 'Action.Submit', title: '居民身份证申领', data: { yiciChoice: 'suggest:item-resident-id-card' } },
+      { type: 'Action.Submit', title: '都不是', data: { yiciChoice: 'none' } },
+    ]);
+  });
+
   it('links a checklist to its printable page only when the public address is known', () => {
     const checklist = { type: 'checklist' as const, id: 'c1', url: '/checklist/c1', title: '开办小商店', materials: [{ name: '身份证', originals: 1, copies: 1, usedBy: ['个体工商户设立登记'] }] };
     const [withUrl] = renderActivities([checklist], 'https://yici.example.gov.cn/');

@@ -60,3 +60,20 @@ describe('dashboard figures from a fixed event log', () => {
     expect(named.weakSpots[0]!.steps).toEqual({ '开办小商店：是否卖食品': 2 });
   });
 });
+
+describe('您是不是想问 and 诉求 on the dashboard', () => {
+  const more: TurnRecord[] = [
+    { at: '2026-11-25T03:00:00Z', sessionId: 'f', kind: 'suggested', entryId: null, offered: ['item-a', 'bundle-b'], text: '证件丢了' },
+    { at: '2026-11-25T03:00:30Z', sessionId: 'f', kind: 'answered', entryId: 'item-a', fromSuggestion: true },
+    { at: '2026-11-25T03:01:00Z', sessionId: 'g', kind: 'suggested', entryId: null, offered: ['item-a'] },
+    { at: '2026-11-25T03:02:00Z', sessionId: 'h', kind: 'appeal', entryId: null },
+  ];
+  const s = computeDashboard({ ...input, turns: more });
+
+  it('counts what was offered and what was picked, not as answers', () => {
+    expect(s.totals).toMatchObject({ questions: 3, suggested: 2, suggestionsChosen: 1, appeals: 1, answered: 0 });
+    const a = s.entries.find((e) => e.entryId === 'item-a')!;
+    expect([a.offered, a.chosen]).toEqual([2, 1]);
+    expect(s.entries.find((e) => e.entryId === 'bundle-b')!.offered).toBe(1);
+  });
+});

@@ -46,6 +46,17 @@ describe('GET /api/search', () => {
     expect(Array.isArray(body.results)).toBe(true);
   });
 
+  it('says what the bot does with the question: band, with answerable true only in the answer band', async () => {
+    for (const q of ['個體戶營業執照怎麼辦', '明天天气怎么样', '致某某医院医生的感谢信']) {
+      const body = (await (await get(`/api/search?q=${encodeURIComponent(q)}`)).json()) as { answerable: boolean; band: string; appeal: string | null; suggestions: { id: string }[] };
+      expect(['answer', 'suggest', 'refuse'], q).toContain(body.band);
+      expect(body.answerable, q).toBe(body.band === 'answer');
+      if (body.band !== 'suggest') expect(body.suggestions, q).toEqual([]);
+    }
+    const thanks = (await (await get(`/api/search?q=${encodeURIComponent('致某某医院医生的感谢信')}`)).json()) as { band: string; appeal: string };
+    expect(thanks).toMatchObject({ band: 'refuse', appeal: 'thanks' });
+  });
+
   it('defaults k to 5', async () => {
     const body = (await (await get(`/api/search?q=${encodeURIComponent('证')}`)).json()) as { results: unknown[] };
     expect(body.results.length).toBeLessThanOrEqual(5);
