@@ -4,6 +4,7 @@
  * refuse a foreign Origin.
  */
 import type { IncomingMessage } from 'node:http';
+import { parseCookie } from 'cookie';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { AccountError, ROLES, SESSION_HOURS, type Accounts, type PublicUser, type Role } from '../auth/accounts.js';
@@ -12,14 +13,18 @@ import { parseOr400 } from './validate.js';
 
 export const COOKIE = 'yici_session';
 
+/**
+ * One cookie from the request, parsed by the maintained `cookie` package: a malformed value
+ * (`yici_session=%`) comes back as it is, never as an exception.
+ */
 export function readCookie(req: IncomingMessage, name = COOKIE): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+  try {
+    return parseCookie(header)[name];
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 /** The signed-in user, or undefined. */

@@ -66,7 +66,11 @@ export function createOfficerSocket(deps: { accounts: Accounts; handoff: Handoff
           ws.on('error', (err) => deps.logger.warn('officer_socket_error', { error: err.message }));
           send(ws, { type: 'hello', user: { username: user.username, displayName: user.displayName, role: user.role } });
         });
-      })();
+      })().catch((err) => {
+        // A failing session lookup must not become an unhandled rejection (which ends the process).
+        deps.logger.warn('officer_socket_upgrade_failed', { error: String(err) });
+        if (!socket.destroyed) socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n\r\n');
+      });
       return true;
     },
     async close() {

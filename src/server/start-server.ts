@@ -272,10 +272,17 @@ export async function startServer(
   }, config.sweepSeconds * 1000);
   sweep.unref();
   const server = createServer(app);
+  // Nothing a client sends in an upgrade may end the process: a handler that throws answers 400.
   server.on('upgrade', (req, socket, head) => {
-    if (officerSocket.handleUpgrade(req, socket, head)) return;
-    if (!channels.some((c) => c.handleUpgrade?.(req, socket, head))) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    socket.on('error', (err) => logger.warn('upgrade_socket_error', { error: err.message }));
+    try {
+      if (officerSocket.handleUpgrade(req, socket, head)) return;
+      if (!channels.some((c) => c.handleUpgrade?.(req, socket, head))) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      }
+    } catch (err) {
+      logger.warn('upgrade_failed', { error: String(err) });
+      if (!socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     }
   });
   await new Promise<void>((resolve, reject) => {
