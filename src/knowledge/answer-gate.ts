@@ -9,8 +9,9 @@
 export const FEATURES = [
   /** Name evidence of the first result, 0–1. */
   'anchor',
-  /** How it was named: verbatim, by sound, with a gap, by fuzzy match, as an FAQ's phrasing, as a bundle's items. */
+  /** How it was named: verbatim, through a synonym, by sound, with a gap, by fuzzy match, as an FAQ's phrasing, as a bundle's items. */
   'exact',
+  'synonym',
   'sound',
   'gapped',
   'fuzzy',

@@ -47,7 +47,7 @@ const GAPPED_MIN_CHARS = 3;
 const gappedAllowance = (nameLength: number): number => (nameLength <= 3 ? 1 : 2);
 
 /** How the question names an entry. */
-type MatchKind = 'none' | 'exact' | 'sound' | 'gapped' | 'fuzzy' | 'faq' | 'bundle';
+type MatchKind = 'none' | 'exact' | 'synonym' | 'sound' | 'gapped' | 'fuzzy' | 'faq' | 'bundle';
 
 interface Anchor {
   text: string;
@@ -315,7 +315,9 @@ function anchorMatch(doc: Doc, q: Analyzed): { strength: number; name: string | 
   for (const a of doc.anchors) {
     let m = 0;
     let k: MatchKind = 'none';
-    if (q.text.includes(a.text)) [m, k] = [1, 'exact'];
+    if (q.original.includes(a.text)) [m, k] = [1, 'exact'];
+    // Named only through a synonym's canonical word (执照 → 营业执照, 商店 → 小卖部): weaker evidence.
+    else if (q.text.includes(a.text)) [m, k] = [0.9, 'synonym'];
     // Sound-alike names (社报卡 for 社保卡). Names of one or two syllables are left out: too many words share them.
     else if (a.han >= SOUND_MIN_SYLLABLES && q.soundText.includes(` ${a.sound} `)) [m, k] = [0.9, 'sound'];
     else if (a.han === a.chars.length && gappedMatch(q.text, a.chars)) [m, k] = [0.85, 'gapped'];
@@ -551,6 +553,7 @@ function gateFeatures(best: Scored | undefined, second: Scored | undefined, q: A
   const values: Record<(typeof FEATURES)[number], number> = {
     anchor: best?.anchor ?? 0,
     exact: best?.kind === 'exact' ? 1 : 0,
+    synonym: best?.kind === 'synonym' ? 1 : 0,
     sound: best?.kind === 'sound' ? 1 : 0,
     gapped: best?.kind === 'gapped' ? 1 : 0,
     fuzzy: best?.kind === 'fuzzy' ? 1 : 0,
