@@ -34,7 +34,7 @@ const WEIGHT = { name: 3, keyword: 2, summary: 1, detail: 0.3 } as const;
 /** What citizens call a bundle; the lexicon maps 一件是, 一次办, 一起办 … to it. */
 const BUNDLE_WORD = '一件事';
 
-/** Below this confidence an entry is never answered, whatever the gate says (no name evidence). */
+/** The ranking's own threshold: without a gate (tests of the ranking alone), an entry is answered from this confidence on. */
 export const ANSWER_THRESHOLD = 0.5;
 /** Two answerable entries whose confidences are closer than this are offered as a choice. */
 export const AMBIGUITY_MARGIN = 0.04;
@@ -454,7 +454,12 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
   const candidates = order.slice(0, CANDIDATES).map((i) => index.docs[i]!);
   const top = order.length > 0 ? raw[order[0]!]! : 0;
   // Every character pair of the question, function words included: an FAQ is matched by how it is asked.
-  const qGrams = new Set(hanRuns(q.text).flatMap((run) => [...run].slice(1).map((c, i) => `${[...run][i]}${c}`)));
+  const qGrams = new Set(
+    hanRuns(q.text).flatMap((run) => {
+      const chars = [...run];
+      return chars.slice(1).map((c, i) => `${chars[i]}${c}`);
+    }),
+  );
   const matches = new Map<Doc, ReturnType<typeof anchorMatch>>();
   const matchOf = (d: Doc) => {
     let m = matches.get(d);
