@@ -20,7 +20,7 @@ export const TARGET_PRECISION = 0.95;
 /** At most this share of real text outside the knowledge base may be answered. */
 export const MAX_NEGATIVE_ANSWERED = 0.01;
 /** At most this share of the labelled questions outside the knowledge base may be answered (the issue: ≤ 1 in 40). */
-export const MAX_OUTSIDE_ANSWERED = 0.02;
+export const MAX_OUTSIDE_ANSWERED = 0.025;
 /** At most this share of it may be offered buttons (or answered). */
 export const MAX_NEGATIVE_OFFERED = 0.08;
 const FOLDS = 5;

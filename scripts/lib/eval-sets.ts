@@ -25,7 +25,7 @@ export interface Unlabelled {
 export const EVAL_DIR = 'eval';
 
 /** Sets the gate is fitted on; the blind set (blind-3) is never among them. */
-export const FIT_SETS = ['questions.yaml', 'holdout.yaml', 'holdout-2.yaml'];
+export const FIT_SETS = ['questions.yaml', 'holdout.yaml', 'holdout-2.yaml', 'fit-4.yaml'];
 export const BLIND_SET = 'blind-3.yaml';
 
 export async function loadLabelled(file: string): Promise<Labelled[]> {
