@@ -58,6 +58,7 @@ const summary = (c: HandoffCase): OpenCase => ({
 
 /** What a note or reason may keep: personal numbers and house numbers masked. */
 function maskCommand(command: Command): Command {
+  if (command.type === 'transfer') return { ...command, note: maskPersonal(command.note), department: maskPersonal(command.department) };
   if ('note' in command) return { ...command, note: maskPersonal(command.note) };
   if (command.type === 'request') return { ...command, reason: maskPersonal(command.reason) };
   return command;
