@@ -74,7 +74,8 @@ describe('Teams emulator mode', () => {
     const running = await start({ TEAMS_EMULATOR: 'on' }, createLogger('info', (l) => lines.push(l)));
     try {
       expect(lines.some((l) => l.includes('"teams_emulator_mode"'))).toBe(true);
-      for (const headers of [{ 'x-forwarded-for': '203.0.113.7' }, { forwarded: 'for=203.0.113.7' }, { 'x-real-ip': '203.0.113.7' }, { via: '1.1 nginx' }]) {
+      const forwarded: Record<string, string>[] = [{ 'x-forwarded-for': '203.0.113.7' }, { forwarded: 'for=203.0.113.7' }, { 'x-real-ip': '203.0.113.7' }, { via: '1.1 nginx' }];
+      for (const headers of forwarded) {
         const res = await post(running, activity('你好'), headers);
         expect(res.status, JSON.stringify(headers)).toBe(401);
         expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
