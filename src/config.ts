@@ -11,6 +11,8 @@ export interface Config {
   adminPassword?: string;
   microsoftAppId?: string;
   microsoftAppPassword?: string;
+  /** TEAMS_EMULATOR=on: without MicrosoftAppId, /api/messages answers the local Bot Framework Emulator (otherwise it is off). */
+  teamsEmulator: boolean;
   officeHours?: string;
   /** The address citizens reach the service at, for checklist links and QR codes. */
   publicUrl?: string;
@@ -60,6 +62,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(`LOG_LEVEL must be debug, info, warn, error or silent, got "${env.LOG_LEVEL}"`);
   }
   const opt = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
+  if (!['on', 'off', undefined, ''].includes(env.TEAMS_EMULATOR)) throw new ConfigError(`TEAMS_EMULATOR must be on or off, got "${env.TEAMS_EMULATOR}"`);
   const secureCookie = env.COOKIE_SECURE === 'true' || (opt(env.PUBLIC_URL)?.startsWith('https://') ?? false);
   return {
     port,
@@ -71,6 +74,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     adminPassword: opt(env.ADMIN_PASSWORD),
     microsoftAppId: opt(env.MicrosoftAppId),
     microsoftAppPassword: opt(env.MicrosoftAppPassword),
+    teamsEmulator: env.TEAMS_EMULATOR === 'on',
     officeHours: opt(env.OFFICE_HOURS),
     publicUrl: opt(env.PUBLIC_URL)?.replace(/\/+$/, ''),
     embedOrigins: opt(env.EMBED_ORIGINS)?.split(/[\s,]+/).filter(Boolean).join(' ') ?? '*',

@@ -3,7 +3,13 @@
  * a time — so of two officers claiming at once exactly one wins — and tells listeners (the
  * officer console socket) about every change. Queue position and expected wait come from the
  * waits of recent claims, not a constant.
+ *
+ * Personal data: officers' notes and the citizen's reason are masked before they are stored; the
+ * call-back number, which officers must be able to dial, is stored encrypted (AES-256-GCM, key in
+ * the store's `secrets`) and opened only when a case is read.
  */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { maskPersonal } from '../core/mask-personal.js';
 import type { Store } from '../storage/ports.js';
 import { isOpen as caseIsOpen, newCase, transition, type Command, type HandoffCase, type TransitionResult } from './transitions.js';
 
@@ -50,8 +56,63 @@ const summary = (c: HandoffCase): OpenCase => ({
   ticket: c.callback?.ticket ?? null,
 });
 
+/** What a note or reason may keep: personal numbers and house numbers masked. */
+function maskCommand(command: Command): Command {
+  if (command.type === 'transfer') return { ...command, note: maskPersonal(command.note), department: maskPersonal(command.department) };
+  if ('note' in command) return { ...command, note: maskPersonal(command.note) };
+  if (command.type === 'request') return { ...command, reason: maskPersonal(command.reason) };
+  return command;
+}
+
+const SEALED = 'sealed:v1:';
+
+/** Encrypts call-back numbers at rest, with a key made on first use and kept in the store. */
+function createSealer(store: Store) {
+  const secrets = store.documents<{ key: string }>('secrets');
+  let key: Promise<Buffer> | undefined;
+  const keyOf = () =>
+    (key ??= (async () => {
+      const found = await secrets.read('personal-data');
+      if (found) return Buffer.from(found.key, 'base64');
+      const made = randomBytes(32);
+      await secrets.write('personal-data', { key: made.toString('base64') });
+      return made;
+    })());
+  return {
+    async seal(text: string): Promise<string> {
+      if (text.startsWith(SEALED)) return text;
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', await keyOf(), iv);
+      const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+      return SEALED + [iv, cipher.getAuthTag(), body].map((b) => b.toString('base64url')).join('.');
+    },
+    async open(text: string): Promise<string> {
+      if (!text.startsWith(SEALED)) return text;
+      const [iv, tag, body] = text.slice(SEALED.length).split('.').map((p) => Buffer.from(p, 'base64url'));
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', await keyOf(), iv!);
+        decipher.setAuthTag(tag!);
+        return Buffer.concat([decipher.update(body!), decipher.final()]).toString('utf8');
+      } catch {
+        return '（号码无法解密）';
+      }
+    },
+  };
+}
+
 export function createHandoffService(store: Store, now: () => Date = () => new Date()): HandoffService {
-  const cases = store.documents<HandoffCase>('cases');
+  const stored = store.documents<HandoffCase>('cases');
+  const sealer = createSealer(store);
+  // Cases as the rest of the service sees them: the call-back number readable, sealed at rest.
+  const cases = {
+    async read(sessionId: string): Promise<HandoffCase | undefined> {
+      const c = await stored.read(sessionId);
+      return c?.callback ? { ...c, callback: { ...c.callback, phone: await sealer.open(c.callback.phone) } } : c;
+    },
+    async write(sessionId: string, c: HandoffCase): Promise<void> {
+      await stored.write(sessionId, c.callback ? { ...c, callback: { ...c.callback, phone: await sealer.seal(c.callback.phone) } } : c);
+    },
+  };
   const indexDoc = store.documents<HandoffIndex>('handoff-index');
   const listeners = new Set<(c: HandoffCase, r: TransitionResult) => void>();
   let chain: Promise<unknown> = Promise.resolve();
@@ -68,7 +129,7 @@ export function createHandoffService(store: Store, now: () => Date = () => new D
     apply: (sessionId, command, isAdmin = false) =>
       serial(async () => {
         const before = await get(sessionId);
-        const result = transition(before, command, isAdmin);
+        const result = transition(before, maskCommand(command), isAdmin);
         if (!result.ok) return result;
         const index = await readIndex();
         const open = index.open.filter((o) => o.sessionId !== sessionId);

@@ -96,7 +96,8 @@ export function authRoutes(
 
   r.post('/api/auth/login', csrfGuard, async (req, res) => {
     const body = parseOr400(loginBody, req.body);
-    const result = await accounts.login(body.username, body.password);
+    // Failures count per account *and* client address (see accounts.ts), so an attacker cannot lock a colleague out.
+    const result = await accounts.login(body.username, body.password, req.ip ?? req.socket.remoteAddress ?? 'unknown');
     if (!result.ok) {
       if (result.reason === 'locked') {
         res.setHeader('Retry-After', String(result.retryAfterSeconds ?? 900));

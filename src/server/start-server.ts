@@ -182,6 +182,7 @@ export async function startServer(
       store,
       staff: staffPort,
       maxMessageLength: config.maxMessageLength,
+      emulator: config.teamsEmulator,
       ...(config.microsoftAppId ? { appId: config.microsoftAppId } : {}),
       ...(config.microsoftAppPassword ? { appPassword: config.microsoftAppPassword } : {}),
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),

@@ -285,7 +285,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     const userText =
       'text' in safeInput
         ? safeInput.text
-        : (record.state.pendingChoices.find((c) => c.value === safeInput.choice)?.label ?? safeInput.choice);
+        : (record.state.pendingChoices.find((c) => c.value === safeInput.choice)?.label ?? maskPersonal(safeInput.choice));
     const userMsg = { from: 'user' as const, text: userText, replies: [{ type: 'text' as const, text: userText }], at };
     const handoff = options.handoff;
     const state: ConversationState = { ...record.state };

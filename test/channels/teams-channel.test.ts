@@ -65,7 +65,7 @@ describe('Teams endpoint in emulator mode (no credentials)', () => {
     await startConnector();
     const dir = await mkdtemp(join(tmpdir(), 'yici-teams-'));
     running = await startServer(
-      readConfig({ PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent', ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'Strong-pass-2026', PUBLIC_URL: 'https://yici.example.gov.cn', OFFICE_HOURS: 'always' }),
+      readConfig({ PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent', ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'Strong-pass-2026', PUBLIC_URL: 'https://yici.example.gov.cn', OFFICE_HOURS: 'always', TEAMS_EMULATOR: 'on' }),
       silentLogger,
       { print: () => {} },
     );

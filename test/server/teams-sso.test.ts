@@ -32,7 +32,7 @@ beforeAll(async () => {
   const keysUrl = await listen(keys);
   const connectorUrl = await listen(connector);
   running = await startServer(
-    readConfig({ PORT: '0', DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-sso-')), LOG_LEVEL: 'silent', ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'Strong-pass-2026', TEAMS_SSO_RESOURCE: AUDIENCE, TEAMS_SSO_TENANT_ID: TENANT, TEAMS_SSO_JWKS_URL: keysUrl }),
+    readConfig({ PORT: '0', DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-sso-')), LOG_LEVEL: 'silent', ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'Strong-pass-2026', TEAMS_SSO_RESOURCE: AUDIENCE, TEAMS_SSO_TENANT_ID: TENANT, TEAMS_SSO_JWKS_URL: keysUrl, TEAMS_EMULATOR: 'on' }),
     silentLogger,
     { print: () => {} },
   );

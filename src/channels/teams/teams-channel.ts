@@ -1,7 +1,9 @@
 /**
  * Microsoft Teams (and any Bot Framework channel) at POST /api/messages, through botkit's Bot
  * Framework adapter. With MicrosoftAppId / MicrosoftAppPassword set, the adapter validates every
- * request's JWT and refuses unsigned ones; without them it runs in local emulator mode.
+ * request's JWT and refuses unsigned ones. Without them the endpoint is off (503) unless local
+ * emulator mode is asked for (TEAMS_EMULATOR=on): then it takes only direct requests from this
+ * machine — none that a reverse proxy forwarded — with a local serviceUrl.
  *
  * A Teams conversation maps to a chat session `teams-<hash of the conversation id>`; its
  * conversation reference is stored so that officers' replies reach the citizen proactively.
@@ -29,6 +31,8 @@ export interface TeamsChannelOptions {
   maxMessageLength: number;
   /** Officers working from Teams: linking, claiming from a notice, replying, ending. */
   staff?: StaffPort;
+  /** Without credentials, answer the local Bot Framework Emulator (TEAMS_EMULATOR=on); otherwise the endpoint is off. */
+  emulator?: boolean;
 }
 
 /** A Bot Framework conversation reference (the fields continueConversation needs). */
@@ -44,6 +48,24 @@ export interface ConversationRef {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Headers a reverse proxy adds: a request carrying one did not come from this machine, whatever the socket says. */
+const FORWARDING_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip', 'x-forwarded-host', 'x-forwarded-proto', 'via'];
+
+/** Why emulator mode refuses a request, or null: forwarded, not from a loopback peer, or replies would leave this machine. */
+export function emulatorRefusal(req: { headers: Record<string, unknown>; socket: { remoteAddress?: string | undefined }; body?: unknown }): string | null {
+  if (FORWARDING_HEADERS.some((h) => req.headers[h] !== undefined)) return '模拟器模式不接受经代理转发的请求。';
+  if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) return '模拟器模式只接受本机的请求。';
+  const serviceUrl = String((req.body as { serviceUrl?: unknown } | undefined)?.serviceUrl ?? '');
+  let serviceHost = '';
+  try {
+    serviceHost = new URL(serviceUrl).hostname;
+  } catch {
+    serviceHost = '';
+  }
+  if (!LOCAL_HOSTS.has(serviceHost)) return '模拟器模式只回复本机的 serviceUrl。';
+  return null;
+}
 
 const noStorage = { read: async () => ({}), write: async () => {}, delete: async () => {} };
 
@@ -82,7 +104,9 @@ const WELCOME: CardActivity = {
 };
 
 export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator: boolean } {
-  const emulator = !o.appId || !o.appPassword;
+  const configured = Boolean(o.appId && o.appPassword);
+  const emulator = !configured && o.emulator === true;
+  const off = !configured && !emulator;
   const controller = new Botkit({
     adapterConfig: emulator ? {} : { appId: o.appId, appPassword: o.appPassword },
     disable_webserver: true,
@@ -91,7 +115,8 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
   });
   const adapter = controller.adapter as unknown as AdapterLike;
   const refs = o.store.documents<ConversationRef>('teams-conversations');
-  if (emulator) o.logger.warn('teams_emulator_mode', { message: '未设置 MicrosoftAppId / MicrosoftAppPassword：/api/messages 以本地模拟器模式运行，不校验签名，只用于本机调试。' });
+  if (emulator) o.logger.warn('teams_emulator_mode', { message: 'TEAMS_EMULATOR=on 且未设置 MicrosoftAppId / MicrosoftAppPassword：/api/messages 以本地模拟器模式运行，不校验签名，只接受本机直接发来的请求（经代理转发的一律拒绝），只用于本机调试。' });
+  if (off) o.logger.info('teams_off', { message: '未设置 MicrosoftAppId / MicrosoftAppPassword：/api/messages 未启用（本机调试可设 TEAMS_EMULATOR=on）。' });
 
   const send = async (ctx: TurnContextLike, activities: CardActivity[]) => {
     if (activities.length) await ctx.sendActivities(activities);
@@ -123,7 +148,7 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
     const link = /^绑定\s*(\d{6})$/.exec(typed);
     if (link) {
       const username = await staff.link(link[1]!, identity);
-      if (!username) return send(ctx, [say('绑定码不对或已过期，请在工作台「绑定 Teams」重新获取。')]).then(() => true);
+      if (!username) return send(ctx, [say('绑定码不对、已过期，或输错次数太多。请在工作台「绑定 Teams」重新获取绑定码；输错多次后请 15 分钟后再试。')]).then(() => true);
       await staffRefs.write(username, ref);
       return send(ctx, [say(`已绑定工作人员账号 ${username}。有群众转人工时会在这里通知您，点「接单」即可接手。`)]).then(() => true);
     }
@@ -206,18 +231,17 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
 
   const router = Router();
   router.post(TEAMS_PATH, async (req, res) => {
+    if (off) {
+      res.status(503).json({ error: { code: 'teams_not_configured', message: '没有配置 MicrosoftAppId / MicrosoftAppPassword，Teams 接口未启用。' } });
+      return;
+    }
     // Without credentials nothing is verified, so only this machine may talk to the endpoint, and
     // replies go only to a connector on this machine (the Bot Framework Emulator, tests).
     if (emulator) {
-      const serviceUrl = String((req.body as { serviceUrl?: unknown } | undefined)?.serviceUrl ?? '');
-      let serviceHost = '';
-      try {
-        serviceHost = new URL(serviceUrl).hostname;
-      } catch {
-        /* checked below */
-      }
-      if (!LOOPBACK.has(req.socket.remoteAddress ?? '') || !LOCAL_HOSTS.has(serviceHost)) {
-        res.status(401).json({ error: { code: 'unauthorized', message: '未配置 MicrosoftAppId / MicrosoftAppPassword：只接受本机模拟器的请求。' } });
+      const refusal = emulatorRefusal(req);
+      if (refusal) {
+        o.logger.warn('teams_emulator_refused', { reason: refusal });
+        res.status(401).json({ error: { code: 'unauthorized', message: `未配置 MicrosoftAppId / MicrosoftAppPassword：${refusal}` } });
         return;
       }
     }
