@@ -54,12 +54,12 @@ const post = (running: RunningServer, body: unknown, headers: Record<string, str
   fetch(`${running.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
 describe('Teams emulator mode', () => {
-  it('is off without MicrosoftAppId unless TEAMS_EMULATOR=on: a clear JSON 503, said at start-up', async () => {
+  it('is off without MicrosoftAppId unless TEAMS_EMULATOR=on: a clear JSON 404, said at start-up', async () => {
     const lines: string[] = [];
     const running = await start({}, createLogger('info', (l) => lines.push(l)));
     try {
       const res = await post(running, activity('你好'));
-      expect(res.status).toBe(503);
+      expect(res.status).toBe(404);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('teams_not_configured');
       expect(lines.some((l) => l.includes('"teams_off"'))).toBe(true);
       expect(sent).toHaveLength(0);

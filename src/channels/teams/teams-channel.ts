@@ -232,7 +232,7 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
   const router = Router();
   router.post(TEAMS_PATH, async (req, res) => {
     if (off) {
-      res.status(503).json({ error: { code: 'teams_not_configured', message: '没有配置 MicrosoftAppId / MicrosoftAppPassword，Teams 接口未启用。' } });
+      res.status(404).json({ error: { code: 'teams_not_configured', message: '没有配置 MicrosoftAppId / MicrosoftAppPassword，Teams 接口未启用。' } });
       return;
     }
     // Without credentials nothing is verified, so only this machine may talk to the endpoint, and
