@@ -10,10 +10,34 @@
   const typing = $('typing');
   const status = $('status');
 
-  const newId = () =>
-    (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`).replace(/[^A-Za-z0-9-]/g, '');
-  let sessionId = localStorage.getItem('yici.session') || newId();
-  localStorage.setItem('yici.session', sessionId);
+  // A conversation is its random id plus the key the server issues with the first reply; both are
+  // kept together so that a reload resumes the conversation. Without a key there is nothing to
+  // resume, so a fresh id is drawn. crypto.getRandomValues works on plain HTTP too.
+  const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
+  const newId = () => Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) => ID_ALPHABET[b & 63]).join('');
+  const STORE = 'yici.conversation';
+  const saved = (() => {
+    try {
+      const c = JSON.parse(localStorage.getItem(STORE) || 'null');
+      return c && typeof c.id === 'string' && typeof c.key === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(c.id) ? c : null;
+    } catch { return null; }
+  })();
+  let sessionId = saved ? saved.id : newId();
+  let sessionKey = saved ? saved.key : null;
+  localStorage.removeItem('yici.session'); // the id-only entry of earlier versions
+  const remember = () => {
+    if (sessionKey) localStorage.setItem(STORE, JSON.stringify({ id: sessionId, key: sessionKey }));
+    else localStorage.removeItem(STORE);
+  };
+  /** Headers of a request about this conversation: JSON, and its key once issued. */
+  const headers = (json) => ({ ...(json ? { 'content-type': 'application/json' } : {}), ...(sessionKey ? { 'x-session-key': sessionKey } : {}) });
+  /** The first reply of a conversation carries its key. */
+  const keep = (body) => {
+    if (body && typeof body.sessionKey === 'string' && body.sessionId === sessionId) {
+      sessionKey = body.sessionKey;
+      remember();
+    }
+  };
   let lastSeq = 0;
   let ws = null;
   let wsOpen = false;
@@ -71,7 +95,7 @@
     try {
       const res = await fetch('/api/feedback', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: headers(true),
         body: JSON.stringify({ sessionId, seq, helpful }),
       });
       bar.querySelector('.thanks').textContent = res.ok ? '谢谢您的反馈！' : '反馈没有送达，请稍后再试。';
@@ -99,7 +123,7 @@
     const form = el('div', { class: 'feedback stuck', role: 'group', 'aria-label': '流程走不通' }, select, text, send, note);
     send.addEventListener('click', async () => {
       send.disabled = true;
-      const res = await fetch('/api/feedback/process', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId, reason: select.value, text: text.value }) }).catch(() => null);
+      const res = await fetch('/api/feedback/process', { method: 'POST', headers: headers(true), body: JSON.stringify({ sessionId, reason: select.value, text: text.value }) }).catch(() => null);
       note.textContent = res && res.ok ? '已记下，谢谢！工作人员会据此改进。' : '没有送达，请稍后再试。';
     });
     anchor.after(form);
@@ -199,7 +223,7 @@
     busy(true);
     if (wsOpen) {
       unanswered = { payload, seqBefore: lastSeq };
-      ws.send(JSON.stringify({ type: 'message', user: sessionId, ...payload }));
+      ws.send(JSON.stringify({ type: 'message', user: sessionId, ...(sessionKey ? { key: sessionKey } : {}), ...payload }));
       return;
     }
     await sendRest(payload);
@@ -209,12 +233,13 @@
     try {
       const res = await fetch('/api/chat', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: headers(true),
         body: JSON.stringify({ sessionId, ...payload }),
       });
       const body = await res.json();
-      if (!res.ok) showError(body.error ? body.error.message : '发送失败，请重试。');
-      else accept(body.seq, 'bot', body.replies);
+      if (res.status === 403) lost();
+      else if (!res.ok) showError(body.error ? body.error.message : '发送失败，请重试。');
+      else { keep(body); accept(body.seq, 'bot', body.replies); }
     } catch {
       showError('网络不太稳定，消息没有发出去，请稍后重试。');
     } finally {
@@ -223,8 +248,10 @@
   }
 
   async function catchUp() {
+    if (!sessionKey) return; // nothing sent yet: no transcript to catch up on
     try {
-      const res = await fetch(`/api/chat/${encodeURIComponent(sessionId)}/messages?after=${lastSeq}`);
+      const res = await fetch(`/api/chat/${encodeURIComponent(sessionId)}/messages?after=${lastSeq}`, { headers: headers(false) });
+      if (res.status === 403) { lost(); return; }
       if (!res.ok) return;
       const { messages } = await res.json();
       for (const m of messages) {
@@ -246,15 +273,17 @@
       wsOpen = true;
       retry = 0;
       status.textContent = '';
-      // Register this socket for the session so the server can deliver messages to it.
-      ws.send(JSON.stringify({ type: 'hello', user: sessionId }));
+      // Bind this socket to the conversation (by its key) so the server can deliver messages to it.
+      if (sessionKey) ws.send(JSON.stringify({ type: 'hello', user: sessionId, key: sessionKey }));
       void catchUp();
     });
     ws.addEventListener('message', (ev) => {
       let m;
       try { m = JSON.parse(ev.data); } catch { return; }
+      if (m.error && m.error.code === 'session_forbidden') { busy(false); unanswered = null; lost(); return; }
       if (m.error) { busy(false); showError(m.error.message); return; }
       if (!m.replies) return;
+      keep(m);
       if (m.from !== 'officer' && m.from !== 'system') { busy(false); unanswered = null; }
       accept(m.seq, m.from || 'bot', m.replies);
     });
@@ -325,8 +354,9 @@
       const b = el('button', { type: 'button', class: 'choice', text: l });
       b.addEventListener('click', async () => {
         buttons.forEach((x) => { x.disabled = true; });
-        const res = await fetch('/api/feedback/rating', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId, rating: v, comment: comment.value || undefined }) }).catch(() => null);
-        note.textContent = res && res.ok ? '谢谢您的评价！' : res && res.status === 404 ? '先问个问题，再来评价吧。' : '没有送达，请稍后再试。';
+        if (!sessionKey) { note.textContent = '先问个问题，再来评价吧。'; buttons.forEach((x) => { x.disabled = false; }); return; }
+        const res = await fetch('/api/feedback/rating', { method: 'POST', headers: headers(true), body: JSON.stringify({ sessionId, rating: v, comment: comment.value || undefined }) }).catch(() => null);
+        note.textContent = res && res.ok ? '谢谢您的评价！' : '没有送达，请稍后再试。';
       });
       return b;
     });
@@ -336,13 +366,27 @@
     buttons[0].focus();
   });
 
-  $('restart').addEventListener('click', () => {
+  /** A new conversation: a fresh id, no key until the server issues one. */
+  function startOver() {
     sessionId = newId();
-    localStorage.setItem('yici.session', sessionId);
+    sessionKey = null;
+    remember();
     lastSeq = 0;
+    localEcho = 0;
     log.replaceChildren();
     welcome();
     if (ws) ws.close();
+  }
+
+  /** The server no longer accepts this conversation's key (e.g. its records were removed): start afresh. */
+  function lost() {
+    if (!sessionKey) return; // already started afresh (the page and the socket may both notice)
+    startOver();
+    showError('原来的对话已经失效，已为您开始新的对话，请重新输入您的问题。');
+  }
+
+  $('restart').addEventListener('click', () => {
+    startOver();
     input.focus();
   });
 

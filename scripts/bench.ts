@@ -178,8 +178,22 @@ async function benchHttp() {
       path: '/api/chat',
       headers: { 'content-type': 'application/json' },
       setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => {
-        if (i === 0 || typeof context.session !== 'string') context.session = `bench-${conversations++}`;
-        return { ...req, body: JSON.stringify({ sessionId: context.session, text }) };
+        if (i === 0 || typeof context.session !== 'string') {
+          context.session = `bench-conversation-${conversations++}`;
+          context.key = undefined;
+        }
+        // The key issued with the first answer goes with every later message, as on the chat page.
+        const key = typeof context.key === 'string' ? { 'x-session-key': context.key } : {};
+        return { ...req, headers: { ...(req.headers as Record<string, string>), ...key }, body: JSON.stringify({ sessionId: context.session, text }) };
+      },
+      onResponse: (status: number, body: string, context: Record<string, unknown>) => {
+        if (status !== 200 || typeof context.key === 'string') return;
+        try {
+          const key = (JSON.parse(body) as { sessionKey?: unknown }).sessionKey;
+          if (typeof key === 'string') context.key = key;
+        } catch {
+          /* counted by autocannon as a response like any other */
+        }
       },
     })),
   });

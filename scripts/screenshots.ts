@@ -48,10 +48,16 @@ async function main(): Promise<void> {
     silentLogger,
     { print: () => {}, now: () => new Date(Date.now() + offset) },
   );
+  // Each conversation's key, issued with its first answer and sent with everything after it.
+  const keys = new Map<string, string>();
   const post = async (path: string, body: unknown, cookie?: string) => {
-    const res = await fetch(running.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
+    const sessionId = (body as { sessionId?: unknown }).sessionId;
+    const key = typeof sessionId === 'string' ? keys.get(sessionId) : undefined;
+    const res = await fetch(running.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}), ...(key ? { 'x-session-key': key } : {}) }, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`${path} → ${res.status} ${await res.text()}`);
-    return res.json() as Promise<Record<string, unknown>>;
+    const out = (await res.json()) as Record<string, unknown>;
+    if (typeof sessionId === 'string' && typeof out.sessionKey === 'string') keys.set(sessionId, out.sessionKey);
+    return out;
   };
 
   // Fourteen days of traffic, busier on weekdays.
@@ -61,7 +67,7 @@ async function main(): Promise<void> {
     const weekday = new Date(Date.now() + offset).getDay();
     const sessions = weekday === 0 || weekday === 6 ? 6 + Math.floor(rand() * 5) : 14 + Math.floor(rand() * 10);
     for (let s = 0; s < sessions; s++) {
-      const sessionId = `demo-${day}-${s}`;
+      const sessionId = `demo-conversation-${day}-${s}`;
       const turns = 1 + Math.floor(rand() * 2);
       for (let t = 0; t < turns; t++) {
         const text = rand() < 0.14 ? pick(UNCOVERED) : pick(labelled).q;

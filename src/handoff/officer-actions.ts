@@ -5,11 +5,20 @@
 import type { PublicUser } from '../auth/accounts.js';
 import type { ChatService } from '../service/chat-service.js';
 import type { HandoffService } from './handoff-service.js';
-import type { HandoffCase } from './transitions.js';
+import type { CaseStatus, HandoffCase } from './transitions.js';
 
-/** Admins see everything; an officer sees the departments they serve (all if none are set) and their own cases. */
-export const sees = (user: PublicUser, c: { department: string; officer: string | null }) =>
-  user.role === 'admin' || user.departments.length === 0 || user.departments.includes(c.department) || c.officer === user.username;
+/**
+ * Who may see a conversation through the officer side (queue, card, transcript, live events).
+ * Admins see everything. An officer sees a conversation only once it has been handed to a person
+ * — a case exists: it is or was queued, claimed or waiting for a call-back — and only when its
+ * department is one they serve (all departments when none are set, as the accounts page shows)
+ * or they hold it. A conversation still with the bot is nobody's business but its citizen's.
+ */
+export const sees = (user: PublicUser, c: { department: string; officer: string | null; status: CaseStatus; history?: readonly unknown[] }) => {
+  if (user.role === 'admin') return true;
+  const handed = c.status !== 'bot' || (c.history?.length ?? 0) > 0;
+  return handed && (user.departments.length === 0 || user.departments.includes(c.department) || c.officer === user.username);
+};
 
 export type ActionResult<T> = { ok: true; value: T } | { ok: false; status: number; code: string; reason: string };
 

@@ -1,12 +1,12 @@
 /** The citizen side of the HTTP contract: health, search, chat and transcript. */
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import type { Engine } from '../knowledge/engine.js';
-import { PROCESS_REASONS, type ChatService, type ProcessReason } from '../service/chat-service.js';
+import { CLIENT_SESSION_ID, PROCESS_REASONS, sessionForbidden, type ChatService, type ProcessReason } from '../service/chat-service.js';
 import type { Store } from '../storage/ports.js';
 import { renderChecklistPage } from './checklist-page.js';
-import { parseOr400, sessionIdSchema } from './validate.js';
+import { parseOr400 } from './validate.js';
 
 export interface CitizenDeps {
   chat: ChatService;
@@ -20,9 +20,24 @@ export interface CitizenDeps {
 
 const CHECKLIST_ID = /^[a-z0-9]{4,40}$/;
 
+/** A conversation id as a citizen's client must choose it (see CLIENT_SESSION_ID). */
+const sessionIdSchema = z
+  .string({ error: 'sessionId 必须是字符串' })
+  .regex(CLIENT_SESSION_ID, { error: 'sessionId 必须是 16 到 64 个字符的字母、数字、_ 或 -，并且随机生成' });
+
+/** The conversation's key as the client sent it (header X-Session-Key); undefined when absent. */
+const sessionKeyOf = (req: Request): string | undefined => {
+  const key = req.get('x-session-key');
+  return key ? key : undefined;
+};
+
 export function citizenRoutes(deps: CitizenDeps): Router {
   const r = Router();
   const maxLen = deps.maxMessageLength;
+  /** Reading a transcript or writing feedback needs the conversation's key, like chatting does. */
+  const owned = async (sessionId: string, req: Request): Promise<void> => {
+    if (!(await deps.chat.authorize(sessionId, sessionKeyOf(req)))) throw sessionForbidden();
+  };
 
   r.get('/api/health', async (_req, res) => {
     const writable = await deps.store.writable();
@@ -95,8 +110,15 @@ export function citizenRoutes(deps: CitizenDeps): Router {
     }
     const body = parseOr400(chatBody, req.body);
     const input = body.text !== undefined ? { text: body.text } : { choice: body.choice! };
-    const out = await deps.chat.handle(body.sessionId, input, 'rest');
-    res.json({ sessionId: out.sessionId, mode: out.mode, replies: out.replies, match: out.match, seq: out.seq });
+    const out = await deps.chat.handle(body.sessionId, input, 'rest', { key: sessionKeyOf(req) });
+    res.json({
+      sessionId: out.sessionId,
+      mode: out.mode,
+      replies: out.replies,
+      match: out.match,
+      seq: out.seq,
+      ...(out.sessionKey ? { sessionKey: out.sessionKey } : {}),
+    });
   });
 
   const afterQuery = z.coerce
@@ -108,6 +130,7 @@ export function citizenRoutes(deps: CitizenDeps): Router {
   r.get('/api/chat/:sessionId/messages', async (req, res) => {
     const sessionId = parseOr400(sessionIdSchema, req.params.sessionId);
     const after = parseOr400(afterQuery, req.query.after === '' ? undefined : req.query.after);
+    await owned(sessionId, req);
     const messages = await deps.chat.transcript(sessionId, after);
     res.json({ sessionId, messages: messages ?? [] });
   });
@@ -124,6 +147,7 @@ export function citizenRoutes(deps: CitizenDeps): Router {
       throw new AppError(415, 'unsupported_media_type', '请求体必须是 JSON（content-type: application/json）');
     }
     const body = parseOr400(feedbackBody, req.body);
+    await owned(body.sessionId, req);
     const record = await deps.chat.feedback(body.sessionId, body.seq, body.helpful, body.comment);
     if (!record) throw new AppError(404, 'not_found', '找不到这条回答，无法评价。');
     res.status(201).json({ feedback: { seq: record.seq, helpful: record.helpful, entryId: record.entryId, checklistId: record.checklistId } });
@@ -139,6 +163,7 @@ export function citizenRoutes(deps: CitizenDeps): Router {
   r.post('/api/feedback/process', async (req, res) => {
     if (!req.is('application/json')) throw new AppError(415, 'unsupported_media_type', '请求体必须是 JSON（content-type: application/json）');
     const b = parseOr400(processBody, req.body);
+    await owned(b.sessionId, req);
     const report = await deps.chat.reportProcess(b.sessionId, b.reason, b.text, b.entryId);
     if (!report) throw new AppError(404, 'not_found', '没有这个对话。');
     res.status(201).json({ report: { reason: report.reason, entryId: report.entryId } });
@@ -153,6 +178,7 @@ export function citizenRoutes(deps: CitizenDeps): Router {
   r.post('/api/feedback/rating', async (req, res) => {
     if (!req.is('application/json')) throw new AppError(415, 'unsupported_media_type', '请求体必须是 JSON（content-type: application/json）');
     const b = parseOr400(ratingBody, req.body);
+    await owned(b.sessionId, req);
     const rating = await deps.chat.rate(b.sessionId, b.rating, b.comment);
     if (!rating) throw new AppError(404, 'not_found', '没有这个对话。');
     res.status(201).json({ rating: { rating: rating.rating } });

@@ -3,7 +3,8 @@
  * core, keeps the transcript and the log of unanswered questions, and persists the conversation.
  * Messages of one conversation are handled one at a time, in arrival order.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { AppError } from '../core/errors.js';
 import { maskPersonal } from '../core/mask-personal.js';
 import type { Match, Mode, Reply, UserInput } from '../core/types.js';
 import { initialState, step, type ConversationState, type DialogueEvent } from '../dialogue/step.js';
@@ -42,7 +43,43 @@ export interface ConversationRecord {
   nextSeq: number;
   /** Messages of the page not yet full (page number pageOf(nextSeq - 1) or the next one). */
   recent: TranscriptMessage[];
+  /**
+   * SHA-256 (hex) of the key issued to the web or REST client that started the conversation; the
+   * key itself is never stored. Absent for conversations whose platform vouches for them (Teams).
+   */
+  keyHash?: string;
 }
+
+/**
+ * A conversation id chosen by a web or REST client: 16 to 64 characters, random, so that it
+ * cannot be guessed; the key issued with the first reply is what actually proves ownership.
+ */
+export const CLIENT_SESSION_ID = /^[A-Za-z0-9_-]{16,64}$/;
+
+/**
+ * How a channel proves that a conversation is its client's. Web and REST clients present the
+ * key issued with the first reply of the conversation (`key` undefined when they sent none);
+ * channels whose platform authenticates the conversation (Teams) pass no proof.
+ */
+export interface KeyProof {
+  key: string | undefined;
+}
+
+/** 256 random bits, URL-safe; given to the client once, stored only as its hash. */
+const newSessionKey = (): string => randomBytes(32).toString('base64url');
+const hashKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
+
+/** Constant-time comparison of a presented key with the stored hash. */
+const keyMatches = (key: string | undefined, keyHash: string | undefined): boolean => {
+  if (typeof key !== 'string' || key.length === 0 || key.length > 200 || !keyHash) return false;
+  const a = Buffer.from(hashKey(key), 'hex');
+  const b = Buffer.from(keyHash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+/** The one refusal for a missing or wrong key, whether or not the conversation exists. */
+export const sessionForbidden = (): AppError =>
+  new AppError(403, 'session_forbidden', '无权访问这个对话：缺少会话密钥或密钥不正确（请在请求头 X-Session-Key 中提供开始对话时得到的 sessionKey）。');
 
 export const TRANSCRIPT_PAGE = 10;
 
@@ -129,6 +166,8 @@ export interface ChatResponse {
   match: Match | null;
   /** Sequence number of the bot's message in the transcript. */
   seq: number;
+  /** Only in the first response of a conversation started with a KeyProof: the key to send from now on. */
+  sessionKey?: string;
 }
 
 export interface ChatServiceOptions {
@@ -153,7 +192,14 @@ export interface MessageEvent {
 }
 
 export interface ChatService {
-  handle(sessionId: string, input: UserInput, channel: string): Promise<ChatResponse>;
+  /**
+   * One turn. With a KeyProof, a new conversation is bound to a fresh key (returned once as
+   * `sessionKey`) and an existing one needs its key; a missing or wrong key throws the 403
+   * `session_forbidden` before anything is stored.
+   */
+  handle(sessionId: string, input: UserInput, channel: string, proof?: KeyProof): Promise<ChatResponse>;
+  /** Whether `key` is the key of an existing conversation (false for unknown ones and keyless ones). */
+  authorize(sessionId: string, key: string | undefined): Promise<boolean>;
   transcript(sessionId: string, after: number): Promise<TranscriptMessage[] | null>;
   checklist(id: string): Promise<Checklist | undefined>;
   /** 「有帮助 / 没看懂」 on an answer or a checklist; false when there is no such bot message. */
@@ -207,16 +253,15 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     for (const l of listeners) l(e);
   };
 
-  const load = async (sessionId: string, channel: string, at: string): Promise<ConversationRecord> =>
-    (await conversations.read(sessionId)) ?? {
-      sessionId,
-      channel,
-      createdAt: at,
-      updatedAt: at,
-      state: initialState(),
-      nextSeq: 1,
-      recent: [],
-    };
+  const newRecord = (sessionId: string, channel: string, at: string): ConversationRecord => ({
+    sessionId,
+    channel,
+    createdAt: at,
+    updatedAt: at,
+    state: initialState(),
+    nextSeq: 1,
+    recent: [],
+  });
 
   /** Appends messages (numbered here) and saves the conversation; returns them numbered. */
   async function persist(
@@ -277,9 +322,13 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     return [{ type: 'handoff', status: 'queued', text: await queuedText(sessionId, department) }];
   }
 
-  async function handleNow(sessionId: string, input: UserInput, channel: string): Promise<ChatResponse> {
+  async function handleNow(sessionId: string, input: UserInput, channel: string, proof?: KeyProof): Promise<ChatResponse> {
     const at = now().toISOString();
-    const record = await load(sessionId, channel, at);
+    const existing = await conversations.read(sessionId);
+    // A keyed conversation only with its key; a platform's (keyless) one never through a keyed channel.
+    if (existing && (proof ? !keyMatches(proof.key, existing.keyHash) : existing.keyHash !== undefined)) throw sessionForbidden();
+    const issuedKey = !existing && proof ? newSessionKey() : undefined;
+    const record = existing ?? { ...newRecord(sessionId, channel, at), ...(issuedKey ? { keyHash: hashKey(issuedKey) } : {}) };
     const raw = 'text' in input ? input.text : null;
     const safeInput: UserInput = raw !== null ? { text: maskPersonal(raw) } : { choice: (input as { choice: string }).choice };
     const userText =
@@ -293,7 +342,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       const msgs = replies.length > 0 ? [userMsg, { from: 'bot' as const, replies, at }] : [userMsg];
       state.pendingChoices = replies.flatMap((r) => (r.type === 'choices' ? r.choices : []));
       const numbered = await persist(record, msgs, state, extra);
-      return { sessionId, mode: state.mode, replies, match, seq: numbered.at(-1)!.seq };
+      return { sessionId, mode: state.mode, replies, match, seq: numbered.at(-1)!.seq, ...(issuedKey ? { sessionKey: issuedKey } : {}) };
     };
 
     if (handoff) {
@@ -378,7 +427,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   }
 
   return {
-    handle: (sessionId, input, channel) => serial(sessionId, () => handleNow(sessionId, input, channel)),
+    handle: (sessionId, input, channel, proof) => serial(sessionId, () => handleNow(sessionId, input, channel, proof)),
+    authorize: async (sessionId, key) => keyMatches(key, (await conversations.read(sessionId))?.keyHash),
     post: (sessionId, from, replies, author) =>
       serial(sessionId, async () => {
         const record = await conversations.read(sessionId);

@@ -120,6 +120,39 @@ describe.skipIf(!available)('chat page in Chromium', () => {
     await page.close();
   });
 
+  it('keeps its random id and the issued key across a reload, and starts afresh when the key is refused', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(running.url);
+    await page.fill('#input', '个体户营业执照怎么办');
+    await page.press('#input', 'Enter');
+    await page.locator('.card').first().waitFor();
+    const stored = () => page.evaluate(() => JSON.parse(localStorage.getItem('yici.conversation') ?? 'null') as { id: string; key: string } | null);
+    await expect.poll(stored).not.toBeNull();
+    const { id, key } = (await stored())!;
+    expect(id).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
+    expect(key.length).toBeGreaterThanOrEqual(22);
+    // The transcript is the page's alone: without the key the route refuses it.
+    expect((await fetch(`${running.url}/api/chat/${id}/messages`)).status).toBe(403);
+
+    await page.reload();
+    // The catch-up (which needs the key) shows the conversation again, under the same id.
+    await expect.poll(() => page.locator('.msg.user').count(), { timeout: 5000 }).toBe(1);
+    await page.locator('.card').first().waitFor();
+    expect((await stored())?.id).toBe(id);
+
+    // A key the server does not accept: the page starts a new conversation instead of failing forever.
+    await page.evaluate((c) => localStorage.setItem('yici.conversation', JSON.stringify(c)), { id, key: `${key.slice(0, -2)}xx` });
+    await page.reload();
+    await expect.poll(() => page.locator('.msg.error').textContent(), { timeout: 5000 }).toContain('已为您开始新的对话');
+    expect(await stored()).toBeNull();
+    await page.fill('#input', '你好');
+    await page.press('#input', 'Enter');
+    await expect.poll(async () => (await stored())?.id, { timeout: 5000 }).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
+    expect((await stored())?.id).not.toBe(id);
+    await context.close();
+  });
+
   it('shows an answer from the REST fallback when the socket is unavailable', async () => {
     const page = await browser.newPage();
     await page.routeWebSocket(/\/api\/web\/socket/, (ws) => ws.close());

@@ -85,7 +85,7 @@ describe.skipIf(!available)('editor in Chromium', () => {
 
   it('turns an unanswered question from the inbox into an alias of the entry the editor picks, or a new FAQ', async () => {
     const QUESTION = '夜里摆地摊要去哪里报备';
-    const chat = await fetch(`${running.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId: 'inbox-browser', text: QUESTION }) });
+    const chat = await fetch(`${running.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId: 'inbox-browser-session', text: QUESTION }) });
     expect(((await chat.json()) as { match: unknown }).match).toBeNull();
     const a = await signIn('editora');
     await a.click('[data-tab=inbox]');

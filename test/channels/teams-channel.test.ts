@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { chatClient } from '../helpers/chat-client.js';
 
 interface Sent {
   path: string;
@@ -152,7 +153,8 @@ describe('Teams endpoint in emulator mode (no credentials)', () => {
     sent = [];
 
     // A citizen on the web asks for a person.
-    const chat = (text: string) => fetch(`${running.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId: 'web-citizen-teams', text }) });
+    const citizen = chatClient(running.url);
+    const chat = (text: string) => citizen.post({ sessionId: 'web-citizen-teams', text });
     await chat('办个体户执照要啥材料');
     await chat('转人工');
     for (let i = 0; i < 100 && !sent.some((x) => x.body.attachments); i++) await new Promise((r) => setTimeout(r, 20));
@@ -165,7 +167,7 @@ describe('Teams endpoint in emulator mode (no credentials)', () => {
     expect(sent.some((x) => x.body.text?.includes('已接单'))).toBe(true);
 
     await asOfficer({ text: '您好，材料是身份证和经营场所证明。' });
-    const transcript = async () => ((await (await fetch(`${running.url}/api/chat/web-citizen-teams/messages`)).json()) as { messages: { from: string; replies: { text?: string }[] }[] }).messages;
+    const transcript = async () => ((await (await citizen.messages('web-citizen-teams')).json()) as { messages: { from: string; replies: { text?: string }[] }[] }).messages;
     await expect.poll(async () => (await transcript()).some((m) => m.from === 'officer' && m.replies[0]?.text === '您好，材料是身份证和经营场所证明。')).toBe(true);
 
     sent = [];

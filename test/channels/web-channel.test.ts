@@ -1,4 +1,4 @@
-/** Web chat over the websocket served by botkit's web adapter, against the real server. */
+/** Web chat over the websocket (turns through botkit's web adapter), against the real server. */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,9 +45,10 @@ function open(): Promise<{ ws: WebSocket; next: () => Promise<Record<string, unk
 describe('web channel', () => {
   it('answers a message sent over the socket with the same replies as the REST route', async () => {
     const { ws, next } = await open();
-    ws.send(JSON.stringify({ type: 'message', user: 'ws-1', text: '营业执造 个体户' }));
+    ws.send(JSON.stringify({ type: 'message', user: 'ws-session-00001', text: '营业执造 个体户' }));
     const m = await next();
     expect(m.type).toBe('message');
+    expect(m.sessionKey).toMatch(/^[A-Za-z0-9_-]{22,}$/);
     expect(m.mode).toBe('bot');
     expect((m.match as { id: string }).id).toBe('item-individual-business-registration');
     expect((m.replies as { type: string }[]).map((r) => r.type)).toEqual(['text', 'choices']);
@@ -57,22 +58,28 @@ describe('web channel', () => {
 
   it('takes a button press and keeps the conversation in the shared transcript', async () => {
     const { ws, next } = await open();
-    ws.send(JSON.stringify({ type: 'message', user: 'ws-2', text: '烟草证' }));
-    await next();
-    ws.send(JSON.stringify({ type: 'message', user: 'ws-2', choice: 'aspect:materials' }));
+    ws.send(JSON.stringify({ type: 'message', user: 'ws-session-00002', text: '烟草证' }));
+    const first = await next();
+    // The socket that started the conversation holds its key: the next message needs no key.
+    ws.send(JSON.stringify({ type: 'message', user: 'ws-session-00002', choice: 'aspect:materials' }));
     const m = await next();
     expect(String(m.text)).toContain('需要准备的材料');
-    const t = (await (await fetch(`${running.url}/api/chat/ws-2/messages?after=0`)).json()) as { messages: unknown[] };
+    expect(m.sessionKey).toBeUndefined();
+    const t = (await (await fetch(`${running.url}/api/chat/ws-session-00002/messages?after=0`, { headers: { 'x-session-key': String(first.sessionKey) } })).json()) as { messages: unknown[] };
     expect(t.messages).toHaveLength(4);
     ws.close();
   });
 
   it('answers bad input with an error message, not silence', async () => {
     const { ws, next } = await open();
-    ws.send(JSON.stringify({ type: 'message', user: 'ws-3', text: '长'.repeat(501) }));
+    ws.send(JSON.stringify({ type: 'message', user: 'ws-session-00003', text: '长'.repeat(501) }));
     expect(((await next()).error as { code: string }).code).toBe('message_too_long');
     ws.send(JSON.stringify({ type: 'message', user: 'bad id!', text: '你好' }));
     expect(((await next()).error as { code: string }).code).toBe('invalid_session');
+    ws.send(JSON.stringify({ type: 'message', user: 'ws-short', text: '你好' }));
+    expect(((await next()).error as { code: string }).code).toBe('invalid_session');
+    ws.send('not json');
+    expect(((await next()).error as { code: string }).code).toBe('invalid_json');
     ws.close();
   });
 

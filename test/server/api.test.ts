@@ -1,5 +1,6 @@
 /** The citizen side of ../shared/api.md, exercised over HTTP in-process. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatClient } from '../helpers/chat-client.js';
 import { startTestApp } from '../helpers/test-app.js';
 
 let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -7,6 +8,7 @@ beforeAll(async () => {
   app = await startTestApp();
 });
 afterAll(() => app.close());
+const client = chatClient(() => app.url);
 
 const get = (path: string) => fetch(app.url + path);
 const post = (path: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
@@ -75,83 +77,89 @@ describe('GET /api/search', () => {
   });
 });
 
+const VALID_ID = 'never-used-valid-01';
+
 describe('POST /api/chat', () => {
   it('answers typed text with mode, replies and match', async () => {
-    const res = await post('/api/chat', { sessionId: 'api-1', text: '个体户营业执照怎么办' });
+    const res = await client.post({ sessionId: 'api-session-0001', text: '个体户营业执照怎么办' });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { sessionId: string; mode: string; replies: { type: string }[]; match: { id: string; title: string; kind: string; score: number } };
-    expect(body.sessionId).toBe('api-1');
+    expect(body.sessionId).toBe('api-session-0001');
     expect(body.mode).toBe('bot');
     expect(body.replies.map((r) => r.type)).toEqual(['text', 'choices']);
     expect(body.match).toEqual({ id: 'item-licence', title: '个体工商户设立登记', kind: 'item', score: expect.any(Number) });
   });
 
   it('takes a pressed button as choice, and a typed label as the button', async () => {
-    await post('/api/chat', { sessionId: 'api-2', text: '烟草证' });
-    const pressed = (await (await post('/api/chat', { sessionId: 'api-2', choice: 'aspect:materials' })).json()) as { replies: { text?: string }[] };
+    await client.post({ sessionId: 'api-session-0002', text: '烟草证' });
+    const pressed = (await (await client.post({ sessionId: 'api-session-0002', choice: 'aspect:materials' })).json()) as { replies: { text?: string }[] };
     expect(pressed.replies[0]?.text).toContain('需要准备的材料');
-    const typed = (await (await post('/api/chat', { sessionId: 'api-2', text: '办理流程' })).json()) as { replies: { text?: string }[] };
+    const typed = (await (await client.post({ sessionId: 'api-session-0002', text: '办理流程' })).json()) as { replies: { text?: string }[] };
     expect(typed.replies[0]?.text).toContain('办理流程');
   });
 
   it('gives match null when nothing matched', async () => {
-    const body = (await (await post('/api/chat', { sessionId: 'api-3', text: '明天天气怎么样' })).json()) as { match: unknown };
+    const body = (await (await client.post({ sessionId: 'api-session-0003', text: '明天天气怎么样' })).json()) as { match: unknown };
     expect(body.match).toBeNull();
   });
 
   it.each([
     [{}, 'missing everything'],
-    [{ sessionId: 'x' }, 'neither text nor choice'],
-    [{ sessionId: 'x', text: 'a', choice: 'b' }, 'both text and choice'],
+    [{ sessionId: VALID_ID }, 'neither text nor choice'],
+    [{ sessionId: VALID_ID, text: 'a', choice: 'b' }, 'both text and choice'],
     [{ text: '你好' }, 'missing sessionId'],
     [{ sessionId: 42, text: '你好' }, 'sessionId not a string'],
-    [{ sessionId: 'x', text: 42 }, 'text not a string'],
-    [{ sessionId: 'x', text: '   ' }, 'blank text'],
-    [{ sessionId: 'has space', text: '你好' }, 'bad sessionId characters'],
-    [{ sessionId: 'x'.repeat(129), text: '你好' }, 'sessionId too long'],
-    [{ sessionId: 'x', text: '你好', extra: 1 }, 'unknown field'],
+    [{ sessionId: VALID_ID, text: 42 }, 'text not a string'],
+    [{ sessionId: VALID_ID, text: '   ' }, 'blank text'],
+    [{ sessionId: 'has space in the id', text: '你好' }, 'bad sessionId characters'],
+    [{ sessionId: 'x'.repeat(65), text: '你好' }, 'sessionId too long'],
+    [{ sessionId: 'x', text: '你好' }, 'sessionId too short'],
+    [{ sessionId: VALID_ID, text: '你好', extra: 1 }, 'unknown field'],
     [[1, 2], 'not an object'],
-    [{ sessionId: 'x', text: '长'.repeat(501) }, 'message too long'],
+    [{ sessionId: VALID_ID, text: '长'.repeat(501) }, 'message too long'],
   ] as [unknown, string][])('%j → 400 (%s)', async (body) => {
-    await expectError(await post('/api/chat', body), 400, 'invalid_request');
+    await expectError(await client.post(body), 400, 'invalid_request');
   });
 
   it('refuses malformed JSON with 400 invalid_json', async () => {
-    await expectError(await post('/api/chat', '{"sessionId": "x", "text": '), 400, 'invalid_json');
+    await expectError(await client.post('{"sessionId": "never-used-valid-01", "text": '), 400, 'invalid_json');
   });
 
   it('refuses a body over the size limit with 413', async () => {
-    await expectError(await post('/api/chat', { sessionId: 'x', text: 'a'.repeat(20_000) }), 413, 'payload_too_large');
+    await expectError(await client.post({ sessionId: VALID_ID, text: 'a'.repeat(20_000) }), 413, 'payload_too_large');
   });
 
   it('refuses a non-JSON body with 415', async () => {
-    await expectError(await post('/api/chat', 'sessionId=x&text=hi', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type');
+    await expectError(await client.post('sessionId=x&text=hi', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type');
   });
 
-  it('stores nothing for a refused request', async () => {
-    await post('/api/chat', { sessionId: 'api-refused', text: '长'.repeat(501) });
-    const body = (await (await get('/api/chat/api-refused/messages')).json()) as { messages: unknown[] };
-    expect(body.messages).toEqual([]);
+  it('stores nothing for a refused request: the conversation does not exist, so no key was issued', async () => {
+    const refused = await client.post({ sessionId: 'api-refused-00001', text: '长'.repeat(501) });
+    expect(((await refused.json()) as { sessionKey?: string }).sessionKey).toBeUndefined();
+    // A later first message starts the conversation afresh: the user's message is 1, the bot's 2.
+    const first = (await (await client.post({ sessionId: 'api-refused-00001', text: '你好' })).json()) as { seq: number; sessionKey?: string };
+    expect(first.seq).toBe(2);
+    expect(first.sessionKey).toMatch(/^[A-Za-z0-9_-]{22,}$/);
   });
 });
 
 describe('GET /api/chat/:sessionId/messages', () => {
   it('returns the transcript after SEQ with seq, from, replies and at', async () => {
-    await post('/api/chat', { sessionId: 'api-t', text: '你好' });
-    await post('/api/chat', { sessionId: 'api-t', text: '烟草证' });
-    const all = (await (await get('/api/chat/api-t/messages')).json()) as { messages: { seq: number; from: string; replies: unknown[]; at: string }[] };
+    await client.post({ sessionId: 'api-transcript-01', text: '你好' });
+    await client.post({ sessionId: 'api-transcript-01', text: '烟草证' });
+    const all = (await (await client.messages('api-transcript-01')).json()) as { messages: { seq: number; from: string; replies: unknown[]; at: string }[] };
     expect(all.messages.map((m) => [m.seq, m.from])).toEqual([[1, 'user'], [2, 'bot'], [3, 'user'], [4, 'bot']]);
     for (const m of all.messages) {
       expect(Array.isArray(m.replies)).toBe(true);
       expect(new Date(m.at).toISOString()).toBe(m.at);
     }
-    const after = (await (await get('/api/chat/api-t/messages?after=2')).json()) as { messages: { seq: number }[] };
+    const after = (await (await client.messages('api-transcript-01', 2)).json()) as { messages: { seq: number }[] };
     expect(after.messages.map((m) => m.seq)).toEqual([3, 4]);
   });
 
   it('rejects a bad after or session id', async () => {
-    await expectError(await get('/api/chat/api-t/messages?after=-1'), 400, 'invalid_request');
-    await expectError(await get('/api/chat/api-t/messages?after=x'), 400, 'invalid_request');
+    await expectError(await client.messages('api-transcript-01', -1), 400, 'invalid_request');
+    await expectError(await client.messages('api-transcript-01', 'x'), 400, 'invalid_request');
     await expectError(await get(`/api/chat/${'x'.repeat(200)}/messages`), 400, 'invalid_request');
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { chatClient } from '../helpers/chat-client.js';
 
 const root = resolve(import.meta.dirname, '../..');
 let running: RunningServer;
@@ -205,20 +206,23 @@ describe('returning and withdrawing drafts', () => {
 });
 
 describe('feedback, inbox and dashboard', () => {
-  const chat = async (sessionId: string, text: string) =>
-    (await (await json('POST', '/api/chat', { sessionId, text })).json()) as { seq: number; mode: string };
+  const citizen = chatClient(() => running.url);
+  const chat = async (sessionId: string, text: string) => (await (await citizen.post({ sessionId, text })).json()) as { seq: number; mode: string };
+
+  const FB_A = 'feedback-session-a';
 
   it('collects 流程走不通 reports and ratings, groups unanswered questions, and counts the three judgements', async () => {
-    const a = await chat('fb-a', '个体户营业执照要多少钱');
-    expect((await json('POST', '/api/feedback', { sessionId: 'fb-a', seq: a.seq, helpful: false })).status).toBe(201);
-    const report = await json('POST', '/api/feedback/process', { sessionId: 'fb-a', reason: 'form_unclear', text: '申请书不会填，电话13812345678' });
+    const a = await chat(FB_A, '个体户营业执照要多少钱');
+    expect((await citizen.postFor('/api/feedback', { sessionId: FB_A, seq: a.seq, helpful: false })).status).toBe(201);
+    const report = await citizen.postFor('/api/feedback/process', { sessionId: FB_A, reason: 'form_unclear', text: '申请书不会填，电话13812345678' });
     expect(report.status).toBe(201);
-    expect((await json('POST', '/api/feedback/process', { sessionId: 'fb-a', reason: 'nonsense', text: 'x' })).status).toBe(400);
-    expect((await json('POST', '/api/feedback/rating', { sessionId: 'fb-a', rating: 'poor', comment: '太复杂' })).status).toBe(201);
-    expect((await json('POST', '/api/feedback/rating', { sessionId: 'nobody', rating: 'good' })).status).toBe(404);
-    await chat('fb-b', '护照怎么办理');
-    await chat('fb-c', '办护照要什么材料');
-    await chat('fb-d', '明天天气怎么样');
+    expect((await citizen.postFor('/api/feedback/process', { sessionId: FB_A, reason: 'nonsense', text: 'x' })).status).toBe(400);
+    expect((await citizen.postFor('/api/feedback/rating', { sessionId: FB_A, rating: 'poor', comment: '太复杂' })).status).toBe(201);
+    // No conversation, so no key: refused like a wrong key.
+    expect((await citizen.postFor('/api/feedback/rating', { sessionId: 'nobody-has-this-id', rating: 'good' })).status).toBe(403);
+    await chat('feedback-session-b', '护照怎么办理');
+    await chat('feedback-session-c', '办护照要什么材料');
+    await chat('feedback-session-d', '明天天气怎么样');
 
     const inbox = (await (await json('GET', '/api/kb/inbox', undefined, ed1)).json()) as { clusters: { label: string; count: number; examples: string[] }[] };
     const passport = inbox.clusters.find((c) => c.examples.includes('护照怎么办理'));

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { chatClient } from '../helpers/chat-client.js';
 
 const ADMIN = { username: 'chief', password: 'Strong-pass-2026' };
 let running: RunningServer;
@@ -31,8 +32,9 @@ async function login(username: string, password: string): Promise<string> {
   return cookie.split(';')[0]!;
 }
 const as = (cookie: string) => ({ cookie });
+const citizen = chatClient(() => running.url);
 const chat = async (sessionId: string, body: object) => {
-  const res = await json('POST', '/api/chat', { sessionId, ...body });
+  const res = await citizen.post({ sessionId, ...body });
   expect(res.status).toBe(200);
   return (await res.json()) as { mode: string; replies: { type: string; status?: string; text?: string; choices?: { label: string; value: string }[] }[] };
 };
@@ -96,7 +98,7 @@ describe('accounts and access', () => {
 
 describe('转人工 through the contract', () => {
   it('queues, lets exactly one of two officers claim, relays both ways, and gives the bot back after resolve', async () => {
-    const sid = 'handoff-1';
+    const sid = 'handoff-session-1';
     await chat(sid, { text: '社保卡丢了怎么补' });
     const queued = await chat(sid, { text: '转人工' });
     expect(queued.mode).toBe('queued');
@@ -118,7 +120,7 @@ describe('转人工 through the contract', () => {
     expect((await json('POST', `/api/officer/conversations/${sid}/messages`, { text: '您好，我来帮您。' }, as(other))).status).toBe(403);
     expect((await json('POST', `/api/officer/conversations/${sid}/messages`, { text: '您好，我来帮您。' }, as(holder))).status).toBe(201);
 
-    const t = (await (await json('GET', `/api/chat/${sid}/messages?after=0`)).json()) as { messages: { from: string; replies: { text?: string }[] }[] };
+    const t = (await (await citizen.messages(sid)).json()) as { messages: { from: string; replies: { text?: string }[] }[] };
     expect(t.messages.some((m) => m.from === 'officer' && m.replies[0]?.text === '您好，我来帮您。')).toBe(true);
     expect(t.messages.some((m) => m.from === 'system' && /已接入/.test(m.replies[0]?.text ?? ''))).toBe(true);
 
@@ -135,7 +137,7 @@ describe('转人工 through the contract', () => {
   });
 
   it('hands the conversation back to the bot on release', async () => {
-    const sid = 'handoff-2';
+    const sid = 'handoff-session-2';
     await chat(sid, { text: '转人工' });
     expect((await json('POST', `/api/officer/conversations/${sid}/claim`, undefined, as(li))).status).toBe(200);
     expect((await json('POST', `/api/officer/conversations/${sid}/release`, undefined, as(li))).status).toBe(200);
@@ -144,14 +146,14 @@ describe('转人工 through the contract', () => {
   });
 
   it('lets a waiting citizen cancel', async () => {
-    const sid = 'handoff-3';
+    const sid = 'handoff-session-3';
     expect((await chat(sid, { text: '转人工' })).mode).toBe('queued');
     const out = await chat(sid, { text: '取消转人工' });
     expect(out.mode).toBe('bot');
   });
 
   it('keeps the queue across a restart', async () => {
-    const sid = 'handoff-4';
+    const sid = 'handoff-session-4';
     expect((await chat(sid, { text: '转人工' })).mode).toBe('queued');
     await running.close();
     running = await start();
@@ -167,7 +169,7 @@ describe('out of office hours', () => {
     await running.close();
     running = await start({ OFFICE_HOURS: 'Sun 00:00-00:01' });
     li = await login('lihua', 'Window-Desk-2026');
-    const sid = 'callback-1';
+    const sid = 'callback-session-1';
     const closed = await chat(sid, { text: '转人工' });
     expect(closed.replies.find((r) => r.type === 'handoff')).toMatchObject({ status: 'closed' });
     const offer = closed.replies.find((r) => r.type === 'choices');
@@ -180,7 +182,7 @@ describe('out of office hours', () => {
     expect(ticket?.text).toMatch(/编号 HJ\d{12}/);
     expect(ticket?.text).toContain('138****5678');
 
-    const t = await (await json('GET', `/api/chat/${sid}/messages?after=0`)).text();
+    const t = await (await citizen.messages(sid)).text();
     expect(t).not.toContain('13812345678');
     expect(t).not.toContain('138 1234 5678');
 
@@ -194,12 +196,12 @@ describe('nobody claims in time', () => {
   it('tells the waiting citizen and offers a call-back, which survives a restart', async () => {
     await running.close();
     running = await start({ CLAIM_TIMEOUT_MINUTES: '0.005', HANDOFF_SWEEP_SECONDS: '0.1' });
-    const sid = 'timeout-1';
+    const sid = 'timeout-session-01';
     expect((await chat(sid, { text: '转人工' })).mode).toBe('queued');
     let offer: { value: string } | undefined;
     for (let i = 0; i < 40 && !offer; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      const t = (await (await json('GET', `/api/chat/${sid}/messages?after=0`)).json()) as {
+      const t = (await (await citizen.messages(sid)).json()) as {
         messages: { from: string; replies: { type: string; choices?: { label: string; value: string }[] }[] }[];
       };
       offer = t.messages

@@ -11,6 +11,7 @@ import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { Reply } from '../../src/core/types.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { chatClient } from '../helpers/chat-client.js';
 
 let running: RunningServer;
 beforeAll(async () => {
@@ -25,8 +26,9 @@ interface ChatOut {
   match: { id: string } | null;
   seq: number;
 }
+const citizen = chatClient(() => running.url);
 const chat = async (body: object): Promise<ChatOut> => {
-  const res = await fetch(`${running.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await citizen.post(body);
   expect(res.status).toBe(200);
   return (await res.json()) as ChatOut;
 };
@@ -75,11 +77,7 @@ describe.each([
       const json = await fetch(`${running.url}/api/checklists/${list.id}`);
       expect(json.status).toBe(200);
 
-      const fb = await fetch(`${running.url}/api/feedback`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ sessionId: `${sessionId}-run`, seq: out.seq, helpful: true }),
-      });
+      const fb = await citizen.postFor('/api/feedback', { sessionId: `${sessionId}-run`, seq: out.seq, helpful: true });
       expect(fb.status).toBe(201);
       expect(((await fb.json()) as { feedback: { checklistId: string } }).feedback.checklistId).toBe(list.id);
     });
@@ -97,31 +95,26 @@ describe('checklist and feedback routes', () => {
   });
 
   it('refuses feedback on a message that does not exist, and bad feedback bodies', async () => {
-    const post = (body: unknown) =>
-      fetch(`${running.url}/api/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect((await post({ sessionId: 'nobody', seq: 2, helpful: true })).status).toBe(404);
-    expect((await post({ sessionId: 'x', seq: 'a', helpful: true })).status).toBe(400);
-    expect((await post({ sessionId: 'x', seq: 1, helpful: 'yes' })).status).toBe(400);
+    const sessionId = 'feedback-nothing-there';
+    await chat({ sessionId, text: '你好' });
+    expect((await citizen.postFor('/api/feedback', { sessionId, seq: 99, helpful: true })).status).toBe(404);
+    // Without a conversation there is no key: refused like a wrong key.
+    expect((await citizen.postFor('/api/feedback', { sessionId: 'nobody-has-this-id', seq: 2, helpful: true })).status).toBe(403);
+    expect((await citizen.postFor('/api/feedback', { sessionId, seq: 'a', helpful: true })).status).toBe(400);
+    expect((await citizen.postFor('/api/feedback', { sessionId, seq: 1, helpful: 'yes' })).status).toBe(400);
   });
 
   it('records feedback on an answer with the entry and its version, and never on a user message', async () => {
-    const out = await chat({ sessionId: 'fb-1', text: '个体户营业执照怎么办' });
+    const sessionId = 'feedback-session-1';
+    const out = await chat({ sessionId, text: '个体户营业执照怎么办' });
     expect(out.match?.id).toBe('item-individual-business-registration');
-    const ok = await fetch(`${running.url}/api/feedback`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sessionId: 'fb-1', seq: out.seq, helpful: false, comment: '我的电话13812345678' }),
-    });
+    const ok = await citizen.postFor('/api/feedback', { sessionId, seq: out.seq, helpful: false, comment: '我的电话13812345678' });
     expect(ok.status).toBe(201);
     const log = await running.store.log<{ entryId: string; entryVersion: string; comment: string }>('feedback').recent(5);
     const mine = log.find((r) => r.comment?.includes('138'));
     expect(mine?.entryVersion).toMatch(/^[0-9a-f]{8}$/);
     expect(mine?.comment).toBe('我的电话138****5678');
-    const userMsg = await fetch(`${running.url}/api/feedback`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sessionId: 'fb-1', seq: out.seq - 1, helpful: true }),
-    });
+    const userMsg = await citizen.postFor('/api/feedback', { sessionId, seq: out.seq - 1, helpful: true });
     expect(userMsg.status).toBe(404);
   });
 });

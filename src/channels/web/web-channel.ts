@@ -1,21 +1,33 @@
 /**
- * Web chat over a websocket, through botkit and botbuilder-adapter-web. The page connects to
- * SOCKET_PATH and sends `{type: "message", user: sessionId, text}` or `{…, choice}`; each reply
- * arrives as `{type: "message", text, replies, mode, match, seq, sessionId}`. The REST route
- * POST /api/chat is the fallback for clients without a socket.
+ * Web chat over a websocket, turns handled by botkit with botbuilder-adapter-web. The page
+ * connects to SOCKET_PATH and sends `{type: "message", user: sessionId, text}` or `{…, choice}`;
+ * each reply arrives as `{type: "message", text, replies, mode, match, seq, sessionId}` (the first
+ * reply of a new conversation also carries `sessionKey`). The REST route POST /api/chat is the
+ * fallback for clients without a socket.
+ *
+ * A socket is bound to at most one conversation, and only by proof of its key: by
+ * `{type: "hello", user, key}` when the page resumes, or by starting the conversation on this
+ * socket. Live messages (officer replies, notices) go only to sockets bound that way. The
+ * adapter's own socket server is not used: it files every socket under whatever `user` the
+ * client names, so a stranger's `hello` would take over someone's live messages. Turns go
+ * through the adapter's request/response path instead, and replies go back on the socket that
+ * asked.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Botkit, type BotkitMessage, type BotWorker } from 'botkit';
 import { WebAdapter } from 'botbuilder-adapter-web';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { AppError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Reply, UserInput } from '../../core/types.js';
-import type { ChatService, TranscriptMessage } from '../../service/chat-service.js';
+import { CLIENT_SESSION_ID, type ChatService, type TranscriptMessage } from '../../service/chat-service.js';
 import type { Channel } from '../channel.js';
 
 export const SOCKET_PATH = '/api/web/socket';
 
-const SESSION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Browsers answer pings; a socket that missed one heartbeat is gone and is dropped. */
+const HEARTBEAT_MS = 30_000;
 
 /** Botkit keeps dialog state we do not use; a storage that keeps nothing stops it growing per user. */
 const noStorage = {
@@ -37,32 +49,70 @@ export interface WebChannelOptions {
   maxMessageLength: number;
 }
 
-interface WsLike {
-  readyState: number;
-  send(data: string): void;
-  terminate(): void;
+interface AdapterInternals {
+  wss?: { close(cb?: () => void): void };
 }
 
-interface AdapterInternals {
-  wss?: { clients: Set<WsLike>; handleUpgrade: Function; emit: Function; close(cb?: () => void): void };
-  isConnected(user: string): boolean;
-  getConnection(user: string): WsLike;
+/** The page's message as the turn handler receives it (channelData of the activity). */
+interface TurnData {
+  user?: unknown;
+  text?: unknown;
+  choice?: unknown;
+  /** The conversation's key: the one this socket proved, or the one sent with the message. */
+  key?: unknown;
 }
+
+/** Minimal request/response pair for the adapter's processActivity; the response collects the replies. */
+interface Collected {
+  body: Record<string, unknown>[];
+}
+
+const errorFrame = (code: string, message: string, sessionId?: string) => ({
+  type: 'message',
+  text: message,
+  ...(sessionId ? { sessionId } : {}),
+  error: { code, message },
+});
 
 export function createWebChannel(options: WebChannelOptions): Channel {
   const { chat, logger, maxMessageLength } = options;
-  // noServer: the HTTP server hands us upgrades for SOCKET_PATH only (see handleUpgrade).
-  const adapter = new WebAdapter({ noServer: true, maxPayload: 16 * 1024 });
+  // The adapter insists on creating a socket server; it gets no upgrades (see the file comment).
+  const adapter = new WebAdapter({ noServer: true });
   const controller = new Botkit({ adapter, disable_webserver: true, disable_console: true, storage: noStorage });
-  const internals = adapter as unknown as AdapterInternals;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
+  /** Which conversation each socket proved it holds, and the sockets of each conversation. */
+  const bound = new Map<WebSocket, { sessionId: string; key: string }>();
+  const bySession = new Map<string, Set<WebSocket>>();
+  const alive = new WeakSet<WebSocket>();
+
+  const bind = (ws: WebSocket, sessionId: string, key: string) => {
+    unbind(ws);
+    bound.set(ws, { sessionId, key });
+    const set = bySession.get(sessionId) ?? new Set<WebSocket>();
+    set.add(ws);
+    bySession.set(sessionId, set);
+  };
+  const unbind = (ws: WebSocket) => {
+    const was = bound.get(ws);
+    if (!was) return;
+    bound.delete(ws);
+    const set = bySession.get(was.sessionId);
+    set?.delete(ws);
+    if (set && set.size === 0) bySession.delete(was.sessionId);
+  };
+  const send = (ws: WebSocket, data: unknown) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(data));
+  };
 
   const fail = async (bot: BotWorker, message: BotkitMessage, code: string, text: string) =>
     bot.reply(message, { type: 'message', text, channelData: { error: { code, message: text } } });
 
   controller.on('message', async (bot: BotWorker, message: BotkitMessage) => {
-    const sessionId = String(message.user ?? '');
-    const data = (message.incoming_message?.channelData ?? {}) as { text?: unknown; choice?: unknown };
-    if (!SESSION_ID.test(sessionId)) return fail(bot, message, 'invalid_session', 'sessionId 格式不正确');
+    const data = (message.incoming_message?.channelData ?? {}) as TurnData;
+    const sessionId = typeof data.user === 'string' ? data.user : '';
+    if (!CLIENT_SESSION_ID.test(sessionId)) {
+      return fail(bot, message, 'invalid_session', 'sessionId 必须是 16 到 64 个字符的字母、数字、_ 或 -，并且随机生成');
+    }
     let input: UserInput;
     if (typeof data.choice === 'string' && data.choice.length > 0 && data.choice.length <= 200) input = { choice: data.choice };
     else if (typeof data.text === 'string' && data.text.trim().length > 0) {
@@ -72,39 +122,130 @@ export function createWebChannel(options: WebChannelOptions): Channel {
       input = { text: data.text };
     } else return fail(bot, message, 'invalid_request', '请输入文字或点选按钮');
     try {
-      const out = await chat.handle(sessionId, input, 'web');
+      const key = typeof data.key === 'string' ? data.key : undefined;
+      const out = await chat.handle(sessionId, input, 'web', { key });
       await bot.reply(message, {
         type: 'message',
         text: repliesToText(out.replies),
-        channelData: { sessionId, mode: out.mode, replies: out.replies, match: out.match, seq: out.seq },
+        channelData: {
+          sessionId,
+          mode: out.mode,
+          replies: out.replies,
+          match: out.match,
+          seq: out.seq,
+          ...(out.sessionKey ? { sessionKey: out.sessionKey } : {}),
+        },
       });
     } catch (err) {
+      if (err instanceof AppError && err.status < 500) return fail(bot, message, err.code, err.message);
       logger.error('web_channel_turn_failed', { error: String((err as Error).message ?? err) });
       await fail(bot, message, 'internal_error', '抱歉，系统出了点问题。请稍后再试，或拨打 12345 热线。');
     }
   });
 
+  /** One turn through botkit; the replies it produced, in order. */
+  async function turn(data: TurnData & { type: 'message' }): Promise<Record<string, unknown>[]> {
+    const collected: Collected = { body: [] };
+    const res = {
+      status: () => res,
+      json: (body: Record<string, unknown>[]) => {
+        collected.body = body;
+        return res;
+      },
+      end: () => res,
+    };
+    await adapter.processActivity({ body: data } as never, res as never, controller.handleTurn.bind(controller));
+    return collected.body;
+  }
+
+  async function onMessage(ws: WebSocket, raw: string) {
+    let m: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      m = parsed as Record<string, unknown>;
+    } catch {
+      return send(ws, errorFrame('invalid_json', '消息必须是 JSON 对象'));
+    }
+    const sessionId = typeof m.user === 'string' ? m.user : '';
+    const presented = typeof m.key === 'string' && m.key.length > 0 ? m.key : undefined;
+
+    if (m.type === 'hello') {
+      // Resuming: the socket is bound only by the conversation's key. Without one there is nothing
+      // to resume (a page that has not started its conversation yet), whether or not the id exists.
+      if (!CLIENT_SESSION_ID.test(sessionId)) return send(ws, errorFrame('invalid_session', 'sessionId 格式不正确'));
+      if (!presented) {
+        unbind(ws);
+        return send(ws, { type: 'hello', sessionId, resumed: false });
+      }
+      if (!(await chat.authorize(sessionId, presented))) {
+        unbind(ws);
+        return send(ws, errorFrame('session_forbidden', '无权访问这个对话：会话密钥不正确。', sessionId));
+      }
+      bind(ws, sessionId, presented);
+      return send(ws, { type: 'hello', sessionId, resumed: true });
+    }
+    if (m.type !== 'message') return send(ws, errorFrame('invalid_request', 'type 只能是 hello 或 message'));
+
+    // The key this socket proved for this conversation, else the one sent with the message.
+    const proved = bound.get(ws);
+    const key = proved && proved.sessionId === sessionId ? proved.key : presented;
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const replies = await turn({ type: 'message', user: sessionId, text: str(m.text), choice: str(m.choice), key });
+    for (const reply of replies) {
+      send(ws, reply);
+      // A turn that went through proves the key: the issued one for a new conversation, else the one used.
+      const issued = typeof reply.sessionKey === 'string' ? reply.sessionKey : undefined;
+      if (!reply.error && (issued ?? key)) bind(ws, sessionId, (issued ?? key)!);
+    }
+  }
+
+  wss.on('connection', (ws: WebSocket) => {
+    alive.add(ws);
+    ws.on('pong', () => alive.add(ws));
+    ws.on('message', (data) => {
+      onMessage(ws, String(data)).catch((err) => {
+        logger.error('web_socket_message_failed', { error: String((err as Error).message ?? err) });
+        send(ws, errorFrame('internal_error', '抱歉，系统出了点问题。请稍后再试，或拨打 12345 热线。'));
+      });
+    });
+    ws.on('close', () => unbind(ws));
+    ws.on('error', (err) => logger.warn('web_socket_error', { error: err.message }));
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      alive.delete(ws);
+      ws.ping();
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
   return {
     name: 'web',
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
       const path = (req.url ?? '').split('?')[0];
-      const wss = internals.wss;
-      if (path !== SOCKET_PATH || !wss) return false;
-      wss.handleUpgrade(req, socket, head, (ws: unknown) => wss.emit('connection', ws, req));
+      if (path !== SOCKET_PATH) return false;
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
       return true;
     },
     async deliver(sessionId: string, message: TranscriptMessage) {
-      if (!internals.isConnected(sessionId)) return false;
-      const ws = internals.getConnection(sessionId);
-      if (ws.readyState !== 1) return false;
-      ws.send(JSON.stringify({ type: 'message', text: repliesToText(message.replies), sessionId, from: message.from, replies: message.replies, seq: message.seq }));
+      const sockets = bySession.get(sessionId);
+      if (!sockets || sockets.size === 0) return false;
+      const frame = { type: 'message', text: repliesToText(message.replies), sessionId, from: message.from, replies: message.replies, seq: message.seq };
+      for (const ws of sockets) send(ws, frame);
       return true;
     },
     async close() {
-      const wss = internals.wss;
-      if (!wss) return;
+      clearInterval(heartbeat);
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      const unused = (adapter as unknown as AdapterInternals).wss;
+      if (unused) await new Promise<void>((resolve) => unused.close(() => resolve()));
     },
   };
 }
