@@ -36,13 +36,19 @@ for (let i = 0; i < 5; i++) FORMS.push({ written: `新兴${i + 1}路12${i}号${i
 
 const joined = (s: string) => s.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/(?<=\d)[\s.．\-‐‑‒–—―－·()（）]{1,3}(?=\d)/g, '');
 
+/** Each conversation's key (X-Session-Key), remembered from its first response. */
+const keys = new Map<string, string>();
 const call = async (method: string, path: string, body?: unknown, cookie?: string) => {
+  const sid = (body as { sessionId?: string } | undefined)?.sessionId;
+  const key = sid ? keys.get(sid) : undefined;
   const res = await fetch(running.url + path, {
     method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(cookie ? { cookie } : {}) },
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(cookie ? { cookie } : {}), ...(key ? { 'x-session-key': key } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+  const out = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (sid && typeof out.sessionKey === 'string') keys.set(sid, out.sessionKey);
+  return { status: res.status, body: out };
 };
 
 async function allFiles(dir: string): Promise<string[]> {
