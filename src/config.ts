@@ -14,7 +14,7 @@ export interface Config {
   officeHours?: string;
   /** The address citizens reach the service at, for checklist links and QR codes. */
   publicUrl?: string;
-  /** Origins allowed to embed the chat page (space separated), for CSP frame-ancestors. */
+  /** Origins besides this site allowed to embed the chat page (space separated), for CSP frame-ancestors; none by default, "*" for any. */
   embedOrigins: string;
   /** Mark the session cookie Secure (behind HTTPS): COOKIE_SECURE=true, or a https PUBLIC_URL. */
   secureCookie: boolean;
@@ -73,7 +73,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     microsoftAppPassword: opt(env.MicrosoftAppPassword),
     officeHours: opt(env.OFFICE_HOURS),
     publicUrl: opt(env.PUBLIC_URL)?.replace(/\/+$/, ''),
-    embedOrigins: opt(env.EMBED_ORIGINS)?.split(/[\s,]+/).filter(Boolean).join(' ') ?? '*',
+    embedOrigins: opt(env.EMBED_ORIGINS)?.split(/[\s,]+/).filter(Boolean).join(' ') ?? '',
     secureCookie,
     teamsTab: Boolean(opt(env.MicrosoftAppId)) && secureCookie,
     ...(opt(env.TEAMS_SSO_RESOURCE) && opt(env.TEAMS_SSO_TENANT_ID)

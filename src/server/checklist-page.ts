@@ -89,7 +89,7 @@ export async function renderChecklistPage(c: Checklist, pageUrl: string): Promis
     <a href="/">返回对话</a>
   </p>
 </main>
-<script src="/checklist.js" defer></script>
+<script src="/print.js" defer></script>
 </body>
 </html>`;
 }

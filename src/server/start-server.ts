@@ -197,6 +197,7 @@ export async function startServer(
     maxBodyBytes: config.maxBodyBytes,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     embedOrigins: config.embedOrigins,
+    https: config.secureCookie,
     teamsTab: config.teamsTab,
     extra: [
       authenticate(accounts),

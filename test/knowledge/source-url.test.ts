@@ -63,6 +63,6 @@ describe('the checklist page', () => {
     const html = await renderChecklistPage(checklist('https://example.gov.cn/a'), 'http://x/checklist/abcd1234');
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/i);
     expect(html).not.toMatch(/\son[a-z]+=/i);
-    expect(html).toContain('<script src="/checklist.js" defer></script>');
+    expect(html).toContain('<script src="/print.js" defer></script>');
   });
 });
