@@ -12,6 +12,8 @@ import type { Logger } from '../core/logger.js';
 import { citizenRoutes, type CitizenDeps } from './citizen-routes.js';
 import { errorHandler, notFound, sendError } from './http-error.js';
 import { securityHeaders } from './security-headers.js';
+import { IMPORT_PATH } from './import-routes.js';
+import { refuseDeepJson } from './validate.js';
 
 export interface AppDeps extends CitizenDeps {
   logger: Logger;
@@ -48,10 +50,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders({ embedOrigins: frameAncestors, teamsTab: deps.teamsTab ?? false, https: deps.https ?? deps.publicUrl?.startsWith('https://') ?? false }));
   if (frameAncestors === '*') deps.logger.warn('chat_page_embedding', { frameAncestors, note: 'EMBED_ORIGINS=*: any website may frame the chat page' });
   else deps.logger.info('chat_page_embedding', { frameAncestors, note: frameAncestors === "'self'" ? 'only this site may frame the chat page; set EMBED_ORIGINS to the portals that embed it' : 'these origins may frame the chat page' });
-  // Spreadsheet imports are larger than any other request; every other route keeps the small limit.
-  const smallJson = express.json({ limit: deps.maxBodyBytes, strict: true });
-  const importJson = express.json({ limit: '8mb', strict: true });
-  app.use((req, res, next) => (req.path === '/api/kb/import' ? importJson : smallJson)(req, res, next));
+  // Every JSON body is small and shallow. Spreadsheet imports (up to 8 MB) are read by their own
+  // route, only after the caller is known to be an editor (import-routes.ts).
+  const smallJson = express.json({ limit: deps.maxBodyBytes, strict: true, verify: refuseDeepJson() });
+  app.use((req, res, next) => (req.path === IMPORT_PATH ? next() : smallJson(req, res, next)));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: '1h' }));
   app.get('/officer', (_req, res) => res.sendFile('officer.html', { root: PUBLIC_DIR }));
   app.get('/admin', (_req, res) => res.sendFile('admin.html', { root: PUBLIC_DIR }));
