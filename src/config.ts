@@ -1,5 +1,6 @@
 /** Process settings, read once from the environment (see the README and ../shared/api.md). */
 import { resolve } from 'node:path';
+import type { RateLimitSettings } from './server/rate-limits.js';
 
 export interface Config {
   port: number;
@@ -39,6 +40,10 @@ export interface Config {
   /** Largest request body accepted, for express' body parser. */
   maxBodyBytes: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Per-client rate limits (RATE_LIMIT_*), see src/server/rate-limits.ts. */
+  rateLimits: RateLimitSettings;
+  /** Express 'trust proxy' (TRUST_PROXY): a hop count, or the proxies' addresses; the client address then comes from X-Forwarded-For. */
+  trustProxy?: number | string;
 }
 
 export class ConfigError extends Error {}
@@ -88,5 +93,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxMessageLength: 500,
     maxBodyBytes: '16kb',
     logLevel: level,
+    rateLimits: {
+      chatPerMinute: Math.ceil(positive(env.RATE_LIMIT_CHAT_PER_MINUTE, 'RATE_LIMIT_CHAT_PER_MINUTE', 60)),
+      chatPerConversationPerMinute: Math.ceil(positive(env.RATE_LIMIT_CHAT_PER_CONVERSATION_PER_MINUTE, 'RATE_LIMIT_CHAT_PER_CONVERSATION_PER_MINUTE', 20)),
+      searchPerMinute: Math.ceil(positive(env.RATE_LIMIT_SEARCH_PER_MINUTE, 'RATE_LIMIT_SEARCH_PER_MINUTE', 120)),
+      loginPerMinute: Math.ceil(positive(env.RATE_LIMIT_LOGIN_PER_MINUTE, 'RATE_LIMIT_LOGIN_PER_MINUTE', 20)),
+      handoffsPer10Minutes: Math.ceil(positive(env.RATE_LIMIT_HANDOFFS_PER_10_MINUTES, 'RATE_LIMIT_HANDOFFS_PER_10_MINUTES', 5)),
+    },
+    ...(opt(env.TRUST_PROXY) ? { trustProxy: /^\d+$/.test(env.TRUST_PROXY!) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY! } : {}),
   };
 }

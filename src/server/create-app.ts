@@ -14,6 +14,7 @@ import { errorHandler, notFound, sendError } from './http-error.js';
 import { securityHeaders } from './security-headers.js';
 import { IMPORT_PATH } from './import-routes.js';
 import { refuseDeepJson } from './validate.js';
+import { createRateLimits, type RateLimits } from './rate-limits.js';
 
 export interface AppDeps extends CitizenDeps {
   logger: Logger;
@@ -24,6 +25,10 @@ export interface AppDeps extends CitizenDeps {
   https?: boolean;
   /** Let Microsoft Teams frame the officer console (its personal tab). */
   teamsTab?: boolean;
+  /** Per-client rate limits; the defaults when not given. */
+  rateLimits?: RateLimits;
+  /** Express 'trust proxy': which reverse proxies may name the client address (X-Forwarded-For). */
+  trustProxy?: number | string;
   /** Extra routers mounted before the 404 handler (channels, officer and editor APIs). */
   extra?: RequestHandler[];
 }
@@ -54,6 +59,8 @@ export function createApp(deps: AppDeps): Express {
   // route, only after the caller is known to be an editor (import-routes.ts).
   const smallJson = express.json({ limit: deps.maxBodyBytes, strict: true, verify: refuseDeepJson() });
   app.use((req, res, next) => (req.path === IMPORT_PATH ? next() : smallJson(req, res, next)));
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
+  app.use((deps.rateLimits ?? createRateLimits()).middleware);
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: '1h' }));
   app.get('/officer', (_req, res) => res.sendFile('officer.html', { root: PUBLIC_DIR }));
   app.get('/admin', (_req, res) => res.sendFile('admin.html', { root: PUBLIC_DIR }));
