@@ -129,7 +129,7 @@ describe('Teams endpoint errors', () => {
   it('with credentials, a request without a valid token: 401 with a JSON error, no exception text', async () => {
     const e = await endpoint({ appId: '11111111-2222-3333-4444-555555555555', appPassword: 'not-a-real-secret' });
     try {
-      for (const headers of [{}, { authorization: 'Bearer garbage' }]) {
+      for (const headers of [{}, { authorization: 'Bearer garbage' }] as Record<string, string>[]) {
         const res = await post(e.url, activity('https://smba.trafficmanager.net/apac/'), headers);
         expect(res.status).toBe(401);
         expect(res.headers.get('content-type')).toMatch(/^application\/json/);
