@@ -49,11 +49,27 @@
    * Inside Teams (the 工作台 personal tab) teams-js tells us so and who the user is: the console
    * says so, fills in the sign-in name and follows Teams' dark theme. Outside Teams nothing
    * changes; a host that never answers is given up on after a few seconds.
+   *
+   * teams-js is loaded only in a frame opened as the tab (the manifest's address carries
+   * inTeams=1): as soon as it loads it asks Microsoft's CDN for Teams' domain list, and nothing
+   * may call out from this page anywhere else.
    */
   let teams = null;
+  const openedAsTeamsTab = () => window.parent !== window && new URLSearchParams(location.search).has('inTeams');
+  const loadTeamsJs = () =>
+    window.microsoftTeams
+      ? Promise.resolve(window.microsoftTeams)
+      : new Promise((resolve) => {
+          const script = document.createElement('script');
+          script.src = '/vendor/teams-js.min.js';
+          script.addEventListener('load', () => resolve(window.microsoftTeams ?? null));
+          script.addEventListener('error', () => resolve(null));
+          document.head.append(script);
+        });
   async function detectTeams() {
-    const sdk = window.microsoftTeams;
-    if (!sdk || window.parent === window) return null;
+    if (!openedAsTeamsTab()) return null;
+    const sdk = await loadTeamsJs();
+    if (!sdk) return null;
     try {
       await Promise.race([sdk.app.initialize(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 4000))]);
       const ctx = await sdk.app.getContext();

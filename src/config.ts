@@ -1,5 +1,6 @@
 /** Process settings, read once from the environment (see the README and ../shared/api.md). */
 import { resolve } from 'node:path';
+import type { RateLimitSettings } from './server/rate-limits.js';
 
 export interface Config {
   port: number;
@@ -16,7 +17,7 @@ export interface Config {
   officeHours?: string;
   /** The address citizens reach the service at, for checklist links and QR codes. */
   publicUrl?: string;
-  /** Origins allowed to embed the chat page (space separated), for CSP frame-ancestors. */
+  /** Origins besides this site allowed to embed the chat page (space separated), for CSP frame-ancestors; none by default, "*" for any. */
   embedOrigins: string;
   /** Mark the session cookie Secure (behind HTTPS): COOKIE_SECURE=true, or a https PUBLIC_URL. */
   secureCookie: boolean;
@@ -41,6 +42,10 @@ export interface Config {
   /** Largest request body accepted, for express' body parser. */
   maxBodyBytes: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Per-client rate limits (RATE_LIMIT_*), see src/server/rate-limits.ts. */
+  rateLimits: RateLimitSettings;
+  /** Express 'trust proxy' (TRUST_PROXY): a hop count, or the proxies' addresses; the client address then comes from X-Forwarded-For. */
+  trustProxy?: number | string;
 }
 
 export class ConfigError extends Error {}
@@ -77,7 +82,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     teamsEmulator: env.TEAMS_EMULATOR === 'on',
     officeHours: opt(env.OFFICE_HOURS),
     publicUrl: opt(env.PUBLIC_URL)?.replace(/\/+$/, ''),
-    embedOrigins: opt(env.EMBED_ORIGINS)?.split(/[\s,]+/).filter(Boolean).join(' ') ?? '*',
+    embedOrigins: opt(env.EMBED_ORIGINS)?.split(/[\s,]+/).filter(Boolean).join(' ') ?? '',
     secureCookie,
     teamsTab: Boolean(opt(env.MicrosoftAppId)) && secureCookie,
     ...(opt(env.TEAMS_SSO_RESOURCE) && opt(env.TEAMS_SSO_TENANT_ID)
@@ -92,5 +97,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxMessageLength: 500,
     maxBodyBytes: '16kb',
     logLevel: level,
+    rateLimits: {
+      chatPerMinute: Math.ceil(positive(env.RATE_LIMIT_CHAT_PER_MINUTE, 'RATE_LIMIT_CHAT_PER_MINUTE', 60)),
+      chatPerConversationPerMinute: Math.ceil(positive(env.RATE_LIMIT_CHAT_PER_CONVERSATION_PER_MINUTE, 'RATE_LIMIT_CHAT_PER_CONVERSATION_PER_MINUTE', 20)),
+      searchPerMinute: Math.ceil(positive(env.RATE_LIMIT_SEARCH_PER_MINUTE, 'RATE_LIMIT_SEARCH_PER_MINUTE', 120)),
+      loginPerMinute: Math.ceil(positive(env.RATE_LIMIT_LOGIN_PER_MINUTE, 'RATE_LIMIT_LOGIN_PER_MINUTE', 20)),
+      handoffsPer10Minutes: Math.ceil(positive(env.RATE_LIMIT_HANDOFFS_PER_10_MINUTES, 'RATE_LIMIT_HANDOFFS_PER_10_MINUTES', 5)),
+    },
+    ...(opt(env.TRUST_PROXY) ? { trustProxy: /^\d+$/.test(env.TRUST_PROXY!) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY! } : {}),
   };
 }

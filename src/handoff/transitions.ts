@@ -56,7 +56,7 @@ export type Command =
 
 export type TransitionResult =
   | { ok: true; case: HandoffCase; event: CaseEvent }
-  | { ok: false; reason: string; code: 'invalid_transition' | 'already_claimed' | 'not_yours' };
+  | { ok: false; reason: string; code: 'invalid_transition' | 'already_claimed' | 'not_yours' | 'rate_limited' };
 
 export const newCase = (sessionId: string, department: string): HandoffCase => ({
   sessionId,

@@ -28,11 +28,20 @@ export const entryId = z
     message: 'must look like item-…, bundle-…, faq-… or policy-… in lower-case kebab-case',
   });
 
+/**
+ * A link shown to citizens (a source, an online channel, the portal). Only http(s): a
+ * `javascript:`, `data:` or `vbscript:` address would run script on Yici's pages when clicked.
+ */
+export const webUrl = z.url({
+  protocol: /^https?$/,
+  error: 'must be an http:// or https:// address (javascript:, data:, vbscript: and other schemes are refused)',
+});
+
 export const reliability = z.enum(['official', 'mirror', 'third-party', 'unverified']);
 
 export const sourceSchema = z.strictObject({
   title: text,
-  url: z.url().optional(),
+  url: webUrl.optional(),
   publisher: z.string().optional(),
   reliability,
   checked: isoDate,
@@ -72,7 +81,7 @@ export const channelSchema = z.strictObject({
   type: z.enum(['offline', 'online']),
   name: text,
   detail: z.string().optional(),
-  url: z.url().optional(),
+  url: webUrl.optional(),
 });
 
 export const timeLimitSchema = z.strictObject({
@@ -188,7 +197,7 @@ export const settingsSchema = z.strictObject({
   }),
   hotline: z.strictObject({ number: text, name: text, note: z.string().optional() }),
   officeHours: text,
-  onlinePortal: z.strictObject({ name: text, url: z.url().optional(), note: z.string().optional() }).optional(),
+  onlinePortal: z.strictObject({ name: text, url: webUrl.optional(), note: z.string().optional() }).optional(),
   /** Settings an editor of the city still has to confirm; shown with a caution. */
   unconfirmed: z.array(z.string()).default([]),
   sources: z.array(sourceSchema).default([]),

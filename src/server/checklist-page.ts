@@ -28,6 +28,9 @@ const table = (caption: string, lines: string): string => `
       <tbody>${lines}</tbody>
     </table>`;
 
+/** Only web addresses become links; anything else (a checklist stored before the schema refused it) stays text. */
+const WEB = /^https?:\/\//i;
+
 export async function renderChecklistPage(c: Checklist, pageUrl: string): Promise<string> {
   const qr = await QRCode.toString(pageUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
   const date = c.createdAt.slice(0, 10);
@@ -79,13 +82,14 @@ export async function renderChecklistPage(c: Checklist, pageUrl: string): Promis
   </section>
   <section aria-labelledby="sources" class="sources">
     <h2 id="sources">资料来源</h2>
-    <ol>${c.sources.map((s) => `<li>${s.url ? `<a href="${esc(s.url)}">${esc(s.title)}</a>` : esc(s.title)}（核对 ${esc(s.checked)}）</li>`).join('')}</ol>
+    <ol>${c.sources.map((s) => `<li>${s.url && WEB.test(s.url) ? `<a href="${esc(s.url)}">${esc(s.title)}</a>` : esc(s.title)}（核对 ${esc(s.checked)}）</li>`).join('')}</ol>
   </section>
   <p class="actions no-print">
-    <button type="button" onclick="window.print()">打印清单</button>
+    <button type="button" data-print>打印清单</button>
     <a href="/">返回对话</a>
   </p>
 </main>
+<script src="/print.js" defer></script>
 </body>
 </html>`;
 }

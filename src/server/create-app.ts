@@ -11,14 +11,24 @@ const require = createRequire(import.meta.url);
 import type { Logger } from '../core/logger.js';
 import { citizenRoutes, type CitizenDeps } from './citizen-routes.js';
 import { errorHandler, notFound, sendError } from './http-error.js';
+import { securityHeaders } from './security-headers.js';
+import { IMPORT_PATH } from './import-routes.js';
+import { refuseDeepJson } from './validate.js';
+import { createRateLimits, type RateLimits } from './rate-limits.js';
 
 export interface AppDeps extends CitizenDeps {
   logger: Logger;
   maxBodyBytes: string;
-  /** Origins allowed to frame the chat page (CSP frame-ancestors), e.g. "https://www.wuzhou.gov.cn"; "*" by default. */
+  /** Origins besides this site allowed to frame the chat page (CSP frame-ancestors), e.g. "https://www.wuzhou.gov.cn"; none by default, "*" for any. */
   embedOrigins?: string;
+  /** Served over https (an https PUBLIC_URL or COOKIE_SECURE): HSTS. */
+  https?: boolean;
   /** Let Microsoft Teams frame the officer console (its personal tab). */
   teamsTab?: boolean;
+  /** Per-client rate limits; the defaults when not given. */
+  rateLimits?: RateLimits;
+  /** Express 'trust proxy': which reverse proxies may name the client address (X-Forwarded-For). */
+  trustProxy?: number | string;
   /** Extra routers mounted before the 404 handler (channels, officer and editor APIs). */
   extra?: RequestHandler[];
 }
@@ -26,30 +36,31 @@ export interface AppDeps extends CitizenDeps {
 /** Static files of the chat page; the same relative path from src/server and dist/server. */
 export const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 
-/** The chat page may be framed by the portals that embed it (embed.js); nothing else may. */
-/** Where Teams hosts tabs (web, desktop and mobile clients, Microsoft 365 app). */
-export const TEAMS_FRAME_ANCESTORS = "'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.teams.microsoft.us https://*.cloud.microsoft https://*.office.com https://*.microsoft365.com";
-const securityHeaders =
-  (embedOrigins: string, teamsTab: boolean): RequestHandler =>
-  (req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'same-origin');
-    if (req.path === '/' || req.path === '/index.html') res.setHeader('Content-Security-Policy', `frame-ancestors ${embedOrigins}`);
-    else if (teamsTab && (req.path === '/officer' || req.path === '/officer.html')) res.setHeader('Content-Security-Policy', `frame-ancestors ${TEAMS_FRAME_ANCESTORS}`);
-    else res.setHeader('X-Frame-Options', 'SAMEORIGIN');
-    next();
-  };
+/**
+ * Who may frame the chat page: this site, plus the portals that embed it (EMBED_ORIGINS); any
+ * site only when EMBED_ORIGINS is `*` on purpose.
+ */
+export const chatFrameAncestors = (embedOrigins: string | undefined): string => {
+  const origins = (embedOrigins ?? '').split(/\s+/).filter((o) => o && o !== "'self'");
+  if (origins.includes('*')) return '*';
+  return ["'self'", ...new Set(origins)].join(' ');
+};
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use(securityHeaders(deps.embedOrigins ?? '*', deps.teamsTab ?? false));
-  // Spreadsheet imports are larger than any other request; every other route keeps the small limit.
-  const smallJson = express.json({ limit: deps.maxBodyBytes, strict: true });
-  const importJson = express.json({ limit: '8mb', strict: true });
-  app.use((req, res, next) => (req.path === '/api/kb/import' ? importJson : smallJson)(req, res, next));
+  const frameAncestors = chatFrameAncestors(deps.embedOrigins);
+  app.use(securityHeaders({ embedOrigins: frameAncestors, teamsTab: deps.teamsTab ?? false, https: deps.https ?? deps.publicUrl?.startsWith('https://') ?? false }));
+  if (frameAncestors === '*') deps.logger.warn('chat_page_embedding', { frameAncestors, note: 'EMBED_ORIGINS=*: any website may frame the chat page' });
+  else deps.logger.info('chat_page_embedding', { frameAncestors, note: frameAncestors === "'self'" ? 'only this site may frame the chat page; set EMBED_ORIGINS to the portals that embed it' : 'these origins may frame the chat page' });
+  // Every JSON body is small and shallow. Spreadsheet imports (up to 8 MB) are read by their own
+  // route, only after the caller is known to be an editor (import-routes.ts).
+  const smallJson = express.json({ limit: deps.maxBodyBytes, strict: true, verify: refuseDeepJson() });
+  app.use((req, res, next) => (req.path === IMPORT_PATH ? next() : smallJson(req, res, next)));
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
+  app.use((deps.rateLimits ?? createRateLimits()).middleware);
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: '1h' }));
   app.get('/officer', (_req, res) => res.sendFile('officer.html', { root: PUBLIC_DIR }));
   app.get('/admin', (_req, res) => res.sendFile('admin.html', { root: PUBLIC_DIR }));

@@ -5,6 +5,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { MAX_JSON_DEPTH } from './validate.js';
 
 export const sendError = (
   res: Parameters<RequestHandler>[1],
@@ -27,6 +28,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     switch (e.type) {
       case 'entity.parse.failed':
         return sendError(res, 400, 'invalid_json', '请求体不是有效的 JSON。');
+      case 'entity.too.deep':
+        return sendError(res, 400, 'too_deep', `请求体的数组或对象嵌套太深（最多 ${MAX_JSON_DEPTH} 层）。`);
       case 'entity.too.large':
         return sendError(res, 413, 'payload_too_large', '请求体太大。');
       case 'encoding.unsupported':

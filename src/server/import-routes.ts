@@ -2,7 +2,7 @@
  * Spreadsheet import into drafts (CSV or .xlsx: preview first, then create the drafts of the good
  * rows) and export of the knowledge base (CSV with the same columns, or JSON).
  */
-import { Router, type Response } from 'express';
+import express, { Router, type Response } from 'express';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as toCsv } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
@@ -13,10 +13,12 @@ import { exportRows, importRows } from '../editor/import-rows.js';
 import type { KnowledgeBase } from '../knowledge/parse-knowledge.js';
 import { entryForFile } from '../knowledge/write-entry.js';
 import { csrfGuard, requireRole, userOf } from './auth-routes.js';
-import { parseOr400 } from './validate.js';
+import { parseOr400, refuseDeepJson } from './validate.js';
 
 export const IMPORT_PATH = '/api/kb/import';
 const MAX_ROWS = 2000;
+/** A spreadsheet as base64 or CSV text; read only after sign-in and the CSRF check have passed. */
+const importJson = express.json({ limit: '8mb', strict: true, verify: refuseDeepJson() });
 
 async function readRows(format: 'csv' | 'xlsx', data: string): Promise<string[][]> {
   if (format === 'csv') {
@@ -53,7 +55,7 @@ export function importRoutes(deps: { editor: EditorService; kb: () => KnowledgeB
     data: z.string({ error: '请提供文件内容 data' }).min(1, { error: '文件是空的' }),
     commit: z.boolean().default(false),
   });
-  r.post(IMPORT_PATH, guard, csrfGuard, async (req, res) => {
+  r.post(IMPORT_PATH, guard, csrfGuard, importJson, async (req, res) => {
     const b = parseOr400(body, req.body);
     const rows = await readRows(b.format, b.data);
     if (rows.length > MAX_ROWS + 1) throw new AppError(422, 'too_many_rows', `一次最多导入 ${MAX_ROWS} 行。`);

@@ -28,6 +28,7 @@ import { createHandoffService } from '../handoff/handoff-service.js';
 import { OfficeHoursError, parseOfficeHours } from '../handoff/office-hours.js';
 import { authenticate, authRoutes } from './auth-routes.js';
 import { createApp } from './create-app.js';
+import { createRateLimits } from './rate-limits.js';
 import { officerRoutes } from './officer-routes.js';
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
@@ -140,7 +141,8 @@ export async function startServer(
   const editor = createEditorService({ store, knowledgeDir: config.knowledgeDir, runtime, questions: () => questions, floor: config.publishFloor });
   const accounts = createAccounts(store);
   await ensureFirstAdmin(accounts, config, logger, options.print ?? ((line) => console.log(line)));
-  const handoff = createHandoffService(store, options.now);
+  const rateLimits = createRateLimits(config.rateLimits);
+  const handoff = rateLimits.guardHandoffs(createHandoffService(store, options.now));
   const chat = createChatService({
     engine,
     flows,
@@ -198,6 +200,9 @@ export async function startServer(
     maxBodyBytes: config.maxBodyBytes,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     embedOrigins: config.embedOrigins,
+    https: config.secureCookie,
+    rateLimits,
+    ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
     teamsTab: config.teamsTab,
     extra: [
       authenticate(accounts),

@@ -2,12 +2,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../../src/core/logger.js';
-import { createApp } from '../../src/server/create-app.js';
+import { createApp, type AppDeps } from '../../src/server/create-app.js';
 import { createChatService } from '../../src/service/chat-service.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 import { fixtureEngine } from './fixture-engine.js';
 
-export async function startTestApp(): Promise<{ url: string; close: () => Promise<void>; server: Server }> {
+/** `options` overrides what createApp is given (security settings, limits, a logger). */
+export async function startTestApp(options: Partial<AppDeps> = {}): Promise<{ url: string; close: () => Promise<void>; server: Server }> {
   const store = createMemoryStore();
   const chat = createChatService({ engine: fixtureEngine, store });
   const app = createApp({
@@ -18,6 +19,7 @@ export async function startTestApp(): Promise<{ url: string; close: () => Promis
     startedAt: new Date(),
     maxMessageLength: 500,
     maxBodyBytes: '16kb',
+    ...options,
   });
   const server = createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

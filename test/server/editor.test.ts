@@ -55,6 +55,9 @@ beforeAll(async () => {
       LOG_LEVEL: 'silent',
       ADMIN_USERNAME: 'chief',
       ADMIN_PASSWORD: 'Strong-pass-2026',
+      // Hundreds of searches a minute from one address while a publish swaps the knowledge base.
+      RATE_LIMIT_SEARCH_PER_MINUTE: '100000',
+      RATE_LIMIT_CHAT_PER_MINUTE: '100000',
     }),
     silentLogger,
     { print: () => {} },

@@ -91,7 +91,7 @@ describe('fuzzing the server', () => {
         const headers: Record<string, string> = { cookie: pick(COOKIES) };
         if (payload !== undefined) headers['content-type'] = pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-7', 'multipart/form-data']);
         if (next() < 0.2) headers.origin = pick(['http://evil.example', 'null', '%', 'http://127.0.0.1']);
-        if (next() < 0.2) headers['x-session-key'] = pick(JUNK.filter((j) => !/[\u0000-\u001f\u007f-\uffff]/.test(j)));
+        if (next() < 0.2) headers['x-session-key'] = pick(JUNK.filter((j) => [...j].every((c) => c >= ' ' && c <= '~')));
         if (next() < 0.1) headers['x-forwarded-for'] = '203.0.113.9';
         const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
           if ((res.statusCode ?? 0) >= 500) failures.push(`#${i} ${method} ${path} → ${res.statusCode}`);

@@ -64,7 +64,7 @@ async function allFiles(dir: string): Promise<string[]> {
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'yici-privacy-'));
   running = await startServer(
-    readConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'debug', ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'Strong-pass-2026', OFFICE_HOURS: 'always' }),
+    readConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'debug', ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'Strong-pass-2026', OFFICE_HOURS: 'always', RATE_LIMIT_CHAT_PER_MINUTE: '100000', RATE_LIMIT_CHAT_PER_CONVERSATION_PER_MINUTE: '100000', RATE_LIMIT_HANDOFFS_PER_10_MINUTES: '100000' }),
     createLogger('debug', (l) => logLines.push(l)),
     { print: () => {} },
   );

@@ -18,9 +18,12 @@ describe('officer console as a Teams tab', () => {
     try {
       const page = await fetch(`${s.url}/officer`);
       expect(page.headers.get('x-frame-options')).toBe('SAMEORIGIN');
-      expect(page.headers.get('content-security-policy')).toBeNull();
+      expect(page.headers.get('content-security-policy')).toMatch(/frame-ancestors 'self'(;|$)/);
+      expect(page.headers.get('content-security-policy')).not.toContain('teams.microsoft.com');
       expect((await login(s.url)).headers.get('set-cookie')).toMatch(/SameSite=Strict/);
-      expect(await (await fetch(`${s.url}/officer`)).text()).toContain('/vendor/teams-js.min.js');
+      // teams-js is loaded by the console only when opened as the tab, never by the page itself.
+      expect(await (await fetch(`${s.url}/officer`)).text()).not.toContain('teams-js');
+      expect(await (await fetch(`${s.url}/officer.js`)).text()).toContain('/vendor/teams-js.min.js');
       expect((await fetch(`${s.url}/vendor/teams-js.min.js`)).status).toBe(200);
     } finally {
       await s.close();

@@ -33,6 +33,85 @@ export interface TeamsChannelOptions {
   staff?: StaffPort;
   /** Without credentials, answer the local Bot Framework Emulator (TEAMS_EMULATOR=on); otherwise the endpoint is off. */
   emulator?: boolean;
+  /** How long one call to the activity's serviceUrl (the Teams connector) may take, in ms; there are no retries. */
+  connectorTimeoutMs?: number;
+}
+
+/** A reply to Teams normally takes well under a second; an unreachable connector must not hold the request. */
+export const CONNECTOR_TIMEOUT_MS = 4000;
+
+/** What the Bot Framework adapter answered, captured so that the client always gets a JSON error. */
+interface AdapterAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** A stand-in for express' response: the adapter writes its status and body here (it would send raw exception text). */
+const captureAnswer = (): { answer: AdapterAnswer; res: Response } => {
+  const answer: AdapterAnswer = { status: 500, body: undefined };
+  const res = {
+    status(code: number) {
+      answer.status = code;
+      return res;
+    },
+    send(body: unknown) {
+      answer.body = body;
+      return res;
+    },
+    end() {
+      return res;
+    },
+  };
+  return { answer, res: res as unknown as Response };
+};
+
+const ADAPTER_ERRORS: Record<number, { code: string; message: string }> = {
+  400: { code: 'invalid_activity', message: '请求体不是有效的 Bot Framework 消息（activity）。' },
+  401: { code: 'unauthorized', message: '身份校验失败：请求没有有效的 Bot Framework 令牌。' },
+  403: { code: 'forbidden', message: '拒绝这个请求。' },
+  501: { code: 'not_implemented', message: '不支持这类 Teams 请求。' },
+};
+
+/** The adapter's answer as JSON: its status and body when it succeeded, a clear error without exception text when not. */
+function sendAdapterAnswer(res: Response, { status, body }: AdapterAnswer): void {
+  if (status < 400) {
+    if (body !== undefined && body !== null && body !== '') res.status(status).json(body);
+    else res.status(status).end();
+    return;
+  }
+  const known = ADAPTER_ERRORS[status];
+  if (known) res.status(status).json({ error: known });
+  else res.status(500).json({ error: { code: 'internal_error', message: '处理 Teams 消息失败。' } });
+}
+
+interface PipelineLike {
+  removePolicy(options: { phase?: string; name?: string }): unknown;
+  addPolicy(policy: { name: string; sendRequest(request: { timeout: number }, next: (request: { timeout: number }) => Promise<unknown>): Promise<unknown> }): void;
+}
+
+/**
+ * Calls to a serviceUrl without retries and with a short timeout. The Bot Framework client retries
+ * a failed call with growing pauses (5–12 s for an unreachable connector) while the incoming
+ * request waits; Teams itself redelivers a message that was not acknowledged.
+ */
+function boundConnectorCalls(adapter: unknown, timeoutMs: number): void {
+  const bf = adapter as { createConnectorClientInternal?: (serviceUrl: string, credentials: unknown) => unknown };
+  const original = bf.createConnectorClientInternal?.bind(bf);
+  if (!original) throw new Error('botbuilder: createConnectorClientInternal is missing; check the connector timeout after an upgrade');
+  bf.createConnectorClientInternal = (serviceUrl, credentials) => {
+    const client = original(serviceUrl, credentials) as { client?: { pipeline?: PipelineLike } };
+    const pipeline = client.client?.pipeline;
+    if (!pipeline) throw new Error('botbuilder: the connector client has no pipeline; check the connector timeout after an upgrade');
+    pipeline.removePolicy({ phase: 'Retry' });
+    pipeline.addPolicy({
+      name: 'yiciConnectorTimeout',
+      sendRequest: (request, next) => {
+        request.timeout = request.timeout > 0 ? Math.min(request.timeout, timeoutMs) : timeoutMs;
+        return next(request);
+      },
+    });
+    return client;
+  };
 }
 
 /** A Bot Framework conversation reference (the fields continueConversation needs). */
@@ -114,6 +193,7 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
     storage: noStorage,
   });
   const adapter = controller.adapter as unknown as AdapterLike;
+  boundConnectorCalls(controller.adapter, o.connectorTimeoutMs ?? CONNECTOR_TIMEOUT_MS);
   const refs = o.store.documents<ConversationRef>('teams-conversations');
   if (emulator) o.logger.warn('teams_emulator_mode', { message: 'TEAMS_EMULATOR=on 且未设置 MicrosoftAppId / MicrosoftAppPassword：/api/messages 以本地模拟器模式运行，不校验签名，只接受本机直接发来的请求（经代理转发的一律拒绝），只用于本机调试。' });
   if (off) o.logger.info('teams_off', { message: '未设置 MicrosoftAppId / MicrosoftAppPassword：/api/messages 未启用（本机调试可设 TEAMS_EMULATOR=on）。' });
@@ -211,13 +291,16 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
       if (typed.length > o.maxMessageLength) return send(ctx, [{ type: 'message', text: `消息太长了，请控制在 ${o.maxMessageLength} 字以内。` }]);
       input = { text: typed };
     } else return send(ctx, [{ type: 'message', text: '请输入文字或点选按钮。' }]);
+    let activities: CardActivity[];
     try {
       const out = await o.chat.handle(sessionId, input, 'teams');
-      await send(ctx, renderActivities(out.replies, o.publicUrl ?? null));
+      activities = renderActivities(out.replies, o.publicUrl ?? null);
     } catch (err) {
       o.logger.error('teams_turn_failed', { error: String((err as Error).message ?? err) });
-      await send(ctx, [{ type: 'message', text: '抱歉，系统出了点问题。请稍后再试，或拨打 12345 热线。' }]);
+      activities = [{ type: 'message', text: '抱歉，系统出了点问题。请稍后再试，或拨打 12345 热线。' }];
     }
+    // A connector that cannot be reached fails once (logged by `safely`), not twice with an apology.
+    await send(ctx, activities);
   }));
 
   controller.on('conversationUpdate', safely('conversationUpdate', async (bot: BotWorker) => {
@@ -245,15 +328,17 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
         return;
       }
     }
+    const { answer, res: captured } = captureAnswer();
     try {
-      await adapter.processActivity(req, res, async (ctx) => {
+      await adapter.processActivity(req, captured, async (ctx) => {
         await (controller as unknown as { handleTurn(ctx: unknown): Promise<void> }).handleTurn(ctx);
       });
     } catch (err) {
-      // The adapter has already answered (401 for a missing or bad token, 400 for a bad body).
-      o.logger.warn('teams_request_refused', { status: res.statusCode, error: String((err as Error).message ?? err).split('\n')[0] });
-      if (!res.headersSent) res.status(500).json({ error: { code: 'internal_error', message: '处理 Teams 消息失败。' } });
+      // 400 for a bad body, 401 for a missing or bad token; the exception text stays in the log.
+      o.logger.warn('teams_request_refused', { status: answer.status, error: String((err as Error).message ?? err).split('\n')[0] });
+      if (answer.status < 400) answer.status = 500;
     }
+    if (!res.headersSent) sendAdapterAnswer(res, answer);
   });
 
   return {

@@ -1,0 +1,112 @@
+/**
+ * Per-client rate limits (express-rate-limit): chat, search, sign-in and new handoffs (转人工).
+ * Limits are counted per client address (and per conversation for chat) in memory; a client over
+ * a limit gets 429 {"error":{"code":"rate_limited"}} with Retry-After. The defaults are far above
+ * what a person does, so only floods meet them.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Request, RequestHandler } from 'express';
+import { ipKeyGenerator, MemoryStore, rateLimit, type Options } from 'express-rate-limit';
+import type { HandoffService } from '../handoff/handoff-service.js';
+import { sendError } from './http-error.js';
+
+export interface RateLimitSettings {
+  /** Chat messages (POST /api/chat) per client address per minute. */
+  chatPerMinute: number;
+  /** Chat messages per conversation per minute. */
+  chatPerConversationPerMinute: number;
+  /** Searches (GET /api/search) per client address per minute. */
+  searchPerMinute: number;
+  /** Sign-in attempts (password or Teams) per client address per minute. */
+  loginPerMinute: number;
+  /** New handoffs to a person (queue entries, call-backs) per client address per 10 minutes. */
+  handoffsPer10Minutes: number;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
+  chatPerMinute: 60,
+  chatPerConversationPerMinute: 20,
+  searchPerMinute: 120,
+  loginPerMinute: 20,
+  handoffsPer10Minutes: 5,
+};
+
+const MINUTE = 60_000;
+
+/** The client address of the request being handled, for limits counted deep inside a turn (handoffs). */
+const client = new AsyncLocalStorage<{ address: string }>();
+
+const addressKey = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+
+const tooMany =
+  (message: string): Options['handler'] =>
+  (_req, res) =>
+    sendError(res, 429, 'rate_limited', message);
+
+const limiter = (windowMs: number, limit: number, message: string, key: (req: Request) => string | undefined): RequestHandler =>
+  rateLimit({
+    windowMs,
+    limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: (req) => key(req) ?? '',
+    skip: (req) => key(req) === undefined,
+    handler: tooMany(message),
+    // Behind a reverse proxy the address comes from TRUST_PROXY; the library's start-up checks would only print to the console.
+    validate: false,
+  });
+
+const only =
+  (method: string, path: string, handler: RequestHandler): RequestHandler =>
+  (req, res, next) =>
+    req.method === method && req.path === path ? handler(req, res, next) : next();
+
+export interface RateLimits {
+  /** Express middleware: the HTTP limits, and the client address kept for the handoff limit. Mount after the JSON body parser. */
+  middleware: RequestHandler[];
+  /** The handoff service with new queue entries and call-backs limited per client address. */
+  guardHandoffs(handoff: HandoffService): HandoffService;
+}
+
+export function createRateLimits(settings: RateLimitSettings = DEFAULT_RATE_LIMITS): RateLimits {
+  const s = settings;
+  const chatByAddress = limiter(MINUTE, s.chatPerMinute, '消息发得太快了，请稍等一会儿再发。', addressKey);
+  const chatByConversation = limiter(MINUTE, s.chatPerConversationPerMinute, '这个对话的消息发得太快了，请稍等一会儿再发。', (req) => {
+    const id = (req.body as { sessionId?: unknown } | undefined)?.sessionId;
+    return typeof id === 'string' && id.length > 0 ? `session:${id}` : undefined;
+  });
+  const search = limiter(MINUTE, s.searchPerMinute, '查询太频繁了，请稍等一会儿再查。', addressKey);
+  const login = limiter(MINUTE, s.loginPerMinute, '登录尝试太频繁了，请一分钟后再试。', addressKey);
+
+  const handoffWindow = 10 * MINUTE;
+  const handoffs = new MemoryStore();
+  handoffs.init({ windowMs: handoffWindow } as Options);
+
+  return {
+    middleware: [
+      (req, _res, next) => client.run({ address: addressKey(req) }, next),
+      only('POST', '/api/chat', chatByAddress),
+      only('POST', '/api/chat', chatByConversation),
+      only('GET', '/api/search', search),
+      only('POST', '/api/auth/login', login),
+      only('POST', '/api/auth/teams-sso', login),
+    ],
+    guardHandoffs(handoff) {
+      return {
+        ...handoff,
+        async apply(sessionId, command, isAdmin) {
+          const address = client.getStore()?.address;
+          const opens = command.type === 'request' || command.type === 'request_callback';
+          if (opens && address !== undefined && (await handoff.get(sessionId)).status !== 'queued') {
+            const { totalHits, resetTime } = await handoffs.increment(address);
+            if (totalHits > s.handoffsPer10Minutes) {
+              const minutes = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + handoffWindow) - Date.now()) / MINUTE));
+              return { ok: false, code: 'rate_limited', reason: `转人工的请求太多了，请 ${minutes} 分钟后再试，或拨打 12345 热线。` };
+            }
+          }
+          return handoff.apply(sessionId, command, isAdmin);
+        },
+      };
+    },
+  };
+}
