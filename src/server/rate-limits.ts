@@ -4,9 +4,9 @@
  * a limit gets 429 {"error":{"code":"rate_limited"}} with Retry-After. The defaults are far above
  * what a person does, so only floods meet them.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit, type Options } from 'express-rate-limit';
+import { currentClient, runAsClient } from '../core/client-context.js';
 import type { HandoffService } from '../handoff/handoff-service.js';
 import { sendError } from './http-error.js';
 
@@ -33,8 +33,6 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
 
 const MINUTE = 60_000;
 
-/** The client address of the request being handled, for limits counted deep inside a turn (handoffs). */
-const client = new AsyncLocalStorage<{ address: string }>();
 
 const addressKey = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
@@ -84,7 +82,7 @@ export function createRateLimits(settings: RateLimitSettings = DEFAULT_RATE_LIMI
 
   return {
     middleware: [
-      (req, _res, next) => client.run({ address: addressKey(req) }, next),
+      (req, _res, next) => runAsClient(addressKey(req), next),
       only('POST', '/api/chat', chatByAddress),
       only('POST', '/api/chat', chatByConversation),
       only('GET', '/api/search', search),
@@ -95,7 +93,7 @@ export function createRateLimits(settings: RateLimitSettings = DEFAULT_RATE_LIMI
       return {
         ...handoff,
         async apply(sessionId, command, isAdmin) {
-          const address = client.getStore()?.address;
+          const address = currentClient();
           const opens = command.type === 'request' || command.type === 'request_callback';
           if (opens && address !== undefined && (await handoff.get(sessionId)).status !== 'queued') {
             const { totalHits, resetTime } = await handoffs.increment(address);

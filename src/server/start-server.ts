@@ -177,7 +177,7 @@ export async function startServer(
     resolve: (username, sessionId) => asStaff(username, (u) => officerActions.resolve(u, sessionId, '在 Teams 中结束')),
   };
   const channels: Channel[] = [
-    createWebChannel({ chat, logger, maxMessageLength: config.maxMessageLength }),
+    createWebChannel({ chat, logger, maxMessageLength: config.maxMessageLength, messagesPerMinute: config.rateLimits.chatPerMinute }),
     createTeamsChannel({
       chat,
       logger,

@@ -8,6 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { DEFAULT_RATE_LIMITS } from '../../src/server/rate-limits.js';
@@ -117,5 +118,32 @@ describe('rate limits', () => {
     const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
     const { conversations } = await (await fetch(`${running.url}/api/officer/queue`, { headers: { cookie } })).json();
     expect(conversations.map((c: { sessionId: string }) => c.sessionId).filter((id: string) => id.startsWith('limits-handoff-')).sort()).toEqual(['limits-handoff-1', 'limits-handoff-2', 'limits-handoff-4']);
+  });
+
+  it('the web socket: the same handoff limit per client address, and a message limit per address', async () => {
+    const ws = new WebSocket(`${running.url.replace('http', 'ws')}/api/web/socket`);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const frames: string[] = [];
+    ws.on('message', (d) => frames.push(String(d)));
+    const say = async (sessionId: string, text: string) => {
+      const before = frames.length;
+      ws.send(JSON.stringify({ type: 'message', user: sessionId, text }));
+      for (let i = 0; i < 200 && frames.length === before; i++) await new Promise((r) => setTimeout(r, 10));
+      return frames.slice(before).join('\n');
+    };
+    try {
+      // New handoffs: 2 per address in this configuration; the socket's address is its own (no proxy header).
+      expect(await say('socket-handoff-0001', '转人工')).toContain('已为您转接人工服务');
+      expect(await say('socket-handoff-0002', '转人工')).toContain('已为您转接人工服务');
+      const third = await say('socket-handoff-0003', '转人工');
+      expect(third).toContain('转人工的请求太多了');
+      expect(third).not.toContain('已为您转接人工服务');
+      // Messages: 6 per address per minute; 3 used above.
+      const answers = [];
+      for (let i = 0; i < 5; i++) answers.push(await say(`socket-flood-${String(i).padStart(8, '0')}`, '营业执照'));
+      expect(answers.filter((a) => a.includes('rate_limited'))).toHaveLength(2);
+    } finally {
+      ws.close();
+    }
   });
 });

@@ -18,6 +18,7 @@ import type { Duplex } from 'node:stream';
 import { Botkit, type BotkitMessage, type BotWorker } from 'botkit';
 import { WebAdapter } from 'botbuilder-adapter-web';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { runAsClient } from '../../core/client-context.js';
 import { AppError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Reply, UserInput } from '../../core/types.js';
@@ -47,6 +48,8 @@ export interface WebChannelOptions {
   chat: ChatService;
   logger: Logger;
   maxMessageLength: number;
+  /** Socket messages per client address per minute (the same limit as POST /api/chat); over it: a rate_limited frame. */
+  messagesPerMinute?: number;
 }
 
 interface AdapterInternals {
@@ -75,7 +78,7 @@ const errorFrame = (code: string, message: string, sessionId?: string) => ({
 });
 
 export function createWebChannel(options: WebChannelOptions): Channel {
-  const { chat, logger, maxMessageLength } = options;
+  const { chat, logger, maxMessageLength, messagesPerMinute = 60 } = options;
   // The adapter insists on creating a socket server; it gets no upgrades (see the file comment).
   const adapter = new WebAdapter({ noServer: true });
   const controller = new Botkit({ adapter, disable_webserver: true, disable_console: true, storage: noStorage });
@@ -200,11 +203,27 @@ export function createWebChannel(options: WebChannelOptions): Channel {
     }
   }
 
-  wss.on('connection', (ws: WebSocket) => {
+  /** Messages per client address in the current minute: the socket gets the same limit as POST /api/chat. */
+  const perAddress = new Map<string, { count: number; resetAt: number }>();
+  const overLimit = (address: string): boolean => {
+    const now = Date.now();
+    let w = perAddress.get(address);
+    if (!w || w.resetAt <= now) {
+      if (perAddress.size > 10_000) for (const [k, v] of perAddress) if (v.resetAt <= now) perAddress.delete(k);
+      perAddress.set(address, (w = { count: 0, resetAt: now + 60_000 }));
+    }
+    w.count++;
+    return w.count > messagesPerMinute;
+  };
+
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    const address = req.socket.remoteAddress ?? 'unknown';
     alive.add(ws);
     ws.on('pong', () => alive.add(ws));
     ws.on('message', (data) => {
-      onMessage(ws, String(data)).catch((err) => {
+      if (overLimit(address)) return send(ws, errorFrame('rate_limited', '消息发得太快了，请稍等一会儿再发。'));
+      // The turn runs as this client, so limits counted inside it (new handoffs) apply to sockets too.
+      runAsClient(address, () => onMessage(ws, String(data))).catch((err) => {
         logger.error('web_socket_message_failed', { error: String((err as Error).message ?? err) });
         send(ws, errorFrame('internal_error', '抱歉，系统出了点问题。请稍后再试，或拨打 12345 热线。'));
       });
