@@ -10,7 +10,7 @@
  * Writes are atomic (lowdb's steno writes a temporary file and renames it) and coalesced
  * (while a file is being written, further writes to it collapse into one).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
@@ -175,7 +175,8 @@ export async function createLowdbStore(dir: string): Promise<Store> {
     documents,
     log,
     async writable() {
-      const probe = join(dir, `.probe-${process.pid}`);
+      // One probe file per call: concurrent health checks must not remove each other's probe.
+      const probe = join(dir, `.probe-${process.pid}-${randomUUID()}`);
       try {
         await writeFile(probe, 'ok');
         await unlink(probe);

@@ -70,6 +70,13 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       expect(await store.writable()).toBe(true);
       await store.close();
     });
+
+    it('says it is writable when asked many times at once (health checks under load)', async () => {
+      const store = await make();
+      const answers = await Promise.all(Array.from({ length: 50 }, () => store.writable()));
+      expect(answers.every(Boolean)).toBe(true);
+      await store.close();
+    });
   });
 }
 
