@@ -4,9 +4,10 @@
  * name, common passwords refused.
  */
 import { request } from 'node:http';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { allFiles } from '../helpers/files.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -43,15 +44,6 @@ beforeAll(async () => {
 });
 afterAll(() => running.close());
 
-async function allFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await allFiles(p)));
-    else out.push(p);
-  }
-  return out;
-}
 
 describe('login lock-out from outside', () => {
   it('checks at most 5 wrong passwords under 100 parallel requests, and the real user signs in from another address', async () => {

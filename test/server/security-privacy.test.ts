@@ -4,9 +4,10 @@
  * call-back numbers, officers' replies, resolve / transfer / call-back notes, failed login names —
  * and then not one of them is found raw in DATA_DIR or in the log.
  */
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { allFiles } from '../helpers/files.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/logger.js';
@@ -51,15 +52,6 @@ const call = async (method: string, path: string, body?: unknown, cookie?: strin
   return { status: res.status, body: out };
 };
 
-async function allFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await allFiles(p)));
-    else out.push(p);
-  }
-  return out;
-}
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'yici-privacy-'));
