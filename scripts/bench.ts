@@ -146,7 +146,16 @@ async function benchHttp() {
   const t0 = performance.now();
   const child = spawn(process.execPath, [join(root, 'dist/main.js')], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    // One load generator on one address stands for many citizens: the per-address limits are lifted.
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_CHAT_PER_MINUTE: '100000000',
+      RATE_LIMIT_CHAT_PER_CONVERSATION_PER_MINUTE: '100000000',
+      RATE_LIMIT_HANDOFFS_PER_10_MINUTES: '100000000',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -23,18 +23,22 @@ export function withDictionary(cutGeneral: (text: string) => string[], words: It
   }
   const cut = (text: string): string[] => {
     if (dictionary.size === 0) return cutGeneral(text);
-    const chars = [...text];
+    // Code units stand for characters unless the text has astral characters (emoji, rare Han).
+    const chars = /[\uD800-\uDFFF]/.test(text) ? [...text] : null;
+    const length = chars ? chars.length : text.length;
+    const at = (i: number) => (chars ? chars[i]! : text[i]!);
+    const slice = (a: number, b: number) => (chars ? chars.slice(a, b).join('') : text.slice(a, b));
     const out: string[] = [];
     let gapStart = 0;
     const flush = (end: number) => {
-      if (end > gapStart) out.push(...cutGeneral(chars.slice(gapStart, end).join('')));
+      if (end > gapStart) out.push(...cutGeneral(slice(gapStart, end)));
     };
     let i = 0;
-    while (i < chars.length) {
-      const max = Math.min(longest.get(chars[i]!) ?? 0, chars.length - i);
+    while (i < length) {
+      const max = Math.min(longest.get(at(i)) ?? 0, length - i);
       let found = 0;
       for (let len = max; len >= MIN_WORD; len--) {
-        if (dictionary.has(chars.slice(i, i + len).join(''))) {
+        if (dictionary.has(slice(i, i + len))) {
           found = len;
           break;
         }
@@ -44,11 +48,11 @@ export function withDictionary(cutGeneral: (text: string) => string[], words: It
         continue;
       }
       flush(i);
-      out.push(chars.slice(i, i + found).join(''));
+      out.push(slice(i, i + found));
       i += found;
       gapStart = i;
     }
-    flush(chars.length);
+    flush(length);
     return out;
   };
   return {
