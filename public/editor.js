@@ -1,11 +1,11 @@
 // Knowledge editor: find, edit (form or raw YAML), validate live, try questions, draft; review and approve; history and rollback; to-do; inbox; dashboard.
 (() => {
+  'use strict';
   // The yaml package's browser build, served from the installed package: entries are shown and
   // edited as YAML, like their files under knowledge/.
   let YAML = null;
   const yamlReady = import('/vendor/yaml/index.js').then((m) => (YAML = m)).catch(() => null);
   const toText = (x) => (YAML ? YAML.stringify(x, { lineWidth: 0 }) : JSON.stringify(x, null, 2));
-  'use strict';
   const $ = (id) => document.getElementById(id);
   const el = (tag, attrs = {}, ...children) => {
     const n = document.createElement(tag);

@@ -1,6 +1,6 @@
 /**
  * The express application: JSON body limits, security headers, the chat page, the routes of
- * the HTTP contract and one error handler. No listening here; main.ts owns the server.
+ * the HTTP contract and one error handler. No listening here; start-server.ts owns the server.
  */
 import express, { type Express, type RequestHandler } from 'express';
 import { createRequire } from 'node:module';
