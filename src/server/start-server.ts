@@ -80,14 +80,24 @@ export async function startServer(
   options: { store?: Store; print?: (line: string) => void; /** The clock (tests and demo data). */ now?: () => Date } = {},
 ): Promise<RunningServer> {
   const startedAt = new Date();
-  const loaded = await loadKnowledge(config.knowledgeDir);
+  // A folder that is not there is a setting gone wrong, not an empty knowledge base: say so.
+  const folder = async <T>(dir: string, setting: string, what: string, read: (dir: string) => Promise<T>): Promise<T> => {
+    try {
+      return await read(dir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new StartupError(`找不到${what}目录：${dir}。请检查 ${setting}（不设时用项目里的默认目录）。`);
+      throw err;
+    }
+  };
+  const loaded = await folder(config.knowledgeDir, 'KNOWLEDGE_DIR', '知识库', loadKnowledge);
   if (!loaded.ok) {
     throw new StartupError(
       `知识库校验失败（${config.knowledgeDir}），服务未启动。请按提示修改后再启动：`,
       loaded.problems.map(formatProblem),
     );
   }
-  const flowFiles = await readYamlFiles(config.flowsDir).catch(() => []);
+  const flowFiles = await folder(config.flowsDir, 'FLOWS_DIR', '引导流程', readYamlFiles);
   const flowsLoaded = parseFlows(flowFiles, loaded.kb);
   if (!flowsLoaded.ok) {
     throw new StartupError(

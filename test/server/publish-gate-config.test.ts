@@ -28,3 +28,15 @@ describe('publish gate questions at start-up', () => {
     await running.close();
   });
 });
+
+describe('folders named by the settings', () => {
+  it('a missing FLOWS_DIR or KNOWLEDGE_DIR stops the start with the folder and the setting named, instead of starting with nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'yici-folders-'));
+    const base = { PORT: '0', DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent' };
+    const noFlows = startServer(readConfig({ ...base, FLOWS_DIR: join(dir, 'no-flows') }), silentLogger, { print: () => {} });
+    await expect(noFlows).rejects.toBeInstanceOf(StartupError);
+    await expect(noFlows).rejects.toThrow(/no-flows.*FLOWS_DIR/s);
+    const noKnowledge = startServer(readConfig({ ...base, KNOWLEDGE_DIR: join(dir, 'no-knowledge') }), silentLogger, { print: () => {} });
+    await expect(noKnowledge).rejects.toThrow(/no-knowledge.*KNOWLEDGE_DIR/s);
+  });
+});
