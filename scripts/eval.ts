@@ -9,9 +9,9 @@
 import { join, resolve } from 'node:path';
 import { predict } from '../src/knowledge/answer-gate.js';
 import { createEngine, type Engine } from '../src/knowledge/engine.js';
-import { loadKnowledge } from '../src/knowledge/load-knowledge.js';
+import { loadKnowledge } from '../src/adapters/load-knowledge.js';
 import { formatProblem } from '../src/knowledge/parse-knowledge.js';
-import { createJiebaTokenizer } from '../src/nlp/jieba-tokenizer.js';
+import { createJiebaTokenizer } from '../src/adapters/jieba-tokenizer.js';
 import { BLIND_SET, EVAL_DIR, FIT_SETS, emptyTally, fits, half, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
 
 const args = process.argv.slice(2);

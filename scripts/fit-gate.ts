@@ -10,9 +10,9 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FEATURES, fitLogistic, predict, type GateModel, type Sample } from '../src/knowledge/answer-gate.js';
 import { createEngine } from '../src/knowledge/engine.js';
-import { loadKnowledge } from '../src/knowledge/load-knowledge.js';
+import { loadKnowledge } from '../src/adapters/load-knowledge.js';
 import { formatProblem } from '../src/knowledge/parse-knowledge.js';
-import { createJiebaTokenizer } from '../src/nlp/jieba-tokenizer.js';
+import { createJiebaTokenizer } from '../src/adapters/jieba-tokenizer.js';
 import { EVAL_DIR, FIT_SETS, fits, half, loadLabelled, loadNearMisses, loadNegatives } from './lib/eval-sets.js';
 
 /** Of the labelled questions the gate answers, at least this share must be answered right. */

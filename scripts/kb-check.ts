@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseFlows } from '../src/dialogue/parse-flows.js';
-import { loadKnowledge, readYamlFiles } from '../src/knowledge/load-knowledge.js';
+import { loadKnowledge, readYamlFiles } from '../src/adapters/load-knowledge.js';
 import { formatProblem } from '../src/knowledge/parse-knowledge.js';
 import { riskyNames } from '../src/knowledge/risky-names.js';
 

@@ -9,7 +9,7 @@ import { top1, type LabelledQuestion } from '../knowledge/evaluate.js';
 import { linkProblems, type KnowledgeBase } from '../knowledge/parse-knowledge.js';
 import { entrySchema, joinChineseLines, type Entry } from '../knowledge/schema.js';
 import type { Store } from '../storage/ports.js';
-import { fileForNew, writeEntry } from './knowledge-files.js';
+import { fileForNew, writeEntry } from '../adapters/knowledge-files.js';
 
 export interface Draft {
   id: string;

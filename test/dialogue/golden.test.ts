@@ -9,8 +9,8 @@ import { parse } from 'yaml';
 import type { Reply } from '../../src/core/types.js';
 import { createEngine } from '../../src/knowledge/engine.js';
 import { parseFlows } from '../../src/dialogue/parse-flows.js';
-import { loadKnowledge, readYamlFiles } from '../../src/knowledge/load-knowledge.js';
-import { createJiebaTokenizer } from '../../src/nlp/jieba-tokenizer.js';
+import { loadKnowledge, readYamlFiles } from '../../src/adapters/load-knowledge.js';
+import { createJiebaTokenizer } from '../../src/adapters/jieba-tokenizer.js';
 import { createChatService } from '../../src/service/chat-service.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { answerFlow, prefill, readAnswer, startFlow, type FlowState } from '../../src/dialogue/flow-engine.js';
 import { NEGATION, readingsOf } from '../../src/dialogue/negation.js';
 import { parseFlows, type AskStep } from '../../src/dialogue/parse-flows.js';
-import { loadKnowledge, readYamlFiles } from '../../src/knowledge/load-knowledge.js';
+import { loadKnowledge, readYamlFiles } from '../../src/adapters/load-knowledge.js';
 
 const read = (message: string, word: string) => readingsOf(message, word);
 

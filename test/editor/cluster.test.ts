@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clusterQuestions, contentFeatures } from '../../src/editor/cluster.js';
 import { createAnalyzer } from '../../src/nlp/analyze.js';
-import { createJiebaTokenizer } from '../../src/nlp/jieba-tokenizer.js';
+import { createJiebaTokenizer } from '../../src/adapters/jieba-tokenizer.js';
 
 const analyzer = createAnalyzer(createJiebaTokenizer(), []);
 const features = (t: string) => contentFeatures(analyzer.analyze(t).content);

@@ -1,5 +1,5 @@
 import { createEngine, type Engine } from '../../src/knowledge/engine.js';
-import { createJiebaTokenizer } from '../../src/nlp/jieba-tokenizer.js';
+import { createJiebaTokenizer } from '../../src/adapters/jieba-tokenizer.js';
 import { fixtureKb } from './fixture-kb.js';
 
 let cached: Engine | undefined;

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { createEngine, type Engine, type EngineOptions } from '../../src/knowledge/engine.js';
-import { loadKnowledge } from '../../src/knowledge/load-knowledge.js';
+import { loadKnowledge } from '../../src/adapters/load-knowledge.js';
 import type { KnowledgeBase } from '../../src/knowledge/parse-knowledge.js';
-import { createJiebaTokenizer } from '../../src/nlp/jieba-tokenizer.js';
+import { createJiebaTokenizer } from '../../src/adapters/jieba-tokenizer.js';
 
 export const root = resolve(import.meta.dirname, '../..');
 

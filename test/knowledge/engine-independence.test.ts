@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/knowledge/engine.js';
-import { createJiebaTokenizer } from '../../src/nlp/jieba-tokenizer.js';
+import { createJiebaTokenizer } from '../../src/adapters/jieba-tokenizer.js';
 import { realKb } from '../helpers/real-engine.js';
 
 describe('engines are independent', () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/knowledge/engine.js';
 import { ANSWER_THRESHOLD } from '../../src/knowledge/search-index.js';
-import { createJiebaTokenizer } from '../../src/nlp/jieba-tokenizer.js';
+import { createJiebaTokenizer } from '../../src/adapters/jieba-tokenizer.js';
 import { fixtureKb } from '../helpers/fixture-kb.js';
 
 // The ranking alone: the shipped answer gate is fitted on the real knowledge base, not this fixture.

@@ -1,7 +1,7 @@
 /** The shipped knowledge base must validate, and every entry must keep what makes it trustworthy. */
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadKnowledge } from '../../src/knowledge/load-knowledge.js';
+import { loadKnowledge } from '../../src/adapters/load-knowledge.js';
 import { formatProblem } from '../../src/knowledge/parse-knowledge.js';
 
 const loaded = await loadKnowledge(resolve(import.meta.dirname, '../../knowledge'));

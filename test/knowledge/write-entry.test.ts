@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadKnowledge } from '../../src/knowledge/load-knowledge.js';
+import { loadKnowledge } from '../../src/adapters/load-knowledge.js';
 import { entrySchema } from '../../src/knowledge/schema.js';
 import { entryToYaml, listToYaml } from '../../src/knowledge/write-entry.js';
 

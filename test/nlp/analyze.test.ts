@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAnalyzer } from '../../src/nlp/analyze.js';
-import { createJiebaTokenizer } from '../../src/nlp/jieba-tokenizer.js';
+import { createJiebaTokenizer } from '../../src/adapters/jieba-tokenizer.js';
 
 const tokenizer = createJiebaTokenizer().withWords(['个体工商户', '开小卖部', '烟草证']);
 const analyzer = createAnalyzer(tokenizer, [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAspectDetector } from '../../src/nlp/aspects.js';
-import { createJiebaTokenizer } from '../../src/nlp/jieba-tokenizer.js';
+import { createJiebaTokenizer } from '../../src/adapters/jieba-tokenizer.js';
 
 const tokenizer = createJiebaTokenizer();
 const detector = createAspectDetector();

@@ -4,7 +4,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { parseKnowledge, type ParseResult, type SourceFile } from './parse-knowledge.js';
+import { parseKnowledge, type ParseResult, type SourceFile } from '../knowledge/parse-knowledge.js';
 
 export async function readYamlFiles(dir: string): Promise<SourceFile[]> {
   const found = await readdir(dir, { recursive: true, withFileTypes: true });

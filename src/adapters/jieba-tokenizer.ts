@@ -15,8 +15,8 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, existsSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import nodejieba from 'nodejieba';
-import { withDictionary } from './dictionary-tokenizer.js';
-import type { Tokenizer } from './tokenizer.js';
+import { withDictionary } from '../nlp/dictionary-tokenizer.js';
+import type { Tokenizer } from '../nlp/tokenizer.js';
 
 export const MIN_FREQUENCY = 10;
 
