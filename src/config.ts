@@ -1,5 +1,6 @@
 /** Process settings, read once from the environment (see the README and ../shared/api.md). */
 import { resolve } from 'node:path';
+import { z } from 'zod';
 import type { RateLimitSettings } from './server/rate-limits.js';
 
 export interface Config {
@@ -48,62 +49,142 @@ export interface Config {
   trustProxy?: number | string;
 }
 
-export class ConfigError extends Error {}
-
-function positive(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${name} must be a positive number, got "${value}"`);
-  return n;
+/** A setting that is wrong; the message names every wrong variable and what it must be (in Chinese: operators read it). */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+  }
 }
 
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+/** An unset or empty variable is "not set". */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const positiveNumber = (fallback: number) =>
+  optional(
+    z
+      .string()
+      .refine((v) => Number.isFinite(Number(v)) && Number(v) > 0, { message: '应为正数' })
+      .transform(Number),
+  ).transform((v) => v ?? fallback);
+
+const positiveWhole = (fallback: number) => positiveNumber(fallback).transform(Math.ceil);
+
+const onOff = optional(z.enum(['on', 'off'], { message: '应为 on 或 off' }));
+
+/**
+ * Every environment variable Yici reads, with its default. Parsing reports all wrong variables at
+ * once; a variable not named here is ignored (the environment holds much else).
+ */
+const EnvSchema = z
+  .object({
+    PORT: optional(
+      z
+        .string()
+        .refine((v) => /^\d+$/.test(v) && Number(v) <= 65535, { message: '应为 0 到 65535 的整数' })
+        .transform(Number),
+    ).transform((v) => v ?? 3000),
+    HOST: optional(z.string()).transform((v) => v ?? '127.0.0.1'),
+    DATA_DIR: optional(z.string()).transform((v) => v ?? 'data'),
+    KNOWLEDGE_DIR: optional(z.string()).transform((v) => v ?? 'knowledge'),
+    FLOWS_DIR: optional(z.string()).transform((v) => v ?? 'flows'),
+    ADMIN_USERNAME: optional(z.string()),
+    ADMIN_PASSWORD: optional(z.string()),
+    MicrosoftAppId: optional(z.string()),
+    MicrosoftAppPassword: optional(z.string()),
+    TEAMS_EMULATOR: onOff,
+    OFFICE_HOURS: optional(z.string()),
+    PUBLIC_URL: optional(
+      z
+        .string()
+        .refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), { message: '应为 http:// 或 https:// 开头的地址' })
+        .transform((v) => v.replace(/\/+$/, '')),
+    ),
+    EMBED_ORIGINS: optional(z.string()),
+    COOKIE_SECURE: optional(z.enum(['true', 'false'], { message: '应为 true 或 false' })),
+    TEAMS_SSO_RESOURCE: optional(z.string()),
+    TEAMS_SSO_TENANT_ID: optional(z.string()),
+    TEAMS_SSO_JWKS_URL: optional(z.url({ message: '应为一个地址（URL）' })),
+    CLAIM_TIMEOUT_MINUTES: positiveNumber(10),
+    HANDOFF_SWEEP_SECONDS: positiveNumber(30),
+    EVAL_FILE: optional(z.string()).transform((v) => v ?? 'eval/questions.yaml'),
+    PUBLISH_GATE: onOff,
+    PUBLISH_TOP1_FLOOR: positiveNumber(0.9).transform((v) => Math.min(1, v)),
+    STALE_DAYS: positiveNumber(365),
+    LOG_LEVEL: optional(z.enum(LOG_LEVELS, { message: '应为 debug、info、warn、error 或 silent' })).transform((v) => v ?? 'info'),
+    RATE_LIMIT_CHAT_PER_MINUTE: positiveWhole(60),
+    RATE_LIMIT_CHAT_PER_CONVERSATION_PER_MINUTE: positiveWhole(20),
+    RATE_LIMIT_SEARCH_PER_MINUTE: positiveWhole(120),
+    RATE_LIMIT_LOGIN_PER_MINUTE: positiveWhole(20),
+    RATE_LIMIT_HANDOFFS_PER_10_MINUTES: positiveWhole(5),
+    TRUST_PROXY: optional(z.string()).transform((v) => (v === undefined ? undefined : /^\d+$/.test(v) ? Number(v) : v)),
+  })
+  .superRefine((env, ctx) => {
+    // Settings that only make sense together: half of a pair is a mistake, not a choice.
+    const pairs: [keyof typeof env, keyof typeof env][] = [
+      ['ADMIN_USERNAME', 'ADMIN_PASSWORD'],
+      ['TEAMS_SSO_RESOURCE', 'TEAMS_SSO_TENANT_ID'],
+    ];
+    for (const [a, b] of pairs) {
+      if ((env[a] === undefined) !== (env[b] === undefined)) {
+        const [set, missing] = env[a] === undefined ? [b, a] : [a, b];
+        ctx.addIssue({ code: 'custom', path: [missing], message: `未设置，而 ${String(set)} 已设置：两者须同时设置` });
+      }
+    }
+  });
+
+function describeIssues(error: z.ZodError, env: NodeJS.ProcessEnv): string[] {
+  return error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? 'environment');
+    const value = env[name];
+    const shown = value === undefined ? '' : /PASSWORD|SECRET/i.test(name) ? '（值不显示）' : `，当前为 "${value}"`;
+    return `${name} ${issue.message}${shown}`;
+  });
+}
+
+/** Reads and checks the environment once; throws ConfigError naming every wrong variable. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
-  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`PORT must be a whole number from 0 to 65535, got "${env.PORT}"`);
-  }
-  const level = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
-  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) {
-    throw new ConfigError(`LOG_LEVEL must be debug, info, warn, error or silent, got "${env.LOG_LEVEL}"`);
-  }
-  const opt = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
-  if (!['on', 'off', undefined, ''].includes(env.TEAMS_EMULATOR)) throw new ConfigError(`TEAMS_EMULATOR must be on or off, got "${env.TEAMS_EMULATOR}"`);
-  const secureCookie = env.COOKIE_SECURE === 'true' || (opt(env.PUBLIC_URL)?.startsWith('https://') ?? false);
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, env));
+  const e = parsed.data;
+  const secureCookie = e.COOKIE_SECURE === 'true' || (e.PUBLIC_URL?.startsWith('https://') ?? false);
   return {
-    port,
-    host: opt(env.HOST) ?? '127.0.0.1',
-    dataDir: resolve(cwd, opt(env.DATA_DIR) ?? 'data'),
-    knowledgeDir: resolve(cwd, opt(env.KNOWLEDGE_DIR) ?? 'knowledge'),
-    flowsDir: resolve(cwd, opt(env.FLOWS_DIR) ?? 'flows'),
-    adminUsername: opt(env.ADMIN_USERNAME),
-    adminPassword: opt(env.ADMIN_PASSWORD),
-    microsoftAppId: opt(env.MicrosoftAppId),
-    microsoftAppPassword: opt(env.MicrosoftAppPassword),
-    teamsEmulator: env.TEAMS_EMULATOR === 'on',
-    officeHours: opt(env.OFFICE_HOURS),
-    publicUrl: opt(env.PUBLIC_URL)?.replace(/\/+$/, ''),
-    embedOrigins: opt(env.EMBED_ORIGINS)?.split(/[\s,]+/).filter(Boolean).join(' ') ?? '',
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: resolve(cwd, e.DATA_DIR),
+    knowledgeDir: resolve(cwd, e.KNOWLEDGE_DIR),
+    flowsDir: resolve(cwd, e.FLOWS_DIR),
+    adminUsername: e.ADMIN_USERNAME,
+    adminPassword: e.ADMIN_PASSWORD,
+    microsoftAppId: e.MicrosoftAppId,
+    microsoftAppPassword: e.MicrosoftAppPassword,
+    teamsEmulator: e.TEAMS_EMULATOR === 'on',
+    officeHours: e.OFFICE_HOURS,
+    publicUrl: e.PUBLIC_URL,
+    embedOrigins: e.EMBED_ORIGINS?.split(/[\s,]+/).filter(Boolean).join(' ') ?? '',
     secureCookie,
-    teamsTab: Boolean(opt(env.MicrosoftAppId)) && secureCookie,
-    ...(opt(env.TEAMS_SSO_RESOURCE) && opt(env.TEAMS_SSO_TENANT_ID)
-      ? { teamsSso: { audience: opt(env.TEAMS_SSO_RESOURCE)!, tenantId: opt(env.TEAMS_SSO_TENANT_ID)!, ...(opt(env.TEAMS_SSO_JWKS_URL) ? { jwksUrl: opt(env.TEAMS_SSO_JWKS_URL)! } : {}) } }
+    teamsTab: Boolean(e.MicrosoftAppId) && secureCookie,
+    ...(e.TEAMS_SSO_RESOURCE && e.TEAMS_SSO_TENANT_ID
+      ? { teamsSso: { audience: e.TEAMS_SSO_RESOURCE, tenantId: e.TEAMS_SSO_TENANT_ID, ...(e.TEAMS_SSO_JWKS_URL ? { jwksUrl: e.TEAMS_SSO_JWKS_URL } : {}) } }
       : {}),
-    claimTimeoutMinutes: positive(env.CLAIM_TIMEOUT_MINUTES, 'CLAIM_TIMEOUT_MINUTES', 10),
-    sweepSeconds: positive(env.HANDOFF_SWEEP_SECONDS, 'HANDOFF_SWEEP_SECONDS', 30),
-    evalFile: resolve(cwd, opt(env.EVAL_FILE) ?? 'eval/questions.yaml'),
-    publishGate: opt(env.PUBLISH_GATE) !== 'off',
-    publishFloor: Math.min(1, positive(env.PUBLISH_TOP1_FLOOR, 'PUBLISH_TOP1_FLOOR', 0.9)),
-    staleDays: positive(env.STALE_DAYS, 'STALE_DAYS', 365),
+    claimTimeoutMinutes: e.CLAIM_TIMEOUT_MINUTES,
+    sweepSeconds: e.HANDOFF_SWEEP_SECONDS,
+    evalFile: resolve(cwd, e.EVAL_FILE),
+    publishGate: e.PUBLISH_GATE !== 'off',
+    publishFloor: e.PUBLISH_TOP1_FLOOR,
+    staleDays: e.STALE_DAYS,
     maxMessageLength: 500,
     maxBodyBytes: '16kb',
-    logLevel: level,
+    logLevel: e.LOG_LEVEL,
     rateLimits: {
-      chatPerMinute: Math.ceil(positive(env.RATE_LIMIT_CHAT_PER_MINUTE, 'RATE_LIMIT_CHAT_PER_MINUTE', 60)),
-      chatPerConversationPerMinute: Math.ceil(positive(env.RATE_LIMIT_CHAT_PER_CONVERSATION_PER_MINUTE, 'RATE_LIMIT_CHAT_PER_CONVERSATION_PER_MINUTE', 20)),
-      searchPerMinute: Math.ceil(positive(env.RATE_LIMIT_SEARCH_PER_MINUTE, 'RATE_LIMIT_SEARCH_PER_MINUTE', 120)),
-      loginPerMinute: Math.ceil(positive(env.RATE_LIMIT_LOGIN_PER_MINUTE, 'RATE_LIMIT_LOGIN_PER_MINUTE', 20)),
-      handoffsPer10Minutes: Math.ceil(positive(env.RATE_LIMIT_HANDOFFS_PER_10_MINUTES, 'RATE_LIMIT_HANDOFFS_PER_10_MINUTES', 5)),
+      chatPerMinute: e.RATE_LIMIT_CHAT_PER_MINUTE,
+      chatPerConversationPerMinute: e.RATE_LIMIT_CHAT_PER_CONVERSATION_PER_MINUTE,
+      searchPerMinute: e.RATE_LIMIT_SEARCH_PER_MINUTE,
+      loginPerMinute: e.RATE_LIMIT_LOGIN_PER_MINUTE,
+      handoffsPer10Minutes: e.RATE_LIMIT_HANDOFFS_PER_10_MINUTES,
     },
-    ...(opt(env.TRUST_PROXY) ? { trustProxy: /^\d+$/.test(env.TRUST_PROXY!) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY! } : {}),
+    ...(e.TRUST_PROXY !== undefined ? { trustProxy: e.TRUST_PROXY } : {}),
   };
 }

@@ -9,7 +9,8 @@ async function main(): Promise<void> {
     config = readConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(`配置错误：${err.message}`);
+      console.error('配置错误：');
+      for (const p of err.problems) console.error(`  ${p}`);
       process.exit(2);
     }
     throw err;

@@ -1,0 +1,87 @@
+/** Settings are read once through a schema: defaults when unset, every wrong variable named at once. */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readConfig } from '../src/config.js';
+
+const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+  try {
+    readConfig(env, '/srv/yici');
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+};
+
+describe('readConfig', () => {
+  it('starts on the embedded defaults with nothing set', () => {
+    const c = readConfig({}, '/srv/yici');
+    expect(c).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: '/srv/yici/data',
+      knowledgeDir: '/srv/yici/knowledge',
+      flowsDir: '/srv/yici/flows',
+      teamsEmulator: false,
+      publishGate: true,
+      publishFloor: 0.9,
+      claimTimeoutMinutes: 10,
+      logLevel: 'info',
+      secureCookie: false,
+      embedOrigins: '',
+    });
+    expect(c.adminUsername).toBeUndefined();
+    expect(c.trustProxy).toBeUndefined();
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(readConfig({ PORT: '', LOG_LEVEL: '', FLOWS_DIR: '' }, '/srv/yici')).toMatchObject({ port: 3000, logLevel: 'info', flowsDir: '/srv/yici/flows' });
+  });
+
+  it('reads each kind of value', () => {
+    const c = readConfig(
+      {
+        PORT: '8080',
+        FLOWS_DIR: 'my-flows',
+        PUBLIC_URL: 'https://yici.example.gov.cn//',
+        PUBLISH_TOP1_FLOOR: '1.5',
+        RATE_LIMIT_CHAT_PER_MINUTE: '2.2',
+        TRUST_PROXY: '1',
+        EMBED_ORIGINS: 'https://a.example, https://b.example',
+        TEAMS_SSO_RESOURCE: 'api://x',
+        TEAMS_SSO_TENANT_ID: 't',
+      },
+      '/srv/yici',
+    );
+    expect(c.port).toBe(8080);
+    expect(c.flowsDir).toBe('/srv/yici/my-flows');
+    expect(c.publicUrl).toBe('https://yici.example.gov.cn');
+    expect(c.secureCookie).toBe(true);
+    expect(c.publishFloor).toBe(1);
+    expect(c.rateLimits.chatPerMinute).toBe(3);
+    expect(c.trustProxy).toBe(1);
+    expect(readConfig({ TRUST_PROXY: 'loopback' }).trustProxy).toBe('loopback');
+    expect(c.embedOrigins).toBe('https://a.example https://b.example');
+    expect(c.teamsSso).toEqual({ audience: 'api://x', tenantId: 't' });
+  });
+
+  it('names every wrong variable at once, with its value and what it should be', () => {
+    const problems = problemsOf({ PORT: '70000', LOG_LEVEL: 'loud', CLAIM_TIMEOUT_MINUTES: '-1', PUBLISH_GATE: 'no', PUBLIC_URL: 'yici.example' });
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/PORT 应为 0 到 65535 的整数，当前为 "70000"/);
+    expect(problems.join('\n')).toMatch(/LOG_LEVEL .*silent.*"loud"/);
+    expect(problems.join('\n')).toMatch(/CLAIM_TIMEOUT_MINUTES 应为正数/);
+    expect(problems.join('\n')).toMatch(/PUBLISH_GATE 应为 on 或 off/);
+    expect(problems.join('\n')).toMatch(/PUBLIC_URL .*https:\/\//);
+  });
+
+  it('refuses half of a pair, and never echoes a password', () => {
+    expect(problemsOf({ ADMIN_PASSWORD: 'Secret-2026' })).toEqual([expect.stringMatching(/^ADMIN_USERNAME .*ADMIN_PASSWORD/)]);
+    expect(problemsOf({ TEAMS_SSO_RESOURCE: 'api://x' })).toEqual([expect.stringMatching(/TEAMS_SSO_TENANT_ID/)]);
+    expect(problemsOf({ ADMIN_USERNAME: 'chief' }).join()).not.toMatch(/Secret/);
+    expect(problemsOf({ PORT: 'x', ADMIN_USERNAME: 'a', ADMIN_PASSWORD: 'Secret-2026' }).join()).not.toMatch(/Secret/);
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(() => readConfig({ PATH: '/usr/bin', HOME: '/root', npm_config_yes: 'true' })).not.toThrow();
+  });
+});
