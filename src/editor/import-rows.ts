@@ -61,7 +61,37 @@ function material(text: string) {
 }
 
 /** Turns rows (first row = headers) into item entries; a row with problems gets no entry. */
-export function importRows(rows: string[][], today: string, existingIds: ReadonlySet<string>): { results: RowResult[]; unknownColumns: string[] } {
+/** A title compared loosely: width, case, spaces and punctuation do not make two matters different. */
+export function titleKey(title: string): string {
+  return title.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, '');
+}
+
+/** FNV-1a over the title key, in base 36: the same title gives the same id in every file, on every day. */
+function titleHash(title: string): string {
+  let h = 0x811c9dc5;
+  for (const ch of titleKey(title)) {
+    h ^= ch.codePointAt(0)!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(36);
+}
+
+/** What already exists besides the file: ids taken (published entries and open drafts) and titles, each with where it is. */
+export interface ImportContext {
+  takenIds: ReadonlySet<string>;
+  /** titleKey → where that title already is, e.g. 「已有条目 item-x」 or 「待审核草稿 item-y」. */
+  titles?: ReadonlyMap<string, string>;
+}
+
+/**
+ * Turns rows (first row = headers) into item entries; a row with problems gets no entry. A row
+ * without 编号 gets an id derived from its title (not from the date and row number, which collided
+ * across files of one day and with open drafts); a row whose title is already an entry, an open
+ * draft or an earlier row is reported as a duplicate, so importing a file twice creates nothing new.
+ */
+export function importRows(rows: string[][], today: string, context: ImportContext | ReadonlySet<string>): { results: RowResult[]; unknownColumns: string[] } {
+  const { takenIds: existingIds, titles: knownTitles = new Map<string, string>() } = context instanceof Set ? { takenIds: context as ReadonlySet<string> } : (context as ImportContext);
+  const titlesInFile = new Map<string, number>();
   const [header = [], ...body] = rows;
   const fields = header.map((h) => COLUMNS[h.trim()] ?? null);
   const unknownColumns = header.filter((h, i) => h.trim() && !fields[i]);
@@ -79,10 +109,22 @@ export function importRows(rows: string[][], today: string, existingIds: Readonl
     let id = get('id');
     if (!title) problems.push('缺少「事项名称」');
     if (id && !/^item-[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) problems.push(`「编号」${id} 应写成 item-英文小写，例如 item-shop-licence`);
-    if (!id) id = `item-import-${today.replace(/-/g, '')}-${row}`;
+    if (title) {
+      const key = titleKey(title);
+      const where = knownTitles.get(key);
+      if (where) problems.push(`「${title}」与${where}重名，可能是重复导入；修改已有条目请在编辑页面里改`);
+      const earlier = titlesInFile.get(key);
+      if (earlier !== undefined) problems.push(`「${title}」与表格第 ${earlier} 行重名`);
+      else titlesInFile.set(key, row);
+    }
+    if (!id) {
+      const base = `item-import-${titleHash(title || String(row))}`;
+      id = base;
+      for (let n = 2; existingIds.has(id) || seen.has(id); n++) id = `${base}-${n}`;
+    }
     if (seen.has(id)) problems.push(`编号 ${id} 在表格里重复`);
     seen.add(id);
-    if (existingIds.has(id)) problems.push(`编号 ${id} 已经有条目了；修改已有条目请在编辑页面里改`);
+    if (existingIds.has(id)) problems.push(`编号 ${id} 已经有条目或待审核草稿了；修改已有条目请在编辑页面里改`);
     const fee = get('fees');
     const raw = {
       id,

@@ -9,7 +9,7 @@ import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import type { EditorService } from '../editor/editor-service.js';
-import { exportRows, importRows } from '../editor/import-rows.js';
+import { exportRows, importRows, titleKey } from '../editor/import-rows.js';
 import type { KnowledgeBase } from '../knowledge/parse-knowledge.js';
 import { entryForFile } from '../knowledge/write-entry.js';
 import { csrfGuard, requireRole, userOf } from './auth-routes.js';
@@ -60,7 +60,12 @@ export function importRoutes(deps: { editor: EditorService; kb: () => KnowledgeB
     const rows = await readRows(b.format, b.data);
     if (rows.length > MAX_ROWS + 1) throw new AppError(422, 'too_many_rows', `一次最多导入 ${MAX_ROWS} 行。`);
     const kb = deps.kb();
-    const { results, unknownColumns } = importRows(rows, now().toISOString().slice(0, 10), new Set(kb.entries.map((e) => e.id)));
+    const open = (await deps.editor.drafts()).filter((d) => d.status === 'pending');
+    const titles = new Map<string, string>();
+    for (const e of kb.entries) titles.set(titleKey(e.title), `已有条目「${e.title}」（${e.id}）`);
+    for (const d of open) if (!titles.has(titleKey(d.entry.title))) titles.set(titleKey(d.entry.title), `待审核草稿「${d.entry.title}」（${d.entryId}）`);
+    const takenIds = new Set([...kb.entries.map((e) => e.id), ...open.map((d) => d.entryId)]);
+    const { results, unknownColumns } = importRows(rows, now().toISOString().slice(0, 10), { takenIds, titles });
     const created: { row: number; draftId: string }[] = [];
     if (b.commit) {
       for (const x of results) {

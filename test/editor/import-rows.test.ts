@@ -13,7 +13,7 @@ describe('spreadsheet import', () => {
     expect(r).toMatchObject({ row: 2, title: '小餐饮店登记', problems: [] });
     expect(r!.entry).toMatchObject({
       kind: 'item',
-      id: 'item-import-20261126-2',
+      id: expect.stringMatching(/^item-import-[0-9a-z]+$/),
       verified: false,
       materials: [
         { name: '申请表', originals: 1, copies: 0 },
@@ -42,7 +42,34 @@ describe('spreadsheet import', () => {
     const { results } = importRows([['编号', ...header], ['item-shop', ...good], ['item-shop', ...good]], '2026-11-26', new Set(['item-licence']));
     expect(results[1]!.problems).toContain('编号 item-shop 在表格里重复');
     const existing = importRows([['编号', ...header], ['item-licence', ...good]], '2026-11-26', new Set(['item-licence']));
-    expect(existing.results[0]!.problems.join()).toContain('已经有条目了');
+    expect(existing.results[0]!.problems.join()).toContain('已经有条目或待审核草稿了');
+  });
+
+  it('derives the id of a row without 编号 from its title: the same in any file on any day, never a taken id', () => {
+    const idOf = (rows: string[][], today: string, taken: Set<string> = new Set()) => importRows(rows, today, { takenIds: taken }).results.map((r) => r.entry?.id);
+    const other = [...good];
+    other[0] = '夜市摊位登记';
+    const [a, b] = idOf([header, good, other], '2026-11-26');
+    expect(a).not.toBe(b);
+    // Another file, another day, another row: the same title gives the same id (once it is not taken).
+    expect(idOf([header, other], '2026-11-27')).toEqual([b]);
+    // Taken by a published entry or an open draft: the next free one.
+    const [c] = idOf([header, good], '2026-11-26', new Set([a!]));
+    expect(c).toBe(`${a}-2`);
+    expect(idOf([header, good], '2026-11-26', new Set([a!, `${a}-2`]))).toEqual([`${a}-3`]);
+  });
+
+  it('reports a title that is already an entry, an open draft or an earlier row, loosely compared', () => {
+    const titles = new Map([['小餐饮店登记', '待审核草稿「小餐饮店登记」（item-x）']]);
+    const spaced = [...good];
+    spaced[0] = ' 小餐饮店 登记！';
+    const { results } = importRows([header, spaced], '2026-11-26', { takenIds: new Set(), titles });
+    expect(results[0]!.entry).toBeNull();
+    expect(results[0]!.problems.join()).toContain('与待审核草稿「小餐饮店登记」（item-x）重名');
+    const inFile = importRows([header, good, good], '2026-11-26', { takenIds: new Set() });
+    expect(inFile.results[0]!.problems).toEqual([]);
+    expect(inFile.results[1]!.problems).toEqual(['「小餐饮店登记」与表格第 2 行重名']);
+    expect(inFile.results[1]!.entry).toBeNull();
   });
 
   it('exports items with the import columns, so an export reads back', () => {

@@ -273,11 +273,24 @@ describe('spreadsheet import and export', () => {
     expect(drafts.drafts.find((d) => d.id === done.created[0]!.draftId)).toMatchObject({ entry: { title: '夜市摊位登记' }, status: 'pending' });
   });
 
+  it('importing the same file again creates nothing: its rows are reported as duplicates of the open drafts', async () => {
+    const again = (await (await json('POST', '/api/kb/import', { format: 'csv', data: CSV, commit: true }, ed2)).json()) as {
+      rows: { row: number; ok: boolean; problems: string[] }[];
+      good: number;
+      created: unknown[];
+    };
+    expect(again).toMatchObject({ good: 0, created: [] });
+    expect(again.rows[0]!.problems.join()).toMatch(/夜市摊位登记.*待审核草稿/);
+    // A published entry's title is a duplicate too, however it is spaced or punctuated.
+    const published = (await (await json('POST', '/api/kb/import', { format: 'csv', data: CSV.replace('夜市摊位登记', '个体工商户 设立登记') }, ed1)).json()) as { rows: { problems: string[] }[] };
+    expect(published.rows[0]!.problems.join()).toMatch(/已有条目「个体工商户设立登记」/);
+  });
+
   it('reads .xlsx files and refuses unreadable ones', async () => {
     const { default: ExcelJS } = await import('exceljs');
     const book = new ExcelJS.Workbook();
     const sheet = book.addWorksheet('事项');
-    for (const line of CSV.split('\n')) sheet.addRow(line.split(','));
+    for (const line of CSV.replace('夜市摊位登记', '早市摊位登记').split('\n')) sheet.addRow(line.split(','));
     const data = Buffer.from(await book.xlsx.writeBuffer()).toString('base64');
     const r = (await (await json('POST', '/api/kb/import', { format: 'xlsx', data }, ed1)).json()) as { good: number; bad: number };
     expect(r).toMatchObject({ good: 1, bad: 1 });
