@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import { top1, type LabelledQuestion } from '../knowledge/evaluate.js';
+import { formatShare, judgeChange, observe, type LabelledQuestion, type Observation } from '../knowledge/evaluate.js';
 import { linkProblems, type KnowledgeBase } from '../knowledge/parse-knowledge.js';
 import { entrySchema, joinChineseLines, type Entry } from '../knowledge/schema.js';
 import type { Store } from '../storage/ports.js';
@@ -36,6 +36,8 @@ export interface Revision {
   at: string;
   note: string;
   entry: Entry;
+  /** Set when the reviewer published over the publish gate: what the gate found and the reviewer's reason. */
+  gateOverride?: string;
 }
 
 export interface FieldError {
@@ -48,7 +50,7 @@ export interface Runtime {
   /** Builds and swaps in an engine for this knowledge base; returns problems (e.g. a walkthrough that breaks) instead. */
   replace(kb: KnowledgeBase): Promise<string[]>;
   /** The engine a knowledge base would have, without serving it (for the publish gate). */
-  candidate(kb: KnowledgeBase): { search: (q: string, k?: number) => { results: { entry: Entry; score: number }[] } };
+  candidate(kb: KnowledgeBase): { search: (q: string, k?: number) => { band?: string; results: { entry: Entry; score: number }[] } };
 }
 
 export type EditorResult<T> = { ok: true; value: T } | { ok: false; status: number; code: string; message: string; details?: unknown };
@@ -104,31 +106,79 @@ export function createEditorService(o: EditorOptions) {
     return current ? [{ revision: 1, author: 'knowledge file', approvedBy: null, at: current.lastVerified ?? '', note: '知识库文件中的初始版本', entry: current }] : [];
   }
 
-  /** Gate, file, engine, history: the one way a change goes live. */
-  async function publish(entry: Entry, author: string, approvedBy: string | null, note: string): Promise<EditorResult<Revision>> {
+  /**
+   * The publish gate compares the questions' results before and after a change; "before" is the live
+   * knowledge base, whose results are kept (per knowledge base object and question list) so that a
+   * publish builds and searches one engine, not two.
+   */
+  type Observed = { questions: readonly LabelledQuestion[]; day: string; seen: Observation[] };
+  const observations = new WeakMap<KnowledgeBase, Observed>();
+  let pendingObservation: Observed | null = null;
+  // Entries come into and go out of effect by date, so a kept result holds for its day only.
+  const day = () => now().toISOString().slice(0, 10);
+  const observed = (kb: KnowledgeBase, questions: readonly LabelledQuestion[]): Observation[] => {
+    const kept = observations.get(kb);
+    if (kept && kept.questions === questions && kept.day === day()) return kept.seen;
+    const seen = observe(o.runtime.candidate(kb), questions);
+    observations.set(kb, { questions, day: day(), seen });
+    return seen;
+  };
+
+  /**
+   * Gate, file, engine, history: the one way a change goes live. The gate judges the change itself
+   * (labelled questions it stops answering right, unrelated ones it pulls to the entry) and the
+   * global floor; a reviewer may override it with a reason, which is kept with the revision.
+   */
+  async function publish(entry: Entry, author: string, approvedBy: string | null, note: string, override?: string): Promise<EditorResult<Revision>> {
     const before = o.runtime.kb();
     // Read before anything changes: the first history of an entry is made from the live version.
     const past = await history(entry.id);
     const { kb, problems } = withEntry(before, entry);
     if (problems.length > 0) return fail(422, 'invalid_entry', '条目与知识库中的其他条目对不上。', problems);
     const questions = o.questions();
+    let overridden: string | null = null;
+    pendingObservation = null;
     if (questions.length > 0) {
-      const was = top1(o.runtime.candidate(before) as never, questions);
-      const will = top1(o.runtime.candidate(kb) as never, questions);
-      if (will.top1 < o.floor) {
-        const broke = [...will.correct].filter(([q, ok]) => !ok && was.correct.get(q)).map(([q]) => q);
-        return fail(409, 'publish_gate', `这次修改会让标注问题的首位命中率从 ${(was.top1 * 100).toFixed(1)}% 降到 ${(will.top1 * 100).toFixed(1)}%，低于 ${(o.floor * 100).toFixed(0)}%，没有发布。`, { before: was.top1, after: will.top1, broke });
+      const seenBefore = observed(before, questions);
+      const seenAfter = observe(o.runtime.candidate(kb), questions);
+      const j = judgeChange(seenBefore, seenAfter, questions, new Set([entry.id]));
+      pendingObservation = { questions, day: day(), seen: seenAfter };
+      const share = (part: number, whole: number) => (whole === 0 ? 1 : part / whole);
+      // The floor is on the top-1 share (PUBLISH_TOP1_FLOOR); it refuses only a change that lowers it.
+      const belowFloor = share(j.after.top1, j.after.inScope) < o.floor && j.after.top1 < j.before.top1;
+      if (j.lost.length > 0 || j.drawn.length > 0 || belowFloor) {
+        const parts = [
+          ...(j.lost.length > 0 ? [`${j.lost.length} 个原来答对的标注问题不再答对`] : []),
+          ...(j.drawn.length > 0 ? [`${j.drawn.length} 个不属于这个条目的问题会转到它这里`] : []),
+          ...(belowFloor ? [`首位命中率从 ${formatShare(j.before.top1, j.before.inScope)} 降到 ${formatShare(j.after.top1, j.after.inScope)}，低于 ${(o.floor * 100).toFixed(0)}%`] : []),
+        ];
+        const summary = `这次修改会让${parts.join('，')}；直接答对的从 ${formatShare(j.before.right, j.before.inScope)} 变为 ${formatShare(j.after.right, j.after.inScope)}。`;
+        if (!override) {
+          return fail(409, 'publish_gate', `${summary}没有发布。确认无误的话，审核人可以写明理由后仍然发布。`, {
+            before: share(j.before.top1, j.before.inScope),
+            after: share(j.after.top1, j.after.inScope),
+            counts: { before: j.before, after: j.after },
+            lost: j.lost,
+            drawn: j.drawn,
+            broke: j.lost.map((m) => m.q),
+            belowFloor,
+          });
+        }
+        overridden = `${summary}审核人仍然发布，理由：${override}`;
       }
     }
     const file = await writeEntry(o.knowledgeDir, before, entry);
-    const replaced = await o.runtime.replace({ ...kb, fileOf: { ...kb.fileOf, [entry.id]: file } });
+    const published = { ...kb, fileOf: { ...kb.fileOf, [entry.id]: file } };
+    const replaced = await o.runtime.replace(published);
+    // What the new engine does with the questions is known already: the next publish starts from it.
+    if (replaced.length === 0 && pendingObservation) observations.set(published, pendingObservation);
     if (replaced.length > 0) {
       // The file was written but the walkthroughs refuse it: put the old version back.
       const old = before.entries.find((e) => e.id === entry.id);
       if (old) await writeEntry(o.knowledgeDir, before, old);
       return fail(422, 'breaks_walkthrough', '这次修改会让引导流程出错，没有发布。', replaced);
     }
-    const revision: Revision = { revision: (past.at(-1)?.revision ?? 0) + 1, author, approvedBy, at: now().toISOString(), note, entry };
+    const revision: Revision = { revision: (past.at(-1)?.revision ?? 0) + 1, author, approvedBy, at: now().toISOString(), note, entry, ...(overridden ? { gateOverride: overridden } : {}) };
     await revisions.write(entry.id, [...past, revision]);
     return { ok: true, value: revision };
   }
@@ -182,7 +232,11 @@ export function createEditorService(o: EditorOptions) {
 
     draft: (id: string) => drafts.read(id),
 
-    approve: (draftId: string, approver: string): Promise<EditorResult<Revision>> =>
+    /**
+     * Publish a pending draft (another editor than its author). A publish-gate refusal leaves the
+     * draft pending, so the reviewer can return it or approve again with `override` (a reason).
+     */
+    approve: (draftId: string, approver: string, override?: string): Promise<EditorResult<Revision>> =>
       serial(async () => {
         const draft = await drafts.read(draftId);
         if (!draft) return fail(404, 'not_found', '没有这个草稿。');
@@ -192,9 +246,18 @@ export function createEditorService(o: EditorOptions) {
         if (JSON.stringify(current) !== JSON.stringify(draft.base)) {
           return fail(409, 'stale_draft', '草稿写好之后条目已经被改过，请在最新版本上重新起草。');
         }
-        const result = await publish(draft.entry, draft.author, approver, draft.note);
-        await drafts.write(draftId, { ...draft, status: result.ok ? 'published' : 'refused', ...(result.ok ? {} : { refusal: result.message }) });
-        await audit.append({ at: now().toISOString(), by: approver, action: result.ok ? 'approve' : 'approve_refused', entryId: draft.entryId, draftId, ...(result.ok ? { revision: result.value.revision } : { note: result.message }) });
+        const reason = override?.trim() || undefined;
+        const result = await publish(draft.entry, draft.author, approver, draft.note, reason);
+        const gated = !result.ok && result.code === 'publish_gate';
+        await drafts.write(draftId, { ...draft, status: result.ok ? 'published' : gated ? 'pending' : 'refused', ...(result.ok ? {} : { refusal: result.message }) });
+        await audit.append({
+          at: now().toISOString(),
+          by: approver,
+          action: result.ok ? (result.value.gateOverride ? 'approve_override' : 'approve') : 'approve_refused',
+          entryId: draft.entryId,
+          draftId,
+          ...(result.ok ? { revision: result.value.revision, ...(result.value.gateOverride ? { note: result.value.gateOverride } : {}) } : { note: result.message }),
+        });
         return result;
       }),
 

@@ -114,9 +114,14 @@ export function editorRoutes(deps: EditorDeps): Router {
     res.json({ draft: d });
   });
 
+  const approveBody = z.strictObject({
+    /** Publish over the publish gate's findings; the reason is recorded with the revision and in the audit log. */
+    override: z.strictObject({ reason: z.string().trim().min(4, { error: '请写明仍要发布的理由（至少 4 个字）' }).max(500, { error: '理由请控制在 500 字以内' }) }).optional(),
+  });
   r.post('/api/kb/drafts/:id/approve', async (req, res) => {
-    const rev = unwrap(await deps.editor.approve(req.params.id, me(res)));
-    res.json({ revision: { revision: rev.revision, author: rev.author, approvedBy: rev.approvedBy, at: rev.at, note: rev.note }, entry: rev.entry });
+    const b = parseOr400(approveBody, req.body ?? {});
+    const rev = unwrap(await deps.editor.approve(req.params.id, me(res), b.override?.reason));
+    res.json({ revision: { revision: rev.revision, author: rev.author, approvedBy: rev.approvedBy, at: rev.at, note: rev.note, ...(rev.gateOverride ? { gateOverride: rev.gateOverride } : {}) }, entry: rev.entry });
   });
 
   const closeBody = z.strictObject({ reason: z.string().max(500, { error: '原因请控制在 500 字以内' }).default('') });
