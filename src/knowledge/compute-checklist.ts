@@ -35,6 +35,8 @@ export interface Checklist {
   /** Documents one of the listed items issues on the way: nothing to bring. */
   produced: { name: string; by: string; usedBy: string[] }[];
   where: string[];
+  /** The conditions each item sets (e.g. the tobacco outlet-spacing rule), for the printed page. Absent on checklists stored before it existed. */
+  conditions?: { title: string; lines: string[] }[];
   time: string;
   fees: string[];
   sources: SourceRef[];
@@ -130,6 +132,7 @@ export function computeChecklist(input: ChecklistInput): Checklist {
     excluded,
     produced,
     where,
+    conditions: items.filter((i) => i.conditions.length > 0).map((i) => ({ title: i.title, lines: [...i.conditions] })),
     time,
     fees: items.map((i) => `${i.title}：${i.fees.text}`),
     sources: [...sources.values()],

@@ -202,7 +202,9 @@ export function citizenRoutes(deps: CitizenDeps): Router {
       return;
     }
     const base = deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
-    res.type('html').send(await renderChecklistPage(checklist, `${base}/checklist/${id}`));
+    const { centre, unconfirmed } = deps.engine().kb.settings;
+    const place = { name: centre.name, address: centre.address, hours: centre.hours, unconfirmed: unconfirmed.some((u) => u === 'centre.address' || u === 'centre.hours') };
+    res.type('html').send(await renderChecklistPage(checklist, `${base}/checklist/${id}`, place));
   });
 
   return r;
