@@ -28,7 +28,8 @@ function keepEnds(digits: string, head: number, tail: number): string {
 
 /**
  * The masked form of one run's digits, or null when the run is not personal. `byLetter`: the run
- * follows a Latin letter (a ticket such as HJ202501010001), so only a recognised kind is masked.
+ * follows a Latin letter and has no separators (a ticket such as HJ202501010001), so only a
+ * recognised kind is masked.
  */
 function maskDigits(digits: string, byLetter: boolean): string | null {
   if (/^[1-9]\d{16}[\dXx]$/.test(digits)) return keepEnds(digits.toUpperCase(), 3, 2); // 身份证号
@@ -44,15 +45,21 @@ function maskDigits(digits: string, byLetter: boolean): string | null {
 }
 
 function maskNumbers(s: string): string {
-  return s.replace(RUN, (match: string, _plus: string | undefined, x: string | undefined, offset: number) => {
-    const byLetter = /[A-Za-z]/.test(s[offset - 1] ?? '');
+  return s.replace(RUN, (match: string, plus: string | undefined, x: string | undefined, offset: number) => {
+    // A code such as HJ202501010001 is written in one piece; a run broken by separators after a
+    // letter (ID450403199001011234 13812345678, an ID's final X then more digits) is not one.
+    const byLetter = /[A-Za-z]/.test(s[offset - 1] ?? '') && /^\d+[Xx]?$/.test(match);
     const digits = match.replace(/[^\dXx]/g, '');
+    // A leading + the masked form does not write stays, so the digits before it (0000000+86…)
+    // do not join the masked ones into a new number.
+    const keepPlus = (m: string) => (plus && !m.startsWith('+') ? plus + m : m);
     const masked = maskDigits(digits, byLetter);
-    if (masked !== null) return masked;
+    if (masked !== null) return keepPlus(masked);
     if (x) {
       // Not an ID number: the X is an ordinary letter; mask the digits before it on their own.
       const body = match.slice(0, -1);
-      return (maskDigits(body.replace(/\D/g, ''), byLetter) ?? body) + x;
+      const bodyMasked = maskDigits(body.replace(/\D/g, ''), byLetter);
+      return (bodyMasked === null ? body : keepPlus(bodyMasked)) + x;
     }
     return match;
   });

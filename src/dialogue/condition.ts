@@ -78,9 +78,19 @@ function tokenize(src: string): Token[] {
   return out;
 }
 
+/**
+ * More parts than any real condition has. Parsing and evaluating recurse once per level of
+ * nesting, so a bound on the parts keeps a runaway condition from exhausting the stack — it is
+ * refused with a ConditionError like any other mistake.
+ */
+export const MAX_PARTS = 500;
+
 /** Parses a condition; throws ConditionError with the position of the problem. */
 export function parseCondition(src: string): Expr {
   const tokens = tokenize(src);
+  if (tokens.length - 1 > MAX_PARTS) {
+    throw new ConditionError(`the condition has more than ${MAX_PARTS} parts (names, values, operators, brackets); split it`);
+  }
   let pos = 0;
   const peek = () => tokens[pos]!;
   const isWord = (w: string) => {

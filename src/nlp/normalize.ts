@@ -26,6 +26,9 @@ export function normalize(input: string): string {
   s = s.replace(EMOJI, ' ');
   s = s.replace(SEPARATORS, ' ');
   s = s.replace(SPACE_BETWEEN_CJK, '');
+  // Dropping punctuation and spaces can bring a numeral to its unit (「两，个工作日」 → 两个工作日):
+  // convert once more, so that normalising a normalised text changes nothing.
+  s = arabicNumerals(s);
   return s.replace(/\s+/g, ' ').trim();
 }
 

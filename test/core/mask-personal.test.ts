@@ -53,6 +53,20 @@ describe('maskPersonal: numbers written every way people write them (issue 11)',
     expect(maskPersonal('长洲镇泗洲村3组12号')).toBe('长洲镇泗洲村*组**号');
   });
 
+  it('masks numbers that follow a letter when the run is broken by separators (found by the property below)', () => {
+    // Only a code in one piece after a letter (HJ202501010001) is left: this is not one.
+    const out = maskPersonal('ID450403199001011234 13812345678');
+    expect(out).toBe(`ID${'*'.repeat(25)}5678`);
+    // The X of an ID number is a letter too: the digits after it are not a ticket.
+    expect(maskPersonal('45040319900101123X 13812345678')).not.toContain('1381234');
+  });
+
+  it('keeps a leading + so the digits before it do not join a masked number (found by the property below)', () => {
+    const out = maskPersonal('0000000+86 130 000 000 0000');
+    expect(out).toBe('0000000+861**********00');
+    expect(maskPersonal(out)).toBe(out);
+  });
+
   it('leaves ordinary numbers alone', () => {
     const plain = '孩子3岁，2025年5月10号去3号窗口（3楼），交3600元，20个工作日办好，编号HJ202501010001，热线12345，第2-3项，1.5万';
     expect(maskPersonal(plain)).toBe(plain);
@@ -100,8 +114,41 @@ describe('maskPersonal: properties', () => {
     );
   });
 
+  // A reader does not need the whole run: in 「tel13812345678 13912345678」 each group is a number.
+  // Every span of whole groups of a run is a reading, and none may be a phone or ID number.
+  const SEP_CLASS = '[ \\t\\n\\r\\u3000.．\\-‐‑‒–—―－·•()（）]{1,3}';
+  const readings = (text: string): string[] => {
+    const half = text.replace(/[０-９Ｘｘ]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+    const runs = half.match(new RegExp(`\\d(?:(?:${SEP_CLASS})?\\d)*[Xx]?`, 'g')) ?? [];
+    return runs.flatMap((run) => {
+      const groups = run.split(new RegExp(SEP_CLASS));
+      return groups.flatMap((_, i) => groups.slice(i).map((__, j) => groups.slice(i, i + j + 1).join('')));
+    });
+  };
+  const WHOLE = [/^(?:86)?1[3-9]\d{9}$/, /^[1-9]\d{16}[\dXx]$/, /^[1-9]\d{14}$/, /^0\d{9,11}$/];
+  // Pieces put side by side with nothing forced between them: numbers after letters (ID, tel, a
+  // ticket's HJ), several numbers in one run, other digits, separators, words.
+  const chunk = fc.oneof(
+    written,
+    written,
+    fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 20 }).map((d) => d.join('')),
+    fc.constantFrom('ID', 'id', 'tel', 'Tel:', 'No.', 'HJ', 'x', 'X', '电话', '身份证号', '，', '、', ' ', '-', '  ', '. ', '(', ')', '+86 ', '号', '年'),
+  );
+
+  it('never leaves any part of a number that reads as a phone or ID number, wherever it stands', () => {
+    fc.assert(
+      fc.property(fc.array(chunk, { minLength: 1, maxLength: 8 }), (chunks) => {
+        const text = chunks.join('');
+        const out = maskPersonal(text);
+        for (const r of readings(out)) for (const re of WHOLE) expect(r, `${text} → ${out}`).not.toMatch(re);
+        for (const re of PERSONAL) expect(joined(out), `${text} → ${out}`).not.toMatch(re);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('is idempotent', () => {
-    const text = fc.array(fc.oneof(around, written, fc.string({ maxLength: 12, unit: 'grapheme' })), { maxLength: 6 }).map((xs) => xs.join(''));
+    const text = fc.array(fc.oneof(around, written, chunk, fc.string({ maxLength: 12, unit: 'grapheme' })), { maxLength: 6 }).map((xs) => xs.join(''));
     fc.assert(
       fc.property(text, (s) => {
         const once = maskPersonal(s);

@@ -81,7 +81,25 @@ describe('ranking on the fixture corpus', () => {
     }
   });
 
-  it('returns at most k results', () => {
-    expect(engine.search('证', 2).results.length).toBeLessThanOrEqual(2);
+  // Names four matters, so every entry of the fixture is a candidate: more than any k used here.
+  const MANY = '营业执照 身份证 社保卡 烟草证';
+
+  it('returns exactly k results when more candidates exist, the best k of them', () => {
+    const all = engine.search(MANY, 20).results.map((x) => x.entry.id);
+    expect(all.length).toBeGreaterThan(5);
+    for (const k of [1, 2, 3, 5]) {
+      expect(engine.search(MANY, k).results.map((x) => x.entry.id), `k = ${k}`).toEqual(all.slice(0, k));
+    }
+  });
+
+  it('returns 5 results when k is not given', () => {
+    expect(engine.search(MANY).results.map((x) => x.entry.id)).toEqual(engine.search(MANY, 5).results.map((x) => x.entry.id));
+    expect(engine.search(MANY).results).toHaveLength(5);
+  });
+
+  it('lists each entry once, never padding up to k', () => {
+    const ids = engine.search(MANY, 20).results.map((x) => x.entry.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBeLessThanOrEqual(engine.kb.entries.length);
   });
 });

@@ -3,8 +3,31 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadKnowledge } from '../../src/adapters/load-knowledge.js';
 import { formatProblem } from '../../src/knowledge/parse-knowledge.js';
+import type { UnverifiableField } from '../../src/knowledge/schema.js';
+import type { Aspect } from '../../src/nlp/aspects.js';
+import { CAUTION, cardToText, composeAnswer, type KnowledgeLookup } from '../../src/dialogue/compose-answer.js';
 
 const loaded = await loadKnowledge(resolve(import.meta.dirname, '../../knowledge'));
+const lookup = ((): KnowledgeLookup => {
+  if (!loaded.ok) return { entry: () => undefined, settings: undefined as never }; // 'validates' fails then; no entry is composed
+  const byId = new Map(loaded.kb.entries.map((e) => [e.id, e]));
+  return { entry: (id) => byId.get(id), settings: loaded.kb.settings };
+})();
+
+/** The answer a citizen asks for to see a field: 「要带什么材料」 shows the materials, and so on. */
+const SHOWN_BY: Record<UnverifiableField, Aspect> = {
+  summary: 'general',
+  answer: 'general',
+  points: 'general',
+  items: 'general',
+  materials: 'materials',
+  conditions: 'conditions',
+  steps: 'steps',
+  channels: 'place',
+  timeLimit: 'time',
+  fees: 'fee',
+  legalBasis: 'legal',
+};
 
 describe('the shipped knowledge base', () => {
   it('validates', () => {
@@ -17,11 +40,26 @@ describe('the shipped knowledge base', () => {
     expect(entries.filter((e) => e.kind === 'item' || e.kind === 'bundle').length).toBeGreaterThanOrEqual(10);
   });
 
-  it.each(entries.map((e) => [e.id, e] as const))('%s has sources and a verified date or an unverified flag', (_id, e) => {
+  it.each(entries.map((e) => [e.id, e] as const))('%s has dated sources, and a verified date or the caution in its answers', (_id, e) => {
     expect(e.sources.length).toBeGreaterThan(0);
     for (const s of e.sources) expect(s.checked).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    if (e.verified) expect(e.lastVerified).toBeDefined();
-    else expect(e.verified).toBe(false);
+    if (e.verified) {
+      expect(e.lastVerified).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      // Nothing in doubt: a part of the answer that does not show the centre's placeholder
+      // address needs no caution (the legal basis; an FAQ's whole answer).
+      if (e.unverified.length === 0) expect(composeAnswer(e, 'legal', lookup).caution).toBeNull();
+    } else {
+      // README: what is not confirmed for 梧州 reaches citizens only with 「以窗口最新告知为准」 —
+      // in the overview, on the card and in its plain text.
+      const card = composeAnswer(e, 'general', lookup);
+      expect(card.verified).toBe(false);
+      expect(card.caution).toContain(CAUTION);
+      expect(cardToText(card)).toContain(`提示：${card.caution}`);
+    }
+    // Every field listed as unverified carries the caution in the answer that shows it.
+    for (const field of e.unverified) {
+      expect(composeAnswer(e, SHOWN_BY[field], lookup).caution, `${field} (${SHOWN_BY[field]})`).toContain(CAUTION);
+    }
   });
 
   it.each(entries.filter((e) => e.kind === 'item' || e.kind === 'bundle').map((e) => [e.id, e] as const))(

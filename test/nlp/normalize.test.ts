@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hanRuns, normalize } from '../../src/nlp/normalize.js';
 
@@ -30,5 +31,41 @@ describe('normalize', () => {
 
   it('splits runs of Chinese characters', () => {
     expect(hanRuns('办 id 执照')).toEqual(['办', '执照']);
+  });
+});
+
+describe('normalize: properties', () => {
+  // Pieces of what people type: traditional and simplified characters, numerals before units and
+  // words, full-width forms, spaces of every width, punctuation, emoji, other scripts and marks.
+  const piece = fc.constantFrom(
+    '營業執照', '戶口', '證', '怎麼辦', '营业执照', '个体户', '身份证', '办',
+    '三', '十', '五', '两', '二〇二五', '一', '岁', '年', '年级', '个月', '个工作日', '天', '元', '件事', '手房',
+    'ＩＤ', 'Ｘ', '１２３', 'ABC', 'SC', 'x', '3', '15',
+    ' ', '  ', '\u3000', '\t', '\n', '，', '。', '？', '！', '、', '「', '」', '……', '-', '.', '/',
+    '😀', '👍🏻', '1️⃣', '🇨🇳', 'ΑΣ', 'İ', 'ß', 'ﬁ', 'é', 'e\u0301', '①', 'Ⅻ', 'ｶﾞ', '\u200b',
+  );
+  const typed = fc.array(piece, { maxLength: 12 }).map((xs) => xs.join(''));
+  const text = fc.oneof(typed, fc.string({ unit: 'grapheme', maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 20 }));
+
+  it('is idempotent: a normalised text is its own normal form', () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        const once = normalize(s);
+        expect(normalize(once), JSON.stringify(s)).toBe(once);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('leaves no punctuation, emoji, traditional form, doubled or edge space, or space between Chinese characters', () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        const out = normalize(s);
+        expect(out).not.toMatch(/^\s|\s$|\s\s|[^\p{L}\p{N}\p{M} ]/u);
+        expect(out).not.toMatch(/\p{Script=Han} \p{Script=Han}/u);
+        expect(out).not.toMatch(/[營執戶證麼個體]/u);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

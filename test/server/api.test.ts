@@ -60,8 +60,13 @@ describe('GET /api/search', () => {
   });
 
   it('defaults k to 5', async () => {
-    const body = (await (await get(`/api/search?q=${encodeURIComponent('证')}`)).json()) as { results: unknown[] };
-    expect(body.results.length).toBeLessThanOrEqual(5);
+    // Names four matters: every entry of the fixture (7) is a candidate, more than 5.
+    const q = encodeURIComponent('营业执照 身份证 社保卡 烟草证');
+    const ids = async (query: string) => ((await (await get(`/api/search?q=${query}`)).json()) as { results: { id: string }[] }).results.map((r) => r.id);
+    const all = await ids(`${q}&k=20`);
+    expect(all.length).toBeGreaterThan(5);
+    expect(await ids(q)).toEqual(all.slice(0, 5));
+    expect(await ids(`${q}&k=2`)).toEqual(all.slice(0, 2));
   });
 
   it.each([

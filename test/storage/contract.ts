@@ -1,6 +1,9 @@
 /** The contract every Store implementation must meet; run by memory-store and lowdb-store tests. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createChatService, type TranscriptMessage } from '../../src/service/chat-service.js';
 import type { Store } from '../../src/storage/ports.js';
+import { fixtureEngine } from '../helpers/fixture-engine.js';
 
 export function storeContract(name: string, make: () => Promise<Store>): void {
   describe(`${name} (store contract)`, () => {
@@ -62,6 +65,114 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       const all = await log.recent(5000);
       expect(all.length).toBe(1203);
       expect(all.at(-1)).toEqual({ i: 0 });
+      await store.close();
+    });
+
+    it('returns the newest `limit` records of a log, each once, whatever the count and the limit (segment edges included)', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constantFrom(99, 100, 101, 199, 200, 201), fc.integer({ min: 0, max: 230 })), fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 4 }), async (n, limits) => {
+          const store = await make();
+          const log = store.log<number>('events');
+          for (let i = 0; i < n; i++) await log.append(i);
+          for (const limit of limits) {
+            const expected = Array.from({ length: Math.min(limit, n) }, (_, i) => n - 1 - i);
+            expect(await log.recent(limit), `${n} records, limit ${limit}`).toEqual(expected);
+          }
+          await store.close();
+        }),
+        { numRuns: 15 },
+      );
+    });
+
+    it('pages a transcript so that a reader gets every message exactly once', async () => {
+      // A conversation grows by turns (the citizen's message and the bot's answer) and by officer
+      // messages, some sent without waiting; a reader polls with the last sequence number it has
+      // seen, as the chat page and the officer console do. Long enough to span several pages.
+      const op = fc.oneof(
+        fc.record({ kind: fc.constant('turn' as const), text: fc.constantFrom('你好', '烟草证', '那要多少钱', '明天天气怎么样'), wait: fc.boolean() }),
+        fc.record({ kind: fc.constant('post' as const), wait: fc.boolean() }),
+        fc.record({ kind: fc.constant('poll' as const) }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 45 }), async (ops) => {
+          const store = await make();
+          const chat = createChatService({ engine: fixtureEngine, store });
+          const session = 'paging-session';
+          await chat.handle(session, { text: '开始' }, 'test');
+          const sent = ['开始'];
+          const seen: TranscriptMessage[] = [];
+          const poll = async () => {
+            const after = seen.at(-1)?.seq ?? 0;
+            const got = (await chat.transcript(session, after)) ?? [];
+            // Whatever is in flight, a page is contiguous and starts right after what was seen.
+            expect(got.map((m) => m.seq)).toEqual(got.map((_, i) => after + 1 + i));
+            seen.push(...got);
+          };
+          const inFlight: Promise<unknown>[] = [];
+          for (const [i, o] of ops.entries()) {
+            if (o.kind === 'poll') {
+              await poll();
+              continue;
+            }
+            const text = o.kind === 'turn' ? `${o.text}（${i}）` : `工作人员消息 ${i}`;
+            sent.push(text);
+            const done =
+              o.kind === 'turn'
+                ? chat.handle(session, { text }, 'test')
+                : chat.post(session, 'officer', [{ type: 'text', text }], '李');
+            if (o.wait) await done;
+            else inFlight.push(done);
+          }
+          await Promise.all(inFlight);
+          await poll();
+
+          const all = (await chat.transcript(session, 0))!;
+          const n = all.length;
+          expect(all.map((m) => m.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+          // The reader got exactly the transcript: every message once, in order, none invented.
+          expect(seen).toEqual(all);
+          // What was sent is there, in the order it was sent.
+          const said = all.map((m) => (m.from === 'user' ? m.text : m.from === 'officer' && m.replies[0]?.type === 'text' ? m.replies[0].text : null));
+          expect(said.filter((t): t is string => t !== null && t !== undefined)).toEqual(sent);
+          // Reading from any point returns exactly the messages after it.
+          for (let after = 0; after <= n + 1; after++) {
+            expect((await chat.transcript(session, after))!.map((m) => m.seq), `after ${after}`).toEqual(all.slice(after).map((m) => m.seq));
+          }
+          await store.close();
+        }),
+        { numRuns: 40 },
+      );
+    });
+
+    it('keeps a transcript whole when saving stops half-way (a crash between a page and the conversation)', async () => {
+      const store = await make();
+      // From now on a page write never completes, as if the process died while making it.
+      const stalled: Store = {
+        ...store,
+        documents: <T>(collection: string) => {
+          const docs = store.documents<T>(collection);
+          return collection === 'transcripts' ? { ...docs, write: () => new Promise<void>(() => {}) } : docs;
+        },
+      };
+      const chat = createChatService({ engine: fixtureEngine, store: stalled });
+      const session = 'crash-session';
+      // Turns (two messages each) until one stalls: the one that has to archive the first full page.
+      let done = 0;
+      const stalledTurn = await (async () => {
+        for (let i = 0; i < 20; i++) {
+          const turn = chat.handle(session, { text: `问题${i}` }, 'test').then(() => true);
+          if (!(await Promise.race([turn, new Promise<false>((r) => setTimeout(() => r(false), 2000))]))) return i;
+          done++;
+        }
+        return null;
+      })();
+      // Readers — the live service and one started afresh over what was stored — see the turns
+      // saved before, whole and numbered from 1; nothing of the turn that did not finish.
+      for (const reader of [chat, createChatService({ engine: fixtureEngine, store })]) {
+        const seqs = ((await reader.transcript(session, 0)) ?? []).map((m) => m.seq);
+        expect(seqs).toEqual(Array.from({ length: 2 * done }, (_, i) => i + 1));
+      }
+      expect(stalledTurn).not.toBeNull(); // the test did reach a page write
       await store.close();
     });
 

@@ -1,11 +1,20 @@
-import { mkdtemp, readdir, readFile, writeFile, chmod, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLowdbStore, SEGMENT_SIZE } from '../../src/storage/lowdb-store.js';
 import { concurrentLogContract, storeContract } from './contract.js';
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'yici-lowdb-'));
+
+/** The document files under a collection's folder (one shard folder level). */
+async function jsonFiles(base: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const shard of await readdir(base)) {
+    for (const f of await readdir(join(base, shard))) if (f.endsWith('.json')) out.push(join(base, shard, f));
+  }
+  return out;
+}
 
 storeContract('lowdb store', async () => createLowdbStore(await tempDir()));
 
@@ -57,13 +66,66 @@ describe('lowdb store layout', () => {
     await store.close();
   });
 
-  it('reports a read-only folder as not writable', async () => {
-    if (process.getuid?.() === 0) return; // root can write anywhere; the check is meaningless there
+  // Failures are made with file types, not permissions: CI runs as root, and root ignores modes.
+  it('reports a folder that cannot take a file as not writable, and writable again once it can', async () => {
     const dir = await tempDir();
     const store = await createLowdbStore(dir);
-    await chmod(dir, 0o500);
+    expect(await store.writable()).toBe(true);
+    // The data folder is gone and a regular file stands in its place (a volume not mounted, a
+    // path mix-up): nobody, root included, can create a file inside it.
+    await rm(dir, { recursive: true });
+    await writeFile(dir, 'not a folder');
     expect(await store.writable()).toBe(false);
-    await chmod(dir, 0o700);
+    await rm(dir);
+    await mkdir(dir);
+    expect(await store.writable()).toBe(true);
+    expect(await readdir(dir)).toEqual([]); // the probes leave nothing behind
+  });
+
+  it('rejects a write it cannot make, naming the file, and leaves the stored value whole', async () => {
+    const dir = await tempDir();
+    const store = await createLowdbStore(dir);
+    const docs = store.documents<{ text: string }>('conversations');
+    await docs.write('s1', { text: '第一版' });
+    const files = await jsonFiles(join(dir, 'conversations'));
+    expect(files).toHaveLength(1);
+    const file = files[0]!;
+    const before = await readFile(file, 'utf8');
+    // Writes go to a temporary file beside the document, then replace it: a folder squatting on
+    // the temporary file's name makes the write fail, as a full disk or an I/O error would.
+    const temp = join(dirname(file), `.${basename(file)}.tmp`);
+    await mkdir(temp);
+    const failed = await docs.write('s1', { text: '第二版'.repeat(1000) }).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(failed).toBeInstanceOf(Error);
+    expect(String((failed as Error).message)).toContain(basename(file));
+    // Nothing half-written: the document on disk is the old one, whole, and a restart reads it.
+    expect(await readFile(file, 'utf8')).toBe(before);
+    await store.close();
+    const again = await createLowdbStore(dir);
+    expect(await again.documents<{ text: string }>('conversations').read('s1')).toEqual({ text: '第一版' });
+    // Once the obstacle is gone, writing works again.
+    await rm(temp, { recursive: true });
+    await again.documents<{ text: string }>('conversations').write('s1', { text: '第三版' });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ value: { text: '第三版' } });
+    await again.close();
+  });
+
+  it('rejects a log append it cannot make and keeps the records already written', async () => {
+    const dir = await tempDir();
+    const store = await createLowdbStore(dir);
+    const log = store.log<number>('unanswered');
+    for (let i = 1; i <= 3; i++) await log.append(i);
+    const segment = join(dir, 'unanswered', '000001.jsonl');
+    const before = await readFile(segment, 'utf8');
+    await mkdir(join(dir, 'unanswered', '.000001.jsonl.tmp'));
+    await expect(log.append(4)).rejects.toThrow('000001.jsonl');
+    expect(await readFile(segment, 'utf8')).toBe(before);
+    await store.close();
+    expect(await (await createLowdbStore(dir)).log<number>('unanswered').recent(10)).toEqual([3, 2, 1]);
   });
 });
+
 concurrentLogContract('lowdb store', async () => createLowdbStore(await tempDir()));
