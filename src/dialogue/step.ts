@@ -127,7 +127,10 @@ function isOnly(text: string, phrases: string[]): boolean {
   return t.length > 0 && t.length <= 8 && phrases.some((p) => t === p || (t.startsWith(p) && t.length - p.length <= 2));
 }
 
-const NEXT_STEPS = (entry: Entry, flow?: Flow): Choice[] => {
+/** At most this many related matters get a button of their own under an FAQ or policy answer. */
+const RELATED_BUTTONS = 3;
+
+const NEXT_STEPS = (entry: Entry, flow?: Flow, titleOf: (id: string) => string | undefined = () => undefined): Choice[] => {
   if (flow) {
     return [
       { label: '帮我列材料清单', value: FLOW_CHOICE.start(flow.id) },
@@ -136,8 +139,11 @@ const NEXT_STEPS = (entry: Entry, flow?: Flow): Choice[] => {
     ];
   }
   if (entry.kind === 'faq' || entry.kind === 'policy') {
-    const first = entry.related[0];
-    return [...(first ? [{ label: '查看相关事项', value: CHOICE.entry(first) }] : []), { label: '转人工', value: CHOICE.handoff }];
+    // One related matter: 查看相关事项. Several (e.g. which pension scheme): one button each, by title,
+    // so the citizen picks the one that applies instead of being sent to the first.
+    const related = entry.related.filter((id) => titleOf(id) !== undefined || entry.related.length === 1).slice(0, RELATED_BUTTONS);
+    const buttons = related.length > 1 ? related.map((id) => ({ label: `查看：${titleOf(id)}`, value: CHOICE.entry(id) })) : related.map((id) => ({ label: '查看相关事项', value: CHOICE.entry(id) }));
+    return [...buttons, { label: '转人工', value: CHOICE.handoff }];
   }
   return [
     { label: '材料清单', value: CHOICE.aspect('materials') },
@@ -267,7 +273,7 @@ function answer(
   ctx: StepContext,
 ): StepResult {
   const card = composeAnswer(entry, aspect, { entry: ctx.engine.entry, settings: ctx.engine.kb.settings });
-  const choices = NEXT_STEPS(entry, flowFor(entry.id, ctx)).filter((c) => c.value !== CHOICE.aspect(aspect));
+  const choices = NEXT_STEPS(entry, flowFor(entry.id, ctx), (id) => ctx.engine.entry(id)?.title).filter((c) => c.value !== CHOICE.aspect(aspect));
   state.currentEntryId = entry.id;
   state.lastAspect = aspect;
   state.failures = 0;
