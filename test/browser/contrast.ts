@@ -35,7 +35,7 @@ export async function lowContrastButtons(page: Page, selector = 'button'): Promi
       return [255, 255, 255, 1];
     };
     const out: { text: string; ratio: number; color: string; background: string }[] = [];
-    for (const el of document.querySelectorAll(sel)) {
+    for (const el of Array.from(document.querySelectorAll(sel))) {
       const box = (el as HTMLElement).getBoundingClientRect();
       const style = getComputedStyle(el);
       if (box.width === 0 || box.height === 0 || style.visibility === 'hidden' || !(el.textContent ?? '').trim()) continue;
