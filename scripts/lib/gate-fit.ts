@@ -20,6 +20,13 @@ export const MAX_OUTSIDE_ANSWERED = 0.025;
 /** At most this share of it may be offered buttons (or answered). */
 export const MAX_NEGATIVE_OFFERED = 0.08;
 export const FOLDS = 5;
+/**
+ * Weight of a labelled question outside the knowledge base in the fit (others 1). These near
+ * misses, asked the way citizens ask about covered matters, are what bind the answer threshold
+ * (MAX_OUTSIDE_ANSWERED); with weight 1 the model learns mostly from the many easy negatives.
+ * Chosen on out-of-fold figures of the fit rows (docs/retrieval.md).
+ */
+export const OUTSIDE_WEIGHT = 4;
 
 export interface Row extends Sample {
   text: string;
@@ -36,7 +43,7 @@ export async function collectRows(engine: Engine, root: string, entries: readonl
   const add = (text: string, y: 0 | 1, group: Row['group'], outside = false) => {
     const r = engine.search(text, 3);
     if (r.results.length === 0) return;
-    rows.push({ text, x: r.features, y: r.appeal ? 0 : y, group, named: !r.appeal, outside });
+    rows.push({ text, x: r.features, y: r.appeal ? 0 : y, group, named: !r.appeal, outside, weight: outside ? OUTSIDE_WEIGHT : 1 });
   };
   for (const file of FIT_SETS) {
     for (const { q, expect } of await loadLabelled(join(root, EVAL_DIR, file))) {

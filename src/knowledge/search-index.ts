@@ -497,7 +497,7 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
 
   const results = scored.slice(0, Math.max(1, k)).map(({ entry, score }) => ({ entry, score }));
   const best = scored[0];
-  const features = gateFeatures(best, scored[1], q, words, message.long);
+  const features = gateFeatures(scored, q, words, message.long);
   const probability = !best ? 0 : index.gate ? predict(index.gate, features) : best.score >= o.answerThreshold ? 1 : 0;
   let band: Band = 'refuse';
   if (best && !message.appeal) {
@@ -534,8 +534,12 @@ function nearest(scored: readonly Scored[], o: RetrievalOptions['suggestions']):
 }
 
 /** The gate's inputs, in the order of FEATURES (answer-gate.ts). */
-function gateFeatures(best: Scored | undefined, second: Scored | undefined, q: Analyzed, words: QueryWord[], long: boolean): number[] {
+function gateFeatures(scored: readonly Scored[], q: Analyzed, words: QueryWord[], long: boolean): number[] {
+  const [best, second] = scored;
   const han = hanRuns(q.text).join('').length;
+  // The strongest other reading: a bundle and its item, or an FAQ and its subject, agree rather than compete.
+  let rival = 0;
+  if (best) for (const s of scored) if (s.raw > rival && !related(best.entry, s.entry)) rival = s.raw;
   const values: Record<(typeof FEATURES)[number], number> = {
     anchor: best?.anchor ?? 0,
     exact: best?.kind === 'exact' ? 1 : 0,
@@ -550,6 +554,7 @@ function gateFeatures(best: Scored | undefined, second: Scored | undefined, q: A
     confidence: best?.score ?? 0,
     margin: (best?.score ?? 0) - (second?.score ?? 0),
     runnerUp: best && best.raw > 0 ? (second?.raw ?? 0) / best.raw : 0,
+    rivalBm25: best && best.raw > 0 ? rival / best.raw : 0,
     bm25: Math.log1p(best?.raw ?? 0),
     length: Math.log1p(han),
     words: Math.log1p(words.length),
