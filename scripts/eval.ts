@@ -5,6 +5,14 @@
  * questions outside the knowledge base, and the gate's precision–coverage curve.
  * Prints numbers; asserts nothing (test/knowledge/eval-floor.test.ts holds the floors).
  * Usage: tsx scripts/eval.ts [--verbose] [FILE.yaml …]
+ *
+ * Measuring a retrieval option (src/knowledge/retrieval-options.ts) — on the FIT sets and the fit
+ * halves only; the blind set and the test halves are not run, so nothing is tuned on them:
+ *   tsx scripts/eval.ts --set bm25.k1=1.5 [--set …]     one setting against the defaults
+ *   tsx scripts/eval.ts --sweep bm25.k1=1,1.2,1.5 [--set …]   each value in turn
+ * For each value it prints the ranking (top-1, top-3) and the bands with the shipped gate per fit
+ * set, and the gate refitted out of fold on that value's features (what `npm run gate:fit` would
+ * choose, and how many in-scope questions it would answer right).
  */
 import { join, resolve } from 'node:path';
 import { predict } from '../src/knowledge/answer-gate.js';
@@ -12,11 +20,18 @@ import { createEngine, type Engine } from '../src/knowledge/engine.js';
 import { loadKnowledge } from '../src/adapters/load-knowledge.js';
 import { formatProblem } from '../src/knowledge/parse-knowledge.js';
 import { createJiebaTokenizer } from '../src/adapters/jieba-tokenizer.js';
+import { DEFAULT_RETRIEVAL_OPTIONS, resolveRetrievalOptions, type RetrievalOverrides } from '../src/knowledge/retrieval-options.js';
 import { BLIND_SET, EVAL_DIR, FIT_SETS, emptyTally, fits, half, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
+import { at, chooseThresholds, collectRows, outOfFold } from './lib/gate-fit.js';
 
 const args = process.argv.slice(2);
 const verbose = args.includes('--verbose') || args.includes('-v');
-const named = args.filter((a) => !a.startsWith('-'));
+/** `--set a.b=1` and `--sweep a.b=1,2,3` (also `--set=a.b=1`). */
+const optionArgs = (flag: string): string[] =>
+  args.flatMap((a, i) => (a === flag ? (args[i + 1] !== undefined ? [args[i + 1]!] : []) : a.startsWith(`${flag}=`) ? [a.slice(flag.length + 1)] : []));
+const sets = optionArgs('--set');
+const sweeps = optionArgs('--sweep');
+const named = args.filter((a, i) => !a.startsWith('-') && args[i - 1] !== '--set' && args[i - 1] !== '--sweep');
 const root = resolve('.');
 const files = named.length > 0 ? named.map((f) => resolve(f)) : [...FIT_SETS, BLIND_SET].map((f) => join(root, EVAL_DIR, f));
 
@@ -67,6 +82,10 @@ if (!loaded.ok) {
   loaded.problems.forEach((p) => console.error(formatProblem(p)));
   process.exit(1);
 }
+if (sets.length > 0 || sweeps.length > 0) {
+  await tune(loaded.kb);
+  process.exit(0);
+}
 const engine = createEngine(loaded.kb, createJiebaTokenizer());
 console.log(`knowledge base: ${loaded.kb.entries.length} entries; answer gate: ${engine.gate ? `answer ≥ ${engine.gate.answer}, suggest ≥ ${engine.gate.suggest}` : 'none'}`);
 for (const file of files) {
@@ -103,3 +122,83 @@ for (const [name, rows] of [['eval/negatives (real text outside the knowledge ba
 }
 const blind = await loadLabelled(join(root, EVAL_DIR, BLIND_SET));
 curve(engine, blind, negatives.filter((r) => half(r.text) === 'test').map((r) => r.text));
+
+/** `{ bm25: { k1: 1.5 } }` from `bm25.k1` and 1.5; checked against the options' names. */
+function withSetting(overrides: RetrievalOverrides, path: string, value: number): RetrievalOverrides {
+  const [key, field, ...rest] = path.split('.');
+  if (!key || rest.length > 0) throw new Error(`not an option: ${path} (write group.field or field)`);
+  const next: Record<string, unknown> = { ...overrides };
+  next[key] = field === undefined ? value : { ...((overrides as Record<string, object | undefined>)[key] ?? {}), [field]: value };
+  resolveRetrievalOptions(next as RetrievalOverrides); // throws on an unknown name
+  return next as RetrievalOverrides;
+}
+
+function parseSetting(arg: string): [path: string, values: number[]] {
+  const eq = arg.indexOf('=');
+  if (eq <= 0) throw new Error(`expected name=value, got ${arg}`);
+  const values = arg.slice(eq + 1).split(',').map((v) => Number(v.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v))) throw new Error(`not numbers: ${arg}`);
+  return [arg.slice(0, eq), values];
+}
+
+function defaultOf(path: string): number | undefined {
+  const [key, field] = path.split('.');
+  const v = (DEFAULT_RETRIEVAL_OPTIONS as unknown as Record<string, unknown>)[key!];
+  return field === undefined ? (v as number) : ((v as Record<string, number> | undefined)?.[field]);
+}
+
+/** --set / --sweep: the fit sets and fit halves only, for each value. */
+async function tune(kb: Parameters<typeof createEngine>[0]): Promise<void> {
+  let base: RetrievalOverrides = {};
+  for (const arg of sets) {
+    const [path, values] = parseSetting(arg);
+    if (values.length !== 1) throw new Error(`--set takes one value: ${arg} (use --sweep for several)`);
+    base = withSetting(base, path, values[0]!);
+  }
+  const [sweepPath, sweepValues] = sweeps.length > 0 ? parseSetting(sweeps[0]!) : [null, [NaN]];
+  if (sweeps.length > 1) throw new Error('one --sweep at a time');
+  const tokenizer = createJiebaTokenizer();
+  const fitFiles = FIT_SETS.map((f) => join(root, EVAL_DIR, f));
+  const labelled = await Promise.all(fitFiles.map((f) => loadLabelled(f)));
+  const negatives = (await loadNegatives(root)).filter((r) => half(r.text) === 'fit');
+  const nearMisses = (await loadNearMisses(root, kb.entries)).filter((r) => half(r.text) === 'fit');
+  console.log(`fit sets only (${FIT_SETS.join(', ')}; fit halves of the negatives and near misses); the blind set is not run`);
+  if (sets.length > 0) console.log(`set: ${sets.join(', ')}`);
+  const summary: string[] = [];
+  for (const value of sweepValues) {
+    const overrides = sweepPath ? withSetting(base, sweepPath, value) : base;
+    const label = sweepPath ? `${sweepPath} = ${value}${defaultOf(sweepPath) === value ? ' (default)' : ''}` : sets.join(', ');
+    const engine = createEngine(kb, tokenizer, { retrieval: overrides });
+    console.log(`\n== ${label}`);
+    console.log('set               top-1    top-3    answered right  offered right  answered wrong  outside answered');
+    const all = emptyTally();
+    labelled.forEach((questions, i) => {
+      const t = emptyTally();
+      for (const { q, expect, note } of questions) {
+        score(t, engine, q, expect, note);
+        score(all, engine, q, expect, note);
+      }
+      console.log(
+        `${FIT_SETS[i]!.padEnd(16)} ${pct(t.top1, t.inScope).padStart(7)}  ${pct(t.top3, t.inScope).padStart(7)}  ${pct(t.answeredRight, t.inScope).padStart(14)}  ${pct(t.offeredRight, t.inScope).padStart(13)}  ${pct(t.answeredWrong, t.inScope).padStart(14)}  ${`${t.outsideAnswered}/${t.outside}`.padStart(16)}`,
+      );
+    });
+    const neg = emptyTally();
+    for (const { text } of negatives) score(neg, engine, text, []);
+    const near = emptyTally();
+    for (const { text } of nearMisses) score(near, engine, text, []);
+    console.log(`fit halves answered (shipped gate): negatives ${pct(neg.outsideAnswered, neg.outside)}, near misses ${pct(near.outsideAnswered, near.outside)}`);
+    // The shipped gate was fitted on the default options' features: refit it for this value, out of fold.
+    const rows = await collectRows(engine, root, kb.entries);
+    const oof = outOfFold(rows);
+    const { answer } = chooseThresholds(rows, oof);
+    const a = at(rows, oof, answer);
+    const refit = `answer ≥ ${answer}: precision ${pct(a.precision, 1)}, answered right ${pct(a.answeredRight, 1)}, negatives answered ${pct(a.negAnswered, 1)}, outside answered ${pct(a.outAnswered, 1)}`;
+    console.log(`gate refitted out of fold: ${refit}`);
+    summary.push(
+      `${(sweepPath ? String(value) : 'set').padEnd(10)} ${pct(all.top1, all.inScope).padStart(7)}  ${pct(all.top3, all.inScope).padStart(7)}  ${pct(all.answeredRight, all.inScope).padStart(14)}  ${pct(all.answeredWrong, all.inScope).padStart(14)}  ${pct(a.answeredRight, 1).padStart(14)}  ${answer.toFixed(2).padStart(9)}  ${pct(a.precision, 1).padStart(9)}`,
+    );
+  }
+  console.log(`\n== summary, all fit sets together${sweepPath ? ` (${sweepPath})` : ''}; "refitted": the gate fitted out of fold for that value`);
+  console.log('value        top-1    top-3    answered right  answered wrong  refitted right  threshold  precision');
+  summary.forEach((l) => console.log(l));
+}

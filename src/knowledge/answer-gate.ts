@@ -27,6 +27,8 @@ export const FEATURES = [
   'margin',
   /** BM25 of the second as a share of the first's. */
   'runnerUp',
+  /** The highest BM25 of an entry unrelated to the first (not its bundle, item, FAQ or subject), as a share of the first's. */
+  'rivalBm25',
   /** log(1 + BM25) of the first. */
   'bm25',
   /** log(1 + Chinese characters) of the question. */

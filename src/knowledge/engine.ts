@@ -8,6 +8,7 @@ import type { Tokenizer } from '../nlp/tokenizer.js';
 import type { GateModel } from './answer-gate.js';
 import { SHIPPED_GATE } from './gate-model.js';
 import type { KnowledgeBase } from './parse-knowledge.js';
+import type { RetrievalOverrides } from './retrieval-options.js';
 import type { Entry } from './schema.js';
 import { buildIndex, dictionaryWords, search, type SearchIndex, type SearchResult } from './search-index.js';
 
@@ -35,6 +36,8 @@ export interface EngineOptions {
   today?: string;
   /** The answer gate; the shipped model (gate-model.ts) by default, null for the ranking's own threshold. */
   gate?: GateModel | null;
+  /** Overrides of the retrieval constants (DEFAULT_RETRIEVAL_OPTIONS in retrieval-options.ts), e.g. to measure one. */
+  retrieval?: RetrievalOverrides;
 }
 
 export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: EngineOptions = {}): Engine {
@@ -49,6 +52,7 @@ export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: E
     actions: kb.lexicon.actions,
     generic: kb.lexicon.generic,
     gate: options.gate === undefined ? SHIPPED_GATE : options.gate,
+    retrieval: options.retrieval,
   });
   const byId = new Map(kb.entries.map((e) => [e.id, e]));
   const versions = new Map(kb.entries.map((e) => [e.id, fingerprint(JSON.stringify(e))]));

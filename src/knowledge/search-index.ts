@@ -19,32 +19,18 @@ import { classifyMessage, type AppealKind } from '../nlp/appeal.js';
 import { FEATURES, predict, type Band, type GateModel } from './answer-gate.js';
 import { hanRuns, normalize } from '../nlp/normalize.js';
 import { soundKeys } from '../nlp/pinyin.js';
+import { DEFAULT_RETRIEVAL_OPTIONS, resolveRetrievalOptions, type Channel, type RetrievalOptions, type RetrievalOverrides } from './retrieval-options.js';
 import type { Entry } from './schema.js';
 
-type Channel = 'word' | 'char' | 'sound';
 const CHANNELS: readonly Channel[] = ['word', 'char', 'sound'];
-const CHANNEL_WEIGHT: Record<Channel, number> = { word: 1, char: 0.6, sound: 0.4 };
-const K1 = 1.2;
-const COMMON_TERM_SHARE = 0.5;
-const B = 0.5;
-
-/** Field weights: names count most, the summary some, details little. */
-const WEIGHT = { name: 3, keyword: 2, summary: 1, detail: 0.3 } as const;
 
 /** What citizens call a bundle; the lexicon maps 一件是, 一次办, 一起办 … to it. */
 const BUNDLE_WORD = '一件事';
 
-/** The ranking's own threshold: without a gate (tests of the ranking alone), an entry is answered from this confidence on. */
-export const ANSWER_THRESHOLD = 0.5;
-/** Two answerable entries whose confidences are closer than this are offered as a choice. */
-export const AMBIGUITY_MARGIN = 0.04;
-
-/** Names of fewer syllables than this are not matched by sound: too many words share them (元/院/园). */
-const SOUND_MIN_SYLLABLES = 3;
-/** Names of at least this many characters also match with a few characters inserted (开办民营医院 ~ 开民营医院). */
-const GAPPED_MIN_CHARS = 3;
-/** How many characters may be inserted into a name, in all, for a gapped match: one into a short name, two into a longer one. */
-const gappedAllowance = (nameLength: number): number => (nameLength <= 3 ? 1 : 2);
+/** The ranking's own threshold by default (`RetrievalOptions.answerThreshold`). */
+export const ANSWER_THRESHOLD = DEFAULT_RETRIEVAL_OPTIONS.answerThreshold;
+/** Two answerable entries this close are offered as a choice, by default (`RetrievalOptions.ambiguityMargin`). */
+export const AMBIGUITY_MARGIN = DEFAULT_RETRIEVAL_OPTIONS.ambiguityMargin;
 
 /** How the question names an entry. */
 type MatchKind = 'none' | 'exact' | 'synonym' | 'sound' | 'gapped' | 'fuzzy' | 'faq' | 'bundle';
@@ -85,6 +71,8 @@ export interface SearchIndex {
   byId: Map<string, number>;
   analyzer: Analyzer;
   actions: readonly ActionGroup[];
+  /** The retrieval constants in use (DEFAULT_RETRIEVAL_OPTIONS unless overridden). */
+  options: RetrievalOptions;
 }
 
 /** Words for one kind of action (注销, 补领, 变更 …); see `actions` in knowledge/lexicon.yaml. */
@@ -126,10 +114,8 @@ interface Field {
   anchor: number;
 }
 
-/** Strength of a keyword compared with a name: a keyword leads here, a name says exactly this. */
-const KEYWORD_ANCHOR = 0.9;
-
-function fieldsOf(entry: Entry, itemsById: ReadonlyMap<string, Entry>): Field[] {
+function fieldsOf(entry: Entry, itemsById: ReadonlyMap<string, Entry>, o: RetrievalOptions): Field[] {
+  const WEIGHT = o.fieldWeight;
   // An FAQ is named by its question and the other phrasings of it; its keywords only help ranking.
   const isFaq = entry.kind === 'faq';
   const f: Field[] = [
@@ -139,7 +125,7 @@ function fieldsOf(entry: Entry, itemsById: ReadonlyMap<string, Entry>): Field[] 
     ...(entry.kind === 'bundle' && entry.title.endsWith(BUNDLE_WORD) && entry.title.length > BUNDLE_WORD.length + 1
       ? [{ text: entry.title.slice(0, -BUNDLE_WORD.length), weight: WEIGHT.name, anchor: 1 }]
       : []),
-    ...entry.keywords.map((k) => ({ text: k, weight: WEIGHT.keyword, anchor: isFaq ? 0 : KEYWORD_ANCHOR })),
+    ...entry.keywords.map((k) => ({ text: k, weight: WEIGHT.keyword, anchor: isFaq ? 0 : o.keywordAnchor })),
     { text: entry.summary, weight: WEIGHT.summary, anchor: 0 },
   ];
   const detail = (text: string) => f.push({ text, weight: WEIGHT.detail, anchor: 0 });
@@ -184,9 +170,12 @@ export interface IndexOptions {
   /** Generic nouns (有限公司, 医院) that rank but never name an entry on their own. */
   generic?: readonly string[];
   gate?: GateModel | null;
+  /** Overrides of DEFAULT_RETRIEVAL_OPTIONS. */
+  retrieval?: RetrievalOverrides;
 }
 
 export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, options: IndexOptions = {}): SearchIndex {
+  const o = resolveRetrievalOptions(options.retrieval);
   const actions = options.actions ?? [];
   const generic = new Set((options.generic ?? []).map(normalize));
   const postings: SearchIndex['postings'] = { word: new Map(), char: new Map(), sound: new Map() };
@@ -207,7 +196,7 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
       actionGroups: new Set(),
     };
     for (const g of normalizedActions) if (g.words.some((w) => doc.gist.includes(w))) doc.actionGroups.add(g.name);
-    for (const field of fieldsOf(entry, byId)) {
+    for (const field of fieldsOf(entry, byId, o)) {
       const a = analyzer.analyze(field.text);
       const add = (channel: Channel, terms: string[]) => {
         for (const t of terms) {
@@ -256,12 +245,14 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
     byId: new Map(docs.map((d, i) => [d.entry.id, i])),
     analyzer,
     actions: normalizedActions,
+    options: o,
   };
 }
 
 function bm25(index: SearchIndex, q: Analyzed): Float64Array {
   const scores = new Float64Array(index.docs.length);
   const n = index.docs.length;
+  const { channelWeight, bm25: { k1, b }, commonTermShare } = index.options;
   const terms: Record<Channel, string[]> = { word: q.terms, char: q.charGrams, sound: q.soundGrams };
   for (const channel of CHANNELS) {
     const seen = new Set<string>();
@@ -271,12 +262,12 @@ function bm25(index: SearchIndex, q: Analyzed): Float64Array {
       const list = index.postings[channel].get(term);
       // A character or sound pair found in most entries says almost nothing (idf near 0) and
       // costs the most to score. Words are always scored: they are what finds candidates.
-      if (!list || (channel !== 'word' && list.length > COMMON_TERM_SHARE * n)) continue;
+      if (!list || (channel !== 'word' && list.length > commonTermShare * n)) continue;
       const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
       for (const { doc, tf } of list) {
         const len = index.docs[doc]!.length[channel];
-        const norm = tf * (K1 + 1) / (tf + K1 * (1 - B + (B * len) / index.avgLength[channel]));
-        scores[doc]! += CHANNEL_WEIGHT[channel] * idf * norm;
+        const norm = tf * (k1 + 1) / (tf + k1 * (1 - b + (b * len) / index.avgLength[channel]));
+        scores[doc]! += channelWeight[channel] * idf * norm;
       }
     }
   }
@@ -284,12 +275,12 @@ function bm25(index: SearchIndex, q: Analyzed): Float64Array {
 }
 
 /**
- * Are the name's characters in the question in order, with at most gappedAllowance() others
- * between them (开办民营医院 for 开民营医院, 开个小卖部 for 开小卖部)? First and last must match.
+ * Are the name's characters in the question in order, with at most a few others between them
+ * (开办民营医院 for 开民营医院, 开个小卖部 for 开小卖部; `RetrievalOptions.gapped`)? First and last must match.
  */
-function gappedMatch(text: string, name: readonly string[]): boolean {
-  if (name.length < GAPPED_MIN_CHARS) return false;
-  const allowed = gappedAllowance(name.length);
+function gappedMatch(text: string, name: readonly string[], g: RetrievalOptions['gapped']): boolean {
+  if (name.length < g.minChars) return false;
+  const allowed = name.length <= g.shortMaxChars ? g.shortAllowance : g.longAllowance;
   for (let start = text.indexOf(name[0]!); start >= 0; start = text.indexOf(name[0]!, start + 1)) {
     let at = start + name[0]!.length;
     let inserted = 0;
@@ -308,19 +299,20 @@ function gappedMatch(text: string, name: readonly string[]): boolean {
 }
 
 /** How strongly the question names the entry (1 = one of its names appears verbatim), by which name and how. */
-function anchorMatch(doc: Doc, q: Analyzed): { strength: number; name: string | null; kind: MatchKind } {
+function anchorMatch(doc: Doc, q: Analyzed, o: RetrievalOptions): { strength: number; name: string | null; kind: MatchKind } {
+  const s = o.matchStrength;
   let best = 0;
   let name: string | null = null;
   let kind: MatchKind = 'none';
   for (const a of doc.anchors) {
     let m = 0;
     let k: MatchKind = 'none';
-    if (q.original.includes(a.text)) [m, k] = [1, 'exact'];
+    if (q.original.includes(a.text)) [m, k] = [s.exact, 'exact'];
     // Named only through a synonym's canonical word (执照 → 营业执照, 商店 → 小卖部): weaker evidence.
-    else if (q.text.includes(a.text)) [m, k] = [0.9, 'synonym'];
+    else if (q.text.includes(a.text)) [m, k] = [s.synonym, 'synonym'];
     // Sound-alike names (社报卡 for 社保卡). Names of one or two syllables are left out: too many words share them.
-    else if (a.han >= SOUND_MIN_SYLLABLES && q.soundText.includes(` ${a.sound} `)) [m, k] = [0.9, 'sound'];
-    else if (a.han === a.chars.length && gappedMatch(q.text, a.chars)) [m, k] = [0.85, 'gapped'];
+    else if (a.han >= o.soundMinSyllables && q.soundText.includes(` ${a.sound} `)) [m, k] = [s.sound, 'sound'];
+    else if (a.han === a.chars.length && gappedMatch(q.text, a.chars, o.gapped)) [m, k] = [s.gapped, 'gapped'];
     if (m * a.strength > best) {
       best = m * a.strength;
       name = a.text;
@@ -336,7 +328,8 @@ function anchorMatch(doc: Doc, q: Analyzed): { strength: number; name: string | 
  * of an entry it relates to. Without the subject, 「那要多少钱」 would match every fee FAQ.
  */
 function questionSimilarity(doc: Doc, q: Analyzed, qGrams: Set<string>, index: SearchIndex): number {
-  if (qGrams.size < 3) return 0;
+  const { similarity, subjectBonus, minPairs } = index.options.faq;
+  if (qGrams.size < minPairs) return 0;
   let best = 0;
   for (const a of doc.anchors) {
     const grams = a.grams;
@@ -345,7 +338,7 @@ function questionSimilarity(doc: Doc, q: Analyzed, qGrams: Set<string>, index: S
     for (const g of grams) if (qGrams.has(g)) shared++;
     best = Math.max(best, (2 * shared) / (grams.size + qGrams.size));
   }
-  if (best < FAQ_SIMILARITY) return 0;
+  if (best < similarity) return 0;
   const subjects = [
     ...doc.subjects,
     ...(doc.entry.kind === 'faq' ? doc.entry.related : []).flatMap((id) => {
@@ -354,11 +347,8 @@ function questionSimilarity(doc: Doc, q: Analyzed, qGrams: Set<string>, index: S
     }),
   ];
   const named = subjects.some((t) => q.text.includes(t));
-  return named ? Math.min(1, best + 0.2) : 0;
+  return named ? Math.min(1, best + subjectBonus) : 0;
 }
-
-/** How alike a question and an FAQ's phrasing must be (Dice over character pairs) to count as asked. */
-const FAQ_SIMILARITY = 0.55;
 
 /**
  * 0 when the question asks for another action on the same thing (注销 a licence rather than
@@ -404,34 +394,24 @@ function coverage(doc: Doc, words: QueryWord[]): number {
   return total === 0 ? 0 : covered / total;
 }
 
-/** A mistyped name still shares characters or sounds with the entry, so it ranks among the first few by BM25. */
-const FUZZY_CANDIDATES = 12;
-
-/** Longer questions are sentences, not mistyped names; fuse.js does not help them. */
-const FUZZY_MAX_LENGTH = 10;
-
-/** Below this fuse.js similarity a name is not taken as meant (a typo, not a different word). */
-const FUZZY_MIN = 0.6;
-
-/** Similarity of a short question to the entry's names, for typos that are not homophones. */
-function fuzzyNameSimilarity(candidates: Doc[], query: string): Map<Doc, number> {
+/**
+ * Similarity of a short question to the entry's names, for typos that are not homophones. A
+ * mistyped name still shares characters or sounds with the entry, so it ranks among the first few
+ * by BM25; longer questions are sentences, not mistyped names (`RetrievalOptions.fuzzy`).
+ */
+function fuzzyNameSimilarity(candidates: Doc[], query: string, o: RetrievalOptions['fuzzy']): Map<Doc, number> {
   const out = new Map<Doc, number>();
-  if (query.length === 0 || query.length > FUZZY_MAX_LENGTH) return out;
+  if (query.length === 0 || query.length > o.maxLength) return out;
   const items = candidates
     .filter((doc) => doc.entry.kind !== 'faq')
     .flatMap((doc) => doc.anchors.map((a) => ({ doc, name: a.text })));
-  const fuse = new Fuse(items, { keys: ['name'], includeScore: true, threshold: 0.45, ignoreLocation: true });
+  const fuse = new Fuse(items, { keys: ['name'], includeScore: true, threshold: o.threshold, ignoreLocation: true });
   for (const r of fuse.search(query)) {
     const sim = 1 - (r.score ?? 1);
-    if (sim >= FUZZY_MIN && sim > (out.get(r.item.doc) ?? 0)) out.set(r.item.doc, sim);
+    if (sim >= o.min && sim > (out.get(r.item.doc) ?? 0)) out.set(r.item.doc, sim);
   }
   return out;
 }
-
-const CANDIDATES = 40;
-
-/** At most this many entries are offered as 您是不是想问 buttons. */
-const SUGGESTIONS = 3;
 
 interface Scored {
   entry: Entry;
@@ -447,11 +427,12 @@ interface Scored {
 }
 
 export function search(index: SearchIndex, query: string, k = 5): SearchResult {
-  const message = classifyMessage(query);
+  const o = index.options;
+  const message = classifyMessage(query, o.longMessage);
   const q = index.analyzer.analyze(message.ask);
   const raw = bm25(index, q);
   const order = [...raw.keys()].filter((i) => raw[i]! > 0).sort((a, b) => raw[b]! - raw[a]!);
-  const candidates = order.slice(0, CANDIDATES).map((i) => index.docs[i]!);
+  const candidates = order.slice(0, o.candidates).map((i) => index.docs[i]!);
   const top = order.length > 0 ? raw[order[0]!]! : 0;
   // Every character pair of the question, function words included: an FAQ is matched by how it is asked.
   const qGrams = new Set(
@@ -463,16 +444,16 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
   const matches = new Map<Doc, ReturnType<typeof anchorMatch>>();
   const matchOf = (d: Doc) => {
     let m = matches.get(d);
-    if (!m) matches.set(d, (m = anchorMatch(d, q)));
+    if (!m) matches.set(d, (m = anchorMatch(d, q, o)));
     return m;
   };
   // fuse.js is the fallback for names with a typo: not needed when the question names an entry exactly.
-  const namedExactly = candidates.some((d) => d.entry.kind !== 'faq' && matchOf(d).strength >= 0.9);
+  const namedExactly = candidates.some((d) => d.entry.kind !== 'faq' && matchOf(d).strength >= o.namedStrength);
   // Nor when nothing in it could be a name (「那要多少钱」 is all function words).
   const fuzzy =
     namedExactly || q.content.length === 0
       ? new Map<Doc, number>()
-      : fuzzyNameSimilarity(candidates.slice(0, FUZZY_CANDIDATES), q.text);
+      : fuzzyNameSimilarity(candidates.slice(0, o.fuzzy.candidates), q.text, o.fuzzy);
   const words = queryWords(q);
 
   const asksForBundle = q.text.includes(BUNDLE_WORD);
@@ -481,7 +462,7 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
   const nameOf = (id: string): string | null => {
     const i = index.byId.get(id);
     const m = i === undefined ? null : matchOf(index.docs[i]!);
-    return m && m.strength >= 0.9 ? m.name : null;
+    return m && m.strength >= o.namedStrength ? m.name : null;
   };
   const scored: Scored[] = candidates.map((doc) => {
     let kind: MatchKind = 'none';
@@ -496,7 +477,7 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
       kind = m.kind;
       nameLength = m.name ? [...m.name].length : 0;
     }
-    const fuzzySim = 0.8 * (fuzzy.get(doc) ?? 0);
+    const fuzzySim = o.fuzzy.weight * (fuzzy.get(doc) ?? 0);
     if (fuzzySim > named) [named, kind] = [fuzzySim, 'fuzzy'];
     let anchor = named;
     // Naming two or more items of a bundle, by different names, names the bundle (出生证、户口、医保一起办);
@@ -507,32 +488,32 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
     }
     const cov = coverage(doc, words);
     const fit = actionFit(doc, asked);
-    const confidence = anchor > 0 ? anchor * fit * (0.6 + 0.4 * cov) : 0;
+    const confidence = anchor > 0 ? anchor * fit * (1 - o.coverageWeight + o.coverageWeight * cov) : 0;
     const r = raw[index.byId.get(doc.entry.id)!]!;
     const rel = top > 0 ? r / top : 0;
-    return { entry: doc.entry, score: round(confidence), rank: confidence + 0.1 * rel, kind, anchor, coverage: cov, fit, raw: r, nameLength };
+    return { entry: doc.entry, score: round(confidence), rank: confidence + o.rankBm25Weight * rel, kind, anchor, coverage: cov, fit, raw: r, nameLength };
   });
   scored.sort((a, b) => b.rank - a.rank || b.score - a.score);
 
   const results = scored.slice(0, Math.max(1, k)).map(({ entry, score }) => ({ entry, score }));
   const best = scored[0];
-  const features = gateFeatures(best, scored[1], q, words, message.long);
-  const probability = !best ? 0 : index.gate ? predict(index.gate, features) : best.score >= ANSWER_THRESHOLD ? 1 : 0;
+  const features = gateFeatures(scored, q, words, message.long);
+  const probability = !best ? 0 : index.gate ? predict(index.gate, features) : best.score >= o.answerThreshold ? 1 : 0;
   let band: Band = 'refuse';
   if (best && !message.appeal) {
     // The gate decides among questions that name something; a question that names nothing is never answered.
-    if (index.gate ? probability >= index.gate.answer : best.score >= ANSWER_THRESHOLD) band = 'answer';
+    if (index.gate ? probability >= index.gate.answer : best.score >= o.answerThreshold) band = 'answer';
     else if (index.gate && probability >= index.gate.suggest) band = 'suggest';
   }
   const answerable = band === 'answer';
   let ambiguous: ScoredEntry[] | null = null;
   if (answerable && best) {
     const rivals = scored.filter(
-      (s) => s !== best && s.score >= ANSWER_THRESHOLD && best.score - s.score <= AMBIGUITY_MARGIN && !related(best.entry, s.entry),
+      (s) => s !== best && s.score >= o.answerThreshold && best.score - s.score <= o.ambiguityMargin && !related(best.entry, s.entry),
     );
     if (rivals.length > 0) ambiguous = [best, ...rivals.slice(0, 2)].map(({ entry, score }) => ({ entry, score }));
   }
-  const suggestions = band === 'suggest' ? nearest(scored) : [];
+  const suggestions = band === 'suggest' ? nearest(scored, o.suggestions) : [];
   return { query, analyzed: q, answerable, band, probability: round(probability), appeal: message.appeal, ambiguous, suggestions, results, features };
 }
 
@@ -540,12 +521,12 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
  * The entries to offer when unsure: the first few by rank that named something or share much
  * with the question, one per matter (an FAQ whose subject is already offered is left out).
  */
-function nearest(scored: readonly Scored[]): ScoredEntry[] {
+function nearest(scored: readonly Scored[], o: RetrievalOptions['suggestions']): ScoredEntry[] {
   const out: Scored[] = [];
   const topRaw = scored.reduce((m, s) => Math.max(m, s.raw), 0);
   for (const s of scored) {
-    if (out.length >= SUGGESTIONS) break;
-    if (s.anchor === 0 && s.raw < 0.6 * topRaw) continue;
+    if (out.length >= o.max) break;
+    if (s.anchor === 0 && s.raw < o.minBm25Share * topRaw) continue;
     if (out.some((o) => related(o.entry, s.entry))) continue;
     out.push(s);
   }
@@ -553,8 +534,12 @@ function nearest(scored: readonly Scored[]): ScoredEntry[] {
 }
 
 /** The gate's inputs, in the order of FEATURES (answer-gate.ts). */
-function gateFeatures(best: Scored | undefined, second: Scored | undefined, q: Analyzed, words: QueryWord[], long: boolean): number[] {
+function gateFeatures(scored: readonly Scored[], q: Analyzed, words: QueryWord[], long: boolean): number[] {
+  const [best, second] = scored;
   const han = hanRuns(q.text).join('').length;
+  // The strongest other reading: a bundle and its item, or an FAQ and its subject, agree rather than compete.
+  let rival = 0;
+  if (best) for (const s of scored) if (s.raw > rival && !related(best.entry, s.entry)) rival = s.raw;
   const values: Record<(typeof FEATURES)[number], number> = {
     anchor: best?.anchor ?? 0,
     exact: best?.kind === 'exact' ? 1 : 0,
@@ -569,6 +554,7 @@ function gateFeatures(best: Scored | undefined, second: Scored | undefined, q: A
     confidence: best?.score ?? 0,
     margin: (best?.score ?? 0) - (second?.score ?? 0),
     runnerUp: best && best.raw > 0 ? (second?.raw ?? 0) / best.raw : 0,
+    rivalBm25: best && best.raw > 0 ? rival / best.raw : 0,
     bm25: Math.log1p(best?.raw ?? 0),
     length: Math.log1p(han),
     words: Math.log1p(words.length),

@@ -17,7 +17,7 @@ export interface MessageKind {
   long: boolean;
 }
 
-/** Messages longer than this (characters, punctuation included) are letters or stories. */
+/** Messages longer than this (characters, punctuation included) are letters or stories; the default of `RetrievalOptions.longMessage`. */
 export const LONG_MESSAGE = 60;
 
 /**
@@ -58,9 +58,10 @@ function cuesOf(text: string): Record<AppealKind, { strong: number; weak: number
   return out;
 }
 
-export function classifyMessage(raw: string): MessageKind {
+/** `longMessage`: from how many characters a message is a letter or story (retrieval passes its option). */
+export function classifyMessage(raw: string, longMessage = LONG_MESSAGE): MessageKind {
   const text = raw.normalize('NFKC').trim();
-  const long = [...text].length > LONG_MESSAGE;
+  const long = [...text].length > longMessage;
   const cues = cuesOf(text);
   let appeal: AppealKind | null = null;
   let best = 0;

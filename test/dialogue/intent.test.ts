@@ -42,8 +42,12 @@ describe('诉求 (complaints, reports, suggestions, thanks)', () => {
 
 describe('您是不是想问', () => {
   it('offers buttons, asserts no fact, and records what was offered and what was chosen', () => {
-    // Questions between several matters; at least one of them lands in the suggest band.
-    const r = ['证件丢了', '我想开店', '补贴'].map((q) => say(q)).find((x) => types(x).includes('suggested'))!;
+    // Questions between several matters; at least one of them lands in the suggest band (the one offering most is checked).
+    const offered = (x: StepResult) => x.events.reduce((n, e) => (e.type === 'suggested' ? Math.max(n, e.candidates.length) : n), 0);
+    const r = ['证件丢了', '我想开店', '补贴']
+      .map((q) => say(q))
+      .filter((x) => types(x).includes('suggested'))
+      .sort((a, b) => offered(b) - offered(a))[0]!;
     expect(r).toBeDefined();
     const offer = r.replies.find((x) => x.type === 'choices');
     expect(offer).toMatchObject({ type: 'choices', kind: 'suggest' });

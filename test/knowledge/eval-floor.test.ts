@@ -11,7 +11,7 @@ import { realEngine, realKb, root } from '../helpers/real-engine.js';
 
 /** Floors and ceilings (shares). Raise them when the figures improve; never lower them to pass. */
 export const FLOOR = {
-  blindAnsweredRight: 0.71,
+  blindAnsweredRight: 0.75,
   blindTop3: 0.96,
   /** Outside questions of the blind set answered: at most this many. */
   blindFalseAnswers: 2,

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/knowledge/engine.js';
 import { ANSWER_THRESHOLD } from '../../src/knowledge/search-index.js';
+import { FEATURES } from '../../src/knowledge/answer-gate.js';
 import { createJiebaTokenizer } from '../../src/adapters/jieba-tokenizer.js';
 import { fixtureKb } from '../helpers/fixture-kb.js';
 
@@ -101,5 +102,21 @@ describe('ranking on the fixture corpus', () => {
     const ids = engine.search(MANY, 20).results.map((x) => x.entry.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBeLessThanOrEqual(engine.kb.entries.length);
+  });
+});
+
+describe('gate features of the ranking', () => {
+  const feature = (q: string, name: (typeof FEATURES)[number]) => engine.search(q, 3).features[FEATURES.indexOf(name)]!;
+
+  it('a runner-up of the same matter is agreement: rivalBm25 counts only entries unrelated to the first', () => {
+    // 开办小商店一件事 first, its item 烟草专卖零售许可 second: related, so no rival at all.
+    expect(engine.search('开小卖部卖烟要办什么证', 3).results.slice(0, 2).map((r) => r.entry.id)).toEqual(['bundle-shop', 'item-tobacco']);
+    expect(feature('开小卖部卖烟要办什么证', 'runnerUp')).toBeGreaterThan(0);
+    expect(feature('开小卖部卖烟要办什么证', 'rivalBm25')).toBe(0);
+    // An FAQ and its subject first and second: the rival is the third, unrelated entry.
+    const q = '补办身份证要多少钱';
+    expect(engine.search(q, 3).results.slice(0, 2).map((r) => r.entry.id)).toEqual(['faq-id-card-fee', 'item-id-card']);
+    expect(feature(q, 'rivalBm25')).toBeGreaterThan(0);
+    expect(feature(q, 'rivalBm25')).toBeLessThan(feature(q, 'runnerUp'));
   });
 });

@@ -1,0 +1,135 @@
+/**
+ * Every tunable number of retrieval in one place, with defaults — as MiniSearch does with its
+ * `searchOptions`. The defaults are what ships; `createEngine(kb, tokenizer, { retrieval })` takes
+ * a partial override (one level deep: `{ bm25: { k1: 1.5 } }` keeps `b`), and
+ * `npm run eval -- --set bm25.k1=1.5` or `--sweep bm25.k1=1,1.2,1.5` measures one on the fit sets.
+ * The answer gate (answer-gate.ts) is fitted on the features these produce: change a default,
+ * then refit it (`npm run gate:fit`). See docs/retrieval.md › Constants and why.
+ */
+
+import { LONG_MESSAGE } from '../nlp/appeal.js';
+
+export type Channel = 'word' | 'char' | 'sound';
+
+export interface RetrievalOptions {
+  /**
+   * Weight of each BM25 channel. Words tell matters apart best; character pairs catch typos and
+   * folded-pinyin pairs homophones, but both also overlap by chance, so they count less.
+   */
+  channelWeight: Record<Channel, number>;
+  /**
+   * BM25's term-frequency saturation `k1` (the usual 1.2) and length normalisation `b` (less than
+   * the usual 0.75: entries are short and of similar length, and a long one is not less relevant).
+   */
+  bm25: { k1: number; b: number };
+  /**
+   * A character or sound pair found in more than this share of the entries is not scored: its idf
+   * is near 0, so it says nothing, and its long postings list costs the most. Words are always scored.
+   */
+  commonTermShare: number;
+  /**
+   * BM25 weight of a term by the field it comes from. Names say what an entry is; keywords lead
+   * to it; details (materials, steps, an FAQ's answer) share words with everything.
+   */
+  fieldWeight: { name: number; keyword: number; summary: number; detail: number };
+  /** Naming strength of a keyword compared with a title or alias (1): a keyword leads here, a name says exactly this. */
+  keywordAnchor: number;
+  /**
+   * Name evidence by how a name is found in the question: verbatim; only through a synonym's
+   * canonical word (执照 → 营业执照); by sound (社报卡 for 社保卡); with characters inserted
+   * (开办民营医院 for 开民营医院). The weaker the match, the likelier a different thing is meant.
+   */
+  matchStrength: { exact: number; synonym: number; sound: number; gapped: number };
+  /** Names of fewer Chinese syllables are not matched by sound: too many words share two syllables (元/院/园 share one). */
+  soundMinSyllables: number;
+  /**
+   * Gapped matches: names of at least `minChars` characters match with characters inserted — at
+   * most `shortAllowance` in all into a name of up to `shortMaxChars` characters, `longAllowance`
+   * into a longer one (开个饭店 ~ 开饭店) — without letting a name spread over a sentence.
+   */
+  gapped: { minChars: number; shortMaxChars: number; shortAllowance: number; longAllowance: number };
+  /**
+   * An FAQ is named when one of its phrasings shares at least `similarity` of its character pairs
+   * with the question (Dice) and its subject is named; its evidence is then the similarity plus
+   * `subjectBonus` (at most 1). Questions of fewer than `minPairs` character pairs are not compared.
+   */
+  faq: { similarity: number; subjectBonus: number; minPairs: number };
+  /**
+   * fuse.js fuzzy match of a short question (≤ `maxLength` characters) against the names of the
+   * first `candidates` entries by BM25, for typos that are not homophones: a similarity below `min`
+   * is not taken as meant; `threshold` is fuse.js's own cut-off; the evidence is `weight` × similarity.
+   */
+  fuzzy: { candidates: number; maxLength: number; min: number; threshold: number; weight: number };
+  /**
+   * Name evidence from which a name counts as "named": fuse.js is not consulted when a non-FAQ
+   * entry is named this strongly, and a bundle's item counts as named from it (bundles by items).
+   */
+  namedStrength: number;
+  /** How many entries, first by BM25, are scored for name evidence and coverage. */
+  candidates: number;
+  /**
+   * The ranking's confidence is evidence × action fit × (1 − `coverageWeight` + `coverageWeight` ×
+   * coverage): naming an entry counts most, explaining the rest of the question some.
+   */
+  coverageWeight: number;
+  /** Rank = confidence + this × BM25 as a share of the first's: BM25 orders entries of equal confidence. */
+  rankBm25Weight: number;
+  /** The ranking's own answer threshold, used only without a gate (tests of the ranking on the fixture corpus). */
+  answerThreshold: number;
+  /** Two answerable entries (of unrelated matters) whose confidences are closer than this are offered as a choice. */
+  ambiguityMargin: number;
+  /**
+   * 您是不是想问: at most `max` entries, one per matter, each having named something or having a
+   * BM25 of at least `minBm25Share` of the first's.
+   */
+  suggestions: { max: number; minBm25Share: number };
+  /** Messages longer than this (characters, punctuation included) are letters or stories: their question is searched. */
+  longMessage: number;
+}
+
+export const DEFAULT_RETRIEVAL_OPTIONS: Readonly<RetrievalOptions> = deepFreeze({
+  channelWeight: { word: 1, char: 0.6, sound: 0.4 },
+  bm25: { k1: 1.2, b: 0.5 },
+  commonTermShare: 0.5,
+  fieldWeight: { name: 3, keyword: 2, summary: 1, detail: 0.3 },
+  keywordAnchor: 0.9,
+  matchStrength: { exact: 1, synonym: 0.9, sound: 0.9, gapped: 0.85 },
+  soundMinSyllables: 3,
+  gapped: { minChars: 3, shortMaxChars: 3, shortAllowance: 1, longAllowance: 2 },
+  faq: { similarity: 0.55, subjectBonus: 0.2, minPairs: 3 },
+  fuzzy: { candidates: 12, maxLength: 10, min: 0.6, threshold: 0.45, weight: 0.8 },
+  namedStrength: 0.9,
+  candidates: 40,
+  coverageWeight: 0.4,
+  rankBm25Weight: 0.1,
+  answerThreshold: 0.5,
+  ambiguityMargin: 0.04,
+  suggestions: { max: 3, minBm25Share: 0.6 },
+  longMessage: LONG_MESSAGE,
+});
+
+function deepFreeze<T extends object>(o: T): Readonly<T> {
+  for (const v of Object.values(o)) if (typeof v === 'object' && v !== null) Object.freeze(v);
+  return Object.freeze(o);
+}
+
+/** A partial override: any field, and any part of a grouped field. */
+export type RetrievalOverrides = {
+  [K in keyof RetrievalOptions]?: RetrievalOptions[K] extends object ? Partial<RetrievalOptions[K]> : RetrievalOptions[K];
+};
+
+/** The defaults with the overrides applied (groups merged field by field). */
+export function resolveRetrievalOptions(overrides: RetrievalOverrides = {}): RetrievalOptions {
+  const out = { ...DEFAULT_RETRIEVAL_OPTIONS } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    if (!(key in DEFAULT_RETRIEVAL_OPTIONS)) throw new Error(`unknown retrieval option: ${key}`);
+    const base = out[key];
+    if (typeof base === 'object' && base !== null) {
+      if (typeof value !== 'object' || value === null) throw new Error(`retrieval option ${key} is a group: set its fields`);
+      for (const field of Object.keys(value)) if (!(field in base)) throw new Error(`unknown retrieval option: ${key}.${field}`);
+      out[key] = { ...base, ...value };
+    } else out[key] = value;
+  }
+  return out as unknown as RetrievalOptions;
+}
