@@ -1,23 +1,12 @@
 // Account administration: list accounts and add officers, editors and admins (admin role only).
-const $ = (id) => document.getElementById(id);
+import { $, api, el } from '/common.js';
+
 const roles = { officer: '工作人员', editor: '编辑', admin: '管理员' };
-const api = async (method, path, body) => {
-  const res = await fetch(path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-  const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(data.error?.message ?? `请求失败（${res.status}）`);
-  return data;
-};
 async function load() {
   const { users } = await api('GET', '/api/admin/users');
-  $('users').replaceChildren(...users.map((u) => {
-    const tr = document.createElement('tr');
-    for (const v of [u.username, u.displayName, roles[u.role], u.departments.join('、') || '全部']) {
-      const td = document.createElement('td');
-      td.textContent = v;
-      tr.append(td);
-    }
-    return tr;
-  }));
+  $('users').replaceChildren(...users.map((u) =>
+    el('tr', {}, ...[u.username, u.displayName, roles[u.role], u.departments.join('、') || '全部'].map((v) => el('td', { text: v }))),
+  ));
 }
 $('create').addEventListener('submit', async (e) => {
   e.preventDefault();

@@ -1,6 +1,7 @@
 // Yici web chat: websocket first, POST /api/chat as fallback, transcript route to catch up.
+import { $, el } from '/common.js';
+
 const SOCKET_PATH = '/api/web/socket';
-const $ = (id) => document.getElementById(id);
 const log = $('log');
 const input = $('input');
 const form = $('composer');
@@ -43,17 +44,6 @@ let retry = 0;
 let waiting = 0;
 // The message sent over the socket and not answered yet: resent over REST if the socket drops.
 let unanswered = null;
-
-const el = (tag, attrs = {}, ...children) => {
-  const n = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') n.className = v;
-    else if (k === 'text') n.textContent = v;
-    else n.setAttribute(k, v);
-  }
-  for (const c of children) if (c) n.append(c);
-  return n;
-};
 
 const scroll = () => { log.scrollTop = log.scrollHeight; };
 

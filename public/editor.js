@@ -1,27 +1,11 @@
 // Knowledge editor: find, edit (form or raw YAML), validate live, try questions, draft; review and approve; history and rollback; to-do; inbox; dashboard.
+import { $, api, el } from '/common.js';
+
 // The yaml package's browser build, served from the installed package: entries are shown and
 // edited as YAML, like their files under knowledge/.
 let YAML = null;
 const yamlReady = import('/vendor/yaml/index.js').then((m) => (YAML = m)).catch(() => null);
 const toText = (x) => (YAML ? YAML.stringify(x, { lineWidth: 0 }) : JSON.stringify(x, null, 2));
-const $ = (id) => document.getElementById(id);
-const el = (tag, attrs = {}, ...children) => {
-  const n = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') n.className = v;
-    else if (k === 'text') n.textContent = v;
-    else if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
-    else if (v !== false && v !== null && v !== undefined) n.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children) if (c !== null && c !== undefined && c !== false) n.append(c);
-  return n;
-};
-const api = async (method, path, body) => {
-  const res = await fetch(path, { method, headers: body !== undefined ? { 'content-type': 'application/json' } : {}, body: body !== undefined ? JSON.stringify(body) : undefined });
-  const data = res.headers.get('content-type')?.includes('json') ? await res.json() : {};
-  if (!res.ok) throw Object.assign(new Error(data.error?.message ?? `请求失败（${res.status}）`), { details: data.error?.details });
-  return data;
-};
 const kinds = { item: '事项', bundle: '一件事', faq: '问答', policy: '政策' };
 let me = null;
 let entries = [];

@@ -1,16 +1,6 @@
 // Officer console: queues, case card, live chat with the citizen, claim/transfer/release/resolve, call-backs.
-const $ = (id) => document.getElementById(id);
-const el = (tag, attrs = {}, ...children) => {
-  const n = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') n.className = v;
-    else if (k === 'text') n.textContent = v;
-    else if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
-    else n.setAttribute(k, v);
-  }
-  for (const c of children) if (c !== null && c !== undefined) n.append(c);
-  return n;
-};
+import { $, api, el } from '/common.js';
+
 const SNIPPETS = [
   '您好，我是政务服务中心工作人员，请问有什么可以帮您？',
   '请稍等，我帮您查一下。',
@@ -25,17 +15,6 @@ let current = null;
 let lastSeq = 0;
 let ws = null;
 
-const api = async (method, path, body) => {
-  const res = await fetch(path, {
-    method,
-    headers: body !== undefined ? { 'content-type': 'application/json' } : {},
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-    credentials: 'same-origin',
-  });
-  const data = res.headers.get('content-type')?.includes('json') ? await res.json() : {};
-  if (!res.ok) throw Object.assign(new Error(data.error?.message ?? `请求失败（${res.status}）`), { status: res.status });
-  return data;
-};
 const since = (iso) => {
   if (!iso) return '';
   const m = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 60000));
