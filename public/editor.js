@@ -1,413 +1,394 @@
 // Knowledge editor: find, edit (form or raw YAML), validate live, try questions, draft; review and approve; history and rollback; to-do; inbox; dashboard.
-(() => {
-  'use strict';
-  // The yaml package's browser build, served from the installed package: entries are shown and
-  // edited as YAML, like their files under knowledge/.
-  let YAML = null;
-  const yamlReady = import('/vendor/yaml/index.js').then((m) => (YAML = m)).catch(() => null);
-  const toText = (x) => (YAML ? YAML.stringify(x, { lineWidth: 0 }) : JSON.stringify(x, null, 2));
-  const $ = (id) => document.getElementById(id);
-  const el = (tag, attrs = {}, ...children) => {
-    const n = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs)) {
-      if (k === 'class') n.className = v;
-      else if (k === 'text') n.textContent = v;
-      else if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
-      else if (v !== false && v !== null && v !== undefined) n.setAttribute(k, v === true ? '' : v);
-    }
-    for (const c of children) if (c !== null && c !== undefined && c !== false) n.append(c);
-    return n;
-  };
-  const api = async (method, path, body) => {
-    const res = await fetch(path, { method, headers: body !== undefined ? { 'content-type': 'application/json' } : {}, body: body !== undefined ? JSON.stringify(body) : undefined });
-    const data = res.headers.get('content-type')?.includes('json') ? await res.json() : {};
-    if (!res.ok) throw Object.assign(new Error(data.error?.message ?? `请求失败（${res.status}）`), { details: data.error?.details });
-    return data;
-  };
-  const kinds = { item: '事项', bundle: '一件事', faq: '问答', policy: '政策' };
-  let me = null;
-  let entries = [];
-  let editing = null; // { entry, base }
+import { $, api, el } from '/common.js';
 
-  // ---- tabs ----
-  document.querySelectorAll('[data-tab]').forEach((b) =>
-    b.addEventListener('click', () => {
-      document.querySelectorAll('[data-tab]').forEach((x) => x.setAttribute('aria-selected', String(x === b)));
-      document.querySelectorAll('.pane').forEach((p) => { p.hidden = p.id !== `tab-${b.dataset.tab}`; });
-      ({ drafts: loadDrafts, todo: loadTodo, inbox: loadInbox, dashboard: loadDashboard }[b.dataset.tab] ?? (() => {}))();
-    }),
-  );
+// The yaml package's browser build, served from the installed package: entries are shown and
+// edited as YAML, like their files under knowledge/.
+let YAML = null;
+const yamlReady = import('/vendor/yaml/index.js').then((m) => (YAML = m)).catch(() => null);
+const toText = (x) => (YAML ? YAML.stringify(x, { lineWidth: 0 }) : JSON.stringify(x, null, 2));
+const kinds = { item: '事项', bundle: '一件事', faq: '问答', policy: '政策' };
+let me = null;
+let entries = [];
+let editing = null; // { entry, base }
 
-  // ---- entries ----
-  async function loadEntries() {
-    entries = (await api('GET', '/api/kb/entries')).entries;
-    renderList();
-  }
-  function renderList() {
-    const q = $('search').value.trim().toLowerCase();
-    // Titles first, then ids, then aliases; items and bundles before FAQs.
-    const rank = (e) => (e.title.includes(q) ? 0 : e.id.includes(q) ? 1 : 2) * 10 + (e.kind === 'faq' ? 1 : 0);
-    const hits = entries
-      .filter((e) => !q || e.title.includes(q) || e.id.includes(q) || e.aliases.some((a) => a.includes(q)))
-      .sort((x, y) => rank(x) - rank(y))
-      .slice(0, 80);
-    $('entry-list').replaceChildren(...hits.map((e) => el('li', {}, el('button', { type: 'button', onclick: () => openEntry(e.id) }, el('strong', { text: e.title }), el('span', { class: 'meta', text: `${kinds[e.kind]} · ${e.id}${e.inEffect ? '' : ' · 已失效'}${e.verified ? '' : ' · 有未核实内容'}` })))));
-  }
-  $('search').addEventListener('input', renderList);
+// ---- tabs ----
+document.querySelectorAll('[data-tab]').forEach((b) =>
+  b.addEventListener('click', () => {
+    document.querySelectorAll('[data-tab]').forEach((x) => x.setAttribute('aria-selected', String(x === b)));
+    document.querySelectorAll('.pane').forEach((p) => { p.hidden = p.id !== `tab-${b.dataset.tab}`; });
+    ({ drafts: loadDrafts, todo: loadTodo, inbox: loadInbox, dashboard: loadDashboard }[b.dataset.tab] ?? (() => {}))();
+  }),
+);
 
-  const list = (v) => v.split(/[,，、\n]/).map((x) => x.trim()).filter(Boolean);
+// ---- entries ----
+async function loadEntries() {
+  entries = (await api('GET', '/api/kb/entries')).entries;
+  renderList();
+}
+function renderList() {
+  const q = $('search').value.trim().toLowerCase();
+  // Titles first, then ids, then aliases; items and bundles before FAQs.
+  const rank = (e) => (e.title.includes(q) ? 0 : e.id.includes(q) ? 1 : 2) * 10 + (e.kind === 'faq' ? 1 : 0);
+  const hits = entries
+    .filter((e) => !q || e.title.includes(q) || e.id.includes(q) || e.aliases.some((a) => a.includes(q)))
+    .sort((x, y) => rank(x) - rank(y))
+    .slice(0, 80);
+  $('entry-list').replaceChildren(...hits.map((e) => el('li', {}, el('button', { type: 'button', onclick: () => openEntry(e.id) }, el('strong', { text: e.title }), el('span', { class: 'meta', text: `${kinds[e.kind]} · ${e.id}${e.inEffect ? '' : ' · 已失效'}${e.verified ? '' : ' · 有未核实内容'}` })))));
+}
+$('search').addEventListener('input', renderList);
 
-  // Whether the raw YAML is unfolded; kept while the form re-renders.
-  let rawOpen = false;
-  async function openEntry(id, prefill) {
-    await yamlReady;
-    const { entry } = await api('GET', `/api/kb/entries/${id}`);
-    const draft = structuredClone(entry);
-    if (prefill?.alias && !draft.aliases.includes(prefill.alias)) draft.aliases.push(prefill.alias);
-    editing = { entry: draft, base: entry };
-    renderEditor();
-  }
+const list = (v) => v.split(/[,，、\n]/).map((x) => x.trim()).filter(Boolean);
 
-  function renderEditor() {
-    const e = editing.entry;
-    const field = (label, key, opts = {}) => {
-      const value = Array.isArray(e[key]) ? e[key].join('，') : (e[key] ?? '');
-      const input = opts.long ? el('textarea', { 'data-key': key }) : el('input', { 'data-key': key, type: opts.type ?? 'text' });
-      input.value = value;
-      input.addEventListener('input', () => {
-        if (Array.isArray(e[key]) || opts.list) e[key] = list(input.value);
-        else if (input.value === '' && opts.optional) delete e[key];
-        else e[key] = input.value;
-        scheduleCheck();
-      });
-      return el('label', { class: opts.wide ? 'wide' : '' }, label, input);
-    };
-    const verified = el('input', { type: 'checkbox' });
-    verified.checked = e.verified;
-    verified.addEventListener('change', () => { e.verified = verified.checked; scheduleCheck(); });
+// Whether the raw YAML is unfolded; kept while the form re-renders.
+let rawOpen = false;
+async function openEntry(id, prefill) {
+  await yamlReady;
+  const { entry } = await api('GET', `/api/kb/entries/${id}`);
+  const draft = structuredClone(entry);
+  if (prefill?.alias && !draft.aliases.includes(prefill.alias)) draft.aliases.push(prefill.alias);
+  editing = { entry: draft, base: entry };
+  renderEditor();
+}
 
-    const materials = e.materials
-      ? el('div', { class: 'wide' }, el('h3', { text: '材料' }),
-          el('table', { class: 'grid' },
-            el('thead', {}, el('tr', {}, ...['名称', '原件', '复印件', '同一份材料的编号（ref）', '什么情况下需要', '备注', ''].map((t) => el('th', { scope: 'col', text: t })))),
-            el('tbody', {}, ...e.materials.map((m, i) => {
-              const cell = (key, type = 'text') => {
-                const input = el('input', { type, 'aria-label': `材料${i + 1} ${key}` });
-                input.value = m[key] ?? '';
-                input.addEventListener('input', () => {
-                  if (type === 'number') m[key] = Number(input.value);
-                  else if (input.value === '') delete m[key];
-                  else m[key] = input.value;
-                  scheduleCheck();
-                });
-                return el('td', {}, input);
-              };
-              return el('tr', {}, cell('name'), cell('originals', 'number'), cell('copies', 'number'), cell('ref'), cell('when'), cell('note'),
-                el('td', {}, el('button', { type: 'button', text: '删除', onclick: () => { e.materials.splice(i, 1); renderEditor(); } })));
-            }))),
-          el('button', { type: 'button', text: '加一行材料', onclick: () => { e.materials.push({ name: '', originals: 1, copies: 0 }); renderEditor(); } }),
-          el('p', { id: 'uses', class: 'muted' }))
-      : null;
-
-    const format = YAML ? 'YAML' : 'JSON';
-    const raw = el('textarea', { id: 'raw', class: 'wide', rows: 16, spellcheck: 'false', 'aria-label': `条目的完整内容（${format}）` });
-    raw.value = toText(e);
-    raw.addEventListener('change', () => {
-      try {
-        const parsed = YAML ? YAML.parse(raw.value) : JSON.parse(raw.value);
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-        editing.entry = parsed;
-        renderEditor();
-      } catch (err) {
-        $('check').replaceChildren(el('p', { class: 'problems', text: `${format} 格式不对，改好再试${err?.linePos ? `（第 ${err.linePos[0].line} 行）` : ''}。` }));
-      }
+function renderEditor() {
+  const e = editing.entry;
+  const field = (label, key, opts = {}) => {
+    const value = Array.isArray(e[key]) ? e[key].join('，') : (e[key] ?? '');
+    const input = opts.long ? el('textarea', { 'data-key': key }) : el('input', { 'data-key': key, type: opts.type ?? 'text' });
+    input.value = value;
+    input.addEventListener('input', () => {
+      if (Array.isArray(e[key]) || opts.list) e[key] = list(input.value);
+      else if (input.value === '' && opts.optional) delete e[key];
+      else e[key] = input.value;
+      scheduleCheck();
     });
-    const questions = el('textarea', { id: 'try', placeholder: '每行一个群众可能的问法，看看改动前后排在第一的条目', 'aria-label': '试问' });
-    const note = el('input', { id: 'note', placeholder: '改了什么、为什么（审核人会看到）', 'aria-label': '修改说明' });
-    $('editor').replaceChildren(
-      el('h2', { text: `${e.title}（${kinds[e.kind]} · ${e.id}）` }),
-      el('div', { class: 'fields' },
-        field('正式名称', 'title', { wide: true }),
-        field('别名（逗号分开）', 'aliases', { wide: true, list: true }),
-        field('关键词（逗号分开）', 'keywords', { wide: true, list: true }),
-        e.kind === 'faq' ? field('解答', 'answer', { long: true, wide: true }) : field('白话说明', 'summary', { long: true, wide: true }),
-        field('核实日期', 'lastVerified', { type: 'date', optional: true }),
-        field('生效日期', 'effectiveFrom', { type: 'date', optional: true }),
-        field('失效日期', 'expiresOn', { type: 'date', optional: true }),
-        el('label', {}, verified, ' 核心事实已核实'),
-        materials,
-        el('details', { class: 'wide', open: rawOpen, ontoggle: (ev) => { rawOpen = ev.target.open; } }, el('summary', { text: `完整内容（${format}，可直接修改）` }), raw)),
-      el('div', { id: 'check', 'aria-live': 'polite' }),
-      el('h3', { text: '试问' }), questions,
-      el('div', { class: 'row' },
-        el('button', { type: 'button', text: '试一试', onclick: () => check(true) }),
-        note,
-        el('button', { type: 'button', class: 'primary', id: 'save-draft', text: '保存为草稿，请人审核', onclick: saveDraft }),
-        el('button', { type: 'button', text: '历史版本', onclick: showHistory })),
-      el('div', { id: 'try-results' }),
-      el('div', { id: 'history' }));
-    if (e.kind === 'item') api('GET', `/api/kb/entries/${e.id}/uses`).then((u) => {
-      const parts = [...u.bundles.map((b) => `一件事「${b.title}」`), ...u.flows.map((f) => `引导「${f.title}」`)];
-      if ($('uses')) $('uses').textContent = parts.length ? `改材料会影响：${parts.join('、')}` : '没有一件事或引导用到这个事项。';
-    }).catch(() => {});
-    scheduleCheck();
-  }
+    return el('label', { class: opts.wide ? 'wide' : '' }, label, input);
+  };
+  const verified = el('input', { type: 'checkbox' });
+  verified.checked = e.verified;
+  verified.addEventListener('change', () => { e.verified = verified.checked; scheduleCheck(); });
 
-  let timer = null;
-  const scheduleCheck = () => { clearTimeout(timer); timer = setTimeout(() => check(false), 400); };
-  async function check(withQuestions) {
-    const qs = withQuestions ? $('try').value.split('\n').map((x) => x.trim()).filter(Boolean) : [];
-    const r = await api('POST', '/api/kb/preview', { entry: editing.entry, questions: qs }).catch((err) => ({ ok: false, problems: [{ field: '', problem: err.message }] }));
-    $('check').replaceChildren(r.ok ? el('p', { class: 'ok', text: '✓ 校验通过' }) : el('ul', { class: 'problems' }, ...r.problems.map((p) => el('li', { text: `${p.field}：${p.problem}` }))));
-    if (withQuestions && r.ok) {
-      $('try-results').replaceChildren(el('table', { class: 'grid' },
-        el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: '问法' }), el('th', { scope: 'col', text: '现在排第一' }), el('th', { scope: 'col', text: '改动后排第一' }))),
-        el('tbody', {}, ...r.results.map((x) => el('tr', {}, el('td', { text: x.question }),
-          el('td', { text: x.before[0] ? `${x.before[0].title}（${x.before[0].score}）` : '—' }),
-          el('td', { text: x.after[0] ? `${x.after[0].title}（${x.after[0].score}）` : '—' }))))));
-    }
-  }
+  const materials = e.materials
+    ? el('div', { class: 'wide' }, el('h3', { text: '材料' }),
+        el('table', { class: 'grid' },
+          el('thead', {}, el('tr', {}, ...['名称', '原件', '复印件', '同一份材料的编号（ref）', '什么情况下需要', '备注', ''].map((t) => el('th', { scope: 'col', text: t })))),
+          el('tbody', {}, ...e.materials.map((m, i) => {
+            const cell = (key, type = 'text') => {
+              const input = el('input', { type, 'aria-label': `材料${i + 1} ${key}` });
+              input.value = m[key] ?? '';
+              input.addEventListener('input', () => {
+                if (type === 'number') m[key] = Number(input.value);
+                else if (input.value === '') delete m[key];
+                else m[key] = input.value;
+                scheduleCheck();
+              });
+              return el('td', {}, input);
+            };
+            return el('tr', {}, cell('name'), cell('originals', 'number'), cell('copies', 'number'), cell('ref'), cell('when'), cell('note'),
+              el('td', {}, el('button', { type: 'button', text: '删除', onclick: () => { e.materials.splice(i, 1); renderEditor(); } })));
+          }))),
+        el('button', { type: 'button', text: '加一行材料', onclick: () => { e.materials.push({ name: '', originals: 1, copies: 0 }); renderEditor(); } }),
+        el('p', { id: 'uses', class: 'muted' }))
+    : null;
 
-  async function saveDraft() {
+  const format = YAML ? 'YAML' : 'JSON';
+  const raw = el('textarea', { id: 'raw', class: 'wide', rows: 16, spellcheck: 'false', 'aria-label': `条目的完整内容（${format}）` });
+  raw.value = toText(e);
+  raw.addEventListener('change', () => {
     try {
-      const { draft } = await api('POST', '/api/kb/drafts', { entryId: editing.base?.id, entry: editing.entry, note: $('note').value });
-      $('check').replaceChildren(el('p', { class: 'ok', text: `已保存草稿 ${draft.id}，请另一位编辑在「待审核」里审核。` }));
-      await loadDraftCount();
+      const parsed = YAML ? YAML.parse(raw.value) : JSON.parse(raw.value);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      editing.entry = parsed;
+      renderEditor();
     } catch (err) {
-      $('check').replaceChildren(el('ul', { class: 'problems' }, el('li', { text: err.message }), ...(err.details ?? []).map?.((p) => el('li', { text: `${p.field}：${p.problem}` })) ?? []));
-    }
-  }
-
-  async function showHistory() {
-    await yamlReady;
-    const { revisions } = await api('GET', `/api/kb/entries/${editing.entry.id}/history`);
-    $('history').replaceChildren(el('h3', { text: '历史版本' }), el('table', { class: 'grid' },
-      el('thead', {}, el('tr', {}, ...['版本', '作者', '审核', '时间', '说明', ''].map((t) => el('th', { scope: 'col', text: t })))),
-      el('tbody', {}, ...revisions.map((r, i) => el('tr', {}, el('td', { text: String(r.revision) }), el('td', { text: r.author }), el('td', { text: r.approvedBy ?? '—' }), el('td', { text: r.at ? new Date(r.at).toLocaleString('zh-CN') : '' }), el('td', { text: r.note }),
-        el('td', {}, r.revision > 1 ? el('button', { type: 'button', class: 'link', text: '看改动', onclick: () => showRevision(r.revision) }) : '',
-          i === 0 ? ' 当前' : el('button', { type: 'button', text: '回滚到这一版', onclick: () => rollback(r.revision) })))))),
-      el('div', { id: 'revision-diff', 'aria-live': 'polite' }));
-  }
-  async function showRevision(n) {
-    const { revision, previous } = await api('GET', `/api/kb/entries/${editing.entry.id}/history/${n}`);
-    $('revision-diff').replaceChildren(el('h4', { text: `第 ${n} 版相对第 ${previous?.revision ?? '—'} 版的改动（${revision.note || '没有说明'}）` }), diff(previous?.entry ?? null, revision.entry));
-  }
-  async function rollback(revision) {
-    if (!confirm(`确定回滚到第 ${revision} 版？会立即上线。`)) return;
-    try {
-      await api('POST', `/api/kb/entries/${editing.entry.id}/rollback`, { revision });
-      await openEntry(editing.entry.id);
-      await showHistory();
-    } catch (err) { alert(err.message); }
-  }
-
-  // ---- review ----
-  /** A line diff (longest common subsequence) of two entries as YAML, with two lines of context. */
-  function diff(a, b) {
-    const A = a ? toText(a).split('\n') : [];
-    const B = toText(b).split('\n');
-    const m = A.length;
-    const n = B.length;
-    const L = Array.from({ length: m + 1 }, () => new Uint16Array(n + 1));
-    for (let i = m - 1; i >= 0; i--) for (let j = n - 1; j >= 0; j--) L[i][j] = A[i] === B[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
-    const ops = [];
-    let i = 0;
-    let j = 0;
-    while (i < m || j < n) {
-      if (i < m && j < n && A[i] === B[j]) { ops.push(['same', A[i]]); i++; j++; }
-      else if (j < n && (i >= m || L[i][j + 1] >= L[i + 1][j])) ops.push(['add', B[j++]]);
-      else ops.push(['del', A[i++]]);
-    }
-    const near = ops.map((_, k) => ops.slice(Math.max(0, k - 2), k + 3).some(([t]) => t !== 'same'));
-    const out = [];
-    const gap = () => el('span', { class: 'gap', text: '  …' });
-    ops.forEach(([t, line], k) => {
-      if (!near[k]) return;
-      if (k > 0 && !near[k - 1]) out.push(gap());
-      out.push(el('span', { class: t === 'same' ? 'ctx' : t, text: `${t === 'add' ? '+ ' : t === 'del' ? '- ' : '  '}${line}` }));
-    });
-    if (out.length && !near.at(-1)) out.push(gap());
-    return el('div', { class: 'diff' }, ...(out.length ? out : [el('span', { class: 'ctx', text: '（内容没有变化）' })]));
-  }
-  async function loadDraftCount() {
-    const { drafts } = await api('GET', '/api/kb/drafts');
-    $('draft-count').textContent = String(drafts.filter((d) => d.status === 'pending').length);
-    return drafts;
-  }
-  async function loadDrafts() {
-    await yamlReady;
-    const drafts = await loadDraftCount();
-    const pending = drafts.filter((d) => d.status === 'pending');
-    $('drafts').replaceChildren(el('h2', { text: '待审核的草稿' }), ...(pending.length ? pending : []).map((d) => el('div', { class: 'cluster' },
-      el('strong', { text: `${d.entry.title}（${d.entryId}）` }), el('p', { class: 'muted', text: `${d.author} 写于 ${new Date(d.createdAt).toLocaleString('zh-CN')}：${d.note || '（没有说明）'}` }),
-      diff(d.base, d.entry),
-      d.author === me.username
-        ? el('div', { class: 'row' }, el('span', { class: 'muted', text: '这是您写的草稿，需要另一位编辑审核。' }),
-          el('button', { type: 'button', text: '撤回', onclick: () => closeDraft(d.id, '') }), el('span', { id: `msg-${d.id}`, class: 'problems' }))
-        : el('div', { class: 'row' }, el('button', { type: 'button', class: 'primary', text: '审核通过并上线', onclick: () => approve(d.id) }),
-          el('label', {}, '退回原因 ', el('input', { id: `why-${d.id}`, placeholder: '例如：收费依据没有写文号' })),
-          el('button', { type: 'button', text: '退回给作者', onclick: () => closeDraft(d.id, $(`why-${d.id}`).value) }),
-          el('span', { id: `msg-${d.id}`, class: 'problems' })))), pending.length ? '' : el('p', { class: 'muted', text: '没有待审核的草稿。' }),
-    ...recentClosed(drafts));
-  }
-  const CLOSED = { published: '已上线', refused: '上线检查未通过', returned: '已退回', withdrawn: '作者已撤回' };
-  /** Recently handled drafts, so an author sees why a draft was returned or refused. */
-  function recentClosed(drafts) {
-    const done = drafts.filter((d) => d.status !== 'pending').slice(0, 15);
-    if (!done.length) return [];
-    return [el('h3', { text: '最近处理的草稿' }), el('table', { class: 'grid' },
-      el('thead', {}, el('tr', {}, ...['条目', '作者', '结果', '原因', '处理人'].map((h) => el('th', { scope: 'col', text: h })))),
-      el('tbody', {}, ...done.map((d) => el('tr', {}, el('td', { text: d.entry.title }), el('td', { text: d.author }), el('td', { text: CLOSED[d.status] ?? d.status }),
-        el('td', { text: d.refusal ?? '' }), el('td', { text: d.closedBy ?? '' })))))];
-  }
-  async function closeDraft(id, reason) {
-    try {
-      await api('POST', `/api/kb/drafts/${id}/return`, { reason });
-      await loadDrafts();
-    } catch (err) {
-      $(`msg-${id}`).textContent = err.message;
-    }
-  }
-  async function approve(id) {
-    try {
-      await api('POST', `/api/kb/drafts/${id}/approve`);
-      await loadDrafts();
-      await loadEntries();
-    } catch (err) {
-      $(`msg-${id}`).textContent = err.message + (err.details?.broke ? `（受影响的问法：${err.details.broke.slice(0, 8).join('；')}）` : '');
-    }
-  }
-
-  // ---- to-do, inbox ----
-  async function loadTodo() {
-    const t = await api('GET', '/api/kb/todo');
-    const section = (title, rows, fmt) => [el('h3', { text: `${title}（${rows.length}）` }), el('ul', {}, ...rows.slice(0, 50).map((r) => el('li', {}, el('button', { type: 'button', class: 'link', text: fmt(r), onclick: () => { document.querySelector('[data-tab=entries]').click(); openEntry(r.id); } }))))];
-    $('todo').replaceChildren(el('h2', { text: '待办' }),
-      ...section('已失效，不再对群众显示', t.expired, (r) => `${r.title}（${r.expiresOn} 失效）`),
-      ...section('还没生效', t.notYetEffective, (r) => `${r.title}（${r.effectiveFrom} 生效）`),
-      ...section('很久没有核对', t.stale, (r) => `${r.title}（上次核对 ${r.checked}）`),
-      el('p', { class: 'muted', text: `另有 ${t.unverified} 个条目含未核实内容，回答时会提示「以窗口最新告知为准」。` }));
-  }
-  async function loadInbox() {
-    const { clusters, questions } = await api('GET', '/api/kb/inbox');
-    $('inbox').replaceChildren(el('h2', { text: `未答问题（最近 ${questions} 条，按意思归类）` }), ...clusters.map((c) => el('div', { class: 'cluster' },
-      el('span', { class: 'n', text: String(c.count) }), el('strong', { text: c.label }),
-      el('p', { class: 'muted', text: `例：${c.examples.join('；')}` }),
-      el('div', { class: 'row' },
-        ...(c.candidates?.length ? aliasPicker(c) : []),
-        el('button', { type: 'button', text: '新建问答草稿', title: '以这个问法为题新建一条问答；上面选了条目的话，问答会关联到它', onclick: (ev) => newEntry(c.label, ev.target.closest('.cluster').querySelector('select')?.value) })))),
-      clusters.length ? '' : el('p', { class: 'muted', text: '没有未答的问题。' }));
-  }
-  /** 「加为别名」: the editor picks the entry; the nearest ones are offered, none is preselected as right. */
-  function aliasPicker(c) {
-    const select = el('select', { 'aria-label': `「${c.label}」加到哪个条目` }, el('option', { value: '', text: '选择要加别名的条目…' }),
-      ...c.candidates.map((x) => el('option', { value: x.id, text: `${x.title}（相近度 ${x.score}）` })));
-    const msg = el('span', { class: 'problems' });
-    return [select, el('button', { type: 'button', text: '加为别名', onclick: () => {
-      if (!select.value) { msg.textContent = '请先选择条目。'; return; }
-      document.querySelector('[data-tab=entries]').click();
-      openEntry(select.value, { alias: c.label });
-    } }), msg];
-  }
-  function newEntry(question, relatedId) {
-    document.querySelector('[data-tab=entries]').click();
-    editing = { base: null, entry: { id: 'faq-new-question', kind: 'faq', title: question, summary: '', answer: '', aliases: [], keywords: [], related: relatedId ? [relatedId] : [], sources: [{ title: '', reliability: 'unverified', checked: new Date().toISOString().slice(0, 10) }], verified: false, unverified: ['answer'] } };
-    renderEditor();
-  }
-
-  // ---- dashboard ----
-  let charts = [];
-  async function loadDashboard() {
-    const q = new URLSearchParams();
-    if ($('from').value) q.set('from', $('from').value);
-    if ($('to').value) q.set('to', $('to').value);
-    const d = await api('GET', `/api/kb/dashboard?${q}`);
-    $('from').value = d.from;
-    $('to').value = d.to;
-    $('csv').href = `/api/kb/dashboard/weak-spots.csv?from=${d.from}&to=${d.to}`;
-    const pct = (x) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
-    const t = d.totals;
-    $('totals').replaceChildren(...[
-      ['咨询量', t.questions], ['答上率', pct(t.answerRate)], ['转人工率', pct(t.handoffRate)], ['生成清单', t.checklists],
-      ['“您是不是想问”（选了）', `${t.suggested}（${t.suggestionsChosen}）`], ['投诉/举报/建议/感谢', t.appeals],
-      ['懂了（有帮助）', t.helpful], ['没看懂', t.notHelpful], ['流程走不通', t.processReports], ['好 / 中 / 差', `${t.good} / ${t.fair} / ${t.poor}`],
-    ].map(([k, v]) => el('div', {}, k, el('strong', { text: String(v) }))));
-    $('weak').replaceChildren(...d.weakSpots.map((e, i) => el('tr', {}, ...[i + 1, e.title, e.problemScore, e.notHelpful, e.processReports, e.handoffs, e.poor, e.questions,
-      Object.entries(e.reasons).map(([k, n]) => `${d.reasons.find((r) => r.code === k)?.label ?? k}×${n}`).join('；'),
-      Object.entries(e.steps).map(([k, n]) => `${k}×${n}`).join('；')].map((v) => el('td', { text: String(v) })))));
-    if (!window.echarts) return;
-    charts.forEach((c) => c.dispose());
-    const days = d.days.map((x) => x.day.slice(5));
-    const c1 = echarts.init($('chart-days'));
-    c1.setOption({ animation: false, title: { text: '每天', left: 8, textStyle: { fontSize: 14 } }, tooltip: { trigger: 'axis' }, legend: { top: 4, right: 8 }, grid: { left: 40, right: 16, bottom: 30, top: 40 },
-      xAxis: { type: 'category', data: days }, yAxis: { type: 'value', minInterval: 1 },
-      series: [['咨询', 'questions'], ['答上', 'answered'], ['答不上', 'unanswered'], ['转人工', 'handoffs']].map(([name, k]) => ({ name, type: 'line', data: d.days.map((x) => x[k]) })) });
-    const c2 = echarts.init($('chart-judge'));
-    c2.setOption({ animation: false, title: { text: '懂不懂 · 好不好', left: 8, textStyle: { fontSize: 14 } }, tooltip: {}, grid: { left: 70, right: 16, bottom: 24, top: 40 },
-      xAxis: { type: 'value', minInterval: 1 }, yAxis: { type: 'category', data: ['有帮助', '没看懂', '好', '中', '差'] },
-      series: [{ type: 'bar', data: [t.helpful, t.notHelpful, t.good, t.fair, t.poor], itemStyle: { color: (p) => ['#1e6b34', '#b3261e', '#1e6b34', '#b45309', '#b3261e'][p.dataIndex] } }] });
-    const c3 = echarts.init($('chart-reasons'));
-    c3.setOption({ animation: false, title: { text: '通不通：走不通的原因', left: 8, textStyle: { fontSize: 14 } }, tooltip: {},
-      series: [{ type: 'pie', radius: ['30%', '52%'], top: 30, data: d.reasons.filter((r) => r.count > 0).map((r) => ({ name: r.label, value: r.count })), label: { formatter: '{b} {c}', overflow: 'break', width: 64, alignTo: 'edge', edgeDistance: 6 } }] });
-    charts = [c1, c2, c3];
-  }
-  $('reload-dash').addEventListener('click', loadDashboard);
-
-  // ---- import ----
-  async function readFile() {
-    const file = $('import-file').files[0];
-    if (!file) throw new Error('请先选择文件');
-    if (/\.xlsx$/i.test(file.name)) {
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      let bin = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      return { format: 'xlsx', data: btoa(bin) };
-    }
-    return { format: 'csv', data: await file.text() };
-  }
-  async function runImport(commit) {
-    try {
-      const r = await api('POST', '/api/kb/import', { ...(await readFile()), commit });
-      $('import-commit').disabled = commit || r.good === 0;
-      $('import-result').replaceChildren(
-        el('p', { text: `${r.good} 行可以导入，${r.bad} 行有问题${r.unknownColumns.length ? `；不认识的列（已忽略）：${r.unknownColumns.join('、')}` : ''}${commit ? `；已生成 ${r.created.length} 份草稿，请到「待审核」` : ''}` }),
-        el('table', { class: 'grid' }, el('thead', {}, el('tr', {}, ...['行', '事项', '结果'].map((t) => el('th', { scope: 'col', text: t })))),
-          el('tbody', {}, ...r.rows.map((x) => el('tr', {}, el('td', { text: String(x.row) }), el('td', { text: x.title || '—' }), el('td', { class: x.ok ? 'ok' : 'problems', text: x.ok ? '可以导入' : x.problems.join('；') }))))));
-      if (commit) await loadDraftCount();
-    } catch (err) {
-      $('import-result').replaceChildren(el('p', { class: 'problems', text: err.message }));
-    }
-  }
-  $('import-preview').addEventListener('click', () => runImport(false));
-  $('import-commit').addEventListener('click', () => runImport(true));
-
-  $('login-form').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    try {
-      await api('POST', '/api/auth/login', { username: $('username').value, password: $('password').value });
-      await boot();
-    } catch (err) {
-      $('login-error').textContent = err.message;
+      $('check').replaceChildren(el('p', { class: 'problems', text: `${format} 格式不对，改好再试${err?.linePos ? `（第 ${err.linePos[0].line} 行）` : ''}。` }));
     }
   });
+  const questions = el('textarea', { id: 'try', placeholder: '每行一个群众可能的问法，看看改动前后排在第一的条目', 'aria-label': '试问' });
+  const note = el('input', { id: 'note', placeholder: '改了什么、为什么（审核人会看到）', 'aria-label': '修改说明' });
+  $('editor').replaceChildren(
+    el('h2', { text: `${e.title}（${kinds[e.kind]} · ${e.id}）` }),
+    el('div', { class: 'fields' },
+      field('正式名称', 'title', { wide: true }),
+      field('别名（逗号分开）', 'aliases', { wide: true, list: true }),
+      field('关键词（逗号分开）', 'keywords', { wide: true, list: true }),
+      e.kind === 'faq' ? field('解答', 'answer', { long: true, wide: true }) : field('白话说明', 'summary', { long: true, wide: true }),
+      field('核实日期', 'lastVerified', { type: 'date', optional: true }),
+      field('生效日期', 'effectiveFrom', { type: 'date', optional: true }),
+      field('失效日期', 'expiresOn', { type: 'date', optional: true }),
+      el('label', {}, verified, ' 核心事实已核实'),
+      materials,
+      el('details', { class: 'wide', open: rawOpen, ontoggle: (ev) => { rawOpen = ev.target.open; } }, el('summary', { text: `完整内容（${format}，可直接修改）` }), raw)),
+    el('div', { id: 'check', 'aria-live': 'polite' }),
+    el('h3', { text: '试问' }), questions,
+    el('div', { class: 'row' },
+      el('button', { type: 'button', text: '试一试', onclick: () => check(true) }),
+      note,
+      el('button', { type: 'button', class: 'primary', id: 'save-draft', text: '保存为草稿，请人审核', onclick: saveDraft }),
+      el('button', { type: 'button', text: '历史版本', onclick: showHistory })),
+    el('div', { id: 'try-results' }),
+    el('div', { id: 'history' }));
+  if (e.kind === 'item') api('GET', `/api/kb/entries/${e.id}/uses`).then((u) => {
+    const parts = [...u.bundles.map((b) => `一件事「${b.title}」`), ...u.flows.map((f) => `引导「${f.title}」`)];
+    if ($('uses')) $('uses').textContent = parts.length ? `改材料会影响：${parts.join('、')}` : '没有一件事或引导用到这个事项。';
+  }).catch(() => {});
+  scheduleCheck();
+}
 
-  async function boot() {
-    try {
-      me = (await api('GET', '/api/auth/me')).user;
-      if (me.role !== 'editor' && me.role !== 'admin') {
-        $('need-login').hidden = false;
-        $('login-error').textContent = '这个账号不是编辑账号。';
-        return;
-      }
-    } catch {
+let timer = null;
+const scheduleCheck = () => { clearTimeout(timer); timer = setTimeout(() => check(false), 400); };
+async function check(withQuestions) {
+  const qs = withQuestions ? $('try').value.split('\n').map((x) => x.trim()).filter(Boolean) : [];
+  const r = await api('POST', '/api/kb/preview', { entry: editing.entry, questions: qs }).catch((err) => ({ ok: false, problems: [{ field: '', problem: err.message }] }));
+  $('check').replaceChildren(r.ok ? el('p', { class: 'ok', text: '✓ 校验通过' }) : el('ul', { class: 'problems' }, ...r.problems.map((p) => el('li', { text: `${p.field}：${p.problem}` }))));
+  if (withQuestions && r.ok) {
+    $('try-results').replaceChildren(el('table', { class: 'grid' },
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: '问法' }), el('th', { scope: 'col', text: '现在排第一' }), el('th', { scope: 'col', text: '改动后排第一' }))),
+      el('tbody', {}, ...r.results.map((x) => el('tr', {}, el('td', { text: x.question }),
+        el('td', { text: x.before[0] ? `${x.before[0].title}（${x.before[0].score}）` : '—' }),
+        el('td', { text: x.after[0] ? `${x.after[0].title}（${x.after[0].score}）` : '—' }))))));
+  }
+}
+
+async function saveDraft() {
+  try {
+    const { draft } = await api('POST', '/api/kb/drafts', { entryId: editing.base?.id, entry: editing.entry, note: $('note').value });
+    $('check').replaceChildren(el('p', { class: 'ok', text: `已保存草稿 ${draft.id}，请另一位编辑在「待审核」里审核。` }));
+    await loadDraftCount();
+  } catch (err) {
+    $('check').replaceChildren(el('ul', { class: 'problems' }, el('li', { text: err.message }), ...(err.details ?? []).map?.((p) => el('li', { text: `${p.field}：${p.problem}` })) ?? []));
+  }
+}
+
+async function showHistory() {
+  await yamlReady;
+  const { revisions } = await api('GET', `/api/kb/entries/${editing.entry.id}/history`);
+  $('history').replaceChildren(el('h3', { text: '历史版本' }), el('table', { class: 'grid' },
+    el('thead', {}, el('tr', {}, ...['版本', '作者', '审核', '时间', '说明', ''].map((t) => el('th', { scope: 'col', text: t })))),
+    el('tbody', {}, ...revisions.map((r, i) => el('tr', {}, el('td', { text: String(r.revision) }), el('td', { text: r.author }), el('td', { text: r.approvedBy ?? '—' }), el('td', { text: r.at ? new Date(r.at).toLocaleString('zh-CN') : '' }), el('td', { text: r.note }),
+      el('td', {}, r.revision > 1 ? el('button', { type: 'button', class: 'link', text: '看改动', onclick: () => showRevision(r.revision) }) : '',
+        i === 0 ? ' 当前' : el('button', { type: 'button', text: '回滚到这一版', onclick: () => rollback(r.revision) })))))),
+    el('div', { id: 'revision-diff', 'aria-live': 'polite' }));
+}
+async function showRevision(n) {
+  const { revision, previous } = await api('GET', `/api/kb/entries/${editing.entry.id}/history/${n}`);
+  $('revision-diff').replaceChildren(el('h4', { text: `第 ${n} 版相对第 ${previous?.revision ?? '—'} 版的改动（${revision.note || '没有说明'}）` }), diff(previous?.entry ?? null, revision.entry));
+}
+async function rollback(revision) {
+  if (!confirm(`确定回滚到第 ${revision} 版？会立即上线。`)) return;
+  try {
+    await api('POST', `/api/kb/entries/${editing.entry.id}/rollback`, { revision });
+    await openEntry(editing.entry.id);
+    await showHistory();
+  } catch (err) { alert(err.message); }
+}
+
+// ---- review ----
+/** A line diff (longest common subsequence) of two entries as YAML, with two lines of context. */
+function diff(a, b) {
+  const A = a ? toText(a).split('\n') : [];
+  const B = toText(b).split('\n');
+  const m = A.length;
+  const n = B.length;
+  const L = Array.from({ length: m + 1 }, () => new Uint16Array(n + 1));
+  for (let i = m - 1; i >= 0; i--) for (let j = n - 1; j >= 0; j--) L[i][j] = A[i] === B[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+  const ops = [];
+  let i = 0;
+  let j = 0;
+  while (i < m || j < n) {
+    if (i < m && j < n && A[i] === B[j]) { ops.push(['same', A[i]]); i++; j++; }
+    else if (j < n && (i >= m || L[i][j + 1] >= L[i + 1][j])) ops.push(['add', B[j++]]);
+    else ops.push(['del', A[i++]]);
+  }
+  const near = ops.map((_, k) => ops.slice(Math.max(0, k - 2), k + 3).some(([t]) => t !== 'same'));
+  const out = [];
+  const gap = () => el('span', { class: 'gap', text: '  …' });
+  ops.forEach(([t, line], k) => {
+    if (!near[k]) return;
+    if (k > 0 && !near[k - 1]) out.push(gap());
+    out.push(el('span', { class: t === 'same' ? 'ctx' : t, text: `${t === 'add' ? '+ ' : t === 'del' ? '- ' : '  '}${line}` }));
+  });
+  if (out.length && !near.at(-1)) out.push(gap());
+  return el('div', { class: 'diff' }, ...(out.length ? out : [el('span', { class: 'ctx', text: '（内容没有变化）' })]));
+}
+async function loadDraftCount() {
+  const { drafts } = await api('GET', '/api/kb/drafts');
+  $('draft-count').textContent = String(drafts.filter((d) => d.status === 'pending').length);
+  return drafts;
+}
+async function loadDrafts() {
+  await yamlReady;
+  const drafts = await loadDraftCount();
+  const pending = drafts.filter((d) => d.status === 'pending');
+  $('drafts').replaceChildren(el('h2', { text: '待审核的草稿' }), ...(pending.length ? pending : []).map((d) => el('div', { class: 'cluster' },
+    el('strong', { text: `${d.entry.title}（${d.entryId}）` }), el('p', { class: 'muted', text: `${d.author} 写于 ${new Date(d.createdAt).toLocaleString('zh-CN')}：${d.note || '（没有说明）'}` }),
+    diff(d.base, d.entry),
+    d.author === me.username
+      ? el('div', { class: 'row' }, el('span', { class: 'muted', text: '这是您写的草稿，需要另一位编辑审核。' }),
+        el('button', { type: 'button', text: '撤回', onclick: () => closeDraft(d.id, '') }), el('span', { id: `msg-${d.id}`, class: 'problems' }))
+      : el('div', { class: 'row' }, el('button', { type: 'button', class: 'primary', text: '审核通过并上线', onclick: () => approve(d.id) }),
+        el('label', {}, '退回原因 ', el('input', { id: `why-${d.id}`, placeholder: '例如：收费依据没有写文号' })),
+        el('button', { type: 'button', text: '退回给作者', onclick: () => closeDraft(d.id, $(`why-${d.id}`).value) }),
+        el('span', { id: `msg-${d.id}`, class: 'problems' })))), pending.length ? '' : el('p', { class: 'muted', text: '没有待审核的草稿。' }),
+  ...recentClosed(drafts));
+}
+const CLOSED = { published: '已上线', refused: '上线检查未通过', returned: '已退回', withdrawn: '作者已撤回' };
+/** Recently handled drafts, so an author sees why a draft was returned or refused. */
+function recentClosed(drafts) {
+  const done = drafts.filter((d) => d.status !== 'pending').slice(0, 15);
+  if (!done.length) return [];
+  return [el('h3', { text: '最近处理的草稿' }), el('table', { class: 'grid' },
+    el('thead', {}, el('tr', {}, ...['条目', '作者', '结果', '原因', '处理人'].map((h) => el('th', { scope: 'col', text: h })))),
+    el('tbody', {}, ...done.map((d) => el('tr', {}, el('td', { text: d.entry.title }), el('td', { text: d.author }), el('td', { text: CLOSED[d.status] ?? d.status }),
+      el('td', { text: d.refusal ?? '' }), el('td', { text: d.closedBy ?? '' })))))];
+}
+async function closeDraft(id, reason) {
+  try {
+    await api('POST', `/api/kb/drafts/${id}/return`, { reason });
+    await loadDrafts();
+  } catch (err) {
+    $(`msg-${id}`).textContent = err.message;
+  }
+}
+async function approve(id) {
+  try {
+    await api('POST', `/api/kb/drafts/${id}/approve`);
+    await loadDrafts();
+    await loadEntries();
+  } catch (err) {
+    $(`msg-${id}`).textContent = err.message + (err.details?.broke ? `（受影响的问法：${err.details.broke.slice(0, 8).join('；')}）` : '');
+  }
+}
+
+// ---- to-do, inbox ----
+async function loadTodo() {
+  const t = await api('GET', '/api/kb/todo');
+  const section = (title, rows, fmt) => [el('h3', { text: `${title}（${rows.length}）` }), el('ul', {}, ...rows.slice(0, 50).map((r) => el('li', {}, el('button', { type: 'button', class: 'link', text: fmt(r), onclick: () => { document.querySelector('[data-tab=entries]').click(); openEntry(r.id); } }))))];
+  $('todo').replaceChildren(el('h2', { text: '待办' }),
+    ...section('已失效，不再对群众显示', t.expired, (r) => `${r.title}（${r.expiresOn} 失效）`),
+    ...section('还没生效', t.notYetEffective, (r) => `${r.title}（${r.effectiveFrom} 生效）`),
+    ...section('很久没有核对', t.stale, (r) => `${r.title}（上次核对 ${r.checked}）`),
+    el('p', { class: 'muted', text: `另有 ${t.unverified} 个条目含未核实内容，回答时会提示「以窗口最新告知为准」。` }));
+}
+async function loadInbox() {
+  const { clusters, questions } = await api('GET', '/api/kb/inbox');
+  $('inbox').replaceChildren(el('h2', { text: `未答问题（最近 ${questions} 条，按意思归类）` }), ...clusters.map((c) => el('div', { class: 'cluster' },
+    el('span', { class: 'n', text: String(c.count) }), el('strong', { text: c.label }),
+    el('p', { class: 'muted', text: `例：${c.examples.join('；')}` }),
+    el('div', { class: 'row' },
+      ...(c.candidates?.length ? aliasPicker(c) : []),
+      el('button', { type: 'button', text: '新建问答草稿', title: '以这个问法为题新建一条问答；上面选了条目的话，问答会关联到它', onclick: (ev) => newEntry(c.label, ev.target.closest('.cluster').querySelector('select')?.value) })))),
+    clusters.length ? '' : el('p', { class: 'muted', text: '没有未答的问题。' }));
+}
+/** 「加为别名」: the editor picks the entry; the nearest ones are offered, none is preselected as right. */
+function aliasPicker(c) {
+  const select = el('select', { 'aria-label': `「${c.label}」加到哪个条目` }, el('option', { value: '', text: '选择要加别名的条目…' }),
+    ...c.candidates.map((x) => el('option', { value: x.id, text: `${x.title}（相近度 ${x.score}）` })));
+  const msg = el('span', { class: 'problems' });
+  return [select, el('button', { type: 'button', text: '加为别名', onclick: () => {
+    if (!select.value) { msg.textContent = '请先选择条目。'; return; }
+    document.querySelector('[data-tab=entries]').click();
+    openEntry(select.value, { alias: c.label });
+  } }), msg];
+}
+function newEntry(question, relatedId) {
+  document.querySelector('[data-tab=entries]').click();
+  editing = { base: null, entry: { id: 'faq-new-question', kind: 'faq', title: question, summary: '', answer: '', aliases: [], keywords: [], related: relatedId ? [relatedId] : [], sources: [{ title: '', reliability: 'unverified', checked: new Date().toISOString().slice(0, 10) }], verified: false, unverified: ['answer'] } };
+  renderEditor();
+}
+
+// ---- dashboard ----
+let charts = [];
+async function loadDashboard() {
+  const q = new URLSearchParams();
+  if ($('from').value) q.set('from', $('from').value);
+  if ($('to').value) q.set('to', $('to').value);
+  const d = await api('GET', `/api/kb/dashboard?${q}`);
+  $('from').value = d.from;
+  $('to').value = d.to;
+  $('csv').href = `/api/kb/dashboard/weak-spots.csv?from=${d.from}&to=${d.to}`;
+  const pct = (x) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
+  const t = d.totals;
+  $('totals').replaceChildren(...[
+    ['咨询量', t.questions], ['答上率', pct(t.answerRate)], ['转人工率', pct(t.handoffRate)], ['生成清单', t.checklists],
+    ['“您是不是想问”（选了）', `${t.suggested}（${t.suggestionsChosen}）`], ['投诉/举报/建议/感谢', t.appeals],
+    ['懂了（有帮助）', t.helpful], ['没看懂', t.notHelpful], ['流程走不通', t.processReports], ['好 / 中 / 差', `${t.good} / ${t.fair} / ${t.poor}`],
+  ].map(([k, v]) => el('div', {}, k, el('strong', { text: String(v) }))));
+  $('weak').replaceChildren(...d.weakSpots.map((e, i) => el('tr', {}, ...[i + 1, e.title, e.problemScore, e.notHelpful, e.processReports, e.handoffs, e.poor, e.questions,
+    Object.entries(e.reasons).map(([k, n]) => `${d.reasons.find((r) => r.code === k)?.label ?? k}×${n}`).join('；'),
+    Object.entries(e.steps).map(([k, n]) => `${k}×${n}`).join('；')].map((v) => el('td', { text: String(v) })))));
+  if (!window.echarts) return;
+  charts.forEach((c) => c.dispose());
+  const days = d.days.map((x) => x.day.slice(5));
+  const c1 = echarts.init($('chart-days'));
+  c1.setOption({ animation: false, title: { text: '每天', left: 8, textStyle: { fontSize: 14 } }, tooltip: { trigger: 'axis' }, legend: { top: 4, right: 8 }, grid: { left: 40, right: 16, bottom: 30, top: 40 },
+    xAxis: { type: 'category', data: days }, yAxis: { type: 'value', minInterval: 1 },
+    series: [['咨询', 'questions'], ['答上', 'answered'], ['答不上', 'unanswered'], ['转人工', 'handoffs']].map(([name, k]) => ({ name, type: 'line', data: d.days.map((x) => x[k]) })) });
+  const c2 = echarts.init($('chart-judge'));
+  c2.setOption({ animation: false, title: { text: '懂不懂 · 好不好', left: 8, textStyle: { fontSize: 14 } }, tooltip: {}, grid: { left: 70, right: 16, bottom: 24, top: 40 },
+    xAxis: { type: 'value', minInterval: 1 }, yAxis: { type: 'category', data: ['有帮助', '没看懂', '好', '中', '差'] },
+    series: [{ type: 'bar', data: [t.helpful, t.notHelpful, t.good, t.fair, t.poor], itemStyle: { color: (p) => ['#1e6b34', '#b3261e', '#1e6b34', '#b45309', '#b3261e'][p.dataIndex] } }] });
+  const c3 = echarts.init($('chart-reasons'));
+  c3.setOption({ animation: false, title: { text: '通不通：走不通的原因', left: 8, textStyle: { fontSize: 14 } }, tooltip: {},
+    series: [{ type: 'pie', radius: ['30%', '52%'], top: 30, data: d.reasons.filter((r) => r.count > 0).map((r) => ({ name: r.label, value: r.count })), label: { formatter: '{b} {c}', overflow: 'break', width: 64, alignTo: 'edge', edgeDistance: 6 } }] });
+  charts = [c1, c2, c3];
+}
+$('reload-dash').addEventListener('click', loadDashboard);
+
+// ---- import ----
+async function readFile() {
+  const file = $('import-file').files[0];
+  if (!file) throw new Error('请先选择文件');
+  if (/\.xlsx$/i.test(file.name)) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let bin = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return { format: 'xlsx', data: btoa(bin) };
+  }
+  return { format: 'csv', data: await file.text() };
+}
+async function runImport(commit) {
+  try {
+    const r = await api('POST', '/api/kb/import', { ...(await readFile()), commit });
+    $('import-commit').disabled = commit || r.good === 0;
+    $('import-result').replaceChildren(
+      el('p', { text: `${r.good} 行可以导入，${r.bad} 行有问题${r.unknownColumns.length ? `；不认识的列（已忽略）：${r.unknownColumns.join('、')}` : ''}${commit ? `；已生成 ${r.created.length} 份草稿，请到「待审核」` : ''}` }),
+      el('table', { class: 'grid' }, el('thead', {}, el('tr', {}, ...['行', '事项', '结果'].map((t) => el('th', { scope: 'col', text: t })))),
+        el('tbody', {}, ...r.rows.map((x) => el('tr', {}, el('td', { text: String(x.row) }), el('td', { text: x.title || '—' }), el('td', { class: x.ok ? 'ok' : 'problems', text: x.ok ? '可以导入' : x.problems.join('；') }))))));
+    if (commit) await loadDraftCount();
+  } catch (err) {
+    $('import-result').replaceChildren(el('p', { class: 'problems', text: err.message }));
+  }
+}
+$('import-preview').addEventListener('click', () => runImport(false));
+$('import-commit').addEventListener('click', () => runImport(true));
+
+$('login-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    await api('POST', '/api/auth/login', { username: $('username').value, password: $('password').value });
+    await boot();
+  } catch (err) {
+    $('login-error').textContent = err.message;
+  }
+});
+
+async function boot() {
+  try {
+    me = (await api('GET', '/api/auth/me')).user;
+    if (me.role !== 'editor' && me.role !== 'admin') {
       $('need-login').hidden = false;
+      $('login-error').textContent = '这个账号不是编辑账号。';
       return;
     }
-    $('need-login').hidden = true;
-    $('who').textContent = `${me.displayName}（${me.role === 'admin' ? '管理员' : '编辑'}）`;
-    $('app').hidden = false;
-    await loadEntries();
-    await loadDraftCount();
+  } catch {
+    $('need-login').hidden = false;
+    return;
   }
-  void boot();
-})();
+  $('need-login').hidden = true;
+  $('who').textContent = `${me.displayName}（${me.role === 'admin' ? '管理员' : '编辑'}）`;
+  $('app').hidden = false;
+  await loadEntries();
+  await loadDraftCount();
+}
+void boot();

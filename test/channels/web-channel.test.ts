@@ -1,4 +1,4 @@
-/** Web chat over the websocket (turns through botkit's web adapter), against the real server. */
+/** Web chat over the websocket, against the real server. */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +77,8 @@ describe('web channel', () => {
     ws.send(JSON.stringify({ type: 'message', user: 'bad id!', text: '你好' }));
     expect(((await next()).error as { code: string }).code).toBe('invalid_session');
     ws.send(JSON.stringify({ type: 'message', user: 'ws-short', text: '你好' }));
+    expect(((await next()).error as { code: string }).code).toBe('invalid_session');
+    ws.send(JSON.stringify({ type: 'message', text: '你好' }));
     expect(((await next()).error as { code: string }).code).toBe('invalid_session');
     ws.send('not json');
     expect(((await next()).error as { code: string }).code).toBe('invalid_json');

@@ -1,22 +1,20 @@
 /**
- * Web chat over a websocket, turns handled by botkit with botbuilder-adapter-web. The page
- * connects to SOCKET_PATH and sends `{type: "message", user: sessionId, text}` or `{…, choice}`;
- * each reply arrives as `{type: "message", text, replies, mode, match, seq, sessionId}` (the first
- * reply of a new conversation also carries `sessionKey`). The REST route POST /api/chat is the
- * fallback for clients without a socket.
+ * Web chat over a websocket (the ws package). The page connects to SOCKET_PATH and sends
+ * `{type: "message", user: sessionId, text}` or `{…, choice}`; each reply arrives as
+ * `{type: "message", text, sessionId, mode, replies, match, seq}` (the first reply of a new
+ * conversation also carries `sessionKey`), a refusal as `{type: "message", text, error: {code,
+ * message}}`. The REST route POST /api/chat is the fallback for clients without a socket.
  *
  * A socket is bound to at most one conversation, and only by proof of its key: by
  * `{type: "hello", user, key}` when the page resumes, or by starting the conversation on this
- * socket. Live messages (officer replies, notices) go only to sockets bound that way. The
- * adapter's own socket server is not used: it files every socket under whatever `user` the
- * client names, so a stranger's `hello` would take over someone's live messages. Turns go
- * through the adapter's request/response path instead, and replies go back on the socket that
- * asked.
+ * socket. Live messages (officer replies, notices) go only to sockets bound that way, and a
+ * turn's reply goes back on the socket that asked.
+ *
+ * The frames are those botkit's web adapter (botbuilder-adapter-web) sends, which carried this
+ * channel before; botkit stays where it carries the Bot Framework (src/channels/teams/).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Botkit, type BotkitMessage, type BotWorker } from 'botkit';
-import { WebAdapter } from 'botbuilder-adapter-web';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { runAsClient } from '../../core/client-context.js';
 import { AppError } from '../../core/errors.js';
@@ -29,13 +27,6 @@ export const SOCKET_PATH = '/api/web/socket';
 
 /** Browsers answer pings; a socket that missed one heartbeat is gone and is dropped. */
 const HEARTBEAT_MS = 30_000;
-
-/** Botkit keeps dialog state we do not use; a storage that keeps nothing stops it growing per user. */
-const noStorage = {
-  read: async () => ({}),
-  write: async () => {},
-  delete: async () => {},
-};
 
 export const repliesToText = (replies: Reply[]): string =>
   replies
@@ -52,23 +43,17 @@ export interface WebChannelOptions {
   messagesPerMinute?: number;
 }
 
-interface AdapterInternals {
-  wss?: { close(cb?: () => void): void };
-}
-
-/** The page's message as the turn handler receives it (channelData of the activity). */
+/** A message of the page, as far as a turn needs it. */
 interface TurnData {
-  user?: unknown;
-  text?: unknown;
-  choice?: unknown;
+  sessionId: string;
+  text?: string;
+  choice?: string;
   /** The conversation's key: the one this socket proved, or the one sent with the message. */
-  key?: unknown;
+  key?: string;
 }
 
-/** Minimal request/response pair for the adapter's processActivity; the response collects the replies. */
-interface Collected {
-  body: Record<string, unknown>[];
-}
+/** A frame sent to the page. */
+type Frame = Record<string, unknown>;
 
 const errorFrame = (code: string, message: string, sessionId?: string) => ({
   type: 'message',
@@ -79,9 +64,6 @@ const errorFrame = (code: string, message: string, sessionId?: string) => ({
 
 export function createWebChannel(options: WebChannelOptions): Channel {
   const { chat, logger, maxMessageLength, messagesPerMinute = 60 } = options;
-  // The adapter insists on creating a socket server; it gets no upgrades (see the file comment).
-  const adapter = new WebAdapter({ noServer: true });
-  const controller = new Botkit({ adapter, disable_webserver: true, disable_console: true, storage: noStorage });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
   /** Which conversation each socket proved it holds, and the sockets of each conversation. */
   const bound = new Map<WebSocket, { sessionId: string; key: string }>();
@@ -107,58 +89,37 @@ export function createWebChannel(options: WebChannelOptions): Channel {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(data));
   };
 
-  const fail = async (bot: BotWorker, message: BotkitMessage, code: string, text: string) =>
-    bot.reply(message, { type: 'message', text, channelData: { error: { code, message: text } } });
-
-  controller.on('message', async (bot: BotWorker, message: BotkitMessage) => {
-    const data = (message.incoming_message?.channelData ?? {}) as TurnData;
-    const sessionId = typeof data.user === 'string' ? data.user : '';
+  /** One turn: the frame that answers the page's message. */
+  async function turn(data: TurnData): Promise<Frame> {
+    const { sessionId } = data;
     if (!CLIENT_SESSION_ID.test(sessionId)) {
-      return fail(bot, message, 'invalid_session', 'sessionId 必须是 16 到 64 个字符的字母、数字、_ 或 -，并且随机生成');
+      return errorFrame('invalid_session', 'sessionId 必须是 16 到 64 个字符的字母、数字、_ 或 -，并且随机生成');
     }
     let input: UserInput;
     if (typeof data.choice === 'string' && data.choice.length > 0 && data.choice.length <= 200) input = { choice: data.choice };
     else if (typeof data.text === 'string' && data.text.trim().length > 0) {
       if (data.text.length > maxMessageLength) {
-        return fail(bot, message, 'message_too_long', `消息太长了，请控制在 ${maxMessageLength} 字以内`);
+        return errorFrame('message_too_long', `消息太长了，请控制在 ${maxMessageLength} 字以内`);
       }
       input = { text: data.text };
-    } else return fail(bot, message, 'invalid_request', '请输入文字或点选按钮');
+    } else return errorFrame('invalid_request', '请输入文字或点选按钮');
     try {
-      const key = typeof data.key === 'string' ? data.key : undefined;
-      const out = await chat.handle(sessionId, input, 'web', { key });
-      await bot.reply(message, {
+      const out = await chat.handle(sessionId, input, 'web', { key: data.key });
+      return {
         type: 'message',
         text: repliesToText(out.replies),
-        channelData: {
-          sessionId,
-          mode: out.mode,
-          replies: out.replies,
-          match: out.match,
-          seq: out.seq,
-          ...(out.sessionKey ? { sessionKey: out.sessionKey } : {}),
-        },
-      });
+        sessionId,
+        mode: out.mode,
+        replies: out.replies,
+        match: out.match,
+        seq: out.seq,
+        ...(out.sessionKey ? { sessionKey: out.sessionKey } : {}),
+      };
     } catch (err) {
-      if (err instanceof AppError && err.status < 500) return fail(bot, message, err.code, err.message);
+      if (err instanceof AppError && err.status < 500) return errorFrame(err.code, err.message);
       logger.error('web_channel_turn_failed', { error: String((err as Error).message ?? err) });
-      await fail(bot, message, 'internal_error', '抱歉，系统出了点问题。请稍后再试，或拨打 12345 热线。');
+      return errorFrame('internal_error', '抱歉，系统出了点问题。请稍后再试，或拨打 12345 热线。');
     }
-  });
-
-  /** One turn through botkit; the replies it produced, in order. */
-  async function turn(data: TurnData & { type: 'message' }): Promise<Record<string, unknown>[]> {
-    const collected: Collected = { body: [] };
-    const res = {
-      status: () => res,
-      json: (body: Record<string, unknown>[]) => {
-        collected.body = body;
-        return res;
-      },
-      end: () => res,
-    };
-    await adapter.processActivity({ body: data } as never, res as never, controller.handleTurn.bind(controller));
-    return collected.body;
   }
 
   async function onMessage(ws: WebSocket, raw: string) {
@@ -194,13 +155,11 @@ export function createWebChannel(options: WebChannelOptions): Channel {
     const proved = bound.get(ws);
     const key = proved && proved.sessionId === sessionId ? proved.key : presented;
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    const replies = await turn({ type: 'message', user: sessionId, text: str(m.text), choice: str(m.choice), key });
-    for (const reply of replies) {
-      send(ws, reply);
-      // A turn that went through proves the key: the issued one for a new conversation, else the one used.
-      const issued = typeof reply.sessionKey === 'string' ? reply.sessionKey : undefined;
-      if (!reply.error && (issued ?? key)) bind(ws, sessionId, (issued ?? key)!);
-    }
+    const reply = await turn({ sessionId, text: str(m.text), choice: str(m.choice), key });
+    send(ws, reply);
+    // A turn that went through proves the key: the issued one for a new conversation, else the one used.
+    const issued = typeof reply.sessionKey === 'string' ? reply.sessionKey : undefined;
+    if (!reply.error && (issued ?? key)) bind(ws, sessionId, (issued ?? key)!);
   }
 
   /** Messages per client address in the current minute: the socket gets the same limit as POST /api/chat. */
@@ -263,8 +222,6 @@ export function createWebChannel(options: WebChannelOptions): Channel {
       clearInterval(heartbeat);
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
-      const unused = (adapter as unknown as AdapterInternals).wss;
-      if (unused) await new Promise<void>((resolve) => unused.close(() => resolve()));
     },
   };
 }

@@ -1,4 +1,5 @@
-// autocannon ships no types; only what scripts/bench.ts uses is declared.
+// autocannon ships no types; only what scripts/bench.ts uses is declared. A dev tool: its types live
+// with the scripts (tsconfig.test.json checks scripts/), not under src/.
 declare module 'autocannon' {
   interface Result {
     requests: { total: number; average: number };
