@@ -3,7 +3,13 @@
  * from `natural` over segmented words. Only words seen in the training phrases count as cues;
  * a question with no cue is `general` (an overview answer).
  */
-import BayesClassifier from 'natural/lib/natural/classifiers/bayes_classifier.js';
+// natural's classifiers module through its own typed entry (lib/natural/classifiers/index, with the
+// index.d.ts natural ships), not the package's top-level index: that one loads natural's storage back
+// ends (mongoose, pg, redis), whose dotenv reads `.env` into process.env and prints to stdout at
+// every start — measured +110 MB RSS and ~1.5 s of CPU per process (issue 12, item 9).
+import classifiers from 'natural/lib/natural/classifiers/index.js';
+
+const { BayesClassifier } = classifiers;
 
 export const ASPECTS = [
   'general',
