@@ -209,7 +209,7 @@ function diff(a, b) {
     out.push(el('span', { class: t === 'same' ? 'ctx' : t, text: `${t === 'add' ? '+ ' : t === 'del' ? '- ' : '  '}${line}` }));
   });
   if (out.length && !near.at(-1)) out.push(gap());
-  return el('div', { class: 'diff' }, ...(out.length ? out : [el('span', { class: 'ctx', text: '（内容没有变化）' })]));
+  return el('div', { class: 'diff', tabindex: '0', role: 'region', 'aria-label': '改动对比' }, ...(out.length ? out : [el('span', { class: 'ctx', text: '（内容没有变化）' })]));
 }
 async function loadDraftCount() {
   const { drafts } = await api('GET', '/api/kb/drafts');

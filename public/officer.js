@@ -140,8 +140,8 @@ function selectTab(which) {
   const q = which === 'queue';
   $('tab-queue').setAttribute('aria-selected', String(q));
   $('tab-callbacks').setAttribute('aria-selected', String(!q));
-  $('queue').hidden = !q;
-  $('callbacks').hidden = q;
+  $('queue-panel').hidden = !q;
+  $('callbacks-panel').hidden = q;
 }
 $('tab-queue').addEventListener('click', () => selectTab('queue'));
 $('tab-callbacks').addEventListener('click', () => selectTab('callbacks'));
@@ -193,7 +193,8 @@ async function openCase(sessionId) {
   const data = await api('GET', `/api/officer/conversations/${encodeURIComponent(sessionId)}`);
   const c = data.conversation;
   lastSeq = data.messages.at(-1)?.seq ?? 0;
-  const transcript = el('div', { class: 'transcript', id: 'transcript', 'aria-label': '对话记录' }, ...data.messages.map(messageNode));
+  // Focusable, so keyboard users can scroll it (axe: scrollable-region-focusable).
+  const transcript = el('div', { class: 'transcript', id: 'transcript', 'aria-label': '对话记录', role: 'region', tabindex: '0' }, ...data.messages.map(messageNode));
   const mine = c.status === 'claimed' && (c.officer === me.username || me.role === 'admin');
   const left = el('div', { class: 'card' },
     el('h2', { text: `${c.itemTitle ?? '未识别的事项'}（${statusText[c.status] ?? c.status}）` }),
