@@ -6,6 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import { maskPersonal } from '../core/mask-personal.js';
+import { keyedSerializer } from '../core/serialize.js';
 import type { Match, Mode, Reply, UserInput } from '../core/types.js';
 import { initialState, step, type ConversationState, type DialogueEvent } from '../dialogue/step.js';
 import type { Flow } from '../dialogue/parse-flows.js';
@@ -235,18 +236,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const ratings = store.log<RatingRecord>('ratings');
   const newId = options.newId ?? randomId;
   // Per-conversation queue: a message waits for the previous one of the same conversation.
-  const queues = new Map<string, Promise<unknown>>();
-
-  const serial = <T>(key: string, task: () => Promise<T>): Promise<T> => {
-    const prev = queues.get(key) ?? Promise.resolve();
-    const run = prev.then(task, task);
-    const tail = run.catch(() => {});
-    queues.set(key, tail);
-    void tail.then(() => {
-      if (queues.get(key) === tail) queues.delete(key);
-    });
-    return run;
-  };
+  const serial = keyedSerializer();
 
   const listeners = new Set<(e: MessageEvent) => void>();
   const emit = (e: MessageEvent) => {
