@@ -4,6 +4,7 @@
  * Messages of one conversation are handled one at a time, in arrival order.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { formatChinaTime } from '../core/china-time.js';
 import { AppError } from '../core/errors.js';
 import { maskPersonal } from '../core/mask-personal.js';
 import { keyedSerializer } from '../core/serialize.js';
@@ -295,7 +296,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         {
           type: 'handoff',
           status: 'closed',
-          text: `现在不是人工服务时间${opens ? `（下次上班：${formatCst(opens)}）` : ''}。您可以留下电话，工作人员上班后给您回电。`,
+          text: `现在不是人工服务时间${opens ? `（下次上班：${formatChinaTime(opens)}）` : ''}。您可以留下电话，工作人员上班后给您回电。`,
         },
         { type: 'choices', text: '您可以：', choices: [{ label: '留下电话等回电', value: 'callback' }, { label: '不用了', value: 'none' }] },
       ];
@@ -383,7 +384,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           {
             type: 'handoff',
             status: 'callback_requested',
-            text: `已登记回电，编号 ${ticket}。工作人员会在 ${formatCst(due)} 前打给您（${maskPersonal(phone)}）。`,
+            text: `已登记回电，编号 ${ticket}。工作人员会在 ${formatChinaTime(due)} 前打给您（${maskPersonal(phone)}）。`,
           },
         ]);
       }
@@ -499,12 +500,6 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     out.push(...record.recent.filter((m) => m.seq > after));
     return out;
   }
-}
-
-/** A time as citizens read it, in China Standard Time: 「11月27日 10:30」. */
-function formatCst(d: Date): string {
-  const t = new Date(d.getTime() + 8 * 3600_000);
-  return `${t.getUTCMonth() + 1}月${t.getUTCDate()}日 ${String(t.getUTCHours()).padStart(2, '0')}:${String(t.getUTCMinutes()).padStart(2, '0')}`;
 }
 
 /** What kind of turn a dialogue step was, for the dashboard. */
