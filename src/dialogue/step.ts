@@ -312,14 +312,13 @@ function onChoice(state: ConversationState, value: string, ctx: StepContext): St
     const current = state.currentEntryId ? ctx.engine.entry(state.currentEntryId) : undefined;
     if (current && (ASPECTS as readonly string[]).includes(aspect)) return answer(state, current, aspect, 1, true, ctx);
   }
-  // A stale or unknown button: say so rather than guess.
+  return staleChoice(state);
+}
+
+/** A stale or unknown button (an old message's, or one made up): say so rather than guess. */
+function staleChoice(state: ConversationState): StepResult {
   state.pendingChoices = [];
-  return {
-    state,
-    replies: [{ type: 'text', text: '这个选项已经失效了，请直接输入您想问的问题。' }],
-    events: [],
-    match: null,
-  };
+  return { state, replies: [{ type: 'text', text: '这个选项已经失效了，请直接输入您想问的问题。' }], events: [], match: null };
 }
 
 function handoff(state: ConversationState, reason: 'asked' | 'repeated_failure' | 'complaint', ctx: StepContext): StepResult {
@@ -469,8 +468,7 @@ function onFlowChoice(state: ConversationState, value: string, ctx: StepContext)
       }
     }
   }
-  state.pendingChoices = [];
-  return { state, replies: [{ type: 'text', text: '这个选项已经失效了，请直接输入您想问的问题。' }], events: [], match: null };
+  return staleChoice(state);
 }
 
 /** Turns a walkthrough outcome into the dialogue's result. */

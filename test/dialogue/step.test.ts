@@ -94,9 +94,12 @@ describe('dialogue step', () => {
   });
 
   it('says a stale button no longer works instead of guessing', () => {
-    const out = press(initialState(), 'entry:item-gone');
-    expect(texts(out.replies)).toContain('失效');
-    expect(out.match).toBeNull();
+    // An entry that is gone, and a walkthrough button with no walkthrough under way: the same words.
+    for (const out of [press(initialState(), 'entry:item-gone'), press(initialState(), 'flow:back')]) {
+      expect(texts(out.replies)).toContain('这个选项已经失效了');
+      expect(out.match).toBeNull();
+      expect(out.state.pendingChoices).toEqual([]);
+    }
   });
 
   it('adds the caution when an answer shows unverified facts', () => {
