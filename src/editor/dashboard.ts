@@ -4,8 +4,8 @@
  * end-of-conversation rating) — plus volume, answer rate, handoff rate, and the 薄弱环节 report.
  * Pure: records in, figures out. Days are China time.
  */
-import type { FeedbackRecord, ProcessReport, RatingRecord, TurnRecord } from '../service/chat-service.js';
-import { PROCESS_REASONS } from '../service/chat-service.js';
+import type { FeedbackRecord, ProcessReport, RatingRecord, TurnRecord } from '../service/analytics.js';
+import { PROCESS_REASONS } from '../service/analytics.js';
 import { chinaDay } from '../core/china-time.js';
 
 export interface DayFigures {

@@ -7,7 +7,7 @@ import type { EditorResult, EditorService } from '../editor/editor-service.js';
 import { inEffect, type Engine } from '../knowledge/engine.js';
 import { clusterQuestions, contentFeatures } from '../editor/cluster.js';
 import { computeDashboard, weakSpotsCsv } from '../editor/dashboard.js';
-import type { FeedbackRecord, ProcessReport, RatingRecord, TurnRecord } from '../service/chat-service.js';
+import type { FeedbackRecord, ProcessReport, RatingRecord, TurnRecord } from '../service/analytics.js';
 import type { Store } from '../storage/ports.js';
 import type { KnowledgeBase } from '../knowledge/parse-knowledge.js';
 import { csrfGuard, requireRole, userOf } from './auth-routes.js';

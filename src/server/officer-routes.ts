@@ -11,7 +11,8 @@ import { createOfficerActions, sees, type ActionResult } from '../handoff/office
 import type { StaffLinks } from '../handoff/staff-links.js';
 import type { AskStep, Flow } from '../dialogue/parse-flows.js';
 import type { Engine } from '../knowledge/engine.js';
-import type { ChatService, UnansweredRecord } from '../service/chat-service.js';
+import type { UnansweredRecord } from '../service/analytics.js';
+import type { ChatService } from '../service/chat-service.js';
 import type { Store } from '../storage/ports.js';
 import { csrfGuard, requireRole, userOf } from './auth-routes.js';
 import { parseOr400, sessionIdSchema } from './validate.js';

@@ -14,6 +14,7 @@ import type { Flow } from '../dialogue/parse-flows.js';
 import type { Checklist } from '../knowledge/compute-checklist.js';
 import type { Engine } from '../knowledge/engine.js';
 import type { Store } from '../storage/ports.js';
+import { createAnalytics, type FeedbackRecord, type ProcessReason, type ProcessReport, type RatingRecord } from './analytics.js';
 import type { HandoffService } from '../handoff/handoff-service.js';
 import { GENERAL_QUEUE } from '../handoff/handoff-service.js';
 import { isOpen as officeOpen, nextOpening, type OfficeHours } from '../handoff/office-hours.js';
@@ -88,79 +89,6 @@ export const TRANSCRIPT_PAGE = 10;
 const pageOf = (seq: number) => Math.floor((seq - 1) / TRANSCRIPT_PAGE);
 const pageKey = (sessionId: string, page: number) => JSON.stringify([sessionId, page]);
 
-export interface UnansweredRecord {
-  at: string;
-  sessionId: string;
-  text: string;
-  nearest: { id: string; score: number }[];
-}
-
-export interface FeedbackRecord {
-  at: string;
-  sessionId: string;
-  /** The bot message the feedback is about. */
-  seq: number;
-  helpful: boolean;
-  entryId: string | null;
-  /** Fingerprint of the entry as it was when rated. */
-  entryVersion: string | null;
-  checklistId: string | null;
-  comment: string | null;
-}
-
-/** One line per turn, for the dashboard (懂不懂 · 通不通 · 好不好). */
-export interface TurnRecord {
-  at: string;
-  sessionId: string;
-  /** What the turn was: answered from an entry, could not answer, asked to clarify, went to a person, … */
-  kind: 'answered' | 'unanswered' | 'clarified' | 'suggested' | 'appeal' | 'handoff' | 'walkthrough' | 'checklist' | 'smalltalk' | 'other';
-  entryId: string | null;
-  /** 您是不是想问: the entries offered as buttons. */
-  offered?: string[];
-  /** The entry was picked from the 您是不是想问 buttons. */
-  fromSuggestion?: boolean;
-  /** The walkthrough step answered, for 「流程走不通」 per step. */
-  step?: string;
-  /** Confidence of an answer, so the inbox can collect weak ones. */
-  score?: number;
-  /** What the citizen asked (masked), kept for unanswered and weak answers only. */
-  text?: string;
-}
-
-/** 「流程走不通」: where a citizen got stuck, with a reason code and their words. */
-export interface ProcessReport {
-  at: string;
-  sessionId: string;
-  entryId: string | null;
-  entryVersion: string | null;
-  /** The walkthrough step the citizen was at, if any. */
-  step: string | null;
-  reason: ProcessReason;
-  text: string;
-}
-
-/** Answers below this confidence go to the editors' inbox with the unanswered questions. */
-export const WEAK_ANSWER = 0.65;
-
-export const PROCESS_REASONS = {
-  form_unclear: '表格看不懂',
-  material_unclear: '材料说不清',
-  steps_disconnected: '环节接不上',
-  window_refused: '窗口说法不一样',
-  online_failed: '网上办不了',
-  other: '其他',
-} as const;
-export type ProcessReason = keyof typeof PROCESS_REASONS;
-
-/** The end-of-conversation rating: 好 / 中 / 差 with an optional comment. */
-export interface RatingRecord {
-  at: string;
-  sessionId: string;
-  rating: 'good' | 'fair' | 'poor';
-  comment: string | null;
-  entryId: string | null;
-}
-
 export interface ChatResponse {
   sessionId: string;
   mode: Mode;
@@ -229,12 +157,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const now = options.now ?? (() => new Date());
   const conversations = store.documents<ConversationRecord>('conversations');
   const pages = store.documents<TranscriptMessage[]>('transcripts');
-  const unanswered = store.log<UnansweredRecord>('unanswered');
   const checklists = store.documents<Checklist>('checklists');
-  const feedbackLog = store.log<FeedbackRecord>('feedback');
-  const turns = store.log<TurnRecord>('turns');
-  const reports = store.log<ProcessReport>('process-reports');
-  const ratings = store.log<RatingRecord>('ratings');
+  const analytics = createAnalytics(store, options.engine);
   const newId = options.newId ?? randomId;
   // Per-conversation queue: a message waits for the previous one of the same conversation.
   const serial = keyedSerializer();
@@ -400,12 +324,9 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     const extra: Promise<void>[] = [];
     for (const event of result.events) {
       options.onEvent?.(sessionId, event);
-      if (event.type === 'unanswered') extra.push(unanswered.append({ at, sessionId, text: event.text, nearest: event.nearest }));
       if (event.type === 'checklist_created') extra.push(checklists.write(event.checklist.id, event.checklist));
     }
-    const turn = turnOf(at, sessionId, result);
-    if ((turn.kind === 'answered' && (turn.score ?? 1) < WEAK_ANSWER) || turn.kind === 'unanswered' || turn.kind === 'suggested') turn.text = userText;
-    extra.push(turns.append(turn));
+    extra.push(analytics.turn(at, sessionId, result, userText));
     const wantsHuman = result.events.find((e) => e.type === 'handoff_requested');
     if (handoff && wantsHuman?.type === 'handoff_requested') {
       const human = await requestHuman(sessionId, state, wantsHuman.reason, at);
@@ -438,53 +359,17 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     reportProcess: (sessionId, reason, text, entryId) =>
       serial(sessionId, async () => {
         const record = await conversations.read(sessionId);
-        if (!record) return null;
-        const id = entryId ?? record.state.currentEntryId ?? null;
-        const report: ProcessReport = {
-          at: now().toISOString(),
-          sessionId,
-          entryId: id,
-          entryVersion: id ? (options.engine().version(id) ?? null) : null,
-          step: record.state.flow?.at ? `${record.state.flow.id}/${record.state.flow.at}` : null,
-          reason,
-          text: maskPersonal(text).slice(0, 500),
-        };
-        await reports.append(report);
-        return report;
+        return record ? analytics.processReport(now().toISOString(), sessionId, record.state, reason, text, entryId) : null;
       }),
     rate: (sessionId, rating, comment) =>
       serial(sessionId, async () => {
         const record = await conversations.read(sessionId);
-        if (!record) return null;
-        const r: RatingRecord = {
-          at: now().toISOString(),
-          sessionId,
-          rating,
-          comment: comment ? maskPersonal(comment).slice(0, 500) : null,
-          entryId: record.state.currentEntryId ?? null,
-        };
-        await ratings.append(r);
-        return r;
+        return record ? analytics.rating(now().toISOString(), sessionId, record.state, rating, comment) : null;
       }),
     feedback: (sessionId, seq, helpful, comment) =>
       serial(sessionId, async () => {
         const message = (await transcriptOf(sessionId, seq - 1))?.find((m) => m.seq === seq);
-        if (!message || message.from !== 'bot') return null;
-        const card = message.replies.find((r) => r.type === 'text' && r.card);
-        const list = message.replies.find((r) => r.type === 'checklist');
-        const entryId = card?.type === 'text' && card.card ? card.card.entryId : null;
-        const record: FeedbackRecord = {
-          at: now().toISOString(),
-          sessionId,
-          seq,
-          helpful,
-          entryId,
-          entryVersion: entryId ? (options.engine().version(entryId) ?? null) : null,
-          checklistId: list?.type === 'checklist' ? list.id : null,
-          comment: comment ? maskPersonal(comment).slice(0, 500) : null,
-        };
-        await feedbackLog.append(record);
-        return record;
+        return message?.from === 'bot' ? analytics.feedback(now().toISOString(), sessionId, message, helpful, comment) : null;
       }),
     transcript: (sessionId, after) => transcriptOf(sessionId, after),
   };
@@ -500,42 +385,4 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     out.push(...record.recent.filter((m) => m.seq > after));
     return out;
   }
-}
-
-/** What kind of turn a dialogue step was, for the dashboard. */
-function turnOf(at: string, sessionId: string, result: { events: DialogueEvent[]; match: Match | null }): TurnRecord {
-  const types = result.events.map((e) => e.type);
-  const entryId = result.match?.id ?? null;
-  const answered = result.events.find((e) => e.type === 'flow_answered');
-  const kind: TurnRecord['kind'] = types.includes('handoff_requested')
-    ? 'handoff'
-    : types.includes('checklist_created')
-      ? 'checklist'
-      : types.includes('flow_started') || types.includes('flow_answered')
-        ? 'walkthrough'
-        : types.includes('answered')
-          ? 'answered'
-          : types.includes('unanswered')
-            ? 'unanswered'
-            : types.includes('clarification_asked')
-              ? 'clarified'
-              : types.includes('suggested')
-                ? 'suggested'
-                : types.includes('appeal')
-                  ? 'appeal'
-                  : types.includes('smalltalk')
-                    ? 'smalltalk'
-                    : 'other';
-  const score = result.match?.score;
-  const suggested = result.events.find((e) => e.type === 'suggested');
-  return {
-    at,
-    sessionId,
-    kind,
-    entryId,
-    ...(answered?.type === 'flow_answered' ? { step: answered.step } : {}),
-    ...(kind === 'answered' && score !== undefined ? { score } : {}),
-    ...(suggested?.type === 'suggested' ? { offered: suggested.candidates } : {}),
-    ...(types.includes('suggestion_chosen') ? { fromSuggestion: true } : {}),
-  };
 }
