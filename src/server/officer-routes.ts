@@ -120,7 +120,7 @@ export function officerRoutes(deps: OfficerDeps): Router {
   const sid = (raw: string | undefined) => parseOr400(sessionIdSchema, raw);
   const at = () => now().toISOString();
 
-  const actions = createOfficerActions({ handoff: deps.handoff, chat: deps.chat, now });
+  const actions = createOfficerActions({ handoff: deps.handoff, conversations: deps.chat, now });
   const done = <T>(r: ActionResult<T>): T => {
     if (!r.ok) throw new AppError(r.status, r.code, r.reason);
     return r.value;

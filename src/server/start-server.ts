@@ -166,7 +166,7 @@ export async function startServer(
   });
   // Officers working from Teams (or another channel): the same actions as the console.
   const staffLinks = createStaffLinks(store);
-  const officerActions = createOfficerActions({ handoff, chat });
+  const officerActions = createOfficerActions({ handoff, conversations: chat });
   const asOutcome = (r: { ok: true } | { ok: false; code: string; reason: string }): StaffOutcome => (r.ok ? { ok: true } : { ok: false, code: r.code, reason: r.reason });
   const staffUser = async (username: string) => {
     const u = await accounts.get(username);
