@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Channel } from '../channels/channel.js';
 import { createTeamsChannel } from '../channels/teams/teams-channel.js';
 import type { StaffOutcome, StaffPort } from '../channels/channel.js';
+import { claimTimeoutOffer } from '../dialogue/handoff-dialogue.js';
 import { createOfficerActions, sees } from '../handoff/officer-actions.js';
 import { createStaffLinks } from '../handoff/staff-links.js';
 import { createEntraVerifier } from '../auth/entra-token.js';
@@ -278,10 +279,7 @@ export async function startServer(
       for (const o of await handoff.open()) {
         if (o.status !== 'queued' || !o.queuedAt || Date.parse(o.queuedAt) > limit || offered.has(`${o.sessionId}@${o.queuedAt}`)) continue;
         offered.add(`${o.sessionId}@${o.queuedAt}`);
-        await chat.post(o.sessionId, 'system', [
-          { type: 'handoff', status: 'queued', text: '工作人员暂时都在忙，还没能接入。您可以继续等待，也可以留下电话，工作人员稍后给您回电。' },
-          { type: 'choices', text: '您可以：', choices: [{ label: '留下电话等回电', value: 'callback' }, { label: '继续等待', value: 'keep_waiting' }] },
-        ]);
+        await chat.post(o.sessionId, 'system', claimTimeoutOffer());
         logger.info('claim_timeout_offer', { sessionId: o.sessionId, department: o.department });
       }
     })().catch((err) => logger.error('claim_timeout_sweep_failed', { error: String(err) }));

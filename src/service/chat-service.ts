@@ -1,10 +1,10 @@
 /**
- * The application service every channel talks to: masks personal numbers, runs the dialogue
- * core, keeps the transcript and the log of unanswered questions, and persists the conversation.
- * Messages of one conversation are handled one at a time, in arrival order.
+ * The application service every channel talks to: masks personal numbers, runs the dialogue core
+ * — with a handoff desk, first the handoff dialogue, whose decisions it carries out through
+ * citizen-actions — keeps the transcript and persists the conversation; analytics.ts records the
+ * turn. Messages of one conversation are handled one at a time, in arrival order.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { formatChinaTime } from '../core/china-time.js';
 import { AppError } from '../core/errors.js';
 import { maskPersonal } from '../core/mask-personal.js';
 import { keyedSerializer } from '../core/serialize.js';
@@ -15,9 +15,10 @@ import type { Checklist } from '../knowledge/compute-checklist.js';
 import type { Engine } from '../knowledge/engine.js';
 import type { Store } from '../storage/ports.js';
 import { createAnalytics, type FeedbackRecord, type ProcessReason, type ProcessReport, type RatingRecord } from './analytics.js';
+import { handoffTurn } from '../dialogue/handoff-dialogue.js';
+import { createCitizenActions } from '../handoff/citizen-actions.js';
 import type { HandoffService } from '../handoff/handoff-service.js';
-import { GENERAL_QUEUE } from '../handoff/handoff-service.js';
-import { isOpen as officeOpen, nextOpening, type OfficeHours } from '../handoff/office-hours.js';
+import type { OfficeHours } from '../handoff/office-hours.js';
 import { modeOf } from '../handoff/transitions.js';
 
 export type Sender = 'user' | 'bot' | 'officer' | 'system';
@@ -143,9 +144,6 @@ export interface ChatService {
   onMessage(listener: (e: MessageEvent) => void): () => void;
 }
 
-const CANCEL_HANDOFF = ['取消转人工', '取消人工', '不用了', '不要人工了', '不等了', '算了'];
-const PHONE = /(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)/;
-
 /** 12 characters of [a-z0-9]: about 62 bits, enough that a checklist link cannot be guessed. */
 export const randomId = (): string => {
   const bytes = randomBytes(12);
@@ -160,6 +158,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const checklists = store.documents<Checklist>('checklists');
   const analytics = createAnalytics(store, options.engine);
   const newId = options.newId ?? randomId;
+  const { handoff } = options;
+  const citizen = handoff ? createCitizenActions({ handoff, officeHours: options.officeHours, entry: (id) => options.engine().entry(id), now }) : undefined;
   // Per-conversation queue: a message waits for the previous one of the same conversation.
   const serial = keyedSerializer();
 
@@ -204,39 +204,6 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     return numbered;
   }
 
-  /** What the citizen sees when their case is queued: who will answer, place and expected wait. */
-  async function queuedText(sessionId: string, department: string): Promise<string> {
-    const est = await options.handoff!.estimate(sessionId);
-    const wait = est.waitMinutes === null ? '目前还没有足够的记录来估计等待时间' : `预计等待约 ${est.waitMinutes} 分钟`;
-    return `已为您转接人工服务（${department}）。您前面还有 ${est.position - 1} 位，${wait}。请不要关闭页面，工作人员接入后会在这里回复您；也可以回复「取消转人工」。`;
-  }
-
-  /** Queues the conversation for an officer, or offers a call-back out of office hours. */
-  async function requestHuman(sessionId: string, state: ConversationState, reason: string, at: string): Promise<Reply[]> {
-    const handoff = options.handoff!;
-    if (options.officeHours && !officeOpen(options.officeHours, now())) {
-      const opens = nextOpening(options.officeHours, now());
-      return [
-        {
-          type: 'handoff',
-          status: 'closed',
-          text: `现在不是人工服务时间${opens ? `（下次上班：${formatChinaTime(opens)}）` : ''}。您可以留下电话，工作人员上班后给您回电。`,
-        },
-        { type: 'choices', text: '您可以：', choices: [{ label: '留下电话等回电', value: 'callback' }, { label: '不用了', value: 'none' }] },
-      ];
-    }
-    const entry = state.currentEntryId ? options.engine().entry(state.currentEntryId) : undefined;
-    const department = entry && 'department' in entry && entry.department ? entry.department : GENERAL_QUEUE;
-    const r = await handoff.apply(sessionId, { type: 'request', by: 'citizen', department, entryId: entry?.id ?? null, reason, at });
-    if (!r.ok) {
-      const c = await handoff.get(sessionId);
-      if (c.status === 'queued') return [{ type: 'handoff', status: 'queued', text: await queuedText(sessionId, c.department) }];
-      if (c.status === 'claimed') return [{ type: 'handoff', status: 'claimed', text: `工作人员 ${c.officer} 正在为您服务。` }];
-      return [{ type: 'handoff', status: 'unavailable', text: r.reason }];
-    }
-    return [{ type: 'handoff', status: 'queued', text: await queuedText(sessionId, department) }];
-  }
-
   async function handleNow(sessionId: string, input: UserInput, channel: string, proof?: KeyProof): Promise<ChatResponse> {
     const at = now().toISOString();
     const existing = await conversations.read(sessionId);
@@ -251,7 +218,6 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         ? safeInput.text
         : (record.state.pendingChoices.find((c) => c.value === safeInput.choice)?.label ?? maskPersonal(safeInput.choice));
     const userMsg = { from: 'user' as const, text: userText, replies: [{ type: 'text' as const, text: userText }], at };
-    const handoff = options.handoff;
     const state: ConversationState = { ...record.state };
     const reply = async (replies: Reply[], match: Match | null = null, extra: Promise<void>[] = []): Promise<ChatResponse> => {
       const msgs = replies.length > 0 ? [userMsg, { from: 'bot' as const, replies, at }] : [userMsg];
@@ -260,65 +226,19 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       return { sessionId, mode: state.mode, replies, match, seq: numbered.at(-1)!.seq, ...(issuedKey ? { sessionKey: issuedKey } : {}) };
     };
 
-    if (handoff) {
-      const c = await handoff.get(sessionId);
-      state.mode = modeOf(c.status);
-      // With a person: the citizen's messages go to the officer (claimed) or wait for one (queued).
-      if ((c.status === 'queued' || c.status === 'claimed') && state.awaiting !== 'callback_phone') {
-        if (c.status === 'queued' && 'choice' in safeInput && safeInput.choice === 'callback') {
-          state.awaiting = 'callback_phone';
-          return reply([{ type: 'text', text: '请输入您的电话号码（只用于工作人员回电，记录里会隐去中间几位）。' }]);
-        }
-        if (c.status === 'queued' && 'choice' in safeInput && safeInput.choice === 'keep_waiting') {
-          return reply([{ type: 'handoff', status: 'queued', text: await queuedText(sessionId, c.department) }]);
-        }
-        if (c.status === 'queued' && raw !== null && CANCEL_HANDOFF.includes(raw.trim())) {
-          await handoff.apply(sessionId, { type: 'release', by: 'citizen', at });
-          state.mode = 'bot';
-          return reply([{ type: 'text', text: '好的，已取消转人工。您可以继续问我。' }]);
-        }
-        if (c.status === 'claimed') return reply([]);
-        return reply([{ type: 'handoff', status: 'queued', text: '已收到，工作人员接入后会看到您的留言。' }]);
-      }
-      // Waiting for a call-back number.
-      if (state.awaiting === 'callback_phone') {
-        const phone = raw !== null ? PHONE.exec(raw.replace(/\s/g, ''))?.[0] : undefined;
-        if (!phone) {
-          if (raw !== null && CANCEL_HANDOFF.includes(raw.trim())) {
-            state.awaiting = null;
-            return reply([{ type: 'text', text: '好的，不留电话了。您可以继续问我。' }]);
-          }
-          return reply([{ type: 'text', text: '没有看到电话号码。请输入 11 位手机号码或带区号的固定电话；不想留了请回复「不用了」。' }]);
-        }
-        const ticket = await handoff.nextTicket();
-        const due = new Date((nextOpening(options.officeHours ?? { always: true, days: new Map() }, now()) ?? now()).getTime() + 2 * 3600_000);
-        const entry = state.currentEntryId ? options.engine().entry(state.currentEntryId) : undefined;
-        const department = entry && 'department' in entry && entry.department ? entry.department : GENERAL_QUEUE;
-        const r = await handoff.apply(sessionId, {
-          type: 'request_callback',
-          by: 'citizen',
-          callback: { ticket, phone, dueAt: due.toISOString() },
-          department,
-          entryId: entry?.id ?? null,
-          at,
-        });
-        state.awaiting = null;
-        if (!r.ok) return reply([{ type: 'text', text: `登记回电没有成功：${r.reason}` }]);
-        return reply([
-          {
-            type: 'handoff',
-            status: 'callback_requested',
-            text: `已登记回电，编号 ${ticket}。工作人员会在 ${formatChinaTime(due)} 前打给您（${maskPersonal(phone)}）。`,
-          },
-        ]);
-      }
-      if ('choice' in safeInput && safeInput.choice === 'callback') {
-        state.awaiting = 'callback_phone';
-        return reply([{ type: 'text', text: '请输入您的电话号码（只用于工作人员回电，记录里会隐去中间几位）。' }]);
+    if (handoff && citizen) {
+      state.mode = modeOf((await handoff.get(sessionId)).status);
+      // Talking to a person, or leaving a number for one: the handoff dialogue, carried out on the desk.
+      const turn = handoffTurn(state, input);
+      if (turn) {
+        Object.assign(state, turn.state);
+        const replies = [...turn.replies];
+        for (const event of turn.events) replies.push(...(await citizen.carryOut(sessionId, event, state.currentEntryId, at)));
+        return reply(replies);
       }
     }
 
-    const result = step(record.state, safeInput, { engine: options.engine(), flows: options.flows?.() ?? [], now, newId });
+    const result = step(record.state, safeInput, { engine: options.engine(), flows: options.flows?.() ?? [], now, newId, onlineHandoff: citizen !== undefined });
     Object.assign(state, result.state);
     let replies = result.replies;
     const extra: Promise<void>[] = [];
@@ -328,9 +248,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     }
     extra.push(analytics.turn(at, sessionId, result, userText));
     const wantsHuman = result.events.find((e) => e.type === 'handoff_requested');
-    if (handoff && wantsHuman?.type === 'handoff_requested') {
-      const human = await requestHuman(sessionId, state, wantsHuman.reason, at);
-      replies = [...replies.filter((r) => r.type !== 'handoff' && r.type !== 'choices'), ...human];
+    if (handoff && citizen && wantsHuman?.type === 'handoff_requested') {
+      replies = [...replies, ...(await citizen.requestPerson(sessionId, state.currentEntryId, wantsHuman.reason, at))];
       state.mode = modeOf((await handoff.get(sessionId)).status);
       // A person takes over: a walkthrough under way ends here (its answers stay for the officer).
       if (state.mode !== 'bot' && state.flow) state.flow = { ...state.flow, at: null };
@@ -347,7 +266,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         if (!record) return null;
         const at = now().toISOString();
         const masked = replies.map((r) => (r.type === 'text' ? { ...r, text: maskPersonal(r.text) } : r));
-        const state = { ...record.state, mode: options.handoff ? modeOf((await options.handoff.get(sessionId)).status) : record.state.mode };
+        const state = { ...record.state, mode: handoff ? modeOf((await handoff.get(sessionId)).status) : record.state.mode };
         const [m] = await persist(record, [{ from, replies: masked, at, ...(author ? { text: author } : {}) }], state);
         return m ?? null;
       }),
