@@ -52,3 +52,4 @@ export function createOfficerActions<M>(deps: { handoff: HandoffService; convers
     },
   };
 }
+export type OfficerActions<M = unknown> = ReturnType<typeof createOfficerActions<M>>;
