@@ -8,6 +8,9 @@ const IO_AND_FRAMEWORKS = ['express', 'botkit', 'botbuilder*', 'botframework-*',
 
 const PURE_CORE = { group: IO_AND_FRAMEWORKS, message: 'The pure core does no I/O: pass data in, keep I/O at the edges (see ../shared/style.md).' };
 const CHANNEL_SDK = { group: ['botkit', 'botbuilder*', 'botframework-*'], message: 'botkit and the Bot Framework SDK live only in src/channels/.' };
+// Layers: the chat service uses handoff, the server uses both; nothing reaches back up. Handoff code
+// that needs a conversation depends on the port in src/handoff/conversation-port.ts.
+const UPWARD = { group: ['**/service/*', '**/server/*', '**/channels/*'], message: 'Do not import upward (service, server, channels): depend on a port the lower layer defines.' };
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'public/', '.tmp/', 'coverage/'] },
@@ -31,8 +34,15 @@ export default tseslint.config(
   {
     files: ['src/nlp/**/*.ts', 'src/knowledge/**/*.ts', 'src/dialogue/**/*.ts', 'src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [PURE_CORE, CHANNEL_SDK] }],
+      'no-restricted-imports': ['error', { patterns: [PURE_CORE, CHANNEL_SDK, UPWARD] }],
       'no-restricted-globals': ['error', { name: 'process', message: 'Read settings in src/config.ts and pass them in.' }],
+    },
+  },
+  // Likewise after the general block, repeating its pattern.
+  {
+    files: ['src/handoff/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [CHANNEL_SDK, UPWARD] }],
     },
   },
 );

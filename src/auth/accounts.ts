@@ -11,6 +11,7 @@
  * never stored), and expire after the window.
  */
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { serializer } from '../core/serialize.js';
 import type { Store } from '../storage/ports.js';
 import { commonPasswordProblem } from './common-passwords.js';
 
@@ -160,27 +161,19 @@ export function createAccounts(store: Store, now: () => Date = () => new Date(),
   const index = store.documents<string[]>('users-index');
   const sessions = store.documents<SessionRecord>('sessions');
   const guardDoc = store.documents<LoginGuard>('login-guard');
-  let chain: Promise<unknown> = Promise.resolve();
   // Account writes go one at a time, so two creations of one name cannot both succeed.
-  const serial = <T>(task: () => Promise<T>): Promise<T> => {
-    const run = chain.then(task, task);
-    chain = run.catch(() => {});
-    return run;
-  };
+  const serial = serializer();
   const names = async () => (await index.read('all')) ?? [];
   // Counting is serialised apart from account writes, and never waits for a password hash.
-  let guardChain: Promise<unknown> = Promise.resolve();
-  const guarded = <T>(task: (g: LoginGuard, t: number) => T): Promise<T> => {
-    const run = guardChain.then(async () => {
+  const guardSerial = serializer();
+  const guarded = <T>(task: (g: LoginGuard, t: number) => T): Promise<T> =>
+    guardSerial(async () => {
       const t = now().getTime();
       const g = prune((await guardDoc.read('all')) ?? { pairs: {}, addresses: {}, accounts: {} }, t);
       const out = task(g, t);
       await guardDoc.write('all', g);
       return out;
     });
-    guardChain = run.catch(() => {});
-    return run;
-  };
 
   return {
     count: async () => (await names()).length,

@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RequestHandler } from 'express';
+import type { CaseNotice } from '../handoff/staff-notifications.js';
 import type { TranscriptMessage } from '../service/chat-service.js';
 
 export interface Channel {
@@ -21,11 +22,8 @@ export interface Channel {
   close(): Promise<void>;
 }
 
-export interface StaffNotice {
-  sessionId: string;
-  title: string;
-  text: string;
-}
+/** What a staff member is told about a case (handoff/staff-notifications.ts). */
+export type StaffNotice = CaseNotice;
 
 /** What a channel may do for a staff member who talks to it (all by account username). */
 export interface StaffPort {

@@ -37,7 +37,7 @@ export interface ConversationState {
   turns: number;
   /** The walkthrough under way or last finished (kept so 「上一步」 works after the checklist). */
   flow?: FlowState | null;
-  /** Set by the service while it waits for something outside the dialogue (a call-back number). */
+  /** Set by the handoff dialogue (handoff-dialogue.ts) while it waits for a call-back number. */
   awaiting?: 'callback_phone' | null;
 }
 
@@ -71,6 +71,12 @@ export interface StepContext {
   now?: () => Date;
   /** Ids for checklists; random in production, predictable in tests. */
   newId?: () => string;
+  /**
+   * Whether a person can be asked online (a handoff desk runs). Then a request for a person ends
+   * the turn with the `handoff_requested` event and no word of its own on the matter: the desk
+   * answers (queue, office hours, call-back). Without one the reply gives the hotline and the centre.
+   */
+  onlineHandoff?: boolean;
 }
 
 export const initialState = (): ConversationState => ({
@@ -182,8 +188,10 @@ export function step(previous: ConversationState, input: UserInput, ctx: StepCon
     if (['上一步', '返回', '改一下', '改答案'].includes(nav)) return onFlowChoice(state, FLOW_CHOICE.back, ctx);
     if (['重新开始', '重来', '从头开始'].includes(nav)) return onFlowChoice(state, FLOW_CHOICE.restart, ctx);
     if (['退出', '不办了', '退出引导', '结束'].includes(nav)) return onFlowChoice(state, FLOW_CHOICE.exit, ctx);
-    // A side question: answer it, then come back to the question that was asked.
+    // A side question: answer it, then come back to the question that was asked — unless it went
+    // to the handoff desk, which answers instead.
     const side = questionTurn(state, text, ctx, false);
+    if (ctx.onlineHandoff && side.events.some((e) => e.type === 'handoff_requested')) return { ...side, state: { ...side.state, mode: 'flow' } };
     const again = restate(active, side.state, ctx);
     return { ...side, state: { ...side.state, mode: 'flow' }, replies: [...side.replies.filter((r) => r.type !== 'choices'), ...again] };
   }
@@ -318,19 +326,19 @@ function onChoice(state: ConversationState, value: string, ctx: StepContext): St
     const current = state.currentEntryId ? ctx.engine.entry(state.currentEntryId) : undefined;
     if (current && (ASPECTS as readonly string[]).includes(aspect)) return answer(state, current, aspect, 1, true, ctx);
   }
-  // A stale or unknown button: say so rather than guess.
+  return staleChoice(state);
+}
+
+/** A stale or unknown button (an old message's, or one made up): say so rather than guess. */
+function staleChoice(state: ConversationState): StepResult {
   state.pendingChoices = [];
-  return {
-    state,
-    replies: [{ type: 'text', text: '这个选项已经失效了，请直接输入您想问的问题。' }],
-    events: [],
-    match: null,
-  };
+  return { state, replies: [{ type: 'text', text: '这个选项已经失效了，请直接输入您想问的问题。' }], events: [], match: null };
 }
 
 function handoff(state: ConversationState, reason: 'asked' | 'repeated_failure' | 'complaint', ctx: StepContext): StepResult {
   const { hotline, centre } = ctx.engine.kb.settings;
   state.pendingChoices = [];
+  if (ctx.onlineHandoff) return { state, replies: [], events: [{ type: 'handoff_requested', reason }], match: null };
   return {
     state,
     replies: [
@@ -407,25 +415,23 @@ function noAnswer(
   const { hotline } = ctx.engine.kb.settings;
   state.failures += 1;
   const events: StepResult['events'] = [{ type: 'unanswered', text, nearest }];
-  const choices: Choice[] = [
-    { label: '转人工', value: CHOICE.handoff },
-    { label: '我能问什么', value: CHOICE.help },
-  ];
-  state.pendingChoices = choices;
   const repeated = state.failures >= 2;
   if (repeated) events.push({ type: 'handoff_requested', reason: 'repeated_failure' });
   const lead = repeated
     ? '抱歉，我还是没能找到答案。建议您转人工，或拨打'
     : '抱歉，这个问题超出了我能可靠回答的范围，我不想给您不准确的信息。您可以换个说法再问，也可以转人工，或拨打';
-  return {
-    state,
-    replies: [
-      { type: 'text', text: `${lead}${hotline.name} ${hotline.number}。` },
-      { type: 'choices', text: '您可以：', choices },
-    ],
-    events,
-    match: null,
-  };
+  const replies: Reply[] = [{ type: 'text', text: `${lead}${hotline.name} ${hotline.number}。` }];
+  // Asked twice in vain, with a desk online: the desk answers (it queues the citizen) instead of a 「转人工」 button.
+  const choices: Choice[] =
+    repeated && ctx.onlineHandoff
+      ? []
+      : [
+          { label: '转人工', value: CHOICE.handoff },
+          { label: '我能问什么', value: CHOICE.help },
+        ];
+  if (choices.length > 0) replies.push({ type: 'choices', text: '您可以：', choices });
+  state.pendingChoices = choices;
+  return { state, replies, events, match: null };
 }
 
 // ---- walkthroughs -------------------------------------------------------------------------
@@ -475,8 +481,7 @@ function onFlowChoice(state: ConversationState, value: string, ctx: StepContext)
       }
     }
   }
-  state.pendingChoices = [];
-  return { state, replies: [{ type: 'text', text: '这个选项已经失效了，请直接输入您想问的问题。' }], events: [], match: null };
+  return staleChoice(state);
 }
 
 /** Turns a walkthrough outcome into the dialogue's result. */

@@ -4,8 +4,9 @@
  * end-of-conversation rating) — plus volume, answer rate, handoff rate, and the 薄弱环节 report.
  * Pure: records in, figures out. Days are China time.
  */
-import type { FeedbackRecord, ProcessReport, RatingRecord, TurnRecord } from '../service/chat-service.js';
-import { PROCESS_REASONS } from '../service/chat-service.js';
+import type { FeedbackRecord, ProcessReport, RatingRecord, TurnRecord } from '../service/analytics.js';
+import { PROCESS_REASONS } from '../service/analytics.js';
+import { chinaDay } from '../core/china-time.js';
 
 export interface DayFigures {
   day: string;
@@ -57,7 +58,6 @@ export interface Dashboard {
   reasons: { code: string; label: string; count: number }[];
 }
 
-const dayOf = (iso: string): string => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10);
 const rate = (a: number, b: number): number | null => (b === 0 ? null : Math.round((1000 * a) / b) / 1000);
 
 const emptyDay = (day: string): DayFigures => ({
@@ -80,12 +80,12 @@ export interface DashboardInput {
 
 export function computeDashboard(input: DashboardInput): Dashboard {
   const inRange = (iso: string) => {
-    const d = dayOf(iso);
+    const d = chinaDay(iso);
     return d >= input.from && d <= input.to;
   };
   const days = new Map<string, DayFigures>();
   const day = (iso: string) => {
-    const d = dayOf(iso);
+    const d = chinaDay(iso);
     let f = days.get(d);
     if (!f) days.set(d, (f = emptyDay(d)));
     return f;

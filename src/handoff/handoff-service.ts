@@ -10,6 +10,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { maskPersonal } from '../core/mask-personal.js';
+import { serializer } from '../core/serialize.js';
 import type { Store } from '../storage/ports.js';
 import { isOpen as caseIsOpen, newCase, transition, type Command, type HandoffCase, type TransitionResult } from './transitions.js';
 
@@ -115,12 +116,7 @@ export function createHandoffService(store: Store, now: () => Date = () => new D
   };
   const indexDoc = store.documents<HandoffIndex>('handoff-index');
   const listeners = new Set<(c: HandoffCase, r: TransitionResult) => void>();
-  let chain: Promise<unknown> = Promise.resolve();
-  const serial = <T>(task: () => Promise<T>): Promise<T> => {
-    const run = chain.then(task, task);
-    chain = run.catch(() => {});
-    return run;
-  };
+  const serial = serializer();
   const readIndex = async (): Promise<HandoffIndex> => (await indexDoc.read('index')) ?? { open: [], recentWaits: [], tickets: 0 };
   const get = async (sessionId: string) => (await cases.read(sessionId)) ?? newCase(sessionId, GENERAL_QUEUE);
 

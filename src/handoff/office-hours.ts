@@ -2,6 +2,7 @@
  * Office hours such as "Mon-Fri 08:30-12:00,14:30-17:30" (or "always"), in China Standard Time
  * (UTC+8, no daylight saving). Pure.
  */
+import { chinaWeekMinute } from '../core/china-time.js';
 
 export interface OfficeHours {
   always: boolean;
@@ -10,7 +11,6 @@ export interface OfficeHours {
 }
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-const CST_OFFSET_MS = 8 * 3600_000;
 
 export class OfficeHoursError extends Error {}
 
@@ -47,14 +47,9 @@ export function parseOfficeHours(spec: string): OfficeHours {
   return { always: false, days };
 }
 
-const local = (date: Date) => {
-  const t = new Date(date.getTime() + CST_OFFSET_MS);
-  return { day: t.getUTCDay(), minute: t.getUTCHours() * 60 + t.getUTCMinutes() };
-};
-
 export function isOpen(hours: OfficeHours, date: Date): boolean {
   if (hours.always) return true;
-  const { day, minute } = local(date);
+  const { day, minute } = chinaWeekMinute(date);
   return (hours.days.get(day) ?? []).some(([a, b]) => minute >= a && minute < b);
 }
 

@@ -1,11 +1,13 @@
 /**
- * What an officer does to a case — claim, reply, resolve — with the notices the citizen receives,
- * shared by the officer console's routes and the Teams channel so both behave the same.
+ * What an officer does to a case — claim, reply, release, transfer, resolve, close a call-back —
+ * with the notices the citizen receives, shared by the officer console's routes and the Teams
+ * channel so both behave the same.
  */
 import type { PublicUser } from '../auth/accounts.js';
-import type { ChatService } from '../service/chat-service.js';
+import type { Reply } from '../core/types.js';
+import type { ConversationPort } from './conversation-port.js';
 import type { HandoffService } from './handoff-service.js';
-import type { CaseStatus, HandoffCase } from './transitions.js';
+import type { CaseStatus, Command, HandoffCase } from './transitions.js';
 
 /**
  * Who may see a conversation through the officer side (queue, card, transcript, live events).
@@ -20,35 +22,44 @@ export const sees = (user: PublicUser, c: { department: string; officer: string 
   return handed && (user.departments.length === 0 || user.departments.includes(c.department) || c.officer === user.username);
 };
 
+/** The refusal when an officer acts on (or opens) a case outside their departments. */
+export const OUTSIDE_DEPARTMENTS = '这个会话不属于您负责的部门。';
+
 export type ActionResult<T> = { ok: true; value: T } | { ok: false; status: number; code: string; reason: string };
 
-export function createOfficerActions(deps: { handoff: HandoffService; chat: ChatService; now?: () => Date }) {
+/** `conversations` is where the citizen sees the officer's words and the notices (the chat service). */
+export function createOfficerActions<M>(deps: { handoff: HandoffService; conversations: ConversationPort<M>; now?: () => Date }) {
   const now = deps.now ?? (() => new Date());
   const at = () => now().toISOString();
-  const guarded = async (user: PublicUser, sessionId: string, run: () => ReturnType<HandoffService['apply']>): Promise<ActionResult<HandoffCase>> => {
+  /** Applies an officer's command to a case they may see; then, if it went through, tells the citizen. */
+  const act = async (user: PublicUser, sessionId: string, command: Command, notice?: Reply): Promise<ActionResult<HandoffCase>> => {
     const before = await deps.handoff.get(sessionId);
-    if (!sees(user, before)) return { ok: false, status: 403, code: 'forbidden', reason: '这个会话不属于您负责的部门。' };
-    const r = await run();
-    return r.ok ? { ok: true, value: r.case } : { ok: false, status: r.code === 'not_yours' ? 403 : 409, code: r.code, reason: r.reason };
+    if (!sees(user, before)) return { ok: false, status: 403, code: 'forbidden', reason: OUTSIDE_DEPARTMENTS };
+    const r = await deps.handoff.apply(sessionId, command, user.role === 'admin');
+    if (!r.ok) return { ok: false, status: r.code === 'not_yours' ? 403 : 409, code: r.code, reason: r.reason };
+    if (notice) await deps.conversations.post(sessionId, 'system', [notice]);
+    return { ok: true, value: r.case };
   };
   return {
-    async claim(user: PublicUser, sessionId: string): Promise<ActionResult<HandoffCase>> {
-      const r = await guarded(user, sessionId, () => deps.handoff.apply(sessionId, { type: 'claim', by: user.username, at: at() }, user.role === 'admin'));
-      if (r.ok) await deps.chat.post(sessionId, 'system', [{ type: 'handoff', status: 'claimed', text: `工作人员 ${user.displayName} 已接入，请直接在这里说。` }]);
-      return r;
-    },
-    async reply(user: PublicUser, sessionId: string, text: string): Promise<ActionResult<NonNullable<Awaited<ReturnType<ChatService['post']>>>>> {
+    claim: (user: PublicUser, sessionId: string) =>
+      act(user, sessionId, { type: 'claim', by: user.username, at: at() }, { type: 'handoff', status: 'claimed', text: `工作人员 ${user.displayName} 已接入，请直接在这里说。` }),
+    async reply(user: PublicUser, sessionId: string, text: string): Promise<ActionResult<M>> {
       const c = await deps.handoff.get(sessionId);
       if (c.status !== 'claimed') return { ok: false, status: 409, code: 'not_claimed', reason: '请先接单再回复。' };
       if (c.officer !== user.username && user.role !== 'admin') return { ok: false, status: 403, code: 'not_yours', reason: `这个会话由 ${c.officer} 处理。` };
-      const message = await deps.chat.post(sessionId, 'officer', [{ type: 'text', text }], user.displayName);
+      const message = await deps.conversations.post(sessionId, 'officer', [{ type: 'text', text }], user.displayName);
       return message ? { ok: true, value: message } : { ok: false, status: 404, code: 'not_found', reason: '没有这个会话。' };
     },
-    async resolve(user: PublicUser, sessionId: string, note: string): Promise<ActionResult<HandoffCase>> {
-      const r = await guarded(user, sessionId, () => deps.handoff.apply(sessionId, { type: 'resolve', by: user.username, note, at: at() }, user.role === 'admin'));
-      if (r.ok) await deps.chat.post(sessionId, 'system', [{ type: 'handoff', status: 'resolved', text: '本次人工服务已结束，感谢您的耐心。接下来由小助手继续为您服务。' }]);
-      return r;
-    },
+    resolve: (user: PublicUser, sessionId: string, note: string) =>
+      act(user, sessionId, { type: 'resolve', by: user.username, note, at: at() }, { type: 'handoff', status: 'resolved', text: '本次人工服务已结束，感谢您的耐心。接下来由小助手继续为您服务。' }),
+    /** Gives the conversation back to the bot. */
+    release: (user: PublicUser, sessionId: string) =>
+      act(user, sessionId, { type: 'release', by: user.username, at: at() }, { type: 'handoff', status: 'bot', text: '工作人员已把对话交回小助手，您可以继续提问；需要时再点「转人工」。' }),
+    /** Hands the case to another department's queue, with a note for its officers. */
+    transfer: (user: PublicUser, sessionId: string, department: string, note: string) =>
+      act(user, sessionId, { type: 'transfer', by: user.username, department, note, at: at() }, { type: 'handoff', status: 'queued', text: `您的问题已转给${department}，请稍候，工作人员接入后会回复您。` }),
+    /** A call-back made (`callback_done`) or given up (`close`), with a note. */
+    closeCallback: (user: PublicUser, sessionId: string, how: 'callback_done' | 'close', note: string) => act(user, sessionId, { type: how, by: user.username, note, at: at() }),
   };
 }
-export type OfficerActions = ReturnType<typeof createOfficerActions>;
+export type OfficerActions<M = unknown> = ReturnType<typeof createOfficerActions<M>>;

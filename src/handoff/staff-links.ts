@@ -10,6 +10,7 @@
  * at a time so parallel guesses are counted exactly.
  */
 import { createHash, randomInt } from 'node:crypto';
+import { serializer } from '../core/serialize.js';
 import type { Store } from '../storage/ports.js';
 
 const CODE_MINUTES = 10;
@@ -35,10 +36,10 @@ const hash = (kind: string, value: string) => createHash('sha256').update(`yici-
 export function createStaffLinks(store: Store, now: () => Date = () => new Date()) {
   const stateDoc = store.documents<LinkState>('staff-links');
   const identities = store.documents<{ username: string; linkedAt: string }>('staff-identities');
-  let chain: Promise<unknown> = Promise.resolve();
+  const serial = serializer();
   /** Reads, changes and writes the state, one change at a time; expired codes and old misses are dropped. */
-  const change = <T>(task: (s: LinkState, t: number) => T): Promise<T> => {
-    const run = chain.then(async () => {
+  const change = <T>(task: (s: LinkState, t: number) => T): Promise<T> =>
+    serial(async () => {
       const t = now().getTime();
       const s = (await stateDoc.read('all')) ?? { codes: {}, misses: {} };
       const fresh: LinkState = {
@@ -49,9 +50,6 @@ export function createStaffLinks(store: Store, now: () => Date = () => new Date(
       await stateDoc.write('all', fresh);
       return out;
     });
-    chain = run.catch(() => {});
-    return run;
-  };
 
   return {
     async issue(username: string): Promise<{ code: string; expiresAt: string }> {

@@ -9,6 +9,7 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import { z } from 'zod';
 import { AccountError, ROLES, SESSION_HOURS, type Accounts, type PublicUser, type Role } from '../auth/accounts.js';
 import { AppError } from '../core/errors.js';
+import { sameOrigin } from './same-origin.js';
 import { parseOr400 } from './validate.js';
 
 export const COOKIE = 'yici_session';
@@ -59,18 +60,7 @@ export const csrfGuard: RequestHandler = (req: Request, _res: Response, next: Ne
   if ((type && !req.is('application/json')) || (!type && length > 0)) {
     return next(new AppError(415, 'unsupported_media_type', '请求体必须是 JSON（content-type: application/json）'));
   }
-  const origin = req.headers.origin;
-  if (origin && origin !== 'null') {
-    let host: string | undefined;
-    try {
-      host = new URL(origin).host;
-    } catch {
-      host = undefined;
-    }
-    if (host !== req.headers.host) return next(new AppError(403, 'cross_site_request', '拒绝来自其他网站的请求。'));
-  } else if (origin === 'null') {
-    return next(new AppError(403, 'cross_site_request', '拒绝来自其他网站的请求。'));
-  }
+  if (!sameOrigin(req.headers.origin, req.headers.host)) return next(new AppError(403, 'cross_site_request', '拒绝来自其他网站的请求。'));
   next();
 };
 

@@ -1,12 +1,13 @@
 /** The editor side of the HTTP contract: published entries, drafts, four-eyes approval, history, rollback, to-do list. */
 import { Router, type Response } from 'express';
 import { z } from 'zod';
+import { chinaDay } from '../core/china-time.js';
 import { AppError } from '../core/errors.js';
 import type { EditorResult, EditorService } from '../editor/editor-service.js';
 import { inEffect, type Engine } from '../knowledge/engine.js';
 import { clusterQuestions, contentFeatures } from '../editor/cluster.js';
 import { computeDashboard, weakSpotsCsv } from '../editor/dashboard.js';
-import type { FeedbackRecord, ProcessReport, RatingRecord, TurnRecord } from '../service/chat-service.js';
+import type { FeedbackRecord, ProcessReport, RatingRecord, TurnRecord } from '../service/analytics.js';
 import type { Store } from '../storage/ports.js';
 import type { KnowledgeBase } from '../knowledge/parse-knowledge.js';
 import { csrfGuard, requireRole, userOf } from './auth-routes.js';
@@ -193,7 +194,7 @@ export function editorRoutes(deps: EditorDeps): Router {
   });
 
   const rangeOf = (q: Record<string, unknown>) => {
-    const to = typeof q.to === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(q.to) ? q.to : new Date(now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+    const to = typeof q.to === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(q.to) ? q.to : chinaDay(now());
     const from = typeof q.from === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(q.from) ? q.from : new Date(Date.parse(to) - 29 * 86_400_000).toISOString().slice(0, 10);
     if (from > to) throw new AppError(400, 'invalid_request', 'from 不能晚于 to');
     return { from, to };

@@ -5,13 +5,13 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
-import type { Command, HandoffCase } from '../handoff/transitions.js';
 import type { HandoffService, OpenCase } from '../handoff/handoff-service.js';
-import { createOfficerActions, sees, type ActionResult } from '../handoff/officer-actions.js';
+import { createOfficerActions, OUTSIDE_DEPARTMENTS, sees, type ActionResult } from '../handoff/officer-actions.js';
 import type { StaffLinks } from '../handoff/staff-links.js';
 import type { AskStep, Flow } from '../dialogue/parse-flows.js';
 import type { Engine } from '../knowledge/engine.js';
-import type { ChatService, UnansweredRecord } from '../service/chat-service.js';
+import type { UnansweredRecord } from '../service/analytics.js';
+import type { ChatService } from '../service/chat-service.js';
 import type { Store } from '../storage/ports.js';
 import { csrfGuard, requireRole, userOf } from './auth-routes.js';
 import { parseOr400, sessionIdSchema } from './validate.js';
@@ -77,7 +77,7 @@ export function officerRoutes(deps: OfficerDeps): Router {
   r.get('/api/officer/conversations/:sessionId', async (req, res) => {
     const sessionId = parseOr400(sessionIdSchema, req.params.sessionId);
     const c = await deps.handoff.get(sessionId);
-    if (!sees(me(res), c)) throw new AppError(403, 'forbidden', '这个会话不属于您负责的部门。');
+    if (!sees(me(res), c)) throw new AppError(403, 'forbidden', OUTSIDE_DEPARTMENTS);
     const messages = (await deps.chat.transcript(sessionId, 0)) ?? [];
     const record = await deps.store.documents<{ state: { flow?: { id: string; slots: Record<string, unknown>; lastChecklistId: string | null } | null; currentEntryId: string | null } }>('conversations').read(sessionId);
     const answers = messages
@@ -108,18 +108,9 @@ export function officerRoutes(deps: OfficerDeps): Router {
     });
   });
 
-  const apply = async (res: Response, sessionId: string, cmd: Command): Promise<HandoffCase> => {
-    const user = me(res);
-    const before = await deps.handoff.get(sessionId);
-    if (!sees(user, before)) throw new AppError(403, 'forbidden', '这个会话不属于您负责的部门。');
-    const result = await deps.handoff.apply(sessionId, cmd, user.role === 'admin');
-    if (!result.ok) throw new AppError(result.code === 'not_yours' ? 403 : 409, result.code, result.reason);
-    return result.case;
-  };
   const sid = (raw: string | undefined) => parseOr400(sessionIdSchema, raw);
-  const at = () => now().toISOString();
 
-  const actions = createOfficerActions({ handoff: deps.handoff, chat: deps.chat, now });
+  const actions = createOfficerActions({ handoff: deps.handoff, conversations: deps.chat, now });
   const done = <T>(r: ActionResult<T>): T => {
     if (!r.ok) throw new AppError(r.status, r.code, r.reason);
     return r.value;
@@ -148,8 +139,7 @@ export function officerRoutes(deps: OfficerDeps): Router {
 
   r.post('/api/officer/conversations/:sessionId/release', async (req, res) => {
     const sessionId = sid(req.params.sessionId);
-    const c = await apply(res, sessionId, { type: 'release', by: me(res).username, at: at() });
-    await deps.chat.post(sessionId, 'system', [{ type: 'handoff', status: 'bot', text: '工作人员已把对话交回小助手，您可以继续提问；需要时再点「转人工」。' }]);
+    const c = done(await actions.release(me(res), sessionId));
     res.json({ conversation: { sessionId, status: c.status } });
   });
 
@@ -165,22 +155,21 @@ export function officerRoutes(deps: OfficerDeps): Router {
   r.post('/api/officer/conversations/:sessionId/transfer', async (req, res) => {
     const sessionId = sid(req.params.sessionId);
     const body = parseOr400(transferBody, req.body);
-    const c = await apply(res, sessionId, { type: 'transfer', by: me(res).username, department: body.department, note: body.note, at: at() });
-    await deps.chat.post(sessionId, 'system', [{ type: 'handoff', status: 'queued', text: `您的问题已转给${body.department}，请稍候，工作人员接入后会回复您。` }]);
+    const c = done(await actions.transfer(me(res), sessionId, body.department, body.note));
     res.json({ conversation: { sessionId, status: c.status, department: c.department } });
   });
 
   r.post('/api/officer/callbacks/:sessionId/done', async (req, res) => {
     const sessionId = sid(req.params.sessionId);
     const { note } = parseOr400(noteBody, req.body ?? {});
-    const c = await apply(res, sessionId, { type: 'callback_done', by: me(res).username, note, at: at() });
+    const c = done(await actions.closeCallback(me(res), sessionId, 'callback_done', note));
     res.json({ callback: { sessionId, status: c.status } });
   });
 
   r.post('/api/officer/callbacks/:sessionId/close', async (req, res) => {
     const sessionId = sid(req.params.sessionId);
     const { note } = parseOr400(noteBody, req.body ?? {});
-    const c = await apply(res, sessionId, { type: 'close', by: me(res).username, note, at: at() });
+    const c = done(await actions.closeCallback(me(res), sessionId, 'close', note));
     res.json({ callback: { sessionId, status: c.status } });
   });
 

@@ -13,6 +13,7 @@ import type { HandoffService } from '../handoff/handoff-service.js';
 import type { HandoffCase } from '../handoff/transitions.js';
 import type { ChatService } from '../service/chat-service.js';
 import { readCookie } from './auth-routes.js';
+import { sameOrigin } from './same-origin.js';
 
 export const OFFICER_SOCKET_PATH = '/api/officer/socket';
 
@@ -45,14 +46,7 @@ export function createOfficerSocket(deps: { accounts: Accounts; handoff: Handoff
   return {
     handleUpgrade(req, socket, head) {
       if ((req.url ?? '').split('?')[0] !== OFFICER_SOCKET_PATH) return false;
-      const origin = req.headers.origin;
-      const sameSite = !origin || (() => {
-        try {
-          return new URL(origin).host === req.headers.host;
-        } catch {
-          return false;
-        }
-      })();
+      const sameSite = sameOrigin(req.headers.origin, req.headers.host);
       const token = readCookie(req);
       void (async () => {
         const user = sameSite && token ? await deps.accounts.session(token) : undefined;

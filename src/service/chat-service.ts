@@ -1,20 +1,24 @@
 /**
- * The application service every channel talks to: masks personal numbers, runs the dialogue
- * core, keeps the transcript and the log of unanswered questions, and persists the conversation.
- * Messages of one conversation are handled one at a time, in arrival order.
+ * The application service every channel talks to: masks personal numbers, runs the dialogue core
+ * — with a handoff desk, first the handoff dialogue, whose decisions it carries out through
+ * citizen-actions — keeps the transcript and persists the conversation; analytics.ts records the
+ * turn. Messages of one conversation are handled one at a time, in arrival order.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import { maskPersonal } from '../core/mask-personal.js';
+import { keyedSerializer } from '../core/serialize.js';
 import type { Match, Mode, Reply, UserInput } from '../core/types.js';
 import { initialState, step, type ConversationState, type DialogueEvent } from '../dialogue/step.js';
 import type { Flow } from '../dialogue/parse-flows.js';
 import type { Checklist } from '../knowledge/compute-checklist.js';
 import type { Engine } from '../knowledge/engine.js';
 import type { Store } from '../storage/ports.js';
+import { createAnalytics, type FeedbackRecord, type ProcessReason, type ProcessReport, type RatingRecord } from './analytics.js';
+import { handoffTurn } from '../dialogue/handoff-dialogue.js';
+import { createCitizenActions } from '../handoff/citizen-actions.js';
 import type { HandoffService } from '../handoff/handoff-service.js';
-import { GENERAL_QUEUE } from '../handoff/handoff-service.js';
-import { isOpen as officeOpen, nextOpening, type OfficeHours } from '../handoff/office-hours.js';
+import type { OfficeHours } from '../handoff/office-hours.js';
 import { modeOf } from '../handoff/transitions.js';
 
 export type Sender = 'user' | 'bot' | 'officer' | 'system';
@@ -86,79 +90,6 @@ export const TRANSCRIPT_PAGE = 10;
 const pageOf = (seq: number) => Math.floor((seq - 1) / TRANSCRIPT_PAGE);
 const pageKey = (sessionId: string, page: number) => JSON.stringify([sessionId, page]);
 
-export interface UnansweredRecord {
-  at: string;
-  sessionId: string;
-  text: string;
-  nearest: { id: string; score: number }[];
-}
-
-export interface FeedbackRecord {
-  at: string;
-  sessionId: string;
-  /** The bot message the feedback is about. */
-  seq: number;
-  helpful: boolean;
-  entryId: string | null;
-  /** Fingerprint of the entry as it was when rated. */
-  entryVersion: string | null;
-  checklistId: string | null;
-  comment: string | null;
-}
-
-/** One line per turn, for the dashboard (懂不懂 · 通不通 · 好不好). */
-export interface TurnRecord {
-  at: string;
-  sessionId: string;
-  /** What the turn was: answered from an entry, could not answer, asked to clarify, went to a person, … */
-  kind: 'answered' | 'unanswered' | 'clarified' | 'suggested' | 'appeal' | 'handoff' | 'walkthrough' | 'checklist' | 'smalltalk' | 'other';
-  entryId: string | null;
-  /** 您是不是想问: the entries offered as buttons. */
-  offered?: string[];
-  /** The entry was picked from the 您是不是想问 buttons. */
-  fromSuggestion?: boolean;
-  /** The walkthrough step answered, for 「流程走不通」 per step. */
-  step?: string;
-  /** Confidence of an answer, so the inbox can collect weak ones. */
-  score?: number;
-  /** What the citizen asked (masked), kept for unanswered and weak answers only. */
-  text?: string;
-}
-
-/** 「流程走不通」: where a citizen got stuck, with a reason code and their words. */
-export interface ProcessReport {
-  at: string;
-  sessionId: string;
-  entryId: string | null;
-  entryVersion: string | null;
-  /** The walkthrough step the citizen was at, if any. */
-  step: string | null;
-  reason: ProcessReason;
-  text: string;
-}
-
-/** Answers below this confidence go to the editors' inbox with the unanswered questions. */
-export const WEAK_ANSWER = 0.65;
-
-export const PROCESS_REASONS = {
-  form_unclear: '表格看不懂',
-  material_unclear: '材料说不清',
-  steps_disconnected: '环节接不上',
-  window_refused: '窗口说法不一样',
-  online_failed: '网上办不了',
-  other: '其他',
-} as const;
-export type ProcessReason = keyof typeof PROCESS_REASONS;
-
-/** The end-of-conversation rating: 好 / 中 / 差 with an optional comment. */
-export interface RatingRecord {
-  at: string;
-  sessionId: string;
-  rating: 'good' | 'fair' | 'poor';
-  comment: string | null;
-  entryId: string | null;
-}
-
 export interface ChatResponse {
   sessionId: string;
   mode: Mode;
@@ -213,9 +144,6 @@ export interface ChatService {
   onMessage(listener: (e: MessageEvent) => void): () => void;
 }
 
-const CANCEL_HANDOFF = ['取消转人工', '取消人工', '不用了', '不要人工了', '不等了', '算了'];
-const PHONE = /(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)/;
-
 /** 12 characters of [a-z0-9]: about 62 bits, enough that a checklist link cannot be guessed. */
 export const randomId = (): string => {
   const bytes = randomBytes(12);
@@ -227,26 +155,13 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const now = options.now ?? (() => new Date());
   const conversations = store.documents<ConversationRecord>('conversations');
   const pages = store.documents<TranscriptMessage[]>('transcripts');
-  const unanswered = store.log<UnansweredRecord>('unanswered');
   const checklists = store.documents<Checklist>('checklists');
-  const feedbackLog = store.log<FeedbackRecord>('feedback');
-  const turns = store.log<TurnRecord>('turns');
-  const reports = store.log<ProcessReport>('process-reports');
-  const ratings = store.log<RatingRecord>('ratings');
+  const analytics = createAnalytics(store, options.engine);
   const newId = options.newId ?? randomId;
+  const { handoff } = options;
+  const citizen = handoff ? createCitizenActions({ handoff, officeHours: options.officeHours, entry: (id) => options.engine().entry(id), now }) : undefined;
   // Per-conversation queue: a message waits for the previous one of the same conversation.
-  const queues = new Map<string, Promise<unknown>>();
-
-  const serial = <T>(key: string, task: () => Promise<T>): Promise<T> => {
-    const prev = queues.get(key) ?? Promise.resolve();
-    const run = prev.then(task, task);
-    const tail = run.catch(() => {});
-    queues.set(key, tail);
-    void tail.then(() => {
-      if (queues.get(key) === tail) queues.delete(key);
-    });
-    return run;
-  };
+  const serial = keyedSerializer();
 
   const listeners = new Set<(e: MessageEvent) => void>();
   const emit = (e: MessageEvent) => {
@@ -289,39 +204,6 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     return numbered;
   }
 
-  /** What the citizen sees when their case is queued: who will answer, place and expected wait. */
-  async function queuedText(sessionId: string, department: string): Promise<string> {
-    const est = await options.handoff!.estimate(sessionId);
-    const wait = est.waitMinutes === null ? '目前还没有足够的记录来估计等待时间' : `预计等待约 ${est.waitMinutes} 分钟`;
-    return `已为您转接人工服务（${department}）。您前面还有 ${est.position - 1} 位，${wait}。请不要关闭页面，工作人员接入后会在这里回复您；也可以回复「取消转人工」。`;
-  }
-
-  /** Queues the conversation for an officer, or offers a call-back out of office hours. */
-  async function requestHuman(sessionId: string, state: ConversationState, reason: string, at: string): Promise<Reply[]> {
-    const handoff = options.handoff!;
-    if (options.officeHours && !officeOpen(options.officeHours, now())) {
-      const opens = nextOpening(options.officeHours, now());
-      return [
-        {
-          type: 'handoff',
-          status: 'closed',
-          text: `现在不是人工服务时间${opens ? `（下次上班：${formatCst(opens)}）` : ''}。您可以留下电话，工作人员上班后给您回电。`,
-        },
-        { type: 'choices', text: '您可以：', choices: [{ label: '留下电话等回电', value: 'callback' }, { label: '不用了', value: 'none' }] },
-      ];
-    }
-    const entry = state.currentEntryId ? options.engine().entry(state.currentEntryId) : undefined;
-    const department = entry && 'department' in entry && entry.department ? entry.department : GENERAL_QUEUE;
-    const r = await handoff.apply(sessionId, { type: 'request', by: 'citizen', department, entryId: entry?.id ?? null, reason, at });
-    if (!r.ok) {
-      const c = await handoff.get(sessionId);
-      if (c.status === 'queued') return [{ type: 'handoff', status: 'queued', text: await queuedText(sessionId, c.department) }];
-      if (c.status === 'claimed') return [{ type: 'handoff', status: 'claimed', text: `工作人员 ${c.officer} 正在为您服务。` }];
-      return [{ type: 'handoff', status: 'unavailable', text: r.reason }];
-    }
-    return [{ type: 'handoff', status: 'queued', text: await queuedText(sessionId, department) }];
-  }
-
   async function handleNow(sessionId: string, input: UserInput, channel: string, proof?: KeyProof): Promise<ChatResponse> {
     const at = now().toISOString();
     const existing = await conversations.read(sessionId);
@@ -336,7 +218,6 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         ? safeInput.text
         : (record.state.pendingChoices.find((c) => c.value === safeInput.choice)?.label ?? maskPersonal(safeInput.choice));
     const userMsg = { from: 'user' as const, text: userText, replies: [{ type: 'text' as const, text: userText }], at };
-    const handoff = options.handoff;
     const state: ConversationState = { ...record.state };
     const reply = async (replies: Reply[], match: Match | null = null, extra: Promise<void>[] = []): Promise<ChatResponse> => {
       const msgs = replies.length > 0 ? [userMsg, { from: 'bot' as const, replies, at }] : [userMsg];
@@ -345,80 +226,30 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       return { sessionId, mode: state.mode, replies, match, seq: numbered.at(-1)!.seq, ...(issuedKey ? { sessionKey: issuedKey } : {}) };
     };
 
-    if (handoff) {
-      const c = await handoff.get(sessionId);
-      state.mode = modeOf(c.status);
-      // With a person: the citizen's messages go to the officer (claimed) or wait for one (queued).
-      if ((c.status === 'queued' || c.status === 'claimed') && state.awaiting !== 'callback_phone') {
-        if (c.status === 'queued' && 'choice' in safeInput && safeInput.choice === 'callback') {
-          state.awaiting = 'callback_phone';
-          return reply([{ type: 'text', text: '请输入您的电话号码（只用于工作人员回电，记录里会隐去中间几位）。' }]);
-        }
-        if (c.status === 'queued' && 'choice' in safeInput && safeInput.choice === 'keep_waiting') {
-          return reply([{ type: 'handoff', status: 'queued', text: await queuedText(sessionId, c.department) }]);
-        }
-        if (c.status === 'queued' && raw !== null && CANCEL_HANDOFF.includes(raw.trim())) {
-          await handoff.apply(sessionId, { type: 'release', by: 'citizen', at });
-          state.mode = 'bot';
-          return reply([{ type: 'text', text: '好的，已取消转人工。您可以继续问我。' }]);
-        }
-        if (c.status === 'claimed') return reply([]);
-        return reply([{ type: 'handoff', status: 'queued', text: '已收到，工作人员接入后会看到您的留言。' }]);
-      }
-      // Waiting for a call-back number.
-      if (state.awaiting === 'callback_phone') {
-        const phone = raw !== null ? PHONE.exec(raw.replace(/\s/g, ''))?.[0] : undefined;
-        if (!phone) {
-          if (raw !== null && CANCEL_HANDOFF.includes(raw.trim())) {
-            state.awaiting = null;
-            return reply([{ type: 'text', text: '好的，不留电话了。您可以继续问我。' }]);
-          }
-          return reply([{ type: 'text', text: '没有看到电话号码。请输入 11 位手机号码或带区号的固定电话；不想留了请回复「不用了」。' }]);
-        }
-        const ticket = await handoff.nextTicket();
-        const due = new Date((nextOpening(options.officeHours ?? { always: true, days: new Map() }, now()) ?? now()).getTime() + 2 * 3600_000);
-        const entry = state.currentEntryId ? options.engine().entry(state.currentEntryId) : undefined;
-        const department = entry && 'department' in entry && entry.department ? entry.department : GENERAL_QUEUE;
-        const r = await handoff.apply(sessionId, {
-          type: 'request_callback',
-          by: 'citizen',
-          callback: { ticket, phone, dueAt: due.toISOString() },
-          department,
-          entryId: entry?.id ?? null,
-          at,
-        });
-        state.awaiting = null;
-        if (!r.ok) return reply([{ type: 'text', text: `登记回电没有成功：${r.reason}` }]);
-        return reply([
-          {
-            type: 'handoff',
-            status: 'callback_requested',
-            text: `已登记回电，编号 ${ticket}。工作人员会在 ${formatCst(due)} 前打给您（${maskPersonal(phone)}）。`,
-          },
-        ]);
-      }
-      if ('choice' in safeInput && safeInput.choice === 'callback') {
-        state.awaiting = 'callback_phone';
-        return reply([{ type: 'text', text: '请输入您的电话号码（只用于工作人员回电，记录里会隐去中间几位）。' }]);
+    if (handoff && citizen) {
+      state.mode = modeOf((await handoff.get(sessionId)).status);
+      // Talking to a person, or leaving a number for one: the handoff dialogue, carried out on the desk.
+      const turn = handoffTurn(state, input);
+      if (turn) {
+        Object.assign(state, turn.state);
+        const replies = [...turn.replies];
+        for (const event of turn.events) replies.push(...(await citizen.carryOut(sessionId, event, state.currentEntryId, at)));
+        return reply(replies);
       }
     }
 
-    const result = step(record.state, safeInput, { engine: options.engine(), flows: options.flows?.() ?? [], now, newId });
+    const result = step(record.state, safeInput, { engine: options.engine(), flows: options.flows?.() ?? [], now, newId, onlineHandoff: citizen !== undefined });
     Object.assign(state, result.state);
     let replies = result.replies;
     const extra: Promise<void>[] = [];
     for (const event of result.events) {
       options.onEvent?.(sessionId, event);
-      if (event.type === 'unanswered') extra.push(unanswered.append({ at, sessionId, text: event.text, nearest: event.nearest }));
       if (event.type === 'checklist_created') extra.push(checklists.write(event.checklist.id, event.checklist));
     }
-    const turn = turnOf(at, sessionId, result);
-    if ((turn.kind === 'answered' && (turn.score ?? 1) < WEAK_ANSWER) || turn.kind === 'unanswered' || turn.kind === 'suggested') turn.text = userText;
-    extra.push(turns.append(turn));
+    extra.push(analytics.turn(at, sessionId, result, userText));
     const wantsHuman = result.events.find((e) => e.type === 'handoff_requested');
-    if (handoff && wantsHuman?.type === 'handoff_requested') {
-      const human = await requestHuman(sessionId, state, wantsHuman.reason, at);
-      replies = [...replies.filter((r) => r.type !== 'handoff' && r.type !== 'choices'), ...human];
+    if (handoff && citizen && wantsHuman?.type === 'handoff_requested') {
+      replies = [...replies, ...(await citizen.requestPerson(sessionId, state.currentEntryId, wantsHuman.reason, at))];
       state.mode = modeOf((await handoff.get(sessionId)).status);
       // A person takes over: a walkthrough under way ends here (its answers stay for the officer).
       if (state.mode !== 'bot' && state.flow) state.flow = { ...state.flow, at: null };
@@ -435,7 +266,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         if (!record) return null;
         const at = now().toISOString();
         const masked = replies.map((r) => (r.type === 'text' ? { ...r, text: maskPersonal(r.text) } : r));
-        const state = { ...record.state, mode: options.handoff ? modeOf((await options.handoff.get(sessionId)).status) : record.state.mode };
+        const state = { ...record.state, mode: handoff ? modeOf((await handoff.get(sessionId)).status) : record.state.mode };
         const [m] = await persist(record, [{ from, replies: masked, at, ...(author ? { text: author } : {}) }], state);
         return m ?? null;
       }),
@@ -447,53 +278,17 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     reportProcess: (sessionId, reason, text, entryId) =>
       serial(sessionId, async () => {
         const record = await conversations.read(sessionId);
-        if (!record) return null;
-        const id = entryId ?? record.state.currentEntryId ?? null;
-        const report: ProcessReport = {
-          at: now().toISOString(),
-          sessionId,
-          entryId: id,
-          entryVersion: id ? (options.engine().version(id) ?? null) : null,
-          step: record.state.flow?.at ? `${record.state.flow.id}/${record.state.flow.at}` : null,
-          reason,
-          text: maskPersonal(text).slice(0, 500),
-        };
-        await reports.append(report);
-        return report;
+        return record ? analytics.processReport(now().toISOString(), sessionId, record.state, reason, text, entryId) : null;
       }),
     rate: (sessionId, rating, comment) =>
       serial(sessionId, async () => {
         const record = await conversations.read(sessionId);
-        if (!record) return null;
-        const r: RatingRecord = {
-          at: now().toISOString(),
-          sessionId,
-          rating,
-          comment: comment ? maskPersonal(comment).slice(0, 500) : null,
-          entryId: record.state.currentEntryId ?? null,
-        };
-        await ratings.append(r);
-        return r;
+        return record ? analytics.rating(now().toISOString(), sessionId, record.state, rating, comment) : null;
       }),
     feedback: (sessionId, seq, helpful, comment) =>
       serial(sessionId, async () => {
         const message = (await transcriptOf(sessionId, seq - 1))?.find((m) => m.seq === seq);
-        if (!message || message.from !== 'bot') return null;
-        const card = message.replies.find((r) => r.type === 'text' && r.card);
-        const list = message.replies.find((r) => r.type === 'checklist');
-        const entryId = card?.type === 'text' && card.card ? card.card.entryId : null;
-        const record: FeedbackRecord = {
-          at: now().toISOString(),
-          sessionId,
-          seq,
-          helpful,
-          entryId,
-          entryVersion: entryId ? (options.engine().version(entryId) ?? null) : null,
-          checklistId: list?.type === 'checklist' ? list.id : null,
-          comment: comment ? maskPersonal(comment).slice(0, 500) : null,
-        };
-        await feedbackLog.append(record);
-        return record;
+        return message?.from === 'bot' ? analytics.feedback(now().toISOString(), sessionId, message, helpful, comment) : null;
       }),
     transcript: (sessionId, after) => transcriptOf(sessionId, after),
   };
@@ -509,48 +304,4 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     out.push(...record.recent.filter((m) => m.seq > after));
     return out;
   }
-}
-
-/** A time as citizens read it, in China Standard Time: 「11月27日 10:30」. */
-function formatCst(d: Date): string {
-  const t = new Date(d.getTime() + 8 * 3600_000);
-  return `${t.getUTCMonth() + 1}月${t.getUTCDate()}日 ${String(t.getUTCHours()).padStart(2, '0')}:${String(t.getUTCMinutes()).padStart(2, '0')}`;
-}
-
-/** What kind of turn a dialogue step was, for the dashboard. */
-function turnOf(at: string, sessionId: string, result: { events: DialogueEvent[]; match: Match | null }): TurnRecord {
-  const types = result.events.map((e) => e.type);
-  const entryId = result.match?.id ?? null;
-  const answered = result.events.find((e) => e.type === 'flow_answered');
-  const kind: TurnRecord['kind'] = types.includes('handoff_requested')
-    ? 'handoff'
-    : types.includes('checklist_created')
-      ? 'checklist'
-      : types.includes('flow_started') || types.includes('flow_answered')
-        ? 'walkthrough'
-        : types.includes('answered')
-          ? 'answered'
-          : types.includes('unanswered')
-            ? 'unanswered'
-            : types.includes('clarification_asked')
-              ? 'clarified'
-              : types.includes('suggested')
-                ? 'suggested'
-                : types.includes('appeal')
-                  ? 'appeal'
-                  : types.includes('smalltalk')
-                    ? 'smalltalk'
-                    : 'other';
-  const score = result.match?.score;
-  const suggested = result.events.find((e) => e.type === 'suggested');
-  return {
-    at,
-    sessionId,
-    kind,
-    entryId,
-    ...(answered?.type === 'flow_answered' ? { step: answered.step } : {}),
-    ...(kind === 'answered' && score !== undefined ? { score } : {}),
-    ...(suggested?.type === 'suggested' ? { offered: suggested.candidates } : {}),
-    ...(types.includes('suggestion_chosen') ? { fromSuggestion: true } : {}),
-  };
 }

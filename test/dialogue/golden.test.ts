@@ -1,6 +1,8 @@
 /**
  * Golden conversation transcripts (test/conversations/*.yaml) replayed in memory through the
- * chat service, against the shipped knowledge base.
+ * chat service, against the shipped knowledge base. A transcript with a `desk:` runs with the
+ * handoff desk online — its office hours, and a clock stopped at `at` — as the server runs it;
+ * without one, 「转人工」 gives the hotline.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,6 +13,8 @@ import { createEngine } from '../../src/knowledge/engine.js';
 import { parseFlows } from '../../src/dialogue/parse-flows.js';
 import { loadKnowledge, readYamlFiles } from '../../src/adapters/load-knowledge.js';
 import { createJiebaTokenizer } from '../../src/adapters/jieba-tokenizer.js';
+import { createHandoffService } from '../../src/handoff/handoff-service.js';
+import { parseOfficeHours } from '../../src/handoff/office-hours.js';
 import { createChatService } from '../../src/service/chat-service.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 
@@ -29,6 +33,12 @@ interface Turn {
   user?: string;
   press?: string;
   bot: Expect;
+}
+interface Desk {
+  /** As OFFICE_HOURS: "Mon-Fri 08:30-12:00,14:30-17:30". */
+  officeHours: string;
+  /** The time of every turn (ISO, UTC). */
+  at: string;
 }
 
 const dir = resolve(import.meta.dirname, '../conversations');
@@ -53,10 +63,14 @@ describe('golden transcripts', () => {
   it('has at least five', () => expect(files.length).toBeGreaterThanOrEqual(5));
 
   for (const file of files) {
-    const script = parse(readFileSync(join(dir, file), 'utf8')) as { name: string; turns: Turn[] };
+    const script = parse(readFileSync(join(dir, file), 'utf8')) as { name: string; desk?: Desk; turns: Turn[] };
     it(`${file}: ${script.name}`, async () => {
       let n = 0;
-      const chat = createChatService({ engine: () => engine, flows: () => flows, store: createMemoryStore(), newId: () => `golden${n++}` });
+      const store = createMemoryStore();
+      const desk = script.desk;
+      const now = () => new Date(desk!.at);
+      const online = desk ? { handoff: createHandoffService(store, now), officeHours: parseOfficeHours(desk.officeHours), now } : {};
+      const chat = createChatService({ engine: () => engine, flows: () => flows, store, newId: () => `golden${n++}`, ...online });
       let last: Reply[] = [];
       for (const [i, turn] of script.turns.entries()) {
         const where = `${file} turn ${i + 1} (${turn.user ?? turn.press})`;

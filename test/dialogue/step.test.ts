@@ -88,15 +88,34 @@ describe('dialogue step', () => {
 
   it('hands off when asked for a human, by word or button', () => {
     for (const out of [say(initialState(), '转人工'), press(initialState(), CHOICE.handoff)]) {
-      expect(out.replies[0]).toMatchObject({ type: 'handoff' });
+      expect(out.replies[0]).toMatchObject({ type: 'handoff', status: 'unavailable' });
+      expect(texts(out.replies)).toContain('在线人工服务暂未开通');
       expect(out.events).toContainEqual({ type: 'handoff_requested', reason: 'asked' });
     }
   });
 
+  it('with a handoff desk online, leaves the answer to a request for a person to the desk', () => {
+    const online = { ...ctx, onlineHandoff: true };
+    const asked = step(initialState(), { text: '转人工' }, online);
+    expect(asked.replies).toEqual([]);
+    expect(asked.events).toEqual([{ type: 'handoff_requested', reason: 'asked' }]);
+    // Twice unanswered: the apology stays, the 「转人工」 button does not — the desk queues the citizen.
+    const once = step(initialState(), { text: '明天天气怎么样' }, online);
+    expect(choicesOf(once.replies).map((c) => c.value)).toContain(CHOICE.handoff);
+    const twice = step(once.state, { text: '今天吃什么' }, online);
+    expect(twice.events).toContainEqual({ type: 'handoff_requested', reason: 'repeated_failure' });
+    expect(texts(twice.replies)).toContain('建议您转人工');
+    expect(choicesOf(twice.replies)).toEqual([]);
+    expect(twice.state.pendingChoices).toEqual([]);
+  });
+
   it('says a stale button no longer works instead of guessing', () => {
-    const out = press(initialState(), 'entry:item-gone');
-    expect(texts(out.replies)).toContain('失效');
-    expect(out.match).toBeNull();
+    // An entry that is gone, and a walkthrough button with no walkthrough under way: the same words.
+    for (const out of [press(initialState(), 'entry:item-gone'), press(initialState(), 'flow:back')]) {
+      expect(texts(out.replies)).toContain('这个选项已经失效了');
+      expect(out.match).toBeNull();
+      expect(out.state.pendingChoices).toEqual([]);
+    }
   });
 
   it('adds the caution when an answer shows unverified facts', () => {

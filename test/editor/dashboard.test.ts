@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeDashboard, weakSpotsCsv } from '../../src/editor/dashboard.js';
-import type { FeedbackRecord, ProcessReport, RatingRecord, TurnRecord } from '../../src/service/chat-service.js';
+import type { FeedbackRecord, ProcessReport, RatingRecord, TurnRecord } from '../../src/service/analytics.js';
 
 // 2026-11-25 and 2026-11-26, China time (UTC+8): 16:30Z on the 25th is already the 26th in China.
 const turns: TurnRecord[] = [

@@ -37,6 +37,17 @@ describe('the pure-core lint rule', () => {
     expect(await problems('src/adapters/jieba-tokenizer.ts', jieba)).toEqual([]);
   });
 
+  it('keeps the layers pointing down: neither the core nor handoff imports the service, the server or a channel', async () => {
+    const upward = "import type { ChatService } from '../service/chat-service.js';\nexport type X = ChatService;\n";
+    for (const path of ['src/handoff/bad-example.ts', 'src/dialogue/bad-example.ts']) {
+      expect(await problems(path, upward), path).toEqual([expect.stringMatching(/import upward/)]);
+      expect(await problems(path, "import { csrfGuard } from '../server/auth-routes.js';\nexport const x = csrfGuard;\n"), path).toEqual([expect.stringMatching(/import upward/)]);
+    }
+    expect(await problems('src/handoff/bad-example.ts', "import { Botkit } from 'botkit';\nexport const x = Botkit;\n")).toEqual([expect.stringMatching(/src\/channels/)]);
+    expect(await problems('src/handoff/fine-example.ts', "import type { ConversationPort } from './conversation-port.js';\nexport type X = ConversationPort;\n")).toEqual([]);
+    expect(await problems('src/server/fine-example.ts', upward)).toEqual([]);
+  });
+
   it('lets the edges do I/O and the core import pure modules', async () => {
     expect(await problems('src/server/fine-example.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n")).toEqual([]);
     expect(await problems('src/nlp/fine-example.ts', "import { normalize } from './normalize.js';\nexport const x = normalize;\n")).toEqual([]);

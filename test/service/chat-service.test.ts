@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createChatService, TRANSCRIPT_PAGE, type ConversationRecord, type UnansweredRecord } from '../../src/service/chat-service.js';
+import type { UnansweredRecord } from '../../src/service/analytics.js';
+import { createChatService, TRANSCRIPT_PAGE, type ConversationRecord } from '../../src/service/chat-service.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 import { fixtureEngine } from '../helpers/fixture-engine.js';
 

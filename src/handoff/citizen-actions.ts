@@ -1,0 +1,76 @@
+/**
+ * What a citizen does to their case — ask for a person, stop waiting, see their place in the queue,
+ * book a call-back — and what they are told, as the handoff dialogue (dialogue/handoff-dialogue.ts)
+ * decides and words it. The counterpart of officer-actions.ts; used by the chat service.
+ */
+import { maskPersonal } from '../core/mask-personal.js';
+import type { Reply } from '../core/types.js';
+import { callbackBooked, callbackFailed, closedOffer, queuedReply, servingReply, unavailableReply, type HandoffEvent } from '../dialogue/handoff-dialogue.js';
+import type { Entry } from '../knowledge/schema.js';
+import { GENERAL_QUEUE, type HandoffService } from './handoff-service.js';
+import { isOpen, nextOpening, type OfficeHours } from './office-hours.js';
+
+/** How long after the office opens (or now, when open) a call-back is due. */
+const CALLBACK_WITHIN_MS = 2 * 3600_000;
+const ALWAYS_OPEN: OfficeHours = { always: true, days: new Map() };
+
+export interface CitizenActionsDeps {
+  handoff: HandoffService;
+  /** Without them, people are always there. */
+  officeHours?: OfficeHours;
+  /** The knowledge base's entries, for the department that serves the matter under discussion. */
+  entry: (id: string) => Entry | undefined;
+  now: () => Date;
+}
+
+export function createCitizenActions(deps: CitizenActionsDeps) {
+  const { handoff, now } = deps;
+
+  /** The matter a case is about and the department that serves it (the general window when none is known). */
+  const topicOf = (entryId: string | null): { department: string; entryId: string | null } => {
+    const entry = entryId ? deps.entry(entryId) : undefined;
+    return { department: entry && 'department' in entry && entry.department ? entry.department : GENERAL_QUEUE, entryId: entry?.id ?? null };
+  };
+  const queued = async (sessionId: string, department: string): Promise<Reply> => queuedReply(department, await handoff.estimate(sessionId));
+
+  return {
+    /**
+     * Queues the conversation for an officer of the department serving `entryId`, or, out of office
+     * hours, offers a call-back. Asked again while queued or served, says so.
+     */
+    async requestPerson(sessionId: string, entryId: string | null, reason: string, at: string): Promise<Reply[]> {
+      if (deps.officeHours && !isOpen(deps.officeHours, now())) return closedOffer(nextOpening(deps.officeHours, now()));
+      const topic = topicOf(entryId);
+      const r = await handoff.apply(sessionId, { type: 'request', by: 'citizen', ...topic, reason, at });
+      if (r.ok) return [await queued(sessionId, topic.department)];
+      const c = await handoff.get(sessionId);
+      if (c.status === 'queued') return [await queued(sessionId, c.department)];
+      if (c.status === 'claimed') return [servingReply(c.officer)];
+      return [unavailableReply(r.reason)];
+    },
+
+    /**
+     * Carries out what the handoff dialogue decided; the replies that say how it went. A call-back
+     * is about the matter under discussion (`entryId`) and due two hours after the office next
+     * opens; the case keeps the number sealed (handoff-service), the reply shows it masked.
+     */
+    async carryOut(sessionId: string, event: HandoffEvent, entryId: string | null, at: string): Promise<Reply[]> {
+      switch (event.type) {
+        case 'handoff_cancelled':
+          await handoff.apply(sessionId, { type: 'release', by: 'citizen', at });
+          return [];
+        case 'queue_status_asked':
+          return [await queued(sessionId, (await handoff.get(sessionId)).department)];
+        case 'callback_number_given': {
+          const ticket = await handoff.nextTicket();
+          const due = new Date((nextOpening(deps.officeHours ?? ALWAYS_OPEN, now()) ?? now()).getTime() + CALLBACK_WITHIN_MS);
+          const callback = { ticket, phone: event.phone, dueAt: due.toISOString() };
+          const r = await handoff.apply(sessionId, { type: 'request_callback', by: 'citizen', callback, ...topicOf(entryId), at });
+          return [r.ok ? callbackBooked(ticket, due, maskPersonal(event.phone)) : callbackFailed(r.reason)];
+        }
+      }
+    },
+  };
+}
+
+export type CitizenActions = ReturnType<typeof createCitizenActions>;

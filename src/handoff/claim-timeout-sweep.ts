@@ -1,0 +1,49 @@
+/**
+ * Nobody claimed a case in time: tell the waiting citizen and offer a call-back instead of silence.
+ * Each wait is offered once (a case queued again is a new wait). Time is the injected clock's, so
+ * a server run on another clock (tests, demo data) judges waits by it.
+ */
+import type { Logger } from '../core/logger.js';
+import { claimTimeoutOffer } from '../dialogue/handoff-dialogue.js';
+import type { ConversationPort } from './conversation-port.js';
+import type { HandoffService } from './handoff-service.js';
+
+export interface ClaimTimeoutDeps {
+  handoff: HandoffService;
+  /** Where the citizen sees the offer (the chat service). */
+  conversations: ConversationPort;
+  timeoutMinutes: number;
+  now: () => Date;
+  logger: Logger;
+}
+
+export function createClaimTimeoutSweep(deps: ClaimTimeoutDeps) {
+  /** Waits already offered a call-back, as `sessionId@queuedAt`; only those still waiting are kept. */
+  const offered = new Set<string>();
+  const waitOf = (o: { sessionId: string; queuedAt: string | null }) => `${o.sessionId}@${o.queuedAt}`;
+
+  /** One pass over the queue. */
+  async function sweep(): Promise<void> {
+    const limit = deps.now().getTime() - deps.timeoutMinutes * 60_000;
+    const waiting = (await deps.handoff.open()).filter((o) => o.status === 'queued' && o.queuedAt);
+    const still = new Set(waiting.map(waitOf));
+    for (const k of offered) if (!still.has(k)) offered.delete(k);
+    for (const o of waiting) {
+      const wait = waitOf(o);
+      if (Date.parse(o.queuedAt!) > limit || offered.has(wait)) continue;
+      offered.add(wait);
+      await deps.conversations.post(o.sessionId, 'system', claimTimeoutOffer());
+      deps.logger.info('claim_timeout_offer', { sessionId: o.sessionId, department: o.department });
+    }
+  }
+
+  return {
+    sweep,
+    /** Sweeps every `ms` without keeping the process alive; returns the function that stops it. */
+    every(ms: number): () => void {
+      const timer = setInterval(() => void sweep().catch((err) => deps.logger.error('claim_timeout_sweep_failed', { error: String(err) })), ms);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+  };
+}

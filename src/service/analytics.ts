@@ -1,0 +1,200 @@
+/**
+ * What the editors' dashboard and inbox are made of: one record per turn, the questions nobody
+ * answered, 「有帮助 / 没看懂」 on an answer, 「流程走不通」 reports and the end-of-conversation
+ * rating — the record types and the one place that writes them. Free text a citizen wrote is
+ * masked and cut to 500 characters before it is kept.
+ */
+import { maskPersonal } from '../core/mask-personal.js';
+import type { Match, Reply } from '../core/types.js';
+import type { ConversationState, DialogueEvent } from '../dialogue/step.js';
+import type { Engine } from '../knowledge/engine.js';
+import type { Store } from '../storage/ports.js';
+
+export interface UnansweredRecord {
+  at: string;
+  sessionId: string;
+  text: string;
+  nearest: { id: string; score: number }[];
+}
+
+export interface FeedbackRecord {
+  at: string;
+  sessionId: string;
+  /** The bot message the feedback is about. */
+  seq: number;
+  helpful: boolean;
+  entryId: string | null;
+  /** Fingerprint of the entry as it was when rated. */
+  entryVersion: string | null;
+  checklistId: string | null;
+  comment: string | null;
+}
+
+/** One line per turn, for the dashboard (懂不懂 · 通不通 · 好不好). */
+export interface TurnRecord {
+  at: string;
+  sessionId: string;
+  /** What the turn was: answered from an entry, could not answer, asked to clarify, went to a person, … */
+  kind: 'answered' | 'unanswered' | 'clarified' | 'suggested' | 'appeal' | 'handoff' | 'walkthrough' | 'checklist' | 'smalltalk' | 'other';
+  entryId: string | null;
+  /** 您是不是想问: the entries offered as buttons. */
+  offered?: string[];
+  /** The entry was picked from the 您是不是想问 buttons. */
+  fromSuggestion?: boolean;
+  /** The walkthrough step answered, for 「流程走不通」 per step. */
+  step?: string;
+  /** Confidence of an answer, so the inbox can collect weak ones. */
+  score?: number;
+  /** What the citizen asked (masked), kept for unanswered and weak answers only. */
+  text?: string;
+}
+
+/** 「流程走不通」: where a citizen got stuck, with a reason code and their words. */
+export interface ProcessReport {
+  at: string;
+  sessionId: string;
+  entryId: string | null;
+  entryVersion: string | null;
+  /** The walkthrough step the citizen was at, if any. */
+  step: string | null;
+  reason: ProcessReason;
+  text: string;
+}
+
+/** Answers below this confidence go to the editors' inbox with the unanswered questions. */
+export const WEAK_ANSWER = 0.65;
+
+export const PROCESS_REASONS = {
+  form_unclear: '表格看不懂',
+  material_unclear: '材料说不清',
+  steps_disconnected: '环节接不上',
+  window_refused: '窗口说法不一样',
+  online_failed: '网上办不了',
+  other: '其他',
+} as const;
+export type ProcessReason = keyof typeof PROCESS_REASONS;
+
+/** The end-of-conversation rating: 好 / 中 / 差 with an optional comment. */
+export interface RatingRecord {
+  at: string;
+  sessionId: string;
+  rating: 'good' | 'fair' | 'poor';
+  comment: string | null;
+  entryId: string | null;
+}
+
+/** A bot message as the transcript keeps it: what feedback is given on. */
+interface BotMessage {
+  seq: number;
+  replies: Reply[];
+}
+
+const freeText = (text: string): string => maskPersonal(text).slice(0, 500);
+
+export type Analytics = ReturnType<typeof createAnalytics>;
+
+/** Writes the records to the store's logs; `engine` gives an entry's version at the time. */
+export function createAnalytics(store: Store, engine: () => Engine) {
+  const unanswered = store.log<UnansweredRecord>('unanswered');
+  const turns = store.log<TurnRecord>('turns');
+  const feedbackLog = store.log<FeedbackRecord>('feedback');
+  const reports = store.log<ProcessReport>('process-reports');
+  const ratings = store.log<RatingRecord>('ratings');
+  const versionOf = (entryId: string | null) => (entryId ? (engine().version(entryId) ?? null) : null);
+
+  return {
+    /**
+     * The records of one dialogue turn: its line for the dashboard and any question it could not
+     * answer. `userText` is what the citizen said, already masked; it is kept only where an editor
+     * needs it (unanswered, unsure, weakly answered).
+     */
+    async turn(at: string, sessionId: string, result: { events: DialogueEvent[]; match: Match | null }, userText: string): Promise<void> {
+      const turn = turnOf(at, sessionId, result);
+      if ((turn.kind === 'answered' && (turn.score ?? 1) < WEAK_ANSWER) || turn.kind === 'unanswered' || turn.kind === 'suggested') turn.text = userText;
+      await Promise.all([
+        ...result.events.flatMap((e) => (e.type === 'unanswered' ? [unanswered.append({ at, sessionId, text: e.text, nearest: e.nearest })] : [])),
+        turns.append(turn),
+      ]);
+    },
+
+    /** 「有帮助 / 没看懂」 on a bot message: about the answer card or the checklist it holds. */
+    async feedback(at: string, sessionId: string, message: BotMessage, helpful: boolean, comment?: string): Promise<FeedbackRecord> {
+      const card = message.replies.find((r) => r.type === 'text' && r.card);
+      const list = message.replies.find((r) => r.type === 'checklist');
+      const entryId = card?.type === 'text' && card.card ? card.card.entryId : null;
+      const record: FeedbackRecord = {
+        at,
+        sessionId,
+        seq: message.seq,
+        helpful,
+        entryId,
+        entryVersion: versionOf(entryId),
+        checklistId: list?.type === 'checklist' ? list.id : null,
+        comment: comment ? freeText(comment) : null,
+      };
+      await feedbackLog.append(record);
+      return record;
+    },
+
+    /** 「流程走不通」 about the matter named, or else the one under discussion, at the walkthrough step the citizen is at. */
+    async processReport(at: string, sessionId: string, state: ConversationState, reason: ProcessReason, text: string, entryId?: string): Promise<ProcessReport> {
+      const id = entryId ?? state.currentEntryId ?? null;
+      const report: ProcessReport = {
+        at,
+        sessionId,
+        entryId: id,
+        entryVersion: versionOf(id),
+        step: state.flow?.at ? `${state.flow.id}/${state.flow.at}` : null,
+        reason,
+        text: freeText(text),
+      };
+      await reports.append(report);
+      return report;
+    },
+
+    /** The end-of-conversation rating, about the matter under discussion. */
+    async rating(at: string, sessionId: string, state: ConversationState, rating: RatingRecord['rating'], comment?: string): Promise<RatingRecord> {
+      const r: RatingRecord = { at, sessionId, rating, comment: comment ? freeText(comment) : null, entryId: state.currentEntryId ?? null };
+      await ratings.append(r);
+      return r;
+    },
+  };
+}
+
+/** What kind of turn a dialogue step was, for the dashboard. */
+function turnOf(at: string, sessionId: string, result: { events: DialogueEvent[]; match: Match | null }): TurnRecord {
+  const types = result.events.map((e) => e.type);
+  const entryId = result.match?.id ?? null;
+  const answered = result.events.find((e) => e.type === 'flow_answered');
+  const kind: TurnRecord['kind'] = types.includes('handoff_requested')
+    ? 'handoff'
+    : types.includes('checklist_created')
+      ? 'checklist'
+      : types.includes('flow_started') || types.includes('flow_answered')
+        ? 'walkthrough'
+        : types.includes('answered')
+          ? 'answered'
+          : types.includes('unanswered')
+            ? 'unanswered'
+            : types.includes('clarification_asked')
+              ? 'clarified'
+              : types.includes('suggested')
+                ? 'suggested'
+                : types.includes('appeal')
+                  ? 'appeal'
+                  : types.includes('smalltalk')
+                    ? 'smalltalk'
+                    : 'other';
+  const score = result.match?.score;
+  const suggested = result.events.find((e) => e.type === 'suggested');
+  return {
+    at,
+    sessionId,
+    kind,
+    entryId,
+    ...(answered?.type === 'flow_answered' ? { step: answered.step } : {}),
+    ...(kind === 'answered' && score !== undefined ? { score } : {}),
+    ...(suggested?.type === 'suggested' ? { offered: suggested.candidates } : {}),
+    ...(types.includes('suggestion_chosen') ? { fromSuggestion: true } : {}),
+  };
+}
