@@ -4,12 +4,10 @@
  * basis once, the centre's address and hours, the conditions (the tobacco outlet-spacing rule for
  * a shop that sells cigarettes); printing unfolds everything.
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type Page } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import type { Reply } from '../../src/core/types.js';
@@ -17,8 +15,8 @@ import { silentLogger } from '../../src/core/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import { chatClient } from '../helpers/chat-client.js';
 import { available, launchChromium } from './chromium.js';
+import { seriousViolations } from './pages.js';
 
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const PHONE = { width: 390, height: 844 };
 
 let running: RunningServer;
@@ -39,14 +37,7 @@ async function checklistUrl(sessionId: string, first: string): Promise<string> {
   throw new Error('no checklist after 12 turns');
 }
 
-const axe = async (page: Page) => {
-  await page.evaluate(readFileSync(axePath, 'utf8'));
-  const result = await page.evaluate(async () => {
-    const r = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run();
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, count: v.nodes.length }));
-  });
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-};
+const axe = seriousViolations;
 
 describe.skipIf(!available)('the printable checklist on a phone', () => {
   beforeAll(async () => {

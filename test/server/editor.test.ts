@@ -6,23 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { staffHttp } from '../helpers/staff-http.js';
 import { chatClient } from '../helpers/chat-client.js';
 
 const root = resolve(import.meta.dirname, '../..');
 let running: RunningServer;
 let knowledgeDir: string;
 
-const json = (method: string, path: string, body?: unknown, cookie?: string) =>
-  fetch(running.url + path, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(cookie ? { cookie } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-const login = async (username: string) => {
-  const res = await json('POST', '/api/auth/login', { username, password: 'Editor-desk-2026' });
-  expect(res.status).toBe(200);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
-};
+const http = staffHttp(() => running.url);
+const json = http.json;
+const login = (username: string) => http.login(username, 'Editor-desk-2026');
 const search = async (q: string) =>
   (await (await json('GET', `/api/search?q=${encodeURIComponent(q)}&k=3`)).json()) as { answerable: boolean; results: { id: string }[] };
 const entry = async (id: string, cookie: string) => ((await (await json('GET', `/api/kb/entries/${id}`, undefined, cookie)).json()) as { entry: Record<string, unknown> & { aliases: string[] } }).entry;

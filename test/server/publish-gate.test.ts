@@ -11,23 +11,16 @@ import { parse } from 'yaml';
 import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { staffHttp } from '../helpers/staff-http.js';
 
 const root = resolve(import.meta.dirname, '../..');
 let running: RunningServer;
 let ed1: string;
 let ed2: string;
 
-const json = (method: string, path: string, body?: unknown, cookie?: string) =>
-  fetch(running.url + path, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(cookie ? { cookie } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-const login = async (username: string) => {
-  const res = await json('POST', '/api/auth/login', { username, password: 'Editor-desk-2026' });
-  expect(res.status).toBe(200);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
-};
+const http = staffHttp(() => running.url);
+const json = http.json;
+const login = (username: string) => http.login(username, 'Editor-desk-2026');
 type Entry = Record<string, unknown> & { aliases: string[]; keywords?: string[] };
 const entry = async (id: string) => ((await (await json('GET', `/api/kb/entries/${id}`, undefined, ed1)).json()) as { entry: Entry }).entry;
 const draft = async (id: string, changed: Entry) =>
