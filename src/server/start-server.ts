@@ -170,7 +170,7 @@ export async function startServer(
   const asOutcome = (r: { ok: true } | { ok: false; code: string; reason: string }): StaffOutcome => (r.ok ? { ok: true } : { ok: false, code: r.code, reason: r.reason });
   const staffUser = async (username: string) => {
     const u = await accounts.get(username);
-    return u && (u.role === 'officer' || u.role === 'admin') ? u : null;
+    return u && !u.disabled && (u.role === 'officer' || u.role === 'admin') ? u : null;
   };
   const asStaff = async (username: string, act: (u: PublicUser) => Promise<{ ok: true } | { ok: false; code: string; reason: string }>): Promise<StaffOutcome> => {
     const u = await staffUser(username);
@@ -265,7 +265,7 @@ export async function startServer(
       const title = c.entryId ? (engine().entry(c.entryId)?.title ?? c.entryId) : '未识别的事项';
       const notice = { sessionId: c.sessionId, title: `新的转人工：${title}`, text: `部门：${c.department}${c.reason ? `；原因：${c.reason}` : ''}` };
       for (const u of await accounts.list()) {
-        if ((u.role === 'officer' || u.role === 'admin') && sees(u, c)) for (const ch of channels) await ch.notifyStaff?.(u.username, notice);
+        if (!u.disabled && (u.role === 'officer' || u.role === 'admin') && sees(u, c)) for (const ch of channels) await ch.notifyStaff?.(u.username, notice);
       }
     })().catch((err) => logger.warn('staff_notify_failed', { error: String((err as Error).message ?? err) }));
   });
