@@ -1,13 +1,120 @@
-// Account administration: list accounts and add officers, editors and admins (admin role only).
-import { $, api, el } from '/common.js';
+// Account administration (admin role only): sign in; list accounts and add officers, editors and
+// admins; change an account's name, role and departments, set a new password, disable or enable
+// it; the latest of these changes from the accounts audit log.
+import { $, api, el, endSession, staffSignIn } from '/common.js';
 
 const roles = { officer: '工作人员', editor: '编辑', admin: '管理员' };
-async function load() {
-  const { users } = await api('GET', '/api/admin/users');
-  $('users').replaceChildren(...users.map((u) =>
-    el('tr', {}, ...[u.username, u.displayName, roles[u.role], u.departments.join('、') || '全部'].map((v) => el('td', { text: v }))),
-  ));
+const actions = { create: '新增', update: '修改', disable: '停用', enable: '启用', password: '设置新密码' };
+let me = null;
+let users = [];
+/** The username whose edit panel is open, or null. */
+let editing = null;
+
+staffSignIn({
+  signIn: 'login',
+  app: 'admin',
+  onEnd: () => {
+    me = null;
+    users = [];
+    closeEdit();
+    $('who').textContent = '';
+    $('users').replaceChildren();
+    $('audit').replaceChildren();
+  },
+});
+
+const departmentsOf = (text) => text.split(/[,，、]/).map((d) => d.trim()).filter(Boolean);
+const path = (username, action = '') => `/api/admin/users/${encodeURIComponent(username)}${action ? `/${action}` : ''}`;
+
+function userRow(u) {
+  return el('tr', { 'data-user': u.username, class: u.disabled ? 'disabled' : '' },
+    ...[u.username, u.displayName, roles[u.role], u.departments.join('、') || '全部', u.disabled ? '已停用' : '正常'].map((v) => el('td', { text: v })),
+    el('td', {}, el('button', { type: 'button', class: 'secondary', text: '修改', 'aria-label': `修改账号 ${u.username}`, onclick: () => openEdit(u.username) })));
 }
+
+function auditRow(e) {
+  const c = e.changes ?? {};
+  const what = [
+    c.displayName !== undefined && `姓名：${c.displayName}`,
+    c.role !== undefined && `角色：${roles[c.role] ?? c.role}`,
+    c.departments !== undefined && `部门：${c.departments.join('、') || '全部'}`,
+  ].filter(Boolean).join('；');
+  return el('tr', {},
+    ...[new Date(e.at).toLocaleString('zh-CN'), e.by === 'system' ? '系统（首次启动）' : e.by, actions[e.action] ?? e.action, e.username, what].map((v) => el('td', { text: v })));
+}
+
+async function load() {
+  ({ users } = await api('GET', '/api/admin/users'));
+  $('users').replaceChildren(...users.map(userRow));
+  const { events } = await api('GET', '/api/admin/audit');
+  $('audit').replaceChildren(...events.slice(0, 30).map(auditRow));
+  if (events.length === 0) $('audit').append(el('tr', {}, el('td', { colspan: '5', class: 'muted', text: '还没有账号变更。' })));
+  if (editing) fillEdit();
+}
+
+// ---- one account: name, role, departments; new password; disable / enable ----
+function fillEdit() {
+  const u = users.find((x) => x.username === editing);
+  if (!u) return closeEdit();
+  $('edit-title').textContent = `修改账号 ${u.username}`;
+  $('edit-state').textContent = u.disabled ? '这个账号已停用：不能登录。' : `${roles[u.role]} · ${u.username === me?.username ? '这是您自己的账号' : '可以登录'}`;
+  $('e-display').value = u.displayName;
+  $('e-role').value = u.role;
+  $('e-depts').value = u.departments.join(', ');
+  $('toggle-disabled').textContent = u.disabled ? '启用账号' : '停用账号';
+}
+function openEdit(username) {
+  editing = username;
+  $('edit-result').textContent = '';
+  $('e-pass').value = '';
+  fillEdit();
+  $('edit').hidden = false;
+  $('e-display').focus();
+}
+function closeEdit() {
+  editing = null;
+  $('edit').hidden = true;
+  $('edit-result').textContent = '';
+}
+
+/**
+ * Runs one change to the open account and says how it went. A change to one's own account may
+ * end one's own session (new password, disabled) or the admin role: then `self` says what happens.
+ */
+async function change(call, done, self) {
+  const username = editing;
+  try {
+    await call(username);
+  } catch (err) {
+    if (err.status !== 401) $('edit-result').textContent = err.message;
+    return;
+  }
+  if (username === me.username && self) return self();
+  await load();
+  $('edit-result').textContent = done;
+}
+
+$('edit-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const body = { displayName: $('e-display').value.trim(), role: $('e-role').value, departments: departmentsOf($('e-depts').value) };
+  void change((u) => api('PATCH', path(u), body), '已保存。', () => boot());
+});
+$('password-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const password = $('e-pass').value;
+  void change((u) => api('POST', path(u, 'password'), { password }).then(() => { $('e-pass').value = ''; }),
+    '已设置新密码，这个账号已登录的窗口都已退出。请把新密码当面告诉本人。',
+    () => endSession('已为您自己的账号设置了新密码，请用新密码重新登录。'));
+});
+$('toggle-disabled').addEventListener('click', () => {
+  const u = users.find((x) => x.username === editing);
+  if (!u) return;
+  if (u.disabled) void change((name) => api('POST', path(name, 'enable')), '已启用：这个账号又可以登录了。');
+  else void change((name) => api('POST', path(name, 'disable')), '已停用：这个账号不能再登录，已登录的窗口都已退出。', () => endSession('您已停用自己的账号。'));
+});
+$('edit-close').addEventListener('click', closeEdit);
+
+// ---- a new account ----
 $('create').addEventListener('submit', async (e) => {
   e.preventDefault();
   try {
@@ -15,24 +122,50 @@ $('create').addEventListener('submit', async (e) => {
       username: $('u-name').value.trim(),
       displayName: $('u-display').value.trim(),
       role: $('u-role').value,
-      departments: $('u-depts').value.split(/[,，、]/).map((d) => d.trim()).filter(Boolean),
+      departments: departmentsOf($('u-depts').value),
       password: $('u-pass').value,
     });
     $('result').textContent = '已新增。请把初始密码当面告诉本人。';
     $('create').reset();
     await load();
   } catch (err) {
-    $('result').textContent = err.message;
+    if (err.status !== 401) $('result').textContent = err.message;
   }
 });
-(async () => {
+
+// ---- signing in ----
+$('login-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  $('login-error').textContent = '';
   try {
-    const { user } = await api('GET', '/api/auth/me');
-    if (user.role !== 'admin') throw new Error('not admin');
-    $('who').textContent = user.displayName;
-    $('admin').hidden = false;
-    await load();
-  } catch {
-    $('need-login').hidden = false;
+    await api('POST', '/api/auth/login', { username: $('username').value, password: $('password').value });
+    $('password').value = '';
+    await boot();
+  } catch (err) {
+    $('login-error').textContent = err.message;
   }
-})();
+});
+
+async function boot() {
+  try {
+    me = (await api('GET', '/api/auth/me')).user;
+  } catch {
+    // Not signed in, or the session just ended (the form then already says why).
+    $('admin').hidden = true;
+    $('login').hidden = false;
+    $('username').focus();
+    return;
+  }
+  if (me.role !== 'admin') {
+    $('admin').hidden = true;
+    $('login').hidden = false;
+    $('login-error').textContent = '这个账号不是管理员账号。请用管理员账号登录，或退出登录。';
+    $('who').textContent = `${me.displayName}（${roles[me.role] ?? me.role}）`;
+    return;
+  }
+  $('who').textContent = `${me.displayName}（管理员）`;
+  $('login').hidden = true;
+  $('admin').hidden = false;
+  await load();
+}
+void boot();

@@ -1,5 +1,5 @@
 // Knowledge editor: find, edit (form or raw YAML), validate live, try questions, draft; review and approve; history and rollback; to-do; inbox; dashboard.
-import { $, api, el } from '/common.js';
+import { $, api, el, staffSignIn } from '/common.js';
 
 // The yaml package's browser build, served from the installed package: entries are shown and
 // edited as YAML, like their files under knowledge/.
@@ -372,6 +372,9 @@ $('login-form').addEventListener('submit', async (e) => {
     $('login-error').textContent = err.message;
   }
 });
+
+// The session ends (401, 退出登录 in another tab): back to the sign-in form, the open draft kept on the page.
+staffSignIn({ signIn: 'need-login', app: 'app' });
 
 async function boot() {
   try {

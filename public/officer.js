@@ -1,5 +1,5 @@
 // Officer console: queues, case card, live chat with the citizen, claim/transfer/release/resolve, call-backs.
-import { $, api, el } from '/common.js';
+import { $, api, el, endSession, SESSION_EXPIRED, staffSignIn } from '/common.js';
 
 const SNIPPETS = [
   '您好，我是政务服务中心工作人员，请问有什么可以帮您？',
@@ -14,6 +14,38 @@ let me = null;
 let current = null;
 let lastSeq = 0;
 let ws = null;
+let poll = null;
+
+/** Why the server closed the live socket (code 4401): the session ended. */
+const SESSION_ENDED = 4401;
+const endedBecause = {
+  signed_out: '已退出登录（可能是在另一个窗口），请重新登录。',
+  expired: SESSION_EXPIRED,
+  disabled: '这个账号已被管理员停用。如有疑问请联系管理员。',
+  password: '管理员已为这个账号设置了新密码，请用新密码重新登录。',
+  role_changed: '这个账号的角色已变更，请重新登录。',
+};
+
+// The session ended (a 401, signed out in another tab, the socket closed by the server): drop
+// the live socket, the polling and every citizen's data on screen, and show the sign-in form.
+staffSignIn({
+  signIn: 'login',
+  app: 'desk',
+  onEnd: () => {
+    me = null;
+    current = null;
+    const sock = ws;
+    ws = null;
+    sock?.close();
+    clearInterval(poll);
+    poll = null;
+    $('who').replaceChildren();
+    $('queue').replaceChildren();
+    $('callbacks').replaceChildren();
+    $('case').replaceChildren(el('p', { class: 'empty', text: '从左边选一个会话。新的转人工会马上出现在列表里。' }));
+    $('live').textContent = '';
+  },
+});
 
 const since = (iso) => {
   if (!iso) return '';
@@ -104,11 +136,10 @@ async function start() {
   $('login').hidden = true;
   $('desk').hidden = false;
   $('who').replaceChildren(`${me.displayName}（${me.role === 'admin' ? '管理员' : '工作人员'}）`,
-    el('button', { type: 'button', text: '绑定 Teams', title: '在 Teams 里接收转人工通知并接单', onclick: linkTeams }),
-    el('button', { type: 'button', text: '退出', onclick: logout }));
+    el('button', { type: 'button', text: '绑定 Teams', title: '在 Teams 里接收转人工通知并接单', onclick: linkTeams }));
   await Promise.all([loadQueue(), loadCallbacks()]);
-  connect();
-  setInterval(() => { void loadQueue(); void loadCallbacks(); }, 30000);
+  if (!ws) connect();
+  poll ??= setInterval(() => { loadQueue().catch(() => {}); loadCallbacks().catch(() => {}); }, 30000);
 }
 
 /** A one-time code the officer sends to the bot in Teams, so that new cases reach them there. */
@@ -117,12 +148,8 @@ async function linkTeams() {
     const r = await api('POST', '/api/officer/teams-link', {});
     alert(`${r.howTo}\n（10 分钟内有效，只能用一次）`);
   } catch (err) {
-    alert(err.message);
+    if (err.status !== 401) alert(err.message);
   }
-}
-async function logout() {
-  await api('POST', '/api/auth/logout').catch(() => {});
-  location.reload();
 }
 
 $('login-form').addEventListener('submit', async (e) => {
@@ -243,6 +270,7 @@ async function act(action, body, callback = false) {
     await Promise.all([loadQueue(), loadCallbacks()]);
     await openCase(current);
   } catch (err) {
+    if (err.status === 401) return; // the sign-in form says why
     alert(err.message);
     await loadQueue();
   }
@@ -256,7 +284,7 @@ async function sendReply(box) {
     await api('POST', `/api/officer/conversations/${encodeURIComponent(current)}/messages`, { text });
   } catch (err) {
     box.value = text;
-    alert(err.message);
+    if (err.status !== 401) alert(err.message);
   }
 }
 
@@ -283,9 +311,10 @@ function notify() {
 
 function connect() {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  ws = new WebSocket(`${proto}//${location.host}/api/officer/socket`);
-  ws.addEventListener('open', () => { $('live').textContent = '实时连接正常'; });
-  ws.addEventListener('message', (ev) => {
+  const sock = new WebSocket(`${proto}//${location.host}/api/officer/socket`);
+  ws = sock;
+  sock.addEventListener('open', () => { $('live').textContent = '实时连接正常'; });
+  sock.addEventListener('message', (ev) => {
     const m = JSON.parse(ev.data);
     if (m.type === 'case') {
       if (m.event?.type === 'request' || m.event?.type === 'transfer') notify();
@@ -295,11 +324,26 @@ function connect() {
     }
     if (m.type === 'message' && m.sessionId === current) appendMessage(m.message);
   });
-  ws.addEventListener('close', () => {
+  sock.addEventListener('close', (ev) => {
+    if (ws !== sock) return; // closed here, on signing out
+    ws = null;
+    // The server ended the session (signed out elsewhere, expired, account disabled or given a new password).
+    if (ev.code === SESSION_ENDED) return endSession(endedBecause[ev.reason] ?? SESSION_EXPIRED);
     $('live').textContent = '实时连接断开，正在重连…（列表每 30 秒刷新）';
-    setTimeout(connect, 3000);
-    if (current) void openCase(current);
+    setTimeout(() => void reconnect(), 3000);
+    if (current) openCase(current).catch(() => {});
   });
+}
+
+/** Back on the socket, unless the session is over (then the check's 401 shows the sign-in form). */
+async function reconnect() {
+  if (!me || ws) return;
+  try {
+    await api('GET', '/api/auth/me');
+  } catch (err) {
+    if (err.status === 401) return;
+  }
+  if (me && !ws) connect();
 }
 
 void start();

@@ -26,12 +26,49 @@ export interface User {
   departments: string[];
   passwordHash: string;
   createdAt: string;
+  /** A disabled account cannot sign in, and its sessions ended when it was disabled. */
+  disabled?: boolean;
+  /**
+   * Raised whenever every session of the account must end (disabled, new password): a session
+   * opened under an older generation is void.
+   */
+  sessionGeneration?: number;
 }
 
-export type PublicUser = Omit<User, 'passwordHash'>;
+export type PublicUser = Omit<User, 'passwordHash' | 'sessionGeneration' | 'disabled'> & { disabled: boolean };
 
 interface SessionRecord {
   username: string;
+  expiresAt: string;
+  /** The account's sessionGeneration when the session was opened (absent: 0). */
+  generation?: number;
+}
+
+/** One change to the accounts, as the audit log keeps it (never a password or its hash). */
+export interface AccountAuditRecord {
+  at: string;
+  /** The admin who made the change. */
+  by: string;
+  action: 'create' | 'update' | 'disable' | 'enable' | 'password';
+  username: string;
+  /** For create and update: the new values of what changed. */
+  changes?: Partial<Pick<PublicUser, 'displayName' | 'role' | 'departments'>>;
+}
+export const ACCOUNT_AUDIT_LOG = 'accounts-audit';
+
+/**
+ * What the officer socket (and anything else holding a session open) must hear: a session signed
+ * out, every session of an account ended, or an account changed (its role or departments).
+ */
+export type AccountEvent =
+  | { type: 'signed_out'; sessionId: string }
+  | { type: 'sessions_ended'; username: string; reason: 'disabled' | 'password' }
+  | { type: 'updated'; user: PublicUser };
+
+/** A live session: its id (the SHA-256 of its token, never the token), its user and its end. */
+export interface SessionInfo {
+  id: string;
+  user: PublicUser;
   expiresAt: string;
 }
 
@@ -92,30 +129,52 @@ export function passwordProblem(password: string, username: string): string | nu
   return commonPasswordProblem(password, username);
 }
 
-export const toPublic = ({ passwordHash: _hash, ...user }: User): PublicUser => user;
+export const toPublic = ({ passwordHash: _hash, sessionGeneration: _generation, disabled, ...user }: User): PublicUser => ({ ...user, disabled: disabled === true });
 
-const tokenKey = (token: string) => createHash('sha256').update(token).digest('hex');
+/** A session's id: the SHA-256 of its token (what the store keys sessions by). */
+export const sessionIdOf = (token: string) => createHash('sha256').update(token).digest('hex');
+const tokenKey = sessionIdOf;
 
 export type LoginResult =
   | { ok: true; user: PublicUser; token: string; expiresAt: string }
-  | { ok: false; reason: 'invalid' | 'locked'; retryAfterSeconds?: number };
+  | { ok: false; reason: 'invalid' | 'locked' | 'disabled'; retryAfterSeconds?: number };
+
+/** What an admin may change of an account besides its password and whether it is enabled. */
+export interface AccountChanges {
+  displayName?: string;
+  role?: Role;
+  departments?: string[];
+}
 
 export interface Accounts {
   count(): Promise<number>;
-  create(input: { username: string; password: string; role: Role; displayName?: string; departments?: string[] }): Promise<PublicUser>;
+  /** `by`: the admin creating it, for the audit log (absent: the first admin, created at start). */
+  create(input: { username: string; password: string; role: Role; displayName?: string; departments?: string[] }, by?: string): Promise<PublicUser>;
   get(username: string): Promise<PublicUser | undefined>;
   list(): Promise<PublicUser[]>;
   /** `address`: the client's address, so that failures from one place do not lock out another. */
   login(username: string, password: string, address?: string): Promise<LoginResult>;
   session(token: string): Promise<PublicUser | undefined>;
+  /** Like session(), with the session's id and end (for whoever keeps it open: the officer socket). */
+  sessionOf(token: string): Promise<SessionInfo | undefined>;
   /** A session for an account whose identity was proven another way (Teams single sign-on). */
   openSession(username: string): Promise<LoginResult>;
   logout(token: string): Promise<void>;
+  /** Display name, role, departments. Refused (last_admin) when no enabled admin would remain. */
+  update(username: string, changes: AccountChanges, by: string): Promise<PublicUser>;
+  /** Disable (every session ends, no new one) or enable again. Disabling the last enabled admin is refused. */
+  setDisabled(username: string, disabled: boolean, by: string): Promise<PublicUser>;
+  /** A new password, checked like one at creation; every session of the account ends. */
+  setPassword(username: string, password: string, by: string): Promise<PublicUser>;
+  /** The newest changes to accounts, newest first. */
+  audit(limit: number): Promise<AccountAuditRecord[]>;
+  /** Sessions ending and accounts changing, as they happen; returns the unsubscribe function. */
+  onEvent(listener: (event: AccountEvent) => void): () => void;
 }
 
 export class AccountError extends Error {
   constructor(
-    readonly code: 'invalid_username' | 'weak_password' | 'username_taken' | 'invalid_role',
+    readonly code: 'invalid_username' | 'weak_password' | 'username_taken' | 'invalid_role' | 'not_found' | 'last_admin',
     message: string,
   ) {
     super(message);
@@ -175,9 +234,53 @@ export function createAccounts(store: Store, now: () => Date = () => new Date(),
       return out;
     });
 
+  const audit = store.log<AccountAuditRecord>(ACCOUNT_AUDIT_LOG);
+  const listeners = new Set<(event: AccountEvent) => void>();
+  const emit = (event: AccountEvent) => {
+    for (const l of listeners) {
+      try {
+        l(event);
+      } catch {
+        // A listener's failure is its own; the change is made.
+      }
+    }
+  };
+  const existing = async (username: string): Promise<User> => {
+    const user = await users.read(username);
+    if (!user) throw new AccountError('not_found', '没有这个账号。');
+    return user;
+  };
+  /** Refuses a change after which no enabled admin would remain. Runs inside serial(). */
+  const keepAnAdmin = async (username: string) => {
+    for (const n of await names()) {
+      if (n === username) continue;
+      const u = await users.read(n);
+      if (u && u.role === 'admin' && !u.disabled) return;
+    }
+    throw new AccountError('last_admin', '这是最后一个可用的管理员账号，不能停用或改成其他角色。请先给另一个账号设为管理员。');
+  };
+  const open = async (user: User) => {
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(now().getTime() + SESSION_HOURS * 3600_000).toISOString();
+    await sessions.write(tokenKey(token), { username: user.username, expiresAt, generation: user.sessionGeneration ?? 0 });
+    return { ok: true as const, user: toPublic(user), token, expiresAt };
+  };
+  const sessionOf = async (token: string): Promise<SessionInfo | undefined> => {
+    if (!token || token.length > 200) return undefined;
+    const id = tokenKey(token);
+    const s = await sessions.read(id);
+    if (!s) return undefined;
+    const u = Date.parse(s.expiresAt) > now().getTime() ? await users.read(s.username) : undefined;
+    if (!u || u.disabled || (s.generation ?? 0) !== (u.sessionGeneration ?? 0)) {
+      await sessions.delete(id);
+      return undefined;
+    }
+    return { id, user: toPublic(u), expiresAt: s.expiresAt };
+  };
+
   return {
     count: async () => (await names()).length,
-    create: (input) =>
+    create: (input, by) =>
       serial(async () => {
         const username = input.username.trim().toLowerCase();
         if (!USERNAME.test(username)) throw new AccountError('invalid_username', '用户名为 3–32 位小写字母、数字或 . _ -，以字母开头');
@@ -196,6 +299,7 @@ export function createAccounts(store: Store, now: () => Date = () => new Date(),
         };
         await users.write(username, user);
         await index.write('all', [...all, username]);
+        await audit.append({ at: user.createdAt, by: by ?? 'system', action: 'create', username, changes: { displayName: user.displayName, role: user.role, departments: user.departments } });
         return toPublic(user);
       }),
     async get(username) {
@@ -242,27 +346,70 @@ export function createAccounts(store: Store, now: () => Date = () => new Date(),
           if (a && a.lockedUntil === null) a.count = Math.max(0, a.count - 1);
         }
       });
-      const t = now().getTime();
-      const token = randomBytes(32).toString('base64url');
-      const expiresAt = new Date(t + SESSION_HOURS * 3600_000).toISOString();
-      await sessions.write(tokenKey(token), { username, expiresAt });
-      return { ok: true, user: toPublic(user), token, expiresAt };
+      // The right password for a disabled account: said so (only to whoever knows the password), no session.
+      if (user.disabled) return { ok: false, reason: 'disabled' };
+      return open(user);
     },
     async openSession(username) {
       const user = await users.read(username);
       if (!user) return { ok: false, reason: 'invalid' };
-      const token = randomBytes(32).toString('base64url');
-      const expiresAt = new Date(now().getTime() + SESSION_HOURS * 3600_000).toISOString();
-      await sessions.write(tokenKey(token), { username, expiresAt });
-      return { ok: true, user: toPublic(user), token, expiresAt };
+      if (user.disabled) return { ok: false, reason: 'disabled' };
+      return open(user);
     },
-    async session(token) {
-      if (!token || token.length > 200) return undefined;
-      const s = await sessions.read(tokenKey(token));
-      if (!s || Date.parse(s.expiresAt) <= now().getTime()) return undefined;
-      const u = await users.read(s.username);
-      return u ? toPublic(u) : undefined;
+    sessionOf,
+    session: async (token) => (await sessionOf(token))?.user,
+    async logout(token) {
+      const id = tokenKey(token);
+      await sessions.delete(id);
+      emit({ type: 'signed_out', sessionId: id });
     },
-    logout: (token) => sessions.delete(tokenKey(token)),
+    update: (username, changes, by) =>
+      serial(async () => {
+        const user = await existing(username);
+        if (changes.role !== undefined && !ROLES.includes(changes.role)) throw new AccountError('invalid_role', '角色只能是 officer、editor 或 admin');
+        const next: User = { ...user };
+        const changed: AccountAuditRecord['changes'] = {};
+        const displayName = changes.displayName?.trim();
+        if (displayName && displayName !== user.displayName) next.displayName = changed.displayName = displayName;
+        if (changes.role !== undefined && changes.role !== user.role) next.role = changed.role = changes.role;
+        if (changes.departments !== undefined) {
+          const departments = [...new Set(changes.departments.map((d) => d.trim()).filter(Boolean))];
+          if (departments.join('\n') !== user.departments.join('\n')) next.departments = changed.departments = departments;
+        }
+        if (Object.keys(changed).length === 0) return toPublic(user);
+        if (user.role === 'admin' && next.role !== 'admin' && !user.disabled) await keepAnAdmin(username);
+        await users.write(username, next);
+        await audit.append({ at: now().toISOString(), by, action: 'update', username, changes: changed });
+        emit({ type: 'updated', user: toPublic(next) });
+        return toPublic(next);
+      }),
+    setDisabled: (username, disabled, by) =>
+      serial(async () => {
+        const user = await existing(username);
+        if ((user.disabled === true) === disabled) return toPublic(user);
+        if (disabled && user.role === 'admin') await keepAnAdmin(username);
+        const next: User = { ...user, disabled, ...(disabled ? { sessionGeneration: (user.sessionGeneration ?? 0) + 1 } : {}) };
+        await users.write(username, next);
+        await audit.append({ at: now().toISOString(), by, action: disabled ? 'disable' : 'enable', username });
+        if (disabled) emit({ type: 'sessions_ended', username, reason: 'disabled' });
+        else emit({ type: 'updated', user: toPublic(next) });
+        return toPublic(next);
+      }),
+    setPassword: (username, password, by) =>
+      serial(async () => {
+        const user = await existing(username);
+        const weak = passwordProblem(password, username);
+        if (weak) throw new AccountError('weak_password', weak);
+        const next: User = { ...user, passwordHash: await hashPassword(password), sessionGeneration: (user.sessionGeneration ?? 0) + 1 };
+        await users.write(username, next);
+        await audit.append({ at: now().toISOString(), by, action: 'password', username });
+        emit({ type: 'sessions_ended', username, reason: 'password' });
+        return toPublic(next);
+      }),
+    audit: (limit) => audit.recent(limit),
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
   };
 }

@@ -34,7 +34,7 @@ export function notifyStaffOfQueuedCases(deps: StaffNotificationDeps): () => voi
       const title = c.entryId ? (deps.title(c.entryId) ?? c.entryId) : '未识别的事项';
       const notice: CaseNotice = { sessionId: c.sessionId, title: `新的转人工：${title}`, text: `部门：${c.department}${c.reason ? `；原因：${c.reason}` : ''}` };
       for (const u of await deps.accounts()) {
-        if ((u.role === 'officer' || u.role === 'admin') && sees(u, c)) await deps.notify(u.username, notice);
+        if (!u.disabled && (u.role === 'officer' || u.role === 'admin') && sees(u, c)) await deps.notify(u.username, notice);
       }
     })().catch((err) => deps.logger.warn('staff_notify_failed', { error: String((err as Error).message ?? err) }));
   });

@@ -13,6 +13,7 @@ import { sameOrigin } from './same-origin.js';
 import { parseOr400 } from './validate.js';
 
 export const COOKIE = 'yici_session';
+const DISABLED = '这个账号已停用，请联系管理员。';
 
 /**
  * One cookie from the request, parsed by the maintained `cookie` package: a malformed value
@@ -93,6 +94,7 @@ export function authRoutes(
         res.setHeader('Retry-After', String(result.retryAfterSeconds ?? 900));
         throw new AppError(429, 'locked', `登录失败次数太多，账号已暂时锁定，请 ${Math.ceil((result.retryAfterSeconds ?? 900) / 60)} 分钟后再试。`);
       }
+      if (result.reason === 'disabled') throw new AppError(403, 'account_disabled', DISABLED);
       throw new AppError(401, 'invalid_credentials', '用户名或密码不对。');
     }
     res.setHeader('Set-Cookie', cookie(result.token, SESSION_HOURS * 3600));
@@ -111,7 +113,7 @@ export function authRoutes(
     const username = await sso.whoIs(`teams:${checked.identity.oid}`);
     if (!username) throw new AppError(403, 'not_linked', '这个 Teams 账号还没有绑定工作人员账号：请先用账号密码登录，点「绑定 Teams」，把绑定码发给机器人。');
     const result = await accounts.openSession(username);
-    if (!result.ok) throw new AppError(403, 'not_linked', '绑定的工作人员账号已不存在。');
+    if (!result.ok) throw new AppError(403, result.reason === 'disabled' ? 'account_disabled' : 'not_linked', result.reason === 'disabled' ? DISABLED : '绑定的工作人员账号已不存在。');
     res.setHeader('Set-Cookie', cookie(result.token, SESSION_HOURS * 3600));
     res.json({ user: result.user, expiresAt: result.expiresAt });
   });
@@ -141,15 +143,64 @@ export function authRoutes(
     res.json({ users: await accounts.list() });
   });
 
+  /** An AccountError as the HTTP answer: 404 for an unknown account, 409 for a taken name or the last admin, else 400. */
+  const accountError = (err: unknown) => {
+    if (!(err instanceof AccountError)) return err;
+    const status = err.code === 'not_found' ? 404 : err.code === 'username_taken' || err.code === 'last_admin' ? 409 : 400;
+    return new AppError(status, err.code, err.message);
+  };
+  const adminName = (res: Response) => userOf(res)!.username;
+
   r.post('/api/admin/users', csrfGuard, requireRole('admin'), async (req, res) => {
     const body = parseOr400(userBody, req.body);
     try {
-      const user = await accounts.create(body);
+      const user = await accounts.create(body, adminName(res));
       res.status(201).json({ user });
     } catch (err) {
-      if (err instanceof AccountError) throw new AppError(err.code === 'username_taken' ? 409 : 400, err.code, err.message);
-      throw err;
+      throw accountError(err);
     }
+  });
+
+  const changesBody = z
+    .strictObject({
+      displayName: z.string().trim().min(1, { error: '姓名不能为空' }).max(40, { error: '姓名不能超过 40 个字' }).optional(),
+      role: z.enum(ROLES as [Role, ...Role[]], { error: 'role 只能是 officer、editor 或 admin' }).optional(),
+      departments: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
+    })
+    .refine((b) => Object.keys(b).length > 0, { error: '请给出要修改的 displayName、role 或 departments' });
+  const passwordBody = z.strictObject({ password: z.string({ error: 'password 是必填项' }).min(1, { error: 'password 是必填项' }).max(200, { error: '密码不能超过 200 位' }) });
+  const target = (req: Request) => String(req.params.username ?? '').toLowerCase();
+
+  /** Display name, role and departments; 409 last_admin when no enabled admin would remain. */
+  r.patch('/api/admin/users/:username', csrfGuard, requireRole('admin'), async (req, res) => {
+    const body = parseOr400(changesBody, req.body);
+    try {
+      res.json({ user: await accounts.update(target(req), body, adminName(res)) });
+    } catch (err) {
+      throw accountError(err);
+    }
+  });
+  /** Disabled: no sign-in, every session (and officer socket) ends at once. */
+  for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
+    r.post(`/api/admin/users/:username/${action}`, csrfGuard, requireRole('admin'), async (req, res) => {
+      try {
+        res.json({ user: await accounts.setDisabled(target(req), disabled, adminName(res)) });
+      } catch (err) {
+        throw accountError(err);
+      }
+    });
+  }
+  /** A new password, checked like one at creation; every session of the account ends. */
+  r.post('/api/admin/users/:username/password', csrfGuard, requireRole('admin'), async (req, res) => {
+    const { password } = parseOr400(passwordBody, req.body);
+    try {
+      res.json({ user: await accounts.setPassword(target(req), password, adminName(res)) });
+    } catch (err) {
+      throw accountError(err);
+    }
+  });
+  r.get('/api/admin/audit', requireRole('admin'), async (_req, res) => {
+    res.json({ events: await accounts.audit(200) });
   });
 
   return r;

@@ -14,7 +14,7 @@ export function createStaffPort(deps: { accounts: Accounts; staffLinks: StaffLin
   const { staffLinks, officerActions } = deps;
   const staffUser = async (username: string): Promise<PublicUser | null> => {
     const u = await deps.accounts.get(username);
-    return u && (u.role === 'officer' || u.role === 'admin') ? u : null;
+    return u && !u.disabled && (u.role === 'officer' || u.role === 'admin') ? u : null;
   };
   const asStaff = async (username: string, act: (u: PublicUser) => Promise<Outcome>): Promise<StaffOutcome> => {
     const u = await staffUser(username);

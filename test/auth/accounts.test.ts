@@ -77,3 +77,57 @@ describe('passwordProblem', () => {
     expect(passwordProblem('Tr0ub4dor&3x', 'lihua')).toBeNull();
   });
 });
+
+describe('account administration', () => {
+  it('disabling ends every session and refuses sign-in; enabling lets the account sign in again', async () => {
+    const { accounts } = await setup();
+    const events: unknown[] = [];
+    accounts.onEvent((e) => events.push(e));
+    const r = await accounts.login('lihua', PASSWORD, '10.0.0.7');
+    if (!r.ok) throw new Error('sign-in failed');
+    expect((await accounts.sessionOf(r.token))?.user.username).toBe('lihua');
+    expect(await accounts.setDisabled('lihua', true, 'chief')).toMatchObject({ disabled: true });
+    expect(await accounts.session(r.token)).toBeUndefined();
+    expect(await accounts.login('lihua', PASSWORD, '10.0.0.7')).toEqual({ ok: false, reason: 'disabled' });
+    expect(await accounts.openSession('lihua')).toEqual({ ok: false, reason: 'disabled' });
+    expect(events).toEqual([{ type: 'sessions_ended', username: 'lihua', reason: 'disabled' }]);
+    await accounts.setDisabled('lihua', false, 'chief');
+    expect((await accounts.login('lihua', PASSWORD, '10.0.0.7')).ok).toBe(true);
+    // The session from before stays ended.
+    expect(await accounts.session(r.token)).toBeUndefined();
+  });
+
+  it('a new password is checked, ends every session, and only the new one signs in', async () => {
+    const { accounts } = await setup();
+    const r = await accounts.login('lihua', PASSWORD, '10.0.0.7');
+    if (!r.ok) throw new Error('sign-in failed');
+    await expect(accounts.setPassword('lihua', 'Qwerty123456', 'chief')).rejects.toMatchObject({ code: 'weak_password' });
+    expect(await accounts.session(r.token)).toBeDefined();
+    await accounts.setPassword('lihua', 'Counter-Lamp-77', 'chief');
+    expect(await accounts.session(r.token)).toBeUndefined();
+    expect((await accounts.login('lihua', PASSWORD, '10.0.0.7')).ok).toBe(false);
+    expect((await accounts.login('lihua', 'Counter-Lamp-77', '10.0.0.7')).ok).toBe(true);
+  });
+
+  it('never leaves no enabled admin, even when two admins step down at once', async () => {
+    const { accounts } = await setup();
+    await accounts.create({ username: 'chief', password: 'Strong-pass-2026', role: 'admin' });
+    await expect(accounts.setDisabled('chief', true, 'chief')).rejects.toMatchObject({ code: 'last_admin' });
+    await expect(accounts.update('chief', { role: 'officer' }, 'chief')).rejects.toMatchObject({ code: 'last_admin' });
+    await accounts.create({ username: 'deputy', password: 'Strong-pass-2026', role: 'admin' });
+    const both = await Promise.allSettled([accounts.update('chief', { role: 'editor' }, 'chief'), accounts.setDisabled('deputy', true, 'deputy')]);
+    expect(both.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+    expect((await accounts.list()).filter((u) => u.role === 'admin' && !u.disabled)).toHaveLength(1);
+    await expect(accounts.update('nobody', { displayName: 'x' }, 'chief')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('keeps who changed what in the audit log, newest first, and nothing for a change that changed nothing', async () => {
+    const { accounts } = await setup();
+    await accounts.update('lihua', { displayName: '李华', departments: ['税务局'] }, 'chief');
+    await accounts.update('lihua', { displayName: '李华' }, 'chief');
+    await accounts.setDisabled('lihua', false, 'chief');
+    const log = await accounts.audit(10);
+    expect(log.map((e) => [e.action, e.by])).toEqual([['update', 'chief'], ['create', 'system']]);
+    expect(log[0]!.changes).toEqual({ displayName: '李华', departments: ['税务局'] });
+  });
+});

@@ -95,5 +95,11 @@ describe.skipIf(!available)('axe and button contrast on every page', () => {
     await admin.locator('#users tr').first().waitFor();
     expect(await serious(admin)).toEqual([]);
     expect(await lowContrastButtons(admin)).toEqual([]);
+    // The edit panel of one account: 保存修改, 设置新密码, 停用账号, 关闭; and 退出登录 in the header.
+    await admin.locator('#users tr[data-user=wang] button').click();
+    await admin.locator('#edit').waitFor();
+    expect(await admin.locator('#sign-out').isVisible()).toBe(true);
+    expect(await serious(admin)).toEqual([]);
+    expect(await lowContrastButtons(admin)).toEqual([]);
   });
 });

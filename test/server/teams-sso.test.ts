@@ -79,4 +79,14 @@ describe('Teams single sign-on', () => {
     expect(unlinked.status).toBe(403);
     expect(((await unlinked.json()) as { error: { code: string } }).error.code).toBe('not_linked');
   });
+
+  it('refuses a linked officer whose account an admin disabled (403 account_disabled), and signs them in again once enabled', async () => {
+    await running.accounts.setDisabled('officerwang', true, 'chief');
+    const res = await sso(token({}));
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'account_disabled', message: expect.stringMatching(/已停用/) });
+    expect(res.headers.get('set-cookie')).toBeNull();
+    await running.accounts.setDisabled('officerwang', false, 'chief');
+    expect((await sso(token({}))).status).toBe(200);
+  });
 });
