@@ -5,7 +5,7 @@ import { createHandoffService } from '../../src/handoff/handoff-service.js';
 import { createOfficerActions, OUTSIDE_DEPARTMENTS } from '../../src/handoff/officer-actions.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 
-const officer = (username: string, departments: string[]): PublicUser => ({ username, displayName: username, role: 'officer', departments, createdAt: '2026-01-01T00:00:00Z' });
+const officer = (username: string, departments: string[]): PublicUser => ({ username, displayName: username, role: 'officer', departments, createdAt: '2026-01-01T00:00:00Z', disabled: false });
 const li = officer('lihua', ['人社窗口']);
 const wang = officer('wangfang', ['公积金窗口']);
 const at = '2026-11-30T02:00:00Z';

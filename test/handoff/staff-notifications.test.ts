@@ -5,8 +5,8 @@ import { createHandoffService } from '../../src/handoff/handoff-service.js';
 import { notifyStaffOfQueuedCases, type CaseNotice } from '../../src/handoff/staff-notifications.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 
-const user = (username: string, role: PublicUser['role'], departments: string[] = []): PublicUser => ({ username, displayName: username, role, departments, createdAt: '2026-01-01T00:00:00Z' });
-const staff = [user('social', 'officer', ['人社窗口']), user('housing', 'officer', ['公积金窗口']), user('anyQueue', 'officer'), user('chief', 'admin'), user('writer', 'editor')];
+const user = (username: string, role: PublicUser['role'], departments: string[] = []): PublicUser => ({ username, displayName: username, role, departments, createdAt: '2026-01-01T00:00:00Z', disabled: false });
+const staff = [user('social', 'officer', ['人社窗口']), user('housing', 'officer', ['公积金窗口']), user('anyQueue', 'officer'), user('chief', 'admin'), user('writer', 'editor'), { ...user('gone', 'officer'), disabled: true }];
 const settle = () => new Promise((r) => setTimeout(r, 10));
 const at = '2026-11-30T02:00:00Z';
 
@@ -24,7 +24,7 @@ function setup() {
 }
 
 describe('staff notifications', () => {
-  it('tells the officers who serve the department, those who serve every queue, and admins — not editors', async () => {
+  it('tells the officers who serve the department, those who serve every queue, and admins — not editors, not disabled accounts', async () => {
     const { handoff, told } = setup();
     await handoff.apply('s1', { type: 'request', by: 'citizen', department: '人社窗口', entryId: 'item-social-security-card', reason: '补卡', at });
     await settle();
