@@ -102,22 +102,19 @@ export function parseCondition(src: string): Expr {
     throw new ConditionError(`${what} at position ${t.at + 1}`);
   };
 
-  const parseOr = (): Expr => {
-    let left = parseAnd();
-    while (isWord('or')) {
-      pos++;
-      left = { kind: 'or', left, right: parseAnd() };
-    }
-    return left;
-  };
-  const parseAnd = (): Expr => {
-    let left = parseNot();
-    while (isWord('and')) {
-      pos++;
-      left = { kind: 'and', left, right: parseNot() };
-    }
-    return left;
-  };
+  /** A left-associative chain of one binary word: `x and y and z`, `x or y`. */
+  const chain =
+    (word: 'and' | 'or', operand: () => Expr) =>
+    (): Expr => {
+      let left = operand();
+      while (isWord(word)) {
+        pos++;
+        left = { kind: word, left, right: operand() };
+      }
+      return left;
+    };
+  const parseAnd = chain('and', () => parseNot());
+  const parseOr = chain('or', parseAnd);
   const parseNot = (): Expr => {
     if (isWord('not')) {
       pos++;
