@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { formatShare, judgeChange, observe, type LabelledQuestion, type Observation } from '../knowledge/evaluate.js';
-import { linkProblems, type KnowledgeBase } from '../knowledge/parse-knowledge.js';
+import { commonMattersFirst, linkProblems, type KnowledgeBase } from '../knowledge/parse-knowledge.js';
 import { entrySchema, joinChineseLines, type Entry } from '../knowledge/schema.js';
 import type { Store } from '../storage/ports.js';
 import { fileForNew, writeEntry } from '../adapters/knowledge-files.js';
@@ -90,7 +90,8 @@ export function createEditorService(o: EditorOptions) {
   /** The knowledge base with one entry replaced or added, checked for broken links. */
   function withEntry(kb: KnowledgeBase, entry: Entry): { kb: KnowledgeBase; problems: FieldError[] } {
     const exists = kb.entries.some((e) => e.id === entry.id);
-    const entries = exists ? kb.entries.map((e) => (e.id === entry.id ? entry : e)) : [...kb.entries, entry];
+    // A new bundle listed under settings commonMatters takes its place in the help list at once.
+    const entries = exists ? kb.entries.map((e) => (e.id === entry.id ? entry : e)) : commonMattersFirst([...kb.entries, entry], kb.settings.commonMatters);
     const fileOf = { ...kb.fileOf, [entry.id]: kb.fileOf[entry.id] ?? fileForNew(entry) };
     const problems = linkProblems(entries, fileOf)
       .filter((p) => p.entry === entry.id)
