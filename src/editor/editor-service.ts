@@ -228,6 +228,18 @@ export function createEditorService(o: EditorOptions) {
         const d = await drafts.read(id);
         if (d) out.push(d);
       }
+      // Drafts published or refused before closedBy was kept for them: the reviewer is in the audit log.
+      if (out.some((d) => (d.status === 'published' || d.status === 'refused') && !d.closedBy)) {
+        const approvals = new Map<string, { by: string; at: string }>();
+        for (const a of await audit.recent(100_000)) {
+          // newest first
+          if (a.draftId && a.action.startsWith('approve') && !approvals.has(a.draftId)) approvals.set(a.draftId, { by: a.by, at: a.at });
+        }
+        return out.reverse().map((d) => {
+          const a = !d.closedBy && d.status !== 'pending' ? approvals.get(d.id) : undefined;
+          return a ? { ...d, closedBy: a.by, closedAt: a.at } : d;
+        });
+      }
       return out.reverse();
     },
 
@@ -250,7 +262,13 @@ export function createEditorService(o: EditorOptions) {
         const reason = override?.trim() || undefined;
         const result = await publish(draft.entry, draft.author, approver, draft.note, reason);
         const gated = !result.ok && result.code === 'publish_gate';
-        await drafts.write(draftId, { ...draft, status: result.ok ? 'published' : gated ? 'pending' : 'refused', ...(result.ok ? {} : { refusal: result.message }) });
+        await drafts.write(draftId, {
+          ...draft,
+          status: result.ok ? 'published' : gated ? 'pending' : 'refused',
+          ...(result.ok ? {} : { refusal: result.message }),
+          // Who handled it (shown as 处理人): the reviewer who published it or whose approval was refused.
+          ...(gated ? {} : { closedBy: approver, closedAt: now().toISOString() }),
+        });
         await audit.append({
           at: now().toISOString(),
           by: approver,
