@@ -41,6 +41,12 @@ const list = (v) => v.split(/[,，、\n]/).map((x) => x.trim()).filter(Boolean);
 
 // Whether the raw YAML is unfolded; kept while the form re-renders.
 let rawOpen = false;
+// The form and the raw YAML show one entry, editing.entry: a form edit rewrites the YAML at once, and
+// YAML that parses replaces the entry and redraws the form. While the YAML does not parse, the form is
+// locked (its edits would be overwritten by the YAML once fixed) and no draft is saved; nothing typed
+// in either is dropped.
+let rawError = null;
+let rawTimer = null;
 async function openEntry(id, prefill) {
   await yamlReady;
   const { entry } = await api('GET', `/api/kb/entries/${id}`);
@@ -50,75 +56,137 @@ async function openEntry(id, prefill) {
   renderEditor();
 }
 
-function renderEditor() {
-  const e = editing.entry;
-  const field = (label, key, opts = {}) => {
-    const value = Array.isArray(e[key]) ? e[key].join('，') : (e[key] ?? '');
-    const input = opts.long ? el('textarea', { 'data-key': key }) : el('input', { 'data-key': key, type: opts.type ?? 'text' });
-    input.value = value;
-    input.addEventListener('input', () => {
-      if (Array.isArray(e[key]) || opts.list) e[key] = list(input.value);
-      else if (input.value === '' && opts.optional) delete e[key];
-      else e[key] = input.value;
-      scheduleCheck();
-    });
-    return el('label', { class: opts.wide ? 'wide' : '' }, label, input);
-  };
-  const verified = el('input', { type: 'checkbox' });
-  verified.checked = e.verified;
-  verified.addEventListener('change', () => { e.verified = verified.checked; scheduleCheck(); });
+/** After an edit in the form: the YAML shows the same entry. */
+function formChanged() {
+  const raw = $('raw');
+  if (raw) raw.value = toText(editing.entry);
+  scheduleCheck();
+}
 
-  const materials = e.materials
-    ? el('div', { class: 'wide' }, el('h3', { text: '材料' }),
-        el('table', { class: 'grid' },
-          el('thead', {}, el('tr', {}, ...['名称', '原件', '复印件', '同一份材料的编号（ref）', '什么情况下需要', '备注', ''].map((t) => el('th', { scope: 'col', text: t })))),
-          el('tbody', {}, ...e.materials.map((m, i) => {
-            const cell = (key, type = 'text') => {
-              const input = el('input', { type, 'aria-label': `材料${i + 1} ${key}` });
-              input.value = m[key] ?? '';
-              input.addEventListener('input', () => {
-                if (type === 'number') m[key] = Number(input.value);
-                else if (input.value === '') delete m[key];
-                else m[key] = input.value;
-                scheduleCheck();
-              });
-              return el('td', {}, input);
-            };
-            return el('tr', {}, cell('name'), cell('originals', 'number'), cell('copies', 'number'), cell('ref'), cell('when'), cell('note'),
-              el('td', {}, el('button', { type: 'button', text: '删除', onclick: () => { e.materials.splice(i, 1); renderEditor(); } })));
-          }))),
-        el('button', { type: 'button', text: '加一行材料', onclick: () => { e.materials.push({ name: '', originals: 1, copies: 0 }); renderEditor(); } }),
-        el('p', { id: 'uses', class: 'muted' }))
-    : null;
-
+/** Parses the raw YAML; when it parses, it becomes the entry and the form follows. */
+function applyRaw() {
+  clearTimeout(rawTimer);
+  rawTimer = null;
+  const raw = $('raw');
+  if (!raw) return;
   const format = YAML ? 'YAML' : 'JSON';
-  const raw = el('textarea', { id: 'raw', class: 'wide', rows: 16, spellcheck: 'false', 'aria-label': `条目的完整内容（${format}）` });
-  raw.value = toText(e);
-  raw.addEventListener('change', () => {
-    try {
-      const parsed = YAML ? YAML.parse(raw.value) : JSON.parse(raw.value);
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      editing.entry = parsed;
-      renderEditor();
-    } catch (err) {
-      $('check').replaceChildren(el('p', { class: 'problems', text: `${format} 格式不对，改好再试${err?.linePos ? `（第 ${err.linePos[0].line} 行）` : ''}。` }));
-    }
+  try {
+    const parsed = YAML ? YAML.parse(raw.value) : JSON.parse(raw.value);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    rawError = null;
+    editing.entry = parsed;
+    renderForm();
+    scheduleCheck();
+  } catch (err) {
+    const line = err?.linePos ? `（第 ${err.linePos[0].line} 行）` : '';
+    rawError = `${format} 格式不对，改好再试${line}。改好之前上面的表单不能修改，也不能保存草稿；您的修改都还在。`;
+    renderForm();
+    check(false);
+  }
+}
+
+/** One text field of the entry (or of an object in it, `within`: fees, timeLimit). */
+function field(label, key, opts = {}) {
+  const e = editing.entry;
+  const holder = opts.within ? e[opts.within] : e;
+  const value = Array.isArray(holder[key]) ? holder[key].join('，') : (holder[key] ?? '');
+  const input = opts.long ? el('textarea', { 'data-key': opts.within ? `${opts.within}.${key}` : key }) : el('input', { 'data-key': opts.within ? `${opts.within}.${key}` : key, type: opts.type ?? 'text', ...(opts.type === 'number' ? { min: '0', step: 'any' } : {}) });
+  input.value = String(value);
+  input.addEventListener('input', () => {
+    if (Array.isArray(holder[key]) || opts.list) holder[key] = list(input.value);
+    else if (input.value === '' && opts.optional) delete holder[key];
+    else if (opts.type === 'number') holder[key] = Number(input.value);
+    else holder[key] = input.value;
+    formChanged();
   });
-  const questions = el('textarea', { id: 'try', placeholder: '每行一个群众可能的问法，看看改动前后排在第一的条目', 'aria-label': '试问' });
-  const note = el('input', { id: 'note', placeholder: '改了什么、为什么（审核人会看到）', 'aria-label': '修改说明' });
-  $('editor').replaceChildren(
-    el('h2', { text: `${e.title}（${kinds[e.kind]} · ${e.id}）` }),
+  return el('label', { class: opts.wide ? 'wide' : '' }, label, input);
+}
+
+/** 收费: free or not, and what to tell citizens. */
+function feeFields(e) {
+  const free = el('input', { type: 'checkbox', 'data-key': 'fees.free' });
+  free.checked = e.fees.free === true;
+  free.addEventListener('change', () => { e.fees.free = free.checked; formChanged(); });
+  return el('fieldset', { class: 'wide group' }, el('legend', { text: '收费' }),
+    el('label', { class: 'check' }, free, ' 不收费'),
+    field('收费说明（群众看到的原话，例如「不收费。」或收费标准和依据）', 'text', { within: 'fees', wide: true }));
+}
+
+/** 办理时限: promised and statutory, and the promised working days a bundle adds up. */
+function timeFields() {
+  return el('fieldset', { class: 'wide group' }, el('legend', { text: '办理时限' }),
+    el('div', { class: 'fields' },
+      field('承诺时限', 'promised', { within: 'timeLimit', optional: true }),
+      field('法定时限', 'statutory', { within: 'timeLimit', optional: true }),
+      field('承诺办结工作日（数字，用来合计一件事的总时间）', 'promisedWorkingDays', { within: 'timeLimit', optional: true, type: 'number' }),
+      field('时限说明', 'note', { within: 'timeLimit', optional: true })));
+}
+
+function materialsTable(e) {
+  return el('div', { class: 'wide' }, el('h3', { text: '材料' }),
+    el('table', { class: 'grid' },
+      el('thead', {}, el('tr', {}, ...['名称', '原件', '复印件', '同一份材料的编号（ref）', '什么情况下需要', '备注', ''].map((t) => el('th', { scope: 'col', text: t })))),
+      el('tbody', {}, ...e.materials.map((m, i) => {
+        const cell = (key, type = 'text') => {
+          const input = el('input', { type, 'aria-label': `材料${i + 1} ${key}` });
+          input.value = m[key] ?? '';
+          input.addEventListener('input', () => {
+            if (type === 'number') m[key] = Number(input.value);
+            else if (input.value === '') delete m[key];
+            else m[key] = input.value;
+            formChanged();
+          });
+          return el('td', {}, input);
+        };
+        return el('tr', {}, cell('name'), cell('originals', 'number'), cell('copies', 'number'), cell('ref'), cell('when'), cell('note'),
+          el('td', {}, el('button', { type: 'button', text: '删除', onclick: () => { e.materials.splice(i, 1); renderForm(); formChanged(); } })));
+      }))),
+    el('button', { type: 'button', text: '加一行材料', onclick: () => { e.materials.push({ name: '', originals: 1, copies: 0 }); renderForm(); formChanged(); } }),
+    el('p', { id: 'uses', class: 'muted', text: editing.uses ?? '' }));
+}
+
+/** The form part of the editor, redrawn from editing.entry (the raw YAML stays as it is). */
+function renderForm() {
+  const e = editing.entry;
+  const verified = el('input', { type: 'checkbox' });
+  verified.checked = e.verified === true;
+  verified.addEventListener('change', () => { e.verified = verified.checked; formChanged(); });
+  const hasFees = e.fees && typeof e.fees === 'object' && !Array.isArray(e.fees);
+  const hasTime = e.timeLimit && typeof e.timeLimit === 'object' && !Array.isArray(e.timeLimit);
+  $('editor-title').textContent = `${e.title ?? ''}（${kinds[e.kind] ?? e.kind} · ${e.id ?? ''}）`;
+  $('form').disabled = rawError !== null;
+  $('form').replaceChildren(
+    ...(rawError ? [el('p', { class: 'problems wide', role: 'alert', text: '完整内容（YAML）里有格式错误：改好之前表单不能修改。' })] : []),
     el('div', { class: 'fields' },
       field('正式名称', 'title', { wide: true }),
       field('别名（逗号分开）', 'aliases', { wide: true, list: true }),
       field('关键词（逗号分开）', 'keywords', { wide: true, list: true }),
       e.kind === 'faq' ? field('解答', 'answer', { long: true, wide: true }) : field('白话说明', 'summary', { long: true, wide: true }),
+      field(e.kind === 'item' ? '实施部门' : '实施部门（可不填）', 'department', { wide: true, optional: true }),
+      hasFees ? feeFields(e) : null,
+      hasTime ? timeFields() : null,
       field('核实日期', 'lastVerified', { type: 'date', optional: true }),
       field('生效日期', 'effectiveFrom', { type: 'date', optional: true }),
       field('失效日期', 'expiresOn', { type: 'date', optional: true }),
-      el('label', {}, verified, ' 核心事实已核实'),
-      materials,
-      el('details', { class: 'wide', open: rawOpen, ontoggle: (ev) => { rawOpen = ev.target.open; } }, el('summary', { text: `完整内容（${format}，可直接修改）` }), raw)),
+      el('label', { class: 'check' }, verified, ' 核心事实已核实'),
+      Array.isArray(e.materials) ? materialsTable(e) : null));
+}
+
+function renderEditor() {
+  const e = editing.entry;
+  rawError = null;
+  const format = YAML ? 'YAML' : 'JSON';
+  const raw = el('textarea', { id: 'raw', class: 'wide', rows: 16, spellcheck: 'false', 'aria-label': `条目的完整内容（${format}）` });
+  raw.value = toText(e);
+  raw.addEventListener('input', () => { clearTimeout(rawTimer); rawTimer = setTimeout(applyRaw, 350); });
+  raw.addEventListener('change', applyRaw);
+  const questions = el('textarea', { id: 'try', placeholder: '每行一个群众可能的问法，看看改动前后排在第一的条目', 'aria-label': '试问' });
+  const note = el('input', { id: 'note', placeholder: '改了什么、为什么（审核人会看到）', 'aria-label': '修改说明' });
+  $('editor').replaceChildren(
+    el('h2', { id: 'editor-title' }),
+    el('fieldset', { id: 'form', class: 'form' }),
+    el('details', { class: 'wide', open: rawOpen, ontoggle: (ev) => { rawOpen = ev.target.open; } },
+      el('summary', { text: `完整内容（${format}，可直接修改；和上面的表单同步）` }), raw),
     el('div', { id: 'check', 'aria-live': 'polite' }),
     el('h3', { text: '试问' }), questions,
     el('div', { class: 'row' },
@@ -128,18 +196,28 @@ function renderEditor() {
       el('button', { type: 'button', text: '历史版本', onclick: showHistory })),
     el('div', { id: 'try-results' }),
     el('div', { id: 'history' }));
+  renderForm();
   if (e.kind === 'item') api('GET', `/api/kb/entries/${e.id}/uses`).then((u) => {
     const parts = [...u.bundles.map((b) => `一件事「${b.title}」`), ...u.flows.map((f) => `引导「${f.title}」`)];
-    if ($('uses')) $('uses').textContent = parts.length ? `改材料会影响：${parts.join('、')}` : '没有一件事或引导用到这个事项。';
+    editing.uses = parts.length ? `改材料会影响：${parts.join('、')}` : '没有一件事或引导用到这个事项。';
+    if ($('uses')) $('uses').textContent = editing.uses;
   }).catch(() => {});
   scheduleCheck();
 }
 
 let timer = null;
+let checks = 0;
 const scheduleCheck = () => { clearTimeout(timer); timer = setTimeout(() => check(false), 400); };
 async function check(withQuestions) {
+  if (rawError) {
+    $('check').replaceChildren(el('p', { class: 'problems', text: rawError }));
+    return;
+  }
   const qs = withQuestions ? $('try').value.split('\n').map((x) => x.trim()).filter(Boolean) : [];
+  const mine = ++checks;
   const r = await api('POST', '/api/kb/preview', { entry: editing.entry, questions: qs }).catch((err) => ({ ok: false, problems: [{ field: '', problem: err.message }] }));
+  // A later check has started (the entry changed again), or the YAML broke meanwhile: this answer is stale.
+  if (mine !== checks || rawError) return;
   $('check').replaceChildren(r.ok ? el('p', { class: 'ok', text: '✓ 校验通过' }) : el('ul', { class: 'problems' }, ...r.problems.map((p) => el('li', { text: `${p.field}：${p.problem}` }))));
   if (withQuestions && r.ok) {
     $('try-results').replaceChildren(el('table', { class: 'grid' },
@@ -151,13 +229,19 @@ async function check(withQuestions) {
 }
 
 async function saveDraft() {
+  // Typed YAML not yet parsed (the pause before it is applied) counts too.
+  if ($('raw') && rawTimer) applyRaw();
+  if (rawError) {
+    $('check').replaceChildren(el('p', { class: 'problems', text: `没有保存：${rawError}` }));
+    return;
+  }
   try {
     const { draft } = await api('POST', '/api/kb/drafts', { entryId: editing.base?.id, entry: editing.entry, note: $('note').value });
     $('check').replaceChildren(el('p', { class: 'ok', text: `已保存草稿 ${draft.id}，请另一位编辑在「待审核」里审核。` }));
-    await loadDraftCount();
   } catch (err) {
     $('check').replaceChildren(el('ul', { class: 'problems' }, el('li', { text: err.message }), ...(err.details ?? []).map?.((p) => el('li', { text: `${p.field}：${p.problem}` })) ?? []));
   }
+  await loadDraftCount();
 }
 
 async function showHistory() {
