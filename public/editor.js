@@ -268,10 +268,8 @@ async function rollback(revision) {
 }
 
 // ---- review ----
-/** A line diff (longest common subsequence) of two entries as YAML, with two lines of context. */
-function diff(a, b) {
-  const A = a ? toText(a).split('\n') : [];
-  const B = toText(b).split('\n');
+/** Longest-common-subsequence edit script of two sequences: ['same' | 'add' | 'del', element] in order. */
+function editScript(A, B) {
   const m = A.length;
   const n = B.length;
   const L = Array.from({ length: m + 1 }, () => new Uint16Array(n + 1));
@@ -281,8 +279,77 @@ function diff(a, b) {
   let j = 0;
   while (i < m || j < n) {
     if (i < m && j < n && A[i] === B[j]) { ops.push(['same', A[i]]); i++; j++; }
-    else if (j < n && (i >= m || L[i][j + 1] >= L[i + 1][j])) ops.push(['add', B[j++]]);
-    else ops.push(['del', A[i++]]);
+    else if (i < m && (j >= n || L[i + 1][j] >= L[i][j + 1])) ops.push(['del', A[i++]]); // removed lines before added ones
+    else ops.push(['add', B[j++]]);
+  }
+  return ops;
+}
+
+/**
+ * Which characters of a changed line pair differ: [old, new] as lists of [text, changed] pieces.
+ * The common start and end are cut off first; the middle is compared character by character (when
+ * short enough), and single characters left in common between changes are counted as changed, so
+ * a reworded phrase shows as one mark rather than a scatter.
+ */
+function charDiff(a, b) {
+  const A = Array.from(a);
+  const B = Array.from(b);
+  let p = 0;
+  while (p < A.length && p < B.length && A[p] === B[p]) p++;
+  let s = 0;
+  while (s < A.length - p && s < B.length - p && A[A.length - 1 - s] === B[B.length - 1 - s]) s++;
+  const midA = A.slice(p, A.length - s);
+  const midB = B.slice(p, B.length - s);
+  const ops = midA.length * midB.length <= 40_000 ? editScript(midA, midB) : [...midA.map((c) => ['del', c]), ...midB.map((c) => ['add', c])];
+  // Runs of one character in common, with changes on both sides, join the change.
+  ops.forEach((op, k) => {
+    if (op[0] !== 'same' || ops[k - 1]?.[0] === 'same' || ops[k + 1]?.[0] === 'same' || k === 0 || k === ops.length - 1) return;
+    op[0] = 'both';
+  });
+  /** Pieces [text, changed], neighbours of the same kind joined. */
+  const side = () => {
+    const pieces = [];
+    const push = (text, changed) => {
+      if (!text) return;
+      const last = pieces.at(-1);
+      if (last && last[1] === changed) last[0] += text;
+      else pieces.push([text, changed]);
+    };
+    return { pieces, push };
+  };
+  const oldSide = side();
+  const newSide = side();
+  oldSide.push(A.slice(0, p).join(''), false);
+  newSide.push(B.slice(0, p).join(''), false);
+  for (const [t, c] of ops) {
+    if (t === 'same') { oldSide.push(c, false); newSide.push(c, false); }
+    else if (t === 'both') { oldSide.push(c, true); newSide.push(c, true); }
+    else if (t === 'del') oldSide.push(c, true);
+    else newSide.push(c, true);
+  }
+  oldSide.push(A.slice(A.length - s).join(''), false);
+  newSide.push(B.slice(B.length - s).join(''), false);
+  return [oldSide.pieces, newSide.pieces];
+}
+
+/**
+ * A line diff (longest common subsequence) of two entries as YAML, with two lines of context. In a
+ * changed line that replaces another, the characters that changed are marked.
+ */
+function diff(a, b) {
+  const ops = editScript(a ? toText(a).split('\n') : [], toText(b).split('\n'));
+  // Pair the removed and added lines of each changed block, in order, for the marks.
+  const pieces = new Map();
+  for (let k = 0; k < ops.length;) {
+    if (ops[k][0] === 'same') { k++; continue; }
+    const dels = [];
+    const adds = [];
+    while (k < ops.length && ops[k][0] !== 'same') (ops[k][0] === 'del' ? dels : adds).push(k++);
+    for (let x = 0; x < Math.min(dels.length, adds.length); x++) {
+      const [o, n] = charDiff(ops[dels[x]][1], ops[adds[x]][1]);
+      pieces.set(dels[x], o);
+      pieces.set(adds[x], n);
+    }
   }
   const near = ops.map((_, k) => ops.slice(Math.max(0, k - 2), k + 3).some(([t]) => t !== 'same'));
   const out = [];
@@ -290,41 +357,57 @@ function diff(a, b) {
   ops.forEach(([t, line], k) => {
     if (!near[k]) return;
     if (k > 0 && !near[k - 1]) out.push(gap());
-    out.push(el('span', { class: t === 'same' ? 'ctx' : t, text: `${t === 'add' ? '+ ' : t === 'del' ? '- ' : '  '}${line}` }));
+    const sign = t === 'add' ? '+ ' : t === 'del' ? '- ' : '  ';
+    const marked = pieces.get(k);
+    out.push(marked
+      ? el('span', { class: t }, sign, ...marked.map(([text, changed]) => (changed ? el('mark', { text }) : text)))
+      : el('span', { class: t === 'same' ? 'ctx' : t, text: `${sign}${line}` }));
   });
   if (out.length && !near.at(-1)) out.push(gap());
   return el('div', { class: 'diff' }, ...(out.length ? out : [el('span', { class: 'ctx', text: '（内容没有变化）' })]));
 }
+
+/** The 待审核 badge: refreshed after every action here, every minute, and when the page is looked at again. */
 async function loadDraftCount() {
   const { drafts } = await api('GET', '/api/kb/drafts');
   $('draft-count').textContent = String(drafts.filter((d) => d.status === 'pending').length);
   return drafts;
 }
+const refreshCount = () => { if (me && !$('app').hidden) loadDraftCount().catch(() => {}); };
+setInterval(refreshCount, 60_000);
+window.addEventListener('focus', refreshCount);
+document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') refreshCount(); });
+
 async function loadDrafts() {
   await yamlReady;
   const drafts = await loadDraftCount();
   const pending = drafts.filter((d) => d.status === 'pending');
-  $('drafts').replaceChildren(el('h2', { text: '待审核的草稿' }), ...(pending.length ? pending : []).map((d) => el('div', { class: 'cluster' },
+  $('drafts').replaceChildren(el('h2', { text: '待审核的草稿' }), ...pending.map(draftCard), pending.length ? '' : el('p', { class: 'muted', text: '没有待审核的草稿。' }),
+    ...recentClosed(drafts));
+}
+function draftCard(d) {
+  return el('div', { class: 'cluster draft', 'data-draft': d.id },
     el('strong', { text: `${d.entry.title}（${d.entryId}）` }), el('p', { class: 'muted', text: `${d.author} 写于 ${new Date(d.createdAt).toLocaleString('zh-CN')}：${d.note || '（没有说明）'}` }),
+    d.refusal ? el('p', { class: 'problems', text: `上次审核时上线检查没有通过：${d.refusal}（再点「审核通过并上线」可看到具体问法）` }) : null,
     diff(d.base, d.entry),
     d.author === me.username
       ? el('div', { class: 'row' }, el('span', { class: 'muted', text: '这是您写的草稿，需要另一位编辑审核。' }),
-        el('button', { type: 'button', text: '撤回', onclick: () => closeDraft(d.id, '') }), el('span', { id: `msg-${d.id}`, class: 'problems' }))
-      : el('div', { class: 'row' }, el('button', { type: 'button', class: 'primary', text: '审核通过并上线', onclick: () => approve(d.id) }),
+        el('button', { type: 'button', text: '撤回', onclick: () => closeDraft(d.id, '') }), el('span', { id: `msg-${d.id}`, class: 'problems', 'aria-live': 'polite' }))
+      : el('div', { class: 'row' }, el('button', { type: 'button', class: 'primary', id: `approve-${d.id}`, text: '审核通过并上线', onclick: () => approve(d.id) }),
         el('label', {}, '退回原因 ', el('input', { id: `why-${d.id}`, placeholder: '例如：收费依据没有写文号' })),
         el('button', { type: 'button', text: '退回给作者', onclick: () => closeDraft(d.id, $(`why-${d.id}`).value) }),
-        el('span', { id: `msg-${d.id}`, class: 'problems' })))), pending.length ? '' : el('p', { class: 'muted', text: '没有待审核的草稿。' }),
-  ...recentClosed(drafts));
+        el('span', { id: `msg-${d.id}`, class: 'problems', 'aria-live': 'polite' })),
+    el('div', { id: `gate-${d.id}` }));
 }
 const CLOSED = { published: '已上线', refused: '上线检查未通过', returned: '已退回', withdrawn: '作者已撤回' };
-/** Recently handled drafts, so an author sees why a draft was returned or refused. */
+/** Recently handled drafts, so an author sees why a draft was returned or refused, and by whom. */
 function recentClosed(drafts) {
   const done = drafts.filter((d) => d.status !== 'pending').slice(0, 15);
   if (!done.length) return [];
-  return [el('h3', { text: '最近处理的草稿' }), el('table', { class: 'grid' },
-    el('thead', {}, el('tr', {}, ...['条目', '作者', '结果', '原因', '处理人'].map((h) => el('th', { scope: 'col', text: h })))),
+  return [el('h3', { text: '最近处理的草稿' }), el('table', { class: 'grid', id: 'closed-drafts' },
+    el('thead', {}, el('tr', {}, ...['条目', '作者', '结果', '原因', '处理人', '时间'].map((h) => el('th', { scope: 'col', text: h })))),
     el('tbody', {}, ...done.map((d) => el('tr', {}, el('td', { text: d.entry.title }), el('td', { text: d.author }), el('td', { text: CLOSED[d.status] ?? d.status }),
-      el('td', { text: d.refusal ?? '' }), el('td', { text: d.closedBy ?? '' })))))];
+      el('td', { text: d.refusal ?? '' }), el('td', { text: d.closedBy ?? '—' }), el('td', { text: d.closedAt ? new Date(d.closedAt).toLocaleString('zh-CN') : '' })))))];
 }
 async function closeDraft(id, reason) {
   try {
@@ -332,15 +415,70 @@ async function closeDraft(id, reason) {
     await loadDrafts();
   } catch (err) {
     $(`msg-${id}`).textContent = err.message;
+    await loadDraftCount().catch(() => {});
   }
 }
-async function approve(id) {
+
+/** An entry's title for a question move (id or null), and whether it would be answered or only offered. */
+function whereTo(at) {
+  if (!at?.id) return '没有结果';
+  const title = entries.find((e) => e.id === at.id)?.title ?? at.id;
+  return `${title}${at.answered ? '' : '（不直接回答，只作为“您是不是想问”）'}`;
+}
+const titlesOf = (ids) => (ids.length ? ids.map((id) => entries.find((e) => e.id === id)?.title ?? id).join('、') : '（知识库以外的问题，不该回答）');
+
+/** The publish gate's refusal: the questions it would stop answering right and the ones it would pull, and 「仍然发布」 with a reason. */
+function showGate(id, err) {
+  const d = err.details ?? {};
+  const lost = d.lost ?? [];
+  const drawn = d.drawn ?? [];
+  const MAX = 30;
+  const table = (caption, rows, cols) => [
+    el('h4', { text: caption }),
+    el('table', { class: 'grid' },
+      el('thead', {}, el('tr', {}, ...cols.map(([h]) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, ...rows.slice(0, MAX).map((m) => el('tr', {}, ...cols.map(([, f]) => el('td', { text: f(m) })))))),
+    rows.length > MAX ? el('p', { class: 'muted', text: `另有 ${rows.length - MAX} 个没有列出。` }) : null,
+  ];
+  const reason = el('input', { id: `override-${id}`, maxlength: '500', placeholder: '例如：名称按省里新目录统一，别名另行补充' });
+  const msg = el('span', { class: 'problems', 'aria-live': 'polite' });
+  const force = el('button', { type: 'button', class: 'danger', text: '仍然发布', onclick: async () => {
+    const why = reason.value.trim();
+    if (why.length < 4) { msg.textContent = '请写明仍要发布的理由（至少 4 个字），审核记录里会保留。'; reason.focus(); return; }
+    await approve(id, why);
+  } });
+  $(`gate-${id}`).replaceChildren(el('section', { class: 'gate', role: 'alert', 'aria-label': '上线检查没有通过' },
+    el('h3', { text: '上线检查没有通过，草稿没有发布' }),
+    el('p', { text: err.message }),
+    d.belowFloor ? el('p', { class: 'problems', text: '整体的首位命中率会低于规定的下限。' }) : null,
+    ...(lost.length ? table(`原来答对、改后不再答对的问题（${lost.length}）`, lost, [['问法', (m) => m.q], ['应该回答的条目', (m) => titlesOf(m.expect)], ['原来排第一', (m) => whereTo(m.before)], ['改后排第一', (m) => whereTo(m.after)]]) : []),
+    ...(drawn.length ? table(`不属于这个条目、改后会转到它这里的问题（${drawn.length}）`, drawn, [['问法', (m) => m.q], ['应该回答的条目', (m) => titlesOf(m.expect)], ['原来排第一', (m) => whereTo(m.before)], ['改后排第一', (m) => whereTo(m.after)]]) : []),
+    el('p', { class: 'muted', text: '草稿仍在待审核里：可以退回给作者修改；确认这些变化没有问题的话，写明理由后仍然发布（理由会记在版本历史和审核日志里）。' }),
+    el('div', { class: 'row' }, el('label', {}, '仍然发布的理由 ', reason), force, msg)));
+  reason.focus();
+}
+
+async function approve(id, override) {
+  const button = $(`approve-${id}`);
+  const msg = $(`msg-${id}`);
+  if (button) button.disabled = true;
+  msg.textContent = '正在检查，请稍候…';
   try {
-    await api('POST', `/api/kb/drafts/${id}/approve`);
+    await api('POST', `/api/kb/drafts/${id}/approve`, override ? { override: { reason: override } } : undefined);
     await loadDrafts();
     await loadEntries();
   } catch (err) {
-    $(`msg-${id}`).textContent = err.message + (err.details?.broke ? `（受影响的问法：${err.details.broke.slice(0, 8).join('；')}）` : '');
+    if (button) button.disabled = false;
+    if (err.status === 409 && err.details && (err.details.lost || err.details.drawn)) {
+      msg.textContent = '';
+      showGate(id, err);
+    } else {
+      msg.textContent = err.message;
+      // The gate panel's own note, when the override itself was refused (e.g. a reason too short).
+      const note = document.querySelector(`#gate-${id} .row .problems`);
+      if (note) note.textContent = err.message;
+    }
+    await loadDraftCount().catch(() => {});
   }
 }
 

@@ -62,6 +62,8 @@ describe.skipIf(!available)('editor in Chromium', () => {
     await b.locator('button.primary', { hasText: '审核通过并上线' }).click();
     // The publish gate runs the labelled questions: slow on a loaded machine.
     await expect.poll(() => b.locator('#drafts').textContent(), { timeout: 120_000 }).toContain('没有待审核的草稿');
+    // 处理人 is the reviewer.
+    expect(await b.locator('#closed-drafts tbody tr').first().locator('td').allTextContents()).toEqual(expect.arrayContaining(['已上线', 'editorb']));
 
     const chat = await browser.newPage();
     await chat.goto(running.url);
@@ -144,5 +146,105 @@ describe.skipIf(!available)('editor in Chromium', () => {
     expect(await a.locator('input[data-key=aliases]').inputValue()).toContain('去民政局领证手续');
     expect(await a.locator('input[data-key=title]').inputValue()).toBe('结婚登记（测试）');
     await expect.poll(() => a.locator('#check').textContent(), soon).toContain('校验通过');
+  }, 120_000);
+
+  it('edits fee, time limit and department in the form, and the review marks the changed characters within a line', async () => {
+    const a = await signIn('editora');
+    await a.fill('#search', '烟草专卖零售');
+    await a.locator('#entry-list button').first().click();
+    const department = a.locator('input[data-key=department]');
+    await department.waitFor();
+    await department.fill((await department.inputValue()).replace('未设县级局的', '未设县级局或县级局撤并的'));
+    await a.locator('input[data-key="fees.free"]').uncheck();
+    await a.fill('input[data-key="fees.text"]', '工本费 10 元（测试）。');
+    await a.fill('input[data-key="timeLimit.promised"]', '受理后 15 个工作日内（测试）');
+    await a.fill('input[data-key="timeLimit.promisedWorkingDays"]', '15');
+    await a.locator('#editor details summary').click();
+    const yaml = await a.locator('#raw').inputValue();
+    expect(yaml).toMatch(/^department: .*未设县级局或县级局撤并的/m);
+    expect(yaml).toMatch(/^fees:\n {2}free: false\n {2}text: 工本费 10 元（测试）。$/m);
+    expect(yaml).toMatch(/^ {2}promised: 受理后 15 个工作日内（测试）$/m);
+    expect(yaml).toMatch(/^ {2}promisedWorkingDays: 15$/m);
+    await expect.poll(() => a.locator('#check').textContent(), soon).toContain('校验通过');
+    await a.fill('#note', '收费和时限按窗口告知');
+    await a.click('#save-draft');
+    await expect.poll(() => a.locator('#check').textContent(), soon).toContain('已保存草稿');
+
+    const b = await signIn('editorb');
+    await b.click('[data-tab=drafts]');
+    const card = b.locator('.draft', { hasText: '收费和时限按窗口告知' });
+    const added = card.locator('.diff .add', { hasText: 'department:' });
+    await added.waitFor();
+    expect(await added.locator('mark').allTextContents()).toEqual(['或县级局撤并']);
+    expect((await added.textContent())!.length).toBeGreaterThan(30);
+    expect(await card.locator('.diff .del', { hasText: 'department:' }).locator('mark').count()).toBe(0);
+    expect(await card.locator('.diff .add', { hasText: 'text: 工本费' }).locator('mark').allTextContents()).not.toContain(await card.locator('.diff .add', { hasText: 'text: 工本费' }).textContent());
+  }, 120_000);
+
+  it('shows the publish gate\'s refusal with the questions lost and where they go, and publishes anyway only with a reason', async () => {
+    const a = await signIn('editora');
+    await a.fill('#search', '医疗机构设立一件事');
+    await a.locator('#entry-list button', { hasText: '医疗机构设立一件事' }).first().click();
+    await a.locator('input[data-key=title]').waitFor();
+    await a.fill('input[data-key=title]', '医疗机构开设');
+    await a.fill('input[data-key=aliases]', '');
+    await a.fill('input[data-key=keywords]', '');
+    await expect.poll(() => a.locator('#check').textContent(), soon).toContain('校验通过');
+    await a.fill('#note', '改名（测试关卡）');
+    await a.click('#save-draft');
+    await expect.poll(() => a.locator('#check').textContent(), soon).toContain('已保存草稿');
+
+    const b = await signIn('editorb');
+    await b.click('[data-tab=drafts]');
+    const card = b.locator('.draft', { hasText: '改名（测试关卡）' });
+    await card.locator('button', { hasText: '审核通过并上线' }).click();
+    const gate = card.locator('.gate');
+    await gate.waitFor({ timeout: 120_000 });
+    expect(await gate.textContent()).toContain('上线检查没有通过');
+    const lostRow = gate.locator('tr', { hasText: '医疗机构设立一件事怎么办' });
+    expect(await lostRow.count()).toBe(1);
+    const cells = await lostRow.locator('td').allTextContents();
+    expect(cells[1]).toContain('医疗机构设立一件事'); // where it belongs
+    expect(cells[2]).toContain('医疗机构设立一件事'); // where it went before
+    expect(cells[3]).not.toBe(cells[2]); // and where it goes now
+    // Still pending; 仍然发布 needs a reason.
+    await gate.locator('button', { hasText: '仍然发布' }).click();
+    await expect.poll(() => gate.locator('.problems').last().textContent(), soon).toContain('至少 4 个字');
+    expect(await b.locator('#draft-count').textContent()).not.toBe('0');
+    await gate.locator('input').fill('名称按省里新目录统一，别名另行补充');
+    await gate.locator('button', { hasText: '仍然发布' }).click();
+    await expect.poll(() => card.count(), { timeout: 120_000 }).toBe(0);
+    const row = b.locator('#closed-drafts tbody tr', { hasText: '医疗机构开设' });
+    expect(await row.locator('td').allTextContents()).toEqual(expect.arrayContaining(['已上线', 'editorb']));
+  }, 300_000);
+
+  it('keeps the 待审核 badge current: after a new draft in another tab, a return, and 处理人 shows who returned it', async () => {
+    const b = await signIn('editorb');
+    const badge = b.locator('#draft-count');
+    const pending = () => b.evaluate(async () => ((await (await fetch('/api/kb/drafts')).json()) as { drafts: { status: string }[] }).drafts.filter((d) => d.status === 'pending').length);
+    const before = await pending();
+    await expect.poll(() => badge.textContent(), soon).toBe(String(before));
+    const a = await signIn('editora');
+    await a.fill('#search', '居住证');
+    await a.locator('#entry-list button').first().click();
+    const aliases = a.locator('input[data-key=aliases]');
+    await aliases.waitFor();
+    await aliases.fill(`${await aliases.inputValue()}，办个居住证明（测试）`);
+    await a.fill('#note', '徽标测试');
+    await a.click('#save-draft');
+    await expect.poll(() => a.locator('#check').textContent(), soon).toContain('已保存草稿');
+    // The other tab learns of it when it is looked at again.
+    await b.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await expect.poll(() => badge.textContent(), soon).toBe(String(before + 1));
+    await b.click('[data-tab=drafts]');
+    const card = b.locator('.draft', { hasText: '徽标测试' });
+    await card.locator('input[id^=why-]').fill('先和窗口确认说法');
+    await card.locator('button', { hasText: '退回给作者' }).click();
+    await expect.poll(() => badge.textContent(), soon).toBe(String(before));
+    const row = b.locator('#closed-drafts tbody tr', { hasText: '先和窗口确认说法' });
+    expect(await row.locator('td').allTextContents()).toEqual(expect.arrayContaining(['已退回', 'editorb']));
+    // The author's own page: the badge follows on focus too.
+    await a.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await expect.poll(() => a.locator('#draft-count').textContent(), soon).toBe(String(before));
   }, 120_000);
 });
