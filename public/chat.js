@@ -41,6 +41,8 @@ let lastSeq = 0;
 let ws = null;
 let wsOpen = false;
 let retry = 0;
+// Set when the page closes the socket itself (新对话): the reconnect that follows is no outage.
+let closingOnPurpose = false;
 let waiting = 0;
 // The message sent over the socket and not answered yet: resent over REST if the socket drops.
 let unanswered = null;
@@ -78,8 +80,9 @@ function renderCard(card) {
   return box;
 }
 
-async function sendFeedback(seq, helpful, bar) {
-  bar.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+/** 有帮助 / 没看懂: once either is sent both are done; 流程走不通？ stays open (it is a separate report). */
+async function sendFeedback(seq, helpful, bar, buttons) {
+  buttons.forEach((b) => { b.disabled = true; });
   try {
     const res = await fetch('/api/feedback', {
       method: 'POST',
@@ -122,8 +125,8 @@ function feedbackBar(seq) {
   const bar = el('div', { class: 'feedback', role: 'group', 'aria-label': '这个回答对您有帮助吗' });
   const yes = el('button', { type: 'button', class: 'fb', text: '有帮助' });
   const no = el('button', { type: 'button', class: 'fb', text: '没看懂' });
-  yes.addEventListener('click', () => sendFeedback(seq, true, bar));
-  no.addEventListener('click', () => sendFeedback(seq, false, bar));
+  yes.addEventListener('click', () => sendFeedback(seq, true, bar, [yes, no]));
+  no.addEventListener('click', () => sendFeedback(seq, false, bar, [yes, no]));
   const stuck = el('button', { type: 'button', class: 'fb', text: '流程走不通？' });
   stuck.addEventListener('click', () => processForm(bar));
   bar.append(yes, no, stuck, el('span', { class: 'thanks', 'aria-live': 'polite' }));
@@ -218,6 +221,7 @@ async function submit(payload, shown) {
 }
 
 async function sendRest(payload) {
+  const conversation = sessionId;
   try {
     const res = await fetch('/api/chat', {
       method: 'POST',
@@ -225,6 +229,7 @@ async function sendRest(payload) {
       body: JSON.stringify({ sessionId, ...payload }),
     });
     const body = await res.json();
+    if (conversation !== sessionId) return; // 新对话 was started meanwhile: the answer belongs to the old one
     if (res.status === 403) lost();
     else if (!res.ok) showError(body.error ? body.error.message : '发送失败，请重试。');
     else { keep(body); accept(body.seq, 'bot', body.replies); }
@@ -278,6 +283,13 @@ function connect() {
   ws.addEventListener('close', () => {
     const was = wsOpen;
     wsOpen = false;
+    if (closingOnPurpose) {
+      // A new conversation: nothing of the old one is resent, and the socket comes back at once.
+      closingOnPurpose = false;
+      retry = 0;
+      setTimeout(connect, 0);
+      return;
+    }
     if (waiting && unanswered) {
       // Catch up first: if the server answered, the reply is in the transcript; if not, resend over REST.
       const pending = unanswered;
@@ -312,11 +324,30 @@ function welcome() {
   });
 }
 
+// The server's limit on one message (config.maxMessageLength). The box has no maxlength: a browser
+// would cut a long paste without a word, so the whole text stays and the citizen is told instead.
+const MAX_LENGTH = 500;
+const count = $('count');
+/** Shows how much room is left near the limit, and by how much a message is too long; true when it fits. */
+function showLength() {
+  const n = input.value.trim().length;
+  const over = n > MAX_LENGTH;
+  input.setAttribute('aria-invalid', String(over));
+  count.classList.toggle('over', over);
+  count.textContent = over
+    ? `消息最多 ${MAX_LENGTH} 字，现在有 ${n} 字，超出 ${n - MAX_LENGTH} 字。请删减后再发送，或分几次问。`
+    : n >= MAX_LENGTH - 100 ? `${n}/${MAX_LENGTH} 字` : '';
+  return !over;
+}
+input.addEventListener('input', showLength);
+
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   const text = input.value.trim();
   if (!text) { input.focus(); return; }
+  if (!showLength()) { input.focus(); return; } // refused, and the text is kept to shorten
   input.value = '';
+  showLength();
   void submit({ text }, text);
   input.focus();
 });
@@ -363,7 +394,16 @@ function startOver() {
   localEcho = 0;
   log.replaceChildren();
   welcome();
-  if (ws) ws.close();
+  // The old conversation's unanswered message belongs to it: it is not resent into the new one.
+  unanswered = null;
+  waiting = 0;
+  typing.hidden = true;
+  send.disabled = false;
+  if (ws && ws.readyState <= WebSocket.OPEN) {
+    // Closed on purpose so the next socket is bound to the new conversation: no 「连接已断开」.
+    closingOnPurpose = true;
+    ws.close();
+  }
 }
 
 /** The server no longer accepts this conversation's key (e.g. its records were removed): start afresh. */

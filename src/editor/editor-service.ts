@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { formatShare, judgeChange, observe, type LabelledQuestion, type Observation } from '../knowledge/evaluate.js';
-import { linkProblems, type KnowledgeBase } from '../knowledge/parse-knowledge.js';
+import { commonMattersFirst, linkProblems, type KnowledgeBase } from '../knowledge/parse-knowledge.js';
 import { entrySchema, joinChineseLines, type Entry } from '../knowledge/schema.js';
 import { serializer } from '../core/serialize.js';
 import type { Store } from '../storage/ports.js';
@@ -86,7 +86,8 @@ export function createEditorService(o: EditorOptions) {
   /** The knowledge base with one entry replaced or added, checked for broken links. */
   function withEntry(kb: KnowledgeBase, entry: Entry): { kb: KnowledgeBase; problems: FieldError[] } {
     const exists = kb.entries.some((e) => e.id === entry.id);
-    const entries = exists ? kb.entries.map((e) => (e.id === entry.id ? entry : e)) : [...kb.entries, entry];
+    // A new bundle listed under settings commonMatters takes its place in the help list at once.
+    const entries = exists ? kb.entries.map((e) => (e.id === entry.id ? entry : e)) : commonMattersFirst([...kb.entries, entry], kb.settings.commonMatters);
     const fileOf = { ...kb.fileOf, [entry.id]: kb.fileOf[entry.id] ?? fileForNew(entry) };
     const problems = linkProblems(entries, fileOf)
       .filter((p) => p.entry === entry.id)
@@ -223,6 +224,18 @@ export function createEditorService(o: EditorOptions) {
         const d = await drafts.read(id);
         if (d) out.push(d);
       }
+      // Drafts published or refused before closedBy was kept for them: the reviewer is in the audit log.
+      if (out.some((d) => (d.status === 'published' || d.status === 'refused') && !d.closedBy)) {
+        const approvals = new Map<string, { by: string; at: string }>();
+        for (const a of await audit.recent(100_000)) {
+          // newest first
+          if (a.draftId && a.action.startsWith('approve') && !approvals.has(a.draftId)) approvals.set(a.draftId, { by: a.by, at: a.at });
+        }
+        return out.reverse().map((d) => {
+          const a = !d.closedBy && d.status !== 'pending' ? approvals.get(d.id) : undefined;
+          return a ? { ...d, closedBy: a.by, closedAt: a.at } : d;
+        });
+      }
       return out.reverse();
     },
 
@@ -245,7 +258,13 @@ export function createEditorService(o: EditorOptions) {
         const reason = override?.trim() || undefined;
         const result = await publish(draft.entry, draft.author, approver, draft.note, reason);
         const gated = !result.ok && result.code === 'publish_gate';
-        await drafts.write(draftId, { ...draft, status: result.ok ? 'published' : gated ? 'pending' : 'refused', ...(result.ok ? {} : { refusal: result.message }) });
+        await drafts.write(draftId, {
+          ...draft,
+          status: result.ok ? 'published' : gated ? 'pending' : 'refused',
+          ...(result.ok ? {} : { refusal: result.message }),
+          // Who handled it (shown as 处理人): the reviewer who published it or whose approval was refused.
+          ...(gated ? {} : { closedBy: approver, closedAt: now().toISOString() }),
+        });
         await audit.append({
           at: now().toISOString(),
           by: approver,

@@ -186,9 +186,37 @@ export function parseKnowledge(files: SourceFile[]): ParseResult {
     });
   }
   problems.push(...linkProblems(entries, fileOf));
+  if (settings) problems.push(...commonMatterProblems(settings, entries));
 
   if (problems.length > 0 || !settings) return { ok: false, problems };
-  return { ok: true, kb: { settings, lexicon, entries, fileOf } };
+  return { ok: true, kb: { settings, lexicon, entries: commonMattersFirst(entries, settings.commonMatters), fileOf } };
+}
+
+/** Each id under settings `commonMatters` names a bundle, once. */
+function commonMatterProblems(settings: Settings, entries: Entry[]): KnowledgeProblem[] {
+  const kinds = new Map(entries.map((e) => [e.id, e.kind]));
+  return settings.commonMatters.flatMap((id, i) => {
+    const kind = kinds.get(id);
+    const problem =
+      kind === undefined ? `no entry has the id ${id}` : kind !== 'bundle' ? `${id} is ${kind === 'item' ? 'an' : 'a'} ${kind}, not a bundle` : settings.commonMatters.indexOf(id) < i ? `${id} is listed twice` : null;
+    return problem ? [{ file: SETTINGS_FILE, entry: 'settings', field: `commonMatters[${i}]`, problem, fix: 'list each bundle id (bundle-…) once, most asked first' }] : [];
+  });
+}
+
+/**
+ * The entries with the bundles in the order of `commonMatters` (listed ones first, the rest in
+ * their former order), each bundle taking one of the places bundles had: items, FAQs and policies
+ * keep their positions. The help list 「我能问什么」 offers the first bundles of the knowledge base.
+ */
+export function commonMattersFirst(entries: Entry[], commonMatters: readonly string[]): Entry[] {
+  if (commonMatters.length === 0) return entries;
+  const rank = (e: Entry) => {
+    const i = commonMatters.indexOf(e.id);
+    return i < 0 ? commonMatters.length : i;
+  };
+  const bundles = entries.filter((e) => e.kind === 'bundle').sort((a, b) => rank(a) - rank(b));
+  let next = 0;
+  return entries.map((e) => (e.kind === 'bundle' ? bundles[next++]! : e));
 }
 
 /** Links between entries (bundle items, related entries), unique titles, dates in order. */

@@ -200,6 +200,12 @@ export const settingsSchema = z.strictObject({
   onlinePortal: z.strictObject({ name: text, url: webUrl.optional(), note: z.string().optional() }).optional(),
   /** Settings an editor of the city still has to confirm; shown with a caution. */
   unconfirmed: z.array(z.string()).default([]),
+  /**
+   * The 一件事 people ask about most, most asked first (bundle ids): the help list 「我能问什么」
+   * offers bundles in this order, the others after them in file order. An editorial order, set
+   * before there is any usage data.
+   */
+  commonMatters: z.array(entryId).default([]),
   sources: z.array(sourceSchema).default([]),
 });
 

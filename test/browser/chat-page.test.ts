@@ -166,4 +166,84 @@ describe.skipIf(!available)('chat page in Chromium', () => {
     expect(await page.locator('.msg.user').count()).toBe(1); // shown once, not again by a catch-up
     await page.close();
   });
+
+  it('starts a new conversation without the 「连接已断开」 notice: the socket is closed on purpose', async () => {
+    const page = await browser.newPage();
+    let sockets = 0;
+    page.on('websocket', () => { sockets++; });
+    await page.goto(running.url);
+    await page.fill('#input', '个体户营业执照要多少钱');
+    await page.press('#input', 'Enter');
+    await page.locator('.card').first().waitFor();
+    // Every text #status ever shows, however briefly.
+    await page.evaluate(() => {
+      const w = window as unknown as { statusLog: string[] };
+      w.statusLog = [];
+      new MutationObserver(() => w.statusLog.push(document.getElementById('status')!.textContent ?? '')).observe(document.getElementById('status')!, { childList: true, characterData: true, subtree: true });
+    });
+    const before = sockets;
+    await page.click('#restart');
+    await expect.poll(() => sockets, { timeout: 10_000 }).toBeGreaterThan(before);
+    await page.waitForTimeout(1500); // longer than the first reconnect delay of a real outage
+    expect(await page.evaluate(() => (window as unknown as { statusLog: string[] }).statusLog)).not.toContainEqual(expect.stringContaining('断开'));
+    expect(await page.locator('#status').textContent()).toBe('');
+    // The new conversation works over the new socket.
+    await page.fill('#input', '新生儿怎么上户口');
+    await page.press('#input', 'Enter');
+    await page.locator('.card').first().waitFor();
+    await page.close();
+  });
+
+  it('says so when a pasted message is longer than 500 characters, and keeps the text instead of cutting it', async () => {
+    const page = await browser.newPage();
+    await page.goto(running.url);
+    const long = '我想在镇上开一家小卖部，卖些零食饮料和日用品，请问要办哪些证件，去哪里办，要多久。'.repeat(80).slice(0, 3000);
+    await page.focus('#input');
+    await page.keyboard.insertText(long); // like a paste: a maxlength would cut it here without a word
+    expect((await page.inputValue('#input')).length).toBe(3000);
+    await expect.poll(() => page.locator('#count').textContent()).toContain('消息最多 500 字，现在有 3000 字，超出 2500 字');
+    expect(await page.getAttribute('#input', 'aria-invalid')).toBe('true');
+    await page.press('#input', 'Enter');
+    await page.waitForTimeout(300);
+    expect(await page.locator('.msg.user').count()).toBe(0); // refused, not sent cut short
+    expect((await page.inputValue('#input')).length).toBe(3000);
+    // Shortened to the limit it goes, and the note goes away.
+    await page.fill('#input', long.slice(0, 500));
+    await expect.poll(() => page.locator('#count').textContent()).toBe('500/500 字');
+    await page.press('#input', 'Enter');
+    await expect.poll(() => page.locator('.msg.user').count()).toBe(1);
+    expect(await page.locator('#count').textContent()).toBe('');
+    expect(await axe(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('offers the most asked 一件事 first in 「我能问什么」', async () => {
+    const page = await browser.newPage();
+    await page.goto(running.url);
+    await page.fill('#input', '我能问什么');
+    await page.press('#input', 'Enter');
+    const menu = page.locator('.msg.bot .choices').last();
+    await expect.poll(() => menu.locator('.choice').count(), { timeout: 5000 }).toBeGreaterThanOrEqual(6);
+    expect((await menu.locator('.choice').allTextContents()).slice(0, 4)).toEqual(['新生儿出生一件事', '开办小商店一件事', '开办餐饮店一件事', '社会保障卡居民服务一件事']);
+    await page.close();
+  });
+
+  it('keeps 「流程走不通？」 available after 「没看懂」: the two are separate feedback', async () => {
+    const page = await browser.newPage();
+    await page.goto(running.url);
+    await page.fill('#input', '个体户营业执照要多少钱');
+    await page.press('#input', 'Enter');
+    const bar = page.locator('.feedback').first();
+    await bar.waitFor();
+    await bar.locator('.fb', { hasText: '没看懂' }).click();
+    await expect.poll(() => bar.locator('.thanks').textContent()).toContain('谢谢您的反馈');
+    expect(await bar.locator('.fb', { hasText: '有帮助' }).isDisabled()).toBe(true);
+    const stuck = bar.locator('.fb', { hasText: '流程走不通' });
+    expect(await stuck.isDisabled()).toBe(false);
+    await stuck.click();
+    await page.locator('.stuck select').waitFor();
+    await page.locator('.stuck .fb', { hasText: '提交' }).click();
+    await expect.poll(() => page.locator('.stuck .thanks').textContent()).toContain('已记下');
+    await page.close();
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatProblem, parseKnowledge } from '../../src/knowledge/parse-knowledge.js';
+import { commonMattersFirst, formatProblem, parseKnowledge } from '../../src/knowledge/parse-knowledge.js';
+import type { Entry } from '../../src/knowledge/schema.js';
 import { FIXTURE_FILES } from '../helpers/fixture-kb.js';
 
 const withFile = (path: string, content: string) => [...FIXTURE_FILES.filter((f) => f.path !== path), { path, content }];
@@ -86,5 +87,22 @@ describe('parseKnowledge', () => {
   it('refuses to start without local settings', () => {
     const problems = problemsOf(FIXTURE_FILES.filter((f) => f.path !== 'settings.yaml'));
     expect(problems.some((p) => p.startsWith('settings.yaml › settings › (file)'))).toBe(true);
+  });
+
+  it('orders bundles by settings commonMatters and reports ids that are not bundles', () => {
+    const settings = FIXTURE_FILES.find((f) => f.path === 'settings.yaml')!.content;
+    const ok = parseKnowledge(withFile('settings.yaml', `${settings}commonMatters: [bundle-shop]\n`));
+    expect(ok.ok && ok.kb.settings.commonMatters).toEqual(['bundle-shop']);
+    const problems = problemsOf(withFile('settings.yaml', `${settings}commonMatters: [bundle-shop, bundle-nope, item-tobacco, bundle-shop]\n`));
+    expect(problems).toContain('settings.yaml › settings › commonMatters[1]: no entry has the id bundle-nope — list each bundle id (bundle-…) once, most asked first');
+    expect(problems.some((p) => p.includes('commonMatters[2]: item-tobacco is an item, not a bundle'))).toBe(true);
+    expect(problems.some((p) => p.includes('commonMatters[3]: bundle-shop is listed twice'))).toBe(true);
+  });
+
+  it('puts the listed bundles first in the bundles\' places and leaves other entries where they were', () => {
+    const e = (id: string) => ({ id, kind: id.split('-')[0] }) as Entry;
+    const entries = ['bundle-a', 'bundle-b', 'bundle-c', 'faq-x', 'item-y'].map(e);
+    expect(commonMattersFirst(entries, ['bundle-c', 'bundle-a']).map((x) => x.id)).toEqual(['bundle-c', 'bundle-a', 'bundle-b', 'faq-x', 'item-y']);
+    expect(commonMattersFirst(entries, [])).toBe(entries);
   });
 });

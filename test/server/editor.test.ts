@@ -98,6 +98,15 @@ describe('four eyes, live publish, history and rollback', () => {
 
     const ok = await json('POST', `/api/kb/drafts/${draft.id}/approve`, undefined, ed2);
     expect(ok.status).toBe(200);
+    // The reviewer is kept as the draft's 处理人 (the editor's 最近处理的草稿 shows closedBy).
+    const listed = (await (await json('GET', '/api/kb/drafts', undefined, ed1)).json()) as { drafts: { id: string; status: string; closedBy?: string; closedAt?: string }[] };
+    expect(listed.drafts.find((d) => d.id === draft.id)).toMatchObject({ status: 'published', closedBy: 'editorb', closedAt: expect.any(String) });
+    // A draft published before closedBy was kept: the reviewer is found in the audit log.
+    const kept = running.store.documents<Record<string, unknown>>('kb-drafts');
+    const { closedBy: _by, closedAt: _at, ...older } = (await kept.read(draft.id))!;
+    await kept.write(draft.id, older);
+    const relisted = (await (await json('GET', '/api/kb/drafts', undefined, ed1)).json()) as { drafts: { id: string; closedBy?: string }[] };
+    expect(relisted.drafts.find((d) => d.id === draft.id)?.closedBy).toBe('editorb');
     const after = await search(ALIAS);
     expect(after.answerable).toBe(true);
     expect(after.results[0]?.id).toBe('item-individual-business-registration');
