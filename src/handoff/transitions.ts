@@ -42,6 +42,8 @@ export interface HandoffCase {
   claimedAt: string | null;
   callback: Callback | null;
   history: CaseEvent[];
+  /** The wait (its `queuedAt`) whose claim timeout was already offered a call-back; a new wait starts afresh. */
+  timeoutOfferedFor?: string | null;
 }
 
 export type Command =
