@@ -11,6 +11,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { maskPersonal } from '../core/mask-personal.js';
 import { serializer } from '../core/serialize.js';
+import { GENERAL_COUNTER } from '../knowledge/departments.js';
 import type { Store } from '../storage/ports.js';
 import { isOpen as caseIsOpen, newCase, transition, type Command, type HandoffCase, type TransitionResult } from './transitions.js';
 
@@ -36,7 +37,7 @@ interface HandoffIndex {
 
 export const RECENT_WAITS = 30;
 /** Department of a case whose matter has none in the knowledge base. */
-export const GENERAL_QUEUE = '综合窗口';
+export const GENERAL_QUEUE = GENERAL_COUNTER;
 
 export interface HandoffService {
   get(sessionId: string): Promise<HandoffCase>;
