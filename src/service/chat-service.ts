@@ -262,7 +262,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       options.onEvent?.(sessionId, event);
       if (event.type === 'checklist_created') extra.push(checklists.write(event.checklist.id, event.checklist));
     }
-    extra.push(analytics.turn(at, sessionId, result, userText));
+    extra.push(analytics.turn(at, sessionId, result, userText, state.currentEntryId ?? null));
     const wantsHuman = result.events.find((e) => e.type === 'handoff_requested');
     if (handoff && citizen && wantsHuman?.type === 'handoff_requested') {
       replies = [...replies, ...(await citizen.requestPerson(sessionId, state.currentEntryId, wantsHuman.reason, at))];
