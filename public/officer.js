@@ -8,7 +8,8 @@ const SNIPPETS = [
   '这个问题需要转给业务部门，我帮您转过去。',
   '还有其他问题吗？没有的话我先结束本次服务。',
 ];
-const DEPARTMENTS = ['综合窗口', '县级市场监督管理局', '公安户政', '人力资源和社会保障局', '医疗保障局', '住房公积金管理中心', '民政局', '卫生健康委员会', '教育局', '残疾人联合会', '不动产登记中心', '税务局', '烟草专卖局', '农业农村局（渔政）'];
+/** The counter departments (GET /api/departments): what 转办 offers; loaded at sign-in. */
+let departments = [];
 
 let me = null;
 let current = null;
@@ -52,7 +53,12 @@ const since = (iso) => {
   const m = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 60000));
   return m < 1 ? '刚刚' : `${m} 分钟前`;
 };
-const statusText = { queued: '排队中', claimed: '处理中', callback_requested: '待回电' };
+const statusText = { bot: '小助手服务中', queued: '排队中', claimed: '处理中', resolved: '已结束', callback_requested: '待回电', called_back: '已回电', closed: '已关闭' };
+const actionText = { request: '转人工', claim: '接单', release: '交还小助手', resolve: '结束服务', transfer: '转办', request_callback: '登记回电', callback_done: '已回电', close: '关闭回电登记' };
+const reasonText = { asked: '群众要求', repeated_failure: '小助手连续答不上', complaint: '投诉' };
+const clock = (iso) => new Date(iso).toLocaleString('zh-CN', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+/** Who holds a case, by name. */
+const holder = (c) => (c.officer === me.username ? '我' : (c.officerName ?? c.officer));
 
 /**
  * Inside Teams (the 工作台 personal tab) teams-js tells us so and who the user is: the console
@@ -137,7 +143,7 @@ async function start() {
   $('desk').hidden = false;
   $('who').replaceChildren(`${me.displayName}（${me.role === 'admin' ? '管理员' : '工作人员'}）`,
     el('button', { type: 'button', text: '绑定 Teams', title: '在 Teams 里接收转人工通知并接单', onclick: linkTeams }));
-  await Promise.all([loadQueue(), loadCallbacks()]);
+  await Promise.all([loadQueue(), loadCallbacks(), loadDepartments()]);
   if (!ws) connect();
   poll ??= setInterval(() => { loadQueue().catch(() => {}); loadCallbacks().catch(() => {}); }, 30000);
 }
@@ -187,7 +193,7 @@ async function loadQueue(highlight) {
           onclick: () => openCase(c.sessionId),
         },
         el('strong', { text: c.itemTitle ?? '未识别的事项' }),
-        el('span', { class: `tag${c.officer === me.username ? ' mine' : ''}`, text: c.officer ? (c.officer === me.username ? '我处理中' : `${c.officer} 处理中`) : statusText[c.status] }),
+        el('span', { class: `tag${c.officer === me.username ? ' mine' : ''}`, text: c.officer ? `${holder(c)}处理中` : statusText[c.status] }),
         el('span', { class: 'meta', text: `${c.department} · ${since(c.waitingSince)}转人工` }))),
     ),
   );
@@ -214,31 +220,80 @@ function messageNode(m) {
   return el('div', { class: `m ${m.from}` }, el('span', { class: 'from', text: who }), m.from === 'user' ? m.text ?? text : text);
 }
 
+/** What the officer has typed on the open card, kept when the card is redrawn (a live update). */
+function drafts() {
+  const v = (id) => $(id)?.value ?? '';
+  return { session: current, reply: v('reply-text'), note: v('case-note'), department: v('transfer-to'), callbackNote: v('callback-note') };
+}
+
+/** A case's history, newest last: who did what, when, with the transfer and resolve notes. */
+function historyList(history) {
+  return el('ol', { class: 'history', id: 'case-history' },
+    ...history.map((e) => {
+      const what = e.type === 'transfer'
+        ? `转办到「${e.department}」`
+        : e.type === 'request'
+          ? `转人工（${reasonText[e.note] ?? e.note ?? '—'}）${e.department ? ` → ${e.department}` : ''}`
+          : actionText[e.type] ?? e.type;
+      const note = e.type === 'request' ? '' : e.note;
+      return el('li', {},
+        el('span', { class: 'when', text: clock(e.at) }),
+        ` ${e.byName ?? e.by} ${what}`,
+        e.routedFrom ? el('span', { class: 'routed', text: `（原属「${e.routedFrom}」，暂无工作人员负责，转到综合窗口）` }) : '',
+        note ? el('div', { class: 'note', text: `备注：${note}` }) : '');
+    }));
+}
+
+/** The card area shows a message instead of a case (handed on, or not the officer's to see). */
+function showNotice(text) {
+  current = null;
+  document.querySelectorAll('[data-session]').forEach((b) => b.setAttribute('aria-current', 'false'));
+  $('case').replaceChildren(el('p', { class: 'empty notice', id: 'case-notice', role: 'status', text }));
+}
+
 async function openCase(sessionId) {
+  const kept = drafts();
   current = sessionId;
+  clearUnread();
   document.querySelectorAll('[data-session]').forEach((b) => b.setAttribute('aria-current', String(b.dataset.session === sessionId)));
-  const data = await api('GET', `/api/officer/conversations/${encodeURIComponent(sessionId)}`);
+  let data;
+  try {
+    data = await api('GET', `/api/officer/conversations/${encodeURIComponent(sessionId)}`);
+  } catch (err) {
+    if (current !== sessionId) return;
+    // Handed to another department (or never this officer's): say so instead of an error box.
+    if (err.status === 403 || err.status === 404) showNotice(`这个会话已不在您的部门。${err.message}`);
+    else showNotice(err.message);
+    return;
+  }
+  if (current !== sessionId) return;
+  const same = kept.session === sessionId;
   const c = data.conversation;
   lastSeq = data.messages.at(-1)?.seq ?? 0;
   // Focusable, so keyboard users can scroll it (axe: scrollable-region-focusable).
   const transcript = el('div', { class: 'transcript', id: 'transcript', 'aria-label': '对话记录', role: 'region', tabindex: '0' }, ...data.messages.map(messageNode));
   const mine = c.status === 'claimed' && (c.officer === me.username || me.role === 'admin');
-  const left = el('div', { class: 'card' },
-    el('h2', { text: `${c.itemTitle ?? '未识别的事项'}（${statusText[c.status] ?? c.status}）` }),
-    el('p', { class: 'muted', text: `${c.department} · 转人工原因：${{ asked: '群众要求', repeated_failure: '小助手连续答不上', complaint: '投诉' }[c.reason] ?? c.reason ?? '—'} · ${since(c.waitingSince)}` }),
-    transcript);
-  const actions = el('div', { class: 'actions' });
+  const held = c.status === 'claimed' ? (c.officer === me.username ? ' · 由我处理' : ` · 由 ${holder(c)} 处理`) : '';
+  const lastTransfer = [...c.history].reverse().find((e) => e.type === 'transfer');
+  const left = el('div', { class: 'card conversation' },
+    el('h2', { id: 'case-title', text: `${c.itemTitle ?? '未识别的事项'}（${statusText[c.status] ?? '状态未知'}${held}）` }),
+    el('p', { class: 'muted', text: `${c.department} · 转人工原因：${reasonText[c.reason] ?? c.reason ?? '—'} · ${since(c.waitingSince)}` }),
+    c.status === 'queued' && lastTransfer ? el('p', { class: 'transfer-note', id: 'transfer-note', text: `${lastTransfer.byName ?? lastTransfer.by} 转来${lastTransfer.note ? `：${lastTransfer.note}` : '（没有备注）'}` }) : '');
+  const actions = el('div', { class: 'actions case-actions' });
   if (c.status === 'queued') actions.append(el('button', { type: 'button', class: 'primary', text: '接单', onclick: () => act('claim') }));
   let reply = null;
   if (mine) {
     const box = el('textarea', { id: 'reply-text', 'aria-label': '回复群众' });
+    if (same) box.value = kept.reply;
     reply = el('div', { class: 'reply' },
       el('div', { class: 'snippets', role: 'group', 'aria-label': '常用回复' }, ...SNIPPETS.map((s) => el('button', { type: 'button', text: s.slice(0, 12) + (s.length > 12 ? '…' : ''), title: s, onclick: () => { box.value = s; box.focus(); } }))),
-      box,
-      el('div', { class: 'actions' }, el('button', { type: 'button', class: 'primary', id: 'send-reply', text: '发送', onclick: () => sendReply(box) })));
+      el('div', { class: 'compose' }, box, el('button', { type: 'button', class: 'primary', id: 'send-reply', text: '发送', onclick: () => sendReply(box) })));
     box.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) sendReply(box); });
-    const dept = el('select', { 'aria-label': '转办到' }, ...DEPARTMENTS.filter((d) => d !== c.department).map((d) => el('option', { value: d, text: d })));
-    const note = el('input', { placeholder: '备注（转办原因 / 处理结果）', 'aria-label': '备注' });
+    const dept = el('select', { id: 'transfer-to', 'aria-label': '转办到' },
+      ...departments.filter((d) => d.name !== c.department).map((d) => el('option', { value: d.name, text: d.served || d.name === '综合窗口' ? d.name : `${d.name}（暂无工作人员）`, disabled: !d.served && d.name !== '综合窗口' })));
+    if (same && kept.department) dept.value = kept.department;
+    const note = el('input', { id: 'case-note', placeholder: '备注（转办原因 / 处理结果）', 'aria-label': '备注' });
+    if (same) note.value = kept.note;
     actions.append(
       dept, el('button', { type: 'button', text: '转办', onclick: () => act('transfer', { department: dept.value, note: note.value }) }),
       note,
@@ -246,34 +301,47 @@ async function openCase(sessionId) {
       el('button', { type: 'button', class: 'primary', text: '结束服务', onclick: () => act('resolve', { note: note.value }) }));
   }
   if (c.status === 'callback_requested') {
-    const note = el('input', { placeholder: '回电结果', 'aria-label': '回电结果' });
+    const note = el('input', { id: 'callback-note', placeholder: '回电结果', 'aria-label': '回电结果' });
+    if (same) note.value = kept.callbackNote;
     actions.append(el('strong', { text: `回电 ${c.callback.phone}（编号 ${c.callback.ticket}）` }), note,
       el('button', { type: 'button', class: 'primary', text: '已回电', onclick: () => act('done', { note: note.value }, true) }),
       el('button', { type: 'button', text: '联系不上，关闭', onclick: () => act('close', { note: note.value }, true) }));
   }
-  left.append(reply ?? '', actions);
-  const right = el('div', { class: 'card' }, el('h2', { text: '办事情况' }));
+  // The case's own buttons come before the conversation, so they stay in view however long it is.
+  left.append(actions, el('p', { class: 'error', id: 'case-error', role: 'alert' }), transcript, reply ?? '');
+  const right = el('div', { class: 'card side-info' }, el('h2', { text: '办事情况' }));
+  if (c.history.length) right.append(el('h3', { text: '经过' }), historyList(c.history));
   if (data.walkthrough) right.append(el('h3', { text: '引导中的回答' }), el('ul', {}, ...Object.entries(data.walkthrough.answers).map(([k, v]) => el('li', { text: `${k}：${v}` }))));
   if (data.checklist) right.append(el('h3', { text: '生成的清单' }), el('p', {}, el('a', { href: data.checklist.url, target: '_blank', text: data.checklist.title })), el('ul', {}, ...data.checklist.materials.map((m) => el('li', { text: m }))));
   if (data.botAnswers.length) right.append(el('h3', { text: '小助手最近的回答' }), el('ul', {}, ...data.botAnswers.map((a) => el('li', {}, a.title, el('div', { class: 'muted', text: `来源：${a.sources.map((s) => s.title).join('；')}` })))));
   if (data.unanswered.length) right.append(el('h3', { text: '小助手答不上的问题' }), el('ul', {}, ...data.unanswered.map((u) => el('li', { text: u.text }))));
-  if (!data.walkthrough && !data.checklist && !data.botAnswers.length && !data.unanswered.length) right.append(el('p', { class: 'muted', text: '还没有办事记录。' }));
+  if (!c.history.length && !data.walkthrough && !data.checklist && !data.botAnswers.length && !data.unanswered.length) right.append(el('p', { class: 'muted', text: '还没有办事记录。' }));
+  const focused = document.activeElement?.id;
   $('case').replaceChildren(left, right);
   transcript.scrollTop = transcript.scrollHeight;
-  if (mine) $('reply-text').focus();
+  if (same && focused && $(focused)) $(focused).focus();
+  else if (mine && !same) $('reply-text').focus();
 }
 
+/** What the officer is told once a case has left their hands. */
+const handedOn = { transfer: (b) => `已转给「${b.department}」，备注已留给接手的工作人员。`, release: () => '已交还小助手。', resolve: () => '已结束服务。' };
+
 async function act(action, body, callback = false) {
+  const sessionId = current;
   try {
-    const path = callback ? `/api/officer/callbacks/${encodeURIComponent(current)}/${action}` : `/api/officer/conversations/${encodeURIComponent(current)}/${action}`;
+    const path = callback ? `/api/officer/callbacks/${encodeURIComponent(sessionId)}/${action}` : `/api/officer/conversations/${encodeURIComponent(sessionId)}/${action}`;
     await api('POST', path, body);
-    await Promise.all([loadQueue(), loadCallbacks()]);
-    await openCase(current);
   } catch (err) {
     if (err.status === 401) return; // the sign-in form says why
-    alert(err.message);
+    if ($('case-error')) $('case-error').textContent = err.message;
+    else alert(err.message);
     await loadQueue();
+    return;
   }
+  await Promise.all([loadQueue(), loadCallbacks()]);
+  // A transferred case is another department's now: say where it went rather than show a stale card.
+  if (action === 'transfer') showNotice(handedOn.transfer(body));
+  else if (current === sessionId) await openCase(sessionId);
 }
 
 async function sendReply(box) {
@@ -296,17 +364,80 @@ function appendMessage(m) {
   t.scrollTop = t.scrollHeight;
 }
 
-function notify() {
-  document.title = '【新会话】一次 · 工作人员工作台';
-  setTimeout(() => { document.title = '一次 · 工作人员工作台'; }, 4000);
+const TITLE = '一次 · 工作人员工作台';
+let unread = 0;
+let audio = null;
+/** Browsers allow sound only after the page was clicked: the first click anywhere unlocks it. */
+function unlockSound() {
   try {
-    const ctx = new AudioContext();
-    const o = ctx.createOscillator();
-    o.frequency.value = 880;
-    o.connect(ctx.destination);
-    o.start();
-    o.stop(ctx.currentTime + 0.15);
+    audio ??= new AudioContext();
+    if (audio.state === 'suspended') void audio.resume();
   } catch { /* no sound available */ }
+}
+function beep() {
+  if (!audio || audio.state !== 'running') return;
+  const o = audio.createOscillator();
+  o.frequency.value = 880;
+  o.connect(audio.destination);
+  o.start();
+  o.stop(audio.currentTime + 0.15);
+}
+/** The unread count stays in the title until the officer is back on the page. */
+function showUnread() {
+  document.title = unread > 0 ? `（${unread}）新的转人工 · ${TITLE}` : TITLE;
+}
+function clearUnread() {
+  if (unread === 0) return;
+  unread = 0;
+  showUnread();
+}
+const notificationsOn = () => 'Notification' in window && Notification.permission === 'granted';
+/** 开启桌面通知: permission is asked on the officer's click (browsers refuse it otherwise). */
+function notificationButton() {
+  const b = $('notify-toggle');
+  if (!b) return;
+  if (!('Notification' in window)) { b.hidden = true; return; }
+  const p = Notification.permission;
+  b.textContent = p === 'granted' ? '桌面通知已开启' : p === 'denied' ? '桌面通知被浏览器阻止' : '开启桌面通知和提示音';
+  b.disabled = p !== 'default';
+}
+async function askNotifications() {
+  unlockSound();
+  try { await Notification.requestPermission(); } catch { /* an old browser */ }
+  notificationButton();
+}
+
+function notify(c, event) {
+  unread += 1;
+  showUnread();
+  beep();
+  if (notificationsOn() && (document.visibilityState !== 'visible' || !document.hasFocus())) {
+    const what = event.type === 'transfer' ? `转办到「${c.department}」${event.note ? `：${event.note}` : ''}` : `部门：${c.department}`;
+    const n = new Notification('新的转人工', { body: what, tag: c.sessionId });
+    n.addEventListener('click', () => { window.focus(); void openCase(c.sessionId); n.close(); });
+  }
+}
+window.addEventListener('focus', clearUnread);
+document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible' && document.hasFocus()) clearUnread(); });
+document.addEventListener('pointerdown', () => { unlockSound(); clearUnread(); });
+document.addEventListener('keydown', () => { unlockSound(); clearUnread(); });
+$('notify-toggle')?.addEventListener('click', () => void askNotifications());
+notificationButton();
+
+/** The counter departments for 转办; for an admin, a warning when cases arrive for a department nobody serves. */
+async function loadDepartments() {
+  departments = (await api('GET', '/api/departments')).departments;
+  if (me.role !== 'admin') return;
+  const a = await api('GET', '/api/admin/departments');
+  const dayAgo = Date.now() - 24 * 3600_000;
+  const recent = a.warnings.filter((w) => Date.parse(w.at) > dayAgo);
+  const box = $('dept-warning');
+  if (!recent.length) { box.hidden = true; return; }
+  const names = [...new Set(recent.map((w) => w.department))];
+  box.hidden = false;
+  box.replaceChildren(
+    el('strong', { text: `没有工作人员负责：${names.join('、')}` }),
+    el('span', { text: `最近 24 小时有 ${recent.length} 个会话因此转到了综合窗口或转办不成（最近一次：${recent[0].itemTitle ?? '未识别的事项'}，${clock(recent[0].at)}）。请在账号管理中给工作人员分配这些部门。` }));
 }
 
 function connect() {
@@ -317,10 +448,13 @@ function connect() {
   sock.addEventListener('message', (ev) => {
     const m = JSON.parse(ev.data);
     if (m.type === 'case') {
-      if (m.event?.type === 'request' || m.event?.type === 'transfer') notify();
-      void loadQueue(m.event?.type === 'request' ? m.case.sessionId : undefined);
+      const arrived = (m.event?.type === 'request' || m.event?.type === 'transfer') && m.case.status === 'queued';
+      if (arrived) notify(m.case, m.event);
+      void loadQueue(arrived ? m.case.sessionId : undefined);
       void loadCallbacks();
-      if (m.case.sessionId === current && m.event?.by !== me.username) void openCase(current);
+      if (me.role === 'admin' && m.event?.routedFrom) void loadDepartments();
+      // Another tab of the same officer, or a colleague, changed the open case: show it as it is now.
+      if (m.case.sessionId === current) void openCase(current);
     }
     if (m.type === 'message' && m.sessionId === current) appendMessage(m.message);
   });

@@ -32,7 +32,7 @@ export function contentFeatures(content: readonly string[]): Set<string> {
  * (discounted), so a short question inside a longer one still meets it (电动车上牌 / 电动自行车上牌要带什么).
  * One shared feature alone never counts as containment: 证 or 办 is shared by everything.
  */
-const similarity = (a: Set<string>, b: Set<string>): number => {
+export const similarity = (a: Set<string>, b: Set<string>): number => {
   let shared = 0;
   for (const x of a) if (b.has(x)) shared++;
   const union = a.size + b.size - shared;

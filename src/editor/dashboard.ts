@@ -125,6 +125,8 @@ export function computeDashboard(input: DashboardInput): Dashboard {
     if (t.kind === 'unanswered') d.unanswered++;
     else if (t.kind === 'handoff') {
       d.handoffs++;
+      // Asked twice in vain: the second question went unanswered as well as to a person.
+      if (t.unanswered) d.unanswered++;
       if (e) e.handoffs++;
     } else {
       d.answered++;

@@ -20,6 +20,13 @@ export interface CitizenActionsDeps {
   officeHours?: OfficeHours;
   /** The knowledge base's entries, for the department that serves the matter under discussion. */
   entry: (id: string) => Entry | undefined;
+  /** The counter department serving an entry's matter; by default its department as written. */
+  departmentOf?: (entry: Entry) => string;
+  /**
+   * Where a new case for a department goes: by default there; the department desk sends a case
+   * nobody serves to 综合窗口 (and warns the admin), saying which department it was for.
+   */
+  route?: (department: string, c: { sessionId: string; entryId: string | null; at: string }) => Promise<{ department: string; routedFrom?: string }>;
   now: () => Date;
 }
 
@@ -29,7 +36,14 @@ export function createCitizenActions(deps: CitizenActionsDeps) {
   /** The matter a case is about and the department that serves it (the general window when none is known). */
   const topicOf = (entryId: string | null): { department: string; entryId: string | null } => {
     const entry = entryId ? deps.entry(entryId) : undefined;
-    return { department: entry && 'department' in entry && entry.department ? entry.department : GENERAL_QUEUE, entryId: entry?.id ?? null };
+    const department = !entry ? GENERAL_QUEUE : deps.departmentOf ? deps.departmentOf(entry) : (entry.department ?? GENERAL_QUEUE);
+    return { department, entryId: entry?.id ?? null };
+  };
+  /** The topic, sent where someone serves it. */
+  const routed = async (sessionId: string, entryId: string | null, at: string) => {
+    const topic = topicOf(entryId);
+    const to = deps.route ? await deps.route(topic.department, { sessionId, entryId: topic.entryId, at }) : { department: topic.department };
+    return { ...topic, ...to };
   };
   const queued = async (sessionId: string, department: string): Promise<Reply> => queuedReply(department, await handoff.estimate(sessionId));
 
@@ -40,7 +54,7 @@ export function createCitizenActions(deps: CitizenActionsDeps) {
      */
     async requestPerson(sessionId: string, entryId: string | null, reason: string, at: string): Promise<Reply[]> {
       if (deps.officeHours && !isOpen(deps.officeHours, now())) return closedOffer(nextOpening(deps.officeHours, now()));
-      const topic = topicOf(entryId);
+      const topic = await routed(sessionId, entryId, at);
       const r = await handoff.apply(sessionId, { type: 'request', by: 'citizen', ...topic, reason, at });
       if (r.ok) return [await queued(sessionId, topic.department)];
       const c = await handoff.get(sessionId);
@@ -65,7 +79,7 @@ export function createCitizenActions(deps: CitizenActionsDeps) {
           const ticket = await handoff.nextTicket();
           const due = new Date((nextOpening(deps.officeHours ?? ALWAYS_OPEN, now()) ?? now()).getTime() + CALLBACK_WITHIN_MS);
           const callback = { ticket, phone: event.phone, dueAt: due.toISOString() };
-          const r = await handoff.apply(sessionId, { type: 'request_callback', by: 'citizen', callback, ...topicOf(entryId), at });
+          const r = await handoff.apply(sessionId, { type: 'request_callback', by: 'citizen', callback, ...(await routed(sessionId, entryId, at)), at });
           return [r.ok ? callbackBooked(ticket, due, maskPersonal(event.phone)) : callbackFailed(r.reason)];
         }
       }

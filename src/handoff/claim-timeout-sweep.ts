@@ -1,7 +1,8 @@
 /**
  * Nobody claimed a case in time: tell the waiting citizen and offer a call-back instead of silence.
- * Each wait is offered once (a case queued again is a new wait). Time is the injected clock's, so
- * a server run on another clock (tests, demo data) judges waits by it.
+ * Each wait is offered once (a case queued again or transferred is a new wait), and that it was
+ * offered is kept with the case, so a restart does not offer it again. Time is the injected
+ * clock's, so a server run on another clock (tests, demo data) judges waits by it.
  */
 import type { Logger } from '../core/logger.js';
 import { claimTimeoutOffer } from '../dialogue/handoff-dialogue.js';
@@ -18,20 +19,14 @@ export interface ClaimTimeoutDeps {
 }
 
 export function createClaimTimeoutSweep(deps: ClaimTimeoutDeps) {
-  /** Waits already offered a call-back, as `sessionId@queuedAt`; only those still waiting are kept. */
-  const offered = new Set<string>();
-  const waitOf = (o: { sessionId: string; queuedAt: string | null }) => `${o.sessionId}@${o.queuedAt}`;
-
   /** One pass over the queue. */
   async function sweep(): Promise<void> {
     const limit = deps.now().getTime() - deps.timeoutMinutes * 60_000;
-    const waiting = (await deps.handoff.open()).filter((o) => o.status === 'queued' && o.queuedAt);
-    const still = new Set(waiting.map(waitOf));
-    for (const k of offered) if (!still.has(k)) offered.delete(k);
+    const waiting = (await deps.handoff.open()).filter((o) => o.status === 'queued' && o.queuedAt && o.offeredFor !== o.queuedAt);
     for (const o of waiting) {
-      const wait = waitOf(o);
-      if (Date.parse(o.queuedAt!) > limit || offered.has(wait)) continue;
-      offered.add(wait);
+      if (Date.parse(o.queuedAt!) > limit) continue;
+      // Marked first: a crash between the two loses one offer rather than sending it twice.
+      if (!(await deps.handoff.markTimeoutOffered(o.sessionId, o.queuedAt!))) continue;
       await deps.conversations.post(o.sessionId, 'system', claimTimeoutOffer());
       deps.logger.info('claim_timeout_offer', { sessionId: o.sessionId, department: o.department });
     }

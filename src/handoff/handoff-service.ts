@@ -11,6 +11,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { maskPersonal } from '../core/mask-personal.js';
 import { serializer } from '../core/serialize.js';
+import { GENERAL_COUNTER } from '../knowledge/departments.js';
 import type { Store } from '../storage/ports.js';
 import { isOpen as caseIsOpen, newCase, transition, type Command, type HandoffCase, type TransitionResult } from './transitions.js';
 
@@ -23,6 +24,8 @@ export interface OpenCase {
   queuedAt: string | null;
   callbackDue: string | null;
   ticket: string | null;
+  /** The wait (its `queuedAt`) the citizen was already offered a call-back for, so it is offered once. */
+  offeredFor?: string | null;
 }
 
 interface HandoffIndex {
@@ -34,7 +37,7 @@ interface HandoffIndex {
 
 export const RECENT_WAITS = 30;
 /** Department of a case whose matter has none in the knowledge base. */
-export const GENERAL_QUEUE = '综合窗口';
+export const GENERAL_QUEUE = GENERAL_COUNTER;
 
 export interface HandoffService {
   get(sessionId: string): Promise<HandoffCase>;
@@ -43,6 +46,11 @@ export interface HandoffService {
   /** Place in the department's queue (1 = next) and the expected wait in minutes, or null without data. */
   estimate(sessionId: string): Promise<{ position: number; waitMinutes: number | null }>;
   nextTicket(): Promise<string>;
+  /**
+   * Records, with the case, that the wait which began at `queuedAt` was offered a call-back.
+   * True only for the first call while that wait goes on: the offer is sent once, restarts included.
+   */
+  markTimeoutOffered(sessionId: string, queuedAt: string): Promise<boolean>;
   onChange(listener: (c: HandoffCase, event: TransitionResult) => void): () => void;
 }
 
@@ -55,6 +63,7 @@ const summary = (c: HandoffCase): OpenCase => ({
   queuedAt: c.queuedAt,
   callbackDue: c.callback?.dueAt ?? null,
   ticket: c.callback?.ticket ?? null,
+  offeredFor: c.timeoutOfferedFor ?? null,
 });
 
 /** What a note or reason may keep: personal numbers and house numbers masked. */
@@ -161,6 +170,16 @@ export function createHandoffService(store: Store, now: () => Date = () => new D
         const d = now();
         const ymd = `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
         return `HJ${ymd}${String(n).padStart(4, '0')}`;
+      }),
+    markTimeoutOffered: (sessionId, queuedAt) =>
+      serial(async () => {
+        const c = await cases.read(sessionId);
+        if (!c || c.status !== 'queued' || c.queuedAt !== queuedAt || c.timeoutOfferedFor === queuedAt) return false;
+        const next = { ...c, timeoutOfferedFor: queuedAt };
+        const index = await readIndex();
+        await cases.write(sessionId, next);
+        await indexDoc.write('index', { ...index, open: index.open.map((o) => (o.sessionId === sessionId ? summary(next) : o)) });
+        return true;
       }),
     onChange(listener) {
       listeners.add(listener);

@@ -23,6 +23,8 @@ export interface StaffNotificationDeps {
   notify: (username: string, notice: CaseNotice) => Promise<void>;
   /** The title of the matter a case is about. */
   title: (entryId: string) => string | undefined;
+  /** Departments as written → counter department (department-desk.ts). */
+  departmentOf?: (text: string) => string;
   logger: Logger;
 }
 
@@ -32,9 +34,9 @@ export function notifyStaffOfQueuedCases(deps: StaffNotificationDeps): () => voi
     if (!r.ok || c.status !== 'queued' || (r.event.type !== 'request' && r.event.type !== 'transfer')) return;
     void (async () => {
       const title = c.entryId ? (deps.title(c.entryId) ?? c.entryId) : '未识别的事项';
-      const notice: CaseNotice = { sessionId: c.sessionId, title: `新的转人工：${title}`, text: `部门：${c.department}${c.reason ? `；原因：${c.reason}` : ''}` };
+      const notice: CaseNotice = { sessionId: c.sessionId, title: `新的转人工：${title}`, text: `部门：${deps.departmentOf?.(c.department) ?? c.department}${c.reason ? `；原因：${c.reason}` : ''}` };
       for (const u of await deps.accounts()) {
-        if (!u.disabled && (u.role === 'officer' || u.role === 'admin') && sees(u, c)) await deps.notify(u.username, notice);
+        if (!u.disabled && (u.role === 'officer' || u.role === 'admin') && sees(u, c, deps.departmentOf)) await deps.notify(u.username, notice);
       }
     })().catch((err) => deps.logger.warn('staff_notify_failed', { error: String((err as Error).message ?? err) }));
   });

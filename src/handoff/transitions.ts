@@ -22,6 +22,8 @@ export interface CaseEvent {
   at: string;
   note?: string;
   department?: string;
+  /** A request whose department nobody served, sent to 综合窗口 instead: the department it was for. */
+  routedFrom?: string;
 }
 
 export interface Callback {
@@ -42,15 +44,17 @@ export interface HandoffCase {
   claimedAt: string | null;
   callback: Callback | null;
   history: CaseEvent[];
+  /** The wait (its `queuedAt`) whose claim timeout was already offered a call-back; a new wait starts afresh. */
+  timeoutOfferedFor?: string | null;
 }
 
 export type Command =
-  | { type: 'request'; by: 'citizen' | 'bot'; department: string; entryId: string | null; reason: string; at: string }
+  | { type: 'request'; by: 'citizen' | 'bot'; department: string; entryId: string | null; reason: string; at: string; routedFrom?: string }
   | { type: 'claim'; by: string; at: string }
   | { type: 'release'; by: string; at: string }
   | { type: 'resolve'; by: string; note: string; at: string }
   | { type: 'transfer'; by: string; department: string; note: string; at: string }
-  | { type: 'request_callback'; by: 'citizen' | 'bot'; callback: Callback; department?: string; entryId?: string | null; at: string }
+  | { type: 'request_callback'; by: 'citizen' | 'bot'; callback: Callback; department?: string; entryId?: string | null; at: string; routedFrom?: string }
   | { type: 'callback_done'; by: string; note: string; at: string }
   | { type: 'close'; by: string; note: string; at: string };
 
@@ -82,6 +86,27 @@ const TABLE: Record<CaseStatus, Partial<Record<Command['type'], CaseStatus>>> = 
   closed: { request: 'queued', request_callback: 'callback_requested' },
 };
 
+/** What people are shown for a status and a command (the console, refusals). */
+export const STATUS_LABEL: Record<CaseStatus, string> = {
+  bot: '小助手服务中',
+  queued: '排队中',
+  claimed: '处理中',
+  resolved: '已结束',
+  callback_requested: '待回电',
+  called_back: '已回电',
+  closed: '已关闭',
+};
+export const COMMAND_LABEL: Record<Command['type'], string> = {
+  request: '转人工',
+  claim: '接单',
+  release: '交还小助手',
+  resolve: '结束服务',
+  transfer: '转办',
+  request_callback: '登记回电',
+  callback_done: '回电',
+  close: '关闭回电登记',
+};
+
 /** Commands an officer may only give on a case they hold. */
 const HOLDER_ONLY = new Set<Command['type']>(['release', 'resolve', 'transfer']);
 
@@ -91,7 +116,7 @@ export function transition(c: HandoffCase, cmd: Command, isAdmin = false): Trans
     if (cmd.type === 'claim' && c.status === 'claimed') {
       return { ok: false, code: 'already_claimed', reason: `已由 ${c.officer} 接单` };
     }
-    return { ok: false, code: 'invalid_transition', reason: `状态为 ${c.status} 时不能执行 ${cmd.type}` };
+    return { ok: false, code: 'invalid_transition', reason: `这个会话现在是「${STATUS_LABEL[c.status]}」，不能${COMMAND_LABEL[cmd.type]}。` };
   }
   if (c.status === 'claimed' && HOLDER_ONLY.has(cmd.type) && cmd.by !== c.officer && !isAdmin) {
     return { ok: false, code: 'not_yours', reason: `这个会话由 ${c.officer} 处理，只有他本人或管理员可以操作` };
@@ -103,6 +128,7 @@ export function transition(c: HandoffCase, cmd: Command, isAdmin = false): Trans
       Object.assign(next, { department: cmd.department, entryId: cmd.entryId, reason: cmd.reason, queuedAt: cmd.at, officer: null, claimedAt: null, callback: null });
       event.department = cmd.department;
       event.note = cmd.reason;
+      if (cmd.routedFrom) event.routedFrom = cmd.routedFrom;
       break;
     case 'claim':
       Object.assign(next, { officer: cmd.by, claimedAt: cmd.at });
@@ -124,7 +150,11 @@ export function transition(c: HandoffCase, cmd: Command, isAdmin = false): Trans
       break;
     case 'request_callback':
       Object.assign(next, { callback: cmd.callback, officer: null, claimedAt: null });
-      if (cmd.department) Object.assign(next, { department: cmd.department, entryId: cmd.entryId ?? null });
+      if (cmd.department) {
+        Object.assign(next, { department: cmd.department, entryId: cmd.entryId ?? null });
+        event.department = cmd.department;
+      }
+      if (cmd.routedFrom) event.routedFrom = cmd.routedFrom;
       break;
     case 'callback_done':
     case 'close':

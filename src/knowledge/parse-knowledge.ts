@@ -13,6 +13,7 @@ import {
   type Lexicon,
   type Settings,
 } from './schema.js';
+import { counterDepartmentOf, counterDepartments, hasCounterDepartments } from './departments.js';
 
 export interface SourceFile {
   /** Path relative to the knowledge folder, used in messages (e.g. `items/getihu.yaml`). */
@@ -186,7 +187,7 @@ export function parseKnowledge(files: SourceFile[]): ParseResult {
     });
   }
   problems.push(...linkProblems(entries, fileOf));
-  if (settings) problems.push(...commonMatterProblems(settings, entries));
+  if (settings) problems.push(...commonMatterProblems(settings, entries), ...departmentProblems(settings, entries, fileOf));
 
   if (problems.length > 0 || !settings) return { ok: false, problems };
   return { ok: true, kb: { settings, lexicon, entries: commonMattersFirst(entries, settings.commonMatters), fileOf } };
@@ -217,6 +218,24 @@ export function commonMattersFirst(entries: Entry[], commonMatters: readonly str
   const bundles = entries.filter((e) => e.kind === 'bundle').sort((a, b) => rank(a) - rank(b));
   let next = 0;
   return entries.map((e) => (e.kind === 'bundle' ? bundles[next++]! : e));
+}
+
+/**
+ * With counter departments in the settings, every entry's department must map to one of them —
+ * or a case about it would go to 综合窗口 unseen by the officers of its department.
+ */
+export function departmentProblems(settings: Settings, entries: Entry[], fileOf: Record<string, string>): KnowledgeProblem[] {
+  if (!hasCounterDepartments(settings)) return [];
+  const list = counterDepartments(settings);
+  return entries
+    .filter((e) => e.department && counterDepartmentOf(list, e.department) === null)
+    .map((e) => ({
+      file: fileOf[e.id] ?? '?',
+      entry: e.id,
+      field: 'department',
+      problem: `「${e.department}」 is none of the counter departments in settings.yaml (${list.map((d) => d.name).join('、')})`,
+      fix: 'write the department so that it contains a name or a match word of one of them, or add a word to that department’s matches in knowledge/settings.yaml',
+    }));
 }
 
 /** Links between entries (bundle items, related entries), unique titles, dates in order. */

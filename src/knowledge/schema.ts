@@ -185,6 +185,16 @@ export const policySchema = z.strictObject({
 
 export const entrySchema = z.discriminatedUnion('kind', [itemSchema, bundleSchema, faqSchema, policySchema]);
 
+/**
+ * A counter department officers work for (市场监管, 民政 …): its short name, and the words that,
+ * found in an entry's department as written, mean it (市场监督管理 for 「县级以上市场监督管理局」).
+ */
+export const counterDepartmentSchema = z.strictObject({
+  name: z.string().trim().min(1, { message: 'must not be empty' }).max(20, { message: 'must be at most 20 characters (it is picked from a list)' }),
+  matches: z.array(z.string().trim().min(1, { message: 'must not be empty' })).default([]),
+  note: z.string().optional(),
+});
+
 export const settingsSchema = z.strictObject({
   city: text,
   province: text,
@@ -207,6 +217,20 @@ export const settingsSchema = z.strictObject({
    */
   commonMatters: z.array(entryId).default([]),
   sources: z.array(sourceSchema).default([]),
+  /**
+   * The counter departments whose queues officers work (see knowledge/departments.ts); every
+   * entry's department must map to one of them. Empty: departments as written in the entries.
+   */
+  departments: z
+    .array(counterDepartmentSchema)
+    .default([])
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      list.forEach((d, i) => {
+        if (seen.has(d.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `「${d.name}」 is listed twice` });
+        seen.add(d.name);
+      });
+    }),
 });
 
 export const lexiconSchema = z.strictObject({
@@ -247,4 +271,5 @@ export type Entry = z.infer<typeof entrySchema>;
 export type EntryKind = Entry['kind'];
 export type UnverifiableField = z.infer<typeof unverifiableField>;
 export type Settings = z.infer<typeof settingsSchema>;
+export type CounterDepartmentSetting = z.infer<typeof counterDepartmentSchema>;
 export type Lexicon = z.infer<typeof lexiconSchema>;

@@ -5,9 +5,9 @@ import { chinaDay } from '../core/china-time.js';
 import { AppError } from '../core/errors.js';
 import type { EditorResult, EditorService } from '../editor/editor-service.js';
 import { inEffect, type Engine } from '../knowledge/engine.js';
-import { clusterQuestions, contentFeatures } from '../editor/cluster.js';
+import { clusterQuestions, contentFeatures, similarity } from '../editor/cluster.js';
 import { computeDashboard, weakSpotsCsv } from '../editor/dashboard.js';
-import type { FeedbackRecord, ProcessReport, RatingRecord, TurnRecord } from '../service/analytics.js';
+import { WEAK_ANSWER, type FeedbackRecord, type ProcessReport, type RatingRecord, type TurnRecord } from '../service/analytics.js';
 import type { Store } from '../storage/ports.js';
 import type { KnowledgeBase } from '../knowledge/parse-knowledge.js';
 import { csrfGuard, requireRole, userOf } from './auth-routes.js';
@@ -172,24 +172,45 @@ export function editorRoutes(deps: EditorDeps): Router {
     res.json(deps.usesOf(req.params.id));
   });
 
-  /** The unanswered inbox: what citizens asked that the bot could not answer, or answered weakly, grouped by meaning. */
+  /**
+   * The unanswered inbox: what citizens asked that the bot could not answer (the question that
+   * sent them to a person after a first failure included), or answered weakly, grouped by meaning.
+   * A group the knowledge base now answers well — an editor added the phrasing, or a new entry,
+   * and it was published — is handled and no longer shown (`handled` counts them).
+   */
   r.get('/api/kb/inbox', async (_req, res) => {
     const turns = await deps.store.log<TurnRecord>('turns').recent(3000);
-    const asked = turns.filter((t) => t.text && (t.kind === 'unanswered' || t.kind === 'answered'));
+    const asked = turns.filter((t) => t.text && (t.kind === 'unanswered' || t.kind === 'answered' || t.unanswered));
     const engine = deps.engine();
-    const clusters = clusterQuestions(
-      asked.map((t) => t.text!),
-      (text) => contentFeatures(engine.contentWords(text)),
-    );
+    const features = (text: string) => contentFeatures(engine.contentWords(text));
+    const clusters = clusterQuestions(asked.map((t) => t.text!), features);
+    const answeredNow = (text: string) => {
+      const s = engine.search(text, 1);
+      return s.answerable && (s.results[0]?.score ?? 0) >= WEAK_ANSWER;
+    };
+    const open = clusters.slice(0, 200).filter((c) => !answeredNow(c.label));
+    /**
+     * How near an entry is to a group: the bot's confidence, or — it found none, which is why the
+     * question is here — how much the group's words share with the entry's names (title, aliases,
+     * keywords), as the grouping measures it; 0 to 1, so the editor can tell a near one from noise.
+     */
+    const nearness = (label: Set<string>, entry: { title: string; aliases: string[]; keywords: string[] }, confidence: number) =>
+      Math.max(confidence, ...[entry.title, ...entry.aliases, ...entry.keywords].map((n) => similarity(label, features(n))));
     // For each group, the entries closest to its label: candidates the editor may add the phrasing to.
     // They are suggestions only — the bot did not find them close enough to answer with.
     res.json({
-      clusters: clusters.slice(0, 100).map((c) => {
-        const candidates = engine.search(c.label, 3).results.map((x) => ({ id: x.entry.id, title: x.entry.title, kind: x.entry.kind, score: Math.round(x.score * 100) / 100 }));
+      clusters: open.slice(0, 100).map((c) => {
+        const label = features(c.label);
+        const candidates = engine
+          .search(c.label, 5)
+          .results.map((x) => ({ id: x.entry.id, title: x.entry.title, kind: x.entry.kind, score: Math.round(nearness(label, x.entry, x.score) * 100) / 100 }))
+          .sort((a, b) => b.score - a.score)
+          .slice(0, 3);
         const n = candidates[0];
         return { ...c, nearest: n ? { id: n.id, title: n.title, kind: n.kind } : null, candidates };
       }),
       questions: asked.length,
+      handled: Math.min(clusters.length, 200) - open.length,
     });
   });
 

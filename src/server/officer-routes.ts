@@ -6,6 +6,8 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import type { HandoffService, OpenCase } from '../handoff/handoff-service.js';
+import type { PublicUser } from '../auth/accounts.js';
+import type { DepartmentDesk } from '../handoff/department-desk.js';
 import { createOfficerActions, OUTSIDE_DEPARTMENTS, sees, type ActionResult } from '../handoff/officer-actions.js';
 import type { StaffLinks } from '../handoff/staff-links.js';
 import type { AskStep, Flow } from '../dialogue/parse-flows.js';
@@ -25,6 +27,10 @@ export interface OfficerDeps {
   staffLinks?: StaffLinks;
   engine: () => Engine;
   store: Store;
+  /** The counter departments; cases show theirs, officers transfer to them. */
+  departments?: DepartmentDesk;
+  /** Staff accounts, so that cases say who holds them and who did what by name. */
+  staff?: () => Promise<PublicUser[]>;
   now?: () => Date;
 }
 
@@ -38,31 +44,41 @@ export function officerRoutes(deps: OfficerDeps): Router {
 
   const me = (res: Response) => userOf(res)!;
   const title = (id: string | null) => (id ? (deps.engine().entry(id)?.title ?? id) : null);
-  const view = (o: OpenCase) => ({
+  const departmentOf = deps.departments?.of;
+  const department = (d: string) => departmentOf?.(d) ?? d;
+  /** Username → display name, for the names a case shows. */
+  const names = async (): Promise<(username: string | null) => string | null> => {
+    const byName = new Map((await (deps.staff?.() ?? Promise.resolve([]))).map((u) => [u.username, u.displayName]));
+    return (u) => (u === null ? null : (byName.get(u) ?? u));
+  };
+  const view = (o: OpenCase, nameOf: (u: string | null) => string | null) => ({
     sessionId: o.sessionId,
     status: o.status,
     item: o.entryId,
     itemTitle: title(o.entryId),
-    department: o.department,
+    department: department(o.department),
     waitingSince: o.queuedAt,
     officer: o.officer,
+    officerName: nameOf(o.officer),
   });
 
   r.get('/api/officer/queue', async (_req, res) => {
     const user = me(res);
-    const open = (await deps.handoff.open()).filter((o) => (o.status === 'queued' || o.status === 'claimed') && sees(user, o));
+    const open = (await deps.handoff.open()).filter((o) => (o.status === 'queued' || o.status === 'claimed') && sees(user, o, departmentOf));
     open.sort((a, b) => (a.queuedAt ?? '').localeCompare(b.queuedAt ?? ''));
-    res.json({ conversations: open.map(view) });
+    const nameOf = await names();
+    res.json({ conversations: open.map((o) => view(o, nameOf)) });
   });
 
   r.get('/api/officer/callbacks', async (_req, res) => {
     const user = me(res);
     const t = now().getTime();
     const list = [];
-    for (const o of (await deps.handoff.open()).filter((x) => x.status === 'callback_requested' && sees(user, x))) {
+    const nameOf = await names();
+    for (const o of (await deps.handoff.open()).filter((x) => x.status === 'callback_requested' && sees(user, x, departmentOf))) {
       const c = await deps.handoff.get(o.sessionId);
       list.push({
-        ...view(o),
+        ...view(o, nameOf),
         ticket: c.callback?.ticket,
         phone: c.callback?.phone,
         dueAt: c.callback?.dueAt,
@@ -77,7 +93,8 @@ export function officerRoutes(deps: OfficerDeps): Router {
   r.get('/api/officer/conversations/:sessionId', async (req, res) => {
     const sessionId = parseOr400(sessionIdSchema, req.params.sessionId);
     const c = await deps.handoff.get(sessionId);
-    if (!sees(me(res), c)) throw new AppError(403, 'forbidden', OUTSIDE_DEPARTMENTS);
+    if (!sees(me(res), c, departmentOf)) throw new AppError(403, 'forbidden', OUTSIDE_DEPARTMENTS);
+    const nameOf = await names();
     const messages = (await deps.chat.transcript(sessionId, 0)) ?? [];
     const record = await deps.store.documents<{ state: { flow?: { id: string; slots: Record<string, unknown>; lastChecklistId: string | null } | null; currentEntryId: string | null } }>('conversations').read(sessionId);
     const answers = messages
@@ -91,13 +108,19 @@ export function officerRoutes(deps: OfficerDeps): Router {
       conversation: {
         sessionId,
         status: c.status,
-        department: c.department,
+        department: department(c.department),
         item: c.entryId,
         itemTitle: title(c.entryId),
         reason: c.reason,
         officer: c.officer,
+        officerName: nameOf(c.officer),
         waitingSince: c.queuedAt,
-        history: c.history,
+        // Who did what and when, with the transfer and resolve notes; names as people know them.
+        history: c.history.map((e) => ({
+          ...e,
+          byName: e.by === 'citizen' ? '群众' : e.by === 'bot' ? '小助手' : nameOf(e.by),
+          ...(e.department ? { department: department(e.department) } : {}),
+        })),
         callback: c.callback,
       },
       walkthrough: flow ? { id: flow.id, answers: readableAnswers(deps.flows?.().find((f) => f.id === flow.id), flow.slots) } : null,
@@ -110,7 +133,7 @@ export function officerRoutes(deps: OfficerDeps): Router {
 
   const sid = (raw: string | undefined) => parseOr400(sessionIdSchema, raw);
 
-  const actions = createOfficerActions({ handoff: deps.handoff, conversations: deps.chat, now });
+  const actions = createOfficerActions({ handoff: deps.handoff, conversations: deps.chat, now, ...(deps.departments ? { departments: deps.departments } : {}) });
   const done = <T>(r: ActionResult<T>): T => {
     if (!r.ok) throw new AppError(r.status, r.code, r.reason);
     return r.value;
@@ -156,7 +179,7 @@ export function officerRoutes(deps: OfficerDeps): Router {
     const sessionId = sid(req.params.sessionId);
     const body = parseOr400(transferBody, req.body);
     const c = done(await actions.transfer(me(res), sessionId, body.department, body.note));
-    res.json({ conversation: { sessionId, status: c.status, department: c.department } });
+    res.json({ conversation: { sessionId, status: c.status, department: department(c.department) } });
   });
 
   r.post('/api/officer/callbacks/:sessionId/done', async (req, res) => {

@@ -14,6 +14,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AccountEvent, Accounts, PublicUser } from '../auth/accounts.js';
 import type { Logger } from '../core/logger.js';
+import type { DepartmentDesk } from '../handoff/department-desk.js';
 import type { HandoffService } from '../handoff/handoff-service.js';
 import type { HandoffCase } from '../handoff/transitions.js';
 import type { ChatService } from '../service/chat-service.js';
@@ -40,7 +41,7 @@ interface Client {
 
 const isStaff = (u: PublicUser) => u.role === 'officer' || u.role === 'admin';
 
-export function createOfficerSocket(deps: { accounts: Accounts; handoff: HandoffService; chat: ChatService; logger: Logger; /** The clock (ms); sessions expire by it. */ now?: () => number }): OfficerSocket {
+export function createOfficerSocket(deps: { accounts: Accounts; handoff: HandoffService; chat: ChatService; logger: Logger; departments?: DepartmentDesk; /** The clock (ms); sessions expire by it. */ now?: () => number }): OfficerSocket {
   const now = deps.now ?? Date.now;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 });
   const clients = new Map<WebSocket, Client>();
@@ -64,17 +65,18 @@ export function createOfficerSocket(deps: { accounts: Accounts; handoff: Handoff
     }
   });
 
+  const departmentOf = deps.departments?.of;
   const unsubscribeCases = deps.handoff.onChange((c: HandoffCase, r) => {
     const event = r.ok ? r.event : null;
     for (const [ws, { user }] of clients) {
-      if (sees(user, c)) send(ws, { type: 'case', case: { sessionId: c.sessionId, status: c.status, department: c.department, item: c.entryId, officer: c.officer, waitingSince: c.queuedAt }, event });
+      if (sees(user, c, departmentOf)) send(ws, { type: 'case', case: { sessionId: c.sessionId, status: c.status, department: departmentOf?.(c.department) ?? c.department, item: c.entryId, officer: c.officer, waitingSince: c.queuedAt }, event });
     }
   });
   const unsubscribeMessages = deps.chat.onMessage(async (e) => {
     if (e.message.from === 'bot' && e.mode === 'bot') return;
     const c = await deps.handoff.get(e.sessionId);
     if (c.status !== 'queued' && c.status !== 'claimed') return;
-    for (const [ws, { user }] of clients) if (sees(user, c)) send(ws, { type: 'message', sessionId: e.sessionId, message: e.message });
+    for (const [ws, { user }] of clients) if (sees(user, c, departmentOf)) send(ws, { type: 'message', sessionId: e.sessionId, message: e.message });
   });
 
   return {

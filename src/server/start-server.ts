@@ -17,6 +17,7 @@ import type { Logger } from '../core/logger.js';
 import { createEditorService } from '../editor/editor-service.js';
 import { stepLabel, usesOf } from '../editor/entry-uses.js';
 import { createClaimTimeoutSweep } from '../handoff/claim-timeout-sweep.js';
+import { createDepartmentDesk } from '../handoff/department-desk.js';
 import { createHandoffService } from '../handoff/handoff-service.js';
 import { createOfficerActions } from '../handoff/officer-actions.js';
 import { createStaffLinks } from '../handoff/staff-links.js';
@@ -27,6 +28,7 @@ import { createLowdbStore } from '../storage/lowdb-store.js';
 import type { Store } from '../storage/ports.js';
 import { authenticate, authRoutes } from './auth-routes.js';
 import { createApp } from './create-app.js';
+import { departmentRoutes } from './department-routes.js';
 import { editorRoutes } from './editor-routes.js';
 import { ensureFirstAdmin } from './first-admin.js';
 import { importRoutes } from './import-routes.js';
@@ -68,11 +70,14 @@ export async function startServer(
   await ensureFirstAdmin(accounts, config, logger, options.print ?? ((line) => console.log(line)));
   const rateLimits = createRateLimits(config.rateLimits);
   const handoff = rateLimits.guardHandoffs(createHandoffService(store, options.now));
+  // The counter departments of settings.yaml, and where a case goes when nobody serves its own.
+  const departments = createDepartmentDesk({ settings: () => knowledge.kb().settings, accounts: () => accounts.list(), store, logger });
   const chat = createChatService({
     engine,
     flows,
     handoff,
     officeHours,
+    routeCase: (department, c) => departments.route(department, c),
     store,
     ...(options.now ? { now: options.now } : {}),
     onEvent: (sessionId, event) => {
@@ -80,7 +85,7 @@ export async function startServer(
     },
   });
   const staffLinks = createStaffLinks(store);
-  const staffPort = createStaffPort({ accounts, staffLinks, officerActions: createOfficerActions({ handoff, conversations: chat }) });
+  const staffPort = createStaffPort({ accounts, staffLinks, officerActions: createOfficerActions({ handoff, conversations: chat, departments }) });
   const channels: Channel[] = [
     createWebChannel({ chat, logger, maxMessageLength: config.maxMessageLength, messagesPerMinute: config.rateLimits.chatPerMinute }),
     createTeamsChannel({
@@ -116,7 +121,8 @@ export async function startServer(
         crossSite: config.teamsTab,
         ...(config.teamsSso ? { teamsSso: { verify: createEntraVerifier(config.teamsSso), whoIs: (identity: string) => staffLinks.whoIs(identity) } } : {}),
       }),
-      officerRoutes({ chat, handoff, engine, store, flows, staffLinks }),
+      officerRoutes({ chat, handoff, engine, store, flows, staffLinks, departments, staff: () => accounts.list() }),
+      departmentRoutes({ departments, title: (id) => engine().entry(id)?.title }),
       importRoutes({ editor, kb: runtime.kb }),
       editorRoutes({
         editor,
@@ -150,9 +156,10 @@ export async function startServer(
       for (const c of channels) await c.notifyStaff?.(username, notice);
     },
     title: (entryId) => engine().entry(entryId)?.title,
+    departmentOf: departments.of,
     logger,
   });
-  const officerSocket = createOfficerSocket({ accounts, handoff, chat, logger });
+  const officerSocket = createOfficerSocket({ accounts, handoff, chat, logger, departments });
   const stopSweep = createClaimTimeoutSweep({ handoff, conversations: chat, timeoutMinutes: config.claimTimeoutMinutes, now, logger }).every(config.sweepSeconds * 1000);
 
   const server = createServer(app);

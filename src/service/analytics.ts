@@ -47,6 +47,11 @@ export interface TurnRecord {
   score?: number;
   /** What the citizen asked (masked), kept for unanswered and weak answers only. */
   text?: string;
+  /**
+   * The turn also could not answer the question: the second unanswered question in a row, whose
+   * turn is a handoff. It counts as unanswered too, and goes to the editors' inbox.
+   */
+  unanswered?: true;
 }
 
 /** 「流程走不通」: where a citizen got stuck, with a reason code and their words. */
@@ -106,11 +111,12 @@ export function createAnalytics(store: Store, engine: () => Engine) {
     /**
      * The records of one dialogue turn: its line for the dashboard and any question it could not
      * answer. `userText` is what the citizen said, already masked; it is kept only where an editor
-     * needs it (unanswered, unsure, weakly answered).
+     * needs it (unanswered, unsure, weakly answered). `discussed`: the matter under discussion after
+     * the turn, which a handoff (no entry of its own) is counted against.
      */
-    async turn(at: string, sessionId: string, result: { events: DialogueEvent[]; match: Match | null }, userText: string): Promise<void> {
-      const turn = turnOf(at, sessionId, result);
-      if ((turn.kind === 'answered' && (turn.score ?? 1) < WEAK_ANSWER) || turn.kind === 'unanswered' || turn.kind === 'suggested') turn.text = userText;
+    async turn(at: string, sessionId: string, result: { events: DialogueEvent[]; match: Match | null }, userText: string, discussed: string | null = null): Promise<void> {
+      const turn = turnOf(at, sessionId, result, discussed);
+      if ((turn.kind === 'answered' && (turn.score ?? 1) < WEAK_ANSWER) || turn.kind === 'unanswered' || turn.unanswered || turn.kind === 'suggested') turn.text = userText;
       await Promise.all([
         ...result.events.flatMap((e) => (e.type === 'unanswered' ? [unanswered.append({ at, sessionId, text: e.text, nearest: e.nearest })] : [])),
         turns.append(turn),
@@ -162,9 +168,11 @@ export function createAnalytics(store: Store, engine: () => Engine) {
 }
 
 /** What kind of turn a dialogue step was, for the dashboard. */
-function turnOf(at: string, sessionId: string, result: { events: DialogueEvent[]; match: Match | null }): TurnRecord {
+function turnOf(at: string, sessionId: string, result: { events: DialogueEvent[]; match: Match | null }, discussed: string | null): TurnRecord {
   const types = result.events.map((e) => e.type);
-  const entryId = result.match?.id ?? null;
+  const handoff = types.includes('handoff_requested');
+  // A handoff matches no entry: it is about the matter under discussion.
+  const entryId = result.match?.id ?? (handoff ? discussed : null);
   const answered = result.events.find((e) => e.type === 'flow_answered');
   const kind: TurnRecord['kind'] = types.includes('handoff_requested')
     ? 'handoff'
@@ -196,5 +204,6 @@ function turnOf(at: string, sessionId: string, result: { events: DialogueEvent[]
     ...(kind === 'answered' && score !== undefined ? { score } : {}),
     ...(suggested?.type === 'suggested' ? { offered: suggested.candidates } : {}),
     ...(types.includes('suggestion_chosen') ? { fromSuggestion: true } : {}),
+    ...(kind !== 'unanswered' && types.includes('unanswered') ? { unanswered: true as const } : {}),
   };
 }

@@ -16,7 +16,8 @@ import type { Engine } from '../knowledge/engine.js';
 import type { Store } from '../storage/ports.js';
 import { createAnalytics, type FeedbackRecord, type ProcessReason, type ProcessReport, type RatingRecord } from './analytics.js';
 import { handoffTurn } from '../dialogue/handoff-dialogue.js';
-import { createCitizenActions } from '../handoff/citizen-actions.js';
+import { createCitizenActions, type CitizenActionsDeps } from '../handoff/citizen-actions.js';
+import { entryCounterDepartment } from '../knowledge/departments.js';
 import type { HandoffService } from '../handoff/handoff-service.js';
 import type { OfficeHours } from '../handoff/office-hours.js';
 import { modeOf } from '../handoff/transitions.js';
@@ -113,6 +114,8 @@ export interface ChatServiceOptions {
   /** Human handoff; without it 「转人工」 gives the hotline. */
   handoff?: HandoffService;
   officeHours?: OfficeHours;
+  /** Where a new case goes (the department desk: 综合窗口 when nobody serves its department). */
+  routeCase?: CitizenActionsDeps['route'];
 }
 
 /** A message added to a transcript, for live delivery (citizen socket, officer console). */
@@ -159,7 +162,20 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const analytics = createAnalytics(store, options.engine);
   const newId = options.newId ?? randomId;
   const { handoff } = options;
-  const citizen = handoff ? createCitizenActions({ handoff, officeHours: options.officeHours, entry: (id) => options.engine().entry(id), now }) : undefined;
+  const citizen = handoff
+    ? createCitizenActions({
+        handoff,
+        officeHours: options.officeHours,
+        entry: (id) => options.engine().entry(id),
+        // The counter department of the matter (settings.yaml › departments), 综合窗口 for a bundle.
+        departmentOf: (entry) => {
+          const engine = options.engine();
+          return entryCounterDepartment(engine.kb.settings, entry, (id) => engine.entry(id));
+        },
+        ...(options.routeCase ? { route: options.routeCase } : {}),
+        now,
+      })
+    : undefined;
   // Per-conversation queue: a message waits for the previous one of the same conversation.
   const serial = keyedSerializer();
 
@@ -246,7 +262,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       options.onEvent?.(sessionId, event);
       if (event.type === 'checklist_created') extra.push(checklists.write(event.checklist.id, event.checklist));
     }
-    extra.push(analytics.turn(at, sessionId, result, userText));
+    extra.push(analytics.turn(at, sessionId, result, userText, state.currentEntryId ?? null));
     const wantsHuman = result.events.find((e) => e.type === 'handoff_requested');
     if (handoff && citizen && wantsHuman?.type === 'handoff_requested') {
       replies = [...replies, ...(await citizen.requestPerson(sessionId, state.currentEntryId, wantsHuman.reason, at))];

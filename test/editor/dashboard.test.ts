@@ -29,6 +29,13 @@ const input = { turns, feedback, reports, ratings, title: (id: string) => ({ 'it
 const d = computeDashboard(input);
 
 describe('dashboard figures from a fixed event log', () => {
+  // Issue 13 item 11: the second unanswered question in a row is a handoff turn that also went unanswered.
+  it('counts a handoff that followed a second failure as unanswered too, against the matter under discussion', () => {
+    const t = computeDashboard({ ...input, turns: [{ at: '2026-11-26T03:00:00Z', sessionId: 'f', kind: 'handoff', entryId: 'item-a', unanswered: true, text: '停车位多少钱' }] });
+    expect(t.totals).toMatchObject({ questions: 1, handoffs: 1, unanswered: 1, answered: 0 });
+    expect(t.entries.find((e) => e.entryId === 'item-a')?.handoffs).toBe(1);
+  });
+
   it('counts per day in China time, leaving out small talk and days outside the range', () => {
     expect(d.days.map((x) => [x.day, x.questions, x.answered, x.unanswered, x.handoffs, x.checklists])).toEqual([
       ['2026-11-25', 2, 1, 1, 0, 0],

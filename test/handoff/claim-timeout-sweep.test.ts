@@ -8,10 +8,10 @@ import { createMemoryStore } from '../../src/storage/memory-store.js';
 const MINUTE = 60_000;
 
 /** A handoff desk and a sweep on a clock the test moves; the posts the citizen would see. */
-function setup(start: string) {
+function setup(start: string, store = createMemoryStore()) {
   let t = Date.parse(start);
   const now = () => new Date(t);
-  const handoff = createHandoffService(createMemoryStore(), now);
+  const handoff = createHandoffService(store, now);
   const posts: { sessionId: string; replies: Reply[] }[] = [];
   const conversations = {
     post: async (sessionId: string, _from: 'officer' | 'system', replies: Reply[]) => {
@@ -53,6 +53,27 @@ describe('the claim-timeout sweep', () => {
     s.advance(11 * MINUTE);
     await s.sweep();
     expect(s.posts).toHaveLength(2);
+  });
+
+  // Issue 13 item 5: the offer was remembered in memory only, so every restart sent it again.
+  it('does not offer the same wait again after a restart (the offer is kept with the case)', async () => {
+    const store = createMemoryStore();
+    const first = setup('2026-11-30T02:00:00Z', store);
+    await first.request('waiting-3');
+    first.advance(11 * MINUTE);
+    await first.sweep();
+    expect(first.posts).toHaveLength(1);
+    // A new process: a new desk and a new sweep on the same store, later on.
+    const second = setup(new Date(first.now().getTime() + MINUTE).toISOString(), store);
+    await second.sweep();
+    await second.sweep();
+    expect(second.posts).toEqual([]);
+    // Transferred, the case waits anew in another queue: that wait may be offered once.
+    await second.handoff.apply('waiting-3', { type: 'transfer', by: 'chief', department: '民政', note: '', at: second.now().toISOString() }, true);
+    second.advance(11 * MINUTE);
+    await second.sweep();
+    await second.sweep();
+    expect(second.posts.map((p) => p.sessionId)).toEqual(['waiting-3']);
   });
 
   it('leaves claimed cases alone', async () => {

@@ -42,7 +42,7 @@ describe('officer actions', () => {
     expect(await actions.release(wang, 's2')).toMatchObject({ ok: true, value: { status: 'bot' } });
     expect(await actions.release(wang, 's2')).toMatchObject({ ok: false, status: 409, code: 'invalid_transition' });
     expect(told.map((r) => r.type === 'handoff' && r.status)).toEqual(['claimed', 'queued', 'claimed', 'bot']);
-    expect(told[1]).toMatchObject({ text: '您的问题已转给公积金窗口，请稍候，工作人员接入后会回复您。' });
+    expect(told[1]).toMatchObject({ text: '您的问题已转给「公积金窗口」，请稍候，工作人员接入后会回复您。' });
     expect((await handoff.get('s2')).history.map((e) => e.type)).toEqual(['request', 'claim', 'transfer', 'claim', 'release']);
   });
 

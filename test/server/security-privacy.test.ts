@@ -59,7 +59,8 @@ beforeAll(async () => {
     readConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'debug', ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'Strong-pass-2026', OFFICE_HOURS: 'always', RATE_LIMIT_CHAT_PER_MINUTE: '100000', RATE_LIMIT_CHAT_PER_CONVERSATION_PER_MINUTE: '100000', RATE_LIMIT_HANDOFFS_PER_10_MINUTES: '100000' }),
     createLogger('debug', (l) => logLines.push(l)),
     { print: () => {} },
-  );
+  );  // Someone serves 市场监管, so its cases stay there (a queue nobody serves goes to 综合窗口) and can be transferred on.
+  await running.accounts.create({ username: 'shichang', password: 'Window-Desk-2026', role: 'officer', displayName: '市场', departments: ['市场监管'] });
 });
 afterAll(() => running.close());
 
@@ -83,7 +84,7 @@ describe('no raw personal data in DATA_DIR or the log', () => {
       expect((await call('POST', `/api/officer/conversations/${sid}/claim`, {}, admin)).status).toBe(200);
       expect((await call('POST', `/api/officer/conversations/${sid}/messages`, { text: `您是${written}吗` }, admin)).status).toBe(201);
       if (i % 2) {
-        expect((await call('POST', `/api/officer/conversations/${sid}/transfer`, { department: '市场监管局', note: `群众电话 ${written}` }, admin)).status).toBe(200);
+        expect((await call('POST', `/api/officer/conversations/${sid}/transfer`, { department: '综合窗口', note: `群众电话 ${written}` }, admin)).status).toBe(200);
         expect((await call('POST', `/api/officer/conversations/${sid}/claim`, {}, admin)).status).toBe(200);
       }
       expect((await call('POST', `/api/officer/conversations/${sid}/resolve`, { note: `已办结，身份信息 ${written}` }, admin)).status).toBe(200);

@@ -233,7 +233,7 @@ describe('officers see only what was handed to their departments', () => {
     await say(sid, '转人工');
     const { department } = await caseOf(sid);
     await running.accounts.create({ username: 'deptofficer', password: PASSWORD, role: 'officer', displayName: '本部门', departments: [department] });
-    await running.accounts.create({ username: 'elsewhere', password: PASSWORD, role: 'officer', displayName: '别的部门', departments: [`${department}以外的部门`] });
+    await running.accounts.create({ username: 'elsewhere', password: PASSWORD, role: 'officer', displayName: '别的部门', departments: [department === '民政' ? '公安' : '民政'] });
     const [own, other, admin] = [await login('deptofficer'), await login('elsewhere'), await login('chief', 'Strong-pass-2026')];
 
     const liveOwn = await socket(OFFICER_SOCKET_PATH, { cookie: own });

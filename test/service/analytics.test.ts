@@ -24,6 +24,20 @@ describe('analytics records', () => {
     expect(await store.log<UnansweredRecord>('unanswered').recent(10)).toEqual([{ at: AT, sessionId: 's1', text: '天气怎么样', nearest: [{ id: 'item-tobacco', score: 0.1 }] }]);
   });
 
+  // Issue 13 item 11: the handoff turn of a second failure kept no words, and no matter.
+  it('keeps the words of a second unanswered question that went to a person, and counts a handoff against the matter under discussion', async () => {
+    const store = createMemoryStore();
+    const analytics = createAnalytics(store, fixtureEngine);
+    const failedTwice = { events: [{ type: 'unanswered' as const, text: '停车位多少钱', nearest: [] }, { type: 'handoff_requested' as const, reason: 'repeated_failure' as const }], match: null };
+    await analytics.turn(AT, 's2', failedTwice, '停车位多少钱', 'item-tobacco');
+    await analytics.turn(AT, 's2', { events: [{ type: 'handoff_requested', reason: 'asked' }], match: null }, '转人工', 'item-tobacco');
+    const turns = (await store.log<TurnRecord>('turns').recent(10)).reverse();
+    expect(turns).toEqual([
+      { at: AT, sessionId: 's2', kind: 'handoff', entryId: 'item-tobacco', unanswered: true, text: '停车位多少钱' },
+      { at: AT, sessionId: 's2', kind: 'handoff', entryId: 'item-tobacco' },
+    ]);
+  });
+
   it('ties feedback to the answer card and the entry version, and masks what the citizen wrote', async () => {
     const store = createMemoryStore();
     const analytics = createAnalytics(store, fixtureEngine);
