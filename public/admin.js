@@ -23,7 +23,15 @@ staffSignIn({
   },
 });
 
-const departmentsOf = (text) => text.split(/[,，、]/).map((d) => d.trim()).filter(Boolean);
+// The counter departments (GET /api/departments), picked with checkboxes; a department an older
+// account holds in free text and not on the list is shown too, ticked, so saving keeps it.
+let counterDepartments = [];
+function departmentBoxes(box, chosen = []) {
+  const names = [...counterDepartments, ...chosen.filter((d) => !counterDepartments.includes(d))];
+  box.replaceChildren(box.querySelector('legend'), ...names.map((name) =>
+    el('label', { class: 'dept' }, el('input', { type: 'checkbox', value: name, checked: chosen.includes(name) }), ` ${name}`)));
+}
+const departmentsOf = (box) => [...box.querySelectorAll('input[type=checkbox]:checked')].map((c) => c.value);
 const path = (username, action = '') => `/api/admin/users/${encodeURIComponent(username)}${action ? `/${action}` : ''}`;
 
 function userRow(u) {
@@ -45,6 +53,10 @@ function auditRow(e) {
 
 async function load() {
   ({ users } = await api('GET', '/api/admin/users'));
+  if (counterDepartments.length === 0) {
+    counterDepartments = (await api('GET', '/api/departments')).departments.map((d) => d.name);
+    departmentBoxes($('u-depts'));
+  }
   $('users').replaceChildren(...users.map(userRow));
   const { events } = await api('GET', '/api/admin/audit');
   $('audit').replaceChildren(...events.slice(0, 30).map(auditRow));
@@ -60,7 +72,7 @@ function fillEdit() {
   $('edit-state').textContent = u.disabled ? '这个账号已停用：不能登录。' : `${roles[u.role]} · ${u.username === me?.username ? '这是您自己的账号' : '可以登录'}`;
   $('e-display').value = u.displayName;
   $('e-role').value = u.role;
-  $('e-depts').value = u.departments.join(', ');
+  departmentBoxes($('e-depts'), u.departments);
   $('toggle-disabled').textContent = u.disabled ? '启用账号' : '停用账号';
 }
 function openEdit(username) {
@@ -96,7 +108,7 @@ async function change(call, done, self) {
 
 $('edit-form').addEventListener('submit', (e) => {
   e.preventDefault();
-  const body = { displayName: $('e-display').value.trim(), role: $('e-role').value, departments: departmentsOf($('e-depts').value) };
+  const body = { displayName: $('e-display').value.trim(), role: $('e-role').value, departments: departmentsOf($('e-depts')) };
   void change((u) => api('PATCH', path(u), body), '已保存。', () => boot());
 });
 $('password-form').addEventListener('submit', (e) => {
@@ -122,11 +134,12 @@ $('create').addEventListener('submit', async (e) => {
       username: $('u-name').value.trim(),
       displayName: $('u-display').value.trim(),
       role: $('u-role').value,
-      departments: departmentsOf($('u-depts').value),
+      departments: departmentsOf($('u-depts')),
       password: $('u-pass').value,
     });
     $('result').textContent = '已新增。请把初始密码当面告诉本人。';
     $('create').reset();
+    departmentBoxes($('u-depts'));
     await load();
   } catch (err) {
     if (err.status !== 401) $('result').textContent = err.message;

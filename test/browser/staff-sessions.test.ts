@@ -192,11 +192,13 @@ describe.skipIf(!available)('staff sessions in Chromium', () => {
     await row.locator('button').click();
     await expect.poll(() => page.locator('#edit-title').textContent()).toContain('sunli');
     await page.fill('#e-display', '孙丽（窗口）');
-    await page.fill('#e-depts', '公安户政，民政局');
+    // Departments are picked from the counter departments (GET /api/departments).
+    await page.locator('#e-depts input[value=公安]').check();
+    await page.locator('#e-depts input[value=民政]').check();
     await page.click('#edit-form button[type=submit]');
     await expect.poll(() => page.locator('#edit-result').textContent()).toBe('已保存。');
     await expect.poll(() => row.locator('td').nth(1).textContent()).toBe('孙丽（窗口）');
-    expect(await row.locator('td').nth(3).textContent()).toBe('公安户政、民政局');
+    expect(await row.locator('td').nth(3).textContent()).toBe('民政、公安');
 
     await page.fill('#e-pass', 'Qwerty123456');
     await page.click('#password-form button[type=submit]');
