@@ -44,7 +44,8 @@ async function main(): Promise<void> {
 
   let offset = 0;
   const running = await startServer(
-    readConfig({ PORT: '0', DATA_DIR: join(dir, 'data'), KNOWLEDGE_DIR: join(dir, 'knowledge'), FLOWS_DIR: join(dir, 'flows'), LOG_LEVEL: 'silent', ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'Strong-pass-2026', OFFICE_HOURS: 'always' }),
+    readConfig({ PORT: '0', DATA_DIR: join(dir, 'data'), KNOWLEDGE_DIR: join(dir, 'knowledge'), FLOWS_DIR: join(dir, 'flows'), LOG_LEVEL: 'silent', ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'Strong-pass-2026', OFFICE_HOURS: 'always', // Demonstration traffic from one address, faster than a citizen types.
+      RATE_LIMIT_CHAT_PER_MINUTE: '100000', RATE_LIMIT_CHAT_PER_CONVERSATION_PER_MINUTE: '100000', RATE_LIMIT_HANDOFFS_PER_10_MINUTES: '100000' }),
     silentLogger,
     { print: () => {}, now: () => new Date(Date.now() + offset) },
   );
