@@ -1,6 +1,7 @@
 /**
  * `npm run screenshots:editor`: renders the editor pages (entry form, review, unanswered inbox,
- * dashboard) into docs/screenshots with demonstration traffic.
+ * dashboard), a walkthrough and its checklist on a phone, and the officer console into
+ * docs/screenshots with demonstration traffic.
  *
  * The traffic is real traffic through the HTTP API of a server on a temporary copy of the
  * knowledge base: citizens' questions from the labelled set (eval/questions.yaml) and
@@ -124,6 +125,50 @@ async function main(): Promise<void> {
     await b.locator('#weak tr').first().waitFor();
     await b.waitForTimeout(800); // ECharts animates in
     await b.screenshot({ path: join(out, 'editor-dashboard.png'), fullPage: true });
+
+    // The citizen side on a phone, 大字模式: a walkthrough to its checklist, and the printable page.
+    const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN' })).newPage();
+    await phone.goto(running.url);
+    await phone.click('#large');
+    await phone.fill('#input', '我想在镇上开个小卖部，还想卖烟，学校附近没有');
+    await phone.press('#input', 'Enter');
+    for (let i = 0; i < 8 && (await phone.locator('.card.checklist').count()) === 0; i++) {
+      const group = phone.locator('.choices').last();
+      await group.waitFor();
+      const before = await phone.locator('.msg').count();
+      await group.locator('.choice').first().click();
+      await phone.waitForFunction((count) => document.querySelectorAll('.msg').length > count + 1, before);
+    }
+    await phone.locator('.card.checklist').waitFor();
+    await phone.waitForTimeout(300);
+    await phone.screenshot({ path: join(out, 'chat-phone-large-checklist.png') });
+    const href = await phone.locator('.card.checklist a.open').getAttribute('href');
+    await phone.goto(running.url + href!);
+    await phone.locator('h1').waitFor();
+    await phone.screenshot({ path: join(out, 'checklist-page.png'), fullPage: true });
+
+    // The officer console with a claimed case, at 1280×860.
+    await running.accounts.create({ username: 'wangli', password: 'Window-desk-2026', role: 'officer', displayName: '王丽' });
+    const citizen = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+    await citizen.goto(running.url);
+    await citizen.fill('#input', '我想开个小卖部，营业执照怎么办');
+    await citizen.press('#input', 'Enter');
+    await citizen.locator('.card').first().waitFor();
+    await citizen.fill('#input', '转人工');
+    await citizen.press('#input', 'Enter');
+    await citizen.locator('.handoff').first().waitFor();
+    const officer = await (await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' })).newPage();
+    await officer.goto(`${running.url}/officer`);
+    await officer.fill('#username', 'wangli');
+    await officer.fill('#password', 'Window-desk-2026');
+    await officer.click('#login-form button[type=submit]');
+    await officer.locator('#desk').waitFor();
+    await officer.locator('#queue li button').first().click();
+    await officer.locator('button.primary', { hasText: '接单' }).click();
+    await officer.locator('#reply-text').fill('您好，我是王丽。个体户营业执照可以网上办，我把材料清单发给您。');
+    await officer.click('#send-reply');
+    await officer.waitForTimeout(600);
+    await officer.screenshot({ path: join(out, 'officer-console.png') });
   } finally {
     await browser.close();
     await running.close();

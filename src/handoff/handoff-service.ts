@@ -8,6 +8,7 @@
  * call-back number, which officers must be able to dial, is stored encrypted (AES-256-GCM, key in
  * the store's `secrets`) and opened only when a case is read.
  */
+import { chinaDay } from '../core/china-time.js';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { maskPersonal } from '../core/mask-personal.js';
 import { serializer } from '../core/serialize.js';
@@ -167,8 +168,8 @@ export function createHandoffService(store: Store, now: () => Date = () => new D
         const index = await readIndex();
         const n = index.tickets + 1;
         await indexDoc.write('index', { ...index, tickets: n });
-        const d = now();
-        const ymd = `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
+        // The day as citizens read it (UTC+8): a ticket issued at 01:00 in 梧州 carries that day, not yesterday's UTC date.
+        const ymd = chinaDay(now()).replace(/-/g, '');
         return `HJ${ymd}${String(n).padStart(4, '0')}`;
       }),
     markTimeoutOffered: (sessionId, queuedAt) =>
