@@ -51,7 +51,7 @@ staffSignIn({
 const since = (iso) => {
   if (!iso) return '';
   const m = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 60000));
-  return m < 1 ? '刚刚' : `${m} 分钟前`;
+  return m < 1 ? '刚刚' : m < 60 ? `${m} 分钟前` : m < 1440 ? `${Math.floor(m / 60)} 小时前` : `${Math.floor(m / 1440)} 天前`;
 };
 const statusText = { bot: '小助手服务中', queued: '排队中', claimed: '处理中', resolved: '已结束', callback_requested: '待回电', called_back: '已回电', closed: '已关闭' };
 const actionText = { request: '转人工', claim: '接单', release: '交还小助手', resolve: '结束服务', transfer: '转办', request_callback: '登记回电', callback_done: '已回电', close: '关闭回电登记' };

@@ -153,7 +153,7 @@ async function main(): Promise<void> {
     await citizen.goto(running.url);
     await citizen.fill('#input', '我想开个小卖部，营业执照怎么办');
     await citizen.press('#input', 'Enter');
-    await citizen.locator('.card').first().waitFor();
+    await citizen.waitForFunction(() => document.querySelectorAll('.msg').length >= 2);
     await citizen.fill('#input', '转人工');
     await citizen.press('#input', 'Enter');
     await citizen.locator('.handoff').first().waitFor();

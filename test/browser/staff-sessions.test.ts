@@ -8,7 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
@@ -34,6 +34,9 @@ const adminCall = async (method: string, path: string, body?: unknown) => {
   expect(res.status, path).toBe(200);
 };
 const visible = (page: Page, selector: string) => page.locator(selector).isVisible();
+
+// Several pages, sockets and sign-ins per test: on a loaded CI machine one test has taken over 30 s.
+vi.setConfig({ testTimeout: 90_000 });
 
 describe.skipIf(!available)('staff sessions in Chromium', () => {
   const contexts: BrowserContext[] = [];
