@@ -38,6 +38,10 @@ const ROUTES = [
   '/api/kb/export.csv', '/api/officer/queue', '/api/officer/conversations/:id', '/api/officer/conversations/:id/claim',
   '/api/officer/conversations/:id/messages', '/api/officer/conversations/:id/resolve', '/api/officer/teams-link', '/api/messages',
   '/vendor/yaml/index.js', '/embed.js', '/chat.js',
+  // Added with issue 13: account administration, counter departments, transfers, call-backs, the shared page module.
+  '/api/admin/users/:id', '/api/admin/users/:id/disable', '/api/admin/users/:id/enable', '/api/admin/users/:id/password', '/api/admin/audit',
+  '/api/departments', '/api/admin/departments', '/api/officer/conversations/:id/transfer', '/api/officer/conversations/:id/release',
+  '/api/officer/callbacks', '/api/kb/drafts/:id/return', '/common.js',
 ];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
 const JUNK = ['%', '%E4%', '%zz', '..%2F..%2Fetc%2Fpasswd', '__proto__', 'constructor', '\u0000', '😀', '營業執照', "'; DROP TABLE x;--", '<script>alert(1)</script>', 'a'.repeat(300), '\uFFFF', '\uD800'];
