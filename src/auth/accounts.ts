@@ -37,6 +37,9 @@ export interface User {
 
 export type PublicUser = Omit<User, 'passwordHash' | 'sessionGeneration' | 'disabled'> & { disabled: boolean };
 
+/** An enabled officer or admin: who may work cases (console, Teams) and be told of new ones. */
+export const isActiveStaff = (u: PublicUser): boolean => !u.disabled && (u.role === 'officer' || u.role === 'admin');
+
 interface SessionRecord {
   username: string;
   expiresAt: string;

@@ -3,7 +3,7 @@
  * to every officer who serves its department, wherever they can be reached outside the console
  * (Teams), with a way to claim it.
  */
-import type { PublicUser } from '../auth/accounts.js';
+import { isActiveStaff, type PublicUser } from '../auth/accounts.js';
 import type { Logger } from '../core/logger.js';
 import type { HandoffService } from './handoff-service.js';
 import { sees } from './officer-actions.js';
@@ -36,7 +36,7 @@ export function notifyStaffOfQueuedCases(deps: StaffNotificationDeps): () => voi
       const title = c.entryId ? (deps.title(c.entryId) ?? c.entryId) : '未识别的事项';
       const notice: CaseNotice = { sessionId: c.sessionId, title: `新的转人工：${title}`, text: `部门：${deps.departmentOf?.(c.department) ?? c.department}${c.reason ? `；原因：${c.reason}` : ''}` };
       for (const u of await deps.accounts()) {
-        if (!u.disabled && (u.role === 'officer' || u.role === 'admin') && sees(u, c, deps.departmentOf)) await deps.notify(u.username, notice);
+        if (isActiveStaff(u) && sees(u, c, deps.departmentOf)) await deps.notify(u.username, notice);
       }
     })().catch((err) => deps.logger.warn('staff_notify_failed', { error: String((err as Error).message ?? err) }));
   });

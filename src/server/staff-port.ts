@@ -3,7 +3,7 @@
  * officer actions as the console (handoff/officer-actions.ts) and the one-time codes that link a
  * channel identity to an officer account. Only officer and admin accounts may act.
  */
-import type { Accounts, PublicUser } from '../auth/accounts.js';
+import { isActiveStaff, type Accounts, type PublicUser } from '../auth/accounts.js';
 import type { StaffOutcome, StaffPort } from '../channels/channel.js';
 import type { OfficerActions } from '../handoff/officer-actions.js';
 import type { StaffLinks } from '../handoff/staff-links.js';
@@ -14,7 +14,7 @@ export function createStaffPort(deps: { accounts: Accounts; staffLinks: StaffLin
   const { staffLinks, officerActions } = deps;
   const staffUser = async (username: string): Promise<PublicUser | null> => {
     const u = await deps.accounts.get(username);
-    return u && !u.disabled && (u.role === 'officer' || u.role === 'admin') ? u : null;
+    return u && isActiveStaff(u) ? u : null;
   };
   const asStaff = async (username: string, act: (u: PublicUser) => Promise<Outcome>): Promise<StaffOutcome> => {
     const u = await staffUser(username);
