@@ -13,6 +13,8 @@ let departments = [];
 
 let me = null;
 let current = null;
+/** The session whose card is on screen (differs from `current` while a newly picked case loads). */
+let shown = null;
 let lastSeq = 0;
 let ws = null;
 let poll = null;
@@ -35,6 +37,7 @@ staffSignIn({
   onEnd: () => {
     me = null;
     current = null;
+    shown = null;
     const sock = ws;
     ws = null;
     sock?.close();
@@ -223,7 +226,7 @@ function messageNode(m) {
 /** What the officer has typed on the open card, kept when the card is redrawn (a live update). */
 function drafts() {
   const v = (id) => $(id)?.value ?? '';
-  return { session: current, reply: v('reply-text'), note: v('case-note'), department: v('transfer-to'), callbackNote: v('callback-note') };
+  return { session: shown, reply: v('reply-text'), note: v('case-note'), department: v('transfer-to'), callbackNote: v('callback-note') };
 }
 
 /** A case's history, newest last: who did what, when, with the transfer and resolve notes. */
@@ -247,12 +250,12 @@ function historyList(history) {
 /** The card area shows a message instead of a case (handed on, or not the officer's to see). */
 function showNotice(text) {
   current = null;
+  shown = null;
   document.querySelectorAll('[data-session]').forEach((b) => b.setAttribute('aria-current', 'false'));
   $('case').replaceChildren(el('p', { class: 'empty notice', id: 'case-notice', role: 'status', text }));
 }
 
 async function openCase(sessionId) {
-  const kept = drafts();
   current = sessionId;
   clearUnread();
   document.querySelectorAll('[data-session]').forEach((b) => b.setAttribute('aria-current', String(b.dataset.session === sessionId)));
@@ -267,6 +270,8 @@ async function openCase(sessionId) {
     return;
   }
   if (current !== sessionId) return;
+  // Read what is typed now, after the fetch: text typed while the case was loading is kept too.
+  const kept = drafts();
   const same = kept.session === sessionId;
   const c = data.conversation;
   lastSeq = data.messages.at(-1)?.seq ?? 0;
@@ -318,6 +323,7 @@ async function openCase(sessionId) {
   if (!c.history.length && !data.walkthrough && !data.checklist && !data.botAnswers.length && !data.unanswered.length) right.append(el('p', { class: 'muted', text: '还没有办事记录。' }));
   const focused = document.activeElement?.id;
   $('case').replaceChildren(left, right);
+  shown = sessionId;
   transcript.scrollTop = transcript.scrollHeight;
   if (same && focused && $(focused)) $(focused).focus();
   else if (mine && !same) $('reply-text').focus();

@@ -133,6 +133,39 @@ describe.skipIf(!available)('the officer console at the counter', () => {
     await one.page.locator('.case-actions button', { hasText: '交还小助手' }).click();
   });
 
+  it('keeps what the officer typed while the open case is being reloaded', async () => {
+    const { page } = await console_('zonghe');
+    await citizen('转人工');
+    await queueItem(page, '未识别的事项').first().click();
+    await page.locator('button.primary', { hasText: '接单' }).click();
+    await page.locator('#case-note').waitFor(SOON);
+    await expect.poll(() => page.locator('#case-title').textContent(), SOON).toContain('由我处理');
+    await page.waitForTimeout(500); // the loads the claim started are over
+    // The next load of the case is slow; the officer types in the meantime.
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    let asked = 0;
+    await page.route('**/api/officer/conversations/*', async (route) => {
+      if (route.request().method() === 'GET') {
+        asked++;
+        await held;
+      }
+      await route.continue();
+    });
+    await queueItem(page, '未识别的事项').first().click();
+    await expect.poll(() => asked, SOON).toBeGreaterThanOrEqual(1);
+    await page.fill('#case-note', '已电话告知所需材料');
+    await page.fill('#reply-text', '您好，请稍等');
+    const loaded = page.waitForResponse((r) => r.url().includes('/api/officer/conversations/') && r.request().method() === 'GET');
+    release();
+    await loaded;
+    await page.unroute('**/api/officer/conversations/*');
+    await page.waitForTimeout(500); // the card is redrawn right after the response
+    expect(await page.locator('#case-note').inputValue()).toBe('已电话告知所需材料');
+    expect(await page.locator('#reply-text').inputValue()).toBe('您好，请稍等');
+    await page.locator('.case-actions button', { hasText: '交还小助手' }).click();
+  });
+
   it('offers desktop notifications on a click and keeps the unread count in the title until seen', async () => {
     // A stand-in for the browser's notifications; the page is in the background.
     const stub = `
