@@ -3,6 +3,7 @@
  * Channel-independent and pure: state is plain JSON, the engine is passed in, time comes in ctx.
  */
 import type { Choice, Match, Mode, Reply, UserInput } from '../core/types.js';
+import { askWhich } from '../knowledge/ask-which.js';
 import type { Engine } from '../knowledge/engine.js';
 import { ANSWER_THRESHOLD } from '../knowledge/search-index.js';
 import type { Entry } from '../knowledge/schema.js';
@@ -134,7 +135,7 @@ function isOnly(text: string, phrases: string[]): boolean {
 }
 
 /** At most this many related matters get a button of their own under an FAQ or policy answer. */
-const RELATED_BUTTONS = 3;
+const RELATED_BUTTONS = 4;
 
 const NEXT_STEPS = (entry: Entry, flow?: Flow, titleOf: (id: string) => string | undefined = () => undefined): Choice[] => {
   if (flow) {
@@ -229,8 +230,13 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
     };
   }
 
-  const best = result.results[0];
-  if (result.answerable && best) {
+  const ranked = result.results[0];
+  if (result.answerable && ranked) {
+    // A matter that comes in kinds the question does not name (which pension scheme?): ask which.
+    const which = askWhich(engine.kb.settings.askWhich, ranked.entry.id, norm, state.currentEntryId ?? undefined);
+    const chosen = which.type === 'keep' ? undefined : engine.entry(which.entryId);
+    if (which.type === 'ask' && chosen) return answer(state, chosen, aspect, ranked.score, false, ctx);
+    const best = chosen ? { entry: chosen, score: ranked.score } : ranked;
     const wantsList = mayStartFlow && (aspect === 'general' || aspect === 'materials');
     const flow = wantsList ? flowFor(best.entry.id, ctx) : undefined;
     if (flow) return beginFlow(state, flow, text, best.entry, best.score, ctx);

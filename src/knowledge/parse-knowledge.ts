@@ -187,10 +187,31 @@ export function parseKnowledge(files: SourceFile[]): ParseResult {
     });
   }
   problems.push(...linkProblems(entries, fileOf));
-  if (settings) problems.push(...commonMatterProblems(settings, entries), ...departmentProblems(settings, entries, fileOf));
+  if (settings) problems.push(...commonMatterProblems(settings, entries), ...departmentProblems(settings, entries, fileOf), ...askWhichProblems(settings, entries));
 
   if (problems.length > 0 || !settings) return { ok: false, problems };
   return { ok: true, kb: { settings, lexicon, entries: commonMattersFirst(entries, settings.commonMatters), fileOf } };
+}
+
+/** Each `askWhich` group names entries that exist, asks with an entry outside its kinds, and puts an entry in one kind only. */
+function askWhichProblems(settings: Settings, entries: Entry[]): KnowledgeProblem[] {
+  const ids = new Set(entries.map((e) => e.id));
+  const problems: KnowledgeProblem[] = [];
+  const at = (field: string, problem: string, fix: string) => problems.push({ file: SETTINGS_FILE, entry: 'settings', field, problem, fix });
+  const placed = new Map<string, string>();
+  settings.askWhich.forEach((group, g) => {
+    if (!ids.has(group.ask)) at(`askWhich[${g}].ask`, `no entry has the id ${group.ask}`, 'name the entry that explains the kinds');
+    group.options.forEach((option, o) => {
+      option.entries.forEach((id, i) => {
+        const field = `askWhich[${g}].options[${o}].entries[${i}]`;
+        if (!ids.has(id)) at(field, `no entry has the id ${id}`, 'list entries of the knowledge base');
+        else if (id === group.ask) at(field, `${id} is the entry that asks; it cannot also be one of the kinds`, 'list it under ask only');
+        else if (placed.has(id)) at(field, `${id} is already listed under ${placed.get(id)}`, 'put each entry under one kind of one group');
+        else placed.set(id, `askWhich[${g}].options[${o}]`);
+      });
+    });
+  });
+  return problems;
 }
 
 /** Each id under settings `commonMatters` names a bundle, once. */

@@ -195,7 +195,25 @@ export const counterDepartmentSchema = z.strictObject({
   note: z.string().optional(),
 });
 
+/** A kind of a matter that questions often leave unsaid (see knowledge/ask-which.ts). */
+export const askWhichOptionSchema = z.strictObject({
+  /** What the kind is called, for editors. */
+  name: text,
+  /** The entries about this kind; the first is answered when a question names the kind. */
+  entries: z.array(entryId).min(1),
+  /** Everyday words that name this kind (职工, 单位 … / 居民, 农村, 新农保 …). */
+  words: z.array(text).min(1),
+});
+
+export const askWhichGroupSchema = z.strictObject({
+  /** The entry that explains the kinds and offers each as a button; answered when the question does not say. */
+  ask: entryId,
+  options: z.array(askWhichOptionSchema).min(2),
+});
+
 export const settingsSchema = z.strictObject({
+  /** Matters that come in kinds a question often leaves unsaid: ask which (see knowledge/ask-which.ts). */
+  askWhich: z.array(askWhichGroupSchema).default([]),
   city: text,
   province: text,
   centre: z.strictObject({
