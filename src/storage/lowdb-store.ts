@@ -15,6 +15,7 @@ import { mkdir, readdir, rm, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { TextFile } from 'lowdb/node';
+import { inRange, localCoordination } from './local-coordination.js';
 import type { DocumentStore, LogStore, Store } from './ports.js';
 
 export const SEGMENT_SIZE = 100;
@@ -168,10 +169,29 @@ export async function createLowdbStore(dir: string): Promise<Store> {
         }
         return out.slice(0, limit);
       },
+      async between(from, to) {
+        // Segments are in time order: read from the newest back to the first one that starts before `from`.
+        const seg = await segment();
+        const out: T[] = [];
+        const take = (text: string): boolean => {
+          const records = lines(text).map((l) => JSON.parse(l) as T); // oldest first
+          out.unshift(...inRange([...records].reverse(), from, to));
+          const first = (records[0] as { at?: unknown } | undefined)?.at;
+          return typeof first === 'string' && first < from;
+        };
+        if (take(seg.db.data)) return out;
+        for (const i of (await segments()).filter((i) => i < seg.index).reverse()) {
+          const { db } = await open(i);
+          if (take(db.data)) break;
+        }
+        return out;
+      },
     };
   }
 
   return {
+    kind: 'lowdb',
+    ...localCoordination(),
     documents,
     log,
     async writable() {

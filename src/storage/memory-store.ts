@@ -1,4 +1,5 @@
 /** In-memory store for tests and ephemeral runs; values are deep-copied so callers cannot alias them. */
+import { inRange, localCoordination } from './local-coordination.js';
 import type { DocumentStore, LogStore, Store } from './ports.js';
 
 const copy = <T>(v: T): T => structuredClone(v);
@@ -7,6 +8,8 @@ export function createMemoryStore(): Store {
   const collections = new Map<string, Map<string, unknown>>();
   const logs = new Map<string, unknown[]>();
   return {
+    kind: 'memory',
+    ...localCoordination(),
     documents<T>(collection: string): DocumentStore<T> {
       let m = collections.get(collection);
       if (!m) collections.set(collection, (m = new Map()));
@@ -24,6 +27,7 @@ export function createMemoryStore(): Store {
       return {
         append: async (record) => void list.push(copy(record)),
         recent: async (limit) => copy(list.slice(-limit).reverse() as T[]),
+        between: async (from, to) => copy(inRange([...list].reverse() as T[], from, to)),
       };
     },
     writable: async () => true,

@@ -1,6 +1,10 @@
 /**
  * Storage ports. The core never sees files or databases; it is handed these interfaces.
  * Every implementation runs the same contract suite (test/storage/contract.ts).
+ *
+ * Several Yici instances may share one store (PostgreSQL): `exclusive` and `lease` are then the
+ * only ways to coordinate them, and they are implemented in the database. The embedded stores
+ * (memory, lowdb) serve one process, where the same calls are in-process locks.
  */
 
 /** Documents by key — the three-method storage of Bot Framework, minus etags (writes are serialised per key upstream). */
@@ -16,14 +20,49 @@ export interface LogStore<T> {
   append(record: T): Promise<void>;
   /** The newest `limit` records, newest first. */
   recent(limit: number): Promise<T[]>;
+  /**
+   * Records whose `at` (an ISO time) is in [from, to), oldest first — by an index where the store
+   * has one, so a day of a busy year costs that day only. Records without `at` are never returned.
+   */
+  between(from: string, to: string): Promise<T[]>;
 }
 
 export interface Store {
+  /** What keeps the data, for /api/health: memory, lowdb (files) or postgres. */
+  readonly kind: 'memory' | 'lowdb' | 'postgres';
   documents<T>(collection: string): DocumentStore<T>;
   log<T>(name: string): LogStore<T>;
+  /**
+   * Runs `task` while holding the lock `name`; a task holding the same name in any process that
+   * shares the store waits until it settles. Read-change-write of shared documents goes through
+   * here (a claim, the next ticket number, one conversation's messages), so two instances can never
+   * both read the old version. A failing task releases the lock and rejects.
+   */
+  exclusive<T>(name: string, task: () => Promise<T>): Promise<T>;
+  /**
+   * Takes or renews the lease `name` for `holder` for `ttlMs`: true when `holder` holds it now.
+   * A periodic job runs only on the instance that holds its lease, so it runs once, not once per
+   * instance; when that instance dies, another takes over after at most `ttlMs`.
+   */
+  lease(name: string, holder: string, ttlMs: number): Promise<boolean>;
   /** Can the store accept writes right now? Used by the health check. */
   writable(): Promise<boolean>;
   /** Wait for every pending write. */
   flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Messages between the instances of one deployment (Redis pub/sub), or within one process. Live
+ * delivery only: what must survive is in the Store first; a subscriber that misses a message
+ * catches up from the store (transcripts, the case list).
+ */
+export interface Bus {
+  readonly kind: 'local' | 'redis';
+  /** Delivers `message` (JSON-serialisable) to every subscriber of `topic` in every instance, this one included. */
+  publish(topic: string, message: unknown): Promise<void>;
+  subscribe(topic: string, handler: (message: unknown) => void): () => void;
+  /** Is the bus reachable right now? Used by the health check. */
+  healthy(): Promise<boolean>;
   close(): Promise<void>;
 }
