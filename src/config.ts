@@ -7,6 +7,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** DATABASE_URL: keep the data in PostgreSQL, shared by every instance, instead of lowdb files under dataDir. */
+  databaseUrl?: string;
   knowledgeDir: string;
   flowsDir: string;
   adminUsername?: string;
@@ -88,6 +90,7 @@ const EnvSchema = z
     ).transform((v) => v ?? 3000),
     HOST: optional(z.string()).transform((v) => v ?? '127.0.0.1'),
     DATA_DIR: optional(z.string()).transform((v) => v ?? 'data'),
+    DATABASE_URL: optional(z.string().refine((v) => /^postgres(ql)?:\/\/\S+$/.test(v) && URL.canParse(v), { message: '应为 postgres:// 或 postgresql:// 开头的连接地址' })),
     KNOWLEDGE_DIR: optional(z.string()).transform((v) => v ?? 'knowledge'),
     FLOWS_DIR: optional(z.string()).transform((v) => v ?? 'flows'),
     ADMIN_USERNAME: optional(z.string()),
@@ -139,7 +142,7 @@ function describeIssues(error: z.ZodError, env: NodeJS.ProcessEnv): string[] {
   return error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment');
     const value = env[name];
-    const shown = value === undefined ? '' : /PASSWORD|SECRET/i.test(name) ? '（值不显示）' : `，当前为 "${value}"`;
+    const shown = value === undefined ? '' : /PASSWORD|SECRET|DATABASE_URL/i.test(name) ? '（值不显示）' : `，当前为 "${value}"`;
     return `${name} ${issue.message}${shown}`;
   });
 }
@@ -154,6 +157,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     port: e.PORT,
     host: e.HOST,
     dataDir: resolve(cwd, e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
     knowledgeDir: resolve(cwd, e.KNOWLEDGE_DIR),
     flowsDir: resolve(cwd, e.FLOWS_DIR),
     adminUsername: e.ADMIN_USERNAME,

@@ -31,6 +31,7 @@ describe('readConfig', () => {
     });
     expect(c.adminUsername).toBeUndefined();
     expect(c.trustProxy).toBeUndefined();
+    expect(c.databaseUrl).toBeUndefined();
   });
 
   it('treats an empty variable as unset', () => {
@@ -49,6 +50,7 @@ describe('readConfig', () => {
         EMBED_ORIGINS: 'https://a.example, https://b.example',
         TEAMS_SSO_RESOURCE: 'api://x',
         TEAMS_SSO_TENANT_ID: 't',
+        DATABASE_URL: 'postgresql://yici:pw@db.internal:5432/yici',
       },
       '/srv/yici',
     );
@@ -62,6 +64,8 @@ describe('readConfig', () => {
     expect(readConfig({ TRUST_PROXY: 'loopback' }).trustProxy).toBe('loopback');
     expect(c.embedOrigins).toBe('https://a.example https://b.example');
     expect(c.teamsSso).toEqual({ audience: 'api://x', tenantId: 't' });
+    expect(c.databaseUrl).toBe('postgresql://yici:pw@db.internal:5432/yici');
+    expect(readConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1/postgres' }).databaseUrl).toBe('postgres://postgres@127.0.0.1/postgres');
   });
 
   it('names every wrong variable at once, with its value and what it should be', () => {
@@ -79,6 +83,10 @@ describe('readConfig', () => {
     expect(problemsOf({ TEAMS_SSO_RESOURCE: 'api://x' })).toEqual([expect.stringMatching(/TEAMS_SSO_TENANT_ID/)]);
     expect(problemsOf({ ADMIN_USERNAME: 'chief' }).join()).not.toMatch(/Secret/);
     expect(problemsOf({ PORT: 'x', ADMIN_USERNAME: 'a', ADMIN_PASSWORD: 'Secret-2026' }).join()).not.toMatch(/Secret/);
+    // A connection address may carry a password too.
+    expect(problemsOf({ DATABASE_URL: 'mysql://yici:Secret-2026@db/yici' })).toEqual([expect.stringMatching(/^DATABASE_URL 应为 postgres:\/\/ 或 postgresql:\/\/ 开头的连接地址/)]);
+    expect(problemsOf({ DATABASE_URL: 'mysql://yici:Secret-2026@db/yici' }).join()).not.toMatch(/Secret/);
+    expect(problemsOf({ DATABASE_URL: 'postgres://' })).toEqual([expect.stringMatching(/^DATABASE_URL /)]);
   });
 
   it('ignores variables it does not know', () => {

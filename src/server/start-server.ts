@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createJiebaTokenizer } from '../adapters/jieba-tokenizer.js';
+import { openStore } from '../adapters/open-store.js';
 import { createAccounts, type Accounts } from '../auth/accounts.js';
 import { createEntraVerifier } from '../auth/entra-token.js';
 import type { Channel } from '../channels/channel.js';
@@ -24,7 +25,6 @@ import { createStaffLinks } from '../handoff/staff-links.js';
 import { notifyStaffOfQueuedCases } from '../handoff/staff-notifications.js';
 import type { Engine } from '../knowledge/engine.js';
 import { createChatService } from '../service/chat-service.js';
-import { createLowdbStore } from '../storage/lowdb-store.js';
 import type { Store } from '../storage/ports.js';
 import { authenticate, authRoutes } from './auth-routes.js';
 import { createApp } from './create-app.js';
@@ -61,8 +61,8 @@ export async function startServer(
   const knowledge = await loadLiveKnowledge(config, createJiebaTokenizer, logger);
   const { engine, flows, runtime } = knowledge;
   const questions = await readPublishGateQuestions(config, logger);
-  const store = options.store ?? (await createLowdbStore(config.dataDir));
-  if (!(await store.writable())) throw new StartupError(`数据目录不可写：${config.dataDir}`);
+  const store = options.store ?? (await openStore(config));
+  if (!(await store.writable())) throw new StartupError(store.kind === 'postgres' ? 'PostgreSQL 数据库不可写（连接不上或只读）：请检查 DATABASE_URL' : `数据目录不可写：${config.dataDir}`);
   const officeHours = readOfficeHours(config, knowledge.kb().settings.officeHours);
 
   const editor = createEditorService({ store, knowledgeDir: config.knowledgeDir, runtime, questions: () => questions, floor: config.publishFloor });

@@ -5,6 +5,9 @@
  * Several Yici instances may share one store (PostgreSQL): `exclusive` and `lease` are then the
  * only ways to coordinate them, and they are implemented in the database. The embedded stores
  * (memory, lowdb) serve one process, where the same calls are in-process locks.
+ *
+ * A store whose database cannot be reached rejects with StoreUnavailableError (errors.ts): the
+ * operation did not happen and may succeed later.
  */
 
 /** Documents by key — the three-method storage of Bot Framework, minus etags (writes are serialised per key upstream). */

@@ -1,11 +1,20 @@
-/** The contract every Store implementation must meet; run by memory-store and lowdb-store tests. */
+/**
+ * The contract every Store implementation must meet; run by the memory, lowdb and PostgreSQL store
+ * tests. `shared`: the store is shared by several processes (PostgreSQL), so a lease is refused to
+ * a second holder while it is live; the embedded stores serve one process and grant every asker.
+ */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createChatService, type TranscriptMessage } from '../../src/service/chat-service.js';
 import type { Store } from '../../src/storage/ports.js';
 import { fixtureEngine } from '../helpers/fixture-engine.js';
 
-export function storeContract(name: string, make: () => Promise<Store>): void {
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The task's outcome, or 'still waiting' after `ms`: a lock that wrongly waits fails fast instead of timing the test out. */
+export const within = <T>(ms: number, p: Promise<T>): Promise<T | 'still waiting'> => Promise.race([p, sleep(ms).then(() => 'still waiting' as const)]);
+
+export function storeContract(name: string, make: () => Promise<Store>, options: { shared?: boolean } = {}): void {
   describe(`${name} (store contract)`, () => {
     it('reads back what was written, and undefined for an unknown key', async () => {
       const store = await make();
@@ -175,6 +184,113 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       expect(stalledTurn).not.toBeNull(); // the test did reach a page write
       await store.close();
     });
+
+    it('stores any JSON value exactly, strings with U+0000 and lone surrogates included', async () => {
+      const store = await make();
+      const docs = store.documents<unknown>('any');
+      const log = store.log<unknown>('any');
+      let i = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.json({ stringUnit: 'binary' }).map((text) => JSON.parse(text) as unknown), async (value) => {
+          const key = `k${i++}`;
+          await docs.write(key, value);
+          expect(await docs.read(key)).toEqual(value);
+          await log.append(value);
+          expect(await log.recent(1)).toEqual([value]);
+        }),
+        { numRuns: 100, examples: [['a\u0000b'], [{ text: '\ud800 \u0000', nested: ['\udfff'] }]] },
+      );
+      await store.close();
+    });
+
+    it('returns the records of a time range, oldest first, across log segments, never those without a time', async () => {
+      const store = await make();
+      const log = store.log<{ i: number; at?: unknown }>('timed');
+      const start = Date.parse('2026-03-01T00:00:00.000Z');
+      const at = (i: number) => new Date(start + i * 60_000).toISOString();
+      for (let i = 0; i < 250; i++) {
+        await log.append({ i, at: at(i) });
+        if (i % 40 === 0) await log.append({ i: -1 }); // no time
+        if (i % 40 === 1) await log.append({ i: -2, at: start + i * 60_000 }); // a time, but not an ISO string
+      }
+      await store.log<{ i: number; at: string }>('other').append({ i: 1000, at: at(100) });
+      const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
+      expect((await log.between(at(37), at(212))).map((r) => r.i)).toEqual(range(37, 212));
+      expect((await log.between(at(0), at(250))).map((r) => r.i)).toEqual(range(0, 250));
+      expect((await log.between(at(-10), at(1))).map((r) => r.i)).toEqual([0]);
+      expect(await log.between(at(120), at(120))).toEqual([]);
+      expect(await log.between(at(250), at(300))).toEqual([]);
+      await store.close();
+    });
+
+    it('runs the tasks of one name one at a time: concurrent read-increment-writes lose no increment', async () => {
+      const store = await make();
+      const docs = store.documents<number>('counters');
+      const increment = () =>
+        store.exclusive('counter', async () => {
+          const n = (await docs.read('c')) ?? 0;
+          await sleep(1); // widen the window between the read and the write
+          await docs.write('c', n + 1);
+          return n + 1;
+        });
+      const results = await Promise.all(Array.from({ length: 40 }, increment));
+      expect(await docs.read('c')).toBe(40);
+      expect([...results].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, k) => k + 1));
+      await store.close();
+    });
+
+    it('lets tasks of different names run at once, while the same name waits', async () => {
+      const store = await make();
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const ran: string[] = [];
+      const first = store.exclusive('A', async () => {
+        await gate;
+        ran.push('A1');
+      });
+      // More tasks queue for A than a store has lock connections: they must not hold B up either.
+      const more = Array.from({ length: 8 }, (_, k) => store.exclusive('A', async () => void ran.push(`A${k + 2}`)));
+      // B finishes while A is held; the other A tasks have not started.
+      expect(await within(5000, store.exclusive('B', async () => (ran.push('B'), 'b')))).toBe('b');
+      await sleep(50);
+      expect(ran).toEqual(['B']);
+      open();
+      await Promise.all([first, ...more]);
+      expect(ran).toEqual(['B', ...Array.from({ length: 9 }, (_, k) => `A${k + 1}`)]);
+      await store.close();
+    });
+
+    it('releases the lock of a task that fails, and rejects with its error', async () => {
+      const store = await make();
+      await expect(store.exclusive('n', () => Promise.reject(new Error('task failed')))).rejects.toThrow('task failed');
+      expect(await within(5000, store.exclusive('n', async () => 'after'))).toBe('after');
+      await store.close();
+    });
+
+    if (options.shared) {
+      it('grants a lease to one holder at a time, renewed by it, to another once it expires', async () => {
+        const store = await make();
+        const ttl = 400;
+        expect(await store.lease('sweep', 'a', ttl)).toBe(true);
+        expect(await store.lease('sweep', 'b', ttl)).toBe(false);
+        expect(await store.lease('other job', 'b', ttl)).toBe(true);
+        await sleep(250);
+        expect(await store.lease('sweep', 'a', ttl)).toBe(true); // renewed: held until about 650 ms
+        await sleep(250);
+        expect(await store.lease('sweep', 'b', ttl)).toBe(false); // the first term is over, the renewal is not
+        await sleep(300);
+        expect(await store.lease('sweep', 'b', ttl)).toBe(true);
+        expect(await store.lease('sweep', 'a', ttl)).toBe(false);
+        await store.close();
+      });
+    } else {
+      it('grants every lease asked for (one process: nobody to share it with)', async () => {
+        const store = await make();
+        expect(await store.lease('sweep', 'a', 400)).toBe(true);
+        expect(await store.lease('sweep', 'b', 400)).toBe(true);
+        await store.close();
+      });
+    }
 
     it('says it is writable', async () => {
       const store = await make();

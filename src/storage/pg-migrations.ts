@@ -1,0 +1,45 @@
+/**
+ * The PostgreSQL store's schema, as ordered migrations applied at start-up (postgres-store.ts
+ * records each in schema_migrations). A migration that has been applied anywhere is never edited:
+ * a change is a new migration with the next version. Each runs in one transaction with the
+ * store's schema as search_path, so the SQL names tables without a schema.
+ *
+ * Values are `json`, not `jsonb`: json keeps the exact text JavaScript wrote, and jsonb cannot hold
+ * a string with U+0000 or an unpaired surrogate, both of which a citizen can type. Cast to jsonb
+ * in ad-hoc queries when needed.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'documents, logs and leases',
+    sql: `
+      create table documents (
+        collection text not null,
+        key text not null,
+        value json not null,
+        updated_at timestamptz not null default now(),
+        primary key (collection, key)
+      );
+      create table logs (
+        name text not null,
+        id bigserial,
+        at timestamptz,
+        record json not null,
+        primary key (name, id)
+      );
+      -- LogStore.between: one log's records in a time range, in time order, without a sort.
+      create index logs_name_at on logs (name, at, id);
+      create table leases (
+        name text primary key,
+        holder text not null,
+        until timestamptz not null
+      );
+    `,
+  },
+];

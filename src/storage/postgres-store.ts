@@ -1,0 +1,214 @@
+/**
+ * The shared store on PostgreSQL, for several Yici instances behind one load balancer (issue 14).
+ *
+ * - Documents and log records are JSON text (see pg-migrations.ts for why `json`, not `jsonb`).
+ * - Writes of one document commit in call order; writes queued behind one in flight collapse
+ *   into the last, and each resolves once a write carrying its value, or a later one, committed.
+ * - `exclusive` is a PostgreSQL advisory lock held on a connection of a separate small pool: the
+ *   task reads and writes through the main pool, so tasks holding locks can never take every
+ *   connection the task itself needs. An in-process serializer in front keeps one process to one
+ *   lock connection per name. Tasks must not nest `exclusive` calls.
+ * - `lease` is one upsert, timed by the database clock, so instances with skewed clocks agree.
+ * - `between` compares times (the `at` column), where the embedded stores compare the ISO text:
+ *   the same for the `toISOString()` times Yici writes.
+ * - When the database cannot be reached, every call rejects with StoreUnavailableError.
+ */
+import pg from 'pg';
+import { keyedSerializer } from '../core/serialize.js';
+import { StoreUnavailableError } from './errors.js';
+import { MIGRATIONS } from './pg-migrations.js';
+import type { DocumentStore, LogStore, Store } from './ports.js';
+
+const { Pool, escapeIdentifier } = pg;
+
+/** Connections for `exclusive`: each holds one lock while its task runs. */
+const LOCK_POOL_SIZE = 4;
+const CONNECT_TIMEOUT_MS = 5000;
+
+/** Socket errors and SQLSTATEs (connection exception, shutdown, starting up, too many connections, read-only standby) that mean "unavailable", not "refused". */
+const UNAVAILABLE_CODES = /^(E(CONNREFUSED|CONNRESET|TIMEDOUT|HOSTUNREACH|NETUNREACH|NOTFOUND|AI_AGAIN|PIPE)|08...|57P0[123]|53300|25006)$/;
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable/;
+
+/** Does this error mean the database cannot be reached (so the operation may succeed later)? */
+function isUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  return (typeof code === 'string' && UNAVAILABLE_CODES.test(code)) || UNAVAILABLE_MESSAGES.test(err.message);
+}
+
+const guard = <T>(p: Promise<T>): Promise<T> =>
+  p.catch((err: unknown) => {
+    throw isUnavailable(err) ? new StoreUnavailableError(err) : err;
+  });
+
+/** Every statement the store runs, on the tables of `schema`. */
+export function statements(schema: string) {
+  const s = escapeIdentifier(schema);
+  return {
+    read: `select value from ${s}.documents where collection = $1 and key = $2`,
+    write: `insert into ${s}.documents (collection, key, value, updated_at) values ($1, $2, $3, now())
+            on conflict (collection, key) do update set value = excluded.value, updated_at = excluded.updated_at`,
+    delete: `delete from ${s}.documents where collection = $1 and key = $2`,
+    append: `insert into ${s}.logs (name, at, record) values ($1, $2, $3)`,
+    recent: `select record from ${s}.logs where name = $1 order by id desc limit $2`,
+    between: `select record from ${s}.logs where name = $1 and at >= $2 and at < $3 order by at, id`,
+    lease: `insert into ${s}.leases as l (name, holder, until) values ($1, $2, now() + $3::float8 * interval '1 millisecond')
+            on conflict (name) do update set holder = excluded.holder, until = excluded.until
+            where l.holder = excluded.holder or l.until <= now()
+            returning holder`,
+    lock: 'select pg_advisory_lock(hashtextextended($1, 0))',
+    unlock: 'select pg_advisory_unlock(hashtextextended($1, 0))',
+    writable: `select not pg_is_in_recovery() and current_setting('transaction_read_only') = 'off' as ok`,
+  };
+}
+
+/** A record's `at` as a time PostgreSQL takes, or null: such a record is never in a `between`. */
+function timeOf(at: unknown): string | null {
+  if (typeof at !== 'string') return null;
+  const d = new Date(at);
+  const year = d.getUTCFullYear(); // NaN for an invalid date
+  return year >= 1 && year <= 9999 ? d.toISOString() : null;
+}
+
+/** Applies the migrations not yet applied to `schema`, one instance at a time. */
+async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  const s = escapeIdentifier(schema);
+  const client = await pool.connect();
+  try {
+    // Instances starting together queue here; the later ones find nothing left to do.
+    await client.query('select pg_advisory_lock(hashtextextended($1, 0))', [`yici migrations ${schema}`]);
+    const exists = await client.query('select 1 from pg_namespace where nspname = $1', [schema]);
+    if (exists.rowCount === 0) await client.query(`create schema ${s}`);
+    await client.query(`create table if not exists ${s}.schema_migrations (version int primary key, name text not null, applied_at timestamptz not null default now())`);
+    const applied = new Set((await client.query<{ version: number }>(`select version from ${s}.schema_migrations`)).rows.map((r) => r.version));
+    for (const m of MIGRATIONS.filter((m) => !applied.has(m.version))) {
+      try {
+        await client.query('begin');
+        await client.query(`set local search_path to ${s}`);
+        await client.query(m.sql);
+        await client.query(`insert into ${s}.schema_migrations (version, name) values ($1, $2)`, [m.version, m.name]);
+        await client.query('commit');
+      } catch (err) {
+        if (isUnavailable(err)) throw err;
+        throw new Error(`数据库迁移 ${m.version}（${m.name}）失败，已回滚：${(err as Error).message}`, { cause: err });
+      }
+    }
+    await client.query('select pg_advisory_unlock(hashtextextended($1, 0))', [`yici migrations ${schema}`]);
+    client.release();
+  } catch (err) {
+    client.release(true); // closing the session rolls back and drops the lock
+    throw err;
+  }
+}
+
+export async function createPostgresStore(url: string, options: { schema?: string; poolSize?: number } = {}): Promise<Store> {
+  const schema = options.schema ?? 'public';
+  const settings = { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, allowExitOnIdle: true };
+  const pool = new Pool({ ...settings, max: options.poolSize ?? 10 });
+  const lockPool = new Pool({ ...settings, max: LOCK_POOL_SIZE });
+  for (const p of [pool, lockPool]) {
+    // A connection that drops is reported by the statement that needed it; the event itself
+    // must not crash the process.
+    p.on('error', () => {});
+    p.on('connect', (client) => client.on('error', () => {}));
+  }
+  const end = () => Promise.all([pool.end(), lockPool.end()]).then(() => {});
+  try {
+    await guard(migrate(pool, schema));
+  } catch (err) {
+    await end();
+    throw err;
+  }
+
+  const sql = statements(schema);
+  const query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => guard(pool.query<R>(text, values));
+  const pending = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p)).catch(() => {});
+    return p;
+  };
+
+  // Document writes (null: delete), one line per document; `queued` is the write waiting in it, if any.
+  const saving = keyedSerializer();
+  const queued = new Map<string, { text: string | null; done: Promise<void> }>();
+  function save(collection: string, key: string, text: string | null): Promise<void> {
+    const id = JSON.stringify([collection, key]);
+    const waiting = queued.get(id);
+    if (waiting) {
+      waiting.text = text;
+      return waiting.done;
+    }
+    const entry = { text, done: Promise.resolve() };
+    entry.done = track(
+      saving(id, async () => {
+        queued.delete(id);
+        await (entry.text === null ? query(sql.delete, [collection, key]) : query(sql.write, [collection, key, entry.text]));
+      }),
+    );
+    queued.set(id, entry);
+    return entry.done;
+  }
+
+  async function locked<T>(name: string, task: () => Promise<T>): Promise<T> {
+    const key = `${schema}:${name}`;
+    const client = await guard(lockPool.connect());
+    try {
+      await guard(client.query(sql.lock, [key]));
+    } catch (err) {
+      client.release(true);
+      throw err;
+    }
+    try {
+      return await task();
+    } finally {
+      // A connection that fails to unlock is closed, not reused: closing it drops the lock too.
+      await client.query(sql.unlock, [key]).then(
+        () => client.release(),
+        (err: Error) => client.release(err),
+      );
+    }
+  }
+  const lines = keyedSerializer();
+
+  let closing: Promise<void> | undefined;
+  const flush = async () => {
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+  };
+
+  return {
+    kind: 'postgres',
+    documents<T>(collection: string): DocumentStore<T> {
+      return {
+        read: async (key) => (await query<{ value: T }>(sql.read, [collection, key])).rows[0]?.value,
+        // undefined is not JSON: writing it leaves no document, as in the embedded stores.
+        write: (key, value) => save(collection, key, JSON.stringify(value) ?? null),
+        delete: (key) => save(collection, key, null),
+      };
+    },
+    log<T>(name: string): LogStore<T> {
+      return {
+        append: (record) => track(query(sql.append, [name, timeOf((record as { at?: unknown } | null)?.at), JSON.stringify(record)]).then(() => {})),
+        recent: async (limit) => (await query<{ record: T }>(sql.recent, [name, Math.max(0, Math.trunc(limit))])).rows.map((r) => r.record),
+        async between(from, to) {
+          const [start, stop] = [timeOf(from), timeOf(to)];
+          if (start === null || stop === null) throw new RangeError(`between(${from}, ${to}): both bounds must be ISO times`);
+          return (await query<{ record: T }>(sql.between, [name, start, stop])).rows.map((r) => r.record);
+        },
+      };
+    },
+    exclusive: (name, task) => lines(name, () => locked(name, task)),
+    async lease(name, holder, ttlMs) {
+      return (await query(sql.lease, [name, holder, ttlMs])).rowCount === 1;
+    },
+    async writable() {
+      try {
+        return (await pool.query<{ ok: boolean }>(sql.writable)).rows[0]?.ok === true;
+      } catch {
+        return false;
+      }
+    },
+    flush,
+    close: () => (closing ??= flush().then(end)),
+  };
+}
