@@ -20,6 +20,8 @@ export interface EditorDeps {
   usesOf: (entryId: string) => { bundles: { id: string; title: string }[]; flows: { id: string; title: string }[] };
   editor: EditorService;
   kb: () => KnowledgeBase;
+  /** The published version served (every publish and rollback adds one). */
+  version: () => number;
   engine: () => Engine;
   store: Store;
   staleDays: number;
@@ -50,6 +52,7 @@ export function editorRoutes(deps: EditorDeps): Router {
     const kb = deps.kb();
     const today = now().toISOString().slice(0, 10);
     res.json({
+      version: deps.version(),
       entries: kb.entries.map((e) => ({
         id: e.id,
         title: e.title,
