@@ -27,3 +27,15 @@ export function formatChinaTime(at: Date): string {
   const t = wallClock(at);
   return `${t.getUTCMonth() + 1}月${t.getUTCDate()}日 ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}`;
 }
+
+/**
+ * China days `from` to `to` (YYYY-MM-DD, both included) as the UTC instants [start, end) that a
+ * log's `between` takes; undefined when either day does not exist (2026-02-30).
+ */
+export function chinaDaySpan(from: string, to: string): { start: string; end: string } | undefined {
+  const midnight = (day: string) => Date.parse(`${day}T00:00:00+08:00`);
+  const first = midnight(from);
+  const last = midnight(to);
+  if (Number.isNaN(first) || Number.isNaN(last) || chinaDay(new Date(first)) !== from || chinaDay(new Date(last)) !== to) return undefined;
+  return { start: new Date(first).toISOString(), end: new Date(last + 86_400_000).toISOString() };
+}

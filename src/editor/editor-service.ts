@@ -10,7 +10,7 @@ import { commonMattersFirst, linkProblems, type KnowledgeBase } from '../knowled
 import { entrySchema, joinChineseLines, type Entry } from '../knowledge/schema.js';
 import { serializer } from '../core/serialize.js';
 import type { Store } from '../storage/ports.js';
-import { fileForNew, writeEntry } from '../adapters/knowledge-files.js';
+import { fileForNew } from '../knowledge/write-entry.js';
 
 export interface Draft {
   id: string;
@@ -48,8 +48,19 @@ export interface FieldError {
 
 export interface Runtime {
   kb(): KnowledgeBase;
-  /** Builds and swaps in an engine for this knowledge base; returns problems (e.g. a walkthrough that breaks) instead. */
-  replace(kb: KnowledgeBase): Promise<string[]>;
+  /** The published version served: every publish and rollback adds one, and it never goes back. */
+  version(): number;
+  /**
+   * Runs `task` as the only publish under way in every instance sharing the store, on the newest
+   * published version (an instance that had not heard of a newer one yet loads it first).
+   */
+  exclusive<T>(task: () => Promise<T>): Promise<T>;
+  /**
+   * Inside `exclusive`: makes `kb` — the live knowledge base with `entry` written in — the next
+   * published version (its file written, the store and the other instances told, the live engine
+   * swapped). Returns problems (e.g. a walkthrough that breaks) instead, publishing nothing.
+   */
+  publish(kb: KnowledgeBase, entry: Entry): Promise<string[]>;
   /** The engine a knowledge base would have, without serving it (for the publish gate). */
   candidate(kb: KnowledgeBase): { search: (q: string, k?: number) => { band?: string; results: { entry: Entry; score: number }[] } };
 }
@@ -58,7 +69,6 @@ export type EditorResult<T> = { ok: true; value: T } | { ok: false; status: numb
 
 export interface EditorOptions {
   store: Store;
-  knowledgeDir: string;
   runtime: Runtime;
   /** Labelled questions for the publish gate; none = no gate. */
   questions: () => readonly LabelledQuestion[];
@@ -122,9 +132,11 @@ export function createEditorService(o: EditorOptions) {
   };
 
   /**
-   * Gate, file, engine, history: the one way a change goes live. The gate judges the change itself
-   * (labelled questions it stops answering right, unrelated ones it pulls to the entry) and the
-   * global floor; a reviewer may override it with a reason, which is kept with the revision.
+   * Gate, publish (file, store, engine), history: the one way a change goes live. The gate judges
+   * the change itself (labelled questions it stops answering right, unrelated ones it pulls to the
+   * entry) and the global floor; a reviewer may override it with a reason, which is kept with the
+   * revision. Called inside `runtime.exclusive`: it starts from the newest published version, and
+   * no other publish runs meanwhile in any instance.
    */
   async function publish(entry: Entry, author: string, approvedBy: string | null, note: string, override?: string): Promise<EditorResult<Revision>> {
     const before = o.runtime.kb();
@@ -164,17 +176,10 @@ export function createEditorService(o: EditorOptions) {
         overridden = `${summary}审核人仍然发布，理由：${override}`;
       }
     }
-    const file = await writeEntry(o.knowledgeDir, before, entry);
-    const published = { ...kb, fileOf: { ...kb.fileOf, [entry.id]: file } };
-    const replaced = await o.runtime.replace(published);
+    const refused = await o.runtime.publish(kb, entry);
+    if (refused.length > 0) return fail(422, 'breaks_walkthrough', '这次修改会让引导流程出错，没有发布。', refused);
     // What the new engine does with the questions is known already: the next publish starts from it.
-    if (replaced.length === 0 && pendingObservation) observations.set(published, pendingObservation);
-    if (replaced.length > 0) {
-      // The file was written but the walkthroughs refuse it: put the old version back.
-      const old = before.entries.find((e) => e.id === entry.id);
-      if (old) await writeEntry(o.knowledgeDir, before, old);
-      return fail(422, 'breaks_walkthrough', '这次修改会让引导流程出错，没有发布。', replaced);
-    }
+    if (pendingObservation) observations.set(kb, pendingObservation);
     const revision: Revision = { revision: (past.at(-1)?.revision ?? 0) + 1, author, approvedBy, at: now().toISOString(), note, entry, ...(overridden ? { gateOverride: overridden } : {}) };
     await revisions.write(entry.id, [...past, revision]);
     return { ok: true, value: revision };
@@ -209,7 +214,8 @@ export function createEditorService(o: EditorOptions) {
         createdAt: now().toISOString(),
         status: 'pending',
       };
-      await serial(async () => {
+      // The index is shared by every instance: its read-change-write holds the store's lock.
+      await o.store.exclusive('kb-drafts-index', async () => {
         await drafts.write(draft.id, draft);
         await draftIndex.write('all', [...((await draftIndex.read('all')) ?? []), draft.id]);
       });
@@ -246,7 +252,7 @@ export function createEditorService(o: EditorOptions) {
      * draft pending, so the reviewer can return it or approve again with `override` (a reason).
      */
     approve: (draftId: string, approver: string, override?: string): Promise<EditorResult<Revision>> =>
-      serial(async () => {
+      serial(() => o.runtime.exclusive(async () => {
         const draft = await drafts.read(draftId);
         if (!draft) return fail(404, 'not_found', '没有这个草稿。');
         if (draft.status !== 'pending') return fail(409, 'not_pending', '这个草稿已经处理过了。');
@@ -274,14 +280,15 @@ export function createEditorService(o: EditorOptions) {
           ...(result.ok ? { revision: result.value.revision, ...(result.value.gateOverride ? { note: result.value.gateOverride } : {}) } : { note: result.message }),
         });
         return result;
-      }),
+      })),
 
     /**
      * Close a pending draft without publishing: the author withdraws it, any other editor returns it
      * to the author with a reason (required, so the author knows what to fix).
      */
     closeDraft: (draftId: string, by: string, reason: string): Promise<EditorResult<Draft>> =>
-      serial(async () => {
+      // Under the publish lock too: a draft returned on one instance cannot be approved on another meanwhile.
+      serial(() => o.runtime.exclusive(async () => {
         const draft = await drafts.read(draftId);
         if (!draft) return fail(404, 'not_found', '没有这个草稿。');
         if (draft.status !== 'pending') return fail(409, 'not_pending', '这个草稿已经处理过了。');
@@ -292,19 +299,19 @@ export function createEditorService(o: EditorOptions) {
         await drafts.write(draftId, closed);
         await audit.append({ at: closed.closedAt!, by, action: own ? 'withdraw' : 'return', entryId: draft.entryId, draftId, note: why });
         return { ok: true, value: closed };
-      }),
+      })),
 
     history,
 
     rollback: (entryId: string, revision: number, by: string): Promise<EditorResult<Revision>> =>
-      serial(async () => {
+      serial(() => o.runtime.exclusive(async () => {
         const past = await history(entryId);
         const target = past.find((r) => r.revision === revision);
         if (!target) return fail(404, 'not_found', `没有第 ${revision} 版。`);
         const result = await publish(target.entry, by, by, `回滚到第 ${revision} 版`);
         await audit.append({ at: now().toISOString(), by, action: result.ok ? 'rollback' : 'rollback_refused', entryId, revision });
         return result;
-      }),
+      })),
 
     audit: (limit: number) => audit.recent(limit),
   };

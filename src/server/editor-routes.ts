@@ -1,7 +1,7 @@
 /** The editor side of the HTTP contract: published entries, drafts, four-eyes approval, history, rollback, to-do list. */
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { chinaDay } from '../core/china-time.js';
+import { chinaDay, chinaDaySpan } from '../core/china-time.js';
 import { AppError } from '../core/errors.js';
 import type { EditorResult, EditorService } from '../editor/editor-service.js';
 import { inEffect, type Engine } from '../knowledge/engine.js';
@@ -13,6 +13,9 @@ import type { KnowledgeBase } from '../knowledge/parse-knowledge.js';
 import { csrfGuard, requireRole, userOf } from './auth-routes.js';
 import { parseOr400 } from './validate.js';
 
+/** The unanswered inbox groups at most this many questions of its range, the newest. */
+const INBOX_QUESTIONS = 3000;
+
 export interface EditorDeps {
   /** Validates an entry and builds a candidate engine with it, without publishing. */
   preview: (entry: unknown) => { ok: true; search: (q: string) => { id: string; title: string; score: number }[] } | { ok: false; problems: { field: string; problem: string }[] };
@@ -20,6 +23,8 @@ export interface EditorDeps {
   usesOf: (entryId: string) => { bundles: { id: string; title: string }[]; flows: { id: string; title: string }[] };
   editor: EditorService;
   kb: () => KnowledgeBase;
+  /** The published version served (every publish and rollback adds one). */
+  version: () => number;
   engine: () => Engine;
   store: Store;
   staleDays: number;
@@ -46,10 +51,23 @@ export function editorRoutes(deps: EditorDeps): Router {
     return { entry, file: kb.fileOf[id] ?? null };
   };
 
+  /** The days asked for (China time, `from` and `to` included; the last 30 days by default) and their span as ISO times. */
+  const rangeOf = (q: Record<string, unknown>) => {
+    const day = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
+    const to = day(q.to) ?? chinaDay(now());
+    const back = Date.parse(to) - 29 * 86_400_000;
+    const from = day(q.from) ?? (Number.isNaN(back) ? to : new Date(back).toISOString().slice(0, 10));
+    const span = chinaDaySpan(from, to);
+    if (!span) throw new AppError(400, 'invalid_request', 'from 和 to 必须是有效的日期（YYYY-MM-DD）');
+    if (from > to) throw new AppError(400, 'invalid_request', 'from 不能晚于 to');
+    return { from, to, span };
+  };
+
   r.get('/api/kb/entries', (_req, res) => {
     const kb = deps.kb();
     const today = now().toISOString().slice(0, 10);
     res.json({
+      version: deps.version(),
       entries: kb.entries.map((e) => ({
         id: e.id,
         title: e.title,
@@ -173,14 +191,20 @@ export function editorRoutes(deps: EditorDeps): Router {
   });
 
   /**
-   * The unanswered inbox: what citizens asked that the bot could not answer (the question that
-   * sent them to a person after a first failure included), or answered weakly, grouped by meaning.
+   * The unanswered inbox: what citizens asked in the days asked for (the last 30 by default) that
+   * the bot could not answer (the question that sent them to a person after a first failure
+   * included), or answered weakly, grouped by meaning.
    * A group the knowledge base now answers well — an editor added the phrasing, or a new entry,
    * and it was published — is handled and no longer shown (`handled` counts them).
    */
-  r.get('/api/kb/inbox', async (_req, res) => {
-    const turns = await deps.store.log<TurnRecord>('turns').recent(3000);
-    const asked = turns.filter((t) => t.text && (t.kind === 'unanswered' || t.kind === 'answered' || t.unanswered));
+  r.get('/api/kb/inbox', async (req, res) => {
+    const { from, to, span } = rangeOf(req.query);
+    const turns = await deps.store.log<TurnRecord>('turns').between(span.start, span.end);
+    // Newest first, at most INBOX_QUESTIONS: grouping costs grow with the square of the count.
+    const asked = turns
+      .filter((t) => t.text && (t.kind === 'unanswered' || t.kind === 'answered' || t.unanswered))
+      .reverse()
+      .slice(0, INBOX_QUESTIONS);
     const engine = deps.engine();
     const features = (text: string) => contentFeatures(engine.contentWords(text));
     const clusters = clusterQuestions(asked.map((t) => t.text!), features);
@@ -209,24 +233,22 @@ export function editorRoutes(deps: EditorDeps): Router {
         const n = candidates[0];
         return { ...c, nearest: n ? { id: n.id, title: n.title, kind: n.kind } : null, candidates };
       }),
+      from,
+      to,
       questions: asked.length,
       handled: Math.min(clusters.length, 200) - open.length,
     });
   });
 
-  const rangeOf = (q: Record<string, unknown>) => {
-    const to = typeof q.to === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(q.to) ? q.to : chinaDay(now());
-    const from = typeof q.from === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(q.from) ? q.from : new Date(Date.parse(to) - 29 * 86_400_000).toISOString().slice(0, 10);
-    if (from > to) throw new AppError(400, 'invalid_request', 'from 不能晚于 to');
-    return { from, to };
-  };
   const dashboard = async (q: Record<string, unknown>) => {
-    const { from, to } = rangeOf(q);
+    const { from, to, span } = rangeOf(q);
+    // Only the range is read (by the store's index where it has one), so the counts are exact however long the logs are.
+    const read = <T>(log: string) => deps.store.log<T>(log).between(span.start, span.end);
     const [turns, feedback, reports, ratings] = await Promise.all([
-      deps.store.log<TurnRecord>('turns').recent(100_000),
-      deps.store.log<FeedbackRecord>('feedback').recent(100_000),
-      deps.store.log<ProcessReport>('process-reports').recent(100_000),
-      deps.store.log<RatingRecord>('ratings').recent(100_000),
+      read<TurnRecord>('turns'),
+      read<FeedbackRecord>('feedback'),
+      read<ProcessReport>('process-reports'),
+      read<RatingRecord>('ratings'),
     ]);
     const kb = deps.kb();
     const title = (id: string) => kb.entries.find((e) => e.id === id)?.title ?? id;

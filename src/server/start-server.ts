@@ -25,7 +25,8 @@ import { createStaffLinks } from '../handoff/staff-links.js';
 import { notifyStaffOfQueuedCases } from '../handoff/staff-notifications.js';
 import type { Engine } from '../knowledge/engine.js';
 import { createChatService } from '../service/chat-service.js';
-import type { Store } from '../storage/ports.js';
+import { createLocalBus } from '../storage/local-bus.js';
+import type { Bus, Store } from '../storage/ports.js';
 import { authenticate, authRoutes } from './auth-routes.js';
 import { createApp } from './create-app.js';
 import { departmentRoutes } from './department-routes.js';
@@ -54,18 +55,27 @@ export interface RunningServer {
 export async function startServer(
   config: Config,
   logger: Logger,
-  options: { store?: Store; print?: (line: string) => void; /** The clock (tests and demo data). */ now?: () => Date } = {},
+  options: {
+    store?: Store;
+    bus?: Bus;
+    /** The published knowledge base lives in the store, shared with other instances (default: when the store is PostgreSQL). */
+    sharedKnowledge?: boolean;
+    print?: (line: string) => void;
+    /** The clock (tests and demo data). */
+    now?: () => Date;
+  } = {},
 ): Promise<RunningServer> {
   const startedAt = new Date();
   const now = options.now ?? (() => new Date());
-  const knowledge = await loadLiveKnowledge(config, createJiebaTokenizer, logger);
-  const { engine, flows, runtime } = knowledge;
-  const questions = await readPublishGateQuestions(config, logger);
   const store = options.store ?? (await openStore(config));
   if (!(await store.writable())) throw new StartupError(store.kind === 'postgres' ? 'PostgreSQL 数据库不可写（连接不上或只读）：请检查 DATABASE_URL' : `数据目录不可写：${config.dataDir}`);
+  const questions = await readPublishGateQuestions(config, logger);
+  const bus = options.bus ?? createLocalBus();
+  const knowledge = await loadLiveKnowledge(config, createJiebaTokenizer, logger, { store, bus, shared: options.sharedKnowledge ?? store.kind === 'postgres' });
+  const { engine, flows, runtime } = knowledge;
   const officeHours = readOfficeHours(config, knowledge.kb().settings.officeHours);
 
-  const editor = createEditorService({ store, knowledgeDir: config.knowledgeDir, runtime, questions: () => questions, floor: config.publishFloor });
+  const editor = createEditorService({ store, runtime, questions: () => questions, floor: config.publishFloor });
   const accounts = createAccounts(store);
   await ensureFirstAdmin(accounts, config, logger, options.print ?? ((line) => console.log(line)));
   const rateLimits = createRateLimits(config.rateLimits);
@@ -134,6 +144,7 @@ export async function startServer(
         },
         usesOf: (id) => usesOf(knowledge.kb(), flows(), id),
         kb: runtime.kb,
+        version: knowledge.version,
         engine,
         store,
         staleDays: config.staleDays,
@@ -203,6 +214,7 @@ export async function startServer(
     close: () =>
       (closing ??= (async () => {
         stopSweep();
+        knowledge.close();
         await Promise.all([...channels.map((c) => c.close()), officerSocket.close()]);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

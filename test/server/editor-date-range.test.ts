@@ -1,0 +1,119 @@
+/**
+ * The dashboard and the unanswered inbox read the days asked for from the logs — `between` the
+ * first instant of the first day and the first instant after the last (China time) — and nothing
+ * else: no "newest 100,000 records", so counts stay exact however long the logs grow.
+ */
+import type { RequestHandler } from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EditorService } from '../../src/editor/editor-service.js';
+import type { FeedbackRecord, TurnRecord } from '../../src/service/analytics.js';
+import { editorRoutes } from '../../src/server/editor-routes.js';
+import { createMemoryStore } from '../../src/storage/memory-store.js';
+import type { LogStore, Store } from '../../src/storage/ports.js';
+import { fixtureEngine } from '../helpers/fixture-engine.js';
+import { staffHttp } from '../helpers/staff-http.js';
+import { startTestApp } from '../helpers/test-app.js';
+
+/** A memory store that notes every read of a log: [method, log, arguments…]. */
+function spiedStore(): { store: Store; reads: string[][] } {
+  const inner = createMemoryStore();
+  const reads: string[][] = [];
+  const store: Store = {
+    ...inner,
+    log<T>(name: string): LogStore<T> {
+      const log = inner.log<T>(name);
+      return {
+        append: (record) => log.append(record),
+        recent: (limit) => (reads.push(['recent', name, String(limit)]), log.recent(limit)),
+        between: (from, to) => (reads.push(['between', name, from, to]), log.between(from, to)),
+      };
+    },
+  };
+  return { store, reads };
+}
+
+const { store, reads } = spiedStore();
+let app: Awaited<ReturnType<typeof startTestApp>>;
+const http = staffHttp(() => app.url);
+const get = async <T>(path: string) => {
+  const res = await http.json('GET', path);
+  expect(res.status).toBe(200);
+  return (await res.json()) as T;
+};
+
+beforeAll(async () => {
+  const asEditor: RequestHandler = (_req, res, next) => {
+    res.locals.user = { username: 'editora', role: 'editor', disabled: false };
+    next();
+  };
+  app = await startTestApp({
+    extra: [
+      asEditor,
+      editorRoutes({
+        // These routes neither publish nor preview.
+        editor: {} as EditorService,
+        preview: () => ({ ok: false, problems: [] }),
+        usesOf: () => ({ bundles: [], flows: [] }),
+        kb: () => fixtureEngine().kb,
+        version: () => 1,
+        engine: fixtureEngine,
+        store,
+        staleDays: 365,
+        // 2026-11-27 12:00 in China.
+        now: () => new Date('2026-11-27T04:00:00.000Z'),
+      }),
+    ],
+  });
+  // Around the range 2026-11-25 … 2026-11-26 in China: [2026-11-24T16:00Z, 2026-11-26T16:00Z).
+  const turns = store.log<TurnRecord>('turns');
+  const feedback = store.log<FeedbackRecord>('feedback');
+  const turn = (at: string, kind: TurnRecord['kind'], text: string): TurnRecord => ({ at, sessionId: 's', kind, entryId: kind === 'answered' ? 'item-licence' : null, ...(kind === 'unanswered' ? { text } : {}) });
+  const fb = (at: string, helpful: boolean): FeedbackRecord => ({ at, sessionId: 's', seq: 2, helpful, entryId: 'item-licence', entryVersion: null, checklistId: null, comment: null });
+  await turns.append(turn('2026-11-24T15:59:59.999Z', 'unanswered', '护照在哪里办理（前一天）'));
+  await turns.append(turn('2026-11-24T16:00:00.000Z', 'unanswered', '护照怎么办理'));
+  await turns.append(turn('2026-11-25T08:00:00.000Z', 'answered', ''));
+  await turns.append(turn('2026-11-26T15:59:59.999Z', 'unanswered', '办护照要什么材料'));
+  await turns.append(turn('2026-11-26T16:00:00.000Z', 'unanswered', '护照加急怎么办（后一天）'));
+  await feedback.append(fb('2026-11-24T16:00:00.000Z', false));
+  await feedback.append(fb('2026-11-26T16:00:00.000Z', true));
+});
+afterAll(() => app.close());
+
+describe('dashboard and inbox by date range', () => {
+  it('the dashboard reads each log between the range’s first instant and the instant after its last day', async () => {
+    reads.length = 0;
+    await get('/api/kb/dashboard?from=2026-11-25&to=2026-11-26');
+    const span = ['2026-11-24T16:00:00.000Z', '2026-11-26T16:00:00.000Z'];
+    expect(reads.sort()).toEqual(['feedback', 'process-reports', 'ratings', 'turns'].map((log) => ['between', log, ...span]));
+    reads.length = 0;
+    await http.json('GET', '/api/kb/dashboard/weak-spots.csv?from=2026-11-25&to=2026-11-26');
+    expect(reads.filter((r) => r[0] !== 'between' || r[2] !== span[0] || r[3] !== span[1])).toEqual([]);
+    expect(reads).toHaveLength(4);
+  });
+
+  it('counts records from the first instant of the range, and none from the instant after it', async () => {
+    const d = await get<{ totals: { questions: number; answered: number; unanswered: number; helpful: number; notHelpful: number }; days: { day: string }[] }>(
+      '/api/kb/dashboard?from=2026-11-25&to=2026-11-26',
+    );
+    expect(d.totals).toMatchObject({ questions: 3, answered: 1, unanswered: 2, notHelpful: 1, helpful: 0 });
+    expect(d.days.map((x) => x.day)).toEqual(['2026-11-25', '2026-11-26']);
+  });
+
+  it('the inbox reads the last 30 days by default, or the range asked for, with the same bounds', async () => {
+    reads.length = 0;
+    const recent = await get<{ from: string; to: string; questions: number }>('/api/kb/inbox');
+    expect(recent).toMatchObject({ from: '2026-10-29', to: '2026-11-27', questions: 4 });
+    expect(reads).toEqual([['between', 'turns', '2026-10-28T16:00:00.000Z', '2026-11-27T16:00:00.000Z']]);
+
+    const ranged = await get<{ questions: number; clusters: { examples: string[] }[] }>('/api/kb/inbox?from=2026-11-25&to=2026-11-26');
+    expect(ranged.questions).toBe(2);
+    expect(ranged.clusters.flatMap((c) => c.examples).sort()).toEqual(['办护照要什么材料', '护照怎么办理']);
+  });
+
+  it('refuses a day that does not exist, or a range that ends before it starts', async () => {
+    for (const q of ['from=2026-02-30&to=2026-03-02', 'from=2026-11-26&to=2026-11-25', 'to=2026-13-01']) {
+      expect((await http.json('GET', `/api/kb/dashboard?${q}`)).status).toBe(400);
+      expect((await http.json('GET', `/api/kb/inbox?${q}`)).status).toBe(400);
+    }
+  });
+});
