@@ -7,6 +7,9 @@
  * signed_out, expired, disabled, password, role_changed) when its session is signed out, when
  * the session expires, when the account is disabled or given a new password, or when the account
  * stops being an officer's or admin's — so the console returns to its sign-in form at once.
+ *
+ * With several instances a console stays connected to the one it reached; cases, messages and
+ * account events made on any instance reach it through the services' relays (storage/relay.ts).
  */
 import { sees } from '../handoff/officer-actions.js';
 import type { IncomingMessage } from 'node:http';

@@ -6,13 +6,22 @@
  *   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createRedisBus, type RedisBus } from '../../src/adapters/redis-bus.js';
 import { runAsClient } from '../../src/core/client-context.js';
 import { isUnavailableError } from '../../src/core/errors.js';
 import type { HandoffService } from '../../src/handoff/handoff-service.js';
+import { readConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { OFFICER_SOCKET_PATH } from '../../src/server/officer-socket.js';
 import { createRateLimits, DEFAULT_RATE_LIMITS } from '../../src/server/rate-limits.js';
+import { startServer } from '../../src/server/start-server.js';
+import { createMemoryStore } from '../../src/storage/memory-store.js';
 import { startTestApp } from '../helpers/test-app.js';
 
 const URL_ = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
@@ -144,4 +153,37 @@ describe.skipIf(!reachable)('rate limits counted in Redis', () => {
       await app.close();
     }
   });
+});
+
+describe.skipIf(!reachable)('two servers with REDIS_URL on one store', () => {
+  it('report the Redis bus as healthy, and carry a case queued on B to an officer’s socket on A', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'yici-redis-'));
+    const config = readConfig({ PORT: '0', DATA_DIR: dataDir, REDIS_URL: URL_, ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'Strong-pass-2026', OFFICE_HOURS: 'always' });
+    const store = createMemoryStore();
+    const a = await startServer(config, silentLogger, { store, print: () => {} });
+    const b = await startServer(config, silentLogger, { store, print: () => {} });
+    try {
+      expect(a.bus.kind).toBe('redis');
+      const health = (await (await fetch(`${b.url}/api/health`)).json()) as { status: string; bus: unknown };
+      expect(health).toMatchObject({ status: 'ok', bus: { kind: 'redis', healthy: true } });
+
+      const login = await fetch(`${a.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'chief', password: 'Strong-pass-2026' }) });
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      const ws = new WebSocket(a.url.replace('http', 'ws') + OFFICER_SOCKET_PATH, { headers: { cookie } });
+      const frames: { type: string; case?: { sessionId: string; status: string } }[] = [];
+      ws.on('message', (data) => frames.push(JSON.parse(String(data)) as (typeof frames)[number]));
+      await vi.waitFor(() => expect(frames.some((f) => f.type === 'hello')).toBe(true));
+
+      const sid = `redis-relay-${randomBytes(6).toString('hex')}`;
+      const say = (text: string, key?: string) =>
+        fetch(`${b.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'x-session-key': key } : {}) }, body: JSON.stringify({ sessionId: sid, text }) }).then((r) => r.json() as Promise<{ sessionKey?: string; mode: string }>);
+      const { sessionKey } = await say('社保卡丢了怎么补');
+      expect((await say('转人工', sessionKey)).mode).toBe('queued');
+      await vi.waitFor(() => expect(frames.some((f) => f.type === 'case' && f.case?.sessionId === sid && f.case.status === 'queued')).toBe(true), { timeout: 5000 });
+      ws.close();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }, 60_000);
 });

@@ -166,7 +166,12 @@ export function createWebChannel(options: WebChannelOptions): Channel {
     if (!reply.error && (issued ?? key)) bind(ws, sessionId, (issued ?? key)!);
   }
 
-  /** Messages per client address in the current minute: the socket gets the same limit as POST /api/chat. */
+  /**
+   * Messages per client address in the current minute: the socket gets the same limit as POST
+   * /api/chat. Counted per instance, in memory, even when the HTTP limits are shared through Redis:
+   * a socket stays on the instance it reached, and a client needs several sockets on several
+   * instances to exceed it — and each turn still passes the shared per-address limit of new handoffs.
+   */
   const perAddress = new Map<string, { count: number; resetAt: number }>();
   const overLimit = (address: string): boolean => {
     const now = Date.now();
@@ -209,6 +214,7 @@ export function createWebChannel(options: WebChannelOptions): Channel {
 
   return {
     name: 'web',
+    delivery: 'connections',
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
       const path = (req.url ?? '').split('?')[0];
       if (path !== SOCKET_PATH) return false;
