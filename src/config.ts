@@ -49,6 +49,11 @@ export interface Config {
   rateLimits: RateLimitSettings;
   /** Express 'trust proxy' (TRUST_PROXY): a hop count, or the proxies' addresses; the client address then comes from X-Forwarded-For. */
   trustProxy?: number | string;
+  /**
+   * Redis (REDIS_URL, redis:// or rediss://) when several instances serve together: live events
+   * between them and shared rate limits. Without it: one instance, events and limits in memory.
+   */
+  redisUrl?: string;
 }
 
 /** A setting that is wrong; the message names every wrong variable and what it must be (in Chinese: operators read it). */
@@ -123,6 +128,7 @@ const EnvSchema = z
     RATE_LIMIT_LOGIN_PER_MINUTE: positiveWhole(20),
     RATE_LIMIT_HANDOFFS_PER_10_MINUTES: positiveWhole(5),
     TRUST_PROXY: optional(z.string()).transform((v) => (v === undefined ? undefined : /^\d+$/.test(v) ? Number(v) : v)),
+    REDIS_URL: optional(z.string().refine((v) => /^rediss?:\/\/[^\s]+$/.test(v) && URL.canParse(v), { message: '应为 redis:// 或 rediss:// 开头的地址' })),
   })
   .superRefine((env, ctx) => {
     // Settings that only make sense together: half of a pair is a mistake, not a choice.
@@ -142,7 +148,7 @@ function describeIssues(error: z.ZodError, env: NodeJS.ProcessEnv): string[] {
   return error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment');
     const value = env[name];
-    const shown = value === undefined ? '' : /PASSWORD|SECRET|DATABASE_URL/i.test(name) ? '（值不显示）' : `，当前为 "${value}"`;
+    const shown = value === undefined ? '' : /PASSWORD|SECRET|DATABASE_URL|REDIS_URL/i.test(name) ? '（值不显示）' : `，当前为 "${value}"`;
     return `${name} ${issue.message}${shown}`;
   });
 }
@@ -190,5 +196,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       handoffsPer10Minutes: e.RATE_LIMIT_HANDOFFS_PER_10_MINUTES,
     },
     ...(e.TRUST_PROXY !== undefined ? { trustProxy: e.TRUST_PROXY } : {}),
+    ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
   };
 }

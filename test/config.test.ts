@@ -89,6 +89,16 @@ describe('readConfig', () => {
     expect(problemsOf({ DATABASE_URL: 'postgres://' })).toEqual([expect.stringMatching(/^DATABASE_URL /)]);
   });
 
+  it('reads REDIS_URL (redis:// or rediss://), and names a wrong one without echoing it (it may hold a password)', () => {
+    expect(readConfig({}).redisUrl).toBeUndefined();
+    expect(readConfig({ REDIS_URL: 'redis://10.0.0.5:6379/0' }).redisUrl).toBe('redis://10.0.0.5:6379/0');
+    expect(readConfig({ REDIS_URL: 'rediss://:pw@cache.example:6380' }).redisUrl).toBe('rediss://:pw@cache.example:6380');
+    for (const wrong of ['http://10.0.0.5:6379', '10.0.0.5:6379', 'redis://:Secret-2026@host with space']) {
+      const problems = problemsOf({ REDIS_URL: wrong });
+      expect(problems, wrong).toEqual([expect.stringMatching(/^REDIS_URL 应为 redis:\/\/ 或 rediss:\/\/ 开头的地址（值不显示）$/)]);
+    }
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => readConfig({ PATH: '/usr/bin', HOME: '/root', npm_config_yes: 'true' })).not.toThrow();
   });

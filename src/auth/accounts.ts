@@ -9,10 +9,14 @@
  * that tries many names, and an account tried from many addresses, have limits of their own.
  * Failed attempts live in one document, keyed by hashes (a login name that is a phone number is
  * never stored), and expire after the window.
+ *
+ * Several instances may share the store: account changes go under its lock 'accounts', failed-login
+ * counting under 'login-guard', and account events (a session signed out, every session of an
+ * account ended, an account changed) reach every instance through the relay 'accounts.event'.
  */
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { serializer } from '../core/serialize.js';
 import type { Store } from '../storage/ports.js';
+import { createRelays, type Relays } from '../storage/relay.js';
 import { commonPasswordProblem } from './common-passwords.js';
 
 export type Role = 'officer' | 'editor' | 'admin';
@@ -171,7 +175,7 @@ export interface Accounts {
   setPassword(username: string, password: string, by: string): Promise<PublicUser>;
   /** The newest changes to accounts, newest first. */
   audit(limit: number): Promise<AccountAuditRecord[]>;
-  /** Sessions ending and accounts changing, as they happen; returns the unsubscribe function. */
+  /** Sessions ending and accounts changing, as they happen on any instance; returns the unsubscribe function. */
   onEvent(listener: (event: AccountEvent) => void): () => void;
 }
 
@@ -217,19 +221,19 @@ export interface LoginLimits {
 }
 const LIMITS: LoginLimits = { perAccountAndAddress: MAX_FAILURES, perAddress: MAX_FAILURES_PER_ADDRESS, perAccount: MAX_FAILURES_PER_ACCOUNT };
 
-export function createAccounts(store: Store, now: () => Date = () => new Date(), limitsIn: Partial<LoginLimits> = {}): Accounts {
+/** `relays`: how account events reach the other instances (start-server.ts); this instance only without. */
+export function createAccounts(store: Store, now: () => Date = () => new Date(), limitsIn: Partial<LoginLimits> = {}, relays: Relays = createRelays()): Accounts {
   const limitsOf = { ...LIMITS, ...limitsIn };
   const users = store.documents<User>('users');
   const index = store.documents<string[]>('users-index');
   const sessions = store.documents<SessionRecord>('sessions');
   const guardDoc = store.documents<LoginGuard>('login-guard');
   // Account writes go one at a time, so two creations of one name cannot both succeed.
-  const serial = serializer();
+  const serial = <T>(task: () => Promise<T>) => store.exclusive('accounts', task);
   const names = async () => (await index.read('all')) ?? [];
   // Counting is serialised apart from account writes, and never waits for a password hash.
-  const guardSerial = serializer();
   const guarded = <T>(task: (g: LoginGuard, t: number) => T): Promise<T> =>
-    guardSerial(async () => {
+    store.exclusive('login-guard', async () => {
       const t = now().getTime();
       const g = prune((await guardDoc.read('all')) ?? { pairs: {}, addresses: {}, accounts: {} }, t);
       const out = task(g, t);
@@ -238,16 +242,9 @@ export function createAccounts(store: Store, now: () => Date = () => new Date(),
     });
 
   const audit = store.log<AccountAuditRecord>(ACCOUNT_AUDIT_LOG);
-  const listeners = new Set<(event: AccountEvent) => void>();
-  const emit = (event: AccountEvent) => {
-    for (const l of listeners) {
-      try {
-        l(event);
-      } catch {
-        // A listener's failure is its own; the change is made.
-      }
-    }
-  };
+  // A listener's failure is its own (the relay catches it); the change is made.
+  const events = relays.of<AccountEvent>('accounts.event');
+  const emit = (event: AccountEvent) => events.emit(event);
   const existing = async (username: string): Promise<User> => {
     const user = await users.read(username);
     if (!user) throw new AccountError('not_found', '没有这个账号。');
@@ -410,9 +407,6 @@ export function createAccounts(store: Store, now: () => Date = () => new Date(),
         return toPublic(next);
       }),
     audit: (limit) => audit.recent(limit),
-    onEvent(listener) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
+    onEvent: (listener) => events.on((event) => listener(event)),
   };
 }

@@ -17,6 +17,12 @@ export interface Channel {
   handleUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Delivers a message outside a turn (an officer's reply, a notice); false if the user is not connected. */
   deliver?(sessionId: string, message: TranscriptMessage): Promise<boolean>;
+  /**
+   * What deliver() reaches when several instances serve together. 'connections': sockets held by
+   * this instance, so every instance delivers each message (to its own sockets). 'platform' (the
+   * default): a platform's service (Teams), called once, by the instance where the message was added.
+   */
+  readonly delivery?: 'connections' | 'platform';
   /** Tells a staff member about a case (a new handoff) with a way to claim it; false if they cannot be reached here. */
   notifyStaff?(username: string, notice: StaffNotice): Promise<boolean>;
   close(): Promise<void>;

@@ -1,7 +1,8 @@
 /**
- * One task at a time: the promise-chain mutex every read-change-write of a shared document uses,
- * so that two requests arriving together cannot both read the old version and one overwrite the
- * other. In one process only — the stores are single-process files.
+ * One task at a time: a promise-chain mutex, so that two requests arriving together cannot both
+ * read the old version and one overwrite the other. In one process only: a document that several
+ * instances share is changed under the store's lock (Store.exclusive), which the embedded stores
+ * implement with these (storage/local-coordination.ts).
  */
 
 /** Runs the tasks given to it one after another, in the order given. */

@@ -8,7 +8,6 @@ import type { z } from 'zod';
 import { formatShare, judgeChange, observe, type LabelledQuestion, type Observation } from '../knowledge/evaluate.js';
 import { commonMattersFirst, linkProblems, type KnowledgeBase } from '../knowledge/parse-knowledge.js';
 import { entrySchema, joinChineseLines, type Entry } from '../knowledge/schema.js';
-import { serializer } from '../core/serialize.js';
 import type { Store } from '../storage/ports.js';
 import { fileForNew } from '../knowledge/write-entry.js';
 
@@ -90,7 +89,8 @@ export function createEditorService(o: EditorOptions) {
   const draftIndex = o.store.documents<string[]>('kb-drafts-index');
   const revisions = o.store.documents<Revision[]>('kb-revisions');
   const audit = o.store.log<{ at: string; by: string; action: string; entryId: string; draftId?: string; revision?: number; note?: string }>('kb-audit');
-  const serial = serializer();
+  // Drafts and the drafts index change one at a time on every instance sharing the store.
+  const serial = <T>(task: () => Promise<T>) => o.store.exclusive('kb-drafts', task);
   const fail = (status: number, code: string, message: string, details?: unknown): EditorResult<never> => ({ ok: false, status, code, message, ...(details === undefined ? {} : { details }) });
 
   /** The knowledge base with one entry replaced or added, checked for broken links. */

@@ -34,9 +34,18 @@ export function createClaimTimeoutSweep(deps: ClaimTimeoutDeps) {
 
   return {
     sweep,
-    /** Sweeps every `ms` without keeping the process alive; returns the function that stops it. */
-    every(ms: number): () => void {
-      const timer = setInterval(() => void sweep().catch((err) => deps.logger.error('claim_timeout_sweep_failed', { error: String(err) })), ms);
+    /**
+     * Sweeps every `ms` without keeping the process alive, each time only if `holdsLease()` says
+     * this instance holds the job (Store.lease): of several instances sharing a store, one sweeps.
+     * Returns the function that stops it.
+     */
+    every(ms: number, holdsLease: () => Promise<boolean> = async () => true): () => void {
+      const pass = async () => {
+        if (!(await holdsLease())) return;
+        deps.logger.debug('claim_timeout_sweep', {});
+        await sweep();
+      };
+      const timer = setInterval(() => void pass().catch((err) => deps.logger.error('claim_timeout_sweep_failed', { error: String(err) })), ms);
       timer.unref();
       return () => clearInterval(timer);
     },

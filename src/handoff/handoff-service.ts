@@ -1,8 +1,10 @@
 /**
  * Keeps handoff cases (one per conversation) and the index of open ones, applies commands one at
- * a time — so of two officers claiming at once exactly one wins — and tells listeners (the
- * officer console socket) about every change. Queue position and expected wait come from the
- * waits of recent claims, not a constant.
+ * a time under the store's lock 'handoff' — so of two officers claiming at once exactly one wins,
+ * on one instance or several sharing the store — and tells listeners on every instance (the
+ * officer console sockets, staff notifications) about every change, through the relay
+ * 'handoff.changed'. Queue position and expected wait come from the waits of recent claims, not a
+ * constant.
  *
  * Personal data: officers' notes and the citizen's reason are masked before they are stored; the
  * call-back number, which officers must be able to dial, is stored encrypted (AES-256-GCM, key in
@@ -11,9 +13,9 @@
 import { chinaDay } from '../core/china-time.js';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { maskPersonal } from '../core/mask-personal.js';
-import { serializer } from '../core/serialize.js';
 import { GENERAL_COUNTER } from '../knowledge/departments.js';
 import type { Store } from '../storage/ports.js';
+import { createRelays, type Relays } from '../storage/relay.js';
 import { isOpen as caseIsOpen, newCase, transition, type Command, type HandoffCase, type TransitionResult } from './transitions.js';
 
 export interface OpenCase {
@@ -52,8 +54,18 @@ export interface HandoffService {
    * True only for the first call while that wait goes on: the offer is sent once, restarts included.
    */
   markTimeoutOffered(sessionId: string, queuedAt: string): Promise<boolean>;
-  onChange(listener: (c: HandoffCase, event: TransitionResult) => void): () => void;
+  /**
+   * Every change on every instance sharing the bus. `c` is the case as stored — its call-back
+   * number sealed, so it never crosses the bus in clear. `here`: the change was made on this
+   * instance (act on the outside world only then, so it is done once).
+   */
+  onChange(listener: (c: HandoffCase, event: TransitionResult, here: boolean) => void): () => void;
 }
+
+/** A change as the relay carries it: the accepted transition, with the case as stored. */
+type Changed = Extract<TransitionResult, { ok: true }>;
+/** The store lock under which cases, the index and the ticket counter are read, changed and written. */
+const LOCK = 'handoff';
 
 const summary = (c: HandoffCase): OpenCase => ({
   sessionId: c.sessionId,
@@ -77,7 +89,12 @@ function maskCommand(command: Command): Command {
 
 const SEALED = 'sealed:v1:';
 
-/** Encrypts call-back numbers at rest, with a key made on first use and kept in the store. */
+/**
+ * Encrypts call-back numbers at rest, with a key made on first use and kept in the store. A key is
+ * made only when sealing, which happens under the store's lock 'handoff' (apply, timeout offers),
+ * so two instances never make two keys; once read it never changes, so it is kept. A failed read
+ * is not kept: the next call tries again.
+ */
 function createSealer(store: Store) {
   const secrets = store.documents<{ key: string }>('secrets');
   let key: Promise<Buffer> | undefined;
@@ -88,7 +105,10 @@ function createSealer(store: Store) {
       const made = randomBytes(32);
       await secrets.write('personal-data', { key: made.toString('base64') });
       return made;
-    })());
+    })().catch((err: unknown) => {
+      key = undefined;
+      throw err;
+    }));
   return {
     async seal(text: string): Promise<string> {
       if (text.startsWith(SEALED)) return text;
@@ -111,7 +131,8 @@ function createSealer(store: Store) {
   };
 }
 
-export function createHandoffService(store: Store, now: () => Date = () => new Date()): HandoffService {
+/** `relays`: how changes reach the other instances (start-server.ts); this instance only without. */
+export function createHandoffService(store: Store, now: () => Date = () => new Date(), relays: Relays = createRelays()): HandoffService {
   const stored = store.documents<HandoffCase>('cases');
   const sealer = createSealer(store);
   // Cases as the rest of the service sees them: the call-back number readable, sealed at rest.
@@ -120,13 +141,16 @@ export function createHandoffService(store: Store, now: () => Date = () => new D
       const c = await stored.read(sessionId);
       return c?.callback ? { ...c, callback: { ...c.callback, phone: await sealer.open(c.callback.phone) } } : c;
     },
-    async write(sessionId: string, c: HandoffCase): Promise<void> {
-      await stored.write(sessionId, c.callback ? { ...c, callback: { ...c.callback, phone: await sealer.seal(c.callback.phone) } } : c);
+    /** Returns the case as stored (the call-back number sealed). */
+    async write(sessionId: string, c: HandoffCase): Promise<HandoffCase> {
+      const sealed = c.callback ? { ...c, callback: { ...c.callback, phone: await sealer.seal(c.callback.phone) } } : c;
+      await stored.write(sessionId, sealed);
+      return sealed;
     },
   };
   const indexDoc = store.documents<HandoffIndex>('handoff-index');
-  const listeners = new Set<(c: HandoffCase, r: TransitionResult) => void>();
-  const serial = serializer();
+  const changes = relays.of<Changed>('handoff.changed');
+  const serial = <T>(task: () => Promise<T>) => store.exclusive(LOCK, task);
   const readIndex = async (): Promise<HandoffIndex> => (await indexDoc.read('index')) ?? { open: [], recentWaits: [], tickets: 0 };
   const get = async (sessionId: string) => (await cases.read(sessionId)) ?? newCase(sessionId, GENERAL_QUEUE);
 
@@ -145,9 +169,9 @@ export function createHandoffService(store: Store, now: () => Date = () => new D
           recentWaits = [...recentWaits, Date.parse(command.at) - Date.parse(before.queuedAt)].slice(-RECENT_WAITS);
         }
         // The case first, then the index that points at it.
-        await cases.write(sessionId, result.case);
+        const sealed = await cases.write(sessionId, result.case);
         await indexDoc.write('index', { ...index, open, recentWaits });
-        for (const l of listeners) l(result.case, result);
+        changes.emit({ ...result, case: sealed });
         return result;
       }),
     open: async () => (await readIndex()).open,
@@ -182,9 +206,6 @@ export function createHandoffService(store: Store, now: () => Date = () => new D
         await indexDoc.write('index', { ...index, open: index.open.map((o) => (o.sessionId === sessionId ? summary(next) : o)) });
         return true;
       }),
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onChange: (listener) => changes.on((r, here) => listener(r.case, r, here)),
   };
 }

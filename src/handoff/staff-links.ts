@@ -7,10 +7,10 @@
  * the identity that sent it (MAX_MISSES_PER_IDENTITY in MISS_WINDOW_MS, then it is refused without
  * a check) and against every outstanding code (after MAX_MISSES_PER_CODE wrong codes anywhere a
  * code is void and the officer makes a new one). Codes are stored as hashes; redemptions go one
- * at a time so parallel guesses are counted exactly.
+ * at a time, under the store's lock 'staff-links', so parallel guesses are counted exactly on any
+ * number of instances.
  */
 import { createHash, randomInt } from 'node:crypto';
-import { serializer } from '../core/serialize.js';
 import type { Store } from '../storage/ports.js';
 
 const CODE_MINUTES = 10;
@@ -36,10 +36,9 @@ const hash = (kind: string, value: string) => createHash('sha256').update(`yici-
 export function createStaffLinks(store: Store, now: () => Date = () => new Date()) {
   const stateDoc = store.documents<LinkState>('staff-links');
   const identities = store.documents<{ username: string; linkedAt: string }>('staff-identities');
-  const serial = serializer();
   /** Reads, changes and writes the state, one change at a time; expired codes and old misses are dropped. */
   const change = <T>(task: (s: LinkState, t: number) => T): Promise<T> =>
-    serial(async () => {
+    store.exclusive('staff-links', async () => {
       const t = now().getTime();
       const s = (await stateDoc.read('all')) ?? { codes: {}, misses: {} };
       const fresh: LinkState = {

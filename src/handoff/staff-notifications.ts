@@ -1,7 +1,7 @@
 /**
  * A case waiting for a person — newly asked for, or transferred to another department — is told
  * to every officer who serves its department, wherever they can be reached outside the console
- * (Teams), with a way to claim it.
+ * (Teams), with a way to claim it — by the instance where the change was made, so once.
  */
 import { isActiveStaff, type PublicUser } from '../auth/accounts.js';
 import type { Logger } from '../core/logger.js';
@@ -30,8 +30,9 @@ export interface StaffNotificationDeps {
 
 /** Starts telling; returns the function that stops it. */
 export function notifyStaffOfQueuedCases(deps: StaffNotificationDeps): () => void {
-  return deps.handoff.onChange((c, r) => {
-    if (!r.ok || c.status !== 'queued' || (r.event.type !== 'request' && r.event.type !== 'transfer')) return;
+  // Only for changes made on this instance: every instance hears every change, and each officer is told once.
+  return deps.handoff.onChange((c, r, here) => {
+    if (!here || !r.ok || c.status !== 'queued' || (r.event.type !== 'request' && r.event.type !== 'transfer')) return;
     void (async () => {
       const title = c.entryId ? (deps.title(c.entryId) ?? c.entryId) : '未识别的事项';
       const notice: CaseNotice = { sessionId: c.sessionId, title: `新的转人工：${title}`, text: `部门：${deps.departmentOf?.(c.department) ?? c.department}${c.reason ? `；原因：${c.reason}` : ''}` };

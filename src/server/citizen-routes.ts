@@ -1,20 +1,17 @@
-/** The citizen side of the HTTP contract: health, search, chat and transcript. */
+/** The citizen side of the HTTP contract: search, chat and transcript (health: health-routes.ts). */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import type { Engine } from '../knowledge/engine.js';
 import { PROCESS_REASONS, type ProcessReason } from '../service/analytics.js';
 import { CLIENT_SESSION_ID, sessionForbidden, type ChatService } from '../service/chat-service.js';
-import type { Store } from '../storage/ports.js';
 import { renderChecklistPage } from './checklist-page.js';
 import { parseOr400 } from './validate.js';
 
 export interface CitizenDeps {
   chat: ChatService;
   engine: () => Engine;
-  store: Store;
   maxMessageLength: number;
-  startedAt: Date;
   /** Public address of the service, for links and QR codes (PUBLIC_URL); else taken from the request. */
   publicUrl?: string;
 }
@@ -39,18 +36,6 @@ export function citizenRoutes(deps: CitizenDeps): Router {
   const owned = async (sessionId: string, req: Request): Promise<void> => {
     if (!(await deps.chat.authorize(sessionId, sessionKeyOf(req)))) throw sessionForbidden();
   };
-
-  r.get('/api/health', async (_req, res) => {
-    const writable = await deps.store.writable();
-    const engine = deps.engine();
-    const body = {
-      status: writable ? 'ok' : 'degraded',
-      knowledge: { entries: engine.kb.entries.length },
-      store: { writable },
-      uptimeSeconds: Math.round((Date.now() - deps.startedAt.getTime()) / 1000),
-    };
-    res.status(writable ? 200 : 503).json(body);
-  });
 
   const searchQuery = z.object({
     q: z

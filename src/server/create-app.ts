@@ -9,7 +9,10 @@ import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 import type { Logger } from '../core/logger.js';
+import { createLocalBus } from '../storage/local-bus.js';
+import type { Bus, Store } from '../storage/ports.js';
 import { citizenRoutes, type CitizenDeps } from './citizen-routes.js';
+import { healthRoutes } from './health-routes.js';
 import { errorHandler, notFound, sendError } from './http-error.js';
 import { securityHeaders } from './security-headers.js';
 import { IMPORT_PATH } from './import-routes.js';
@@ -18,6 +21,8 @@ import { createRateLimits, type RateLimits } from './rate-limits.js';
 
 export interface AppDeps extends CitizenDeps {
   logger: Logger;
+  store: Store;
+  startedAt: Date;
   maxBodyBytes: string;
   /** Origins besides this site allowed to frame the chat page (CSP frame-ancestors), e.g. "https://www.wuzhou.gov.cn"; none by default, "*" for any. */
   embedOrigins?: string;
@@ -29,6 +34,8 @@ export interface AppDeps extends CitizenDeps {
   rateLimits?: RateLimits;
   /** Express 'trust proxy': which reverse proxies may name the client address (X-Forwarded-For). */
   trustProxy?: number | string;
+  /** The bus to the other instances, for the health check; a single instance's local bus when not given. */
+  bus?: Bus;
   /** Extra routers mounted before the 404 handler (channels, officer and editor APIs). */
   extra?: RequestHandler[];
 }
@@ -70,10 +77,11 @@ export function createApp(deps: AppDeps): Express {
   // The yaml package's browser build (ES modules), for editing an entry as YAML like its file.
   app.get('/vendor/teams-js.min.js', (_req, res) => res.sendFile(require.resolve('@microsoft/teams-js/dist/umd/MicrosoftTeams.min.js')));
   app.use('/vendor/yaml', express.static(join(dirname(require.resolve('yaml/package.json')), 'browser/dist'), { maxAge: '1h' }));
+  app.use(healthRoutes({ engine: deps.engine, store: deps.store, bus: deps.bus ?? createLocalBus(), startedAt: deps.startedAt }));
   app.use(citizenRoutes(deps));
   for (const h of deps.extra ?? []) app.use(h);
   // A known API path with the wrong method gets 405 rather than a misleading 404.
-  app.all(['/api/health', '/api/search', '/api/chat', '/api/chat/:sessionId/messages', '/api/feedback', '/api/feedback/process', '/api/feedback/rating', '/api/checklists/:id'], (req, res) =>
+  app.all(['/api/health', '/api/ready', '/api/health/live', '/api/search', '/api/chat', '/api/chat/:sessionId/messages', '/api/feedback', '/api/feedback/process', '/api/feedback/rating', '/api/checklists/:id'], (req, res) =>
     sendError(res, 405, 'method_not_allowed', `${req.path} 不支持 ${req.method}`),
   );
   app.use(notFound);

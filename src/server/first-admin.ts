@@ -3,7 +3,7 @@
  * with a generated password printed once.
  */
 import { randomBytes } from 'node:crypto';
-import type { Accounts } from '../auth/accounts.js';
+import { AccountError, type Accounts } from '../auth/accounts.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/logger.js';
 import { StartupError } from './startup-error.js';
@@ -16,6 +16,8 @@ export async function ensureFirstAdmin(accounts: Accounts, config: Config, logge
   try {
     await accounts.create({ username, password, role: 'admin', displayName: '管理员' });
   } catch (err) {
+    // Another instance starting on the same store made it first: there is a first admin.
+    if (err instanceof AccountError && err.code === 'username_taken') return;
     throw new StartupError(`无法创建第一个管理员账号：${(err as Error).message}`);
   }
   logger.info('first_admin_created', { username, generatedPassword: generated });

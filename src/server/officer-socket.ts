@@ -7,12 +7,16 @@
  * signed_out, expired, disabled, password, role_changed) when its session is signed out, when
  * the session expires, when the account is disabled or given a new password, or when the account
  * stops being an officer's or admin's — so the console returns to its sign-in form at once.
+ *
+ * With several instances a console stays connected to the one it reached; cases, messages and
+ * account events made on any instance reach it through the services' relays (storage/relay.ts).
  */
 import { sees } from '../handoff/officer-actions.js';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AccountEvent, Accounts, PublicUser } from '../auth/accounts.js';
+import { isUnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { DepartmentDesk } from '../handoff/department-desk.js';
 import type { HandoffService } from '../handoff/handoff-service.js';
@@ -110,7 +114,8 @@ export function createOfficerSocket(deps: { accounts: Accounts; handoff: Handoff
       })().catch((err) => {
         // A failing session lookup must not become an unhandled rejection (which ends the process).
         deps.logger.warn('officer_socket_upgrade_failed', { error: String(err) });
-        if (!socket.destroyed) socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n\r\n');
+        const status = isUnavailableError(err) ? '503 Service Unavailable' : '500 Internal Server Error';
+        if (!socket.destroyed) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
       });
       return true;
     },

@@ -1,11 +1,16 @@
 /**
  * Per-client rate limits (express-rate-limit): chat, search, sign-in and new handoffs (转人工).
- * Limits are counted per client address (and per conversation for chat) in memory; a client over
- * a limit gets 429 {"error":{"code":"rate_limited"}} with Retry-After. The defaults are far above
- * what a person does, so only floods meet them.
+ * Limits are counted per client address (and per conversation for chat); a client over a limit
+ * gets 429 {"error":{"code":"rate_limited"}} with Retry-After. The defaults are far above what a
+ * person does, so only floods meet them.
+ *
+ * Counted in memory for one instance; with Redis (REDIS_URL) in Redis (rate-limit-redis, one key
+ * prefix per limit), so instances behind one load balancer count together. When Redis cannot be
+ * reached the request fails with 503 (the error handler) rather than going uncounted.
  */
 import type { Request, RequestHandler } from 'express';
-import { ipKeyGenerator, MemoryStore, rateLimit, type Options } from 'express-rate-limit';
+import { ipKeyGenerator, MemoryStore, rateLimit, type IncrementResponse, type Options, type Store as LimitStore } from 'express-rate-limit';
+import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import { currentClient, runAsClient } from '../core/client-context.js';
 import type { HandoffService } from '../handoff/handoff-service.js';
 import { sendError } from './http-error.js';
@@ -33,6 +38,29 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
 
 const MINUTE = 60_000;
 
+/** Where limits are counted across instances: a raw Redis command (the Redis bus's `command`). */
+export type SharedCounts = (...args: string[]) => Promise<unknown>;
+
+/**
+ * rate-limit-redis loads its scripts once, at start; when Redis was away then, every later count
+ * would fail with that old error. This store loads them again after a failure.
+ */
+class SharedLimitStore extends RedisStore {
+  override async increment(key: string): Promise<IncrementResponse> {
+    try {
+      return await super.increment(key);
+    } catch (err) {
+      this.incrementScriptSha = this.loadIncrementScript();
+      this.incrementScriptSha.catch(() => {});
+      throw err;
+    }
+  }
+}
+
+/** The counts of one limit: in Redis under `yici:rl:<name>:` when shared, else in this process. */
+const countsFor = (name: string, shared: SharedCounts | undefined): LimitStore =>
+  shared ? new SharedLimitStore({ prefix: `yici:rl:${name}:`, sendCommand: (...args) => shared(...args) as Promise<RedisReply> }) : new MemoryStore();
+
 
 const addressKey = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
@@ -41,8 +69,9 @@ const tooMany =
   (_req, res) =>
     sendError(res, 429, 'rate_limited', message);
 
-const limiter = (windowMs: number, limit: number, message: string, key: (req: Request) => string | undefined): RequestHandler =>
+const limiter = (store: LimitStore, windowMs: number, limit: number, message: string, key: (req: Request) => string | undefined): RequestHandler =>
   rateLimit({
+    store,
     windowMs,
     limit,
     standardHeaders: 'draft-7',
@@ -52,6 +81,9 @@ const limiter = (windowMs: number, limit: number, message: string, key: (req: Re
     handler: tooMany(message),
     // Behind a reverse proxy the address comes from TRUST_PROXY; the library's start-up checks would only print to the console.
     validate: false,
+    // All the library would print is a store that failed to start (Redis away): that store tries
+    // again when counting, and a count that fails is a 503, logged by the error handler.
+    logger: { warn: () => {}, error: () => {} },
   });
 
 const only =
@@ -66,19 +98,23 @@ export interface RateLimits {
   guardHandoffs(handoff: HandoffService): HandoffService;
 }
 
-export function createRateLimits(settings: RateLimitSettings = DEFAULT_RATE_LIMITS): RateLimits {
+/** `shared`: count in Redis, together with the other instances (start-server.ts, when REDIS_URL is set). */
+export function createRateLimits(settings: RateLimitSettings = DEFAULT_RATE_LIMITS, shared?: SharedCounts): RateLimits {
   const s = settings;
-  const chatByAddress = limiter(MINUTE, s.chatPerMinute, '消息发得太快了，请稍等一会儿再发。', addressKey);
-  const chatByConversation = limiter(MINUTE, s.chatPerConversationPerMinute, '这个对话的消息发得太快了，请稍等一会儿再发。', (req) => {
+  const counts = (name: string) => countsFor(name, shared);
+  const chatByAddress = limiter(counts('chat'), MINUTE, s.chatPerMinute, '消息发得太快了，请稍等一会儿再发。', addressKey);
+  const chatByConversation = limiter(counts('chat-conversation'), MINUTE, s.chatPerConversationPerMinute, '这个对话的消息发得太快了，请稍等一会儿再发。', (req) => {
     const id = (req.body as { sessionId?: unknown } | undefined)?.sessionId;
     return typeof id === 'string' && id.length > 0 ? `session:${id}` : undefined;
   });
-  const search = limiter(MINUTE, s.searchPerMinute, '查询太频繁了，请稍等一会儿再查。', addressKey);
-  const login = limiter(MINUTE, s.loginPerMinute, '登录尝试太频繁了，请一分钟后再试。', addressKey);
+  const search = limiter(counts('search'), MINUTE, s.searchPerMinute, '查询太频繁了，请稍等一会儿再查。', addressKey);
+  const login = limiter(counts('login'), MINUTE, s.loginPerMinute, '登录尝试太频繁了，请一分钟后再试。', addressKey);
 
+  // New handoffs are counted deep inside a turn (HTTP or the web socket), by this store directly.
   const handoffWindow = 10 * MINUTE;
-  const handoffs = new MemoryStore();
-  handoffs.init({ windowMs: handoffWindow } as Options);
+  const handoffs = counts('handoffs');
+  // A failure here (Redis away at start) shows, and is retried, when a handoff is counted.
+  void Promise.resolve(handoffs.init?.({ windowMs: handoffWindow } as Options)).catch(() => {});
 
   return {
     middleware: [

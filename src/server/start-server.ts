@@ -1,13 +1,19 @@
 /**
  * The composition root: builds the concrete parts — knowledge from disk, jieba, the lowdb store,
- * the handoff desk, the chat service, the channels, the express app — wires them together and
- * listens. Used by main.ts and by tests. Each part lives in a module named after what it does;
+ * the bus, the handoff desk, the chat service, the channels, the express app — wires them together
+ * and listens. Used by main.ts and by tests. Each part lives in a module named after what it does;
  * this file only connects them.
+ *
+ * Several instances may serve together on one store and one bus (Redis): each has its own id; the
+ * services' events reach every instance through the relays (storage/relay.ts), periodic jobs run
+ * on the instance holding their lease, and rate limits are counted in Redis.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createJiebaTokenizer } from '../adapters/jieba-tokenizer.js';
 import { openStore } from '../adapters/open-store.js';
+import { createRedisBus, type RedisBus } from '../adapters/redis-bus.js';
 import { createAccounts, type Accounts } from '../auth/accounts.js';
 import { createEntraVerifier } from '../auth/entra-token.js';
 import type { Channel } from '../channels/channel.js';
@@ -24,9 +30,10 @@ import { createOfficerActions } from '../handoff/officer-actions.js';
 import { createStaffLinks } from '../handoff/staff-links.js';
 import { notifyStaffOfQueuedCases } from '../handoff/staff-notifications.js';
 import type { Engine } from '../knowledge/engine.js';
-import { createChatService } from '../service/chat-service.js';
+import { createChatService, type MessageEvent } from '../service/chat-service.js';
 import { createLocalBus } from '../storage/local-bus.js';
 import type { Bus, Store } from '../storage/ports.js';
+import { createRelays } from '../storage/relay.js';
 import { authenticate, authRoutes } from './auth-routes.js';
 import { createApp } from './create-app.js';
 import { departmentRoutes } from './department-routes.js';
@@ -43,11 +50,26 @@ import { readOfficeHours, readPublishGateQuestions } from './startup-settings.js
 
 export { StartupError };
 
+/**
+ * Officer and system messages reach a citizen whose chat page is connected at once: every instance
+ * delivers to its own sockets, and a platform (Teams) is called by the instance where the message
+ * was added (`here`), so once.
+ */
+export const deliverLive =
+  (channels: readonly Channel[]) =>
+  (e: MessageEvent, here: boolean): void => {
+    if (e.message.from !== 'officer' && e.message.from !== 'system') return;
+    for (const c of channels) if (here || c.delivery === 'connections') void c.deliver?.(e.sessionId, e.message);
+  };
+
 export interface RunningServer {
   url: string;
   server: Server;
   engine: Engine;
   store: Store;
+  bus: Bus;
+  /** This instance's id: the origin of its bus messages and the holder of its leases. */
+  instanceId: string;
   accounts: Accounts;
   close(): Promise<void>;
 }
@@ -57,6 +79,7 @@ export async function startServer(
   logger: Logger,
   options: {
     store?: Store;
+    /** The bus to the other instances; else Redis when REDIS_URL is set, else this process alone. */
     bus?: Bus;
     /** The published knowledge base lives in the store, shared with other instances (default: when the store is PostgreSQL). */
     sharedKnowledge?: boolean;
@@ -70,16 +93,32 @@ export async function startServer(
   const store = options.store ?? (await openStore(config));
   if (!(await store.writable())) throw new StartupError(store.kind === 'postgres' ? 'PostgreSQL 数据库不可写（连接不上或只读）：请检查 DATABASE_URL' : `数据目录不可写：${config.dataDir}`);
   const questions = await readPublishGateQuestions(config, logger);
-  const bus = options.bus ?? createLocalBus();
-  const knowledge = await loadLiveKnowledge(config, createJiebaTokenizer, logger, { store, bus, shared: options.sharedKnowledge ?? store.kind === 'postgres' });
+  const instanceId = randomUUID();
+  const redis: RedisBus | undefined =
+    !options.bus && config.redisUrl
+      ? createRedisBus(config.redisUrl, {
+          onError: (event, error) => logger.warn(event, { error }),
+          onReconnect: () => logger.info('redis_reconnected', {}),
+        })
+      : undefined;
+  const bus = options.bus ?? redis ?? createLocalBus();
+  if (!(await bus.healthy())) logger.warn('bus_unreachable', { kind: bus.kind, note: '启动时连接不上消息总线：本实例先照常服务，恢复后自动重连' });
+  const relays = createRelays({ bus, instanceId, onError: (err, topic) => logger.warn('relay_failed', { topic, error: String((err as Error)?.message ?? err) }) });
+  // A start that fails from here on closes the Redis connections it opened (they would keep the process alive).
+  const failedStart = async (err: unknown): Promise<never> => {
+    relays.close();
+    await redis?.close();
+    throw err;
+  };
+  const knowledge = await loadLiveKnowledge(config, createJiebaTokenizer, logger, { store, bus, shared: options.sharedKnowledge ?? store.kind === 'postgres' }).catch(failedStart);
   const { engine, flows, runtime } = knowledge;
   const officeHours = readOfficeHours(config, knowledge.kb().settings.officeHours);
 
   const editor = createEditorService({ store, runtime, questions: () => questions, floor: config.publishFloor });
-  const accounts = createAccounts(store);
-  await ensureFirstAdmin(accounts, config, logger, options.print ?? ((line) => console.log(line)));
-  const rateLimits = createRateLimits(config.rateLimits);
-  const handoff = rateLimits.guardHandoffs(createHandoffService(store, options.now));
+  const accounts = createAccounts(store, undefined, undefined, relays);
+  await ensureFirstAdmin(accounts, config, logger, options.print ?? ((line) => console.log(line))).catch(failedStart);
+  const rateLimits = createRateLimits(config.rateLimits, redis?.command);
+  const handoff = rateLimits.guardHandoffs(createHandoffService(store, options.now, relays));
   // The counter departments of settings.yaml, and where a case goes when nobody serves its own.
   const departments = createDepartmentDesk({ settings: () => knowledge.kb().settings, accounts: () => accounts.list(), store, logger });
   const chat = createChatService({
@@ -89,6 +128,7 @@ export async function startServer(
     officeHours,
     routeCase: (department, c) => departments.route(department, c),
     store,
+    relays,
     ...(options.now ? { now: options.now } : {}),
     onEvent: (sessionId, event) => {
       if (event.type === 'unanswered') logger.info('unanswered', { sessionId, text: event.text });
@@ -114,6 +154,7 @@ export async function startServer(
     chat,
     engine,
     store,
+    bus,
     logger,
     startedAt,
     maxMessageLength: config.maxMessageLength,
@@ -154,12 +195,7 @@ export async function startServer(
     ],
   });
 
-  // Officer and system messages reach a citizen whose chat page is connected at once.
-  chat.onMessage((e) => {
-    if (e.message.from === 'officer' || e.message.from === 'system') {
-      for (const c of channels) void c.deliver?.(e.sessionId, e.message);
-    }
-  });
+  chat.onMessage(deliverLive(channels));
   notifyStaffOfQueuedCases({
     handoff,
     accounts: () => accounts.list(),
@@ -171,7 +207,11 @@ export async function startServer(
     logger,
   });
   const officerSocket = createOfficerSocket({ accounts, handoff, chat, logger, departments });
-  const stopSweep = createClaimTimeoutSweep({ handoff, conversations: chat, timeoutMinutes: config.claimTimeoutMinutes, now, logger }).every(config.sweepSeconds * 1000);
+  // One instance sweeps: the holder of the lease, renewed every pass; another takes over within three passes of its end.
+  const sweepMs = config.sweepSeconds * 1000;
+  const stopSweep = createClaimTimeoutSweep({ handoff, conversations: chat, timeoutMinutes: config.claimTimeoutMinutes, now, logger }).every(sweepMs, () =>
+    store.lease('claim-timeout-sweep', instanceId, 3 * sweepMs),
+  );
 
   const server = createServer(app);
   // Nothing a client sends in an upgrade may end the process: a handler that throws answers 400.
@@ -190,12 +230,15 @@ export async function startServer(
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
-  });
+  }).catch(failedStart);
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info('started', {
     url,
+    instanceId,
+    store: store.kind,
+    bus: bus.kind,
     entries: knowledge.kb().entries.length,
     flows: flows().length,
     dataDir: config.dataDir,
@@ -210,17 +253,20 @@ export async function startServer(
       return engine();
     },
     store,
+    bus,
+    instanceId,
     accounts,
     close: () =>
       (closing ??= (async () => {
         stopSweep();
         knowledge.close();
+        relays.close();
         await Promise.all([...channels.map((c) => c.close()), officerSocket.close()]);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        await store.close();
+        await Promise.all([store.close(), bus.close()]);
       })()),
   };
 }

@@ -2,7 +2,11 @@
  * The application service every channel talks to: masks personal numbers, runs the dialogue core
  * — with a handoff desk, first the handoff dialogue, whose decisions it carries out through
  * citizen-actions — keeps the transcript and persists the conversation; analytics.ts records the
- * turn. Messages of one conversation are handled one at a time, in arrival order.
+ * turn. Messages of one conversation are handled one at a time, in arrival order: in this process
+ * by a queue per conversation, across the instances sharing the store by its lock
+ * 'conversation:<sessionId>' taken inside that queue, so each turn reads the one before it,
+ * whichever instance handled that. Every message added reaches the listeners of every instance
+ * (citizen and officer sockets) through the relay 'chat.message'.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../core/errors.js';
@@ -14,6 +18,7 @@ import type { Flow } from '../dialogue/parse-flows.js';
 import type { Checklist } from '../knowledge/compute-checklist.js';
 import type { Engine } from '../knowledge/engine.js';
 import type { Store } from '../storage/ports.js';
+import { createRelays, type Relays } from '../storage/relay.js';
 import { createAnalytics, type FeedbackRecord, type ProcessReason, type ProcessReport, type RatingRecord } from './analytics.js';
 import { handoffTurn } from '../dialogue/handoff-dialogue.js';
 import { createCitizenActions, type CitizenActionsDeps } from '../handoff/citizen-actions.js';
@@ -116,6 +121,8 @@ export interface ChatServiceOptions {
   officeHours?: OfficeHours;
   /** Where a new case goes (the department desk: 综合窗口 when nobody serves its department). */
   routeCase?: CitizenActionsDeps['route'];
+  /** How added messages reach the other instances (start-server.ts); this instance only without. */
+  relays?: Relays;
 }
 
 /** A message added to a transcript, for live delivery (citizen socket, officer console). */
@@ -144,7 +151,11 @@ export interface ChatService {
   rate(sessionId: string, rating: RatingRecord['rating'], comment?: string): Promise<RatingRecord | null>;
   /** Adds an officer's or the system's message to a conversation (masked) and delivers it. */
   post(sessionId: string, from: 'officer' | 'system', replies: Reply[], author?: string): Promise<TranscriptMessage | null>;
-  onMessage(listener: (e: MessageEvent) => void): () => void;
+  /**
+   * Every message added to a transcript, on any instance sharing the bus. `here`: added on this
+   * instance (deliver through a platform such as Teams only then, so it is sent once).
+   */
+  onMessage(listener: (e: MessageEvent, here: boolean) => void | Promise<void>): () => void;
 }
 
 /** 12 characters of [a-z0-9]: about 62 bits, enough that a checklist link cannot be guessed. */
@@ -176,13 +187,12 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         now,
       })
     : undefined;
-  // Per-conversation queue: a message waits for the previous one of the same conversation.
-  const serial = keyedSerializer();
+  // Per-conversation queue: a message waits for the previous one of the same conversation — here
+  // by the queue (so waiting costs no store lock), across instances by the store's lock.
+  const queue = keyedSerializer();
+  const serial = <T>(sessionId: string, task: () => Promise<T>): Promise<T> => queue(sessionId, () => store.exclusive(`conversation:${sessionId}`, task));
 
-  const listeners = new Set<(e: MessageEvent) => void>();
-  const emit = (e: MessageEvent) => {
-    for (const l of listeners) l(e);
-  };
+  const added = (options.relays ?? createRelays()).of<MessageEvent>('chat.message');
 
   const newRecord = (sessionId: string, channel: string, at: string): ConversationRecord => ({
     sessionId,
@@ -216,7 +226,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     await Promise.all(writes);
     const updatedAt = messages.at(-1)?.at ?? record.updatedAt;
     await Promise.all([conversations.write(record.sessionId, { ...record, updatedAt, state, nextSeq, recent }), ...extra]);
-    for (const m of numbered) emit({ sessionId: record.sessionId, message: m, mode: state.mode });
+    for (const m of numbered) added.emit({ sessionId: record.sessionId, message: m, mode: state.mode });
     return numbered;
   }
 
@@ -286,10 +296,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         const [m] = await persist(record, [{ from, replies: masked, at, ...(author ? { text: author } : {}) }], state);
         return m ?? null;
       }),
-    onMessage(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onMessage: (listener) => added.on(listener),
     checklist: (id) => checklists.read(id),
     reportProcess: (sessionId, reason, text, entryId) =>
       serial(sessionId, async () => {

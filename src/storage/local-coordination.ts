@@ -1,17 +1,26 @@
 /**
  * Coordination for a store that one process owns (memory, lowdb): named locks are in-process
- * serializers and every lease is held by its asker. Shared by both embedded stores.
+ * serializers, and a lease is held by one holder at a time until it lapses — so several instances
+ * started in one process on one store (tests) run a periodic job once, as they would on PostgreSQL.
+ * Shared by both embedded stores.
  */
 import { keyedSerializer } from '../core/serialize.js';
 
-export function localCoordination(): {
+export function localCoordination(now: () => number = Date.now): {
   exclusive<T>(name: string, task: () => Promise<T>): Promise<T>;
   lease(name: string, holder: string, ttlMs: number): Promise<boolean>;
 } {
   const lines = keyedSerializer();
+  const leases = new Map<string, { holder: string; until: number }>();
   return {
     exclusive: (name, task) => lines(name, task),
-    lease: async () => true,
+    async lease(name, holder, ttlMs) {
+      const t = now();
+      const held = leases.get(name);
+      if (held && held.holder !== holder && held.until > t) return false;
+      leases.set(name, { holder, until: t + ttlMs });
+      return true;
+    },
   };
 }
 

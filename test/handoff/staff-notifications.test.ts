@@ -3,7 +3,9 @@ import type { PublicUser } from '../../src/auth/accounts.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { createHandoffService } from '../../src/handoff/handoff-service.js';
 import { notifyStaffOfQueuedCases, type CaseNotice } from '../../src/handoff/staff-notifications.js';
+import { createLocalBus } from '../../src/storage/local-bus.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
+import { createRelays } from '../../src/storage/relay.js';
 
 const user = (username: string, role: PublicUser['role'], departments: string[] = []): PublicUser => ({ username, displayName: username, role, departments, createdAt: '2026-01-01T00:00:00Z', disabled: false });
 const staff = [user('social', 'officer', ['人社窗口']), user('housing', 'officer', ['公积金窗口']), user('anyQueue', 'officer'), user('chief', 'admin'), user('writer', 'editor'), { ...user('gone', 'officer'), disabled: true }];
@@ -43,5 +45,21 @@ describe('staff notifications', () => {
     await settle();
     expect(told.map((t) => t.username)).toEqual(['housing', 'anyQueue', 'chief']);
     expect(told[0]!.notice.text).toBe('部门：公积金窗口');
+  });
+});
+
+describe('staff notifications with two instances on one store and one bus', () => {
+  it('tell each officer once, from the instance where the case was queued', async () => {
+    const store = createMemoryStore();
+    const bus = createLocalBus();
+    const told: { by: string; username: string }[] = [];
+    const instances = ['a', 'b'].map((instanceId) => {
+      const handoff = createHandoffService(store, undefined, createRelays({ bus, instanceId }));
+      notifyStaffOfQueuedCases({ handoff, accounts: async () => staff, notify: async (username) => void told.push({ by: instanceId, username }), title: () => undefined, logger: silentLogger });
+      return handoff;
+    });
+    await instances[1]!.apply('s3', { type: 'request', by: 'citizen', department: '人社窗口', entryId: null, reason: '', at });
+    await settle();
+    expect(told).toEqual(['social', 'anyQueue', 'chief'].map((username) => ({ by: 'b', username })));
   });
 });

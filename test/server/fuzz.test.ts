@@ -42,6 +42,8 @@ const ROUTES = [
   '/api/admin/users/:id', '/api/admin/users/:id/disable', '/api/admin/users/:id/enable', '/api/admin/users/:id/password', '/api/admin/audit',
   '/api/departments', '/api/admin/departments', '/api/officer/conversations/:id/transfer', '/api/officer/conversations/:id/release',
   '/api/officer/callbacks', '/api/kb/drafts/:id/return', '/common.js',
+  // Added with issue 14: readiness and liveness.
+  '/api/ready', '/api/health/live',
 ];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
 const JUNK = ['%', '%E4%', '%zz', '..%2F..%2Fetc%2Fpasswd', '__proto__', 'constructor', '\u0000', '😀', '營業執照', "'; DROP TABLE x;--", '<script>alert(1)</script>', 'a'.repeat(300), '\uFFFF', '\uD800'];

@@ -343,6 +343,8 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
 
   return {
     name: 'teams',
+    // A message to Teams is sent once, by the instance where it was added.
+    delivery: 'platform',
     emulator,
     router,
     /** An officer's or the system's message to a citizen who talks to us in Teams. */

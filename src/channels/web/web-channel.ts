@@ -17,7 +17,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { runAsClient } from '../../core/client-context.js';
-import { AppError } from '../../core/errors.js';
+import { AppError, isUnavailableError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Reply, UserInput } from '../../core/types.js';
 import { CLIENT_SESSION_ID, type ChatService, type TranscriptMessage } from '../../service/chat-service.js';
@@ -117,6 +117,10 @@ export function createWebChannel(options: WebChannelOptions): Channel {
       };
     } catch (err) {
       if (err instanceof AppError && err.status < 500) return errorFrame(err.code, err.message);
+      if (isUnavailableError(err)) {
+        logger.warn('web_channel_turn_unavailable', { error: String((err as Error).message ?? err) });
+        return errorFrame('service_unavailable', '系统暂时无法处理您的消息（数据存储连接不上），这条消息没有发出。请稍后再发，急事请拨打 12345 热线。');
+      }
       logger.error('web_channel_turn_failed', { error: String((err as Error).message ?? err) });
       return errorFrame('internal_error', '抱歉，系统出了点问题。请稍后再试，或拨打 12345 热线。');
     }
@@ -162,7 +166,12 @@ export function createWebChannel(options: WebChannelOptions): Channel {
     if (!reply.error && (issued ?? key)) bind(ws, sessionId, (issued ?? key)!);
   }
 
-  /** Messages per client address in the current minute: the socket gets the same limit as POST /api/chat. */
+  /**
+   * Messages per client address in the current minute: the socket gets the same limit as POST
+   * /api/chat. Counted per instance, in memory, even when the HTTP limits are shared through Redis:
+   * a socket stays on the instance it reached, and a client needs several sockets on several
+   * instances to exceed it — and each turn still passes the shared per-address limit of new handoffs.
+   */
   const perAddress = new Map<string, { count: number; resetAt: number }>();
   const overLimit = (address: string): boolean => {
     const now = Date.now();
@@ -205,6 +214,7 @@ export function createWebChannel(options: WebChannelOptions): Channel {
 
   return {
     name: 'web',
+    delivery: 'connections',
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
       const path = (req.url ?? '').split('?')[0];
       if (path !== SOCKET_PATH) return false;

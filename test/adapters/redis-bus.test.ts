@@ -1,0 +1,189 @@
+/**
+ * The Redis bus against the machine's Redis (REDIS_TEST_URL, default redis://127.0.0.1:6379):
+ * buses deliver to each other's subscribers as JSON, health says false quickly when Redis is not
+ * there, and rate limits counted through it are shared. Skipped, with a notice, when no Redis
+ * answers — start one with:
+ *   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { createRedisBus, type RedisBus } from '../../src/adapters/redis-bus.js';
+import { runAsClient } from '../../src/core/client-context.js';
+import { isUnavailableError } from '../../src/core/errors.js';
+import type { HandoffService } from '../../src/handoff/handoff-service.js';
+import { readConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { OFFICER_SOCKET_PATH } from '../../src/server/officer-socket.js';
+import { createRateLimits, DEFAULT_RATE_LIMITS } from '../../src/server/rate-limits.js';
+import { startServer } from '../../src/server/start-server.js';
+import { createMemoryStore } from '../../src/storage/memory-store.js';
+import { startTestApp } from '../helpers/test-app.js';
+
+const URL_ = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
+
+/** Whether something accepts a connection at the URL's address within a second. */
+const reachable = await new Promise<boolean>((resolve) => {
+  const { hostname, port } = new URL(URL_);
+  const socket = connect({ host: hostname, port: Number(port || 6379) });
+  const done = (ok: boolean) => {
+    socket.destroy();
+    resolve(ok);
+  };
+  socket.setTimeout(1000, () => done(false));
+  socket.once('connect', () => done(true));
+  socket.once('error', () => done(false));
+});
+if (!reachable) {
+  process.stderr.write(
+    `\n注意：连接不上 Redis（${URL_}），Redis 消息总线测试（test/adapters/redis-bus.test.ts）将被跳过。\n` +
+      `Notice: no Redis at ${URL_}, so the Redis bus tests are SKIPPED. Start one with:\n` +
+      '  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no\n\n',
+  );
+}
+
+const buses: RedisBus[] = [];
+const bus = () => {
+  const b = createRedisBus(URL_);
+  buses.push(b);
+  return b;
+};
+afterAll(async () => {
+  await Promise.all(buses.map((b) => b.close()));
+});
+/** A topic of this run only, so runs sharing a Redis do not hear each other. */
+const topic = () => `test:${randomBytes(6).toString('hex')}`;
+
+describe.skipIf(!reachable)('the Redis bus', () => {
+  it('delivers what one bus publishes to the subscribers of every bus, itself included, as JSON', async () => {
+    const [a, b] = [bus(), bus()];
+    expect(a.kind).toBe('redis');
+    expect(await a.healthy()).toBe(true);
+    const t = topic();
+    const heardByA: unknown[] = [];
+    const heardByB: unknown[] = [];
+    a.subscribe(t, (m) => heardByA.push(m));
+    const stopB = b.subscribe(t, (m) => heardByB.push(m));
+    // A subscription is live once Redis confirmed it; publish until both hear, then leave the probes out.
+    await vi.waitFor(async () => {
+      await a.publish(t, { probe: true });
+      expect(heardByA.length * heardByB.length).toBeGreaterThan(0);
+    });
+    const probe = (m: unknown) => (m as { probe?: boolean }).probe === true;
+    const [fromA, fromB] = [() => heardByA.filter((m) => !probe(m)), () => heardByB.filter((m) => !probe(m))];
+    const message = { origin: 'a', event: { sessionId: 's1', at: '2026-11-30T02:00:00.000Z', n: 3, replies: [{ type: 'text', text: '您好' }], none: null } };
+    await a.publish(t, message);
+    await b.publish(t, { origin: 'b', event: 2 });
+    await vi.waitFor(() => expect(fromB()).toEqual([message, { origin: 'b', event: 2 }]));
+    await vi.waitFor(() => expect(fromA()).toEqual([message, { origin: 'b', event: 2 }]));
+
+    stopB();
+    await a.publish(t, { after: 'unsubscribe' });
+    await vi.waitFor(() => expect(fromA()).toHaveLength(3));
+    expect(fromB()).toHaveLength(2);
+  });
+
+  it('says unhealthy, soon and without throwing, when Redis is not there; a publish then fails as unavailable', async () => {
+    const nowhere = createRedisBus('redis://127.0.0.1:1');
+    buses.push(nowhere);
+    const started = Date.now();
+    expect(await nowhere.healthy()).toBe(false);
+    expect(Date.now() - started).toBeLessThan(3000);
+    const failure = await nowhere.publish(topic(), { x: 1 }).then(() => null, (err: unknown) => err);
+    expect(isUnavailableError(failure)).toBe(true);
+  });
+
+  it('closes both connections', async () => {
+    const b = createRedisBus(URL_);
+    expect(await b.healthy()).toBe(true);
+    await b.close();
+    expect(await b.healthy()).toBe(false);
+  });
+});
+
+describe.skipIf(!reachable)('rate limits counted in Redis', () => {
+  it('count new handoffs of one client address across two instances together', async () => {
+    const [a, b] = [bus(), bus()];
+    const settings = { ...DEFAULT_RATE_LIMITS, handoffsPer10Minutes: 3 };
+    const desk = { get: async () => ({ status: 'bot' }), apply: async () => ({ ok: true }) } as unknown as HandoffService;
+    const guarded = [createRateLimits(settings, a.command).guardHandoffs(desk), createRateLimits(settings, b.command).guardHandoffs(desk)];
+    const address = `10.${[1, 2, 3].map(() => Math.floor(Math.random() * 250)).join('.')}`;
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await runAsClient(address, () => guarded[i % 2]!.apply('s', { type: 'request', by: 'citizen', department: 'x', entryId: null, reason: '', at: '2026-01-01T00:00:00Z' }));
+      codes.push(r.ok ? 'ok' : r.code);
+    }
+    expect(codes).toEqual(['ok', 'ok', 'ok', 'rate_limited', 'rate_limited']);
+  });
+
+  it('count chat requests of one client across two apps together (429 on the third of two per minute)', async () => {
+    const [a, b] = [bus(), bus()];
+    const settings = { ...DEFAULT_RATE_LIMITS, chatPerMinute: 2 };
+    const apps = [await startTestApp({ rateLimits: createRateLimits(settings, a.command), trustProxy: 1 }), await startTestApp({ rateLimits: createRateLimits(settings, b.command), trustProxy: 1 })];
+    try {
+      const client = `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${apps[i % 2]!.url}/api/chat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+          body: JSON.stringify({ sessionId: `shared-limit-session-${i}-${client.replace(/\./g, '-')}`, text: '你好' }),
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([200, 200, 429]);
+    } finally {
+      await Promise.all(apps.map((x) => x.close()));
+    }
+  });
+
+  it('answers 503 rather than letting requests through uncounted when Redis cannot be reached', async () => {
+    const nowhere = createRedisBus('redis://127.0.0.1:1');
+    buses.push(nowhere);
+    const app = await startTestApp({ rateLimits: createRateLimits(DEFAULT_RATE_LIMITS, nowhere.command) });
+    try {
+      const res = await fetch(`${app.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId: 'redis-down-session-0001', text: '你好' }) });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('service_unavailable');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe.skipIf(!reachable)('two servers with REDIS_URL on one store', () => {
+  it('report the Redis bus as healthy, and carry a case queued on B to an officer’s socket on A', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'yici-redis-'));
+    const config = readConfig({ PORT: '0', DATA_DIR: dataDir, REDIS_URL: URL_, ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'Strong-pass-2026', OFFICE_HOURS: 'always' });
+    const store = createMemoryStore();
+    const a = await startServer(config, silentLogger, { store, print: () => {} });
+    const b = await startServer(config, silentLogger, { store, print: () => {} });
+    try {
+      expect(a.bus.kind).toBe('redis');
+      const health = (await (await fetch(`${b.url}/api/health`)).json()) as { status: string; bus: unknown };
+      expect(health).toMatchObject({ status: 'ok', bus: { kind: 'redis', healthy: true } });
+
+      const login = await fetch(`${a.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'chief', password: 'Strong-pass-2026' }) });
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      const ws = new WebSocket(a.url.replace('http', 'ws') + OFFICER_SOCKET_PATH, { headers: { cookie } });
+      const frames: { type: string; case?: { sessionId: string; status: string } }[] = [];
+      ws.on('message', (data) => frames.push(JSON.parse(String(data)) as (typeof frames)[number]));
+      await vi.waitFor(() => expect(frames.some((f) => f.type === 'hello')).toBe(true));
+
+      const sid = `redis-relay-${randomBytes(6).toString('hex')}`;
+      const say = (text: string, key?: string) =>
+        fetch(`${b.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'x-session-key': key } : {}) }, body: JSON.stringify({ sessionId: sid, text }) }).then((r) => r.json() as Promise<{ sessionKey?: string; mode: string }>);
+      const { sessionKey } = await say('社保卡丢了怎么补');
+      expect((await say('转人工', sessionKey)).mode).toBe('queued');
+      await vi.waitFor(() => expect(frames.some((f) => f.type === 'case' && f.case?.sessionId === sid && f.case.status === 'queued')).toBe(true), { timeout: 5000 });
+      ws.close();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }, 60_000);
+});
