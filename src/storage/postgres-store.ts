@@ -4,10 +4,13 @@
  * - Documents and log records are JSON text (see pg-migrations.ts for why `json`, not `jsonb`).
  * - Writes of one document commit in call order; writes queued behind one in flight collapse
  *   into the last, and each resolves once a write carrying its value, or a later one, committed.
- * - `exclusive` is a PostgreSQL advisory lock held on a connection of a separate small pool: the
- *   task reads and writes through the main pool, so tasks holding locks can never take every
- *   connection the task itself needs. An in-process serializer in front keeps one process to one
- *   lock connection per name. Tasks must not nest `exclusive` calls.
+ * - `exclusive` is a PostgreSQL advisory lock taken with `pg_try_advisory_lock` on one lock session
+ *   per process (its own connection), retried with a short back-off while another instance holds
+ *   it. No connection waits inside the database for a lock, so locks may nest (a conversation's
+ *   lock, then the handoff lock) and many held locks never exhaust a pool: the task reads and
+ *   writes through the main pool. An in-process serializer in front keeps same-name tasks of one
+ *   process in line (advisory locks are re-entrant within a session). If the lock session drops,
+ *   the database releases its locks; tasks already inside finish, new ones open a new session.
  * - `lease` is one upsert, timed by the database clock, so instances with skewed clocks agree.
  * - `between` compares times (the `at` column), where the embedded stores compare the ISO text:
  *   the same for the `toISOString()` times Yici writes.
@@ -21,8 +24,9 @@ import type { DocumentStore, LogStore, Store } from './ports.js';
 
 const { Pool, escapeIdentifier } = pg;
 
-/** Connections for `exclusive`: each holds one lock while its task runs. */
-const LOCK_POOL_SIZE = 4;
+/** Back-off while another instance holds a lock, and how long to wait before giving up. */
+const LOCK_RETRY_MAX_MS = 25;
+const LOCK_WAIT_LIMIT_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 5000;
 
 /** Socket errors and SQLSTATEs (connection exception, shutdown, starting up, too many connections, read-only standby) that mean "unavailable", not "refused". */
@@ -56,7 +60,7 @@ export function statements(schema: string) {
             on conflict (name) do update set holder = excluded.holder, until = excluded.until
             where l.holder = excluded.holder or l.until <= now()
             returning holder`,
-    lock: 'select pg_advisory_lock(hashtextextended($1, 0))',
+    tryLock: 'select pg_try_advisory_lock(hashtextextended($1, 0)) as locked',
     unlock: 'select pg_advisory_unlock(hashtextextended($1, 0))',
     writable: `select not pg_is_in_recovery() and current_setting('transaction_read_only') = 'off' as ok`,
   };
@@ -105,14 +109,31 @@ export async function createPostgresStore(url: string, options: { schema?: strin
   const schema = options.schema ?? 'public';
   const settings = { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, allowExitOnIdle: true };
   const pool = new Pool({ ...settings, max: options.poolSize ?? 10 });
-  const lockPool = new Pool({ ...settings, max: LOCK_POOL_SIZE });
-  for (const p of [pool, lockPool]) {
-    // A connection that drops is reported by the statement that needed it; the event itself
-    // must not crash the process.
-    p.on('error', () => {});
-    p.on('connect', (client) => client.on('error', () => {}));
-  }
-  const end = () => Promise.all([pool.end(), lockPool.end()]).then(() => {});
+  // A connection that drops is reported by the statement that needed it; the event itself
+  // must not crash the process.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  // The lock session: one connection holding this process's advisory locks.
+  let lockSession: Promise<pg.Client> | null = null;
+  const session = (): Promise<pg.Client> => {
+    if (!lockSession) {
+      const client = new pg.Client(settings);
+      const ready = client.connect().then(() => client);
+      lockSession = ready;
+      const drop = () => {
+        if (lockSession === ready) lockSession = null;
+      };
+      client.on('error', drop);
+      client.on('end', drop);
+      ready.catch(drop);
+    }
+    return guard(lockSession);
+  };
+  const end = async () => {
+    const held = lockSession;
+    lockSession = null;
+    await Promise.all([pool.end(), held?.then((c) => c.end()).catch(() => {})]);
+  };
   try {
     await guard(migrate(pool, schema));
   } catch (err) {
@@ -152,21 +173,19 @@ export async function createPostgresStore(url: string, options: { schema?: strin
 
   async function locked<T>(name: string, task: () => Promise<T>): Promise<T> {
     const key = `${schema}:${name}`;
-    const client = await guard(lockPool.connect());
-    try {
-      await guard(client.query(sql.lock, [key]));
-    } catch (err) {
-      client.release(true);
-      throw err;
+    const deadline = Date.now() + LOCK_WAIT_LIMIT_MS;
+    let client: pg.Client;
+    for (let wait = 1; ; wait = Math.min(wait * 2, LOCK_RETRY_MAX_MS)) {
+      client = await session();
+      if ((await guard(client.query<{ locked: boolean }>(sql.tryLock, [key]))).rows[0]?.locked === true) break;
+      if (Date.now() > deadline) throw new StoreUnavailableError(`等待锁「${name}」超过 ${LOCK_WAIT_LIMIT_MS / 1000} 秒`);
+      await new Promise((r) => setTimeout(r, wait * (0.5 + Math.random())));
     }
     try {
       return await task();
     } finally {
-      // A connection that fails to unlock is closed, not reused: closing it drops the lock too.
-      await client.query(sql.unlock, [key]).then(
-        () => client.release(),
-        (err: Error) => client.release(err),
-      );
+      // A session that is gone has released its locks already.
+      await client.query(sql.unlock, [key]).catch(() => {});
     }
   }
   const lines = keyedSerializer();

@@ -1,7 +1,7 @@
 /**
  * The contract every Store implementation must meet; run by the memory, lowdb and PostgreSQL store
- * tests. `shared`: the store is shared by several processes (PostgreSQL), so a lease is refused to
- * a second holder while it is live; the embedded stores serve one process and grant every asker.
+ * tests. A lease is refused to a second holder while it is live in every store: PostgreSQL shares it
+ * between processes, the embedded stores between instances started in one process (tests).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** The task's outcome, or 'still waiting' after `ms`: a lock that wrongly waits fails fast instead of timing the test out. */
 export const within = <T>(ms: number, p: Promise<T>): Promise<T | 'still waiting'> => Promise.race([p, sleep(ms).then(() => 'still waiting' as const)]);
 
-export function storeContract(name: string, make: () => Promise<Store>, options: { shared?: boolean } = {}): void {
+export function storeContract(name: string, make: () => Promise<Store>): void {
   describe(`${name} (store contract)`, () => {
     it('reads back what was written, and undefined for an unknown key', async () => {
       const store = await make();
@@ -260,6 +260,23 @@ export function storeContract(name: string, make: () => Promise<Store>, options:
       await store.close();
     });
 
+    it('lets locks nest: many tasks each holding its own lock take one shared lock inside (a conversation, then the handoff desk)', async () => {
+      const store = await make();
+      const docs = store.documents<number>('nested');
+      const task = (k: number) =>
+        store.exclusive(`conversation:${k}`, () =>
+          store.exclusive('desk', async () => {
+            const n = (await docs.read('c')) ?? 0;
+            await sleep(1);
+            await docs.write('c', n + 1);
+          }),
+        );
+      // More outer locks at once than any pool of lock connections would hold.
+      expect(await within(20_000, Promise.all(Array.from({ length: 30 }, (_, k) => task(k))))).not.toBe('still waiting');
+      expect(await docs.read('c')).toBe(30);
+      await store.close();
+    });
+
     it('releases the lock of a task that fails, and rejects with its error', async () => {
       const store = await make();
       await expect(store.exclusive('n', () => Promise.reject(new Error('task failed')))).rejects.toThrow('task failed');
@@ -267,30 +284,21 @@ export function storeContract(name: string, make: () => Promise<Store>, options:
       await store.close();
     });
 
-    if (options.shared) {
-      it('grants a lease to one holder at a time, renewed by it, to another once it expires', async () => {
-        const store = await make();
-        const ttl = 400;
-        expect(await store.lease('sweep', 'a', ttl)).toBe(true);
-        expect(await store.lease('sweep', 'b', ttl)).toBe(false);
-        expect(await store.lease('other job', 'b', ttl)).toBe(true);
-        await sleep(250);
-        expect(await store.lease('sweep', 'a', ttl)).toBe(true); // renewed: held until about 650 ms
-        await sleep(250);
-        expect(await store.lease('sweep', 'b', ttl)).toBe(false); // the first term is over, the renewal is not
-        await sleep(300);
-        expect(await store.lease('sweep', 'b', ttl)).toBe(true);
-        expect(await store.lease('sweep', 'a', ttl)).toBe(false);
-        await store.close();
-      });
-    } else {
-      it('grants every lease asked for (one process: nobody to share it with)', async () => {
-        const store = await make();
-        expect(await store.lease('sweep', 'a', 400)).toBe(true);
-        expect(await store.lease('sweep', 'b', 400)).toBe(true);
-        await store.close();
-      });
-    }
+    it('grants a lease to one holder at a time, renewed by it, to another once it expires', async () => {
+      const store = await make();
+      const ttl = 400;
+      expect(await store.lease('sweep', 'a', ttl)).toBe(true);
+      expect(await store.lease('sweep', 'b', ttl)).toBe(false);
+      expect(await store.lease('other job', 'b', ttl)).toBe(true);
+      await sleep(250);
+      expect(await store.lease('sweep', 'a', ttl)).toBe(true); // renewed: held until about 650 ms
+      await sleep(250);
+      expect(await store.lease('sweep', 'b', ttl)).toBe(false); // the first term is over, the renewal is not
+      await sleep(300);
+      expect(await store.lease('sweep', 'b', ttl)).toBe(true);
+      expect(await store.lease('sweep', 'a', ttl)).toBe(false);
+      await store.close();
+    });
 
     it('says it is writable', async () => {
       const store = await make();

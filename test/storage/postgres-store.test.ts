@@ -23,7 +23,7 @@ describe('PostgreSQL migrations list', () => {
 });
 
 describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
-  storeContract('postgres store', freshPostgresStore, { shared: true });
+  storeContract('postgres store', freshPostgresStore);
   concurrentLogContract('postgres store', freshPostgresStore);
 
   const open = (schema: string) => createPostgresStore(TEST_DATABASE_URL, { schema, poolSize: 3 });
