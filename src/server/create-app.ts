@@ -34,6 +34,8 @@ export interface AppDeps extends CitizenDeps {
   rateLimits?: RateLimits;
   /** Express 'trust proxy': which reverse proxies may name the client address (X-Forwarded-For). */
   trustProxy?: number | string;
+  /** The published knowledge version, for the health check. */
+  knowledgeVersion?: () => number;
   /** The bus to the other instances, for the health check; a single instance's local bus when not given. */
   bus?: Bus;
   /** Extra routers mounted before the 404 handler (channels, officer and editor APIs). */
@@ -77,7 +79,7 @@ export function createApp(deps: AppDeps): Express {
   // The yaml package's browser build (ES modules), for editing an entry as YAML like its file.
   app.get('/vendor/teams-js.min.js', (_req, res) => res.sendFile(require.resolve('@microsoft/teams-js/dist/umd/MicrosoftTeams.min.js')));
   app.use('/vendor/yaml', express.static(join(dirname(require.resolve('yaml/package.json')), 'browser/dist'), { maxAge: '1h' }));
-  app.use(healthRoutes({ engine: deps.engine, store: deps.store, bus: deps.bus ?? createLocalBus(), startedAt: deps.startedAt }));
+  app.use(healthRoutes({ engine: deps.engine, store: deps.store, bus: deps.bus ?? createLocalBus(), startedAt: deps.startedAt, ...(deps.knowledgeVersion ? { knowledgeVersion: deps.knowledgeVersion } : {}) }));
   app.use(citizenRoutes(deps));
   for (const h of deps.extra ?? []) app.use(h);
   // A known API path with the wrong method gets 405 rather than a misleading 404.

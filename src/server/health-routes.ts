@@ -4,7 +4,7 @@
  *  - GET /api/health — the contract's check: 200 {"status":"ok"} once the knowledge base is loaded,
  *    the store can be written and the bus reaches the other instances; otherwise 503
  *    {"status":"unavailable"} with the reasons. Also the store's and the bus's kind, the number of
- *    entries and the uptime.
+ *    entries, the knowledge version and the uptime.
  *  - GET /api/ready — the same decision, briefly, for a load balancer: send this instance requests?
  *  - GET /api/health/live — 200 while the process answers at all, for a liveness probe: an instance
  *    whose database or Redis is away is not restarted for it (it recovers when they are back).
@@ -19,6 +19,8 @@ export const CHECK_TIMEOUT_MS = 2000;
 
 export interface HealthDeps {
   engine: () => Engine;
+  /** The published knowledge version served now (the same on every instance once a publish has reached it). */
+  knowledgeVersion?: () => number;
   store: Store;
   bus: Bus;
   startedAt: Date;
@@ -55,7 +57,7 @@ export function healthRoutes(deps: HealthDeps): Router {
     res.status(c.ok ? 200 : 503).json({
       status: c.ok ? 'ok' : 'unavailable',
       ...(c.ok ? {} : { reasons: c.reasons }),
-      knowledge: { entries: c.entries },
+      knowledge: { entries: c.entries, ...(deps.knowledgeVersion ? { version: deps.knowledgeVersion() } : {}) },
       store: { kind: deps.store.kind, writable: c.writable },
       bus: { kind: deps.bus.kind, healthy: c.healthy },
       uptimeSeconds: Math.round((Date.now() - deps.startedAt.getTime()) / 1000),

@@ -155,6 +155,7 @@ export async function startServer(
     engine,
     store,
     bus,
+    knowledgeVersion: knowledge.version,
     logger,
     startedAt,
     maxMessageLength: config.maxMessageLength,

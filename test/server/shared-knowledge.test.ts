@@ -102,6 +102,8 @@ describe('a knowledge base shared by two instances', () => {
     }
     expect(await version(httpB)).toBe(2);
     expect(await version(httpA)).toBe(2);
+    // The health check says which version each instance serves (what a load balancer's operator compares).
+    for (const s of [a, b]) expect(((await (await fetch(`${s.url}/api/health`)).json()) as { knowledge: { version: number } }).knowledge.version).toBe(2);
     expect((await entry(httpB, LICENCE)).aliases).toContain(ALIAS);
     // The publishing instance writes the file (the export copy); the other's folder is left as it was.
     expect(await readFile(join(dirB, 'knowledge/items/individual-business-registration.yaml'), 'utf8')).not.toContain(ALIAS);
