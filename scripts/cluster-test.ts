@@ -327,8 +327,24 @@ async function main(): Promise<void> {
         }
       }
     }
-    const doubleClaims = [...claims.values()].filter((n) => n > 1).length;
-    if (doubleClaims > 0) fail(`${doubleClaims} cases claimed more than once`);
+    // A case may be asked for, claimed and resolved more than once in a long conversation; a double
+    // claim is a second claim within one queuing (no request or transfer in between), by the history.
+    let doubleClaims = 0;
+    for (const sessionId of claims.keys()) {
+      const res = await adminApi('GET', `/api/officer/conversations/${sessionId}`);
+      const { conversation } = (await res.json()) as { conversation: { history: { type: string; by?: string }[] } };
+      let inQueue = 0;
+      for (const e of conversation.history) {
+        if (e.type === 'request' || e.type === 'transfer') inQueue = 0;
+        if (e.type === 'claim' && ++inQueue > 1) {
+          doubleClaims++;
+          fail(`${sessionId}: claimed twice in one queuing (${conversation.history.map((h) => `${h.type}${h.by ? `:${h.by}` : ''}`).join(' → ')})`);
+        }
+      }
+      const successes = claims.get(sessionId)!;
+      const queuings = conversation.history.filter((e) => e.type === 'claim').length;
+      if (successes !== queuings) fail(`${sessionId}: ${successes} claims answered 200, ${queuings} in the history`);
+    }
     // Citizens who asked for a person (the bot may also hand over after two unanswered questions).
     const cases = [...acked.keys()].filter((_, c) => c % 5 === 0).length;
     const versions: unknown[] = [];
