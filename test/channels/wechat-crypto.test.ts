@@ -18,6 +18,7 @@
  *   nonce 1372623149, msg_signature 477715d11cdb4164915debcba66cb864d751f3e6; decrypts to 「hello」
  *   from "mycreate".
  */
+import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decryptMessage, encryptMessage, sha1OfSorted, signatureOf } from '../../src/channels/wechat/wechat-crypto.js';
 import { readMessage, readXml, textReplyXml } from '../../src/channels/wechat/wechat-xml.js';
@@ -80,6 +81,11 @@ describe('decryption (published vectors)', () => {
     expect(decryptMessage(MP_SAMPLE.aesKey, MP_SAMPLE.appId, MP_SAMPLE.encrypt.slice(0, 44)).ok).toBe(false);
     expect(decryptMessage(MP_SAMPLE.aesKey, MP_SAMPLE.appId, '!!not base64!!')).toEqual({ ok: false, reason: 'bad_ciphertext' });
     expect(decryptMessage('short', MP_SAMPLE.appId, MP_SAMPLE.encrypt)).toEqual({ ok: false, reason: 'bad_ciphertext' });
+    // Well encrypted, but only 16 bytes of plaintext: shorter than the random + length header.
+    const key = Buffer.from(`${MP_SAMPLE.aesKey}=`, 'base64');
+    const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16)).setAutoPadding(false);
+    const headerless = Buffer.concat([cipher.update(Buffer.concat([Buffer.alloc(16, 1), Buffer.alloc(16, 16)])), cipher.final()]).toString('base64');
+    expect(decryptMessage(MP_SAMPLE.aesKey, MP_SAMPLE.appId, headerless)).toEqual({ ok: false, reason: 'bad_ciphertext' });
   });
 
   it('round trip: what Yici encrypts the documented way decrypts, and the other way round', () => {
