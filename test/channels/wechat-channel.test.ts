@@ -72,7 +72,9 @@ const transcript = async (openid: string): Promise<TranscriptMessage[]> => {
   const record = await running.store.documents<{ recent: TranscriptMessage[] }>('conversations').read(wechatSessionId(openid));
   return record?.recent ?? [];
 };
-const userOf = (openid: string) => running.store.documents<WechatUser>('wechat-users').read(wechatSessionId(openid));
+/** The channel's record of a citizen, read under its lock: after the write that follows a reply. */
+const userOf = (openid: string) =>
+  running.store.exclusive(`wechat:user:${wechatSessionId(openid)}`, () => running.store.documents<WechatUser>('wechat-users').read(wechatSessionId(openid)));
 const content = (a: { reply: Record<string, string> | null }) => a.reply?.Content ?? '';
 const waitFor = async (what: () => boolean, ms = 3000) => {
   for (let waited = 0; !what() && waited < ms; waited += 20) await new Promise((r) => setTimeout(r, 20));

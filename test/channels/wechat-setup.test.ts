@@ -172,7 +172,8 @@ describe('the API', () => {
       expect(retry.body).toBe('success');
       expect(calls).toHaveLength(1);
       expect(fake.sent.filter((m) => m.touser === 'oSlowCitizen')).toHaveLength(1);
-      expect((await store.documents<WechatUser>('wechat-users').read(wechatSessionId('oSlowCitizen')))?.recent.at(-1)).toMatchObject({ pushed: true });
+      const record = await store.exclusive(`wechat:user:${wechatSessionId('oSlowCitizen')}`, () => store.documents<WechatUser>('wechat-users').read(wechatSessionId('oSlowCitizen')));
+      expect(record?.recent.at(-1)).toMatchObject({ pushed: true });
     } finally {
       await s.close();
     }

@@ -262,36 +262,52 @@ function enabledChannel(o: WechatChannelOptions, s: WechatSettings, router: Rout
     return null;
   }
 
-  /** Handles a message once (see the file comment); a retry or replay gets the recorded reply. */
+  /**
+   * Handles a message once (see the file comment); a retry or replay gets the recorded reply. The
+   * reply is released as soon as it is known, while the record is still being written: the lock is
+   * held until the write is done, so a retry still waits for it, and the write is off the path of
+   * the passive reply (it is the second file write of a turn, after the conversation's).
+   */
   function handleOnce(msg: InboundMessage, ctl: { abandoned: boolean; committed: boolean }): Promise<Outcome> {
     const sessionId = wechatSessionId(msg.FromUserName);
     const key = msg.MsgId ? `m:${msg.MsgId}` : `e:${msg.CreateTime}:${msg.Event ?? msg.MsgType}:${msg.EventKey ?? ''}`;
-    return withUser(sessionId, async () => {
-      const at = now();
-      const before = await users.read(sessionId);
-      const recent = (before?.recent ?? []).filter((r) => at.getTime() - Date.parse(r.at) < RECENT_MS);
-      const seen = recent.find((r) => r.key === key);
-      if (seen) return { reply: seen.pushed ? null : seen.reply, late: false };
-      if (msg.MsgType === 'event' && msg.Event === 'unsubscribe') return { reply: null, late: false };
-
-      const user: WechatUser = before ?? { openid: msg.FromUserName, account: msg.ToUserName, lastInboundAt: at.toISOString(), choices: [], words: [], recent: [], undelivered: [] };
-      const turn = await runAsClient(`wechat:${sessionId}`, () => answer(sessionId, msg, user));
-      // Officers' replies that could not be sent are passed on now that the citizen is back (also
-      // when the turn itself has nothing to say: their words went to the officer holding the case).
-      const room = TEXT_LIMIT_BYTES - (turn.text ? Buffer.byteLength(turn.text, 'utf8') + 2 : 0);
-      const held = user.undelivered.length ? cutToBytes(`【工作人员此前的回复】\n${user.undelivered.join('\n')}`, Math.max(room, 400)) : '';
-      const reply = cutToBytes([held, turn.text].filter(Boolean).join('\n\n'), TEXT_LIMIT_BYTES) || null;
-      ctl.committed = !ctl.abandoned;
-      const next: WechatUser = {
-        ...user,
-        account: msg.ToUserName,
-        lastInboundAt: at.toISOString(),
-        ...(turn.text !== null ? { choices: turn.choices, words: turn.words } : {}),
-        undelivered: held ? [] : user.undelivered,
-        recent: [...recent, { key, at: at.toISOString(), reply, pushed: ctl.abandoned }].slice(-RECENT_MAX),
+    return new Promise<Outcome>((resolve, reject) => {
+      let released = false;
+      const release = (o: Outcome) => {
+        released = true;
+        resolve(o);
       };
-      await users.write(sessionId, next);
-      return { reply, late: ctl.abandoned };
+      withUser(sessionId, async () => {
+        const at = now();
+        const before = await users.read(sessionId);
+        const recent = (before?.recent ?? []).filter((r) => at.getTime() - Date.parse(r.at) < RECENT_MS);
+        const seen = recent.find((r) => r.key === key);
+        if (seen) return release({ reply: seen.pushed ? null : seen.reply, late: false });
+        if (msg.MsgType === 'event' && msg.Event === 'unsubscribe') return release({ reply: null, late: false });
+
+        const user: WechatUser = before ?? { openid: msg.FromUserName, account: msg.ToUserName, lastInboundAt: at.toISOString(), choices: [], words: [], recent: [], undelivered: [] };
+        const turn = await runAsClient(`wechat:${sessionId}`, () => answer(sessionId, msg, user));
+        // Officers' replies that could not be sent are passed on now that the citizen is back (also
+        // when the turn itself has nothing to say: their words went to the officer holding the case).
+        const room = TEXT_LIMIT_BYTES - (turn.text ? Buffer.byteLength(turn.text, 'utf8') + 2 : 0);
+        const held = user.undelivered.length ? cutToBytes(`【工作人员此前的回复】\n${user.undelivered.join('\n')}`, Math.max(room, 400)) : '';
+        const reply = cutToBytes([held, turn.text].filter(Boolean).join('\n\n'), TEXT_LIMIT_BYTES) || null;
+        ctl.committed = !ctl.abandoned;
+        const next: WechatUser = {
+          ...user,
+          account: msg.ToUserName,
+          lastInboundAt: at.toISOString(),
+          ...(turn.text !== null ? { choices: turn.choices, words: turn.words } : {}),
+          undelivered: held ? [] : user.undelivered,
+          recent: [...recent, { key, at: at.toISOString(), reply, pushed: ctl.abandoned }].slice(-RECENT_MAX),
+        };
+        release({ reply, late: ctl.abandoned });
+        await users.write(sessionId, next);
+      }).catch((err: unknown) => {
+        if (!released) return reject(err);
+        // The citizen has the reply; a retry of this message would now be answered again.
+        logger.error('wechat_record_failed', { sessionId, error: String((err as Error).message ?? err) });
+      });
     });
   }
 
