@@ -6,13 +6,26 @@
  * sending a request to having the whole reply, and how many answers were late ("success", sent
  * through the API instead). Prints numbers; asserts nothing.
  *
- * Options: --rate=200 --seconds=10 --citizens=200.
+ * Options: --rate=200 --seconds=10 --citizens=200; --compare-chat then sends the same questions at
+ * the same rate through POST /api/chat to the same server, to tell the channel's own cost from the
+ * machine's.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { messageXml, nextMsgId, startFakeWechat } from '../test/helpers/fake-wechat.js';
+
+/** CPU seconds a process has used (utime + stime, /proc, USER_HZ = 100); NaN off Linux. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const RATE = arg('rate', 200);
@@ -42,6 +55,9 @@ const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.t
     WECHAT_APP_SECRET: APP_SECRET,
     WECHAT_AES_KEY: AES_KEY,
     WECHAT_API_BASE: fake.apiBase,
+    // One load generator on one address stands for many citizens (only POST /api/chat is limited).
+    RATE_LIMIT_CHAT_PER_MINUTE: '100000000',
+    RATE_LIMIT_CHAT_PER_CONVERSATION_PER_MINUTE: '100000000',
   },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
@@ -62,44 +78,74 @@ const citizen = (i: number) => `oBench${String(i).padStart(22, '0')}`;
 // Warm-up: one message per citizen, not measured (first conversations, JIT).
 await Promise.all(Array.from({ length: CITIZENS }, (_, i) => fake.text(url, citizen(i), '你好')));
 
-const times: number[] = [];
-let late = 0;
-let failed = 0;
-const total = RATE * SECONDS;
-const started = performance.now();
-const inFlight: Promise<void>[] = [];
-for (let n = 0; n < total; n++) {
-  // Open loop: message n leaves at n / RATE seconds, whether or not earlier ones were answered.
-  const due = started + (n * 1000) / RATE;
-  const wait = due - performance.now();
-  if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-  const i = n % CITIZENS;
-  const text = texts[Math.floor(n / CITIZENS) % texts.length]!;
-  const signed = fake.sign(messageXml(citizen(i), fake.account, { MsgType: 'text', Content: text, MsgId: nextMsgId() }));
-  inFlight.push(
-    (async () => {
-      const t0 = performance.now();
-      try {
-        const res = await fetch(`${url}/api/wechat?${signed.query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: signed.body });
-        const body = await res.text();
-        times.push(performance.now() - t0);
-        if (res.status !== 200) failed++;
-        else if (body === 'success') late++;
-      } catch {
-        failed++;
-      }
-    })(),
-  );
+/** One run at RATE for SECONDS: `prepare(n)` makes message n (not timed: WeChat's work), `send` sends it. */
+async function run<T>(label: string, prepare: (n: number) => T, send: (message: T) => Promise<{ ok: boolean; late: boolean }>) {
+  const load = os.loadavg()[0]!;
+  const cpuBefore = cpuSeconds(child.pid!);
+  const times: number[] = [];
+  let late = 0;
+  let failed = 0;
+  const total = RATE * SECONDS;
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let n = 0; n < total; n++) {
+    // Open loop: message n leaves at n / RATE seconds, whether or not earlier ones were answered.
+    const due = started + (n * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const message = prepare(n);
+    inFlight.push(
+      (async () => {
+        const t0 = performance.now();
+        try {
+          const out = await send(message);
+          times.push(performance.now() - t0);
+          if (!out.ok) failed++;
+          else if (out.late) late++;
+        } catch {
+          failed++;
+        }
+      })(),
+    );
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - started) / 1000;
+  const cpuPerMessage = ((cpuSeconds(child.pid!) - cpuBefore) * 1000) / total;
+  const sorted = [...times].sort((a, b) => a - b);
+  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+  console.log(`${label}`);
+  console.log(`- offered ${RATE} msg/s for ${SECONDS} s to ${CITIZENS} citizens: ${total} messages, achieved ${(times.length / elapsed).toFixed(0)} msg/s`);
+  console.log(`- time to the reply: p50 ${pct(50).toFixed(1)} ms, p90 ${pct(90).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(1)} ms`);
+  console.log(`- late answers (passive "success", sent through the API): ${late}; failed requests: ${failed}`);
+  console.log(`- server CPU per message: ${cpuPerMessage.toFixed(2)} ms (one core: at most ~${Math.floor(1000 / cpuPerMessage)} msg/s); machine load average at the start: ${load.toFixed(2)}`);
 }
-await Promise.all(inFlight);
-const elapsed = (performance.now() - started) / 1000;
 
-const sorted = [...times].sort((a, b) => a - b);
-const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-console.log(`WeChat passive replies (安全模式, AES both ways; ${os.cpus().length} cores, Node ${process.version}, server in a child process, load generator in this one)`);
-console.log(`- offered ${RATE} msg/s for ${SECONDS} s to ${CITIZENS} citizens: ${total} messages, achieved ${(times.length / elapsed).toFixed(0)} msg/s`);
-console.log(`- time to the passive reply: p50 ${pct(50).toFixed(1)} ms, p90 ${pct(90).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(1)} ms`);
-console.log(`- late answers (passive "success", sent through the API): ${late}; failed requests: ${failed}`);
+const question = (n: number) => texts[Math.floor(n / CITIZENS) % texts.length]!;
+await run(`WeChat passive replies (安全模式, AES both ways; ${os.cpus().length} cores, Node ${process.version}, server in a child process, load generator in this one)`,
+  (n) => fake.sign(messageXml(citizen(n % CITIZENS), fake.account, { MsgType: 'text', Content: question(n), MsgId: nextMsgId() })),
+  async (signed) => {
+  const res = await fetch(`${url}/api/wechat?${signed.query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: signed.body });
+  const body = await res.text();
+  return { ok: res.status === 200, late: body === 'success' };
+  },
+);
+
+if (process.argv.includes('--compare-chat')) {
+  const keys = new Map<number, string>();
+  const chat = async (i: number, text: string) => {
+    const key = keys.get(i);
+    const res = await fetch(`${url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { 'x-session-key': key } : {}) },
+      body: JSON.stringify({ sessionId: `bench-wechat-compare-${i}`, text }),
+    });
+    const body = (await res.json()) as { sessionKey?: string };
+    if (body.sessionKey) keys.set(i, body.sessionKey);
+    return { ok: res.status === 200, late: false };
+  };
+  await Promise.all(Array.from({ length: CITIZENS }, (_, i) => chat(i, '你好')));
+  await run('The same questions through POST /api/chat, same server, right after', (n) => n, (n) => chat(n % CITIZENS, question(n)));
+}
 
 child.kill('SIGTERM');
 await new Promise((r) => child.once('exit', r));
