@@ -329,3 +329,51 @@ describe('a person: 转人工 from WeChat and the officer\'s replies', () => {
     expect(kept).toEqual(['【工作人员】请留意短信通知。']);
   });
 });
+
+describe('claim time-outs and call-backs work the same in WeChat', () => {
+  let quick: RunningServer;
+  let wx: FakeWechat;
+  beforeAll(async () => {
+    wx = await startFakeWechat({ token: TOKEN, appId: APP_ID, appSecret: APP_SECRET, aesKey: AES_KEY });
+    const config = readConfig({
+      PORT: '0',
+      DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-wechat-timeout-')),
+      LOG_LEVEL: 'silent',
+      OFFICE_HOURS: 'always',
+      // A case unclaimed for 1.2 s is offered a call-back; the queue is swept every 0.2 s.
+      CLAIM_TIMEOUT_MINUTES: '0.02',
+      HANDOFF_SWEEP_SECONDS: '0.2',
+      ADMIN_USERNAME: 'chief',
+      ADMIN_PASSWORD: 'Strong-pass-2026',
+      WECHAT_TOKEN: TOKEN,
+      WECHAT_APP_ID: APP_ID,
+      WECHAT_APP_SECRET: APP_SECRET,
+      WECHAT_AES_KEY: AES_KEY,
+      WECHAT_API_BASE: wx.apiBase,
+    });
+    quick = await startServer(config, silentLogger, { print: () => {} });
+  });
+  afterAll(async () => {
+    await quick?.close();
+    await wx?.close();
+  });
+
+  it('the offer arrives through the API with numbers, 「1」 books the call-back, and the officer sees it with the channel', async () => {
+    const openid = 'oCitizen_callback_01';
+    expect(content(await wx.event(quick.url, openid, 'CLICK', 'HANDOFF'))).toContain('已为您转接人工服务');
+    await waitFor(() => wx.sent.some((m) => m.touser === openid), 5000);
+    const offer = wx.sent.find((m) => m.touser === openid)!.content;
+    expect(offer).toContain('工作人员暂时都在忙');
+    expect(offer).toMatch(/1\. 留下电话等回电\n2\. 继续等待/);
+
+    expect(content(await wx.text(quick.url, openid, '1'))).toContain('请输入您的电话号码');
+    const booked = content(await wx.text(quick.url, openid, '我的电话是 13812345678'));
+    expect(booked).toContain('138****5678');
+    expect(booked).not.toContain('13812345678');
+
+    const admin = staffHttp(() => quick.url);
+    const cookie = await admin.login('chief', 'Strong-pass-2026');
+    const { callbacks } = (await (await admin.json('GET', '/api/officer/callbacks', undefined, cookie)).json()) as { callbacks: { sessionId: string; channel: string; phone: string }[] };
+    expect(callbacks.find((c) => c.sessionId === wechatSessionId(openid))).toMatchObject({ channel: 'wechat', phone: '13812345678' });
+  });
+});
