@@ -26,18 +26,22 @@ import type { Store } from '../../src/storage/ports.js';
 import { docDecrypt, messageXml, sha1Sorted, startFakeWechat, xmlFields, type FakeWechat } from '../helpers/fake-wechat.js';
 import { realKb, root } from '../helpers/real-engine.js';
 
-/** A chat service that answers every message with `answer` after `delayMs`, counting calls. */
+/** A chat service that answers every message with `answer` after `delayMs`, counting calls and posts. */
 function stubChat(answer: (input: UserInput) => Reply[], delayMs = 0) {
   const calls: UserInput[] = [];
+  const posts: { sessionId: string; from: string; replies: Reply[] }[] = [];
   const chat = {
     async handle(sessionId: string, input: UserInput) {
       calls.push(input);
       if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
       return { sessionId, mode: 'bot' as const, replies: answer(input), match: null, seq: calls.length * 2 };
     },
-    post: async () => null,
+    async post(sessionId: string, from: string, replies: Reply[]) {
+      posts.push({ sessionId, from, replies });
+      return null;
+    },
   };
-  return { chat: chat as unknown as ChatService, calls };
+  return { chat: chat as unknown as ChatService, calls, posts };
 }
 
 const noKnowledge = { engine: () => ({ entry: () => undefined }) as unknown as Engine, flows: () => [] };
@@ -110,6 +114,36 @@ describe('the documentation examples through the route (明文模式, Token "AAA
       const refused = await fetch(`${s.url}/api/wechat?${query.replace('899c', '899d')}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
       expect(refused.status).toBe(401);
       expect(calls).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('without the AppSecret', () => {
+  it('an officer\'s reply is refused and the officer told why (no API, then beyond 48 hours); a notice is never delivered', async () => {
+    const { chat, posts } = stubChat(() => [{ type: 'text', text: '您好' }]);
+    let clock = 1714037059 * 1000;
+    const s = await serve({ wechat: settings({}), chat, now: () => new Date(clock) });
+    try {
+      const query = 'signature=899cf89e464efb63f54ddac96b0a0a235f53aa78&timestamp=1714037059&nonce=486452656';
+      const body = messageXml('oNoApiCitizen', 'gh_97417a04a28d', { MsgType: 'text', Content: '转人工', MsgId: '24550000000000002' }, 1714037059);
+      expect((await fetch(`${s.url}/api/wechat?${query}`, { method: 'POST', body })).status).toBe(200);
+      const sessionId = wechatSessionId('oNoApiCitizen');
+      const reply = { seq: 3, from: 'officer' as const, replies: [{ type: 'text' as const, text: '您好，我是窗口的小王。' }], at: new Date().toISOString() };
+      expect(await s.channel.deliver!(sessionId, reply)).toBe(false);
+      expect(posts).toHaveLength(1);
+      expect(posts[0]).toMatchObject({ sessionId, from: 'system', replies: [{ type: 'handoff', status: 'wechat_undelivered', text: expect.stringContaining('WECHAT_APP_SECRET') }] });
+      // Beyond 48 hours: the officer is told that instead. The notice comes back to deliver() like
+      // every system message; it is neither sent nor noticed again (else each notice makes another).
+      clock += 49 * 3600_000;
+      expect(await s.channel.deliver!(sessionId, { ...reply, seq: 5 })).toBe(false);
+      expect(posts).toHaveLength(2);
+      expect(posts[1]!.replies[0]).toMatchObject({ status: 'wechat_undelivered', text: expect.stringContaining('48 小时') });
+      expect(await s.channel.deliver!(sessionId, { seq: 6, from: 'system', replies: posts[1]!.replies, at: new Date().toISOString() })).toBe(false);
+      expect(posts).toHaveLength(2);
+      // Other channels' sessions are not this channel's business.
+      expect(await s.channel.deliver!('web-session-0123456789', reply)).toBe(false);
     } finally {
       await s.close();
     }
