@@ -57,6 +57,9 @@ const since = (iso) => {
   return m < 1 ? '刚刚' : m < 60 ? `${m} 分钟前` : m < 1440 ? `${Math.floor(m / 60)} 小时前` : `${Math.floor(m / 1440)} 天前`;
 };
 const statusText = { bot: '小助手服务中', queued: '排队中', claimed: '处理中', resolved: '已结束', callback_requested: '待回电', called_back: '已回电', closed: '已关闭' };
+/** Where the citizen is talking to us: an officer's reply reaches them there. */
+const channelText = { web: '网页', teams: 'Teams', wechat: '微信' };
+const channelTag = (c) => (channelText[c.channel] ? el('span', { class: 'tag channel', text: channelText[c.channel] }) : '');
 const actionText = { request: '转人工', claim: '接单', release: '交还小助手', resolve: '结束服务', transfer: '转办', request_callback: '登记回电', callback_done: '已回电', close: '关闭回电登记' };
 const reasonText = { asked: '群众要求', repeated_failure: '小助手连续答不上', complaint: '投诉' };
 const clock = (iso) => new Date(iso).toLocaleString('zh-CN', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
@@ -197,6 +200,7 @@ async function loadQueue(highlight) {
         },
         el('strong', { text: c.itemTitle ?? '未识别的事项' }),
         el('span', { class: `tag${c.officer === me.username ? ' mine' : ''}`, text: c.officer ? `${holder(c)}处理中` : statusText[c.status] }),
+        channelTag(c),
         el('span', { class: 'meta', text: `${c.department} · ${since(c.waitingSince)}转人工` }))),
     ),
   );
@@ -281,7 +285,7 @@ async function openCase(sessionId) {
   const held = c.status === 'claimed' ? (c.officer === me.username ? ' · 由我处理' : ` · 由 ${holder(c)} 处理`) : '';
   const lastTransfer = [...c.history].reverse().find((e) => e.type === 'transfer');
   const left = el('div', { class: 'card conversation' },
-    el('h2', { id: 'case-title', text: `${c.itemTitle ?? '未识别的事项'}（${statusText[c.status] ?? '状态未知'}${held}）` }),
+    el('h2', { id: 'case-title', text: `${c.itemTitle ?? '未识别的事项'}（${statusText[c.status] ?? '状态未知'}${held}）` }, channelTag(c)),
     el('p', { class: 'muted', text: `${c.department} · 转人工原因：${reasonText[c.reason] ?? c.reason ?? '—'} · ${since(c.waitingSince)}` }),
     c.status === 'queued' && lastTransfer ? el('p', { class: 'transfer-note', id: 'transfer-note', text: `${lastTransfer.byName ?? lastTransfer.by} 转来${lastTransfer.note ? `：${lastTransfer.note}` : '（没有备注）'}` }) : '');
   const actions = el('div', { class: 'actions case-actions' });

@@ -54,6 +54,24 @@ export interface Config {
    * between them and shared rate limits. Without it: one instance, events and limits in memory.
    */
   redisUrl?: string;
+  /** The WeChat official account (WECHAT_*); absent when WECHAT_TOKEN is not set, and /api/wechat is off. */
+  wechat?: WechatSettings;
+}
+
+/** 微信公众号 settings (src/channels/wechat/). */
+export interface WechatSettings {
+  /** 服务器配置 › 令牌(Token): signs every request WeChat sends. */
+  token: string;
+  /** 开发者ID(AppID): checked inside every encrypted message; needed for the API (officer replies, menu). */
+  appId?: string;
+  /** 开发者密码(AppSecret): for the access token of the API; without it officers' replies cannot reach WeChat. */
+  appSecret?: string;
+  /** 消息加解密密钥(EncodingAESKey), 43 characters: with it only encrypted (安全模式) messages are accepted. */
+  aesKey?: string;
+  /** WeChat's API, https://api.weixin.qq.com (tests point it to a local fake). */
+  apiBase: string;
+  /** The custom menu and what its clicks do (WECHAT_MENU_FILE). */
+  menuFile: string;
 }
 
 /** A setting that is wrong; the message names every wrong variable and what it must be (in Chinese: operators read it). */
@@ -129,6 +147,17 @@ const EnvSchema = z
     RATE_LIMIT_HANDOFFS_PER_10_MINUTES: positiveWhole(5),
     TRUST_PROXY: optional(z.string()).transform((v) => (v === undefined ? undefined : /^\d+$/.test(v) ? Number(v) : v)),
     REDIS_URL: optional(z.string().refine((v) => /^rediss?:\/\/[^\s]+$/.test(v) && URL.canParse(v), { message: '应为 redis:// 或 rediss:// 开头的地址' })),
+    WECHAT_TOKEN: optional(z.string().regex(/^[A-Za-z0-9]{3,32}$/, { message: '应为 3 到 32 个英文字母或数字（与公众平台「服务器配置」里的令牌 Token 相同）' })),
+    WECHAT_APP_ID: optional(z.string().regex(/^wx[0-9a-f]{16}$/i, { message: '应为公众号的开发者ID（AppID），形如 wx 加 16 位十六进制字符' })),
+    WECHAT_APP_SECRET: optional(z.string().regex(/^[0-9a-zA-Z]{16,64}$/, { message: '应为公众号的开发者密码（AppSecret），16 到 64 个英文字母或数字' })),
+    WECHAT_AES_KEY: optional(z.string().regex(/^[A-Za-z0-9]{43}$/, { message: '应为 43 个英文字母或数字（公众平台「服务器配置」里的消息加解密密钥 EncodingAESKey）' })),
+    WECHAT_API_BASE: optional(
+      z
+        .string()
+        .refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), { message: '应为 http:// 或 https:// 开头的地址' })
+        .transform((v) => v.replace(/\/+$/, '')),
+    ).transform((v) => v ?? 'https://api.weixin.qq.com'),
+    WECHAT_MENU_FILE: optional(z.string()).transform((v) => v ?? 'wechat/menu.yaml'),
   })
   .superRefine((env, ctx) => {
     // Settings that only make sense together: half of a pair is a mistake, not a choice.
@@ -142,13 +171,26 @@ const EnvSchema = z
         ctx.addIssue({ code: 'custom', path: [missing], message: `未设置，而 ${String(set)} 已设置：两者须同时设置` });
       }
     }
+    // WeChat: the token turns the channel on; the other settings need it, and the AppId where they use it.
+    const wechatNeeds: [keyof typeof env, keyof typeof env, string][] = [
+      ['WECHAT_APP_ID', 'WECHAT_TOKEN', '不设置令牌时微信公众号接口不启用'],
+      ['WECHAT_APP_SECRET', 'WECHAT_TOKEN', '不设置令牌时微信公众号接口不启用'],
+      ['WECHAT_AES_KEY', 'WECHAT_TOKEN', '不设置令牌时微信公众号接口不启用'],
+      ['WECHAT_AES_KEY', 'WECHAT_APP_ID', '安全模式要用 AppID 核对每条加密消息'],
+      ['WECHAT_APP_SECRET', 'WECHAT_APP_ID', '调用微信接口要同时用 AppID 和 AppSecret'],
+    ];
+    for (const [set, needed, why] of wechatNeeds) {
+      if (env[set] !== undefined && env[needed] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [needed], message: `未设置，而 ${String(set)} 已设置（${why}）` });
+      }
+    }
   });
 
 function describeIssues(error: z.ZodError, env: NodeJS.ProcessEnv): string[] {
   return error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment');
     const value = env[name];
-    const shown = value === undefined ? '' : /PASSWORD|SECRET|DATABASE_URL|REDIS_URL/i.test(name) ? '（值不显示）' : `，当前为 "${value}"`;
+    const shown = value === undefined ? '' : /PASSWORD|SECRET|TOKEN|AES_KEY|DATABASE_URL|REDIS_URL/i.test(name) ? '（值不显示）' : `，当前为 "${value}"`;
     return `${name} ${issue.message}${shown}`;
   });
 }
@@ -197,5 +239,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     ...(e.TRUST_PROXY !== undefined ? { trustProxy: e.TRUST_PROXY } : {}),
     ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
+    ...(e.WECHAT_TOKEN
+      ? {
+          wechat: {
+            token: e.WECHAT_TOKEN,
+            ...(e.WECHAT_APP_ID ? { appId: e.WECHAT_APP_ID } : {}),
+            ...(e.WECHAT_APP_SECRET ? { appSecret: e.WECHAT_APP_SECRET } : {}),
+            ...(e.WECHAT_AES_KEY ? { aesKey: e.WECHAT_AES_KEY } : {}),
+            apiBase: e.WECHAT_API_BASE,
+            menuFile: resolve(cwd, e.WECHAT_MENU_FILE),
+          },
+        }
+      : {}),
   };
 }

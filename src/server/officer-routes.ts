@@ -51,8 +51,12 @@ export function officerRoutes(deps: OfficerDeps): Router {
     const byName = new Map((await (deps.staff?.() ?? Promise.resolve([]))).map((u) => [u.username, u.displayName]));
     return (u) => (u === null ? null : (byName.get(u) ?? u));
   };
-  const view = (o: OpenCase, nameOf: (u: string | null) => string | null) => ({
+  /** Which channel the citizen talks through (web, teams, wechat), from their conversation. */
+  const conversations = deps.store.documents<{ channel?: string }>('conversations');
+  const channelOf = async (sessionId: string) => (await conversations.read(sessionId))?.channel ?? null;
+  const view = (o: OpenCase, nameOf: (u: string | null) => string | null, channel: string | null) => ({
     sessionId: o.sessionId,
+    channel,
     status: o.status,
     item: o.entryId,
     itemTitle: title(o.entryId),
@@ -67,7 +71,8 @@ export function officerRoutes(deps: OfficerDeps): Router {
     const open = (await deps.handoff.open()).filter((o) => (o.status === 'queued' || o.status === 'claimed') && sees(user, o, departmentOf));
     open.sort((a, b) => (a.queuedAt ?? '').localeCompare(b.queuedAt ?? ''));
     const nameOf = await names();
-    res.json({ conversations: open.map((o) => view(o, nameOf)) });
+    const channels = await Promise.all(open.map((o) => channelOf(o.sessionId)));
+    res.json({ conversations: open.map((o, i) => view(o, nameOf, channels[i] ?? null)) });
   });
 
   r.get('/api/officer/callbacks', async (_req, res) => {
@@ -78,7 +83,7 @@ export function officerRoutes(deps: OfficerDeps): Router {
     for (const o of (await deps.handoff.open()).filter((x) => x.status === 'callback_requested' && sees(user, x, departmentOf))) {
       const c = await deps.handoff.get(o.sessionId);
       list.push({
-        ...view(o, nameOf),
+        ...view(o, nameOf, await channelOf(o.sessionId)),
         ticket: c.callback?.ticket,
         phone: c.callback?.phone,
         dueAt: c.callback?.dueAt,
@@ -96,7 +101,7 @@ export function officerRoutes(deps: OfficerDeps): Router {
     if (!sees(me(res), c, departmentOf)) throw new AppError(403, 'forbidden', OUTSIDE_DEPARTMENTS);
     const nameOf = await names();
     const messages = (await deps.chat.transcript(sessionId, 0)) ?? [];
-    const record = await deps.store.documents<{ state: { flow?: { id: string; slots: Record<string, unknown>; lastChecklistId: string | null } | null; currentEntryId: string | null } }>('conversations').read(sessionId);
+    const record = await deps.store.documents<{ channel?: string; state: { flow?: { id: string; slots: Record<string, unknown>; lastChecklistId: string | null } | null; currentEntryId: string | null } }>('conversations').read(sessionId);
     const answers = messages
       .filter((m) => m.from === 'bot')
       .flatMap((m) => m.replies.flatMap((rep) => (rep.type === 'text' && rep.card ? [{ seq: m.seq, entryId: rep.card.entryId, title: rep.card.title, sources: rep.card.sources, caution: rep.card.caution }] : [])))
@@ -107,6 +112,7 @@ export function officerRoutes(deps: OfficerDeps): Router {
     res.json({
       conversation: {
         sessionId,
+        channel: record?.channel ?? null,
         status: c.status,
         department: department(c.department),
         item: c.entryId,

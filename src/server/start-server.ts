@@ -18,6 +18,7 @@ import { createAccounts, type Accounts } from '../auth/accounts.js';
 import { createEntraVerifier } from '../auth/entra-token.js';
 import type { Channel } from '../channels/channel.js';
 import { createTeamsChannel } from '../channels/teams/teams-channel.js';
+import { createWechatChannel } from '../channels/wechat/wechat-channel.js';
 import { createWebChannel } from '../channels/web/web-channel.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/logger.js';
@@ -149,6 +150,7 @@ export async function startServer(
       ...(config.microsoftAppPassword ? { appPassword: config.microsoftAppPassword } : {}),
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     }),
+    createWechatChannel({ chat, logger, store, config, engine, flows, now: options.now }),
   ];
   const app = createApp({
     chat,

@@ -44,6 +44,8 @@ const ROUTES = [
   '/api/officer/callbacks', '/api/kb/drafts/:id/return', '/common.js',
   // Added with issue 14: readiness and liveness.
   '/api/ready', '/api/health/live',
+  // Added with issue 15: the WeChat official account (on, in 安全模式, so its parser is reached).
+  '/api/wechat',
 ];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
 const JUNK = ['%', '%E4%', '%zz', '..%2F..%2Fetc%2Fpasswd', '__proto__', 'constructor', '\u0000', '😀', '營業執照', "'; DROP TABLE x;--", '<script>alert(1)</script>', 'a'.repeat(300), '\uFFFF', '\uD800'];
@@ -64,7 +66,7 @@ describe('fuzzing the server', () => {
   beforeAll(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'yici-fuzz-'));
     running = await startServer(
-      readConfig({ PORT: '0', DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent', ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'Strong-pass-2026-x' }),
+      readConfig({ PORT: '0', DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent', ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'Strong-pass-2026-x', WECHAT_TOKEN: 'fuzzToken1', WECHAT_APP_ID: 'wx2c2769f8efd9abc2', WECHAT_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' }),
       silentLogger,
       { print: () => {} },
     );
