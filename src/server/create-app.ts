@@ -70,7 +70,9 @@ export function createApp(deps: AppDeps): Express {
   app.use((req, res, next) => (req.path === IMPORT_PATH ? next() : smallJson(req, res, next)));
   if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   app.use((deps.rateLimits ?? createRateLimits()).middleware);
-  app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: '1h' }));
+  // Pages and their files; an API request never looks for a file under public/ first (a stat per message).
+  const pages = express.static(PUBLIC_DIR, { index: 'index.html', maxAge: '1h' });
+  app.use((req, res, next) => (req.path.startsWith('/api/') ? next() : pages(req, res, next)));
   app.get('/officer', (_req, res) => res.sendFile('officer.html', { root: PUBLIC_DIR }));
   app.get('/admin', (_req, res) => res.sendFile('admin.html', { root: PUBLIC_DIR }));
   app.get('/editor', (_req, res) => res.sendFile('editor.html', { root: PUBLIC_DIR }));
