@@ -8,7 +8,6 @@
  * Options: --quick (shorter runs), --skip-http.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -139,8 +138,53 @@ function procStatus(pid: number): { rss: number; hwm: number } {
   }
 }
 
+/** One autocannon run of POST /api/chat against `url` (50 connections): requests/s and latency. */
+async function load(url: string, duration: number, texts: string[]) {
+  let conversations = 0;
+  const result = await autocannon({
+    url,
+    connections: 50,
+    duration,
+    requests: texts.map((text, i) => ({
+      method: 'POST',
+      path: '/api/chat',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => {
+        if (i === 0 || typeof context.session !== 'string') {
+          context.session = `bench-conversation-${String(conversations++).padStart(6, '0')}-${process.pid}`;
+          context.key = undefined;
+        }
+        const key = typeof context.key === 'string' ? { 'x-session-key': context.key } : {};
+        return { ...req, headers: { ...(req.headers as Record<string, string>), ...key }, body: JSON.stringify({ sessionId: context.session, text }) };
+      },
+      onResponse: (status: number, body: string, context: Record<string, unknown>) => {
+        if (status !== 200 || typeof context.key === 'string') return;
+        try {
+          const key = (JSON.parse(body) as { sessionKey?: unknown }).sessionKey;
+          if (typeof key === 'string') context.key = key;
+        } catch {
+          /* counted by autocannon as a response like any other */
+        }
+      },
+    })),
+  });
+  const lat = result.latency as unknown as Record<string, number>;
+  return { rps: result.requests.average, p50: lat.p50!, p99: lat.p99!, total: result.requests.total, errors: result.errors, non2xx: result.non2xx, conversations };
+}
+
+/** Starts a baseline server (scripts/lib/baseline-server.ts) and resolves its URL and a stop function. */
+async function baseline(mode: 'bare' | 'write') {
+  const port = 4000 + Math.floor(Math.random() * 900);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/lib/baseline-server.ts'), mode, String(port)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => (child.kill('SIGTERM'), child.once('exit', r))) };
+}
+
+const spread = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
+
 async function benchHttp() {
-  if (!existsSync(join(root, 'dist/main.js'))) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  // Always build: a dist/ left from older sources would be measured instead of this code.
+  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   const dataDir = await mkdtemp(join(tmpdir(), 'yici-bench-http-'));
   const port = 3900 + Math.floor(Math.random() * 90);
   const t0 = performance.now();
@@ -172,42 +216,28 @@ async function benchHttp() {
     await new Promise((r) => setTimeout(r, 20));
   }
   const idle = procStatus(child.pid!);
-  const cpuBefore = cpuSeconds(child.pid!);
   const texts = ['个体户营业执照怎么办', '那要多少钱？', '开小卖部还想卖烟要办哪些证', '明天天气怎么样', '社报卡丢了怎么补', '新生儿怎么上户口', '需要带什么材料', '谢谢'];
-  let conversations = 0;
-  const duration = quick ? 5 : 20;
+  const duration = quick ? 5 : 15;
+  const rounds = quick ? 2 : 3;
   // Each connection plays whole conversations of these eight messages (autocannon keeps a
   // context per sequence of requests), so follow-ups are real follow-ups and transcripts grow.
-  const result = await autocannon({
-    url,
-    connections: 50,
-    duration,
-    requests: texts.map((text, i) => ({
-      method: 'POST',
-      path: '/api/chat',
-      headers: { 'content-type': 'application/json' },
-      setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => {
-        if (i === 0 || typeof context.session !== 'string') {
-          context.session = `bench-conversation-${conversations++}`;
-          context.key = undefined;
-        }
-        // The key issued with the first answer goes with every later message, as on the chat page.
-        const key = typeof context.key === 'string' ? { 'x-session-key': context.key } : {};
-        return { ...req, headers: { ...(req.headers as Record<string, string>), ...key }, body: JSON.stringify({ sessionId: context.session, text }) };
-      },
-      onResponse: (status: number, body: string, context: Record<string, unknown>) => {
-        if (status !== 200 || typeof context.key === 'string') return;
-        try {
-          const key = (JSON.parse(body) as { sessionKey?: unknown }).sessionKey;
-          if (typeof key === 'string') context.key = key;
-        } catch {
-          /* counted by autocannon as a response like any other */
-        }
-      },
-    })),
-  });
-  const loaded = procStatus(child.pid!);
-  const cpuUsed = cpuSeconds(child.pid!) - cpuBefore;
+  // Rounds interleave Yici and the two baselines, so each ratio compares runs minutes apart.
+  const runs: { chat: Awaited<ReturnType<typeof load>>; bare: Awaited<ReturnType<typeof load>>; write: Awaited<ReturnType<typeof load>> }[] = [];
+  let cpuUsed = 0;
+  let loaded = idle;
+  for (let r = 0; r < rounds; r++) {
+    const before = cpuSeconds(child.pid!);
+    const chat = await load(url, duration, texts);
+    cpuUsed += cpuSeconds(child.pid!) - before;
+    loaded = procStatus(child.pid!);
+    const results: Record<'bare' | 'write', Awaited<ReturnType<typeof load>>> = {} as never;
+    for (const mode of ['bare', 'write'] as const) {
+      const b = await baseline(mode);
+      results[mode] = await load(b.url, duration, texts);
+      await b.stop();
+    }
+    runs.push({ chat, ...results });
+  }
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   let files = 0;
@@ -216,16 +246,23 @@ async function benchHttp() {
   }
   await rm(dataDir, { recursive: true, force: true });
 
-  console.log('\n## (c) HTTP: POST /api/chat with autocannon, 50 connections, persistence on (lowdb)\n');
-  console.log('| duration | requests | throughput (req/s, mean) | latency p50 | latency p99 | max | errors | non-2xx |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  const lat = result.latency as unknown as Record<string, number>;
-  console.log(
-    `| ${duration} s | ${result.requests.total} | ${result.requests.average.toFixed(0)} | ${lat.p50} ms | ${lat.p99} ms | ${lat.max} ms | ${result.errors} | ${result.non2xx} |`,
+  console.log(`\n## (c) HTTP: POST /api/chat with autocannon, 50 connections, ${duration} s per run, persistence on (lowdb), beside two baselines\n`);
+  console.log('Baselines (scripts/lib/baseline-server.ts): *bare* — Express 5 parsing the body and answering JSON; *+write* — the same plus one atomic ~12 KB file write per request.\n');
+  console.log('| round | Yici req/s | Yici p50 | Yici p99 | bare req/s | bare p99 | +write req/s | +write p99 | Yici ÷ +write (req/s) | Yici ÷ +write (p99) | errors / non-2xx |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  runs.forEach((x, i) =>
+    console.log(
+      `| ${i + 1} | ${x.chat.rps.toFixed(0)} | ${x.chat.p50} ms | ${x.chat.p99} ms | ${x.bare.rps.toFixed(0)} | ${x.bare.p99} ms | ${x.write.rps.toFixed(0)} | ${x.write.p99} ms | ${(x.chat.rps / x.write.rps).toFixed(2)} | ${(x.chat.p99 / Math.max(1, x.write.p99)).toFixed(2)} | ${x.chat.errors} / ${x.chat.non2xx} |`,
+    ),
   );
+  const rpsRatios = runs.map((x) => x.chat.rps / x.write.rps);
+  const p99Ratios = runs.map((x) => x.chat.p99 / Math.max(1, x.write.p99));
+  console.log(`\nYici ÷ (bare Express + one write): throughput ${spread(rpsRatios)}× (target ≥ 0.6×), p99 ${spread(p99Ratios)}× (target ≤ 1.5×), over ${rounds} rounds.`);
+  const result = { requests: { total: runs.reduce((n, x) => n + x.chat.total, 0) } };
+  const conversations = runs.reduce((n, x) => n + x.chat.conversations, 0);
   console.log(
-    `\nServer CPU during the run: ${cpuUsed.toFixed(1)} s over ${duration} s of wall time ` +
-      `(${(cpuUsed / duration).toFixed(2)} cores busy), ${((1000 * cpuUsed) / result.requests.total).toFixed(2)} ms of server CPU per message. ` +
+    `\nServer CPU during the Yici runs: ${cpuUsed.toFixed(1)} s over ${duration * rounds} s of wall time ` +
+      `(${(cpuUsed / (duration * rounds)).toFixed(2)} cores busy), ${((1000 * cpuUsed) / result.requests.total).toFixed(2)} ms of server CPU per message. ` +
       `The load generator runs on the same ${os.cpus().length}-core machine.`,
   );
   console.log(`Conversations started: ${conversations} (8 messages each); conversation files on disk: ${files}.`);
