@@ -5,7 +5,8 @@
  *  (b) cost of one chat message on the lowdb store with 0 and many past conversations;
  *  (c) HTTP: start-up time, POST /api/chat throughput and latency with autocannon at 50
  *      connections (persistence on), and the server's memory.
- * Options: --quick (shorter runs), --skip-http.
+ *  (d) with --cluster: one instance on lowdb vs two on PostgreSQL + Redis behind a round-robin proxy.
+ * Options: --quick (shorter runs), --skip-http, --cluster.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
@@ -182,9 +183,15 @@ async function baseline(mode: 'bare' | 'write') {
 
 const spread = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
 
+/** Builds dist/ once per run: a dist/ left from older sources would be measured instead of this code. */
+let built = false;
+function build() {
+  if (!built) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  built = true;
+}
+
 async function benchHttp() {
-  // Always build: a dist/ left from older sources would be measured instead of this code.
-  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  build();
   const dataDir = await mkdtemp(join(tmpdir(), 'yici-bench-http-'));
   const port = 3900 + Math.floor(Math.random() * 90);
   const t0 = performance.now();
@@ -271,7 +278,80 @@ async function benchHttp() {
   console.log(`- server RSS idle after start: ${mb(idle.rss)}; after the load run: ${mb(loaded.rss)}; peak (VmHWM): ${mb(loaded.hwm)}`);
 }
 
+/** Starts dist/main.js with `env` on a free port; resolves once /api/health answers 200. */
+async function instance(env: NodeJS.ProcessEnv) {
+  const port = 5000 + Math.floor(Math.random() * 4000);
+  const child = spawn(process.execPath, [join(root, 'dist/main.js')], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_CHAT_PER_MINUTE: '100000000', RATE_LIMIT_CHAT_PER_CONVERSATION_PER_MINUTE: '100000000', RATE_LIMIT_HANDOFFS_PER_10_MINUTES: '100000000', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { url, port, stop: () => new Promise((r) => (child.kill('SIGTERM'), child.once('exit', r))) };
+}
+
+/**
+ * (d) `--cluster`: the same chat load against one instance on lowdb and against two instances on
+ * PostgreSQL and Redis behind the round-robin proxy of npm run test:cluster (issue 14's target:
+ * two on PostgreSQL at least as fast as one on lowdb, p99 ≤ 100 ms at 50 connections), and the
+ * database statements per message.
+ */
+async function benchCluster() {
+  build();
+  const serverUrl = process.env.CLUSTER_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = process.env.CLUSTER_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const pg = (await import('pg')).default;
+  const admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 2000 });
+  try {
+    await admin.connect();
+  } catch (err) {
+    console.log(`\n## (d) Several instances — skipped: PostgreSQL not reachable (${(err as Error).message})`);
+    return;
+  }
+  const dbName = `yici_bench_${Date.now()}`;
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const dbUrl = new URL(serverUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const texts = ['个体户营业执照怎么办', '那要多少钱？', '开小卖部还想卖烟要办哪些证', '明天天气怎么样', '社报卡丢了怎么补', '新生儿怎么上户口', '需要带什么材料', '谢谢'];
+  const duration = quick ? 5 : 15;
+  try {
+    const single = await instance({ DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-bench-single-')) });
+    const one = await load(single.url, duration, texts);
+    await single.stop();
+    const shared = { DATABASE_URL: dbUrl.toString(), REDIS_URL: redisUrl };
+    const a = await instance({ ...shared, DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-bench-a-')) });
+    const b = await instance({ ...shared, DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-bench-b-')) });
+    const { startRoundRobinProxy } = await import('./lib/round-robin-proxy.js');
+    const proxy = await startRoundRobinProxy([a, b].map((x) => ({ host: '127.0.0.1', port: x.port })));
+    const statements = async () => Number((await admin.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = $1`, [dbName])).rows[0]?.xact_commit ?? NaN);
+    const before = await statements();
+    const two = await load(proxy.url, duration, texts);
+    await new Promise((r) => setTimeout(r, 600)); // pg_stat counters are flushed about every 0.5 s
+    const perMessage = ((await statements()) - before) / two.total;
+    await proxy.close();
+    await Promise.all([a.stop(), b.stop()]);
+    console.log(`\n## (d) Several instances: the same chat load, 50 connections, ${duration} s each\n`);
+    console.log('| setup | req/s | p50 | p99 | errors / non-2xx |');
+    console.log('|---|---|---|---|---|');
+    console.log(`| one instance, lowdb | ${one.rps.toFixed(0)} | ${one.p50} ms | ${one.p99} ms | ${one.errors} / ${one.non2xx} |`);
+    console.log(`| two instances, PostgreSQL + Redis, round-robin proxy | ${two.rps.toFixed(0)} | ${two.p50} ms | ${two.p99} ms | ${two.errors} / ${two.non2xx} |`);
+    console.log(`\nTwo on PostgreSQL ÷ one on lowdb: ${(two.rps / one.rps).toFixed(2)}× the requests per second. PostgreSQL transactions per message: ${perMessage.toFixed(1)} (pg_stat_database.xact_commit; locks, reads and writes each commit on their own).`);
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+    await admin.end();
+  }
+}
+
 console.log(`# Yici benchmark — ${new Date().toISOString()} — node ${process.version}, ${quick ? 'quick' : 'full'} run`);
 const engine = await benchEngine();
 await benchStore(engine);
 if (!args.has('--skip-http')) await benchHttp();
+if (args.has('--cluster')) await benchCluster();
