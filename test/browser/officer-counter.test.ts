@@ -120,7 +120,7 @@ describe.skipIf(!available)('the officer console at the counter', () => {
     expect(await history.textContent()).toContain('备注：已告知去民政窗口办理');
     expect(await general.page.locator('#case').textContent()).not.toMatch(/resolved|claimed|queued/);
     expect(general.dialogs).toEqual([]);
-  });
+  }, 90_000); // many page loads: a loaded CI machine needs more than 30 s
 
   it('a second tab of the same officer follows the case', async () => {
     const one = await console_('zonghe');
@@ -131,7 +131,7 @@ describe.skipIf(!available)('the officer console at the counter', () => {
     await one.page.locator('button.primary', { hasText: '接单' }).click();
     await expect.poll(() => two.page.locator('#case-title').textContent(), SOON).toContain('处理中 · 由我处理');
     await one.page.locator('.case-actions button', { hasText: '交还小助手' }).click();
-  });
+  }, 90_000); // many page loads: a loaded CI machine needs more than 30 s
 
   it('keeps what the officer typed while the open case is being reloaded', async () => {
     const { page } = await console_('zonghe');
@@ -164,7 +164,7 @@ describe.skipIf(!available)('the officer console at the counter', () => {
     expect(await page.locator('#case-note').inputValue()).toBe('已电话告知所需材料');
     expect(await page.locator('#reply-text').inputValue()).toBe('您好，请稍等');
     await page.locator('.case-actions button', { hasText: '交还小助手' }).click();
-  });
+  }, 90_000); // many page loads: a loaded CI machine needs more than 30 s
 
   it('offers desktop notifications on a click and keeps the unread count in the title until seen', async () => {
     // A stand-in for the browser's notifications; the page is in the background.
@@ -186,12 +186,12 @@ describe.skipIf(!available)('the officer console at the counter', () => {
     expect(await page.title()).toMatch(/^（1）/);
     await page.mouse.click(5, 500);
     await expect.poll(() => page.title(), SOON).toBe('一次 · 工作人员工作台');
-  });
+  }, 90_000); // many page loads: a loaded CI machine needs more than 30 s
 
   it('warns the admin when a case arrives for a department nobody serves', async () => {
     await citizen('结婚登记要带什么', '转人工');
     const { page } = await console_('chief', 'Strong-pass-2026');
     await expect.poll(() => page.locator('#dept-warning').isVisible(), SOON).toBe(true);
     expect(await page.locator('#dept-warning').textContent()).toContain('没有工作人员负责：民政');
-  });
+  }, 90_000); // many page loads: a loaded CI machine needs more than 30 s
 });
