@@ -98,12 +98,12 @@ export interface WordGroup {
  */
 export function readGroups(message: string, groups: readonly WordGroup[]): Reading[][] {
   const out: Reading[][] = groups.map(() => []);
+  // Normalised once, not once per clause.
+  const words = groups.map((g) => g.words.map(normalize).filter((w) => w.length > 0));
   for (const clause of clausesOf(message)) {
     const matches: { group: number; start: number; end: number }[] = [];
-    groups.forEach((g, group) => {
-      for (const word of g.words) {
-        const w = normalize(word);
-        if (!w) continue;
+    words.forEach((groupWords, group) => {
+      for (const w of groupWords) {
         for (let at = clause.indexOf(w); at >= 0; at = clause.indexOf(w, at + 1)) matches.push({ group, start: at, end: at + w.length });
       }
     });

@@ -27,7 +27,14 @@ export interface MergedMaterial {
   otherNames: string[];
 }
 
-const keyOf = (m: Material): string => (m.ref ? `ref:${m.ref}` : `name:${normalize(m.name)}`);
+/** Each material's key, worked out once: the same materials are merged whenever the bundle is shown. */
+const keys = new WeakMap<Material, string>();
+
+function keyOf(m: Material): string {
+  let key = keys.get(m);
+  if (key === undefined) keys.set(m, (key = m.ref ? `ref:${m.ref}` : `name:${normalize(m.name)}`));
+  return key;
+}
 
 export function mergeMaterials(items: readonly ItemEntry[]): MergedMaterial[] {
   const merged = new Map<string, MergedMaterial>();

@@ -38,7 +38,10 @@ type MatchKind = 'none' | 'exact' | 'synonym' | 'sound' | 'gapped' | 'fuzzy' | '
 interface Anchor {
   text: string;
   chars: string[];
+  /** Its folded pinyin, padded with spaces, as looked for in `Analyzed.soundText`. */
   sound: string;
+  /** The syllables of `sound` (and its run separators): a question without one of them cannot name this by sound. */
+  syllables: string[];
   /** Chinese characters in the name: its syllables. */
   han: number;
   grams: Set<string>;
@@ -66,13 +69,25 @@ export interface SearchIndex {
   docs: Doc[];
   /** The answer gate; null answers whenever the confidence reaches ANSWER_THRESHOLD (for tests of the ranking alone). */
   gate: GateModel | null;
-  postings: Record<Channel, Map<string, { doc: number; tf: number }[]>>;
-  avgLength: Record<Channel, number>;
+  postings: Record<Channel, Map<string, Posting>>;
   byId: Map<string, number>;
   analyzer: Analyzer;
   actions: readonly ActionGroup[];
   /** The retrieval constants in use (DEFAULT_RETRIEVAL_OPTIONS unless overridden). */
   options: RetrievalOptions;
+}
+
+/**
+ * The entries that contain one term, in entry order, with everything BM25 needs that does not
+ * depend on the question worked out once when the index is built: the term's idf and, per entry,
+ * its saturated, length-normalised term frequency. Scoring a question is then one multiply-add
+ * per entry that shares a term with it.
+ */
+interface Posting {
+  docs: Int32Array;
+  /** tf·(k1 + 1) / (tf + k1·(1 − b + b·length/avgLength)) for each entry in `docs`. */
+  norms: Float64Array;
+  idf: number;
 }
 
 /** Words for one kind of action (注销, 补领, 变更 …); see `actions` in knowledge/lexicon.yaml. */
@@ -178,7 +193,8 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
   const o = resolveRetrievalOptions(options.retrieval);
   const actions = options.actions ?? [];
   const generic = new Set((options.generic ?? []).map(normalize));
-  const postings: SearchIndex['postings'] = { word: new Map(), char: new Map(), sound: new Map() };
+  // Term frequencies per channel, in entry order, turned into postings once all lengths are known.
+  const lists: Record<Channel, Map<string, { doc: number; tf: number }[]>> = { word: new Map(), char: new Map(), sound: new Map() };
   const docs: Doc[] = [];
   const byId = new Map(entries.map((e) => [e.id, e]));
   const normalizedActions = actions.map((g) => ({ name: g.name, words: g.words.map(normalize) }));
@@ -214,34 +230,46 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
         const text = normalize(field.text);
         // From the name itself, not its analysis: synonym expansion must not leak into a name.
         const runs = hanRuns(text);
-        const sound = runs.map((run) => soundKeys(run).join(' ')).join(' , ');
+        const sound = ` ${runs.map((run) => soundKeys(run).join(' ')).join(' , ')} `;
         const chars = [...text];
         const grams = new Set(chars.slice(1).map((c, i) => `${chars[i]}${c}`));
         const han = runs.join('').length;
         // Numbers and amounts (3600元, 3岁以下) and generic nouns (有限公司) never name an entry alone;
         // an FAQ's phrasings are whole questions and stay.
         const namesAlone = entry.kind === 'faq' || (!/\d/.test(text) && !generic.has(text) && han >= 2);
-        if (chars.length >= 2 && namesAlone) doc.anchors.push({ text, chars, sound, han, grams, strength: field.anchor });
+        if (chars.length >= 2 && namesAlone) {
+          const syllables = [...new Set(sound.slice(1, -1).split(' '))];
+          doc.anchors.push({ text, chars, sound, syllables, han, grams, strength: field.anchor });
+        }
       }
     }
     for (const channel of CHANNELS) {
       for (const [term, n] of tf[channel]) {
-        let list = postings[channel].get(term);
-        if (!list) postings[channel].set(term, (list = []));
+        let list = lists[channel].get(term);
+        if (!list) lists[channel].set(term, (list = []));
         list.push({ doc: docIdx, tf: n });
       }
     }
     docs.push(doc);
   });
-  const avgLength = { word: 1, char: 1, sound: 1 };
+  const { k1, b } = o.bm25;
+  const n = docs.length;
+  const postings: SearchIndex['postings'] = { word: new Map(), char: new Map(), sound: new Map() };
   for (const channel of CHANNELS) {
-    avgLength[channel] = Math.max(1, docs.reduce((s, d) => s + d.length[channel], 0) / Math.max(1, docs.length));
+    const avgLength = Math.max(1, docs.reduce((s, d) => s + d.length[channel], 0) / Math.max(1, n));
+    for (const [term, list] of lists[channel]) {
+      const posting: Posting = {
+        docs: Int32Array.from(list, (p) => p.doc),
+        norms: Float64Array.from(list, ({ doc, tf }) => (tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * docs[doc]!.length[channel]) / avgLength))),
+        idf: Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5)),
+      };
+      postings[channel].set(term, posting);
+    }
   }
   return {
     docs,
     gate: options.gate ?? null,
     postings,
-    avgLength,
     byId: new Map(docs.map((d, i) => [d.entry.id, i])),
     analyzer,
     actions: normalizedActions,
@@ -249,29 +277,56 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
   };
 }
 
-function bm25(index: SearchIndex, q: Analyzed): Float64Array {
-  const scores = new Float64Array(index.docs.length);
+/** BM25 of every entry (0 for those sharing no term with the question) and the entries that score above 0. */
+function bm25(index: SearchIndex, q: Analyzed): { scores: Float64Array; hits: number[] } {
   const n = index.docs.length;
-  const { channelWeight, bm25: { k1, b }, commonTermShare } = index.options;
+  const scores = new Float64Array(n);
+  const hits: number[] = [];
+  const hit = new Uint8Array(n);
+  const { channelWeight, commonTermShare } = index.options;
   const terms: Record<Channel, string[]> = { word: q.terms, char: q.charGrams, sound: q.soundGrams };
   for (const channel of CHANNELS) {
     const seen = new Set<string>();
     for (const term of terms[channel]) {
       if (seen.has(term)) continue;
       seen.add(term);
-      const list = index.postings[channel].get(term);
+      const posting = index.postings[channel].get(term);
       // A character or sound pair found in most entries says almost nothing (idf near 0) and
       // costs the most to score. Words are always scored: they are what finds candidates.
-      if (!list || (channel !== 'word' && list.length > commonTermShare * n)) continue;
-      const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
-      for (const { doc, tf } of list) {
-        const len = index.docs[doc]!.length[channel];
-        const norm = tf * (k1 + 1) / (tf + k1 * (1 - b + (b * len) / index.avgLength[channel]));
-        scores[doc]! += channelWeight[channel] * idf * norm;
+      if (!posting || (channel !== 'word' && posting.docs.length > commonTermShare * n)) continue;
+      const weight = channelWeight[channel] * posting.idf;
+      const { docs, norms } = posting;
+      for (let i = 0; i < docs.length; i++) {
+        const doc = docs[i]!;
+        if (hit[doc] === 0) {
+          hit[doc] = 1;
+          hits.push(doc);
+        }
+        scores[doc]! += weight * norms[i]!;
       }
     }
   }
-  return scores;
+  return { scores, hits };
+}
+
+/**
+ * The first `k` entries by BM25, highest first; equal scores in entry order (as a stable sort of
+ * all entries would give), without sorting every entry that shares a term with the question.
+ */
+function firstByScore(scores: Float64Array, hits: readonly number[], k: number): number[] {
+  const before = (a: number, b: number) => scores[a]! > scores[b]! || (scores[a] === scores[b] && a < b);
+  const top: number[] = [];
+  for (const doc of hits) {
+    if (!(scores[doc]! > 0)) continue;
+    if (top.length === k && !before(doc, top[k - 1]!)) continue;
+    let at = top.length === k ? k - 1 : top.length;
+    while (at > 0 && before(doc, top[at - 1]!)) {
+      top[at] = top[at - 1]!;
+      at--;
+    }
+    top[at] = doc;
+  }
+  return top;
 }
 
 /**
@@ -298,8 +353,21 @@ function gappedMatch(text: string, name: readonly string[], g: RetrievalOptions[
   return false;
 }
 
+/**
+ * What of the question a name must find in it to be named by it: a name's first and last
+ * characters (`Analyzed.text`, which `original` begins) whether it is found verbatim, through a
+ * synonym or with a gap, each of its syllables (`soundText`) when it is found by sound. Most names
+ * are ruled out by these lookups without searching the question's text.
+ */
+interface Present {
+  chars: ReadonlySet<string>;
+  syllables: ReadonlySet<string>;
+}
+
+const presentIn = (q: Analyzed): Present => ({ chars: new Set(q.text), syllables: new Set(q.soundText.split(' ')) });
+
 /** How strongly the question names the entry (1 = one of its names appears verbatim), by which name and how. */
-function anchorMatch(doc: Doc, q: Analyzed, o: RetrievalOptions): { strength: number; name: string | null; kind: MatchKind } {
+function anchorMatch(doc: Doc, q: Analyzed, present: Present, o: RetrievalOptions): { strength: number; name: string | null; kind: MatchKind } {
   const s = o.matchStrength;
   let best = 0;
   let name: string | null = null;
@@ -307,12 +375,13 @@ function anchorMatch(doc: Doc, q: Analyzed, o: RetrievalOptions): { strength: nu
   for (const a of doc.anchors) {
     let m = 0;
     let k: MatchKind = 'none';
-    if (q.original.includes(a.text)) [m, k] = [s.exact, 'exact'];
+    const spelled = present.chars.has(a.chars[0]!) && present.chars.has(a.chars[a.chars.length - 1]!);
+    if (spelled && q.original.includes(a.text)) [m, k] = [s.exact, 'exact'];
     // Named only through a synonym's canonical word (执照 → 营业执照, 商店 → 小卖部): weaker evidence.
-    else if (q.text.includes(a.text)) [m, k] = [s.synonym, 'synonym'];
+    else if (spelled && q.text.includes(a.text)) [m, k] = [s.synonym, 'synonym'];
     // Sound-alike names (社报卡 for 社保卡). Names of one or two syllables are left out: too many words share them.
-    else if (a.han >= o.soundMinSyllables && q.soundText.includes(` ${a.sound} `)) [m, k] = [s.sound, 'sound'];
-    else if (a.han === a.chars.length && gappedMatch(q.text, a.chars, o.gapped)) [m, k] = [s.gapped, 'gapped'];
+    else if (a.han >= o.soundMinSyllables && a.syllables.every((x) => present.syllables.has(x)) && q.soundText.includes(a.sound)) [m, k] = [s.sound, 'sound'];
+    else if (spelled && a.han === a.chars.length && gappedMatch(q.text, a.chars, o.gapped)) [m, k] = [s.gapped, 'gapped'];
     if (m * a.strength > best) {
       best = m * a.strength;
       name = a.text;
@@ -387,11 +456,17 @@ function coverage(doc: Doc, words: QueryWord[]): number {
       continue;
     }
     if (w.chars.length === 0) continue;
-    const viaChars = w.chars.filter((g) => doc.chars.has(g)).length / w.chars.length;
-    const viaSound = w.sounds.filter((g) => doc.sounds.has(g)).length / w.sounds.length;
+    const viaChars = countIn(w.chars, doc.chars) / w.chars.length;
+    const viaSound = countIn(w.sounds, doc.sounds) / w.sounds.length;
     covered += w.len * Math.max(viaChars, viaSound);
   }
   return total === 0 ? 0 : covered / total;
+}
+
+function countIn(xs: readonly string[], set: ReadonlySet<string>): number {
+  let n = 0;
+  for (const x of xs) if (set.has(x)) n++;
+  return n;
 }
 
 /**
@@ -404,7 +479,8 @@ function fuzzyNameSimilarity(candidates: Doc[], query: string, o: RetrievalOptio
   if (query.length === 0 || query.length > o.maxLength) return out;
   const items = candidates
     .filter((doc) => doc.entry.kind !== 'faq')
-    .flatMap((doc) => doc.anchors.map((a) => ({ doc, name: a.text })));
+    .flatMap((doc) => doc.anchors.filter((a) => withinReach(query, a.text, o.threshold)).map((a) => ({ doc, name: a.text })));
+  if (items.length === 0) return out;
   const fuse = new Fuse(items, { keys: ['name'], includeScore: true, threshold: o.threshold, ignoreLocation: true });
   for (const r of fuse.search(query)) {
     const sim = 1 - (r.score ?? 1);
@@ -413,7 +489,24 @@ function fuzzyNameSimilarity(candidates: Doc[], query: string, o: RetrievalOptio
   return out;
 }
 
+/**
+ * Could fuse.js match the query to this name at all? Each character of the query that the name
+ * lacks costs its bitap search an error, and fuse.js drops a name matched with more errors than
+ * `threshold` × the query's length (compared in its case-folded code units, as fuse.js does). A
+ * name out of reach would not be among fuse.js's results, so leaving it out changes none of them.
+ * (fuse.js searches a query of more than 32 code units in pieces: those are always kept.)
+ */
+function withinReach(query: string, name: string, threshold: number): boolean {
+  const pattern = query.toLowerCase();
+  if (pattern.length > 32) return true;
+  const text = name.toLowerCase();
+  let missing = 0;
+  for (let i = 0; i < pattern.length; i++) if (!text.includes(pattern[i]!)) missing++;
+  return missing / pattern.length <= threshold;
+}
+
 interface Scored {
+  doc: Doc;
   entry: Entry;
   score: number;
   rank: number;
@@ -430,8 +523,8 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
   const o = index.options;
   const message = classifyMessage(query, o.longMessage);
   const q = index.analyzer.analyze(message.ask);
-  const raw = bm25(index, q);
-  const order = [...raw.keys()].filter((i) => raw[i]! > 0).sort((a, b) => raw[b]! - raw[a]!);
+  const { scores: raw, hits } = bm25(index, q);
+  const order = firstByScore(raw, hits, Math.max(1, o.candidates));
   const candidates = order.slice(0, o.candidates).map((i) => index.docs[i]!);
   const top = order.length > 0 ? raw[order[0]!]! : 0;
   // Every character pair of the question, function words included: an FAQ is matched by how it is asked.
@@ -441,10 +534,11 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
       return chars.slice(1).map((c, i) => `${chars[i]}${c}`);
     }),
   );
+  const present = presentIn(q);
   const matches = new Map<Doc, ReturnType<typeof anchorMatch>>();
   const matchOf = (d: Doc) => {
     let m = matches.get(d);
-    if (!m) matches.set(d, (m = anchorMatch(d, q, o)));
+    if (!m) matches.set(d, (m = anchorMatch(d, q, present, o)));
     return m;
   };
   // fuse.js is the fallback for names with a typo: not needed when the question names an entry exactly.
@@ -454,7 +548,9 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
     namedExactly || q.content.length === 0
       ? new Map<Doc, number>()
       : fuzzyNameSimilarity(candidates.slice(0, o.fuzzy.candidates), q.text, o.fuzzy);
-  const words = queryWords(q);
+  // The question's words split into pairs, for coverage: only worked out when an entry is named.
+  let words: QueryWord[] | null = null;
+  const coverageOf = (doc: Doc) => coverage(doc, (words ??= queryWords(q)));
 
   const asksForBundle = q.text.includes(BUNDLE_WORD);
   const asked = index.actions.filter((g) => g.words.some((w) => q.text.includes(w)));
@@ -486,18 +582,21 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
       const names = new Set(doc.entry.items.map(nameOf).filter((n) => n !== null));
       if (names.size >= 2 || (names.size === 1 && asksForBundle)) [anchor, kind] = [1, 'bundle'];
     }
-    const cov = coverage(doc, words);
+    // Coverage only tells named entries apart: one that names nothing has no confidence whatever
+    // it covers (the first result's coverage, a gate feature, is filled in after sorting).
+    const cov = anchor > 0 ? coverageOf(doc) : 0;
     const fit = actionFit(doc, asked);
     const confidence = anchor > 0 ? anchor * fit * (1 - o.coverageWeight + o.coverageWeight * cov) : 0;
     const r = raw[index.byId.get(doc.entry.id)!]!;
     const rel = top > 0 ? r / top : 0;
-    return { entry: doc.entry, score: round(confidence), rank: confidence + o.rankBm25Weight * rel, kind, anchor, coverage: cov, fit, raw: r, nameLength };
+    return { doc, entry: doc.entry, score: round(confidence), rank: confidence + o.rankBm25Weight * rel, kind, anchor, coverage: cov, fit, raw: r, nameLength };
   });
   scored.sort((a, b) => b.rank - a.rank || b.score - a.score);
+  if (scored[0] && scored[0].anchor === 0) scored[0].coverage = coverageOf(scored[0].doc);
 
   const results = scored.slice(0, Math.max(1, k)).map(({ entry, score }) => ({ entry, score }));
   const best = scored[0];
-  const features = gateFeatures(scored, q, words, message.long);
+  const features = gateFeatures(scored, q, message.long);
   const probability = !best ? 0 : index.gate ? predict(index.gate, features) : best.score >= o.answerThreshold ? 1 : 0;
   let band: Band = 'refuse';
   if (best && !message.appeal) {
@@ -534,7 +633,8 @@ function nearest(scored: readonly Scored[], o: RetrievalOptions['suggestions']):
 }
 
 /** The gate's inputs, in the order of FEATURES (answer-gate.ts). */
-function gateFeatures(scored: readonly Scored[], q: Analyzed, words: QueryWord[], long: boolean): number[] {
+function gateFeatures(scored: readonly Scored[], q: Analyzed, long: boolean): number[] {
+  const words = q.content.length;
   const [best, second] = scored;
   const han = hanRuns(q.text).join('').length;
   // The strongest other reading: a bundle and its item, or an FAQ and its subject, agree rather than compete.
@@ -557,8 +657,8 @@ function gateFeatures(scored: readonly Scored[], q: Analyzed, words: QueryWord[]
     rivalBm25: best && best.raw > 0 ? rival / best.raw : 0,
     bm25: Math.log1p(best?.raw ?? 0),
     length: Math.log1p(han),
-    words: Math.log1p(words.length),
-    uncovered: Math.log1p(Math.round(words.length * (1 - (best?.coverage ?? 0)))),
+    words: Math.log1p(words),
+    uncovered: Math.log1p(Math.round(words * (1 - (best?.coverage ?? 0)))),
     nameShare: han > 0 ? Math.min(1, (best?.nameLength ?? 0) / han) : 0,
     kindFaq: best?.entry.kind === 'faq' ? 1 : 0,
     kindBundle: best?.entry.kind === 'bundle' ? 1 : 0,

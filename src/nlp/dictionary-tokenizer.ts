@@ -13,13 +13,14 @@ const MAX_WORD = 12;
 
 export function withDictionary(cutGeneral: (text: string) => string[], words: Iterable<string>): Tokenizer {
   const dictionary = new Set<string>();
-  // The longest word starting with each character, so most positions are skipped at once.
-  const longest = new Map<string, number>();
+  // The lengths of the words starting with each character (bit n: a word of n characters), so
+  // most positions are skipped at once and only lengths that exist are looked up.
+  const lengths = new Map<string, number>();
   for (const w of words) {
     const chars = [...w];
     if (chars.length < MIN_WORD || chars.length > MAX_WORD || /\s/.test(w)) continue;
     dictionary.add(w);
-    longest.set(chars[0]!, Math.max(longest.get(chars[0]!) ?? 0, chars.length));
+    lengths.set(chars[0]!, (lengths.get(chars[0]!) ?? 0) | (1 << chars.length));
   }
   const cut = (text: string): string[] => {
     if (dictionary.size === 0) return cutGeneral(text);
@@ -35,10 +36,11 @@ export function withDictionary(cutGeneral: (text: string) => string[], words: It
     };
     let i = 0;
     while (i < length) {
-      const max = Math.min(longest.get(at(i)) ?? 0, length - i);
+      const starting = lengths.get(at(i)) ?? 0;
       let found = 0;
-      for (let len = max; len >= MIN_WORD; len--) {
-        if (dictionary.has(slice(i, i + len))) {
+      // From the longest word starting here (the highest bit; none when 0).
+      for (let len = Math.min(31 - Math.clz32(starting), length - i); len >= MIN_WORD; len--) {
+        if ((starting & (1 << len)) !== 0 && dictionary.has(slice(i, i + len))) {
           found = len;
           break;
         }

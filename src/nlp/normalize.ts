@@ -17,10 +17,33 @@ const SEPARATORS = /[^\p{L}\p{N}]+/gu;
 const CJK = '\\p{Script=Han}';
 const SPACE_BETWEEN_CJK = new RegExp(`(?<=${CJK})\\s+(?=${CJK})`, 'gu');
 
+/**
+ * The last few texts normalised, and their results. One message is normalised by the dialogue
+ * (choices, greetings, navigation) and again by the analysis, and an entry's name by the
+ * dictionary, its analysis and its name evidence: each is converted once. Small on purpose: it
+ * spares the repeats within one message or entry, it does not hold on to traffic.
+ */
+const recent = new Map<string, string>();
+const RECENT_TEXTS = 32;
+const RECENT_MAX_LENGTH = 500;
+
 /** Fixes a handful of common input-method slips that are not homophones (kept tiny on purpose). */
 export function normalize(input: string): string {
-  let s = input.normalize('NFKC');
-  s = toSimplifiedTw(toSimplified(s));
+  // Keyed by the NFKC form: the message classifier passes on 「？」 as 「?」.
+  const nfkc = input.normalize('NFKC');
+  const known = recent.get(nfkc);
+  if (known !== undefined) return known;
+  const out = convert(nfkc);
+  if (nfkc.length <= RECENT_MAX_LENGTH) {
+    if (recent.size >= RECENT_TEXTS) recent.delete(recent.keys().next().value!);
+    recent.set(nfkc, out);
+  }
+  return out;
+}
+
+/** Everything after NFKC. */
+function convert(nfkc: string): string {
+  let s = toSimplifiedTw(toSimplified(nfkc));
   s = s.toLowerCase();
   s = arabicNumerals(s);
   s = s.replace(EMOJI, ' ');
