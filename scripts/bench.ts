@@ -140,8 +140,10 @@ function procStatus(pid: number): { rss: number; hwm: number } {
 }
 
 /** One autocannon run of POST /api/chat against `url` (50 connections): requests/s and latency. */
+let runs = 0;
 async function load(url: string, duration: number, texts: string[]) {
   let conversations = 0;
+  const run = `${process.pid}-${runs++}`;
   const result = await autocannon({
     url,
     connections: 50,
@@ -152,7 +154,8 @@ async function load(url: string, duration: number, texts: string[]) {
       headers: { 'content-type': 'application/json' },
       setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => {
         if (i === 0 || typeof context.session !== 'string') {
-          context.session = `bench-conversation-${String(conversations++).padStart(6, '0')}-${process.pid}`;
+          // Unique across runs: a conversation id used in an earlier run has a key this run does not know (403).
+          context.session = `bench-${run}-${String(conversations++).padStart(6, '0')}`;
           context.key = undefined;
         }
         const key = typeof context.key === 'string' ? { 'x-session-key': context.key } : {};

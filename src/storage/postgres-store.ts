@@ -17,7 +17,7 @@
  * - When the database cannot be reached, every call rejects with StoreUnavailableError.
  */
 import pg from 'pg';
-import { keyedSerializer } from '../core/serialize.js';
+import { keyedSerializer, serializer } from '../core/serialize.js';
 import { StoreUnavailableError } from './errors.js';
 import { MIGRATIONS } from './pg-migrations.js';
 import type { DocumentStore, LogStore, Store } from './ports.js';
@@ -115,6 +115,8 @@ export async function createPostgresStore(url: string, options: { schema?: strin
   pool.on('connect', (client) => client.on('error', () => {}));
   // The lock session: one connection holding this process's advisory locks.
   let lockSession: Promise<pg.Client> | null = null;
+  // Statements on the lock session go one at a time (pg would queue them, but warns that it will stop).
+  const onSession = serializer();
   const session = (): Promise<pg.Client> => {
     if (!lockSession) {
       const client = new pg.Client(settings);
@@ -177,7 +179,8 @@ export async function createPostgresStore(url: string, options: { schema?: strin
     let client: pg.Client;
     for (let wait = 1; ; wait = Math.min(wait * 2, LOCK_RETRY_MAX_MS)) {
       client = await session();
-      if ((await guard(client.query<{ locked: boolean }>(sql.tryLock, [key]))).rows[0]?.locked === true) break;
+      const attempt = client;
+      if ((await guard(onSession(() => attempt.query<{ locked: boolean }>(sql.tryLock, [key])))).rows[0]?.locked === true) break;
       if (Date.now() > deadline) throw new StoreUnavailableError(`等待锁「${name}」超过 ${LOCK_WAIT_LIMIT_MS / 1000} 秒`);
       await new Promise((r) => setTimeout(r, wait * (0.5 + Math.random())));
     }
@@ -185,7 +188,8 @@ export async function createPostgresStore(url: string, options: { schema?: strin
       return await task();
     } finally {
       // A session that is gone has released its locks already.
-      await client.query(sql.unlock, [key]).catch(() => {});
+      const held = client;
+      await onSession(() => held.query(sql.unlock, [key])).catch(() => {});
     }
   }
   const lines = keyedSerializer();
