@@ -84,7 +84,7 @@ export function queuedReply(department: string, estimate: { position: number; wa
   return {
     type: 'handoff',
     status: 'queued',
-    text: `已为您转接人工服务（${department}）。您前面还有 ${estimate.position - 1} 位，${wait}。请不要关闭页面，工作人员接入后会在这里回复您；也可以回复「取消转人工」。`,
+    text: `已为您转接人工服务（${department}）。${estimate.position > 1 ? `您前面还有 ${estimate.position - 1} 位` : '您是下一位'}，${wait}。请不要关闭页面，工作人员接入后会在这里回复您；也可以回复「取消转人工」。`,
   };
 }
 

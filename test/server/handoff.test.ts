@@ -104,7 +104,7 @@ describe('转人工 through the contract', () => {
     expect(queued.mode).toBe('queued');
     const h = queued.replies.find((r) => r.type === 'handoff');
     expect(h).toMatchObject({ type: 'handoff', status: 'queued' });
-    expect(h?.text).toMatch(/您前面还有 \d+ 位/);
+    expect(h?.text).toMatch(/您是下一位|您前面还有 [1-9]\d* 位/);
 
     const queue = (await (await json('GET', '/api/officer/queue', undefined, as(li))).json()) as { conversations: { sessionId: string; status: string; waitingSince: string }[] };
     expect(queue.conversations.find((c) => c.sessionId === sid)).toMatchObject({ status: 'queued', waitingSince: expect.any(String) });
