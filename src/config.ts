@@ -72,6 +72,12 @@ export interface WechatSettings {
   apiBase: string;
   /** The custom menu and what its clicks do (WECHAT_MENU_FILE). */
   menuFile: string;
+  /**
+   * WECHAT_NEWS=on: a checklist comes as a 图文 (news) card linking to its printable page, and the
+   * rest of the answer through the customer-service API (needs AppID and AppSecret); otherwise,
+   * and without the API, one text with the link.
+   */
+  news: boolean;
 }
 
 /** A setting that is wrong; the message names every wrong variable and what it must be (in Chinese: operators read it). */
@@ -158,6 +164,7 @@ const EnvSchema = z
         .transform((v) => v.replace(/\/+$/, '')),
     ).transform((v) => v ?? 'https://api.weixin.qq.com'),
     WECHAT_MENU_FILE: optional(z.string()).transform((v) => v ?? 'wechat/menu.yaml'),
+    WECHAT_NEWS: onOff,
   })
   .superRefine((env, ctx) => {
     // Settings that only make sense together: half of a pair is a mistake, not a choice.
@@ -248,6 +255,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
             ...(e.WECHAT_AES_KEY ? { aesKey: e.WECHAT_AES_KEY } : {}),
             apiBase: e.WECHAT_API_BASE,
             menuFile: resolve(cwd, e.WECHAT_MENU_FILE),
+            news: e.WECHAT_NEWS === 'on',
           },
         }
       : {}),

@@ -66,7 +66,7 @@ async function serve(options: Partial<WechatChannelOptions> & { wechat?: WechatS
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, channel, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-const settings = (over: Partial<WechatSettings>): WechatSettings => ({ token: 'AAAAA', apiBase: 'http://127.0.0.1:9', menuFile: '/nonexistent/menu.yaml', ...over });
+const settings = (over: Partial<WechatSettings>): WechatSettings => ({ token: 'AAAAA', apiBase: 'http://127.0.0.1:9', menuFile: '/nonexistent/menu.yaml', news: false, ...over });
 
 describe('off without WECHAT_TOKEN', () => {
   it('answers GET and POST /api/wechat with a clear JSON 404', async () => {
@@ -279,7 +279,8 @@ describe('settings', () => {
   it('reads the WeChat settings; the others need the token and the AppId; secrets are never shown', () => {
     expect(readConfig({}).wechat).toBeUndefined();
     const c = readConfig({ WECHAT_TOKEN: 'tok123', WECHAT_APP_ID: 'wx2c2769f8efd9abc2', WECHAT_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' }, '/srv/yici');
-    expect(c.wechat).toEqual({ token: 'tok123', appId: 'wx2c2769f8efd9abc2', aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', apiBase: 'https://api.weixin.qq.com', menuFile: '/srv/yici/wechat/menu.yaml' });
+    expect(c.wechat).toEqual({ token: 'tok123', appId: 'wx2c2769f8efd9abc2', aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', apiBase: 'https://api.weixin.qq.com', menuFile: '/srv/yici/wechat/menu.yaml', news: false });
+    expect(readConfig({ WECHAT_TOKEN: 'tok123', WECHAT_NEWS: 'on' }).wechat?.news).toBe(true);
     const problems = (env: Record<string, string>) => {
       try {
         readConfig(env);

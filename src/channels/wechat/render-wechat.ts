@@ -16,6 +16,8 @@ export const TEXT_LIMIT_BYTES = 2048;
 
 export interface WechatText {
   text: string;
+  /** The turn's checklist and its printable page (with a base URL), for a 图文 card where configured. */
+  checklist?: { title: string; count: number; url: string };
   /** The choices on offer, in the order of their numbers (1 = first). */
   choices: Choice[];
   /**
@@ -90,6 +92,7 @@ const forWechat = (text: string) => text.replace('请不要关闭页面，工作
 export function renderWechat(replies: readonly Reply[], baseUrl: string | null, limit = TEXT_LIMIT_BYTES): WechatText {
   const choices: Choice[] = [];
   const words: Choice[] = [];
+  let checklist: WechatText['checklist'];
   const SEP = '\n\n';
   // Everything but the answer cards first: they are what gets shortened.
   const parts: ({ card: AnswerCard } | { text: string })[] = replies.map((r) => {
@@ -107,6 +110,7 @@ export function renderWechat(replies: readonly Reply[], baseUrl: string | null, 
         return { text: [r.text, '回复数字选择：', ...lines].join('\n') };
       }
       case 'checklist': {
+        if (baseUrl) checklist = { title: r.title, count: r.materials.length, url: new URL(r.url, `${baseUrl}/`).toString() };
         const link = baseUrl ? `可打印的清单（办事时给窗口看）：${new URL(r.url, `${baseUrl}/`).toString()}` : '';
         const head = `【${r.title}】要带的材料共 ${r.materials.length} 项：`;
         const list = r.materials.map((m) => `· ${m.name}${materialCount(m) ? `（${materialCount(m)}）` : ''}`);
@@ -123,7 +127,7 @@ export function renderWechat(replies: readonly Reply[], baseUrl: string | null, 
   const budget = cards ? Math.max(200, Math.floor((limit - others) / cards)) : 0;
   const fullAt = baseUrl ? `${baseUrl}/` : null;
   const text = parts.map((p) => ('text' in p ? p.text : cardText(p.card, budget, fullAt))).filter(Boolean).join(SEP);
-  return { text: cutToBytes(text, limit), choices, words };
+  return { text: cutToBytes(text, limit), choices, words, ...(checklist ? { checklist } : {}) };
 }
 
 const FULL_WIDTH_DIGIT = /[０-９]/g;

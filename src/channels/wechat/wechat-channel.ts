@@ -37,7 +37,7 @@ import type { Channel } from '../channel.js';
 import { createWechatApi, WechatApiError, type WechatApi } from './wechat-api.js';
 import { decryptMessage, encryptMessage, newNonce, sameSignature, signatureOf } from './wechat-crypto.js';
 import { clickInput, parseWechatMenu, type WechatMenu } from './wechat-menu.js';
-import { encryptedReplyXml, readMessage, readXml, textReplyXml, type InboundMessage } from './wechat-xml.js';
+import { encryptedReplyXml, newsReplyXml, readMessage, readXml, textReplyXml, type InboundMessage, type NewsArticle } from './wechat-xml.js';
 import { choiceFor, cutToBytes, renderWechat, TEXT_LIMIT_BYTES } from './render-wechat.js';
 
 export const WECHAT_PATH = '/api/wechat';
@@ -75,7 +75,7 @@ export interface WechatUser {
   choices: Choice[];
   words: Choice[];
   /** Recently handled messages with the reply each got: retries get the same reply. */
-  recent: { key: string; at: string; reply: string | null; pushed: boolean }[];
+  recent: { key: string; at: string; reply: string | null; pushed: boolean; news?: NewsArticle }[];
   /** Officers' replies WeChat would not take (beyond 48 h), for the next passive reply. */
   undelivered: string[];
 }
@@ -97,7 +97,12 @@ export interface WechatChannelOptions {
   passiveWaitMs?: number;
 }
 
-type Outcome = { reply: string | null; late: boolean };
+/**
+ * A turn's answer: `reply` is the text; with `news` (WECHAT_NEWS=on and a checklist) the passive
+ * reply is that 图文 card and the text goes through the customer-service API, once (`fresh`: not
+ * a retry's recorded answer).
+ */
+type Outcome = { reply: string | null; late: boolean; news?: NewsArticle; fresh?: boolean };
 
 /** A refusal of the request (not of the citizen's message): JSON, as every error of the HTTP contract. */
 const refuse = (res: Response, status: number, code: string, message: string) => res.status(status).json({ error: { code, message } });
@@ -217,9 +222,15 @@ function enabledChannel(o: WechatChannelOptions, s: WechatSettings, router: Rout
     const msg = message.value;
     if (!o.config.publicUrl) seenBase = `${req.protocol}://${req.get('host')}`;
 
-    const reply = await answerWithin(msg);
-    if (reply === null) return void res.type('text/plain').send('success');
-    const xml = textReplyXml(msg.FromUserName, msg.ToUserName, Math.floor(now().getTime() / 1000), reply);
+    const answered = await answerWithin(msg);
+    if (answered === null) return void res.type('text/plain').send('success');
+    const createTime = Math.floor(now().getTime() / 1000);
+    const xml = answered.news ? newsReplyXml(msg.FromUserName, msg.ToUserName, createTime, answered.news) : textReplyXml(msg.FromUserName, msg.ToUserName, createTime, answered.reply!);
+    // The card is the passive reply; the answer's text follows it through the API (not again on a retry).
+    if (answered.news && answered.fresh && answered.reply && api) {
+      const text = answered.reply;
+      setImmediate(() => void api.sendText(msg.FromUserName, text).catch((err: unknown) => logger.error('wechat_news_text_failed', { error: String((err as Error).message ?? err) })));
+    }
     if (!encrypted) return void res.type('text/xml').send(xml);
     const sealedReply = encryptMessage(s.aesKey!, s.appId!, xml);
     const timestamp = String(Math.floor(now().getTime() / 1000));
@@ -235,17 +246,18 @@ function enabledChannel(o: WechatChannelOptions, s: WechatSettings, router: Rout
    * deadline; an answer that comes later is sent through the customer-service API (when it is
    * configured — otherwise the request waits on, and WeChat's retry picks the answer up).
    */
-  async function answerWithin(msg: InboundMessage): Promise<string | null> {
+  async function answerWithin(msg: InboundMessage): Promise<Outcome | null> {
     const ctl = { abandoned: false, committed: false };
     const work = handleOnce(msg, ctl);
-    if (!api) return (await work).reply;
+    const passive = (o: Outcome): Outcome | null => (o.reply === null && !o.news ? null : o);
+    if (!api) return passive(await work);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), passiveWaitMs)));
     const first = await Promise.race([work, deadline]);
     clearTimeout(timer);
-    if (first !== 'late') return first.reply;
+    if (first !== 'late') return passive(first);
     // Recorded already (only the write is left): the answer is moments away, reply with it.
-    if (ctl.committed) return (await work).reply;
+    if (ctl.committed) return passive(await work);
     ctl.abandoned = true;
     logger.warn('wechat_answer_late', { waitedMs: passiveWaitMs });
     void work.then(
@@ -282,7 +294,7 @@ function enabledChannel(o: WechatChannelOptions, s: WechatSettings, router: Rout
         const before = await users.read(sessionId);
         const recent = (before?.recent ?? []).filter((r) => at.getTime() - Date.parse(r.at) < RECENT_MS);
         const seen = recent.find((r) => r.key === key);
-        if (seen) return release({ reply: seen.pushed ? null : seen.reply, late: false });
+        if (seen) return release({ reply: seen.pushed ? null : seen.reply, late: false, ...(seen.news && !seen.pushed ? { news: seen.news } : {}) });
         if (msg.MsgType === 'event' && msg.Event === 'unsubscribe') return release({ reply: null, late: false });
 
         const user: WechatUser = before ?? { openid: msg.FromUserName, account: msg.ToUserName, lastInboundAt: at.toISOString(), choices: [], words: [], recent: [], undelivered: [] };
@@ -293,15 +305,17 @@ function enabledChannel(o: WechatChannelOptions, s: WechatSettings, router: Rout
         const held = user.undelivered.length ? cutToBytes(`【工作人员此前的回复】\n${user.undelivered.join('\n')}`, Math.max(room, 400)) : '';
         const reply = cutToBytes([held, turn.text].filter(Boolean).join('\n\n'), TEXT_LIMIT_BYTES) || null;
         ctl.committed = !ctl.abandoned;
+        const news: NewsArticle | undefined =
+          s.news && api && turn.checklist ? { title: `【清单】${turn.checklist.title}`, description: `要带的材料共 ${turn.checklist.count} 项。点开看可打印的清单，办事时给窗口看。`, url: turn.checklist.url } : undefined;
         const next: WechatUser = {
           ...user,
           account: msg.ToUserName,
           lastInboundAt: at.toISOString(),
           ...(turn.text !== null ? { choices: turn.choices, words: turn.words } : {}),
           undelivered: held ? [] : user.undelivered,
-          recent: [...recent, { key, at: at.toISOString(), reply, pushed: ctl.abandoned }].slice(-RECENT_MAX),
+          recent: [...recent, { key, at: at.toISOString(), reply, pushed: ctl.abandoned, ...(news ? { news } : {}) }].slice(-RECENT_MAX),
         };
-        release({ reply, late: ctl.abandoned });
+        release({ reply, late: ctl.abandoned, fresh: true, ...(news ? { news } : {}) });
         await users.write(sessionId, next);
       }).catch((err: unknown) => {
         if (!released) return reject(err);
@@ -311,7 +325,7 @@ function enabledChannel(o: WechatChannelOptions, s: WechatSettings, router: Rout
     });
   }
 
-  type Turn = { text: string | null; choices: Choice[]; words: Choice[] };
+  type Turn = { text: string | null; choices: Choice[]; words: Choice[]; checklist?: { title: string; count: number; url: string } };
   const say = (text: string): Turn => ({ text, choices: [], words: [] });
 
   /** What the message asks of the assistant, and its answer as WeChat text. */

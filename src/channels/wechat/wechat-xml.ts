@@ -79,6 +79,18 @@ const cdata = (s: string) => `<![CDATA[${s.replace(/]]>/g, ']]]]><![CDATA[>')}]]
 export const textReplyXml = (to: string, from: string, createTime: number, content: string): string =>
   `<xml><ToUserName>${cdata(to)}</ToUserName><FromUserName>${cdata(from)}</FromUserName><CreateTime>${createTime}</CreateTime><MsgType>${cdata('text')}</MsgType><Content>${cdata(content)}</Content></xml>`;
 
+/** One 图文 article: a title, a line under it and the page it opens. */
+export interface NewsArticle {
+  title: string;
+  description: string;
+  url: string;
+}
+
+/** A passive 图文 (news) reply with one article. */
+export const newsReplyXml = (to: string, from: string, createTime: number, article: NewsArticle): string =>
+  `<xml><ToUserName>${cdata(to)}</ToUserName><FromUserName>${cdata(from)}</FromUserName><CreateTime>${createTime}</CreateTime><MsgType>${cdata('news')}</MsgType><ArticleCount>1</ArticleCount>` +
+  `<Articles><item><Title>${cdata(article.title)}</Title><Description>${cdata(article.description)}</Description><PicUrl>${cdata('')}</PicUrl><Url>${cdata(article.url)}</Url></item></Articles></xml>`;
+
 /** The envelope of an encrypted passive reply (安全模式). */
 export const encryptedReplyXml = (encrypted: string, signature: string, timestamp: string, nonce: string): string =>
   `<xml><Encrypt>${cdata(encrypted)}</Encrypt><MsgSignature>${cdata(signature)}</MsgSignature><TimeStamp>${timestamp}</TimeStamp><Nonce>${cdata(nonce)}</Nonce></xml>`;
