@@ -16,6 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { messageXml, nextMsgId, startFakeWechat } from '../test/helpers/fake-wechat.js';
+import { waitHealthy } from './lib/wait-healthy.js';
 
 /** CPU seconds a process has used (utime + stime, /proc, USER_HZ = 100); NaN off Linux. */
 function cpuSeconds(pid: number): number {
@@ -62,14 +63,7 @@ const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.t
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const url = `http://127.0.0.1:${port}`;
-for (let i = 0; i < 600; i++) {
-  try {
-    if ((await fetch(`${url}/api/health`)).ok) break;
-  } catch {
-    /* not up yet */
-  }
-  await new Promise((r) => setTimeout(r, 50));
-}
+await waitHealthy(url);
 
 // A conversation's worth of questions, with follow-ups and an out-of-scope one, as in scripts/bench.ts.
 const texts = ['个体户营业执照怎么办', '那要多少钱？', '开小卖部还想卖烟要办哪些证', '明天天气怎么样', '社报卡丢了怎么补', '新生儿怎么上户口', '需要带什么材料', '谢谢'];
