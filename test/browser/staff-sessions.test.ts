@@ -164,7 +164,9 @@ describe.skipIf(!available)('staff sessions in Chromium', () => {
     await expect.poll(() => page.locator('#login-error').textContent()).toContain('不是管理员账号');
     expect(await visible(page, '#admin')).toBe(false);
     expect(await visible(page, '#sign-out')).toBe(true);
-    await page.click('#sign-out');
+    // 退出登录 reloads the page once the server has ended the session: wait for that reload, or a
+    // sign-in typed meanwhile races the sign-out (on a loaded machine the sign-out won).
+    await Promise.all([page.waitForEvent('load'), page.click('#sign-out')]);
     await page.locator('#login').waitFor();
 
     await page.fill('#username', 'chief');
