@@ -14,13 +14,9 @@ import { startServer, type RunningServer } from '../../src/server/start-server.j
 import type { TranscriptMessage } from '../../src/service/chat-service.js';
 import { createLowdbStore } from '../../src/storage/lowdb-store.js';
 import type { Store } from '../../src/storage/ports.js';
-import { messageXml, nextMsgId, startFakeWechat, type FakeWechat } from '../helpers/fake-wechat.js';
+import { messageXml, nextMsgId, startFakeWechat, TEST_ACCOUNT, wechatEnv, type FakeWechat } from '../helpers/fake-wechat.js';
 import { staffHttp } from '../helpers/staff-http.js';
 
-const TOKEN = 'yiciWechatToken1';
-const APP_ID = 'wx2c2769f8efd9abc2';
-const APP_SECRET = 'fakeappsecret0123456789abcdef0123';
-const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const PUBLIC_URL = 'https://yici.wuzhou.example.gov.cn';
 
 /** One clock for Yici and the fake WeChat, moved forward by the 48-hour test. */
@@ -43,7 +39,7 @@ let running: RunningServer;
 const staff = staffHttp(() => running.url);
 
 beforeAll(async () => {
-  fake = await startFakeWechat({ token: TOKEN, appId: APP_ID, appSecret: APP_SECRET, aesKey: AES_KEY, now: clock });
+  fake = await startFakeWechat({ ...TEST_ACCOUNT, now: clock });
   const dataDir = await mkdtemp(join(tmpdir(), 'yici-wechat-'));
   const config = readConfig({
     PORT: '0',
@@ -54,11 +50,7 @@ beforeAll(async () => {
     PUBLIC_URL,
     ADMIN_USERNAME: 'chief',
     ADMIN_PASSWORD: 'Strong-pass-2026',
-    WECHAT_TOKEN: TOKEN,
-    WECHAT_APP_ID: APP_ID,
-    WECHAT_APP_SECRET: APP_SECRET,
-    WECHAT_AES_KEY: AES_KEY,
-    WECHAT_API_BASE: fake.apiBase,
+    ...wechatEnv(fake.apiBase),
   });
   running = await startServer(config, silentLogger, { store: slowed(await createLowdbStore(dataDir)), print: () => {}, now: () => new Date(clock()) });
   await running.accounts.create({ username: 'lihua', password: 'Window-Desk-2026', role: 'officer' });
@@ -334,7 +326,7 @@ describe('claim time-outs and call-backs work the same in WeChat', () => {
   let quick: RunningServer;
   let wx: FakeWechat;
   beforeAll(async () => {
-    wx = await startFakeWechat({ token: TOKEN, appId: APP_ID, appSecret: APP_SECRET, aesKey: AES_KEY });
+    wx = await startFakeWechat(TEST_ACCOUNT);
     const config = readConfig({
       PORT: '0',
       DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-wechat-timeout-')),
@@ -345,11 +337,7 @@ describe('claim time-outs and call-backs work the same in WeChat', () => {
       HANDOFF_SWEEP_SECONDS: '0.2',
       ADMIN_USERNAME: 'chief',
       ADMIN_PASSWORD: 'Strong-pass-2026',
-      WECHAT_TOKEN: TOKEN,
-      WECHAT_APP_ID: APP_ID,
-      WECHAT_APP_SECRET: APP_SECRET,
-      WECHAT_AES_KEY: AES_KEY,
-      WECHAT_API_BASE: wx.apiBase,
+      ...wechatEnv(wx.apiBase),
     });
     quick = await startServer(config, silentLogger, { print: () => {} });
   });

@@ -11,28 +11,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
-import { messageXml, nextMsgId, startFakeWechat, type FakeWechat } from '../helpers/fake-wechat.js';
+import { messageXml, nextMsgId, startFakeWechat, TEST_ACCOUNT, wechatEnv, type FakeWechat } from '../helpers/fake-wechat.js';
 
-const TOKEN = 'yiciWechatToken2';
-const APP_ID = 'wx2c2769f8efd9abc2';
-const APP_SECRET = 'fakeappsecret0123456789abcdef0123';
-const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const PUBLIC_URL = 'https://yici.wuzhou.example.gov.cn';
 
 let fake: FakeWechat;
 let running: RunningServer;
 beforeAll(async () => {
-  fake = await startFakeWechat({ token: TOKEN, appId: APP_ID, appSecret: APP_SECRET, aesKey: AES_KEY });
+  fake = await startFakeWechat(TEST_ACCOUNT);
   const config = readConfig({
     PORT: '0',
     DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-wechat-news-')),
     LOG_LEVEL: 'silent',
     PUBLIC_URL,
-    WECHAT_TOKEN: TOKEN,
-    WECHAT_APP_ID: APP_ID,
-    WECHAT_APP_SECRET: APP_SECRET,
-    WECHAT_AES_KEY: AES_KEY,
-    WECHAT_API_BASE: fake.apiBase,
+    ...wechatEnv(fake.apiBase),
     WECHAT_NEWS: 'on',
   });
   running = await startServer(config, silentLogger, { print: () => {} });

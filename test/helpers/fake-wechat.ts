@@ -203,3 +203,20 @@ export async function startFakeWechat(o: FakeWechatOptions): Promise<FakeWechat>
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
+
+/** The official account the WeChat tests register (AppID of Tencent's published sample). */
+export const TEST_ACCOUNT = {
+  token: 'yiciWechatToken1',
+  appId: 'wx2c2769f8efd9abc2',
+  appSecret: 'fakeappsecret0123456789abcdef0123',
+  aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+} as const;
+
+/** Yici's WECHAT_* settings for TEST_ACCOUNT in 安全模式, its API at the fake's `apiBase`. */
+export const wechatEnv = (apiBase: string): Record<string, string> => ({
+  WECHAT_TOKEN: TEST_ACCOUNT.token,
+  WECHAT_APP_ID: TEST_ACCOUNT.appId,
+  WECHAT_APP_SECRET: TEST_ACCOUNT.appSecret,
+  WECHAT_AES_KEY: TEST_ACCOUNT.aesKey,
+  WECHAT_API_BASE: apiBase,
+});
