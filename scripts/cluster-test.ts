@@ -241,7 +241,8 @@ async function main(): Promise<void> {
             await res.arrayBuffer();
             claims.set(q.sessionId, (claims.get(q.sessionId) ?? 0) + 1);
             for (let n = 1; n <= 3; n++) {
-              const text = `officer${o + 1} 回复 ${n} #${q.sessionId.slice(-6)}`;
+              // Unique per claim: a long conversation may be asked for and claimed more than once.
+              const text = `officer${o + 1} 回复 ${n} #${q.sessionId.slice(-6)}-${claims.get(q.sessionId)}`;
               const r = await api('POST', `/api/officer/conversations/${q.sessionId}/messages`, { text });
               if (r.status === 201) replies.set(q.sessionId, [...(replies.get(q.sessionId) ?? []), text]);
               await r.arrayBuffer();
