@@ -44,11 +44,15 @@ export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: E
   const served = options.today ? kb.entries.filter((e) => inEffect(e, options.today!)) : kb.entries;
   const vocabulary = dictionaryWords(served, kb.lexicon.words);
   // This engine's own words: the tokenizer passed in is left unchanged (see dictionary-tokenizer.ts).
+  let index: SearchIndex | undefined;
   const analyzer = createAnalyzer(tokenizer.withWords(vocabulary), kb.lexicon.synonyms, {
     dialect: kb.lexicon.dialect,
     vocabulary,
+    // Typed pinyin may also spell the knowledge base's other words, most common first; read from
+    // the index once it is built (entry texts analysed while building it are not pinyin questions).
+    readingWords: () => (index ? indexWords(index) : []),
   });
-  const index: SearchIndex = buildIndex(served, analyzer, {
+  index = buildIndex(served, analyzer, {
     actions: kb.lexicon.actions,
     generic: kb.lexicon.generic,
     gate: options.gate === undefined ? SHIPPED_GATE : options.gate,
@@ -66,6 +70,13 @@ export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: E
     words: (text) => analyzer.analyze(text).tokens,
     contentWords: (text) => analyzer.analyze(text).content,
   };
+}
+
+/** The index's words, in the most entries first. */
+function indexWords(index: SearchIndex): string[] {
+  return [...index.postings.word]
+    .sort((a, b) => b[1].docs.length - a[1].docs.length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([word]) => word);
 }
 
 /** FNV-1a over the text, as 8 hex digits: pure and fast; identifies a version, not a secret. */

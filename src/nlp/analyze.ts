@@ -44,12 +44,13 @@ const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const MAX_WORD_SYLLABLES = 8;
 
 /**
- * Typed toneless pinyin (「kai xiao mai bu」, 「shebaoka」) rewritten as the known words it sounds
- * like, longest first; syllables that spell no known word are dropped. A Latin run that is not
- * pinyin, or spells no known word, is left as it is.
+ * Typed toneless pinyin (「kai xiao mai bu」, 「shebaoka」, 「fapiao zenme ling」) rewritten as the
+ * known words it sounds like, longest first; syllables that spell no known word are dropped. A
+ * Latin run that is not pinyin, or spells no known word, is left as it is. `wordOf` looks a
+ * syllable sequence up: the knowledge base's names first, then its other words.
  */
-function readPinyin(text: string, bySound: ReadonlyMap<string, string>): string {
-  if (bySound.size === 0 || !/[a-z]/.test(text)) return text;
+function readPinyin(text: string, wordOf: (key: string) => string | undefined): string {
+  if (!/[a-z]/.test(text)) return text;
   return text.replace(/[a-z]+(?: [a-z]+)*/g, (run) => {
     const keys = pinyinKeys(run);
     if (!keys || keys.length < 2) return run;
@@ -57,7 +58,7 @@ function readPinyin(text: string, bySound: ReadonlyMap<string, string>): string 
     for (let i = 0; i < keys.length; ) {
       let found = 0;
       for (let n = Math.min(MAX_WORD_SYLLABLES, keys.length - i); n >= 2 && found === 0; n--) {
-        const word = bySound.get(keys.slice(i, i + n).join(' '));
+        const word = wordOf(keys.slice(i, i + n).join(' '));
         if (word) {
           words.push(word);
           found = n;
@@ -69,11 +70,28 @@ function readPinyin(text: string, bySound: ReadonlyMap<string, string>): string 
   });
 }
 
+/** Sound key → word, the first word of each sound winning. Only words of two or more Chinese characters. */
+function soundMap(words: Iterable<string>, into = new Map<string, string>()): Map<string, string> {
+  for (const word of words) {
+    const w = normalize(word);
+    if (!/^\p{Script=Han}{2,}$/u.test(w)) continue;
+    const key = soundKeys(w).join(' ');
+    if (!into.has(key)) into.set(key, w);
+  }
+  return into;
+}
+
 export interface AnalyzerOptions {
   /** Cantonese → Mandarin rewrites. */
   dialect?: Readonly<Record<string, string>>;
   /** Known words (names, lexicon) that typed pinyin may spell. */
   vocabulary?: readonly string[];
+  /**
+   * More words typed pinyin may spell when no known word sounds alike — the knowledge base's other
+   * words, most common first (「fapiao」 → 发票, 「ruxue」 → 入学). Asked for once, on the first
+   * pinyin question, so start-up does not pay for it; an empty answer is asked again later.
+   */
+  readingWords?: () => readonly string[];
 }
 
 export function createAnalyzer(
@@ -95,13 +113,24 @@ export function createAnalyzer(
   const variants = [...canonicalOf.keys()].filter(Boolean).sort((a, b) => b.length - a.length);
   const variantRe = variants.length > 0 ? new RegExp(variants.map(escapeRe).join('|'), 'g') : null;
   const tokenizer = baseTokenizer.withWords([...canonicalOf.keys(), ...canonicalOf.values()]);
-  const bySound = new Map<string, string>();
-  for (const word of [...(options.vocabulary ?? []), ...canonicalOf.values()]) {
-    const w = normalize(word);
-    if (!/^\p{Script=Han}{2,}$/u.test(w)) continue;
-    const key = soundKeys(w).join(' ');
-    if (!bySound.has(key)) bySound.set(key, w);
-  }
+  const bySound = soundMap([...(options.vocabulary ?? []), ...canonicalOf.values()]);
+  // Function and aspect words (怎么, 什么, 材料, 时间) before the other words, so 「yao shenme cailiao」
+  // still says what is asked and 「shijian」 is 时间, not a rarer word that sounds alike.
+  const askWords = [...STOPWORDS, ...ASPECT_WORDS];
+  let askBySound: Map<string, string> | null = null;
+  let moreBySound: Map<string, string> | null = null;
+  const wordOf = (key: string): string | undefined => {
+    const known = bySound.get(key);
+    if (known !== undefined) return known;
+    if (!moreBySound) {
+      const more = options.readingWords?.() ?? [];
+      if (more.length > 0) moreBySound = soundMap(more, soundMap(askWords));
+    }
+    if (moreBySound) return moreBySound.get(key);
+    return (askBySound ??= soundMap(askWords)).get(key);
+  };
+  // Without any known words (a bare analyzer in tests) typed Latin is left as it is.
+  const readsPinyin = bySound.size > 0 || options.readingWords !== undefined;
 
   // A short word made only of function characters (我想, 要办) is itself a function word.
   const isFiller = (w: string): boolean =>
@@ -110,7 +139,7 @@ export function createAnalyzer(
   return {
     isFiller,
     analyze(input) {
-      let normalized = readPinyin(normalize(input), bySound).replace(/\s+/g, ' ').trim();
+      let normalized = (readsPinyin ? readPinyin(normalize(input), wordOf) : normalize(input)).replace(/\s+/g, ' ').trim();
       normalized = normalized.replace(/(?<=\p{Script=Han})\s+(?=\p{Script=Han})/gu, '');
       if (dialectRe) normalized = normalized.replace(dialectRe, (m) => dialectMap.get(m) ?? m);
       const added = new Set<string>();

@@ -75,6 +75,12 @@ describe('paraphrases are not refused', () => {
     answers('kai xiao mai bu yao ban na xie zheng', ['bundle-small-shop']);
     answers('shebaoka zenme ban', ['item-social-security-card', 'bundle-social-security-card-services']);
   });
+
+  it('typed pinyin of words that are not names (发票, 入学) ranks the matter first', () => {
+    const first = (q: string) => engine.search(q, 3).results[0]?.entry;
+    expect(first('fapiao zenme shenling')?.id).toMatch(/invoice/);
+    expect(first('xiaohai ruxue baoming zai nali')?.id).toMatch(/enrolment/);
+  });
 });
 
 describe('three bands', () => {

@@ -70,3 +70,33 @@ describe('dialect', () => {
     expect(analyzer.analyze('公司唔做咗').text).toBe('公司唔做咗');
   });
 });
+
+describe('typed pinyin beyond the names', () => {
+  it("reads pinyin as the knowledge base's other words when no name sounds alike, and says what is asked", () => {
+    let asked = 0;
+    const reading = createAnalyzer(tokenizer, [], {
+      vocabulary: ['开小卖部'],
+      readingWords: () => {
+        asked++;
+        return ['发票', '入学', '报名'];
+      },
+    });
+    expect(reading.analyze('fapiao zenme ling').tokens).toEqual(['发票', '怎么']);
+    expect(reading.analyze('ruxue baoming yao shenme cailiao').text).toBe('入学报名什么材料');
+    // The names still come first, and the other words are asked for once.
+    expect(reading.analyze('kai xiao mai bu').tokens).toEqual(['开小卖部']);
+    expect(asked).toBe(1);
+  });
+
+  it('asks again later when the other words are not known yet (the index is being built)', () => {
+    let ready = false;
+    const reading = createAnalyzer(tokenizer, [], { vocabulary: ['开小卖部'], readingWords: () => (ready ? ['发票'] : []) });
+    expect(reading.analyze('fapiao').text).toBe('fapiao');
+    ready = true;
+    expect(reading.analyze('fapiao').text).toBe('发票');
+  });
+
+  it('leaves Latin text alone without any known words', () => {
+    expect(createAnalyzer(tokenizer, []).analyze('fapiao zenme ling').text).toBe('fapiao zenme ling');
+  });
+});
