@@ -43,21 +43,22 @@ export interface EngineOptions {
 export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: EngineOptions = {}): Engine {
   const served = options.today ? kb.entries.filter((e) => inEffect(e, options.today!)) : kb.entries;
   const vocabulary = dictionaryWords(served, kb.lexicon.words);
+  // Set once the index is built; the analyzer below asks for its words only after that.
+  const built: { index?: SearchIndex } = {};
   // This engine's own words: the tokenizer passed in is left unchanged (see dictionary-tokenizer.ts).
-  let index: SearchIndex | undefined;
   const analyzer = createAnalyzer(tokenizer.withWords(vocabulary), kb.lexicon.synonyms, {
     dialect: kb.lexicon.dialect,
     vocabulary,
     // Typed pinyin may also spell the knowledge base's other words, most common first; read from
     // the index once it is built (entry texts analysed while building it are not pinyin questions).
-    readingWords: () => (index ? indexWords(index) : []),
+    readingWords: () => (built.index ? indexWords(built.index) : []),
   });
-  index = buildIndex(served, analyzer, {
+  const index = (built.index = buildIndex(served, analyzer, {
     actions: kb.lexicon.actions,
     generic: kb.lexicon.generic,
     gate: options.gate === undefined ? SHIPPED_GATE : options.gate,
     retrieval: options.retrieval,
-  });
+  }));
   const byId = new Map(kb.entries.map((e) => [e.id, e]));
   const versions = new Map(kb.entries.map((e) => [e.id, fingerprint(JSON.stringify(e))]));
   return {
