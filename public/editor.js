@@ -9,7 +9,21 @@ const toText = (x) => (YAML ? YAML.stringify(x, { lineWidth: 0 }) : JSON.stringi
 const kinds = { item: '事项', bundle: '一件事', faq: '问答', policy: '政策' };
 let me = null;
 let entries = [];
-let editing = null; // { entry, base }
+let editing = null; // { entry, base, saved }: saved is the entry as last loaded or saved as a draft (JSON), null for a new one
+
+/** Would leaving the entry now lose something typed? (YAML typed but not yet applied counts.) */
+function unsaved() {
+  if (!editing) return false;
+  if (rawTimer || rawError) return true;
+  return JSON.stringify(editing.entry) !== editing.saved;
+}
+/** Asks before an edit is dropped; true when there is nothing to lose or the editor agrees. */
+function mayLeave() {
+  return !unsaved() || window.confirm('当前条目有未保存的修改，离开后这些修改会丢失。确定要离开吗？（要保留请先「保存草稿」）');
+}
+window.addEventListener('beforeunload', (ev) => {
+  if (unsaved()) ev.preventDefault();
+});
 
 // ---- tabs ----
 document.querySelectorAll('[data-tab]').forEach((b) =>
@@ -47,12 +61,18 @@ let rawOpen = false;
 // in either is dropped.
 let rawError = null;
 let rawTimer = null;
-async function openEntry(id, prefill) {
+/** Opens an entry for editing; the one already open is kept as it is unless `reload` (after a rollback). */
+async function openEntry(id, prefill, reload = false) {
+  if (editing?.base?.id === id && !prefill && !reload) return;
+  if (!mayLeave()) return;
   await yamlReady;
   const { entry } = await api('GET', `/api/kb/entries/${id}`);
   const draft = structuredClone(entry);
   if (prefill?.alias && !draft.aliases.includes(prefill.alias)) draft.aliases.push(prefill.alias);
-  editing = { entry: draft, base: entry };
+  clearTimeout(rawTimer);
+  rawTimer = null;
+  rawError = null;
+  editing = { entry: draft, base: entry, saved: JSON.stringify(entry) };
   renderEditor();
 }
 
@@ -236,7 +256,9 @@ async function saveDraft() {
     return;
   }
   try {
+    const saving = JSON.stringify(editing.entry);
     const { draft } = await api('POST', '/api/kb/drafts', { entryId: editing.base?.id, entry: editing.entry, note: $('note').value });
+    editing.saved = saving;
     $('check').replaceChildren(el('p', { class: 'ok', text: `已保存草稿 ${draft.id}，请另一位编辑在「待审核」里审核。` }));
   } catch (err) {
     $('check').replaceChildren(el('ul', { class: 'problems' }, el('li', { text: err.message }), ...(err.details ?? []).map?.((p) => el('li', { text: `${p.field}：${p.problem}` })) ?? []));
@@ -262,7 +284,7 @@ async function rollback(revision) {
   if (!confirm(`确定回滚到第 ${revision} 版？会立即上线。`)) return;
   try {
     await api('POST', `/api/kb/entries/${editing.entry.id}/rollback`, { revision });
-    await openEntry(editing.entry.id);
+    await openEntry(editing.entry.id, undefined, true);
     await showHistory();
   } catch (err) { alert(err.message); }
 }
@@ -514,8 +536,12 @@ function aliasPicker(c) {
   } }), msg];
 }
 function newEntry(question, relatedId) {
+  if (!mayLeave()) return;
   document.querySelector('[data-tab=entries]').click();
-  editing = { base: null, entry: { id: 'faq-new-question', kind: 'faq', title: question, summary: '', answer: '', aliases: [], keywords: [], related: relatedId ? [relatedId] : [], sources: [{ title: '', reliability: 'unverified', checked: new Date().toISOString().slice(0, 10) }], verified: false, unverified: ['answer'] } };
+  clearTimeout(rawTimer);
+  rawTimer = null;
+  rawError = null;
+  editing = { base: null, saved: null, entry: { id: 'faq-new-question', kind: 'faq', title: question, summary: '', answer: '', aliases: [], keywords: [], related: relatedId ? [relatedId] : [], sources: [{ title: '', reliability: 'unverified', checked: new Date().toISOString().slice(0, 10) }], verified: false, unverified: ['answer'] } };
   renderEditor();
 }
 

@@ -72,6 +72,50 @@ describe.skipIf(!available)('editor in Chromium', () => {
     await expect.poll(() => chat.locator('.card h2').first().textContent(), { timeout: 5000 }).toContain('个体工商户设立登记');
   }, 180_000);
 
+  it('asks before unsaved edits are dropped by opening another entry or leaving the page, and keeps them when the editor stays', async () => {
+    const a = await signIn('editora');
+    await a.fill('#search', '身份证');
+    const listed = a.locator('#entry-list button strong');
+    await listed.nth(2).waitFor();
+    const [first, second, third] = [await listed.nth(0).textContent(), await listed.nth(1).textContent(), await listed.nth(2).textContent()];
+    await a.locator('#entry-list button').nth(0).click();
+    const title = a.locator('input[data-key=title]');
+    await expect.poll(() => title.inputValue(), soon).toBe(first);
+    await title.fill(`${first}（改）`);
+
+    const dialogs: string[] = [];
+    a.once('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await a.locator('#entry-list button').nth(1).click();
+    await expect.poll(() => dialogs.length).toBe(1);
+    expect(dialogs[0]).toContain('未保存');
+    expect(await title.inputValue()).toBe(`${first}（改）`);
+
+    // Leaving the page asks too (the browser's own 离开此网站? prompt).
+    a.once('dialog', (d) => {
+      dialogs.push(d.type());
+      void d.dismiss();
+    });
+    await a.close({ runBeforeUnload: true });
+    await expect.poll(() => dialogs.length).toBe(2);
+    expect(dialogs[1]).toBe('beforeunload');
+    expect(a.isClosed()).toBe(false);
+
+    // Agreeing leaves; an entry opened and not changed leaves without a question.
+    a.once('dialog', (d) => void d.accept());
+    await a.locator('#entry-list button').nth(1).click();
+    await expect.poll(() => title.inputValue(), soon).toBe(second);
+    a.on('dialog', (d) => {
+      dialogs.push(`unexpected: ${d.message()}`);
+      void d.dismiss();
+    });
+    await a.locator('#entry-list button').nth(2).click();
+    await expect.poll(() => title.inputValue(), soon).toBe(third);
+    expect(dialogs).toHaveLength(2);
+  }, 120_000);
+
   it('edits the raw YAML like the file, and the form follows', async () => {
     const a = await signIn('editora');
     await a.fill('#search', '身份证');
@@ -105,9 +149,16 @@ describe.skipIf(!available)('editor in Chromium', () => {
     await expect.poll(() => a.locator('input[data-key=aliases]').inputValue()).toContain(QUESTION);
     expect(await a.locator('#editor h2').textContent()).toContain(picked!);
 
+    // The alias added above is not saved yet: starting a new FAQ asks first.
+    const asked: string[] = [];
+    a.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.accept();
+    });
     await a.click('[data-tab=inbox]');
     await a.locator('#inbox .cluster', { hasText: QUESTION }).locator('button', { hasText: '新建问答草稿' }).click();
     await expect.poll(() => a.locator('input[data-key=title]').inputValue()).toBe(QUESTION);
+    expect(asked).toEqual([expect.stringContaining('未保存')]);
   });
 
   it('shows live validation errors before a draft can be saved', async () => {
