@@ -260,6 +260,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         Object.assign(state, turn.state);
         const replies = [...turn.replies];
         for (const event of turn.events) replies.push(...(await citizen.carryOut(sessionId, event, state.currentEntryId, at)));
+        // What was carried out may have moved the case (a call-back booked from the queue): say where it stands now.
+        if (turn.events.length > 0) state.mode = modeOf((await handoff.get(sessionId)).status);
         return reply(replies);
       }
     }

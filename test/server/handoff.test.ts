@@ -213,6 +213,11 @@ describe('nobody claims in time', () => {
     expect((await chat(sid, { choice: offer!.value })).replies[0]?.text).toContain('请输入您的电话号码');
     const done = await chat(sid, { text: '0774-2812345' });
     expect(done.replies[0]).toMatchObject({ type: 'handoff', status: 'callback_requested' });
+    // Booked from the queue: no longer waiting for an officer online — the reply says so at once.
+    expect(done.mode).toBe('bot');
+    const after = await chat(sid, { text: '社保卡丢了怎么补' });
+    expect(after.mode).not.toBe('queued');
+    expect(JSON.stringify(after.replies)).not.toContain('工作人员接入后会看到您的留言');
 
     await running.close();
     running = await start();
