@@ -211,9 +211,191 @@ export function weakSpotsCsv(d: Dashboard): string {
       e.handoffs,
       e.poor,
       e.questions,
-      Object.entries(e.reasons).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${PROCESS_REASONS[k as keyof typeof PROCESS_REASONS] ?? k}×${n}`).join('；'),
-      Object.entries(e.steps).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}×${n}`).join('；'),
+      Object.entries(e.reasons).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${PROCESS_REASONS[k as keyof typeof PROCESS_REASONS] ?? k}×${n}`).join('；'),
+      Object.entries(e.steps).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k}×${n}`).join('；'),
     ]),
   ];
   return `\uFEFF${rows.map((r) => r.map(quote).join(',')).join('\r\n')}\r\n`;
+}
+
+/*
+ * Running totals. The figures above can be kept as counters, added to as each record is written,
+ * so the dashboard reads a few hundred counters instead of every record of its range:
+ * - day counters, per China day: the DayFigures counts and `reason:<code>` for `reasons`;
+ * - entry counters, keyed `[entryId, field]`, `[entryId, "reason", code]` or `[entryId, "step",
+ *   stepKey]` (JSON), kept per block of days: blocks of 1, 4, 16, 64 and 256 days aligned on day
+ *   numbers, so any range of days is a handful of blocks (a year is at most about 20) — each count
+ *   is added to the five blocks holding its day.
+ * `dashboardFromTotals` turns the counters of a range into the same Dashboard as computeDashboard.
+ */
+
+/** The DayFigures that are counts. */
+export const DAY_COUNTERS = ['questions', 'answered', 'unanswered', 'handoffs', 'checklists', 'suggested', 'suggestionsChosen', 'appeals', 'helpful', 'notHelpful', 'processReports', 'good', 'fair', 'poor'] as const;
+type DayCounter = (typeof DAY_COUNTERS)[number];
+/** The EntryFigures that are counts; `ratings` is not shown, it keeps an entry rated only 好/中 listed, as computeDashboard does. */
+const ENTRY_COUNTERS = ['questions', 'helpful', 'notHelpful', 'processReports', 'handoffs', 'poor', 'offered', 'chosen', 'ratings'] as const;
+type EntryCounter = (typeof ENTRY_COUNTERS)[number];
+
+/** What one record adds: its China day, and counts by key (day counters, entry counters). */
+export interface RecordCounts {
+  day: string;
+  days: Map<string, number>;
+  entries: Map<string, number>;
+}
+
+const entryKey = (id: string, ...field: string[]) => JSON.stringify([id, ...field]);
+const bump = (m: Map<string, number>, key: string, n = 1) => m.set(key, (m.get(key) ?? 0) + n);
+
+/** The counts of one record (of any of the four logs), or null when it counts for nothing. */
+export function recordCounts(record: { log: 'turns'; record: TurnRecord } | { log: 'feedback'; record: FeedbackRecord } | { log: 'process-reports'; record: ProcessReport } | { log: 'ratings'; record: RatingRecord }): RecordCounts | null {
+  const days = new Map<string, number>();
+  const entries = new Map<string, number>();
+  const d = (k: DayCounter) => bump(days, k);
+  const e = (id: string | null, k: EntryCounter) => {
+    if (id) bump(entries, entryKey(id, k));
+  };
+  switch (record.log) {
+    case 'turns': {
+      const t = record.record;
+      if (t.kind === 'smalltalk' || t.kind === 'other') return null;
+      if (t.fromSuggestion) {
+        d('suggestionsChosen');
+        e(t.entryId, 'chosen');
+        break;
+      }
+      d('questions');
+      if (t.kind === 'suggested') {
+        d('suggested');
+        for (const id of t.offered ?? []) e(id, 'offered');
+        break;
+      }
+      if (t.kind === 'appeal') {
+        d('appeals');
+        break;
+      }
+      e(t.entryId, 'questions');
+      if (t.kind === 'unanswered') d('unanswered');
+      else if (t.kind === 'handoff') {
+        d('handoffs');
+        if (t.unanswered) d('unanswered');
+        e(t.entryId, 'handoffs');
+      } else {
+        d('answered');
+        if (t.kind === 'checklist') d('checklists');
+      }
+      break;
+    }
+    case 'feedback':
+      d(record.record.helpful ? 'helpful' : 'notHelpful');
+      e(record.record.entryId, record.record.helpful ? 'helpful' : 'notHelpful');
+      break;
+    case 'process-reports': {
+      const r = record.record;
+      d('processReports');
+      bump(days, `reason:${r.reason}`);
+      if (r.entryId) {
+        e(r.entryId, 'processReports');
+        bump(entries, entryKey(r.entryId, 'reason', r.reason));
+        if (r.step) bump(entries, entryKey(r.entryId, 'step', r.step));
+      }
+      break;
+    }
+    case 'ratings': {
+      const r = record.record;
+      d(r.rating);
+      e(r.entryId, 'ratings');
+      if (r.rating === 'poor') e(r.entryId, 'poor');
+      break;
+    }
+  }
+  return { day: chinaDay(record.record.at), days, entries };
+}
+
+const DAY_MS = 86_400_000;
+/** Block sizes of the entry counters, in days, smallest first. */
+export const BLOCK_DAYS = [1, 4, 16, 64, 256] as const;
+const dayNumber = (day: string) => Math.floor(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
+
+/** The entry-counter buckets a day's counts are added to: one block of each size. */
+export function dayBlocks(day: string): string[] {
+  const n = dayNumber(day);
+  return BLOCK_DAYS.map((size, level) => `${level}:${Math.floor(n / size)}`);
+}
+
+/** The fewest aligned blocks that cover the days `from` to `to` (YYYY-MM-DD, both included) exactly. */
+export function rangeBlocks(from: string, to: string): string[] {
+  const out: string[] = [];
+  const end = dayNumber(to) + 1;
+  for (let p = dayNumber(from); p < end; ) {
+    let level = BLOCK_DAYS.length - 1;
+    while (level > 0 && (p % BLOCK_DAYS[level]! !== 0 || p + BLOCK_DAYS[level]! > end)) level--;
+    out.push(`${level}:${p / BLOCK_DAYS[level]!}`);
+    p += BLOCK_DAYS[level]!;
+  }
+  return out;
+}
+
+export interface TotalsInput {
+  /** Day counters of the days of the range that have any (any order). */
+  days: readonly { day: string; counts: ReadonlyMap<string, number> }[];
+  /** Entry counters summed over the range. */
+  entries: ReadonlyMap<string, number>;
+  title: (entryId: string) => string;
+  stepLabel?: (step: string) => string;
+  from: string;
+  to: string;
+}
+
+/** The dashboard of a range from its running totals: the same figures computeDashboard makes from the records. */
+export function dashboardFromTotals(input: TotalsInput): Dashboard {
+  const reasonCounts = new Map<string, number>();
+  const dayList: DayFigures[] = [];
+  for (const { day, counts } of input.days) {
+    if (day < input.from || day > input.to) continue;
+    const f = emptyDay(day);
+    let any = false;
+    for (const [key, n] of counts) {
+      if (n === 0) continue;
+      if (key.startsWith('reason:')) reasonCounts.set(key.slice(7), (reasonCounts.get(key.slice(7)) ?? 0) + n);
+      else if ((DAY_COUNTERS as readonly string[]).includes(key)) {
+        f[key as DayCounter] += n;
+        any = true;
+      }
+    }
+    if (any) dayList.push(f);
+  }
+  dayList.sort((a, b) => a.day.localeCompare(b.day));
+  for (const d of dayList) {
+    d.answerRate = rate(d.answered, d.answered + d.unanswered);
+    d.handoffRate = rate(d.handoffs, d.questions);
+  }
+  const totals = emptyDay('');
+  for (const d of dayList) for (const k of DAY_COUNTERS) totals[k] += d[k];
+  totals.answerRate = rate(totals.answered, totals.answered + totals.unanswered);
+  totals.handoffRate = rate(totals.handoffs, totals.questions);
+  const { day: _day, ...totalFigures } = totals;
+
+  const entries = new Map<string, EntryFigures>();
+  for (const [key, n] of input.entries) {
+    if (n === 0) continue;
+    const [id, field, sub] = JSON.parse(key) as [string, string, string?];
+    let e = entries.get(id);
+    if (!e) entries.set(id, (e = { entryId: id, title: input.title(id), questions: 0, helpful: 0, notHelpful: 0, processReports: 0, handoffs: 0, poor: 0, offered: 0, chosen: 0, problemScore: 0, reasons: {}, steps: {} }));
+    if (field === 'reason' && sub !== undefined) e.reasons[sub] = (e.reasons[sub] ?? 0) + n;
+    else if (field === 'step' && sub !== undefined) {
+      const name = input.stepLabel?.(sub) ?? sub;
+      e.steps[name] = (e.steps[name] ?? 0) + n;
+    } else if (field !== 'ratings' && (ENTRY_COUNTERS as readonly string[]).includes(field)) e[field as Exclude<EntryCounter, 'ratings'>] += n;
+  }
+  const entryList = [...entries.values()].map((e) => ({ ...e, problemScore: e.notHelpful + 2 * e.processReports + e.handoffs + e.poor }));
+  entryList.sort((a, b) => b.problemScore - a.problemScore || b.questions - a.questions || a.entryId.localeCompare(b.entryId));
+  return {
+    from: input.from,
+    to: input.to,
+    totals: totalFigures,
+    days: dayList,
+    entries: entryList,
+    weakSpots: entryList.filter((e) => e.problemScore > 0).slice(0, 20),
+    reasons: Object.entries(PROCESS_REASONS).map(([code, label]) => ({ code, label, count: reasonCounts.get(code) ?? 0 })),
+  };
 }

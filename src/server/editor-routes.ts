@@ -6,8 +6,9 @@ import { AppError } from '../core/errors.js';
 import type { EditorResult, EditorService } from '../editor/editor-service.js';
 import { inEffect, type Engine } from '../knowledge/engine.js';
 import { clusterQuestions, contentFeatures, similarity } from '../editor/cluster.js';
-import { computeDashboard, weakSpotsCsv } from '../editor/dashboard.js';
-import { WEAK_ANSWER, type FeedbackRecord, type ProcessReport, type RatingRecord, type TurnRecord } from '../service/analytics.js';
+import { weakSpotsCsv } from '../editor/dashboard.js';
+import { WEAK_ANSWER, type TurnRecord } from '../service/analytics.js';
+import { createDashboardTotals, type DashboardTotals } from '../service/dashboard-totals.js';
 import type { Store } from '../storage/ports.js';
 import type { KnowledgeBase } from '../knowledge/parse-knowledge.js';
 import { csrfGuard, requireRole, userOf } from './auth-routes.js';
@@ -31,7 +32,12 @@ export interface EditorDeps {
   /** A readable name for a walkthrough step key `flowId/stepId`. */
   stepLabel?: (step: string) => string;
   now?: () => Date;
+  /** The dashboard's running totals (by default over `store`); their one-off build starts with the routes. */
+  totals?: DashboardTotals;
 }
+
+/** Turns read per page while looking for the inbox's questions. */
+const INBOX_PAGE = 1000;
 
 function unwrap<T>(r: EditorResult<T>): T {
   if (r.ok) return r.value;
@@ -41,6 +47,15 @@ function unwrap<T>(r: EditorResult<T>): T {
 export function editorRoutes(deps: EditorDeps): Router {
   const r = Router();
   const now = deps.now ?? (() => new Date());
+  const totals = deps.totals ?? createDashboardTotals(deps.store);
+  // Count what the logs held before the totals existed (once per store; nothing to do on a new one).
+  // A failure (the database away) is retried by the next dashboard request.
+  let building: Promise<void> | null = null;
+  const build = () =>
+    (building ??= totals.build().catch(() => {
+      building = null;
+    }));
+  void build();
   r.use('/api/kb', requireRole('editor', 'admin'));
   r.post('/api/kb/*path', csrfGuard);
   const me = (res: Response) => userOf(res)!.username;
@@ -199,12 +214,13 @@ export function editorRoutes(deps: EditorDeps): Router {
    */
   r.get('/api/kb/inbox', async (req, res) => {
     const { from, to, span } = rangeOf(req.query);
-    const turns = await deps.store.log<TurnRecord>('turns').between(span.start, span.end);
-    // Newest first, at most INBOX_QUESTIONS: grouping costs grow with the square of the count.
-    const asked = turns
-      .filter((t) => t.text && (t.kind === 'unanswered' || t.kind === 'answered' || t.unanswered))
-      .reverse()
-      .slice(0, INBOX_QUESTIONS);
+    // Newest first, at most INBOX_QUESTIONS (grouping costs grow with the square of the count):
+    // the range's turns are read a page at a time, newest first, until there are enough.
+    const asked: TurnRecord[] = [];
+    for await (const page of deps.store.log<TurnRecord>('turns').newestFirst(span.start, span.end, INBOX_PAGE)) {
+      for (const t of page) if (asked.length < INBOX_QUESTIONS && t.text && (t.kind === 'unanswered' || t.kind === 'answered' || t.unanswered)) asked.push(t);
+      if (asked.length >= INBOX_QUESTIONS) break;
+    }
     const engine = deps.engine();
     const features = (text: string) => contentFeatures(engine.contentWords(text));
     const clusters = clusterQuestions(asked.map((t) => t.text!), features);
@@ -240,19 +256,19 @@ export function editorRoutes(deps: EditorDeps): Router {
     });
   });
 
+  /**
+   * From the running totals, never the records: the range's day counters and a few blocks of entry
+   * counters, so the cost does not grow with the number of records, and the counts are exact.
+   */
   const dashboard = async (q: Record<string, unknown>) => {
-    const { from, to, span } = rangeOf(q);
-    // Only the range is read (by the store's index where it has one), so the counts are exact however long the logs are.
-    const read = <T>(log: string) => deps.store.log<T>(log).between(span.start, span.end);
-    const [turns, feedback, reports, ratings] = await Promise.all([
-      read<TurnRecord>('turns'),
-      read<FeedbackRecord>('feedback'),
-      read<ProcessReport>('process-reports'),
-      read<RatingRecord>('ratings'),
-    ]);
+    const { from, to } = rangeOf(q);
+    if (!(await totals.built())) {
+      void build();
+      throw new AppError(503, 'dashboard_building', '统计数据正在整理（升级后第一次启动时需要几分钟），请稍后再试。');
+    }
     const kb = deps.kb();
-    const title = (id: string) => kb.entries.find((e) => e.id === id)?.title ?? id;
-    return computeDashboard({ turns, feedback, reports, ratings, title, from, to, ...(deps.stepLabel ? { stepLabel: deps.stepLabel } : {}) });
+    const titles = new Map(kb.entries.map((e) => [e.id, e.title]));
+    return totals.dashboard(from, to, (id) => titles.get(id) ?? id, deps.stepLabel);
   };
   r.get('/api/kb/dashboard', async (req, res) => res.json(await dashboard(req.query)));
   r.get('/api/kb/dashboard/weak-spots.csv', async (req, res) => {

@@ -9,6 +9,7 @@ import type { Match, Reply } from '../core/types.js';
 import type { ConversationState, DialogueEvent } from '../dialogue/step.js';
 import type { Engine } from '../knowledge/engine.js';
 import type { Store } from '../storage/ports.js';
+import { createDashboardTotals, type DashboardTotals } from './dashboard-totals.js';
 
 export interface UnansweredRecord {
   at: string;
@@ -98,8 +99,11 @@ const freeText = (text: string): string => maskPersonal(text).slice(0, 500);
 
 export type Analytics = ReturnType<typeof createAnalytics>;
 
-/** Writes the records to the store's logs; `engine` gives an entry's version at the time. */
-export function createAnalytics(store: Store, engine: () => Engine) {
+/**
+ * Writes the records to the store's logs, and adds them to the dashboard's running totals
+ * (dashboard-totals.ts) at the same time; `engine` gives an entry's version at the time.
+ */
+export function createAnalytics(store: Store, engine: () => Engine, totals: DashboardTotals = createDashboardTotals(store)) {
   const unanswered = store.log<UnansweredRecord>('unanswered');
   const turns = store.log<TurnRecord>('turns');
   const feedbackLog = store.log<FeedbackRecord>('feedback');
@@ -120,6 +124,7 @@ export function createAnalytics(store: Store, engine: () => Engine) {
       await Promise.all([
         ...result.events.flatMap((e) => (e.type === 'unanswered' ? [unanswered.append({ at, sessionId, text: e.text, nearest: e.nearest })] : [])),
         turns.append(turn),
+        totals.count({ log: 'turns', record: turn }),
       ]);
     },
 
@@ -138,7 +143,7 @@ export function createAnalytics(store: Store, engine: () => Engine) {
         checklistId: list?.type === 'checklist' ? list.id : null,
         comment: comment ? freeText(comment) : null,
       };
-      await feedbackLog.append(record);
+      await Promise.all([feedbackLog.append(record), totals.count({ log: 'feedback', record })]);
       return record;
     },
 
@@ -154,14 +159,14 @@ export function createAnalytics(store: Store, engine: () => Engine) {
         reason,
         text: freeText(text),
       };
-      await reports.append(report);
+      await Promise.all([reports.append(report), totals.count({ log: 'process-reports', record: report })]);
       return report;
     },
 
     /** The end-of-conversation rating, about the matter under discussion. */
     async rating(at: string, sessionId: string, state: ConversationState, rating: RatingRecord['rating'], comment?: string): Promise<RatingRecord> {
       const r: RatingRecord = { at, sessionId, rating, comment: comment ? freeText(comment) : null, entryId: state.currentEntryId ?? null };
-      await ratings.append(r);
+      await Promise.all([ratings.append(r), totals.count({ log: 'ratings', record: r })]);
       return r;
     },
   };

@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import { inRange, localCoordination } from './local-coordination.js';
-import type { DocumentStore, LogStore, Store } from './ports.js';
+import { openLowdbTallies, type JournalledTallies } from './lowdb-tallies.js';
+import type { DocumentStore, LogStore, Store, TallyStore } from './ports.js';
 
 export const SEGMENT_SIZE = 100;
 /** Documents kept in memory (count, and characters of JSON text); older ones are dropped and re-read on demand. */
@@ -186,14 +187,64 @@ export async function createLowdbStore(dir: string): Promise<Store> {
         }
         return out;
       },
+      async *newestFirst(from, to, size) {
+        // Newest segment first. A segment whose first record is at `to` or later (with a minute's
+        // slack for records written slightly out of time order) is skipped unparsed; the walk ends
+        // after the first segment that starts before `from`, as in `between`.
+        const step = Math.max(1, size);
+        const seg = await segment();
+        const older = (await segments()).filter((i) => i < seg.index).reverse();
+        const slack = new Date(Date.parse(to) + 60_000).toISOString();
+        let page: T[] = [];
+        for (let k = -1; k < older.length; k++) {
+          const text = k < 0 ? seg.db.data : (await open(older[k]!)).db.data;
+          const all = lines(text);
+          if (all.length === 0) continue;
+          const firstAt = (JSON.parse(all[0]!) as { at?: unknown }).at;
+          if (typeof firstAt === 'string' && !Number.isNaN(Date.parse(to)) && firstAt >= slack) continue;
+          for (let i = all.length - 1; i >= 0; i--) {
+            const record = JSON.parse(all[i]!) as T;
+            const at = (record as { at?: unknown }).at;
+            if (typeof at !== 'string' || at < from || at >= to) continue;
+            page.push(record);
+            if (page.length >= step) {
+              yield page;
+              page = [];
+            }
+          }
+          if (typeof firstAt === 'string' && firstAt < from) break;
+        }
+        if (page.length > 0) yield page;
+      },
     };
   }
+
+  // Tallies open (and replay their journal) on first use; every use shares the one opening.
+  const tallyFiles = new Map<string, Promise<JournalledTallies>>();
+  function tallies(name: string): TallyStore {
+    const opened = () => {
+      let t = tallyFiles.get(name);
+      if (!t) {
+        tallyFiles.set(name, (t = openLowdbTallies(dir, name)));
+        t.catch(() => tallyFiles.delete(name));
+      }
+      return t;
+    };
+    return {
+      add: async (counts) => (await opened()).add(counts),
+      read: async (buckets) => (await opened()).read(buckets),
+    };
+  }
+  const flushTallies = async () => {
+    for (const t of tallyFiles.values()) await (await t.catch(() => null))?.flush();
+  };
 
   return {
     kind: 'lowdb',
     ...localCoordination(),
     documents,
     log,
+    tallies,
     async writable() {
       // One probe file per call: concurrent health checks must not remove each other's probe.
       const probe = join(dir, `.probe-${process.pid}-${randomUUID()}`);
@@ -207,9 +258,11 @@ export async function createLowdbStore(dir: string): Promise<Store> {
     },
     async flush() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
+      await flushTallies();
     },
     async close() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
+      await flushTallies();
     },
   };
 }

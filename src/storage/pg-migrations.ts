@@ -42,4 +42,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'tallies',
+    sql: `
+      -- TallyStore: running totals, one row per counter; adding is an upsert that increments n.
+      create table tallies (
+        name text not null,
+        bucket text not null,
+        key text not null,
+        n bigint not null,
+        primary key (name, bucket, key)
+      );
+    `,
+  },
 ];

@@ -28,6 +28,31 @@ export interface LogStore<T> {
    * has one, so a day of a busy year costs that day only. Records without `at` are never returned.
    */
   between(from: string, to: string): Promise<T[]>;
+  /**
+   * The same records of [from, to) newest first, in pages of at most `size`: a reader that needs
+   * only the newest few of a range, or walks a long one in bounded steps, never holds it all.
+   */
+  newestFirst(from: string, to: string, size: number): AsyncIterable<T[]>;
+}
+
+/** One counter of a tally: `n` added to (or held by) `key` in `bucket`. */
+export interface TallyCount {
+  bucket: string;
+  key: string;
+  n: number;
+}
+
+/**
+ * Running totals: integer counters addressed by (bucket, key), kept so that a report reads a few
+ * buckets instead of every record (the dashboard's daily totals). Adding is atomic in every store:
+ * the counts of one `add` land all together or not at all, and concurrent adds — from any instance
+ * sharing the store — are never lost. Totals survive restarts.
+ */
+export interface TallyStore {
+  /** Adds each count to its counter (a counter not seen yet starts at 0). Resolves once durable. */
+  add(counts: readonly TallyCount[]): Promise<void>;
+  /** Every non-zero counter of these buckets, in no particular order. */
+  read(buckets: readonly string[]): Promise<TallyCount[]>;
 }
 
 export interface Store {
@@ -35,6 +60,7 @@ export interface Store {
   readonly kind: 'memory' | 'lowdb' | 'postgres';
   documents<T>(collection: string): DocumentStore<T>;
   log<T>(name: string): LogStore<T>;
+  tallies(name: string): TallyStore;
   /**
    * Runs `task` while holding the lock `name`; a task holding the same name in any process that
    * shares the store waits until it settles. Read-change-write of shared documents goes through

@@ -20,7 +20,8 @@ import pg from 'pg';
 import { keyedSerializer, serializer } from '../core/serialize.js';
 import { StoreUnavailableError } from './errors.js';
 import { MIGRATIONS } from './pg-migrations.js';
-import type { DocumentStore, LogStore, Store } from './ports.js';
+import type { DocumentStore, LogStore, Store, TallyStore } from './ports.js';
+import { checkCounts } from './tally-maps.js';
 
 const { Pool, escapeIdentifier } = pg;
 
@@ -56,6 +57,15 @@ export function statements(schema: string) {
     append: `insert into ${s}.logs (name, at, record) values ($1, $2, $3)`,
     recent: `select record from ${s}.logs where name = $1 order by id desc limit $2`,
     between: `select record from ${s}.logs where name = $1 and at >= $2 and at < $3 order by at, id`,
+    newestFirst: `select id, at, record from ${s}.logs where name = $1 and at >= $2 and at < $3 order by at desc, id desc limit $4`,
+    newestFirstAfter: `select id, at, record from ${s}.logs where name = $1 and at >= $2 and (at, id) < ($3, $4) order by at desc, id desc limit $5`,
+    // Counts are summed per counter first (one statement may not touch a row twice) and taken in
+    // key order, so two instances adding to the same counters lock them in the same order.
+    tallyAdd: `insert into ${s}.tallies as t (name, bucket, key, n)
+               select $1, bucket, key, sum(n) from unnest($2::text[], $3::text[], $4::bigint[]) as c(bucket, key, n)
+               group by bucket, key order by bucket, key
+               on conflict (name, bucket, key) do update set n = t.n + excluded.n`,
+    tallyRead: `select bucket, key, n from ${s}.tallies where name = $1 and bucket = any($2::text[]) and n <> 0`,
     lease: `insert into ${s}.leases as l (name, holder, until) values ($1, $2, now() + $3::float8 * interval '1 millisecond')
             on conflict (name) do update set holder = excluded.holder, until = excluded.until
             where l.holder = excluded.holder or l.until <= now()
@@ -218,6 +228,33 @@ export async function createPostgresStore(url: string, options: { schema?: strin
           if (start === null || stop === null) throw new RangeError(`between(${from}, ${to}): both bounds must be ISO times`);
           return (await query<{ record: T }>(sql.between, [name, start, stop])).rows.map((r) => r.record);
         },
+        async *newestFirst(from, to, size) {
+          const [start, stop] = [timeOf(from), timeOf(to)];
+          if (start === null || stop === null) throw new RangeError(`newestFirst(${from}, ${to}): both bounds must be ISO times`);
+          const limit = Math.max(1, Math.trunc(size));
+          // Keyset pages over the (name, at, id) index: each page starts below the last one's (at, id).
+          let last: { id: string; at: Date } | undefined;
+          for (;;) {
+            const rows = (
+              last
+                ? await query<{ id: string; at: Date; record: T }>(sql.newestFirstAfter, [name, start, last.at, last.id, limit])
+                : await query<{ id: string; at: Date; record: T }>(sql.newestFirst, [name, start, stop, limit])
+            ).rows;
+            if (rows.length > 0) yield rows.map((r) => r.record);
+            if (rows.length < limit) return;
+            last = rows.at(-1)!;
+          }
+        },
+      };
+    },
+    tallies(name: string): TallyStore {
+      return {
+        async add(counts) {
+          checkCounts(counts);
+          if (counts.length === 0) return;
+          return track(query(sql.tallyAdd, [name, counts.map((c) => c.bucket), counts.map((c) => c.key), counts.map((c) => c.n)]).then(() => {}));
+        },
+        read: async (buckets) => (await query<{ bucket: string; key: string; n: string }>(sql.tallyRead, [name, [...new Set(buckets)]])).rows.map((r) => ({ bucket: r.bucket, key: r.key, n: Number(r.n) })),
       };
     },
     exclusive: (name, task) => lines(name, () => locked(name, task)),

@@ -25,6 +25,19 @@ export function withLatency(store: Store): Store {
         append: async (record) => (await turn(), log.append(record)),
         recent: async (limit) => (await turn(), log.recent(limit)),
         between: async (from, to) => (await turn(), log.between(from, to)),
+        async *newestFirst(from, to, size) {
+          for await (const page of log.newestFirst(from, to, size)) {
+            await turn();
+            yield page;
+          }
+        },
+      };
+    },
+    tallies(name) {
+      const tally = store.tallies(name);
+      return {
+        add: async (counts) => (await turn(), tally.add(counts)),
+        read: async (buckets) => (await turn(), tally.read(buckets)),
       };
     },
     exclusive: (name, task) => store.exclusive(name, task),

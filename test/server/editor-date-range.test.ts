@@ -1,13 +1,15 @@
 /**
- * The dashboard and the unanswered inbox read the days asked for from the logs — `between` the
- * first instant of the first day and the first instant after the last (China time) — and nothing
- * else: no "newest 100,000 records", so counts stay exact however long the logs grow.
+ * The dashboard reads the days asked for from the running totals, never a log; the unanswered
+ * inbox reads the turns of those days — from the first instant of the first day to the first
+ * instant after the last (China time) — newest first, and stops once it has enough. Days are
+ * China days at both ends.
  */
 import type { RequestHandler } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EditorService } from '../../src/editor/editor-service.js';
 import type { FeedbackRecord, TurnRecord } from '../../src/service/analytics.js';
 import { editorRoutes } from '../../src/server/editor-routes.js';
+import { createDashboardTotals } from '../../src/service/dashboard-totals.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 import type { LogStore, Store } from '../../src/storage/ports.js';
 import { fixtureEngine } from '../helpers/fixture-engine.js';
@@ -26,13 +28,19 @@ function spiedStore(): { store: Store; reads: string[][] } {
         append: (record) => log.append(record),
         recent: (limit) => (reads.push(['recent', name, String(limit)]), log.recent(limit)),
         between: (from, to) => (reads.push(['between', name, from, to]), log.between(from, to)),
+        newestFirst: (from, to, size) => (reads.push(['newestFirst', name, from, to]), log.newestFirst(from, to, size)),
       };
+    },
+    tallies(name) {
+      const tally = inner.tallies(name);
+      return { add: (counts) => tally.add(counts), read: (buckets) => (reads.push(['tallies', name]), tally.read(buckets)) };
     },
   };
   return { store, reads };
 }
 
 const { store, reads } = spiedStore();
+const totals = createDashboardTotals(store);
 let app: Awaited<ReturnType<typeof startTestApp>>;
 const http = staffHttp(() => app.url);
 const get = async <T>(path: string) => {
@@ -58,6 +66,7 @@ beforeAll(async () => {
         version: () => 1,
         engine: fixtureEngine,
         store,
+        totals,
         staleDays: 365,
         // 2026-11-27 12:00 in China.
         now: () => new Date('2026-11-27T04:00:00.000Z'),
@@ -69,26 +78,27 @@ beforeAll(async () => {
   const feedback = store.log<FeedbackRecord>('feedback');
   const turn = (at: string, kind: TurnRecord['kind'], text: string): TurnRecord => ({ at, sessionId: 's', kind, entryId: kind === 'answered' ? 'item-licence' : null, ...(kind === 'unanswered' ? { text } : {}) });
   const fb = (at: string, helpful: boolean): FeedbackRecord => ({ at, sessionId: 's', seq: 2, helpful, entryId: 'item-licence', entryVersion: null, checklistId: null, comment: null });
-  await turns.append(turn('2026-11-24T15:59:59.999Z', 'unanswered', '护照在哪里办理（前一天）'));
-  await turns.append(turn('2026-11-24T16:00:00.000Z', 'unanswered', '护照怎么办理'));
-  await turns.append(turn('2026-11-25T08:00:00.000Z', 'answered', ''));
-  await turns.append(turn('2026-11-26T15:59:59.999Z', 'unanswered', '办护照要什么材料'));
-  await turns.append(turn('2026-11-26T16:00:00.000Z', 'unanswered', '护照加急怎么办（后一天）'));
-  await feedback.append(fb('2026-11-24T16:00:00.000Z', false));
-  await feedback.append(fb('2026-11-26T16:00:00.000Z', true));
+  // Written and counted as analytics.ts does.
+  const writeTurn = (t: TurnRecord) => Promise.all([turns.append(t), totals.count({ log: 'turns', record: t })]);
+  const writeFeedback = (f: FeedbackRecord) => Promise.all([feedback.append(f), totals.count({ log: 'feedback', record: f })]);
+  await writeTurn(turn('2026-11-24T15:59:59.999Z', 'unanswered', '护照在哪里办理（前一天）'));
+  await writeTurn(turn('2026-11-24T16:00:00.000Z', 'unanswered', '护照怎么办理'));
+  await writeTurn(turn('2026-11-25T08:00:00.000Z', 'answered', ''));
+  await writeTurn(turn('2026-11-26T15:59:59.999Z', 'unanswered', '办护照要什么材料'));
+  await writeTurn(turn('2026-11-26T16:00:00.000Z', 'unanswered', '护照加急怎么办（后一天）'));
+  await writeFeedback(fb('2026-11-24T16:00:00.000Z', false));
+  await writeFeedback(fb('2026-11-26T16:00:00.000Z', true));
 });
 afterAll(() => app.close());
 
 describe('dashboard and inbox by date range', () => {
-  it('the dashboard reads each log between the range’s first instant and the instant after its last day', async () => {
-    reads.length = 0;
-    await get('/api/kb/dashboard?from=2026-11-25&to=2026-11-26');
-    const span = ['2026-11-24T16:00:00.000Z', '2026-11-26T16:00:00.000Z'];
-    expect(reads.sort()).toEqual(['feedback', 'process-reports', 'ratings', 'turns'].map((log) => ['between', log, ...span]));
-    reads.length = 0;
-    await http.json('GET', '/api/kb/dashboard/weak-spots.csv?from=2026-11-25&to=2026-11-26');
-    expect(reads.filter((r) => r[0] !== 'between' || r[2] !== span[0] || r[3] !== span[1])).toEqual([]);
-    expect(reads).toHaveLength(4);
+  it('the dashboard and its CSV read the running totals, never a log', async () => {
+    for (const path of ['/api/kb/dashboard?from=2026-11-25&to=2026-11-26', '/api/kb/dashboard/weak-spots.csv?from=2026-11-25&to=2026-11-26', '/api/kb/dashboard?from=2025-11-25&to=2026-11-26']) {
+      reads.length = 0;
+      expect((await http.json('GET', path)).status).toBe(200);
+      expect(reads.filter((r) => r[0] !== 'tallies')).toEqual([]);
+      expect(reads.length).toBeGreaterThan(0);
+    }
   });
 
   it('counts records from the first instant of the range, and none from the instant after it', async () => {
@@ -103,7 +113,7 @@ describe('dashboard and inbox by date range', () => {
     reads.length = 0;
     const recent = await get<{ from: string; to: string; questions: number }>('/api/kb/inbox');
     expect(recent).toMatchObject({ from: '2026-10-29', to: '2026-11-27', questions: 4 });
-    expect(reads).toEqual([['between', 'turns', '2026-10-28T16:00:00.000Z', '2026-11-27T16:00:00.000Z']]);
+    expect(reads).toEqual([['newestFirst', 'turns', '2026-10-28T16:00:00.000Z', '2026-11-27T16:00:00.000Z']]);
 
     const ranged = await get<{ questions: number; clusters: { examples: string[] }[] }>('/api/kb/inbox?from=2026-11-25&to=2026-11-26');
     expect(ranged.questions).toBe(2);

@@ -223,6 +223,64 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('pages a time range newest first, each record once, the same records as between', async () => {
+      const store = await make();
+      const log = store.log<{ i: number; at?: string }>('paged');
+      const start = Date.parse('2026-03-01T00:00:00.000Z');
+      const at = (i: number) => new Date(start + i * 60_000).toISOString();
+      for (let i = 0; i < 330; i++) {
+        await log.append({ i, at: at(i) });
+        if (i % 50 === 0) await log.append({ i: -1 });
+      }
+      const pages = async (from: number, to: number, size: number) => {
+        const out: number[][] = [];
+        for await (const page of log.newestFirst(at(from), at(to), size)) out.push(page.map((r) => r.i));
+        return out;
+      };
+      const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => to - 1 - k);
+      for (const [from, to, size] of [[0, 330, 1000], [37, 212, 50], [10, 11, 7], [0, 330, 99], [200, 329, 128]] as const) {
+        const got = await pages(from, to, size);
+        expect(got.flat(), `${from}–${to} by ${size}`).toEqual(range(from, to));
+        expect(got.every((p) => p.length > 0 && p.length <= size)).toBe(true);
+        expect(got.slice(0, -1).every((p) => p.length === size)).toBe(true);
+        expect(got.flat().reverse()).toEqual((await log.between(at(from), at(to))).map((r) => r.i));
+      }
+      expect(await pages(400, 500, 10)).toEqual([]);
+      // Stopping early reads no further (the inbox takes the newest few).
+      for await (const page of log.newestFirst(at(0), at(330), 10)) {
+        expect(page.map((r) => r.i)).toEqual(range(320, 330));
+        break;
+      }
+      await store.close();
+    });
+
+    it('adds to tallies and reads back the buckets asked for, never losing a concurrent add', async () => {
+      const store = await make();
+      const t = store.tallies('counts');
+      await t.add([{ bucket: '2026-03-01', key: 'questions', n: 2 }, { bucket: '2026-03-01', key: '["e","item-a","helpful"]', n: 1 }, { bucket: '2026-03-02', key: 'questions', n: 5 }]);
+      await Promise.all(Array.from({ length: 60 }, (_, i) => t.add([{ bucket: '2026-03-01', key: 'questions', n: 1 }, { bucket: `m${i % 3}`, key: 'k', n: i }])));
+      const sorted = (rows: { bucket: string; key: string; n: number }[]) => [...rows].sort((a, b) => a.bucket.localeCompare(b.bucket) || a.key.localeCompare(b.key));
+      expect(sorted(await t.read(['2026-03-01']))).toEqual([
+        { bucket: '2026-03-01', key: '["e","item-a","helpful"]', n: 1 },
+        { bucket: '2026-03-01', key: 'questions', n: 62 },
+      ]);
+      expect(sorted(await t.read(['2026-03-02', 'm0', 'm1', 'm2', 'none', 'm0']))).toEqual([
+        { bucket: '2026-03-02', key: 'questions', n: 5 },
+        { bucket: 'm0', key: 'k', n: 570 },
+        { bucket: 'm1', key: 'k', n: 590 },
+        { bucket: 'm2', key: 'k', n: 610 },
+      ]);
+      // The same counter twice in one add counts twice; a counter back at zero is not listed; tallies are apart.
+      await t.add([{ bucket: 'x', key: 'k', n: 1 }, { bucket: 'x', key: 'k', n: 2 }, { bucket: 'y', key: 'k', n: 1 }]);
+      await t.add([{ bucket: 'y', key: 'k', n: -1 }]);
+      expect(await t.read(['x', 'y'])).toEqual([{ bucket: 'x', key: 'k', n: 3 }]);
+      expect(await store.tallies('other').read(['2026-03-01', 'x'])).toEqual([]);
+      // A bad count is refused whole: nothing of that add is kept.
+      await expect(t.add([{ bucket: 'x', key: 'k', n: 1 }, { bucket: 'x', key: 'k', n: 0.5 }])).rejects.toThrow();
+      expect(await t.read(['x'])).toEqual([{ bucket: 'x', key: 'k', n: 3 }]);
+      await store.close();
+    });
+
     it('runs the tasks of one name one at a time: concurrent read-increment-writes lose no increment', async () => {
       const store = await make();
       const docs = store.documents<number>('counters');

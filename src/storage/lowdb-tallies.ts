@@ -1,0 +1,99 @@
+/**
+ * The lowdb store's tallies: counters held in memory and journalled to one append-only file per
+ * tally, `<dir>/tallies/<name>.jsonl`, one line per `add` (its counts, `[bucket, key, n]` triples).
+ *
+ * - An add is one line, written by one append: it lands whole or, after a crash half-way through
+ *   the write, as a torn last line, which the replay at start-up skips (that add was never
+ *   acknowledged). Adds waiting while a write is in flight go out together in the next append,
+ *   so under load the journal costs one small append per batch, not per add.
+ * - Counts reach the in-memory totals only once their line is written, so a reader never sees a
+ *   count a crash could take back.
+ * - When the journal holds many more lines than counters it is compacted: the totals are written,
+ *   one line per bucket, to a temporary file that replaces the journal (rename is atomic). It runs
+ *   between two appends, so the totals it writes are exactly the lines it replaces.
+ */
+import { createReadStream } from 'node:fs';
+import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { TallyCount, TallyStore } from './ports.js';
+import { checkCounts, createTallyMaps } from './tally-maps.js';
+
+/** Compact when the journal has this many lines more than there are buckets. */
+const COMPACT_AFTER_LINES = 20_000;
+
+type Line = [bucket: string, key: string, n: number][];
+
+export interface JournalledTallies extends TallyStore {
+  /** Resolves when every add made so far is written. */
+  flush(): Promise<void>;
+}
+
+/** Opens (and replays) the journal of tally `name` under `dir`. */
+export async function openLowdbTallies(dir: string, name: string): Promise<JournalledTallies> {
+  const folder = join(dir, 'tallies');
+  await mkdir(folder, { recursive: true });
+  // The name is the caller's; keep it to a safe file name.
+  const file = join(folder, `${encodeURIComponent(name)}.jsonl`);
+  const maps = createTallyMaps();
+  let lines = 0;
+  try {
+    const input = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+    for await (const text of input) {
+      if (text.length === 0) continue;
+      let parsed: Line;
+      try {
+        parsed = JSON.parse(text) as Line;
+      } catch {
+        continue; // a torn last line: its add was never acknowledged
+      }
+      maps.apply(parsed.map(([bucket, key, n]) => ({ bucket, key, n })));
+      lines++;
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+
+  let waiting: { line: string; counts: readonly TallyCount[]; done: () => void; failed: (e: unknown) => void }[] = [];
+  let writing: Promise<void> | null = null;
+  const compact = async () => {
+    const text = [...maps.buckets()].map(([bucket, counters]) => `${JSON.stringify([...counters].map(([key, n]) => [bucket, key, n]))}\n`).join('');
+    const temp = `${file}.${process.pid}.tmp`;
+    await writeFile(temp, text);
+    await rename(temp, file);
+    lines = maps.size();
+  };
+  const pump = async () => {
+    while (waiting.length > 0) {
+      const batch = waiting;
+      waiting = [];
+      try {
+        await appendFile(file, batch.map((w) => w.line).join(''));
+      } catch (err) {
+        for (const w of batch) w.failed(err);
+        continue;
+      }
+      for (const w of batch) maps.apply(w.counts);
+      lines += batch.length;
+      for (const w of batch) w.done();
+      if (lines > maps.size() + COMPACT_AFTER_LINES) await compact().catch(() => {}); // the journal stays valid if compaction fails
+    }
+    writing = null;
+  };
+
+  return {
+    add(counts) {
+      checkCounts(counts);
+      if (counts.length === 0) return Promise.resolve();
+      const line = `${JSON.stringify(counts.map((c) => [c.bucket, c.key, c.n]))}\n`;
+      return new Promise<void>((done, failed) => {
+        waiting.push({ line, counts, done, failed });
+        writing ??= pump();
+      });
+    },
+    read: async (buckets) => maps.read(buckets),
+    async flush() {
+      while (writing) await writing;
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Tallies held in process memory: the memory store's, and the lowdb store's (which also journals
+ * them to a file, lowdb-tallies.ts). A bucket is a Map from key to count.
+ */
+import type { TallyCount } from './ports.js';
+
+export interface TallyMaps {
+  apply(counts: readonly TallyCount[]): void;
+  read(buckets: readonly string[]): TallyCount[];
+  /** Every counter, one bucket at a time (for a snapshot). */
+  buckets(): IterableIterator<[string, Map<string, number>]>;
+  /** How many buckets hold a counter. */
+  size(): number;
+}
+
+export function createTallyMaps(): TallyMaps {
+  const buckets = new Map<string, Map<string, number>>();
+  return {
+    apply(counts) {
+      for (const { bucket, key, n } of counts) {
+        if (!Number.isSafeInteger(n)) throw new RangeError(`tally ${bucket} ${key}: ${n} is not an integer`);
+        let b = buckets.get(bucket);
+        if (!b) buckets.set(bucket, (b = new Map()));
+        const total = (b.get(key) ?? 0) + n;
+        if (total === 0) b.delete(key);
+        else b.set(key, total);
+      }
+    },
+    read(wanted) {
+      const out: TallyCount[] = [];
+      for (const bucket of new Set(wanted)) for (const [key, n] of buckets.get(bucket) ?? []) out.push({ bucket, key, n });
+      return out;
+    },
+    buckets: () => buckets.entries(),
+    size: () => buckets.size,
+  };
+}
+
+/** Checks counts before any is applied, so a bad one leaves the totals as they were. */
+export function checkCounts(counts: readonly TallyCount[]): void {
+  for (const c of counts) {
+    if (typeof c.bucket !== 'string' || typeof c.key !== 'string' || !Number.isSafeInteger(c.n)) throw new RangeError(`tally count ${JSON.stringify(c)}: bucket and key must be strings, n an integer`);
+  }
+}
