@@ -6,7 +6,8 @@
  *  (c) HTTP: start-up time, POST /api/chat throughput and latency with autocannon at 50
  *      connections (persistence on), and the server's memory.
  *  (d) with --cluster: one instance on lowdb vs two on PostgreSQL + Redis behind a round-robin proxy.
- * Options: --quick (shorter runs), --skip-http, --cluster.
+ * Options: --quick (shorter runs), --skip-http, --cluster, --dashboard (only the dashboard and
+ * inbox with 1,000,000 logged questions, scripts/lib/bench-dashboard.ts; 100,000 with --quick).
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import { loadKnowledge } from '../src/adapters/load-knowledge.js';
 import { createJiebaTokenizer } from '../src/adapters/jieba-tokenizer.js';
 import { createChatService } from '../src/service/chat-service.js';
 import { createLowdbStore } from '../src/storage/lowdb-store.js';
+import { benchDashboard } from './lib/bench-dashboard.js';
 import { catalogueEntries } from './lib/catalogue-entries.js';
 import { waitHealthy } from './lib/wait-healthy.js';
 
@@ -338,6 +340,12 @@ async function benchCluster() {
 }
 
 console.log(`# Yici benchmark — ${new Date().toISOString()} — node ${process.version}, ${quick ? 'quick' : 'full'} run`);
+if (args.has('--dashboard')) {
+  const loaded = await loadKnowledge(join(root, 'knowledge'));
+  if (!loaded.ok) throw new Error('the knowledge base does not load');
+  await benchDashboard({ engine: createEngine(loaded.kb, createJiebaTokenizer()), texts: await questions(), quick, databaseUrl: process.env.DATABASE_URL });
+  process.exit(0);
+}
 const engine = await benchEngine();
 await benchStore(engine);
 if (!args.has('--skip-http')) await benchHttp();

@@ -43,8 +43,35 @@ export const similarity = (a: Set<string>, b: Set<string>): number => {
 
 /** Greedy single pass: a question joins the most similar group above the threshold, or starts one. */
 export function clusterQuestions(texts: readonly string[], features: Features, threshold = 0.3, maxExamples = 5): Cluster[] {
+  const steps = clusterSteps(texts, features, threshold, maxExamples);
+  for (;;) {
+    const s = steps.next();
+    if (s.done) return s.value;
+  }
+}
+
+/**
+ * The same grouping, giving the event loop a turn whenever it has worked `sliceMs` (a server
+ * handler must not hold the loop: 3,000 questions take far longer than one slice).
+ */
+export async function clusterQuestionsInSlices(texts: readonly string[], features: Features, sliceMs = 5, threshold = 0.3, maxExamples = 5): Promise<Cluster[]> {
+  const steps = clusterSteps(texts, features, threshold, maxExamples);
+  let slice = performance.now();
+  for (;;) {
+    const s = steps.next();
+    if (s.done) return s.value;
+    if (performance.now() - slice > sliceMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      slice = performance.now();
+    }
+  }
+}
+
+/** The grouping as steps: it yields after each question and each group's label. */
+function* clusterSteps(texts: readonly string[], features: Features, threshold: number, maxExamples: number): Generator<void, Cluster[]> {
   const groups: { members: string[]; feats: Set<string>[]; counts: Map<string, number> }[] = [];
   for (const text of texts) {
+    yield;
     const f = features(text);
     if (f.size === 0) continue;
     let best = -1;
@@ -62,20 +89,20 @@ export function clusterQuestions(texts: readonly string[], features: Features, t
     g.feats.push(f);
     for (const x of f) g.counts.set(x, (g.counts.get(x) ?? 0) + 1);
   }
-  return groups
-    .map((g) => {
-      const common = [...g.counts].filter(([, n]) => n >= Math.max(2, g.members.length / 2)).sort((a, b) => b[1] - a[1]);
-      // The label is the member sharing most with the group.
-      const label = [...g.members].sort((a, b) => score(b) - score(a))[0]!;
-      function score(m: string) {
-        return [...features(m)].reduce((s, x) => s + (g.counts.get(x) ?? 0), 0) / Math.max(1, features(m).size);
-      }
-      return {
-        label,
-        count: g.members.length,
-        examples: [...new Set(g.members)].slice(0, maxExamples),
-        terms: common.map(([t]) => t).filter((t) => !/^.$/u.test(t) || common.length < 3).slice(0, 6),
-      };
-    })
-    .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  const out: Cluster[] = [];
+  for (const g of groups) {
+    yield;
+    const common = [...g.counts].filter(([, n]) => n >= Math.max(2, g.members.length / 2)).sort((a, b) => b[1] - a[1]);
+    // The label is the member sharing most with the group (each member's features as grouped).
+    const score = (i: number) => [...g.feats[i]!].reduce((s, x) => s + (g.counts.get(x) ?? 0), 0) / Math.max(1, g.feats[i]!.size);
+    const scores = g.members.map((_, i) => score(i));
+    const labelAt = scores.reduce((best, s, i) => (s > scores[best]! ? i : best), 0);
+    out.push({
+      label: g.members[labelAt]!,
+      count: g.members.length,
+      examples: [...new Set(g.members)].slice(0, maxExamples),
+      terms: common.map(([t]) => t).filter((t) => !/^.$/u.test(t) || common.length < 3).slice(0, 6),
+    });
+  }
+  return out.sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
 }

@@ -5,7 +5,7 @@ import { chinaDay, chinaDaySpan } from '../core/china-time.js';
 import { AppError } from '../core/errors.js';
 import type { EditorResult, EditorService } from '../editor/editor-service.js';
 import { inEffect, type Engine } from '../knowledge/engine.js';
-import { clusterQuestions, contentFeatures, similarity } from '../editor/cluster.js';
+import { clusterQuestionsInSlices, contentFeatures, similarity } from '../editor/cluster.js';
 import { weakSpotsCsv } from '../editor/dashboard.js';
 import { WEAK_ANSWER, type TurnRecord } from '../service/analytics.js';
 import { createDashboardTotals, type DashboardTotals } from '../service/dashboard-totals.js';
@@ -38,6 +38,26 @@ export interface EditorDeps {
 
 /** Turns read per page while looking for the inbox's questions. */
 const INBOX_PAGE = 1000;
+/** Longest stretch of work a handler does before letting the event loop run (the chat waits meanwhile). */
+const SLICE_MS = 5;
+
+/** `items.map(f)`, letting the event loop run whenever SLICE_MS of work is done. */
+async function mapInSlices<T, U>(items: readonly T[], f: (item: T) => U): Promise<U[]> {
+  const out: U[] = [];
+  let slice = performance.now();
+  for (const item of items) {
+    out.push(f(item));
+    if (performance.now() - slice > SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      slice = performance.now();
+    }
+  }
+  return out;
+}
+const filterInSlices = async <T>(items: readonly T[], keep: (item: T) => boolean): Promise<T[]> => {
+  const kept = await mapInSlices(items, keep);
+  return items.filter((_, i) => kept[i]);
+};
 
 function unwrap<T>(r: EditorResult<T>): T {
   if (r.ok) return r.value;
@@ -223,12 +243,14 @@ export function editorRoutes(deps: EditorDeps): Router {
     }
     const engine = deps.engine();
     const features = (text: string) => contentFeatures(engine.contentWords(text));
-    const clusters = clusterQuestions(asked.map((t) => t.text!), features);
+    // Grouping and searching take longer than a handler may hold the event loop: both work in
+    // slices and let the chat run in between.
+    const clusters = await clusterQuestionsInSlices(asked.map((t) => t.text!), features, SLICE_MS);
     const answeredNow = (text: string) => {
       const s = engine.search(text, 1);
       return s.answerable && (s.results[0]?.score ?? 0) >= WEAK_ANSWER;
     };
-    const open = clusters.slice(0, 200).filter((c) => !answeredNow(c.label));
+    const open = await filterInSlices(clusters.slice(0, 200), (c) => !answeredNow(c.label));
     /**
      * How near an entry is to a group: the bot's confidence, or — it found none, which is why the
      * question is here — how much the group's words share with the entry's names (title, aliases,
@@ -239,7 +261,7 @@ export function editorRoutes(deps: EditorDeps): Router {
     // For each group, the entries closest to its label: candidates the editor may add the phrasing to.
     // They are suggestions only — the bot did not find them close enough to answer with.
     res.json({
-      clusters: open.slice(0, 100).map((c) => {
+      clusters: await mapInSlices(open.slice(0, 100), (c) => {
         const label = features(c.label);
         const candidates = engine
           .search(c.label, 5)

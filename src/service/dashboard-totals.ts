@@ -11,8 +11,9 @@
  *   at or after it are counted live; those before it are counted by the build, which starts
  *   BUILD_GRACE_MS later (so a record stamped just before `liveFrom` and written just after it is
  *   in the log by then), reads the logs newest first a page at a time, yielding to the event loop
- *   between pages, and adds everything in one atomic add together with the counter that says it
- *   is done — a build that dies half-way added nothing, and the next start builds again.
+ *   every few milliseconds, sums the counts per day in memory (a year's counters, not its records),
+ *   then adds them one day at a time, each day in one atomic add together with a counter saying
+ *   that day is in — a build that dies half-way is resumed by the next start, skipping those days.
  * Until the build is done the dashboard says so (503) rather than show figures missing the old days.
  * Instances still running an older version during an upgrade do not count what they write:
  * upgrade them together.
@@ -132,7 +133,16 @@ export function createDashboardTotals(store: Store, options: { now?: () => Date;
             }
           }
         }
-        await addCounts(sum.values(), [{ bucket: STATE_BUCKET, key: 'built', n: 1 }]);
+        // One atomic add per day, carrying the counter that says that day is in: a build stopped
+        // half-way (a crash, the database away) is resumed by the next one, which skips those days.
+        // Small adds also keep each step short for the event loop.
+        const done = new Set((await tally.read([STATE_BUCKET])).filter((c) => c.key.startsWith('day:') && c.n > 0).map((c) => c.key.slice(4)));
+        for (const c of sum.values()) {
+          if (done.has(c.day)) continue;
+          await addCounts([c], [{ bucket: STATE_BUCKET, key: `day:${c.day}`, n: 1 }]);
+          await yieldNow();
+        }
+        await tally.add([{ bucket: STATE_BUCKET, key: 'built', n: 1 }]);
         builtSeen = true;
       });
     },
@@ -144,15 +154,9 @@ export function createDashboardTotals(store: Store, options: { now?: () => Date;
     async dashboard(from: string, to: string, title: (id: string) => string, stepLabel?: (step: string) => string): Promise<Dashboard> {
       const dayNames: string[] = [];
       for (let t = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${to}T00:00:00Z`); t <= end; t += 86_400_000) dayNames.push(new Date(t).toISOString().slice(0, 10));
-      const blocks = rangeBlocks(from, to);
-      const rows = await tally.read([...dayNames, ...blocks]);
+      const [rows, entries] = await Promise.all([tally.read(dayNames), tally.sum(rangeBlocks(from, to))]);
       const days = new Map<string, Map<string, number>>();
-      const entries = new Map<string, number>();
       for (const r of rows) {
-        if (r.bucket.includes(':')) {
-          entries.set(r.key, (entries.get(r.key) ?? 0) + r.n);
-          continue;
-        }
         let d = days.get(r.bucket);
         if (!d) days.set(r.bucket, (d = new Map()));
         d.set(r.key, r.n);

@@ -233,6 +233,7 @@ export async function createLowdbStore(dir: string): Promise<Store> {
     return {
       add: async (counts) => (await opened()).add(counts),
       read: async (buckets) => (await opened()).read(buckets),
+      sum: async (buckets) => (await opened()).sum(buckets),
     };
   }
   const flushTallies = async () => {

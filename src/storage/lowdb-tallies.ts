@@ -92,6 +92,7 @@ export async function openLowdbTallies(dir: string, name: string): Promise<Journ
       });
     },
     read: async (buckets) => maps.read(buckets),
+    sum: async (buckets) => maps.sum(buckets),
     async flush() {
       while (writing) await writing;
     },

@@ -43,6 +43,7 @@ export function createMemoryStore(): Store {
       return {
         add: async (counts) => (checkCounts(counts), maps.apply(counts)),
         read: async (buckets) => maps.read(buckets),
+        sum: async (buckets) => maps.sum(buckets),
       };
     },
     writable: async () => true,

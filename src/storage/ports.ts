@@ -53,6 +53,8 @@ export interface TallyStore {
   add(counts: readonly TallyCount[]): Promise<void>;
   /** Every non-zero counter of these buckets, in no particular order. */
   read(buckets: readonly string[]): Promise<TallyCount[]>;
+  /** Each key's counters summed over these buckets (each bucket once), keys whose sum is 0 left out. */
+  sum(buckets: readonly string[]): Promise<Map<string, number>>;
 }
 
 export interface Store {

@@ -7,6 +7,7 @@ import type { TallyCount } from './ports.js';
 export interface TallyMaps {
   apply(counts: readonly TallyCount[]): void;
   read(buckets: readonly string[]): TallyCount[];
+  sum(buckets: readonly string[]): Map<string, number>;
   /** Every counter, one bucket at a time (for a snapshot). */
   buckets(): IterableIterator<[string, Map<string, number>]>;
   /** How many buckets hold a counter. */
@@ -29,6 +30,12 @@ export function createTallyMaps(): TallyMaps {
     read(wanted) {
       const out: TallyCount[] = [];
       for (const bucket of new Set(wanted)) for (const [key, n] of buckets.get(bucket) ?? []) out.push({ bucket, key, n });
+      return out;
+    },
+    sum(wanted) {
+      const out = new Map<string, number>();
+      for (const bucket of new Set(wanted)) for (const [key, n] of buckets.get(bucket) ?? []) out.set(key, (out.get(key) ?? 0) + n);
+      for (const [key, n] of out) if (n === 0) out.delete(key);
       return out;
     },
     buckets: () => buckets.entries(),

@@ -38,6 +38,7 @@ export function withLatency(store: Store): Store {
       return {
         add: async (counts) => (await turn(), tally.add(counts)),
         read: async (buckets) => (await turn(), tally.read(buckets)),
+        sum: async (buckets) => (await turn(), tally.sum(buckets)),
       };
     },
     exclusive: (name, task) => store.exclusive(name, task),

@@ -33,7 +33,7 @@ function spiedStore(): { store: Store; reads: string[][] } {
     },
     tallies(name) {
       const tally = inner.tallies(name);
-      return { add: (counts) => tally.add(counts), read: (buckets) => (reads.push(['tallies', name]), tally.read(buckets)) };
+      return { add: (counts) => tally.add(counts), read: (buckets) => (reads.push(['tallies', name]), tally.read(buckets)), sum: (buckets) => (reads.push(['tallies', name]), tally.sum(buckets)) };
     },
   };
   return { store, reads };

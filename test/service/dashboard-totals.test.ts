@@ -192,6 +192,26 @@ describe('logs written before the totals existed', () => {
   builds('lowdb', async () => createLowdbStore(await mkdtemp(join(tmpdir(), 'yici-dash-'))));
   if (postgresAvailable) builds('PostgreSQL', freshPostgresStore);
 
+  it('a build stopped half-way (the store failing) is resumed by the next, each day counted once', async () => {
+    const [old] = fc.sample(records, { numRuns: 1, seed: 11 }) as [Records];
+    const store = createMemoryStore();
+    await withOldLogs(store, old);
+    const now = () => new Date('2026-03-01T00:00:00Z');
+    let adds = 0;
+    const failing: Store = {
+      ...store,
+      tallies: (name) => {
+        const t = store.tallies(name);
+        return { ...t, add: (counts) => (++adds === 4 ? Promise.reject(new Error('数据库断开')) : t.add(counts)) };
+      },
+    };
+    await expect(createDashboardTotals(failing, { now, graceMs: 0 }).build()).rejects.toThrow('数据库断开');
+    const totals = createDashboardTotals(store, { now, graceMs: 0 });
+    expect(await totals.built()).toBe(false);
+    await totals.build();
+    expect(await totals.dashboard(day(0), day(DAYS), title, stepLabel)).toEqual(reference(old, day(0), day(DAYS)));
+  });
+
   it('a new store, whose logs are empty, has nothing to build', async () => {
     const store = createMemoryStore();
     expect(await createDashboardTotals(store).built()).toBe(false);

@@ -275,6 +275,12 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       await t.add([{ bucket: 'y', key: 'k', n: -1 }]);
       expect(await t.read(['x', 'y'])).toEqual([{ bucket: 'x', key: 'k', n: 3 }]);
       expect(await store.tallies('other').read(['2026-03-01', 'x'])).toEqual([]);
+      // Sums over buckets: each bucket once, however often named; a key summing to 0 left out.
+      expect(await t.sum(['m0', 'm1', 'm1', 'none'])).toEqual(new Map([['k', 1160]]));
+      expect(await t.sum(['2026-03-01', '2026-03-02'])).toEqual(new Map([['questions', 67], ['["e","item-a","helpful"]', 1]]));
+      await t.add([{ bucket: 'z', key: 'k', n: -1160 }]);
+      expect(await t.sum(['m0', 'm1', 'z'])).toEqual(new Map());
+      expect(await t.sum([])).toEqual(new Map());
       // A bad count is refused whole: nothing of that add is kept.
       await expect(t.add([{ bucket: 'x', key: 'k', n: 1 }, { bucket: 'x', key: 'k', n: 0.5 }])).rejects.toThrow();
       expect(await t.read(['x'])).toEqual([{ bucket: 'x', key: 'k', n: 3 }]);
