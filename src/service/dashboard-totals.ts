@@ -109,7 +109,8 @@ export function createDashboardTotals(store: Store, options: { now?: () => Date;
       const { liveFrom } = await loadMarker();
       if (await isBuilt()) return;
       const wait = Date.parse(liveFrom) + graceMs - now().getTime();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      // The wait must not keep a process that is shutting down alive.
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
       await store.exclusive('dashboard-totals build', async () => {
         if (await isBuilt()) return;
         // Summed in memory as it goes (a year's counters, not its records), added once at the end.
