@@ -6,6 +6,7 @@ import type { Engine } from '../knowledge/engine.js';
 import { PROCESS_REASONS, type ProcessReason } from '../service/analytics.js';
 import { CLIENT_SESSION_ID, sessionForbidden, type ChatService } from '../service/chat-service.js';
 import { renderChecklistPage } from './checklist-page.js';
+import { addressKey } from './rate-limits.js';
 import { parseOr400 } from './validate.js';
 
 export interface CitizenDeps {
@@ -194,7 +195,7 @@ export function chatRoute(deps: Pick<CitizenDeps, 'chat' | 'maxMessageLength'>):
     }
     const body = parseOr400(chatBody, req.body);
     const input = body.text !== undefined ? { text: body.text } : { choice: body.choice! };
-    const out = await deps.chat.handle(body.sessionId, input, 'rest', { key: sessionKeyOf(req) });
+    const out = await deps.chat.handle(body.sessionId, input, 'rest', { key: sessionKeyOf(req) }, addressKey(req));
     res.json({
       sessionId: out.sessionId,
       mode: out.mode,

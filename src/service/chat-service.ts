@@ -136,9 +136,10 @@ export interface ChatService {
   /**
    * One turn. With a KeyProof, a new conversation is bound to a fresh key (returned once as
    * `sessionKey`) and an existing one needs its key; a missing or wrong key throws the 403
-   * `session_forbidden` before anything is stored.
+   * `session_forbidden` before anything is stored. `client`: who sent it — the client's address, or
+   * the platform's id for the citizen — by which new handoffs are limited (HandoffService.apply).
    */
-  handle(sessionId: string, input: UserInput, channel: string, proof?: KeyProof): Promise<ChatResponse>;
+  handle(sessionId: string, input: UserInput, channel: string, proof?: KeyProof, client?: string): Promise<ChatResponse>;
   /** Whether `key` is the key of an existing conversation (false for unknown ones and keyless ones). */
   authorize(sessionId: string, key: string | undefined): Promise<boolean>;
   transcript(sessionId: string, after: number): Promise<TranscriptMessage[] | null>;
@@ -230,7 +231,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     return numbered;
   }
 
-  async function handleNow(sessionId: string, input: UserInput, channel: string, proof?: KeyProof): Promise<ChatResponse> {
+  async function handleNow(sessionId: string, input: UserInput, channel: string, proof?: KeyProof, client?: string): Promise<ChatResponse> {
     const at = now().toISOString();
     const existing = await conversations.read(sessionId);
     // A keyed conversation only with its key; a platform's (keyless) one never through a keyed channel.
@@ -259,7 +260,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       if (turn) {
         Object.assign(state, turn.state);
         const replies = [...turn.replies];
-        for (const event of turn.events) replies.push(...(await citizen.carryOut(sessionId, event, state.currentEntryId, at)));
+        for (const event of turn.events) replies.push(...(await citizen.carryOut(sessionId, event, state.currentEntryId, at, client)));
         // What was carried out may have moved the case (a call-back booked from the queue): say where it stands now.
         if (turn.events.length > 0) state.mode = modeOf((await handoff.get(sessionId)).status);
         return reply(replies);
@@ -277,7 +278,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     extra.push(analytics.turn(at, sessionId, result, userText, state.currentEntryId ?? null));
     const wantsHuman = result.events.find((e) => e.type === 'handoff_requested');
     if (handoff && citizen && wantsHuman?.type === 'handoff_requested') {
-      replies = [...replies, ...(await citizen.requestPerson(sessionId, state.currentEntryId, wantsHuman.reason, at))];
+      replies = [...replies, ...(await citizen.requestPerson(sessionId, state.currentEntryId, wantsHuman.reason, at, client))];
       state.mode = modeOf((await handoff.get(sessionId)).status);
       // A person takes over: a walkthrough under way ends here (its answers stay for the officer).
       if (state.mode !== 'bot' && state.flow) state.flow = { ...state.flow, at: null };
@@ -286,7 +287,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   }
 
   return {
-    handle: (sessionId, input, channel, proof) => serial(sessionId, () => handleNow(sessionId, input, channel, proof)),
+    handle: (sessionId, input, channel, proof, client) => serial(sessionId, () => handleNow(sessionId, input, channel, proof, client)),
     authorize: async (sessionId, key) => keyMatches(key, (await conversations.read(sessionId))?.keyHash),
     post: (sessionId, from, replies, author) =>
       serial(sessionId, async () => {
