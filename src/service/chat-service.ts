@@ -8,7 +8,7 @@
  * whichever instance handled that. Every message added reaches the listeners of every instance
  * (citizen and officer sockets) through the relay 'chat.message'.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import { maskPersonal } from '../core/mask-personal.js';
 import { keyedSerializer } from '../core/serialize.js';
@@ -77,12 +77,13 @@ export interface KeyProof {
 
 /** 256 random bits, URL-safe; given to the client once, stored only as its hash. */
 const newSessionKey = (): string => randomBytes(32).toString('base64url');
-const hashKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
+// One-shot hashing (crypto.hash): no Hash object per message.
+const hashKey = (key: string): string => hash('sha256', key, 'hex');
 
 /** Constant-time comparison of a presented key with the stored hash. */
 const keyMatches = (key: string | undefined, keyHash: string | undefined): boolean => {
   if (typeof key !== 'string' || key.length === 0 || key.length > 200 || !keyHash) return false;
-  const a = Buffer.from(hashKey(key), 'hex');
+  const a = hash('sha256', key, 'buffer');
   const b = Buffer.from(keyHash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
 };
