@@ -196,7 +196,7 @@ export function chatRoute(deps: Pick<CitizenDeps, 'chat' | 'maxMessageLength'>):
     const body = parseOr400(chatBody, req.body);
     const input = body.text !== undefined ? { text: body.text } : { choice: body.choice! };
     const out = await deps.chat.handle(body.sessionId, input, 'rest', { key: sessionKeyOf(req) }, addressKey(req));
-    res.json({
+    writeJson(res, {
       sessionId: out.sessionId,
       mode: out.mode,
       replies: out.replies,
@@ -205,4 +205,16 @@ export function chatRoute(deps: Pick<CitizenDeps, 'chat' | 'maxMessageLength'>):
       ...(out.sessionKey ? { sessionKey: out.sessionKey } : {}),
     });
   };
+}
+
+/**
+ * A 200 JSON answer to a POST, written as res.json writes it here (no ETag, no JSON spaces or
+ * escaping: createApp's settings; a POST is never "fresh"): the same status and headers, without
+ * res.json's and res.send's per-call look-ups of settings and re-parsing of the content type.
+ */
+function writeJson(res: Response, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', String(Buffer.byteLength(body, 'utf8')));
+  res.end(body, 'utf8');
 }

@@ -58,3 +58,24 @@ describe('one chat message on one instance', () => {
     publish.mockRestore();
   });
 });
+
+describe('the chat answer, written directly', () => {
+  it('carries the headers res.json gave it, in the same order, and its exact length', async () => {
+    const { request } = await import('node:http');
+    const body = JSON.stringify({ sessionId: 'message-work-check-0002', text: '个体户营业执照怎么办' });
+    const { status, names, headers, bytes } = await new Promise<{ status: number; names: string[]; headers: Record<string, unknown>; bytes: number }>((resolve, reject) => {
+      const req = request(`${running.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        let n = 0;
+        res.on('data', (c: Buffer) => (n += c.length));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, names: res.rawHeaders.filter((_, i) => i % 2 === 0), headers: res.headers, bytes: n }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(status).toBe(200);
+    expect(names.slice(names.indexOf('X-XSS-Protection'))).toEqual(['X-XSS-Protection', 'RateLimit-Policy', 'RateLimit', 'Content-Type', 'Content-Length', 'Date', 'Connection', 'Keep-Alive']);
+    expect(headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(headers['content-length'])).toBe(bytes);
+    expect(bytes).toBeGreaterThan(1000); // a real answer, longer than res.send's short-body path
+  });
+});
