@@ -104,7 +104,8 @@ export async function startServer(
       : undefined;
   const bus = options.bus ?? redis ?? createLocalBus();
   if (!(await bus.healthy())) logger.warn('bus_unreachable', { kind: bus.kind, note: '启动时连接不上消息总线：本实例先照常服务，恢复后自动重连' });
-  const relays = createRelays({ bus, instanceId, onError: (err, topic) => logger.warn('relay_failed', { topic, error: String((err as Error)?.message ?? err) }) });
+  // On a local bus made here no other instance listens: events go to this instance's listeners only.
+  const relays = createRelays({ ...(options.bus || redis ? { bus } : {}), instanceId, onError: (err, topic) => logger.warn('relay_failed', { topic, error: String((err as Error)?.message ?? err) }) });
   // A start that fails from here on closes the Redis connections it opened (they would keep the process alive).
   const failedStart = async (err: unknown): Promise<never> => {
     relays.close();

@@ -17,6 +17,7 @@ import type { ChatService, TranscriptMessage } from '../../service/chat-service.
 import type { Store } from '../../storage/ports.js';
 import type { Channel, StaffNotice, StaffPort } from '../channel.js';
 import { caseNoticeActivity, renderActivities, submittedChoice, type CardActivity } from './adaptive-cards.js';
+import { addressKey } from '../../server/rate-limits.js';
 
 export const TEAMS_PATH = '/api/messages';
 
@@ -258,6 +259,12 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
     return true;
   }
 
+  /**
+   * The client address of the request each turn came in (as the HTTP limits count it): new
+   * handoffs are limited per client address, as for the chat route.
+   */
+  const clientOf = new WeakMap<TurnContextLike, string>();
+
   /** The Bot Framework turn under a botkit worker. */
   const contextOf = (bot: BotWorker) => (bot as unknown as { getConfig(key: string): TurnContextLike }).getConfig('context');
 
@@ -293,7 +300,7 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
     } else return send(ctx, [{ type: 'message', text: '请输入文字或点选按钮。' }]);
     let activities: CardActivity[];
     try {
-      const out = await o.chat.handle(sessionId, input, 'teams');
+      const out = await o.chat.handle(sessionId, input, 'teams', undefined, clientOf.get(ctx));
       activities = renderActivities(out.replies, o.publicUrl ?? null);
     } catch (err) {
       o.logger.error('teams_turn_failed', { error: String((err as Error).message ?? err) });
@@ -331,6 +338,7 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
     const { answer, res: captured } = captureAnswer();
     try {
       await adapter.processActivity(req, captured, async (ctx) => {
+        clientOf.set(ctx, addressKey(req));
         await (controller as unknown as { handleTurn(ctx: unknown): Promise<void> }).handleTurn(ctx);
       });
     } catch (err) {
