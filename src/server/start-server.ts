@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createJiebaTokenizer } from '../adapters/jieba-tokenizer.js';
 import { openStore } from '../adapters/open-store.js';
-import { createRedisBus, type RedisBus } from '../adapters/redis-bus.js';
+import type { RedisBus } from '../adapters/redis-bus.js';
 import { createAccounts, type Accounts } from '../auth/accounts.js';
 import { createEntraVerifier } from '../auth/entra-token.js';
 import type { Channel } from '../channels/channel.js';
@@ -97,7 +97,8 @@ export async function startServer(
   const instanceId = randomUUID();
   const redis: RedisBus | undefined =
     !options.bus && config.redisUrl
-      ? createRedisBus(config.redisUrl, {
+      ? // ioredis is imported only when Redis is configured.
+        (await import('../adapters/redis-bus.js')).createRedisBus(config.redisUrl, {
           onError: (event, error) => logger.warn(event, { error }),
           onReconnect: () => logger.info('redis_reconnected', {}),
         })
@@ -139,7 +140,7 @@ export async function startServer(
   const staffPort = createStaffPort({ accounts, staffLinks, officerActions: createOfficerActions({ handoff, conversations: chat, departments }) });
   const channels: Channel[] = [
     createWebChannel({ chat, logger, maxMessageLength: config.maxMessageLength, messagesPerMinute: config.rateLimits.chatPerMinute }),
-    createTeamsChannel({
+    await createTeamsChannel({
       chat,
       logger,
       store,
