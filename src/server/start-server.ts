@@ -11,7 +11,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createJiebaTokenizer } from '../adapters/jieba-tokenizer.js';
+import { createKnowledgeCache } from '../adapters/knowledge-cache.js';
 import { openStore } from '../adapters/open-store.js';
 import type { RedisBus } from '../adapters/redis-bus.js';
 import { createAccounts, type Accounts } from '../auth/accounts.js';
@@ -112,7 +114,9 @@ export async function startServer(
     await redis?.close();
     throw err;
   };
-  const knowledge = await loadLiveKnowledge(config, createJiebaTokenizer, logger, { store, bus, shared: options.sharedKnowledge ?? store.kind === 'postgres' }).catch(failedStart);
+  // The knowledge base as parsed and indexed is kept in DATA_DIR/knowledge-cache between starts (keyed by its files and the code).
+  const knowledgeCache = createKnowledgeCache(join(config.dataDir, 'knowledge-cache'));
+  const knowledge = await loadLiveKnowledge(config, createJiebaTokenizer, logger, { store, bus, shared: options.sharedKnowledge ?? store.kind === 'postgres' }, knowledgeCache).catch(failedStart);
   const { engine, flows, runtime } = knowledge;
   const officeHours = readOfficeHours(config, knowledge.kb().settings.officeHours);
 
@@ -264,6 +268,8 @@ export async function startServer(
       (closing ??= (async () => {
         stopSweep();
         knowledge.close();
+        // A knowledge cache being written is finished, not left half-way in a folder being removed.
+        await knowledge.cache.saved;
         relays.close();
         await Promise.all([...channels.map((c) => c.close()), officerSocket.close()]);
         await new Promise<void>((resolve) => {
