@@ -6,8 +6,10 @@
  *  (c) HTTP: start-up time, POST /api/chat throughput and latency with autocannon at 50
  *      connections (persistence on), and the server's memory.
  *  (d) with --cluster: one instance on lowdb vs two on PostgreSQL + Redis behind a round-robin proxy.
- * Options: --quick (shorter runs), --skip-http, --cluster, --dashboard (only the dashboard and
- * inbox with 1,000,000 logged questions, scripts/lib/bench-dashboard.ts; 100,000 with --quick).
+ *  (e) with --startup: start-up time and idle memory, cold and warm (knowledge cache), on the
+ *      shipped and the scale knowledge base (scripts/lib/bench-startup.ts); --startup alone skips (a)–(c).
+ * Options: --quick (shorter runs), --skip-http, --cluster, --startup, --dashboard (only the
+ * dashboard and inbox with 1,000,000 logged questions, scripts/lib/bench-dashboard.ts; 100,000 with --quick).
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
@@ -22,6 +24,7 @@ import { createJiebaTokenizer } from '../src/adapters/jieba-tokenizer.js';
 import { createChatService } from '../src/service/chat-service.js';
 import { createLowdbStore } from '../src/storage/lowdb-store.js';
 import { benchDashboard } from './lib/bench-dashboard.js';
+import { benchStartup } from './lib/bench-startup.js';
 import { catalogueEntries } from './lib/catalogue-entries.js';
 import { waitHealthy } from './lib/wait-healthy.js';
 
@@ -346,7 +349,14 @@ if (args.has('--dashboard')) {
   await benchDashboard({ engine: createEngine(loaded.kb, createJiebaTokenizer()), texts: await questions(), quick, databaseUrl: process.env.DATABASE_URL });
   process.exit(0);
 }
-const engine = await benchEngine();
-await benchStore(engine);
-if (!args.has('--skip-http')) await benchHttp();
+const startupOnly = args.has('--startup') && args.size === 1 + (quick ? 1 : 0);
+if (!startupOnly) {
+  const engine = await benchEngine();
+  await benchStore(engine);
+  if (!args.has('--skip-http')) await benchHttp();
+}
 if (args.has('--cluster')) await benchCluster();
+if (args.has('--startup')) {
+  build();
+  await benchStartup(root, { quick });
+}

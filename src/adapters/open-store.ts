@@ -6,11 +6,12 @@ import type { Config } from '../config.js';
 import { StartupError } from '../server/startup-error.js';
 import { createLowdbStore } from '../storage/lowdb-store.js';
 import type { Store } from '../storage/ports.js';
-import { createPostgresStore } from '../storage/postgres-store.js';
 
 export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Store> {
   if (!config.databaseUrl) return createLowdbStore(config.dataDir);
   try {
+    // pg is imported only when a database is configured (start-up time of the one-instance setup).
+    const { createPostgresStore } = await import('../storage/postgres-store.js');
     return await createPostgresStore(config.databaseUrl);
   } catch (err) {
     const shown = new URL(config.databaseUrl);

@@ -9,7 +9,7 @@ import type { Entry, ItemEntry } from '../knowledge/schema.js';
 import { normalize } from '../nlp/normalize.js';
 import { CAUTION } from './compose-answer.js';
 import { evaluate, type Value } from './condition.js';
-import { readGroups } from './negation.js';
+import { prepareGroups, readGroups, type PreparedGroups } from './negation.js';
 import type { AskStep, Flow } from './parse-flows.js';
 
 export interface FlowState {
@@ -79,14 +79,27 @@ function questionReplies(flow: Flow, step: AskStep, state: FlowState): Reply[] {
 }
 
 /**
+ * The prefill rules of each flow as word groups, normalised once per flow object (flows are
+ * immutable once parsed; a reload makes new objects, and the old entries go with them).
+ */
+const preparedPrefill = new WeakMap<Flow, PreparedGroups>();
+const prefillGroups = (flow: Flow): PreparedGroups => {
+  let prepared = preparedPrefill.get(flow);
+  if (!prepared) {
+    prepared = prepareGroups(flow.prefill.map((r) => ({ words: r.words, slots: [...Object.keys(r.set), ...Object.keys(r.negated ?? {})] })));
+    preparedPrefill.set(flow, prepared);
+  }
+  return prepared;
+};
+
+/**
  * Words of the first message that answer questions in advance. A word that is denied
  * (「不卖烟」「散装的不卖」, see negation.ts) does not count as said; where the rule declares
  * `negated`, a denial answers with that instead. Later rules win, so a specific rule listed after
  * a general one overrides it (卤味 after 预包装: selling both needs the licence).
  */
 export function prefill(flow: Flow, message: string): { slots: Record<string, Value>; filled: string[] } {
-  const groups = flow.prefill.map((r) => ({ words: r.words, slots: [...Object.keys(r.set), ...Object.keys(r.negated ?? {})] }));
-  const all = readGroups(message, groups);
+  const all = readGroups(message, prefillGroups(flow));
   const slots: Record<string, Value> = {};
   for (const [i, rule] of flow.prefill.entries()) {
     const readings = all[i]!;

@@ -91,15 +91,31 @@ export interface WordGroup {
   slots: readonly string[];
 }
 
+/** Groups with their words normalised (prepareGroups), to be read against many messages. */
+export interface PreparedGroups {
+  readonly groups: readonly WordGroup[];
+  readonly normalizedWords: readonly (readonly string[])[];
+}
+
+/**
+ * Normalises the groups' words once. A walkthrough's prefill rules hold more words than
+ * normalize's small cache of recent texts, so normalising them on every message converted each
+ * one (opencc) again; prepare them once per flow instead.
+ */
+export function prepareGroups(groups: readonly WordGroup[]): PreparedGroups {
+  return { groups, normalizedWords: groups.map((g) => g.words.map(normalize).filter((w) => w.length > 0)) };
+}
+
 /**
  * The readings of each group's words in the message's clauses. A word found inside a longer word
  * about the same slot is read as part of it: in 「不只卖预包装」 the 预包装 is not said, and
  * 「没有公积金」 is not also a plain 公积金.
  */
-export function readGroups(message: string, groups: readonly WordGroup[]): Reading[][] {
+export function readGroups(message: string, groups: readonly WordGroup[] | PreparedGroups): Reading[][] {
+  const prepared = 'normalizedWords' in groups ? groups : prepareGroups(groups);
+  const words = prepared.normalizedWords;
+  groups = prepared.groups;
   const out: Reading[][] = groups.map(() => []);
-  // Normalised once, not once per clause.
-  const words = groups.map((g) => g.words.map(normalize).filter((w) => w.length > 0));
   for (const clause of clausesOf(message)) {
     const matches: { group: number; start: number; end: number }[] = [];
     words.forEach((groupWords, group) => {

@@ -52,10 +52,10 @@ export function createCitizenActions(deps: CitizenActionsDeps) {
      * Queues the conversation for an officer of the department serving `entryId`, or, out of office
      * hours, offers a call-back. Asked again while queued or served, says so.
      */
-    async requestPerson(sessionId: string, entryId: string | null, reason: string, at: string): Promise<Reply[]> {
+    async requestPerson(sessionId: string, entryId: string | null, reason: string, at: string, client?: string): Promise<Reply[]> {
       if (deps.officeHours && !isOpen(deps.officeHours, now())) return closedOffer(nextOpening(deps.officeHours, now()));
       const topic = await routed(sessionId, entryId, at);
-      const r = await handoff.apply(sessionId, { type: 'request', by: 'citizen', ...topic, reason, at });
+      const r = await handoff.apply(sessionId, { type: 'request', by: 'citizen', ...topic, reason, at }, false, client);
       if (r.ok) return [await queued(sessionId, topic.department)];
       const c = await handoff.get(sessionId);
       if (c.status === 'queued') return [await queued(sessionId, c.department)];
@@ -68,10 +68,10 @@ export function createCitizenActions(deps: CitizenActionsDeps) {
      * is about the matter under discussion (`entryId`) and due two hours after the office next
      * opens; the case keeps the number sealed (handoff-service), the reply shows it masked.
      */
-    async carryOut(sessionId: string, event: HandoffEvent, entryId: string | null, at: string): Promise<Reply[]> {
+    async carryOut(sessionId: string, event: HandoffEvent, entryId: string | null, at: string, client?: string): Promise<Reply[]> {
       switch (event.type) {
         case 'handoff_cancelled':
-          await handoff.apply(sessionId, { type: 'release', by: 'citizen', at });
+          await handoff.apply(sessionId, { type: 'release', by: 'citizen', at }, false, client);
           return [];
         case 'queue_status_asked':
           return [await queued(sessionId, (await handoff.get(sessionId)).department)];
@@ -79,7 +79,7 @@ export function createCitizenActions(deps: CitizenActionsDeps) {
           const ticket = await handoff.nextTicket();
           const due = new Date((nextOpening(deps.officeHours ?? ALWAYS_OPEN, now()) ?? now()).getTime() + CALLBACK_WITHIN_MS);
           const callback = { ticket, phone: event.phone, dueAt: due.toISOString() };
-          const r = await handoff.apply(sessionId, { type: 'request_callback', by: 'citizen', callback, ...(await routed(sessionId, entryId, at)), at });
+          const r = await handoff.apply(sessionId, { type: 'request_callback', by: 'citizen', callback, ...(await routed(sessionId, entryId, at)), at }, false, client);
           return [r.ok ? callbackBooked(ticket, due, maskPersonal(event.phone)) : callbackFailed(r.reason)];
         }
       }

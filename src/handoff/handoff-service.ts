@@ -44,7 +44,12 @@ export const GENERAL_QUEUE = GENERAL_COUNTER;
 
 export interface HandoffService {
   get(sessionId: string): Promise<HandoffCase>;
-  apply(sessionId: string, command: Command, isAdmin?: boolean): Promise<TransitionResult>;
+  /**
+   * `client`: the address of the citizen's client (HTTP, web socket) or the platform's id for it
+   * (WeChat, Teams) when a citizen's turn applies the command; the limit on new handoffs per client
+   * counts by it (rate-limits.ts guardHandoffs). The service itself does not use it.
+   */
+  apply(sessionId: string, command: Command, isAdmin?: boolean, client?: string): Promise<TransitionResult>;
   open(): Promise<OpenCase[]>;
   /** Place in the department's queue (1 = next) and the expected wait in minutes, or null without data. */
   estimate(sessionId: string): Promise<{ position: number; waitMinutes: number | null }>;

@@ -10,7 +10,7 @@ import { SHIPPED_GATE } from './gate-model.js';
 import type { KnowledgeBase } from './parse-knowledge.js';
 import type { RetrievalOverrides } from './retrieval-options.js';
 import type { Entry } from './schema.js';
-import { buildIndex, dictionaryWords, search, type SearchIndex, type SearchResult } from './search-index.js';
+import { buildIndex, dictionaryWords, indexData, restoreIndex, search, type IndexData, type SearchIndex, type SearchResult } from './search-index.js';
 
 export interface Engine {
   readonly kb: KnowledgeBase;
@@ -25,6 +25,20 @@ export interface Engine {
   words(text: string): string[];
   /** The informative words of a text (no function or aspect words), e.g. for grouping questions. */
   contentWords(text: string): string[];
+  /** What was derived from the knowledge base, as data: passed back as `EngineOptions.snapshot`, it saves rebuilding it. */
+  snapshot(): EngineSnapshot;
+}
+
+/**
+ * An engine's work on its knowledge base (the served entries' ids, the segmenter's extra words,
+ * the search index) as plain data. It is only valid for the same knowledge base, tokenizer, gate
+ * and retrieval options: whoever keeps it (adapters/knowledge-cache.ts) keys it by all of them.
+ */
+export interface EngineSnapshot {
+  /** The ids of the entries served (in effect on `today`), in order. */
+  served: string[];
+  vocabulary: string[];
+  index: IndexData;
 }
 
 /** Is the entry in effect on this day (YYYY-MM-DD)? An expired entry is not served as current. */
@@ -38,11 +52,18 @@ export interface EngineOptions {
   gate?: GateModel | null;
   /** Overrides of the retrieval constants (DEFAULT_RETRIEVAL_OPTIONS in retrieval-options.ts), e.g. to measure one. */
   retrieval?: RetrievalOverrides;
+  /**
+   * A snapshot of an engine built from this knowledge base with the same tokenizer and options:
+   * used instead of building, when it serves the same entries (an entry taking or leaving effect
+   * since makes it stale, and the engine is built as usual).
+   */
+  snapshot?: EngineSnapshot;
 }
 
 export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: EngineOptions = {}): Engine {
   const served = options.today ? kb.entries.filter((e) => inEffect(e, options.today!)) : kb.entries;
-  const vocabulary = dictionaryWords(served, kb.lexicon.words);
+  const ready = options.snapshot && sameIds(options.snapshot.served, served) ? options.snapshot : undefined;
+  const vocabulary = ready ? ready.vocabulary : dictionaryWords(served, kb.lexicon.words);
   // Set once the index is built; the analyzer below asks for its words only after that.
   const built: { index?: SearchIndex } = {};
   // This engine's own words: the tokenizer passed in is left unchanged (see dictionary-tokenizer.ts).
@@ -53,25 +74,32 @@ export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: E
     // the index once it is built (entry texts analysed while building it are not pinyin questions).
     readingWords: () => (built.index ? indexWords(built.index) : []),
   });
-  const index = (built.index = buildIndex(served, analyzer, {
-    actions: kb.lexicon.actions,
-    generic: kb.lexicon.generic,
-    gate: options.gate === undefined ? SHIPPED_GATE : options.gate,
-    retrieval: options.retrieval,
-  }));
+  const index = (built.index = ready
+    ? restoreIndex(ready.index, analyzer, served)
+    : buildIndex(served, analyzer, {
+        actions: kb.lexicon.actions,
+        generic: kb.lexicon.generic,
+        gate: options.gate === undefined ? SHIPPED_GATE : options.gate,
+        retrieval: options.retrieval,
+      }));
   const byId = new Map(kb.entries.map((e) => [e.id, e]));
-  const versions = new Map(kb.entries.map((e) => [e.id, fingerprint(JSON.stringify(e))]));
+  // Worked out on the first feedback, not at start-up (it encodes every entry).
+  let versions: Map<string, string> | null = null;
   return {
     kb,
     gate: index.gate,
     aspects: createAspectDetector(),
     search: (query, k = 5) => search(index, query, k),
     entry: (id) => byId.get(id),
-    version: (id) => versions.get(id),
+    version: (id) => (versions ??= new Map(kb.entries.map((e) => [e.id, fingerprint(JSON.stringify(e))]))).get(id),
     words: (text) => analyzer.analyze(text).tokens,
     contentWords: (text) => analyzer.analyze(text).content,
+    snapshot: () => ({ served: served.map((e) => e.id), vocabulary, index: indexData(index) }),
   };
 }
+
+const sameIds = (ids: readonly string[], entries: readonly Entry[]): boolean =>
+  ids.length === entries.length && entries.every((e, i) => e.id === ids[i]);
 
 /** The index's words, in the most entries first. */
 function indexWords(index: SearchIndex): string[] {

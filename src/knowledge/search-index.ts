@@ -277,6 +277,29 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
   };
 }
 
+/**
+ * A built index as plain data (everything but the analyzer, which holds functions and is rebuilt
+ * from the knowledge base), for keeping it on disk between starts. Every other field of
+ * SearchIndex is kept as it is, so a field added to the index is kept without a change here; the
+ * round-trip test (test/knowledge/index-snapshot.test.ts) compares search results on the eval
+ * questions, and a field that cannot be stored as data (a function) makes storing fail loudly.
+ */
+export type IndexData = Omit<SearchIndex, 'analyzer'>;
+
+export function indexData(index: SearchIndex): IndexData {
+  const { analyzer: _analyzer, ...data } = index;
+  return data;
+}
+
+/**
+ * The index again from its data, the analyzer it was built with and the entries it was built from
+ * (the same ids in the same order), so that results hold the knowledge base's own entry objects.
+ */
+export function restoreIndex(data: IndexData, analyzer: Analyzer, entries: readonly Entry[]): SearchIndex {
+  if (entries.length !== data.docs.length || data.docs.some((d, i) => d.entry.id !== entries[i]!.id)) throw new Error('restoreIndex: the index was built from other entries');
+  return { ...data, docs: data.docs.map((d, i) => (d.entry === entries[i] ? d : { ...d, entry: entries[i]! })), analyzer };
+}
+
 /** BM25 of every entry (0 for those sharing no term with the question) and the entries that score above 0. */
 function bm25(index: SearchIndex, q: Analyzed): { scores: Float64Array; hits: number[] } {
   const n = index.docs.length;

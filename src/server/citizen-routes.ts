@@ -1,11 +1,12 @@
 /** The citizen side of the HTTP contract: search, chat and transcript (health: health-routes.ts). */
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import type { Engine } from '../knowledge/engine.js';
 import { PROCESS_REASONS, type ProcessReason } from '../service/analytics.js';
 import { CLIENT_SESSION_ID, sessionForbidden, type ChatService } from '../service/chat-service.js';
 import { renderChecklistPage } from './checklist-page.js';
+import { addressKey } from './rate-limits.js';
 import { parseOr400 } from './validate.js';
 
 export interface CitizenDeps {
@@ -66,44 +67,6 @@ export function citizenRoutes(deps: CitizenDeps): Router {
       suggestions: result.suggestions.map(({ entry }) => ({ id: entry.id, title: entry.title, kind: entry.kind })),
       aspect: engine.aspects.detect(result.analyzed.tokens),
       results: result.results.map(({ entry, score }) => ({ id: entry.id, title: entry.title, kind: entry.kind, score })),
-    });
-  });
-
-  const chatBody = z
-    .strictObject(
-      {
-        sessionId: sessionIdSchema,
-        text: z
-          .string({ error: 'text 必须是字符串' })
-          .max(maxLen, { error: `消息太长了，请控制在 ${maxLen} 字以内` })
-          .refine((t) => t.trim().length > 0, { error: 'text 不能为空' })
-          .optional(),
-        choice: z
-          .string({ error: 'choice 必须是字符串' })
-          .min(1, { error: 'choice 不能为空' })
-          .max(200, { error: 'choice 不能超过 200 个字符' })
-          .optional(),
-      },
-      { error: (iss) => (iss.code === 'unrecognized_keys' ? `不认识的字段：${iss.keys.join(', ')}` : '请求体必须是 JSON 对象') },
-    )
-    .refine((b) => (b.text === undefined) !== (b.choice === undefined), {
-      error: '请提供 text（输入的文字）或 choice（按钮的值）其中之一',
-    });
-
-  r.post('/api/chat', async (req, res) => {
-    if (!req.is('application/json')) {
-      throw new AppError(415, 'unsupported_media_type', '请求体必须是 JSON（content-type: application/json）');
-    }
-    const body = parseOr400(chatBody, req.body);
-    const input = body.text !== undefined ? { text: body.text } : { choice: body.choice! };
-    const out = await deps.chat.handle(body.sessionId, input, 'rest', { key: sessionKeyOf(req) });
-    res.json({
-      sessionId: out.sessionId,
-      mode: out.mode,
-      replies: out.replies,
-      match: out.match,
-      seq: out.seq,
-      ...(out.sessionKey ? { sessionKey: out.sessionKey } : {}),
     });
   });
 
@@ -194,4 +157,64 @@ export function citizenRoutes(deps: CitizenDeps): Router {
   });
 
   return r;
+}
+
+/** The chat route's path: the busiest route, mounted ahead of the others (create-app.ts). */
+export const CHAT_PATH = '/api/chat';
+
+/**
+ * POST /api/chat: one message of a conversation. Not in citizenRoutes' router: create-app.ts runs
+ * it, with the middleware every request passes through, ahead of the router's other layers.
+ */
+export function chatRoute(deps: Pick<CitizenDeps, 'chat' | 'maxMessageLength'>): (req: Request, res: Response) => Promise<void> {
+  const maxLen = deps.maxMessageLength;
+  const chatBody = z
+    .strictObject(
+      {
+        sessionId: sessionIdSchema,
+        text: z
+          .string({ error: 'text 必须是字符串' })
+          .max(maxLen, { error: `消息太长了，请控制在 ${maxLen} 字以内` })
+          .refine((t) => t.trim().length > 0, { error: 'text 不能为空' })
+          .optional(),
+        choice: z
+          .string({ error: 'choice 必须是字符串' })
+          .min(1, { error: 'choice 不能为空' })
+          .max(200, { error: 'choice 不能超过 200 个字符' })
+          .optional(),
+      },
+      { error: (iss) => (iss.code === 'unrecognized_keys' ? `不认识的字段：${iss.keys.join(', ')}` : '请求体必须是 JSON 对象') },
+    )
+    .refine((b) => (b.text === undefined) !== (b.choice === undefined), {
+      error: '请提供 text（输入的文字）或 choice（按钮的值）其中之一',
+    });
+
+  return async (req, res) => {
+    if (!req.is('application/json')) {
+      throw new AppError(415, 'unsupported_media_type', '请求体必须是 JSON（content-type: application/json）');
+    }
+    const body = parseOr400(chatBody, req.body);
+    const input = body.text !== undefined ? { text: body.text } : { choice: body.choice! };
+    const out = await deps.chat.handle(body.sessionId, input, 'rest', { key: sessionKeyOf(req) }, addressKey(req));
+    writeJson(res, {
+      sessionId: out.sessionId,
+      mode: out.mode,
+      replies: out.replies,
+      match: out.match,
+      seq: out.seq,
+      ...(out.sessionKey ? { sessionKey: out.sessionKey } : {}),
+    });
+  };
+}
+
+/**
+ * A 200 JSON answer to a POST, written as res.json writes it here (no ETag, no JSON spaces or
+ * escaping: createApp's settings; a POST is never "fresh"): the same status and headers, without
+ * res.json's and res.send's per-call look-ups of settings and re-parsing of the content type.
+ */
+function writeJson(res: Response, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', String(Buffer.byteLength(body, 'utf8')));
+  res.end(body, 'utf8');
 }

@@ -11,13 +11,14 @@ const require = createRequire(import.meta.url);
 import type { Logger } from '../core/logger.js';
 import { createLocalBus } from '../storage/local-bus.js';
 import type { Bus, Store } from '../storage/ports.js';
-import { citizenRoutes, type CitizenDeps } from './citizen-routes.js';
+import { CHAT_PATH, chatRoute, citizenRoutes, type CitizenDeps } from './citizen-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { errorHandler, notFound, sendError } from './http-error.js';
 import { securityHeaders } from './security-headers.js';
 import { IMPORT_PATH } from './import-routes.js';
 import { refuseDeepJson } from './validate.js';
 import { createRateLimits, type RateLimits } from './rate-limits.js';
+import { inOrder } from './in-order.js';
 
 export interface AppDeps extends CitizenDeps {
   logger: Logger;
@@ -61,15 +62,23 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   const frameAncestors = chatFrameAncestors(deps.embedOrigins);
-  app.use(securityHeaders({ embedOrigins: frameAncestors, teamsTab: deps.teamsTab ?? false, https: deps.https ?? deps.publicUrl?.startsWith('https://') ?? false }));
-  if (frameAncestors === '*') deps.logger.warn('chat_page_embedding', { frameAncestors, note: 'EMBED_ORIGINS=*: any website may frame the chat page' });
-  else deps.logger.info('chat_page_embedding', { frameAncestors, note: frameAncestors === "'self'" ? 'only this site may frame the chat page; set EMBED_ORIGINS to the portals that embed it' : 'these origins may frame the chat page' });
+  const security = securityHeaders({ embedOrigins: frameAncestors, teamsTab: deps.teamsTab ?? false, https: deps.https ?? deps.publicUrl?.startsWith('https://') ?? false });
   // Every JSON body is small and shallow. Spreadsheet imports (up to 8 MB) are read by their own
   // route, only after the caller is known to be an editor (import-routes.ts).
   const smallJson = express.json({ limit: deps.maxBodyBytes, strict: true, verify: refuseDeepJson() });
-  app.use((req, res, next) => (req.path === IMPORT_PATH ? next() : smallJson(req, res, next)));
+  const bodies: RequestHandler = (req, res, next) => (req.path === IMPORT_PATH ? next() : smallJson(req, res, next));
+  const limits = (deps.rateLimits ?? createRateLimits()).middleware;
+  // A chat message, the request that comes by far the most often, passes the same middleware in
+  // the same order as every request, then its route — without walking the router's other layers
+  // (pages, files, health, search) first. An error goes on to the error handler as before.
+  const chat = inOrder([security, bodies, ...limits, chatRoute(deps)]);
+  app.use((req, res, next) => (req.method === 'POST' && req.path === CHAT_PATH ? chat(req, res, next) : next()));
+  app.use(security);
+  if (frameAncestors === '*') deps.logger.warn('chat_page_embedding', { frameAncestors, note: 'EMBED_ORIGINS=*: any website may frame the chat page' });
+  else deps.logger.info('chat_page_embedding', { frameAncestors, note: frameAncestors === "'self'" ? 'only this site may frame the chat page; set EMBED_ORIGINS to the portals that embed it' : 'these origins may frame the chat page' });
+  app.use(bodies);
   if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
-  app.use((deps.rateLimits ?? createRateLimits()).middleware);
+  app.use(limits);
   // Pages and their files; an API request never looks for a file under public/ first (a stat per message).
   const pages = express.static(PUBLIC_DIR, { index: 'index.html', maxAge: '1h' });
   app.use((req, res, next) => (req.path.startsWith('/api/') ? next() : pages(req, res, next)));

@@ -5,7 +5,6 @@
 import express, { Router, type Response } from 'express';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as toCsv } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import type { EditorService } from '../editor/editor-service.js';
@@ -28,6 +27,8 @@ async function readRows(format: 'csv' | 'xlsx', data: string): Promise<string[][
       throw new AppError(422, 'unreadable_file', `CSV 读不出来：${(err as Error).message}`);
     }
   }
+  // exceljs takes about half a second to import: loaded on the first spreadsheet, not at start-up.
+  const { default: ExcelJS } = await import('exceljs');
   const book = new ExcelJS.Workbook();
   try {
     await book.xlsx.load(Buffer.from(data, 'base64') as unknown as ArrayBuffer);

@@ -17,6 +17,7 @@
  * Walkthroughs are not edited through Yici: they stay in FLOWS_DIR and are checked against each
  * new version.
  */
+import type { CacheOutcome, KnowledgeCache } from '../adapters/knowledge-cache.js';
 import { readYamlFiles } from '../adapters/load-knowledge.js';
 import { writeEntry, writeKnowledgeFile } from '../adapters/knowledge-files.js';
 import type { Config } from '../config.js';
@@ -24,7 +25,7 @@ import type { Logger } from '../core/logger.js';
 import { serializer } from '../core/serialize.js';
 import { parseFlows, type Flow } from '../dialogue/parse-flows.js';
 import type { Runtime } from '../editor/editor-service.js';
-import { createEngine, type Engine } from '../knowledge/engine.js';
+import { createEngine, type Engine, type EngineSnapshot } from '../knowledge/engine.js';
 import { formatProblem, parseKnowledge, type KnowledgeBase, type SourceFile } from '../knowledge/parse-knowledge.js';
 import { fileOfEntry, fileWithEntry } from '../knowledge/write-entry.js';
 import type { Tokenizer } from '../nlp/tokenizer.js';
@@ -41,6 +42,12 @@ export interface LiveKnowledge {
   runtime: Runtime;
   /** Stops listening for other instances' publishes. */
   close(): void;
+  /**
+   * How the start used the on-disk cache (adapters/knowledge-cache.ts): loaded it (hit), found
+   * none (miss), found a damaged one (unreadable), or none was given (off); `saved` settles once
+   * the cache is written after a start that built the engine (at once when nothing is written).
+   */
+  cache: { outcome: CacheOutcome | 'off'; saved: Promise<void> };
 }
 
 export interface KnowledgeSharing {
@@ -84,19 +91,44 @@ async function readFolder<T>(dir: string, setting: string, what: string, read: (
   }
 }
 
-/** `makeTokenizer` is called once the files have validated (jieba takes a moment to load). */
+/**
+ * `makeTokenizer` is called once the files have validated (jieba takes a moment to load). With a
+ * `cache`, the knowledge base as parsed and indexed is loaded from disk when its files (the
+ * folder's, or the published ones in the store) are those it was built from, and written there
+ * after a start that had to build it.
+ */
 export async function loadLiveKnowledge(
   config: Pick<Config, 'knowledgeDir' | 'flowsDir'>,
   makeTokenizer: () => Tokenizer,
   logger: Logger,
   sharing: KnowledgeSharing,
+  cache?: KnowledgeCache,
 ): Promise<LiveKnowledge> {
   const { store, bus, shared } = sharing;
   const versionDoc = store.documents<{ version: number }>('knowledge');
   const publishedDoc = store.documents<PublishedKnowledge>('knowledge');
+  let cacheOutcome: CacheOutcome | 'off' = cache ? 'miss' : 'off';
+  let cacheKey: string | null = null;
+  let snapshot: EngineSnapshot | undefined;
+  /** These files' knowledge base: from the cache when it has them, else parsed and validated (null when they do not validate). */
+  const parseOrLoad = async (files: SourceFile[]): Promise<ReturnType<typeof parseKnowledge>> => {
+    if (cache) {
+      const started = performance.now();
+      cacheKey = cache.keyOf(files);
+      const found = await cache.load(cacheKey);
+      cacheOutcome = found.outcome;
+      if (found.outcome === 'unreadable') logger.warn('knowledge_cache_unreadable', { note: '知识库缓存文件损坏或读不出，已忽略并重建' });
+      if (found.value) {
+        logger.info('knowledge_cache_loaded', { entries: found.value.kb.entries.length, ms: Math.round(performance.now() - started) });
+        snapshot = found.value.snapshot;
+        return { ok: true, kb: found.value.kb };
+      }
+    }
+    return parseKnowledge(files);
+  };
   const fromFolder = async (): Promise<{ files: SourceFile[]; kb: KnowledgeBase }> => {
     const files = await readFolder(config.knowledgeDir, 'KNOWLEDGE_DIR', '知识库', readYamlFiles);
-    const parsed = parseKnowledge(files);
+    const parsed = await parseOrLoad(files);
     if (!parsed.ok) throw new StartupError(`知识库校验失败（${config.knowledgeDir}），服务未启动。请按提示修改后再启动：`, parsed.problems.map(formatProblem));
     return { files, kb: parsed.kb };
   };
@@ -119,7 +151,7 @@ export async function loadLiveKnowledge(
     });
     let kb = stored.kb;
     if (!kb) {
-      const parsed = parseKnowledge(stored.files);
+      const parsed = await parseOrLoad(stored.files);
       if (!parsed.ok) throw new StartupError(`共享存储中的知识库（第 ${stored.version} 版）校验失败，服务未启动：`, parsed.problems.map(formatProblem));
       kb = parsed.kb;
     }
@@ -136,8 +168,25 @@ export async function loadLiveKnowledge(
   }
   const tokenizer = makeTokenizer();
   const today = () => new Date().toISOString().slice(0, 10);
-  const engineOf = (kb: KnowledgeBase) => createEngine(kb, tokenizer, { today: today() });
-  let live: Served = { ...start, engine: engineOf(start.kb), flows: flowsLoaded.flows };
+  const engineOf = (kb: KnowledgeBase, from?: EngineSnapshot) => createEngine(kb, tokenizer, { today: today(), ...(from ? { snapshot: from } : {}) });
+  let live: Served = { ...start, engine: engineOf(start.kb, snapshot), flows: flowsLoaded.flows };
+
+  // After a start that built the engine (no cache, or the cached one serves other entries today),
+  // the cache is written once the start is done: it takes a moment and is not needed to answer.
+  // Only the start's knowledge base is written, parsed from exactly the files of its key; after a
+  // publish the next start builds once and writes it.
+  const written = live.engine.snapshot();
+  const key = cacheKey as string | null;
+  const stale = !snapshot || written.served.length !== snapshot.served.length || written.served.some((id, i) => id !== snapshot!.served[i]);
+  const saved =
+    cache && key && stale
+      ? new Promise<void>((resolve) => setImmediate(resolve))
+          .then(() => cache.save(key, { kb: start.kb, snapshot: written }))
+          .then(
+            () => logger.info('knowledge_cache_saved', { entries: start.kb.entries.length }),
+            (err: unknown) => logger.warn('knowledge_cache_not_saved', { error: String(err) }),
+          )
+      : Promise.resolve();
 
   // One change of the served version at a time in this instance: a publish, or loading a newer stored one.
   const local = serializer();
@@ -179,10 +228,11 @@ export async function loadLiveKnowledge(
       stopListening();
       clearInterval(timer);
     },
+    cache: { outcome: cacheOutcome, saved },
     runtime: {
       kb: () => live.kb,
       version: () => live.version,
-      candidate: engineOf,
+      candidate: (kb) => engineOf(kb),
       exclusive: (task) =>
         store.exclusive(LOCK, async () => {
           if (shared) await catchUp();

@@ -77,7 +77,8 @@ export function createOfficerSocket(deps: { accounts: Accounts; handoff: Handoff
     }
   });
   const unsubscribeMessages = deps.chat.onMessage(async (e) => {
-    if (e.message.from === 'bot' && e.mode === 'bot') return;
+    // No officer connected here: nobody to tell, so the case is not read for every message.
+    if ((e.message.from === 'bot' && e.mode === 'bot') || clients.size === 0) return;
     const c = await deps.handoff.get(e.sessionId);
     if (c.status !== 'queued' && c.status !== 'claimed') return;
     for (const [ws, { user }] of clients) if (sees(user, c, departmentOf)) send(ws, { type: 'message', sessionId: e.sessionId, message: e.message });

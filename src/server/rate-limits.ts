@@ -11,7 +11,6 @@
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit, type IncrementResponse, type Options, type Store as LimitStore } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
-import { currentClient, runAsClient } from '../core/client-context.js';
 import type { HandoffService } from '../handoff/handoff-service.js';
 import { sendError } from './http-error.js';
 
@@ -62,7 +61,8 @@ const countsFor = (name: string, shared: SharedCounts | undefined): LimitStore =
   shared ? new SharedLimitStore({ prefix: `yici:rl:${name}:`, sendCommand: (...args) => shared(...args) as Promise<RedisReply> }) : new MemoryStore();
 
 
-const addressKey = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+/** The client address limits count by (the proxy's client with TRUST_PROXY); also the `client` of an HTTP request's chat turn. */
+export const addressKey = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
 const tooMany =
   (message: string): Options['handler'] =>
@@ -92,9 +92,9 @@ const only =
     req.method === method && req.path === path ? handler(req, res, next) : next();
 
 export interface RateLimits {
-  /** Express middleware: the HTTP limits, and the client address kept for the handoff limit. Mount after the JSON body parser. */
+  /** Express middleware: the HTTP limits. Mount after the JSON body parser. */
   middleware: RequestHandler[];
-  /** The handoff service with new queue entries and call-backs limited per client address. */
+  /** The handoff service with new queue entries and call-backs limited per client (the `client` of apply; unlimited without one). */
   guardHandoffs(handoff: HandoffService): HandoffService;
 }
 
@@ -118,7 +118,6 @@ export function createRateLimits(settings: RateLimitSettings = DEFAULT_RATE_LIMI
 
   return {
     middleware: [
-      (req, _res, next) => runAsClient(addressKey(req), next),
       only('POST', '/api/chat', chatByAddress),
       only('POST', '/api/chat', chatByConversation),
       only('GET', '/api/search', search),
@@ -128,8 +127,8 @@ export function createRateLimits(settings: RateLimitSettings = DEFAULT_RATE_LIMI
     guardHandoffs(handoff) {
       return {
         ...handoff,
-        async apply(sessionId, command, isAdmin) {
-          const address = currentClient();
+        async apply(sessionId, command, isAdmin, client) {
+          const address = client;
           const opens = command.type === 'request' || command.type === 'request_callback';
           if (opens && address !== undefined && (await handoff.get(sessionId)).status !== 'queued') {
             const { totalHits, resetTime } = await handoffs.increment(address);
@@ -138,7 +137,7 @@ export function createRateLimits(settings: RateLimitSettings = DEFAULT_RATE_LIMI
               return { ok: false, code: 'rate_limited', reason: `转人工的请求太多了，请 ${minutes} 分钟后再试，或拨打 12345 热线。` };
             }
           }
-          return handoff.apply(sessionId, command, isAdmin);
+          return handoff.apply(sessionId, command, isAdmin, client);
         },
       };
     },

@@ -70,13 +70,54 @@ export function securityHeaders(options: SecurityHeaderOptions): RequestHandler 
       // X-Frame-Options only where nobody else may frame the page (it cannot list origins).
       xFrameOptions: frameAncestors === "'self'" ? { action: 'sameorigin' } : false,
     });
-  const sameOriginOnly = build("'self'", []);
-  const chatPage = options.embedOrigins === "'self'" ? sameOriginOnly : build(options.embedOrigins, []);
-  const officerInTeams = options.teamsTab ? build(TEAMS_FRAME_ANCESTORS, [TEAMS_JS_CDN]) : sameOriginOnly;
+  const sameOriginOnly = replayed(build("'self'", []));
+  const chatPage = options.embedOrigins === "'self'" ? sameOriginOnly : replayed(build(options.embedOrigins, []));
+  const officerInTeams = options.teamsTab ? replayed(build(TEAMS_FRAME_ANCESTORS, [TEAMS_JS_CDN])) : sameOriginOnly;
   return (req, res, next) => {
     res.setHeader('Permissions-Policy', PERMISSIONS_POLICY);
     res.setHeader('Cross-Origin-Resource-Policy', req.path === '/embed.js' ? 'cross-origin' : 'same-origin');
     const h = isChatPage(req.path) ? chatPage : options.teamsTab && isOfficerPage(req.path) ? officerInTeams : sameOriginOnly;
     h(req, res, next);
+  };
+}
+
+/** How many request hosts' headers each kind of page keeps; a client sending other Host headers only gets them computed again. */
+const HOSTS_KEPT = 16;
+
+/** What one helmet middleware does to a response, in order: a header set to a value, or removed (null). */
+type Recorded = [name: string, value: string | null][];
+
+/**
+ * The helmet middleware `h`, run once per request host and replayed after that. Its headers
+ * depend on the request only through the websocket sources (the Host header), so they are
+ * recorded against a stand-in response and set again as recorded: the same headers in the same
+ * order, without rebuilding the policy text on every chat message. Anything helmet refuses is
+ * passed on by calling it as before.
+ */
+function replayed(h: RequestHandler): RequestHandler {
+  const byHost = new Map<string, Recorded>();
+  const record = (host: string): Recorded | undefined => {
+    const out: Recorded = [];
+    let failed = false;
+    const req = { headers: { host } } as IncomingMessage;
+    const res = { setHeader: (name: string, value: string) => void out.push([name, value]), removeHeader: (name: string) => void out.push([name, null]) };
+    (h as unknown as (req: unknown, res: unknown, next: (err?: unknown) => void) => void)(req, res, (err) => (failed = err !== undefined));
+    return failed ? undefined : out;
+  };
+  return (req, res, next) => {
+    // Every Host that is not a plain host[:port] gives the same headers (no websocket sources).
+    const host = req.headers.host !== undefined && PLAIN_HOST.test(req.headers.host) ? req.headers.host : '';
+    let headers = byHost.get(host);
+    if (!headers) {
+      headers = record(host);
+      if (!headers) return h(req, res, next);
+      if (byHost.size >= HOSTS_KEPT) byHost.delete(byHost.keys().next().value!);
+      byHost.set(host, headers);
+    }
+    for (const [name, value] of headers) {
+      if (value === null) res.removeHeader(name);
+      else res.setHeader(name, value);
+    }
+    next();
   };
 }

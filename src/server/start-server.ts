@@ -11,9 +11,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createJiebaTokenizer } from '../adapters/jieba-tokenizer.js';
+import { createKnowledgeCache } from '../adapters/knowledge-cache.js';
 import { openStore } from '../adapters/open-store.js';
-import { createRedisBus, type RedisBus } from '../adapters/redis-bus.js';
+import type { RedisBus } from '../adapters/redis-bus.js';
 import { createAccounts, type Accounts } from '../auth/accounts.js';
 import { createEntraVerifier } from '../auth/entra-token.js';
 import type { Channel } from '../channels/channel.js';
@@ -97,21 +99,25 @@ export async function startServer(
   const instanceId = randomUUID();
   const redis: RedisBus | undefined =
     !options.bus && config.redisUrl
-      ? createRedisBus(config.redisUrl, {
+      ? // ioredis is imported only when Redis is configured.
+        (await import('../adapters/redis-bus.js')).createRedisBus(config.redisUrl, {
           onError: (event, error) => logger.warn(event, { error }),
           onReconnect: () => logger.info('redis_reconnected', {}),
         })
       : undefined;
   const bus = options.bus ?? redis ?? createLocalBus();
   if (!(await bus.healthy())) logger.warn('bus_unreachable', { kind: bus.kind, note: '启动时连接不上消息总线：本实例先照常服务，恢复后自动重连' });
-  const relays = createRelays({ bus, instanceId, onError: (err, topic) => logger.warn('relay_failed', { topic, error: String((err as Error)?.message ?? err) }) });
+  // On a local bus made here no other instance listens: events go to this instance's listeners only.
+  const relays = createRelays({ ...(options.bus || redis ? { bus } : {}), instanceId, onError: (err, topic) => logger.warn('relay_failed', { topic, error: String((err as Error)?.message ?? err) }) });
   // A start that fails from here on closes the Redis connections it opened (they would keep the process alive).
   const failedStart = async (err: unknown): Promise<never> => {
     relays.close();
     await redis?.close();
     throw err;
   };
-  const knowledge = await loadLiveKnowledge(config, createJiebaTokenizer, logger, { store, bus, shared: options.sharedKnowledge ?? store.kind === 'postgres' }).catch(failedStart);
+  // The knowledge base as parsed and indexed is kept in DATA_DIR/knowledge-cache between starts (keyed by its files and the code).
+  const knowledgeCache = createKnowledgeCache(join(config.dataDir, 'knowledge-cache'));
+  const knowledge = await loadLiveKnowledge(config, createJiebaTokenizer, logger, { store, bus, shared: options.sharedKnowledge ?? store.kind === 'postgres' }, knowledgeCache).catch(failedStart);
   const { engine, flows, runtime } = knowledge;
   const officeHours = readOfficeHours(config, knowledge.kb().settings.officeHours);
 
@@ -139,7 +145,7 @@ export async function startServer(
   const staffPort = createStaffPort({ accounts, staffLinks, officerActions: createOfficerActions({ handoff, conversations: chat, departments }) });
   const channels: Channel[] = [
     createWebChannel({ chat, logger, maxMessageLength: config.maxMessageLength, messagesPerMinute: config.rateLimits.chatPerMinute }),
-    createTeamsChannel({
+    await createTeamsChannel({
       chat,
       logger,
       store,
@@ -263,6 +269,8 @@ export async function startServer(
       (closing ??= (async () => {
         stopSweep();
         knowledge.close();
+        // A knowledge cache being written is finished, not left half-way in a folder being removed.
+        await knowledge.cache.saved;
         relays.close();
         await Promise.all([...channels.map((c) => c.close()), officerSocket.close()]);
         await new Promise<void>((resolve) => {

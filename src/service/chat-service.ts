@@ -8,7 +8,7 @@
  * whichever instance handled that. Every message added reaches the listeners of every instance
  * (citizen and officer sockets) through the relay 'chat.message'.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import { maskPersonal } from '../core/mask-personal.js';
 import { keyedSerializer } from '../core/serialize.js';
@@ -77,12 +77,13 @@ export interface KeyProof {
 
 /** 256 random bits, URL-safe; given to the client once, stored only as its hash. */
 const newSessionKey = (): string => randomBytes(32).toString('base64url');
-const hashKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
+// One-shot hashing (crypto.hash): no Hash object per message.
+const hashKey = (key: string): string => hash('sha256', key, 'hex');
 
 /** Constant-time comparison of a presented key with the stored hash. */
 const keyMatches = (key: string | undefined, keyHash: string | undefined): boolean => {
   if (typeof key !== 'string' || key.length === 0 || key.length > 200 || !keyHash) return false;
-  const a = Buffer.from(hashKey(key), 'hex');
+  const a = hash('sha256', key, 'buffer');
   const b = Buffer.from(keyHash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
 };
@@ -136,9 +137,10 @@ export interface ChatService {
   /**
    * One turn. With a KeyProof, a new conversation is bound to a fresh key (returned once as
    * `sessionKey`) and an existing one needs its key; a missing or wrong key throws the 403
-   * `session_forbidden` before anything is stored.
+   * `session_forbidden` before anything is stored. `client`: who sent it — the client's address, or
+   * the platform's id for the citizen — by which new handoffs are limited (HandoffService.apply).
    */
-  handle(sessionId: string, input: UserInput, channel: string, proof?: KeyProof): Promise<ChatResponse>;
+  handle(sessionId: string, input: UserInput, channel: string, proof?: KeyProof, client?: string): Promise<ChatResponse>;
   /** Whether `key` is the key of an existing conversation (false for unknown ones and keyless ones). */
   authorize(sessionId: string, key: string | undefined): Promise<boolean>;
   transcript(sessionId: string, after: number): Promise<TranscriptMessage[] | null>;
@@ -230,7 +232,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     return numbered;
   }
 
-  async function handleNow(sessionId: string, input: UserInput, channel: string, proof?: KeyProof): Promise<ChatResponse> {
+  async function handleNow(sessionId: string, input: UserInput, channel: string, proof?: KeyProof, client?: string): Promise<ChatResponse> {
     const at = now().toISOString();
     const existing = await conversations.read(sessionId);
     // A keyed conversation only with its key; a platform's (keyless) one never through a keyed channel.
@@ -259,7 +261,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       if (turn) {
         Object.assign(state, turn.state);
         const replies = [...turn.replies];
-        for (const event of turn.events) replies.push(...(await citizen.carryOut(sessionId, event, state.currentEntryId, at)));
+        for (const event of turn.events) replies.push(...(await citizen.carryOut(sessionId, event, state.currentEntryId, at, client)));
         // What was carried out may have moved the case (a call-back booked from the queue): say where it stands now.
         if (turn.events.length > 0) state.mode = modeOf((await handoff.get(sessionId)).status);
         return reply(replies);
@@ -277,7 +279,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     extra.push(analytics.turn(at, sessionId, result, userText, state.currentEntryId ?? null));
     const wantsHuman = result.events.find((e) => e.type === 'handoff_requested');
     if (handoff && citizen && wantsHuman?.type === 'handoff_requested') {
-      replies = [...replies, ...(await citizen.requestPerson(sessionId, state.currentEntryId, wantsHuman.reason, at))];
+      replies = [...replies, ...(await citizen.requestPerson(sessionId, state.currentEntryId, wantsHuman.reason, at, client))];
       state.mode = modeOf((await handoff.get(sessionId)).status);
       // A person takes over: a walkthrough under way ends here (its answers stay for the officer).
       if (state.mode !== 'bot' && state.flow) state.flow = { ...state.flow, at: null };
@@ -286,7 +288,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   }
 
   return {
-    handle: (sessionId, input, channel, proof) => serial(sessionId, () => handleNow(sessionId, input, channel, proof)),
+    handle: (sessionId, input, channel, proof, client) => serial(sessionId, () => handleNow(sessionId, input, channel, proof, client)),
     authorize: async (sessionId, key) => keyMatches(key, (await conversations.read(sessionId))?.keyHash),
     post: (sessionId, from, replies, author) =>
       serial(sessionId, async () => {

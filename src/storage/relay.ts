@@ -32,7 +32,12 @@ export interface Relays {
 }
 
 export interface RelayOptions {
-  bus: Bus;
+  /**
+   * The bus to the other instances. Absent when there are none (an instance on its own local
+   * bus): its own listeners are all there is, so an event is not copied onto a bus only to be
+   * dropped by this instance's own subscription.
+   */
+  bus?: Bus;
   /** Unique per running instance: messages of this origin are this instance's own. */
   instanceId: string;
   /** A listener that failed, or a publish the bus refused. */
@@ -58,9 +63,10 @@ export function createRelays(options?: RelayOptions): Relays {
         }
       }
     };
-    if (options) {
+    if (options?.bus) {
+      const { bus } = options;
       unsubscribes.push(
-        options.bus.subscribe(topic, (message) => {
+        bus.subscribe(topic, (message) => {
           const m = message as { origin?: unknown; event?: unknown } | null;
           if (!m || typeof m !== 'object' || typeof m.origin !== 'string' || !('event' in m)) return;
           if (m.origin !== options.instanceId) call(m.event as T, false);
@@ -70,7 +76,7 @@ export function createRelays(options?: RelayOptions): Relays {
     return {
       emit(event) {
         call(event, true);
-        if (options) options.bus.publish(topic, { origin: options.instanceId, event }).catch(failed(topic));
+        if (options?.bus) options.bus.publish(topic, { origin: options.instanceId, event }).catch(failed(topic));
       },
       on(listener) {
         listeners.add(listener);

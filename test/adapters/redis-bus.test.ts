@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createRedisBus, type RedisBus } from '../../src/adapters/redis-bus.js';
-import { runAsClient } from '../../src/core/client-context.js';
 import { isUnavailableError } from '../../src/core/errors.js';
 import type { HandoffService } from '../../src/handoff/handoff-service.js';
 import { readConfig } from '../../src/config.js';
@@ -114,7 +113,7 @@ describe.skipIf(!reachable)('rate limits counted in Redis', () => {
     const address = `10.${[1, 2, 3].map(() => Math.floor(Math.random() * 250)).join('.')}`;
     const codes: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const r = await runAsClient(address, () => guarded[i % 2]!.apply('s', { type: 'request', by: 'citizen', department: 'x', entryId: null, reason: '', at: '2026-01-01T00:00:00Z' }));
+      const r = await guarded[i % 2]!.apply('s', { type: 'request', by: 'citizen', department: 'x', entryId: null, reason: '', at: '2026-01-01T00:00:00Z' }, false, address);
       codes.push(r.ok ? 'ok' : r.code);
     }
     expect(codes).toEqual(['ok', 'ok', 'ok', 'rate_limited', 'rate_limited']);

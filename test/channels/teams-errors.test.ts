@@ -31,7 +31,7 @@ const listen = async (server: Server) => {
 async function endpoint(options: { appId?: string; appPassword?: string; connectorTimeoutMs?: number }) {
   const store = createMemoryStore();
   const chat = createChatService({ engine: fixtureEngine, store });
-  const channel = createTeamsChannel({ chat, logger, store, maxMessageLength: 500, emulator: true, ...options });
+  const channel = await createTeamsChannel({ chat, logger, store, maxMessageLength: 500, emulator: true, ...options });
   const app = express();
   app.use(express.json());
   app.use(channel.router!);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/core/logger.js';
 import { PUBLIC_DIR, chatFrameAncestors } from '../../src/server/create-app.js';
+import { securityHeaders, TEAMS_FRAME_ANCESTORS } from '../../src/server/security-headers.js';
 import { startTestApp } from '../helpers/test-app.js';
 
 const PAGES = ['/', '/index.html', '/officer', '/editor', '/admin', '/officer.html', '/editor.html', '/admin.html'];
@@ -161,6 +162,46 @@ describe('security headers', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('security headers are the same for every request of a kind, whatever came before', () => {
+  /** The headers the middleware sets on one request, as a response would carry them. */
+  const headersFor = (mw: ReturnType<typeof securityHeaders>, path: string, host: string | undefined): Map<string, string> => {
+    const headers = new Map<string, string>([['x-powered-by', 'Express']]);
+    const req = { path, headers: host === undefined ? {} : { host } };
+    const res = { setHeader: (n: string, v: string) => headers.set(n.toLowerCase(), v), removeHeader: (n: string) => headers.delete(n.toLowerCase()) };
+    let nexts = 0;
+    (mw as unknown as (req: unknown, res: unknown, next: (err?: unknown) => void) => void)(req, res, (err) => {
+      expect(err).toBeUndefined();
+      nexts++;
+    });
+    expect(nexts).toBe(1);
+    return headers;
+  };
+
+  it('each Host gets its own websocket sources, also after many other hosts and when it comes back', () => {
+    const mw = securityHeaders({ embedOrigins: "'self' https://portal.example.gov.cn", teamsTab: true, https: false });
+    const hosts = [...Array.from({ length: 40 }, (_, i) => `host-${i}.example:${3000 + i}`), 'host-0.example:3000', 'evil.example; script-src *', undefined, '127.0.0.1:3000'];
+    for (const host of hosts) {
+      for (const path of ['/', '/officer', '/api/chat']) {
+        const h = headersFor(mw, path, host);
+        const policy = new Map((h.get('content-security-policy') ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name, sources]));
+        const sockets = host && !host.includes(' ') ? [`ws://${host}`, `wss://${host}`] : [];
+        expect(policy.get('connect-src'), `${path} ${host}`).toEqual(["'self'", ...sockets, ...(path === '/officer' ? ['https://res.cdn.office.net'] : [])]);
+        expect(policy.get('frame-ancestors'), `${path} ${host}`).toEqual(path === '/' ? ["'self'", 'https://portal.example.gov.cn'] : path === '/officer' ? TEAMS_FRAME_ANCESTORS.split(' ') : ["'self'"]);
+        expect(h.has('x-powered-by')).toBe(false);
+        expect(h.get('x-frame-options')).toBe(path === '/api/chat' ? 'SAMEORIGIN' : undefined);
+        expect(h.get('x-content-type-options')).toBe('nosniff');
+      }
+    }
+  });
+
+  it('a request gets exactly the headers of the first request of its kind and host', () => {
+    const mw = securityHeaders({ embedOrigins: "'self'", teamsTab: false, https: true });
+    const first = headersFor(mw, '/api/chat', '127.0.0.1:3000');
+    for (let i = 0; i < 3; i++) expect([...headersFor(mw, '/api/chat', '127.0.0.1:3000')]).toEqual([...first]);
+    expect(first.get('strict-transport-security')).toMatch(/^max-age=/);
   });
 });
 

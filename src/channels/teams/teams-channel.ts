@@ -10,13 +10,14 @@
  */
 import { createHash } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { Botkit, type BotkitMessage, type BotWorker } from 'botkit';
+import type { Botkit, BotkitMessage, BotWorker } from 'botkit';
 import type { Logger } from '../../core/logger.js';
 import type { UserInput } from '../../core/types.js';
 import type { ChatService, TranscriptMessage } from '../../service/chat-service.js';
 import type { Store } from '../../storage/ports.js';
 import type { Channel, StaffNotice, StaffPort } from '../channel.js';
 import { caseNoticeActivity, renderActivities, submittedChoice, type CardActivity } from './adaptive-cards.js';
+import { addressKey } from '../../server/rate-limits.js';
 
 export const TEAMS_PATH = '/api/messages';
 
@@ -182,18 +183,25 @@ const WELCOME: CardActivity = {
   text: '您好，我是「一次」办事小助手。想办什么事，直接用大白话问我，比如「开个小卖部要办啥证」「身份证丢了怎么补」。需要人工时说「转人工」。',
 };
 
-export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator: boolean } {
+/**
+ * The Teams channel. botkit and the Bot Framework SDK take about a second and tens of megabytes to
+ * import, so they are imported only when the endpoint is on (credentials set, or emulator mode);
+ * a deployment without Teams never loads them.
+ */
+export async function createTeamsChannel(o: TeamsChannelOptions): Promise<Channel & { emulator: boolean }> {
   const configured = Boolean(o.appId && o.appPassword);
   const emulator = !configured && o.emulator === true;
   const off = !configured && !emulator;
-  const controller = new Botkit({
-    adapterConfig: emulator ? {} : { appId: o.appId, appPassword: o.appPassword },
-    disable_webserver: true,
-    disable_console: true,
-    storage: noStorage,
-  });
-  const adapter = controller.adapter as unknown as AdapterLike;
-  boundConnectorCalls(controller.adapter, o.connectorTimeoutMs ?? CONNECTOR_TIMEOUT_MS);
+  const controller: Botkit | null = off
+    ? null
+    : new (await import('botkit')).Botkit({
+        adapterConfig: emulator ? {} : { appId: o.appId, appPassword: o.appPassword },
+        disable_webserver: true,
+        disable_console: true,
+        storage: noStorage,
+      });
+  if (controller) boundConnectorCalls(controller.adapter, o.connectorTimeoutMs ?? CONNECTOR_TIMEOUT_MS);
+  const adapter = controller?.adapter as unknown as AdapterLike | undefined;
   const refs = o.store.documents<ConversationRef>('teams-conversations');
   if (emulator) o.logger.warn('teams_emulator_mode', { message: 'TEAMS_EMULATOR=on 且未设置 MicrosoftAppId / MicrosoftAppPassword：/api/messages 以本地模拟器模式运行，不校验签名，只接受本机直接发来的请求（经代理转发的一律拒绝），只用于本机调试。' });
   if (off) o.logger.info('teams_off', { message: '未设置 MicrosoftAppId / MicrosoftAppPassword：/api/messages 未启用（本机调试可设 TEAMS_EMULATOR=on）。' });
@@ -258,6 +266,12 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
     return true;
   }
 
+  /**
+   * The client address of the request each turn came in (as the HTTP limits count it): new
+   * handoffs are limited per client address, as for the chat route.
+   */
+  const clientOf = new WeakMap<TurnContextLike, string>();
+
   /** The Bot Framework turn under a botkit worker. */
   const contextOf = (bot: BotWorker) => (bot as unknown as { getConfig(key: string): TurnContextLike }).getConfig('context');
 
@@ -275,7 +289,7 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
       }
     };
 
-  controller.on('message', safely('message', async (bot: BotWorker, message: BotkitMessage) => {
+  controller?.on('message', safely('message', async (bot: BotWorker, message: BotkitMessage) => {
     const ctx = contextOf(bot);
     const a = ctx.activity;
     const ref = referenceOf(a);
@@ -293,7 +307,7 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
     } else return send(ctx, [{ type: 'message', text: '请输入文字或点选按钮。' }]);
     let activities: CardActivity[];
     try {
-      const out = await o.chat.handle(sessionId, input, 'teams');
+      const out = await o.chat.handle(sessionId, input, 'teams', undefined, clientOf.get(ctx));
       activities = renderActivities(out.replies, o.publicUrl ?? null);
     } catch (err) {
       o.logger.error('teams_turn_failed', { error: String((err as Error).message ?? err) });
@@ -303,7 +317,7 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
     await send(ctx, activities);
   }));
 
-  controller.on('conversationUpdate', safely('conversationUpdate', async (bot: BotWorker) => {
+  controller?.on('conversationUpdate', safely('conversationUpdate', async (bot: BotWorker) => {
     const ctx = contextOf(bot);
     const a = ctx.activity;
     const ref = referenceOf(a);
@@ -314,7 +328,7 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
 
   const router = Router();
   router.post(TEAMS_PATH, async (req, res) => {
-    if (off) {
+    if (!controller || !adapter) {
       res.status(404).json({ error: { code: 'teams_not_configured', message: '没有配置 MicrosoftAppId / MicrosoftAppPassword，Teams 接口未启用。' } });
       return;
     }
@@ -331,6 +345,7 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
     const { answer, res: captured } = captureAnswer();
     try {
       await adapter.processActivity(req, captured, async (ctx) => {
+        clientOf.set(ctx, addressKey(req));
         await (controller as unknown as { handleTurn(ctx: unknown): Promise<void> }).handleTurn(ctx);
       });
     } catch (err) {
@@ -350,8 +365,8 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
     /** An officer's or the system's message to a citizen who talks to us in Teams. */
     async deliver(sessionId: string, message: TranscriptMessage) {
       if (!sessionId.startsWith('teams-')) return false;
-      const ref = await refs.read(sessionId);
-      if (!ref) return false;
+      const ref = adapter ? await refs.read(sessionId) : undefined;
+      if (!ref || !adapter) return false;
       const activities = renderActivities(message.replies, o.publicUrl ?? null).map((x) =>
         message.from === 'officer' && x.text && !x.attachments ? { ...x, text: `【工作人员】${x.text}` } : x,
       );
@@ -364,8 +379,8 @@ export function createTeamsChannel(o: TeamsChannelOptions): Channel & { emulator
       }
     },
     async notifyStaff(username: string, notice: StaffNotice) {
-      const ref = await staffRefs.read(username);
-      if (!ref) return false;
+      const ref = adapter ? await staffRefs.read(username) : undefined;
+      if (!ref || !adapter) return false;
       const activity = caseNoticeActivity(notice);
       try {
         await adapter.continueConversation(ref, async (ctx) => send(ctx, [activity]));

@@ -16,7 +16,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { runAsClient } from '../../core/client-context.js';
 import { AppError, isUnavailableError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Reply, UserInput } from '../../core/types.js';
@@ -50,6 +49,8 @@ interface TurnData {
   choice?: string;
   /** The conversation's key: the one this socket proved, or the one sent with the message. */
   key?: string;
+  /** The socket's client address: new handoffs are limited per client, on sockets as over HTTP. */
+  client: string;
 }
 
 /** A frame sent to the page. */
@@ -104,7 +105,7 @@ export function createWebChannel(options: WebChannelOptions): Channel {
       input = { text: data.text };
     } else return errorFrame('invalid_request', '请输入文字或点选按钮');
     try {
-      const out = await chat.handle(sessionId, input, 'web', { key: data.key });
+      const out = await chat.handle(sessionId, input, 'web', { key: data.key }, data.client);
       return {
         type: 'message',
         text: repliesToText(out.replies),
@@ -126,7 +127,7 @@ export function createWebChannel(options: WebChannelOptions): Channel {
     }
   }
 
-  async function onMessage(ws: WebSocket, raw: string) {
+  async function onMessage(ws: WebSocket, raw: string, client: string) {
     let m: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(raw);
@@ -159,7 +160,7 @@ export function createWebChannel(options: WebChannelOptions): Channel {
     const proved = bound.get(ws);
     const key = proved && proved.sessionId === sessionId ? proved.key : presented;
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    const reply = await turn({ sessionId, text: str(m.text), choice: str(m.choice), key });
+    const reply = await turn({ sessionId, text: str(m.text), choice: str(m.choice), key, client });
     send(ws, reply);
     // A turn that went through proves the key: the issued one for a new conversation, else the one used.
     const issued = typeof reply.sessionKey === 'string' ? reply.sessionKey : undefined;
@@ -190,8 +191,7 @@ export function createWebChannel(options: WebChannelOptions): Channel {
     ws.on('pong', () => alive.add(ws));
     ws.on('message', (data) => {
       if (overLimit(address)) return send(ws, errorFrame('rate_limited', '消息发得太快了，请稍等一会儿再发。'));
-      // The turn runs as this client, so limits counted inside it (new handoffs) apply to sockets too.
-      runAsClient(address, () => onMessage(ws, String(data))).catch((err) => {
+      onMessage(ws, String(data), address).catch((err) => {
         logger.error('web_socket_message_failed', { error: String((err as Error).message ?? err) });
         send(ws, errorFrame('internal_error', '抱歉，系统出了点问题。请稍后再试，或拨打 12345 热线。'));
       });

@@ -24,7 +24,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import express, { Router, type RequestHandler, type Response } from 'express';
 import type { Config, WechatSettings } from '../../config.js';
-import { runAsClient } from '../../core/client-context.js';
 import { AppError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Choice, Reply, UserInput } from '../../core/types.js';
@@ -298,7 +297,7 @@ function enabledChannel(o: WechatChannelOptions, s: WechatSettings, router: Rout
         if (msg.MsgType === 'event' && msg.Event === 'unsubscribe') return release({ reply: null, late: false });
 
         const user: WechatUser = before ?? { openid: msg.FromUserName, account: msg.ToUserName, lastInboundAt: at.toISOString(), choices: [], words: [], recent: [], undelivered: [] };
-        const turn = await runAsClient(`wechat:${sessionId}`, () => answer(sessionId, msg, user));
+        const turn = await answer(sessionId, msg, user);
         // Officers' replies that could not be sent are passed on now that the citizen is back (also
         // when the turn itself has nothing to say: their words went to the officer holding the case).
         const room = TEXT_LIMIT_BYTES - (turn.text ? Buffer.byteLength(turn.text, 'utf8') + 2 : 0);
@@ -353,7 +352,8 @@ function enabledChannel(o: WechatChannelOptions, s: WechatSettings, router: Rout
         return say(PLEASE_TYPE);
     }
     try {
-      const out = await chat.handle(sessionId, input, 'wechat');
+      // New handoffs are limited per follower (the openid's conversation), not per WeChat server address.
+      const out = await chat.handle(sessionId, input, 'wechat', undefined, `wechat:${sessionId}`);
       if (out.replies.length === 0) return { text: null, choices: user.choices, words: user.words };
       return renderWechat(out.replies, base());
     } catch (err) {
