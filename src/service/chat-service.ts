@@ -53,7 +53,10 @@ export interface ConversationRecord {
   state: ConversationState;
   /** Sequence number the next message will get; messages are numbered from 1. */
   nextSeq: number;
-  /** Messages of the page not yet full (page number pageOf(nextSeq - 1) or the next one). */
+  /**
+   * Messages not yet moved to their page's document: those of the page not yet full and, until
+   * the next turn moves it, of the page the last turn filled (see persist).
+   */
   recent: TranscriptMessage[];
   /**
    * SHA-256 (hex) of the key issued to the web or REST client that started the conversation; the
@@ -238,9 +241,12 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   ): Promise<TranscriptMessage[]> {
     const numbered = messages.map((m, i) => ({ ...m, seq: record.nextSeq + i }));
     const nextSeq = record.nextSeq + numbered.length;
-    // Pages before the one the next message will go into are full: move them to their own documents.
+    // Pages that were already full in the record read move to their own documents. Only those: a
+    // page's content then comes from committed messages alone, so a turn that loses the race to
+    // another instance writes the same page the winner did, never its own unsaved messages over it.
+    // (The new messages wait in `recent` until the next turn moves their page.)
     let recent = [...record.recent, ...numbered];
-    const lastFullPage = pageOf(nextSeq) - 1;
+    const lastFullPage = pageOf(record.nextSeq) - 1;
     const writes: Promise<void>[] = [];
     while (recent.length > 0 && pageOf(recent[0]!.seq) <= lastFullPage) {
       const page = pageOf(recent[0]!.seq);
