@@ -2,8 +2,16 @@
  * The embedded default store, on lowdb.
  *
  * lowdb rewrites a whole file on every write, so the layout keeps files small and independent:
- * - a document (one conversation) is one file, `<dir>/<collection>/<ab>/<sha1(key)>.json`, so
- *   the cost of saving a message depends on that conversation only, never on how many exist;
+ * - a document (one conversation) is one snapshot file, `<dir>/<collection>/<ab>/<sha1(key)>.json`,
+ *   so the cost of saving a message depends on that conversation only, never on how many exist;
+ * - a commit (DocumentStore.commit with a change: one chat message) appends one line with that
+ *   change and its version to the document's journal, `<sha1(key)>.journal.jsonl`, instead of
+ *   rewriting the snapshot: the cost is the message, not the document. Every JOURNAL_LIMIT lines the
+ *   next commit rewrites the snapshot (atomically) and then removes the journal; lines whose version
+ *   the snapshot already holds are skipped on reading (a crash in between), and an incomplete last
+ *   line (a crash during its append, never acknowledged) is ignored and cut before the next append.
+ *   A commit resolves once its line is written, as a write does once its file is renamed: an
+ *   acknowledged message survives the process being killed (test/server/kill-restart.test.ts);
  * - a log is a series of segment files of at most SEGMENT_SIZE records, so appending rewrites
  *   one bounded segment, never the whole history.
  * The chat service pages transcripts for the same reason (see chat-service.ts).
