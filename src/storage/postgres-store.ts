@@ -123,7 +123,14 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   }
 }
 
-export async function createPostgresStore(url: string, options: { schema?: string; poolSize?: number } = {}): Promise<Store> {
+export interface PostgresStoreOptions {
+  schema?: string;
+  poolSize?: number;
+  /** Called with the text of every statement sent after start-up (lock session included): counts round trips per message in tests and benchmarks. */
+  onStatement?: (text: string, values: readonly unknown[]) => void;
+}
+
+export async function createPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
   const schema = options.schema ?? 'public';
   const settings = { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, allowExitOnIdle: true };
   const pool = new Pool({ ...settings, max: options.poolSize ?? 10 });
@@ -162,7 +169,11 @@ export async function createPostgresStore(url: string, options: { schema?: strin
   }
 
   const sql = statements(schema);
-  const query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => guard(pool.query<R>(text, values));
+  const counted = options.onStatement ?? (() => {});
+  const query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => {
+    counted(text, values);
+    return guard(pool.query<R>(text, values));
+  };
   const pending = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>): Promise<T> => {
     pending.add(p);
@@ -198,6 +209,7 @@ export async function createPostgresStore(url: string, options: { schema?: strin
     for (let wait = 1; ; wait = Math.min(wait * 2, LOCK_RETRY_MAX_MS)) {
       client = await session();
       const attempt = client;
+      counted(sql.tryLock, [key]);
       if ((await guard(onSession(() => attempt.query<{ locked: boolean }>(sql.tryLock, [key])))).rows[0]?.locked === true) break;
       if (Date.now() > deadline) throw new StoreUnavailableError(`等待锁「${name}」超过 ${LOCK_WAIT_LIMIT_MS / 1000} 秒`);
       await new Promise((r) => setTimeout(r, wait * (0.5 + Math.random())));
@@ -207,6 +219,7 @@ export async function createPostgresStore(url: string, options: { schema?: strin
     } finally {
       // A session that is gone has released its locks already.
       const held = client;
+      counted(sql.unlock, [key]);
       await onSession(() => held.query(sql.unlock, [key])).catch(() => {});
     }
   }
