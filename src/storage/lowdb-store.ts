@@ -200,14 +200,15 @@ export async function createLowdbStore(dir: string): Promise<Store> {
     };
     /** Rewrites the snapshot with `value` at `version` and empties the journal. */
     const snapshot = async (key: string, e: Entry, value: T, version: number) => {
+      // The new snapshot holds every change: a read from now on must not apply them again.
       e.db.data = JSON.stringify({ key, value, version } satisfies Snapshot<T>);
+      Object.assign(e, { version, changes: [] });
       await ensureDir(e.paths.folder);
       await track(e.db.write());
-      e.version = version;
       // The snapshot is durable first: a crash before the journal is emptied leaves lines whose
       // versions the snapshot already holds, and those are skipped when read.
       if (e.journalLines > 0 || e.validLength > 0) await track(rm(e.paths.journal, { force: true }));
-      Object.assign(e, { changes: [], journalLines: 0, journalChars: 0, validLength: 0, tornAt: undefined });
+      Object.assign(e, { journalLines: 0, journalChars: 0, validLength: 0, tornAt: undefined });
     };
     const valueOf = (key: string, e: Entry): Versioned<T> | undefined => {
       if (e.db.data === '') return undefined;

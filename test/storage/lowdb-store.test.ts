@@ -227,3 +227,29 @@ describe('lowdb document journal (issue 16 part 1)', () => {
     await b.close();
   });
 });
+
+describe('lowdb document journal under concurrent reads', () => {
+  it('never shows a reader a change twice, compaction included', async () => {
+    const dir = await tempDir();
+    const store = await createLowdbStore(dir);
+    const docs = store.documents<{ items: number[] }>('conversations');
+    await docs.commit('c', { version: 0, value: { items: [] } });
+    let stop = false;
+    const bad: number[][] = [];
+    const reader = (async () => {
+      while (!stop) {
+        const read = await docs.read('c');
+        if (read && new Set(read.items).size !== read.items.length) bad.push(read.items);
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    for (let i = 1; i <= 2 * JOURNAL_LIMIT + 2; i++) {
+      const read = (await docs.readVersioned('c'))!;
+      await docs.commit('c', { version: read.version, value: { items: [...read.value.items, i] }, change: { push: { items: [i] } } });
+    }
+    stop = true;
+    await reader;
+    expect(bad).toEqual([]);
+    await store.close();
+  });
+});
