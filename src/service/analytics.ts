@@ -8,7 +8,7 @@ import { maskPersonal } from '../core/mask-personal.js';
 import type { Match, Reply } from '../core/types.js';
 import type { ConversationState, DialogueEvent } from '../dialogue/step.js';
 import type { Engine } from '../knowledge/engine.js';
-import type { Store } from '../storage/ports.js';
+import type { LogAppend, Store } from '../storage/ports.js';
 import { createDashboardTotals, type DashboardTotals } from './dashboard-totals.js';
 
 export interface UnansweredRecord {
@@ -104,12 +104,24 @@ export type Analytics = ReturnType<typeof createAnalytics>;
  * (dashboard-totals.ts) at the same time; `engine` gives an entry's version at the time.
  */
 export function createAnalytics(store: Store, engine: () => Engine, totals: DashboardTotals = createDashboardTotals(store)) {
-  const unanswered = store.log<UnansweredRecord>('unanswered');
-  const turns = store.log<TurnRecord>('turns');
   const feedbackLog = store.log<FeedbackRecord>('feedback');
   const reports = store.log<ProcessReport>('process-reports');
   const ratings = store.log<RatingRecord>('ratings');
   const versionOf = (entryId: string | null) => (entryId ? (engine().version(entryId) ?? null) : null);
+
+  /** Adds records stored elsewhere (with the conversation's commit) to the dashboard's running totals. */
+  async function counted(appends: readonly LogAppend[]): Promise<void> {
+    await Promise.all(appends.filter((a) => a.log === 'turns').map((a) => totals.count({ log: 'turns', record: a.record as TurnRecord })));
+  }
+
+  function turnRecords(at: string, sessionId: string, result: { events: DialogueEvent[]; match: Match | null }, userText: string, discussed: string | null = null): LogAppend[] {
+    const turn = turnOf(at, sessionId, result, discussed);
+    if ((turn.kind === 'answered' && (turn.score ?? 1) < WEAK_ANSWER) || turn.kind === 'unanswered' || turn.unanswered || turn.kind === 'suggested') turn.text = userText;
+    return [
+      ...result.events.flatMap((e) => (e.type === 'unanswered' ? [{ log: 'unanswered', record: { at, sessionId, text: e.text, nearest: e.nearest } satisfies UnansweredRecord }] : [])),
+      { log: 'turns', record: turn },
+    ];
+  }
 
   return {
     /**
@@ -119,14 +131,15 @@ export function createAnalytics(store: Store, engine: () => Engine, totals: Dash
      * the turn, which a handoff (no entry of its own) is counted against.
      */
     async turn(at: string, sessionId: string, result: { events: DialogueEvent[]; match: Match | null }, userText: string, discussed: string | null = null): Promise<void> {
-      const turn = turnOf(at, sessionId, result, discussed);
-      if ((turn.kind === 'answered' && (turn.score ?? 1) < WEAK_ANSWER) || turn.kind === 'unanswered' || turn.unanswered || turn.kind === 'suggested') turn.text = userText;
-      await Promise.all([
-        ...result.events.flatMap((e) => (e.type === 'unanswered' ? [unanswered.append({ at, sessionId, text: e.text, nearest: e.nearest })] : [])),
-        turns.append(turn),
-        totals.count({ log: 'turns', record: turn }),
-      ]);
+      const appends = turnRecords(at, sessionId, result, userText, discussed);
+      await Promise.all([...appends.map((a) => store.log(a.log).append(a.record)), counted(appends)]);
     },
+    /**
+     * The same records as `turn`, for the caller to store with the conversation in one step
+     * (DocumentStore.commit); once stored, the caller passes them to `counted`.
+     */
+    turnRecords,
+    counted,
 
     /** 「有帮助 / 没看懂」 on a bot message: about the answer card or the checklist it holds. */
     async feedback(at: string, sessionId: string, message: BotMessage, helpful: boolean, comment?: string): Promise<FeedbackRecord> {

@@ -3,10 +3,12 @@
  * — with a handoff desk, first the handoff dialogue, whose decisions it carries out through
  * citizen-actions — keeps the transcript and persists the conversation; analytics.ts records the
  * turn. Messages of one conversation are handled one at a time, in arrival order: in this process
- * by a queue per conversation, across the instances sharing the store by its lock
- * 'conversation:<sessionId>' taken inside that queue, so each turn reads the one before it,
- * whichever instance handled that. Every message added reaches the listeners of every instance
- * (citizen and officer sockets) through the relay 'chat.message'.
+ * by a queue per conversation; across the instances sharing the store by the conversation's
+ * version — a turn is saved only over the version it read (DocumentStore.commit), and a turn that
+ * lost the race to another instance is redone from the newer version — so each turn builds on the
+ * one before it, whichever instance handled that, without a lock per message. The turn's
+ * analytics records are stored in the same commit. Every message added reaches the listeners of
+ * every instance (citizen and officer sockets) through the relay 'chat.message'.
  */
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../core/errors.js';
@@ -17,7 +19,7 @@ import { initialState, step, type ConversationState, type DialogueEvent } from '
 import type { Flow } from '../dialogue/parse-flows.js';
 import type { Checklist } from '../knowledge/compute-checklist.js';
 import type { Engine } from '../knowledge/engine.js';
-import type { Store } from '../storage/ports.js';
+import type { DocumentChange, LogAppend, Store, Versioned } from '../storage/ports.js';
 import { createRelays, type Relays } from '../storage/relay.js';
 import { createAnalytics, type FeedbackRecord, type ProcessReason, type ProcessReport, type RatingRecord } from './analytics.js';
 import { handoffTurn } from '../dialogue/handoff-dialogue.js';
@@ -51,7 +53,10 @@ export interface ConversationRecord {
   state: ConversationState;
   /** Sequence number the next message will get; messages are numbered from 1. */
   nextSeq: number;
-  /** Messages of the page not yet full (page number pageOf(nextSeq - 1) or the next one). */
+  /**
+   * Messages not yet moved to their page's document: those of the page not yet full and, until
+   * the next turn moves it, of the page the last turn filled (see persist).
+   */
   recent: TranscriptMessage[];
   /**
    * SHA-256 (hex) of the key issued to the web or REST client that started the conversation; the
@@ -93,6 +98,14 @@ export const sessionForbidden = (): AppError =>
   new AppError(403, 'session_forbidden', '无权访问这个对话：缺少会话密钥或密钥不正确（请在请求头 X-Session-Key 中提供开始对话时得到的 sessionKey）。');
 
 export const TRANSCRIPT_PAGE = 10;
+
+/** Times a turn is redone after losing the race for its conversation to another instance. */
+const MAX_ATTEMPTS = 8;
+
+/** The conversation was saved by another instance since this turn read it: redo the turn. */
+class ConversationChanged extends Error {}
+
+const conversationBusy = (): AppError => new AppError(503, 'conversation_busy', '这个对话同时收到了太多消息，请稍后重新发送。');
 
 const pageOf = (seq: number) => Math.floor((seq - 1) / TRANSCRIPT_PAGE);
 const pageKey = (sessionId: string, page: number) => JSON.stringify([sessionId, page]);
@@ -189,10 +202,19 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         now,
       })
     : undefined;
-  // Per-conversation queue: a message waits for the previous one of the same conversation — here
-  // by the queue (so waiting costs no store lock), across instances by the store's lock.
-  const queue = keyedSerializer();
-  const serial = <T>(sessionId: string, task: () => Promise<T>): Promise<T> => queue(sessionId, () => store.exclusive(`conversation:${sessionId}`, task));
+  // Per-conversation queue: a message waits for the previous one of the same conversation here;
+  // across instances, a turn that finds the conversation changed since it read it is redone.
+  const serial = keyedSerializer();
+  const retried = async <T>(sessionId: string, task: () => Promise<T>): Promise<T> =>
+    serial(sessionId, async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await task();
+        } catch (err) {
+          if (!(err instanceof ConversationChanged) || attempt >= MAX_ATTEMPTS) throw err instanceof ConversationChanged ? conversationBusy() : err;
+        }
+      }
+    });
 
   const added = (options.relays ?? createRelays()).of<MessageEvent>('chat.message');
 
@@ -206,35 +228,53 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     recent: [],
   });
 
-  /** Appends messages (numbered here) and saves the conversation; returns them numbered. */
+  /**
+   * Appends messages (numbered here) and saves the conversation over `version` (0: new), with
+   * `appends` in the same commit; returns them numbered. Throws ConversationChanged, having stored
+   * nothing, when another instance saved the conversation since it was read.
+   */
   async function persist(
     record: ConversationRecord,
+    version: number,
     messages: Omit<TranscriptMessage, 'seq'>[],
     state: ConversationState,
     extra: Promise<void>[] = [],
+    appends: LogAppend[] = [],
   ): Promise<TranscriptMessage[]> {
     const numbered = messages.map((m, i) => ({ ...m, seq: record.nextSeq + i }));
     const nextSeq = record.nextSeq + numbered.length;
-    // Pages before the one the next message will go into are full: move them to their own documents.
+    // Pages that were already full in the record read move to their own documents. Only those: a
+    // page's content then comes from committed messages alone, so a turn that loses the race to
+    // another instance writes the same page the winner did, never its own unsaved messages over it.
+    // (The new messages wait in `recent` until the next turn moves their page.)
     let recent = [...record.recent, ...numbered];
-    const lastFullPage = pageOf(nextSeq) - 1;
+    const lastFullPage = pageOf(record.nextSeq) - 1;
     const writes: Promise<void>[] = [];
     while (recent.length > 0 && pageOf(recent[0]!.seq) <= lastFullPage) {
       const page = pageOf(recent[0]!.seq);
       writes.push(pages.write(pageKey(record.sessionId, page), recent.filter((m) => pageOf(m.seq) === page)));
       recent = recent.filter((m) => pageOf(m.seq) !== page);
     }
-    // The record is written after its archived pages, so a crash in between loses nothing.
+    // The record is written after its archived pages, so a crash in between loses nothing (and a
+    // page written by a turn that then loses the race is rewritten by the turn that won).
     await Promise.all(writes);
     const updatedAt = messages.at(-1)?.at ?? record.updatedAt;
-    await Promise.all([conversations.write(record.sessionId, { ...record, updatedAt, state, nextSeq, recent }), ...extra]);
+    // What changed, for a store that journals: the state, and the new messages unless a page moved out.
+    const movedOut = recent.length !== record.recent.length + numbered.length;
+    const change: DocumentChange = movedOut ? { set: { updatedAt, state, nextSeq, recent } } : { set: { updatedAt, state, nextSeq }, push: { recent: numbered } };
+    const value = { ...record, updatedAt, state, nextSeq, recent };
+    const [saved] = await Promise.all([conversations.commit(record.sessionId, { version, value, change, appends }), ...extra]);
+    if (!saved) throw new ConversationChanged();
+    // Stored with the conversation: now they count on the dashboard (a turn redone after losing the race counts once).
+    if (appends.length > 0) await analytics.counted(appends);
     for (const m of numbered) added.emit({ sessionId: record.sessionId, message: m, mode: state.mode });
     return numbered;
   }
 
   async function handleNow(sessionId: string, input: UserInput, channel: string, proof?: KeyProof, client?: string): Promise<ChatResponse> {
     const at = now().toISOString();
-    const existing = await conversations.read(sessionId);
+    const read = await conversations.readVersioned(sessionId);
+    const existing = read?.value;
     // A keyed conversation only with its key; a platform's (keyless) one never through a keyed channel.
     if (existing && (proof ? !keyMatches(proof.key, existing.keyHash) : existing.keyHash !== undefined)) throw sessionForbidden();
     const issuedKey = !existing && proof ? newSessionKey() : undefined;
@@ -247,10 +287,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         : (record.state.pendingChoices.find((c) => c.value === safeInput.choice)?.label ?? maskPersonal(safeInput.choice));
     const userMsg = { from: 'user' as const, text: userText, replies: [{ type: 'text' as const, text: userText }], at };
     const state: ConversationState = { ...record.state };
-    const reply = async (replies: Reply[], match: Match | null = null, extra: Promise<void>[] = []): Promise<ChatResponse> => {
+    const reply = async (replies: Reply[], match: Match | null = null, extra: Promise<void>[] = [], appends: LogAppend[] = []): Promise<ChatResponse> => {
       const msgs = replies.length > 0 ? [userMsg, { from: 'bot' as const, replies, at }] : [userMsg];
       state.pendingChoices = replies.flatMap((r) => (r.type === 'choices' ? r.choices : []));
-      const numbered = await persist(record, msgs, state, extra);
+      const numbered = await persist(record, read?.version ?? 0, msgs, state, extra, appends);
       return { sessionId, mode: state.mode, replies, match, seq: numbered.at(-1)!.seq, ...(issuedKey ? { sessionKey: issuedKey } : {}) };
     };
 
@@ -276,7 +316,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       options.onEvent?.(sessionId, event);
       if (event.type === 'checklist_created') extra.push(checklists.write(event.checklist.id, event.checklist));
     }
-    extra.push(analytics.turn(at, sessionId, result, userText, state.currentEntryId ?? null));
+    const appends = analytics.turnRecords(at, sessionId, result, userText, state.currentEntryId ?? null);
     const wantsHuman = result.events.find((e) => e.type === 'handoff_requested');
     if (handoff && citizen && wantsHuman?.type === 'handoff_requested') {
       replies = [...replies, ...(await citizen.requestPerson(sessionId, state.currentEntryId, wantsHuman.reason, at, client))];
@@ -284,20 +324,21 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       // A person takes over: a walkthrough under way ends here (its answers stay for the officer).
       if (state.mode !== 'bot' && state.flow) state.flow = { ...state.flow, at: null };
     }
-    return reply(replies, result.match, extra);
+    return reply(replies, result.match, extra, appends);
   }
 
   return {
-    handle: (sessionId, input, channel, proof, client) => serial(sessionId, () => handleNow(sessionId, input, channel, proof, client)),
+    handle: (sessionId, input, channel, proof, client) => retried(sessionId, () => handleNow(sessionId, input, channel, proof, client)),
     authorize: async (sessionId, key) => keyMatches(key, (await conversations.read(sessionId))?.keyHash),
     post: (sessionId, from, replies, author) =>
-      serial(sessionId, async () => {
-        const record = await conversations.read(sessionId);
-        if (!record) return null;
+      retried(sessionId, async () => {
+        const read: Versioned<ConversationRecord> | undefined = await conversations.readVersioned(sessionId);
+        if (!read) return null;
+        const record = read.value;
         const at = now().toISOString();
         const masked = replies.map((r) => (r.type === 'text' ? { ...r, text: maskPersonal(r.text) } : r));
         const state = { ...record.state, mode: handoff ? modeOf((await handoff.get(sessionId)).status) : record.state.mode };
-        const [m] = await persist(record, [{ from, replies: masked, at, ...(author ? { text: author } : {}) }], state);
+        const [m] = await persist(record, read.version, [{ from, replies: masked, at, ...(author ? { text: author } : {}) }], state);
         return m ?? null;
       }),
     onMessage: (listener) => added.on(listener),

@@ -2,8 +2,16 @@
  * The embedded default store, on lowdb.
  *
  * lowdb rewrites a whole file on every write, so the layout keeps files small and independent:
- * - a document (one conversation) is one file, `<dir>/<collection>/<ab>/<sha1(key)>.json`, so
- *   the cost of saving a message depends on that conversation only, never on how many exist;
+ * - a document (one conversation) is one snapshot file, `<dir>/<collection>/<ab>/<sha1(key)>.json`,
+ *   so the cost of saving a message depends on that conversation only, never on how many exist;
+ * - a commit (DocumentStore.commit with a change: one chat message) appends one line with that
+ *   change and its version to the document's journal, `<sha1(key)>.journal.jsonl`, instead of
+ *   rewriting the snapshot: the cost is the message, not the document. Every JOURNAL_LIMIT lines the
+ *   next commit rewrites the snapshot (atomically) and then removes the journal; lines whose version
+ *   the snapshot already holds are skipped on reading (a crash in between), and an incomplete last
+ *   line (a crash during its append, never acknowledged) is ignored and cut before the next append.
+ *   A commit resolves once its line is written, as a write does once its file is renamed: an
+ *   acknowledged message survives the process being killed (test/server/kill-restart.test.ts);
  * - a log is a series of segment files of at most SEGMENT_SIZE records, so appending rewrites
  *   one bounded segment, never the whole history.
  * The chat service pages transcripts for the same reason (see chat-service.ts).
@@ -11,22 +19,82 @@
  * (while a file is being written, further writes to it collapse into one).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readdir, rm, writeFile, unlink } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, rm, truncate, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import { inRange, localCoordination } from './local-coordination.js';
 import { openLowdbTallies, type JournalledTallies } from './lowdb-tallies.js';
-import type { DocumentStore, LogStore, Store, TallyStore } from './ports.js';
+import { keyedSerializer } from '../core/serialize.js';
+import type { DocumentChange, DocumentStore, LogStore, Store, TallyStore, Versioned } from './ports.js';
 
 export const SEGMENT_SIZE = 100;
 /** Documents kept in memory (count, and characters of JSON text); older ones are dropped and re-read on demand. */
 const HANDLE_CACHE = 500;
 const CACHE_CHARS = 4 * 1024 * 1024;
 
-interface Doc<T> {
+/** Journal lines a document collects before the next commit rewrites its snapshot (compaction). */
+export const JOURNAL_LIMIT = 32;
+
+interface Snapshot<T> {
   key: string;
   value: T;
+  /** Absent in files written before versions: 1. */
+  version?: number;
+}
+
+/** One commit in a document's journal: the version it made and what it changed. */
+interface JournalLine extends DocumentChange {
+  v: number;
+}
+
+/** A document as cached: its snapshot text and the journal lines after it. */
+interface Entry {
+  db: Low<string>;
+  paths: { folder: string; file: string; journal: string };
+  /** The version of the snapshot plus the journal lines after it; 0 for no document. */
+  version: number;
+  /** Journal lines (text) newer than the snapshot, applied in order on read. */
+  changes: string[];
+  /** Lines in the journal file, older ones included; compaction is due at JOURNAL_LIMIT. */
+  journalLines: number;
+  journalChars: number;
+  /** Bytes of the journal up to the end of its last whole line. */
+  validLength: number;
+  /** Where an incomplete last line (a crash during an append) starts; cut before the next append. */
+  tornAt?: number;
+}
+
+/** Reads a journal's text into `e` (whose version is its snapshot's). */
+function readJournal(e: Entry, text: string): void {
+  const lines = text.split('\n');
+  const tail = lines.pop() ?? '';
+  for (const [i, line] of lines.entries()) {
+    let parsed: JournalLine;
+    try {
+      parsed = JSON.parse(line) as JournalLine;
+    } catch {
+      throw new Error(`${e.paths.journal} 第 ${i + 1} 行不是有效的 JSON：日志文件已损坏，请从备份恢复或删除该行之后的内容。`);
+    }
+    e.journalLines += 1;
+    if (parsed.v <= e.version) continue; // already in the snapshot (a crash before the journal was emptied)
+    if (parsed.v !== e.version + 1) throw new Error(`${e.paths.journal} 第 ${i + 1} 行的版本 ${parsed.v} 不接续 ${e.version}：日志文件已损坏。`);
+    e.changes.push(line);
+    e.journalChars += line.length + 1;
+    e.version = parsed.v;
+  }
+  e.validLength = Buffer.byteLength(text) - Buffer.byteLength(tail);
+  // A last line without its newline was torn by a crash during its append: its commit was never acknowledged.
+  if (tail !== '') e.tornAt = e.validLength;
+}
+
+/** Applies one journal line to a document's value (a fresh copy, changed in place). */
+function applyChange(value: Record<string, unknown>, line: JournalLine): void {
+  Object.assign(value, line.set ?? {});
+  for (const [field, items] of Object.entries(line.push ?? {})) {
+    const list = value[field];
+    value[field] = Array.isArray(list) ? [...(list as unknown[]), ...items] : [...items];
+  }
 }
 
 export async function createLowdbStore(dir: string): Promise<Store> {
@@ -46,23 +114,28 @@ export async function createLowdbStore(dir: string): Promise<Store> {
 
   function documents<T>(collection: string): DocumentStore<T> {
     const base = join(dir, collection);
-    // Each document is kept as its JSON text: one stringify per write serves both the file and
-    // the cache, and a read parses a fresh copy, so callers never alias stored values.
-    // Promises, not handles: concurrent first uses of a key must share one file writer.
-    // Promises, not handles: concurrent first uses of a key must share one file writer.
-    const handles = new Map<string, Promise<Low<string>>>();
+    // A document is its snapshot `<h>.json` ({ key, value, version }, rewritten atomically by
+    // lowdb) plus its journal `<h>.journal.jsonl`: one line per commit since the snapshot, holding
+    // that commit's change and version. Both are kept as text: a read parses fresh copies, so
+    // callers never alias stored values.
+    // Promises, not entries: concurrent first uses of a key must share one file writer.
+    const handles = new Map<string, Promise<Entry>>();
     const sizes = new Map<string, number>();
     const busy = new Map<string, number>();
+    // Changes of one key go one at a time, in call order (an append must not overtake a compaction).
+    const line = keyedSerializer();
     let cachedBytes = 0;
     const pathOf = (key: string) => {
       const h = createHash('sha1').update(key).digest('hex');
-      return { folder: join(base, h.slice(0, 2)), file: join(base, h.slice(0, 2), `${h}.json`) };
+      const folder = join(base, h.slice(0, 2));
+      return { folder, file: join(folder, `${h}.json`), journal: join(folder, `${h}.journal.jsonl`) };
     };
-    const account = (key: string, bytes: number) => {
+    const account = (key: string, e: Entry) => {
+      const bytes = e.db.data.length + e.journalChars;
       cachedBytes += bytes - (sizes.get(key) ?? 0);
       sizes.set(key, bytes);
     };
-    // Keep the cache within its budget, oldest first. A handle with a write in flight stays:
+    // Keep the cache within its budget, oldest first. An entry with a change in flight stays:
     // a second writer on the same file would race it for the same temporary file.
     const evict = () => {
       for (const key of handles.keys()) {
@@ -73,7 +146,21 @@ export async function createLowdbStore(dir: string): Promise<Store> {
         sizes.delete(key);
       }
     };
-    const handle = (key: string): Promise<Low<string>> => {
+    const open = async (key: string): Promise<Entry> => {
+      const paths = pathOf(key);
+      // '' stands for a document not written yet (TextFile reads a missing file as null, Low keeps the default).
+      const db = new Low<string>(new TextFile(paths.file), '');
+      await db.read();
+      const snapshot = db.data === '' ? undefined : (JSON.parse(db.data) as Snapshot<T>);
+      const entry: Entry = { db, paths, version: snapshot ? (snapshot.version ?? 1) : 0, changes: [], journalLines: 0, journalChars: 0, validLength: 0 };
+      const text = await readFile(paths.journal, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return '';
+        throw err;
+      });
+      readJournal(entry, text);
+      return entry;
+    };
+    const handle = (key: string): Promise<Entry> => {
       const cached = handles.get(key);
       if (cached) {
         // Refresh recency for the LRU.
@@ -81,49 +168,107 @@ export async function createLowdbStore(dir: string): Promise<Store> {
         handles.set(key, cached);
         return cached;
       }
-      // '' stands for a document not written yet (TextFile reads a missing file as null, Low keeps the default).
-      const db = new Low<string>(new TextFile(pathOf(key).file), '');
-      const opened = db.read().then(() => {
-        account(key, db.data.length);
+      const opened = open(key).then((e) => {
+        account(key, e);
         evict();
-        return db;
+        return e;
       });
       handles.set(key, opened);
       opened.catch(() => handles.delete(key));
       return opened;
     };
+    const change = <R>(key: string, task: (e: Entry) => Promise<R>): Promise<R> => {
+      busy.set(key, (busy.get(key) ?? 0) + 1);
+      return line(key, async () => {
+        const e = await handle(key);
+        try {
+          return await task(e);
+        } finally {
+          account(key, e);
+        }
+      }).finally(() => {
+        const n = (busy.get(key) ?? 1) - 1;
+        if (n > 0) busy.set(key, n);
+        else busy.delete(key);
+        evict();
+      });
+    };
+    const removeDocument = async (e: Entry) => {
+      e.db.data = '';
+      await rm(e.paths.file, { force: true });
+      await rm(e.paths.journal, { force: true });
+      Object.assign(e, { version: 0, changes: [], journalLines: 0, journalChars: 0, validLength: 0, tornAt: undefined });
+    };
+    /** Rewrites the snapshot with `value` at `version` and empties the journal. */
+    const snapshot = async (key: string, e: Entry, value: T, version: number) => {
+      // The new snapshot holds every change: a read from now on must not apply them again.
+      e.db.data = JSON.stringify({ key, value, version } satisfies Snapshot<T>);
+      Object.assign(e, { version, changes: [] });
+      await ensureDir(e.paths.folder);
+      await track(e.db.write());
+      // The snapshot is durable first: a crash before the journal is emptied leaves lines whose
+      // versions the snapshot already holds, and those are skipped when read.
+      if (e.journalLines > 0 || e.validLength > 0) await track(rm(e.paths.journal, { force: true }));
+      Object.assign(e, { journalLines: 0, journalChars: 0, validLength: 0, tornAt: undefined });
+    };
+    const valueOf = (key: string, e: Entry): Versioned<T> | undefined => {
+      if (e.db.data === '') return undefined;
+      const doc = JSON.parse(e.db.data) as Snapshot<T>;
+      if (doc.key !== key) return undefined;
+      const value = doc.value as Record<string, unknown>;
+      for (const text of e.changes) applyChange(value, JSON.parse(text) as JournalLine);
+      return { value: value as T, version: e.version };
+    };
     return {
       async read(key) {
-        const db = await handle(key);
-        if (db.data === '') return undefined;
-        const doc = JSON.parse(db.data) as Doc<T>;
-        return doc.key === key ? doc.value : undefined;
+        return valueOf(key, await handle(key))?.value;
       },
-      async write(key, value) {
-        const db = await handle(key);
-        // Set the data before any further await, so concurrent writes land in call order.
-        db.data = JSON.stringify({ key, value } satisfies Doc<T>);
-        account(key, db.data.length);
-        busy.set(key, (busy.get(key) ?? 0) + 1);
-        try {
-          await ensureDir(pathOf(key).folder);
-          await track(db.write());
-        } finally {
-          const n = (busy.get(key) ?? 1) - 1;
-          if (n > 0) busy.set(key, n);
-          else busy.delete(key);
-          evict();
-        }
+      async readVersioned(key) {
+        return valueOf(key, await handle(key));
       },
-      async delete(key) {
-        const db = await handle(key);
-        db.data = '';
-        await rm(pathOf(key).file, { force: true });
+      write: (key, value) =>
+        change(key, async (e) => {
+          if (value === undefined) return removeDocument(e);
+          await snapshot(key, e, value, e.version + 1);
+        }),
+      delete: (key) => change(key, removeDocument),
+      async commit(key, { version, value, change: delta, appends = [] }) {
+        const done = await change(key, async (e) => {
+          if (e.version !== version) return false;
+          if (!delta || e.db.data === '' || e.journalLines >= JOURNAL_LIMIT) {
+            await snapshot(key, e, value, version + 1);
+            return true;
+          }
+          const text = JSON.stringify({ v: version + 1, ...delta } satisfies JournalLine);
+          // What a crash tore off the end of the journal goes before anything is added after it.
+          if (e.tornAt !== undefined) {
+            await truncate(e.paths.journal, e.tornAt);
+            e.tornAt = undefined;
+          }
+          await ensureDir(e.paths.folder);
+          await track(appendFile(e.paths.journal, `${text}\n`));
+          e.changes.push(text);
+          e.journalLines += 1;
+          e.journalChars += text.length + 1;
+          e.validLength += Buffer.byteLength(text) + 1;
+          e.version = version + 1;
+          return true;
+        });
+        if (done) await Promise.all(appends.map((a) => log(a.log).append(a.record)));
+        return done;
       },
     };
   }
 
+  // One LogStore per name: two would each append to the current segment file and overwrite each other.
+  const logs = new Map<string, LogStore<unknown>>();
   function log<T>(name: string): LogStore<T> {
+    let l = logs.get(name);
+    if (!l) logs.set(name, (l = openLog<unknown>(name)));
+    return l as LogStore<T>;
+  }
+
+  function openLog<T>(name: string): LogStore<T> {
     const base = join(dir, name);
     // A segment is JSON Lines kept as text: appending adds one line instead of re-serialising
     // every record of the segment.

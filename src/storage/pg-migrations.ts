@@ -56,4 +56,10 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'document versions',
+    // DocumentStore.commit: a conditional update on the version read replaces a lock per message.
+    sql: `alter table documents add column version bigint not null default 1;`,
+  },
 ];

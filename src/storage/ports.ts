@@ -10,12 +10,46 @@
  * operation did not happen and may succeed later.
  */
 
-/** Documents by key — the three-method storage of Bot Framework, minus etags (writes are serialised per key upstream). */
+/** A document's value and its version: 1 after its first write, one more after each write or commit. */
+export interface Versioned<T> {
+  value: T;
+  version: number;
+}
+
+/**
+ * What a commit changed, relative to the version it read: top-level fields replaced (`set`) and
+ * items added at the end of top-level array fields (`push`). A store that journals (lowdb)
+ * appends this instead of the whole document, so saving a message costs the message.
+ */
+export interface DocumentChange {
+  set?: Record<string, unknown>;
+  push?: Record<string, unknown[]>;
+}
+
+/** A record for the log `log`, appended by a commit together with its document. */
+export interface LogAppend {
+  log: string;
+  record: unknown;
+}
+
+/**
+ * Documents by key — the three-method storage of Bot Framework, with versions as its etags: a
+ * read-change-write that several instances may race uses `readVersioned` and `commit`.
+ */
 export interface DocumentStore<T> {
   read(key: string): Promise<T | undefined>;
   /** Resolves once the value is durably stored (or superseded by a later write of the same key). */
   write(key: string, value: T): Promise<void>;
   delete(key: string): Promise<void>;
+  readVersioned(key: string): Promise<Versioned<T> | undefined>;
+  /**
+   * Stores `value` only if the document is still at `version` (0: there is no document), and then
+   * appends `appends` to their logs — on PostgreSQL in the same statement, so both or neither
+   * happen. False, with nothing stored, when another write came first: read again and redo.
+   * `change` must be `value` minus the value read (see DocumentChange); stores that journal write
+   * only the change. Resolves once durably stored, like `write`.
+   */
+  commit(key: string, update: { version: number; value: T; change?: DocumentChange; appends?: LogAppend[] }): Promise<boolean>;
 }
 
 /** An append-only log read newest first. */

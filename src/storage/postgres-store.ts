@@ -51,8 +51,26 @@ export function statements(schema: string) {
   const s = escapeIdentifier(schema);
   return {
     read: `select value from ${s}.documents where collection = $1 and key = $2`,
-    write: `insert into ${s}.documents (collection, key, value, updated_at) values ($1, $2, $3, now())
-            on conflict (collection, key) do update set value = excluded.value, updated_at = excluded.updated_at`,
+    readVersioned: `select value, version from ${s}.documents where collection = $1 and key = $2`,
+    write: `insert into ${s}.documents as d (collection, key, value, updated_at) values ($1, $2, $3, now())
+            on conflict (collection, key) do update set value = excluded.value, updated_at = excluded.updated_at, version = d.version + 1`,
+    // One statement, one round trip: the document if still at version $4 (0: absent), and then the
+    // log records ($5 names, $6 times, $7 records) — all or nothing. Returns one row when it committed.
+    commit: `with inserted as (
+               insert into ${s}.documents (collection, key, value, updated_at, version)
+               select $1, $2, $3, now(), 1 where $4::bigint = 0
+               on conflict (collection, key) do nothing returning 1
+             ), updated as (
+               update ${s}.documents set value = $3, updated_at = now(), version = version + 1
+               where collection = $1 and key = $2 and version = $4::bigint and $4::bigint > 0 returning 1
+             ), done as (
+               select 1 from inserted union all select 1 from updated
+             ), appended as (
+               insert into ${s}.logs (name, at, record)
+               select l.name, l.at, l.record from unnest($5::text[], $6::timestamptz[], $7::json[]) as l(name, at, record)
+               where exists (select 1 from done) returning 1
+             )
+             select 1 as ok from done`,
     delete: `delete from ${s}.documents where collection = $1 and key = $2`,
     append: `insert into ${s}.logs (name, at, record) values ($1, $2, $3)`,
     recent: `select record from ${s}.logs where name = $1 order by id desc limit $2`,
@@ -117,7 +135,14 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   }
 }
 
-export async function createPostgresStore(url: string, options: { schema?: string; poolSize?: number } = {}): Promise<Store> {
+export interface PostgresStoreOptions {
+  schema?: string;
+  poolSize?: number;
+  /** Called with the text of every statement sent after start-up (lock session included): counts round trips per message in tests and benchmarks. */
+  onStatement?: (text: string, values: readonly unknown[]) => void;
+}
+
+export async function createPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
   const schema = options.schema ?? 'public';
   const settings = { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, allowExitOnIdle: true };
   const pool = new Pool({ ...settings, max: options.poolSize ?? 10 });
@@ -156,7 +181,11 @@ export async function createPostgresStore(url: string, options: { schema?: strin
   }
 
   const sql = statements(schema);
-  const query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => guard(pool.query<R>(text, values));
+  const counted = options.onStatement ?? (() => {});
+  const query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => {
+    counted(text, values);
+    return guard(pool.query<R>(text, values));
+  };
   const pending = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>): Promise<T> => {
     pending.add(p);
@@ -192,6 +221,7 @@ export async function createPostgresStore(url: string, options: { schema?: strin
     for (let wait = 1; ; wait = Math.min(wait * 2, LOCK_RETRY_MAX_MS)) {
       client = await session();
       const attempt = client;
+      counted(sql.tryLock, [key]);
       if ((await guard(onSession(() => attempt.query<{ locked: boolean }>(sql.tryLock, [key])))).rows[0]?.locked === true) break;
       if (Date.now() > deadline) throw new StoreUnavailableError(`等待锁「${name}」超过 ${LOCK_WAIT_LIMIT_MS / 1000} 秒`);
       await new Promise((r) => setTimeout(r, wait * (0.5 + Math.random())));
@@ -201,6 +231,7 @@ export async function createPostgresStore(url: string, options: { schema?: strin
     } finally {
       // A session that is gone has released its locks already.
       const held = client;
+      counted(sql.unlock, [key]);
       await onSession(() => held.query(sql.unlock, [key])).catch(() => {});
     }
   }
@@ -219,6 +250,18 @@ export async function createPostgresStore(url: string, options: { schema?: strin
         // undefined is not JSON: writing it leaves no document, as in the embedded stores.
         write: (key, value) => save(collection, key, JSON.stringify(value) ?? null),
         delete: (key) => save(collection, key, null),
+        readVersioned: async (key) => {
+          const row = (await query<{ value: T; version: string }>(sql.readVersioned, [collection, key])).rows[0];
+          return row ? { value: row.value, version: Number(row.version) } : undefined;
+        },
+        // In the line of this document's writes, so it cannot overtake one called before it.
+        commit: (key, { version, value, appends = [] }) =>
+          track(
+            saving(JSON.stringify([collection, key]), async () => {
+              const values = [collection, key, JSON.stringify(value), version, appends.map((a) => a.log), appends.map((a) => timeOf((a.record as { at?: unknown } | null)?.at)), appends.map((a) => JSON.stringify(a.record))];
+              return (await query(sql.commit, values)).rowCount === 1;
+            }),
+          ),
       };
     },
     log<T>(name: string): LogStore<T> {

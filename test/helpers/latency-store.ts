@@ -17,6 +17,8 @@ export function withLatency(store: Store): Store {
         read: async (key) => (await turn(), docs.read(key)),
         write: async (key, value) => (await turn(), docs.write(key, value)),
         delete: async (key) => (await turn(), docs.delete(key)),
+        readVersioned: async (key) => (await turn(), docs.readVersioned(key)),
+        commit: async (key, update) => (await turn(), docs.commit(key, update)),
       };
     },
     log<T>(name: string): LogStore<T> {

@@ -78,7 +78,7 @@ describe('a request the store cannot serve', () => {
     const memory = createMemoryStore();
     const store: Store = {
       ...memory,
-      documents: <T>(name: string) => ({ ...memory.documents<T>(name), read: () => Promise.reject(error()) }),
+      documents: <T>(name: string) => ({ ...memory.documents<T>(name), read: () => Promise.reject(error()), readVersioned: () => Promise.reject(error()) }),
     };
     return createChatService({ engine: fixtureEngine, store });
   };

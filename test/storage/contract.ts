@@ -48,6 +48,63 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('versions documents: a commit stores only over the version it read, with its log records, or nothing', async () => {
+      const store = await make();
+      const docs = store.documents<{ n: number; items: string[] }>('versioned');
+      const turns = store.log<{ at: string; n: number }>('commit-log');
+      expect(await docs.readVersioned('a')).toBeUndefined();
+      const at = '2026-01-01T00:00:00.000Z';
+      expect(await docs.commit('a', { version: 0, value: { n: 1, items: ['x'] }, appends: [{ log: 'commit-log', record: { at, n: 1 } }] })).toBe(true);
+      // A second creator lost the race: nothing of it is stored, its records neither.
+      expect(await docs.commit('a', { version: 0, value: { n: 99, items: [] }, appends: [{ log: 'commit-log', record: { at, n: 99 } }] })).toBe(false);
+      expect(await docs.readVersioned('a')).toEqual({ value: { n: 1, items: ['x'] }, version: 1 });
+      // With a change: what is read back is the value, whichever of the two the store kept.
+      const v2 = { n: 2, items: ['x', 'y', 'z'] };
+      expect(await docs.commit('a', { version: 1, value: v2, change: { set: { n: 2 }, push: { items: ['y', 'z'] } }, appends: [{ log: 'commit-log', record: { at, n: 2 } }] })).toBe(true);
+      expect(await docs.commit('a', { version: 1, value: { n: 98, items: [] }, change: { set: { n: 98 } } })).toBe(false);
+      expect(await docs.readVersioned('a')).toEqual({ value: v2, version: 2 });
+      // A plain write is a new version too: a commit that read before it fails.
+      await docs.write('a', { n: 3, items: [] });
+      expect(await docs.commit('a', { version: 2, value: { n: 97, items: [] }, change: { set: { n: 97 } } })).toBe(false);
+      expect(await docs.readVersioned('a')).toEqual({ value: { n: 3, items: [] }, version: 3 });
+      expect((await turns.recent(10)).map((r) => r.n)).toEqual([2, 1]);
+      await store.close();
+    });
+
+    it('keeps every change of many commits, in order, whatever the journal does (compaction included)', async () => {
+      const store = await make();
+      const docs = store.documents<{ n: number; items: number[]; note: string }>('journaled');
+      let current = { n: 0, items: [] as number[], note: '' };
+      expect(await docs.commit('k', { version: 0, value: current })).toBe(true);
+      for (let i = 1; i <= 100; i++) {
+        const read = await docs.readVersioned('k');
+        expect(read).toEqual({ value: current, version: i });
+        // Every seventh commit replaces the list (as a full transcript page moving out does).
+        const change = i % 7 === 0 ? { set: { n: i, items: [i] } } : { set: { n: i, note: `第${i}次` }, push: { items: [i] } };
+        current = i % 7 === 0 ? { ...current, n: i, items: [i] } : { n: i, items: [...current.items, i], note: `第${i}次` };
+        expect(await docs.commit('k', { version: i, value: current, change })).toBe(true);
+      }
+      expect(await docs.read('k')).toEqual(current);
+      await store.close();
+    });
+
+    it('loses no update when read-change-commit races retry on conflict (optimistic concurrency)', async () => {
+      const store = await make();
+      const docs = store.documents<{ n: number; seen: number[] }>('raced');
+      const bump = async (i: number) => {
+        for (;;) {
+          const read = await docs.readVersioned('c');
+          const value = { n: (read?.value.n ?? 0) + 1, seen: [...(read?.value.seen ?? []), i] };
+          if (await docs.commit('c', { version: read?.version ?? 0, value, ...(read ? { change: { set: { n: value.n }, push: { seen: [i] } } } : {}) })) return;
+        }
+      };
+      await Promise.all(Array.from({ length: 20 }, (_, i) => bump(i)));
+      const end = await docs.read('c');
+      expect(end?.n).toBe(20);
+      expect([...(end?.seen ?? [])].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      await store.close();
+    });
+
     it('keeps collections apart and accepts keys with any characters', async () => {
       const store = await make();
       await store.documents<string>('a').write('../../etc/passwd', 'A');

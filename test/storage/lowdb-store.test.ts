@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, writeFile, mkdir, rm } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLowdbStore, SEGMENT_SIZE } from '../../src/storage/lowdb-store.js';
+import { createLowdbStore, JOURNAL_LIMIT, SEGMENT_SIZE } from '../../src/storage/lowdb-store.js';
 import { concurrentLogContract, storeContract } from './contract.js';
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'yici-lowdb-'));
@@ -129,3 +129,127 @@ describe('lowdb store layout', () => {
 });
 
 concurrentLogContract('lowdb store', async () => createLowdbStore(await tempDir()));
+
+describe('lowdb document journal (issue 16 part 1)', () => {
+  type Conv = { n: number; items: number[] };
+  const files = async (dir: string, collection: string) => {
+    const out: { snapshot?: string; journal?: string } = {};
+    for (const shard of await readdir(join(dir, collection))) {
+      for (const f of await readdir(join(dir, collection, shard))) {
+        if (f.endsWith('.journal.jsonl')) out.journal = join(dir, collection, shard, f);
+        else if (f.endsWith('.json')) out.snapshot = join(dir, collection, shard, f);
+      }
+    }
+    return out;
+  };
+  /** Commits n more changes (push i, set n = i) over what is stored. */
+  const commitMany = async (docs: ReturnType<Awaited<ReturnType<typeof createLowdbStore>>['documents']>, from: number, to: number) => {
+    for (let i = from; i <= to; i++) {
+      const read = (await docs.readVersioned('c')) as { value: Conv; version: number };
+      const value = { n: i, items: [...read.value.items, i] };
+      expect(await docs.commit('c', { version: read.version, value, change: { set: { n: i }, push: { items: [i] } } })).toBe(true);
+    }
+  };
+
+  it('appends a commit to the journal and leaves the snapshot alone; a restart reads both', async () => {
+    const dir = await tempDir();
+    const a = await createLowdbStore(dir);
+    const docs = a.documents<Conv>('conversations');
+    await docs.commit('c', { version: 0, value: { n: 0, items: [] } });
+    const { snapshot } = await files(dir, 'conversations');
+    const before = await readFile(snapshot!, 'utf8');
+    await commitMany(docs, 1, 3);
+    const { journal } = await files(dir, 'conversations');
+    expect(await readFile(snapshot!, 'utf8')).toBe(before);
+    expect((await readFile(journal!, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+      { v: 2, set: { n: 1 }, push: { items: [1] } },
+      { v: 3, set: { n: 2 }, push: { items: [2] } },
+      { v: 4, set: { n: 3 }, push: { items: [3] } },
+    ]);
+    await a.close();
+    const b = await createLowdbStore(dir);
+    expect(await b.documents<Conv>('conversations').readVersioned('c')).toEqual({ value: { n: 3, items: [1, 2, 3] }, version: 4 });
+    await b.close();
+  });
+
+  it('compacts: the journal never holds more than JOURNAL_LIMIT lines', async () => {
+    const dir = await tempDir();
+    const a = await createLowdbStore(dir);
+    const docs = a.documents<Conv>('conversations');
+    await docs.commit('c', { version: 0, value: { n: 0, items: [] } });
+    let longest = 0;
+    for (let i = 1; i <= 3 * JOURNAL_LIMIT; i += 8) {
+      await commitMany(docs, i, i + 7);
+      const { journal } = await files(dir, 'conversations');
+      const text = journal ? await readFile(journal, 'utf8').catch(() => '') : '';
+      longest = Math.max(longest, text.split('\n').filter(Boolean).length);
+    }
+    expect(longest).toBeLessThanOrEqual(JOURNAL_LIMIT);
+    await a.close();
+    const b = await createLowdbStore(dir);
+    const read = await b.documents<Conv>('conversations').read('c');
+    expect(read?.items).toEqual(Array.from({ length: 3 * JOURNAL_LIMIT }, (_, i) => i + 1));
+    await b.close();
+  });
+
+  it('ignores a last line torn by a crash, and appends after it cleanly', async () => {
+    const dir = await tempDir();
+    const a = await createLowdbStore(dir);
+    await a.documents<Conv>('conversations').commit('c', { version: 0, value: { n: 0, items: [] } });
+    await commitMany(a.documents<Conv>('conversations'), 1, 2);
+    await a.close();
+    const { journal } = await files(dir, 'conversations');
+    await writeFile(journal!, (await readFile(journal!, 'utf8')) + '{"v":4,"set":{"n":3},"pu');
+    const b = await createLowdbStore(dir);
+    expect(await b.documents<Conv>('conversations').readVersioned('c')).toEqual({ value: { n: 2, items: [1, 2] }, version: 3 });
+    await commitMany(b.documents<Conv>('conversations'), 3, 4);
+    await b.close();
+    const c = await createLowdbStore(dir);
+    expect(await c.documents<Conv>('conversations').readVersioned('c')).toEqual({ value: { n: 4, items: [1, 2, 3, 4] }, version: 5 });
+    await c.close();
+  });
+
+  it('skips journal lines the snapshot already holds (a crash between compaction and emptying the journal)', async () => {
+    const dir = await tempDir();
+    const a = await createLowdbStore(dir);
+    const docs = a.documents<Conv>('conversations');
+    await docs.commit('c', { version: 0, value: { n: 0, items: [] } });
+    await commitMany(docs, 1, JOURNAL_LIMIT);
+    const { journal } = await files(dir, 'conversations');
+    const full = await readFile(journal!, 'utf8');
+    await commitMany(docs, JOURNAL_LIMIT + 1, JOURNAL_LIMIT + 1); // compacts: new snapshot, journal removed
+    await a.close();
+    await writeFile(journal!, full); // as if the crash came before the journal was removed
+    const b = await createLowdbStore(dir);
+    const read = await b.documents<Conv>('conversations').readVersioned('c');
+    expect(read?.value.items).toEqual(Array.from({ length: JOURNAL_LIMIT + 1 }, (_, i) => i + 1));
+    expect(read?.version).toBe(JOURNAL_LIMIT + 2);
+    await b.close();
+  });
+});
+
+describe('lowdb document journal under concurrent reads', () => {
+  it('never shows a reader a change twice, compaction included', async () => {
+    const dir = await tempDir();
+    const store = await createLowdbStore(dir);
+    const docs = store.documents<{ items: number[] }>('conversations');
+    await docs.commit('c', { version: 0, value: { items: [] } });
+    let stop = false;
+    const bad: number[][] = [];
+    const reader = (async () => {
+      while (!stop) {
+        const read = await docs.read('c');
+        if (read && new Set(read.items).size !== read.items.length) bad.push(read.items);
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    for (let i = 1; i <= 2 * JOURNAL_LIMIT + 2; i++) {
+      const read = (await docs.readVersioned('c'))!;
+      await docs.commit('c', { version: read.version, value: { items: [...read.value.items, i] }, change: { push: { items: [i] } } });
+    }
+    stop = true;
+    await reader;
+    expect(bad).toEqual([]);
+    await store.close();
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * Issue 14: how many PostgreSQL statements (round trips) one chat message costs, counted in the
+ * store's driver wrapper. The conversation is read once and committed once — the turn's analytics
+ * records ride in the same statement, and no lock session is asked to try-lock and unlock around
+ * it — and the turn is added to the dashboard's running totals (one upsert). Skipped without PostgreSQL.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { createChatService } from '../../src/service/chat-service.js';
+import { createPostgresStore } from '../../src/storage/postgres-store.js';
+import { fixtureEngine } from '../helpers/fixture-engine.js';
+import { dropTestSchemas, freshSchema, postgresAvailable, TEST_DATABASE_URL } from '../helpers/postgres.js';
+
+afterAll(dropTestSchemas);
+
+describe.skipIf(!postgresAvailable)('chat on PostgreSQL', () => {
+  it('costs three statements per message without a handoff desk: read the conversation, commit it with the turn, add the turn to the dashboard totals', async () => {
+    const sent: string[] = [];
+    const store = await createPostgresStore(TEST_DATABASE_URL, { schema: freshSchema(), poolSize: 2, onStatement: (text) => sent.push(text) });
+    const chat = createChatService({ engine: fixtureEngine, store });
+    const questions = ['社保卡丢了怎么补', '要带什么材料', '明天天气怎么样', '身份证丢了怎么补'];
+    // The first message of a store also makes the dashboard totals' marker, once, under a lock.
+    await chat.handle('pg-statements-0000', { text: '你好' }, 'web');
+    sent.length = 0;
+    const turns = 20;
+    for (let i = 0; i < turns; i++) await chat.handle('pg-statements-0001', { text: questions[i % questions.length]! }, 'web');
+    const perMessage = sent.length / turns;
+    // Every message, and its turn record, is stored.
+    expect((await chat.transcript('pg-statements-0001', 0))?.length).toBe(2 * turns);
+    expect((await store.log<{ sessionId: string }>('turns').recent(100)).filter((t) => t.sessionId === 'pg-statements-0001').length).toBe(turns);
+    await store.close();
+    // 20 messages: 20 reads, 20 commits and 20 tally adds, plus one page write each time 10 messages fill a transcript page (3 here).
+    expect(sent.filter((t) => /advisory/.test(t))).toEqual([]);
+    expect(perMessage).toBeLessThanOrEqual(3.25);
+  });
+});
