@@ -180,16 +180,30 @@ export function computeDashboard(input: DashboardInput): Dashboard {
   totals.handoffRate = rate(totals.handoffs, totals.questions);
   const { day: _day, ...totalFigures } = totals;
 
-  const entryList = [...entries.values()].map((e) => ({ ...e, problemScore: e.notHelpful + 2 * e.processReports + e.handoffs + e.poor }));
-  entryList.sort((a, b) => b.problemScore - a.problemScore || b.questions - a.questions || a.entryId.localeCompare(b.entryId));
   const reasonCounts = new Map<string, number>();
   for (const r of input.reports) if (inRange(r.at)) reasonCounts.set(r.reason, (reasonCounts.get(r.reason) ?? 0) + 1);
+  return finishDashboard(input, totalFigures, dayList, entries.values(), reasonCounts);
+}
 
+/**
+ * The figures put together, the same way from the records and from the running totals: entries
+ * ranked by their problems (a 「流程走不通」 report counts double — the process itself failed), the
+ * 20 worst as the 薄弱环节, every reason with its count.
+ */
+function finishDashboard(
+  range: { from: string; to: string },
+  totals: Dashboard['totals'],
+  days: DayFigures[],
+  entries: Iterable<Omit<EntryFigures, 'problemScore'>>,
+  reasonCounts: ReadonlyMap<string, number>,
+): Dashboard {
+  const entryList = [...entries].map((e) => ({ ...e, problemScore: e.notHelpful + 2 * e.processReports + e.handoffs + e.poor }));
+  entryList.sort((a, b) => b.problemScore - a.problemScore || b.questions - a.questions || a.entryId.localeCompare(b.entryId));
   return {
-    from: input.from,
-    to: input.to,
-    totals: totalFigures,
-    days: dayList,
+    from: range.from,
+    to: range.to,
+    totals,
+    days,
     entries: entryList,
     weakSpots: entryList.filter((e) => e.problemScore > 0).slice(0, 20),
     reasons: Object.entries(PROCESS_REASONS).map(([code, label]) => ({ code, label, count: reasonCounts.get(code) ?? 0 })),
@@ -387,15 +401,5 @@ export function dashboardFromTotals(input: TotalsInput): Dashboard {
       e.steps[name] = (e.steps[name] ?? 0) + n;
     } else if (field !== 'ratings' && (ENTRY_COUNTERS as readonly string[]).includes(field)) e[field as Exclude<EntryCounter, 'ratings'>] += n;
   }
-  const entryList = [...entries.values()].map((e) => ({ ...e, problemScore: e.notHelpful + 2 * e.processReports + e.handoffs + e.poor }));
-  entryList.sort((a, b) => b.problemScore - a.problemScore || b.questions - a.questions || a.entryId.localeCompare(b.entryId));
-  return {
-    from: input.from,
-    to: input.to,
-    totals: totalFigures,
-    days: dayList,
-    entries: entryList,
-    weakSpots: entryList.filter((e) => e.problemScore > 0).slice(0, 20),
-    reasons: Object.entries(PROCESS_REASONS).map(([code, label]) => ({ code, label, count: reasonCounts.get(code) ?? 0 })),
-  };
+  return finishDashboard(input, totalFigures, dayList, entries.values(), reasonCounts);
 }
