@@ -3,16 +3,13 @@
  * says so (503 dashboard_building, in Chinese) instead of showing figures that miss the old days;
  * once built, it shows them whole.
  */
-import type { RequestHandler } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EditorService } from '../../src/editor/editor-service.js';
 import type { TurnRecord } from '../../src/service/analytics.js';
 import { createDashboardTotals } from '../../src/service/dashboard-totals.js';
-import { editorRoutes } from '../../src/server/editor-routes.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
-import { fixtureEngine } from '../helpers/fixture-engine.js';
 import { staffHttp } from '../helpers/staff-http.js';
-import { startTestApp } from '../helpers/test-app.js';
+import { startEditorReadApp } from '../helpers/editor-read-app.js';
+import type { startTestApp } from '../helpers/test-app.js';
 
 const store = createMemoryStore();
 let now = new Date('2026-11-27T04:00:00.000Z');
@@ -25,16 +22,7 @@ beforeAll(async () => {
   // Logs from before the totals existed.
   const turns = store.log<TurnRecord>('turns');
   for (const at of ['2026-11-20T02:00:00.000Z', '2026-11-25T02:00:00.000Z']) await turns.append({ at, sessionId: 's', kind: 'answered', entryId: 'item-licence' });
-  const asEditor: RequestHandler = (_req, res, next) => {
-    res.locals.user = { username: 'editora', role: 'editor', disabled: false };
-    next();
-  };
-  app = await startTestApp({
-    extra: [
-      asEditor,
-      editorRoutes({ editor: {} as EditorService, preview: () => ({ ok: false, problems: [] }), usesOf: () => ({ bundles: [], flows: [] }), kb: () => fixtureEngine().kb, version: () => 1, engine: fixtureEngine, store, totals, staleDays: 365, now: () => now }),
-    ],
-  });
+  app = await startEditorReadApp(store, totals, () => now);
 });
 afterAll(() => app.close());
 

@@ -4,17 +4,14 @@
  * instant after the last (China time) — newest first, and stops once it has enough. Days are
  * China days at both ends.
  */
-import type { RequestHandler } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EditorService } from '../../src/editor/editor-service.js';
 import type { FeedbackRecord, TurnRecord } from '../../src/service/analytics.js';
-import { editorRoutes } from '../../src/server/editor-routes.js';
 import { createDashboardTotals } from '../../src/service/dashboard-totals.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 import type { LogStore, Store } from '../../src/storage/ports.js';
-import { fixtureEngine } from '../helpers/fixture-engine.js';
 import { staffHttp } from '../helpers/staff-http.js';
-import { startTestApp } from '../helpers/test-app.js';
+import { startEditorReadApp } from '../helpers/editor-read-app.js';
+import type { startTestApp } from '../helpers/test-app.js';
 
 /** A memory store that notes every read of a log: [method, log, arguments…]. */
 function spiedStore(): { store: Store; reads: string[][] } {
@@ -50,29 +47,8 @@ const get = async <T>(path: string) => {
 };
 
 beforeAll(async () => {
-  const asEditor: RequestHandler = (_req, res, next) => {
-    res.locals.user = { username: 'editora', role: 'editor', disabled: false };
-    next();
-  };
-  app = await startTestApp({
-    extra: [
-      asEditor,
-      editorRoutes({
-        // These routes neither publish nor preview.
-        editor: {} as EditorService,
-        preview: () => ({ ok: false, problems: [] }),
-        usesOf: () => ({ bundles: [], flows: [] }),
-        kb: () => fixtureEngine().kb,
-        version: () => 1,
-        engine: fixtureEngine,
-        store,
-        totals,
-        staleDays: 365,
-        // 2026-11-27 12:00 in China.
-        now: () => new Date('2026-11-27T04:00:00.000Z'),
-      }),
-    ],
-  });
+  // 2026-11-27 12:00 in China.
+  app = await startEditorReadApp(store, totals, () => new Date('2026-11-27T04:00:00.000Z'));
   // Around the range 2026-11-25 … 2026-11-26 in China: [2026-11-24T16:00Z, 2026-11-26T16:00Z).
   const turns = store.log<TurnRecord>('turns');
   const feedback = store.log<FeedbackRecord>('feedback');
