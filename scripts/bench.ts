@@ -318,7 +318,7 @@ async function benchCluster() {
     const single = await instance({ DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-bench-single-')) });
     const one = await load(single.url, duration, texts);
     await single.stop();
-    const shared = { DATABASE_URL: dbUrl.toString(), REDIS_URL: redisUrl };
+    const shared = { DATABASE_URL: dbUrl.toString(), REDIS_URL: redisUrl, REDIS_PREFIX: `${dbName}:` };
     const a = await instance({ ...shared, DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-bench-a-')) });
     const b = await instance({ ...shared, DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-bench-b-')) });
     const { startRoundRobinProxy } = await import('./lib/round-robin-proxy.js');

@@ -54,6 +54,8 @@ export interface Config {
    * between them and shared rate limits. Without it: one instance, events and limits in memory.
    */
   redisUrl?: string;
+  /** What every Redis channel and key of this deployment starts with (REDIS_PREFIX; `yici:` when absent), so several deployments can share one Redis. */
+  redisPrefix?: string;
   /** The WeChat official account (WECHAT_*); absent when WECHAT_TOKEN is not set, and /api/wechat is off. */
   wechat?: WechatSettings;
 }
@@ -153,6 +155,7 @@ const EnvSchema = z
     RATE_LIMIT_HANDOFFS_PER_10_MINUTES: positiveWhole(5),
     TRUST_PROXY: optional(z.string()).transform((v) => (v === undefined ? undefined : /^\d+$/.test(v) ? Number(v) : v)),
     REDIS_URL: optional(z.string().refine((v) => /^rediss?:\/\/[^\s]+$/.test(v) && URL.canParse(v), { message: '应为 redis:// 或 rediss:// 开头的地址' })),
+    REDIS_PREFIX: optional(z.string().regex(/^[A-Za-z0-9_.-]{1,48}:$/, { message: '应为 1 到 48 个英文字母、数字、下划线、点或减号，以冒号结尾，例如 yici-wuzhou:' })),
     WECHAT_TOKEN: optional(z.string().regex(/^[A-Za-z0-9]{3,32}$/, { message: '应为 3 到 32 个英文字母或数字（与公众平台「服务器配置」里的令牌 Token 相同）' })),
     WECHAT_APP_ID: optional(z.string().regex(/^wx[0-9a-f]{16}$/i, { message: '应为公众号的开发者ID（AppID），形如 wx 加 16 位十六进制字符' })),
     WECHAT_APP_SECRET: optional(z.string().regex(/^[0-9a-zA-Z]{16,64}$/, { message: '应为公众号的开发者密码（AppSecret），16 到 64 个英文字母或数字' })),
@@ -246,6 +249,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     ...(e.TRUST_PROXY !== undefined ? { trustProxy: e.TRUST_PROXY } : {}),
     ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
+    ...(e.REDIS_PREFIX ? { redisPrefix: e.REDIS_PREFIX } : {}),
     ...(e.WECHAT_TOKEN
       ? {
           wechat: {

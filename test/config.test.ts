@@ -99,6 +99,14 @@ describe('readConfig', () => {
     }
   });
 
+  it('reads REDIS_PREFIX (ending in a colon), and refuses one that could run into other keys', () => {
+    expect(readConfig({}).redisPrefix).toBeUndefined();
+    expect(readConfig({ REDIS_PREFIX: 'yici-wuzhou:' }).redisPrefix).toBe('yici-wuzhou:');
+    for (const wrong of ['yici', 'yici wuzhou:', '梧州:', ':', `${'x'.repeat(49)}:`]) {
+      expect(problemsOf({ REDIS_PREFIX: wrong }), wrong).toEqual([expect.stringMatching(/^REDIS_PREFIX 应为 1 到 48 个英文字母/)]);
+    }
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => readConfig({ PATH: '/usr/bin', HOME: '/root', npm_config_yes: 'true' })).not.toThrow();
   });

@@ -1,7 +1,8 @@
 /**
  * The bus of a deployment with several instances: Redis pub/sub through ioredis. One connection
  * publishes (and runs the commands of the shared rate limits), one subscribes — a connection that
- * subscribes can do nothing else. Messages are JSON on channels named `yici:<topic>`.
+ * subscribes can do nothing else. Messages are JSON on channels named `<prefix><topic>` (prefix
+ * `yici:` unless REDIS_PREFIX says otherwise, so deployments or test runs can share one Redis).
  *
  * ioredis reconnects by itself and subscribes again to every channel after a reconnect; what was
  * published meanwhile is lost, which the Bus port allows (live delivery only; the store has it).
@@ -11,7 +12,8 @@
 import { Redis, ReplyError } from 'ioredis';
 import type { Bus } from '../storage/ports.js';
 
-const PREFIX = 'yici:';
+/** The default prefix of every channel and key this deployment uses in Redis. */
+export const DEFAULT_REDIS_PREFIX = 'yici:';
 /** How long healthy() waits for PONG. */
 const PING_TIMEOUT_MS = 1000;
 
@@ -19,6 +21,8 @@ export interface RedisBus extends Bus {
   readonly kind: 'redis';
   /** A raw command on the publishing connection (for rate-limit-redis). */
   command(...args: string[]): Promise<unknown>;
+  /** What every channel and key of this deployment starts with. */
+  readonly prefix: string;
 }
 
 export interface RedisBusOptions {
@@ -26,6 +30,8 @@ export interface RedisBusOptions {
   onError?: (event: 'redis_unreachable' | 'redis_message_invalid', error: string) => void;
   /** Redis is back after being away. */
   onReconnect?: () => void;
+  /** What every channel and key starts with (REDIS_PREFIX); DEFAULT_REDIS_PREFIX when absent. */
+  prefix?: string;
 }
 
 /** A connection error (not an error Redis answered with) as the error handler recognises it. */
@@ -50,6 +56,7 @@ function connected(connection: Redis): Promise<boolean> {
 }
 
 export function createRedisBus(url: string, options: RedisBusOptions = {}): RedisBus {
+  const prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
   // Commands fail fast while Redis is down; subscriptions wait for it (a subscribe that failed
   // would not be renewed on reconnect).
   const pub = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
@@ -84,13 +91,14 @@ export function createRedisBus(url: string, options: RedisBusOptions = {}): Redi
 
   return {
     kind: 'redis',
+    prefix,
     async publish(topic, message) {
-      await pub.publish(PREFIX + topic, JSON.stringify(message)).catch((err: unknown) => {
+      await pub.publish(prefix + topic, JSON.stringify(message)).catch((err: unknown) => {
         throw unavailable(err);
       });
     },
     subscribe(topic, handler) {
-      const channel = PREFIX + topic;
+      const channel = prefix + topic;
       let set = handlers.get(channel);
       if (!set) {
         handlers.set(channel, (set = new Set()));

@@ -37,8 +37,11 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
 
 const MINUTE = 60_000;
 
-/** Where limits are counted across instances: a raw Redis command (the Redis bus's `command`). */
-export type SharedCounts = (...args: string[]) => Promise<unknown>;
+/** Where limits are counted across instances: raw Redis commands and the deployment's key prefix (the Redis bus). */
+export interface SharedCounts {
+  command(...args: string[]): Promise<unknown>;
+  readonly prefix: string;
+}
 
 /**
  * rate-limit-redis loads its scripts once, at start; when Redis was away then, every later count
@@ -56,9 +59,9 @@ class SharedLimitStore extends RedisStore {
   }
 }
 
-/** The counts of one limit: in Redis under `yici:rl:<name>:` when shared, else in this process. */
+/** The counts of one limit: in Redis under `<prefix>rl:<name>:` (prefix `yici:` by default) when shared, else in this process. */
 const countsFor = (name: string, shared: SharedCounts | undefined): LimitStore =>
-  shared ? new SharedLimitStore({ prefix: `yici:rl:${name}:`, sendCommand: (...args) => shared(...args) as Promise<RedisReply> }) : new MemoryStore();
+  shared ? new SharedLimitStore({ prefix: `${shared.prefix}rl:${name}:`, sendCommand: (...args) => shared.command(...args) as Promise<RedisReply> }) : new MemoryStore();
 
 
 /** The client address limits count by (the proxy's client with TRUST_PROXY); also the `client` of an HTTP request's chat turn. */

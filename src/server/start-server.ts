@@ -101,6 +101,7 @@ export async function startServer(
     !options.bus && config.redisUrl
       ? // ioredis is imported only when Redis is configured.
         (await import('../adapters/redis-bus.js')).createRedisBus(config.redisUrl, {
+          ...(config.redisPrefix ? { prefix: config.redisPrefix } : {}),
           onError: (event, error) => logger.warn(event, { error }),
           onReconnect: () => logger.info('redis_reconnected', {}),
         })
@@ -124,7 +125,7 @@ export async function startServer(
   const editor = createEditorService({ store, runtime, questions: () => questions, floor: config.publishFloor });
   const accounts = createAccounts(store, undefined, undefined, relays);
   await ensureFirstAdmin(accounts, config, logger, options.print ?? ((line) => console.log(line))).catch(failedStart);
-  const rateLimits = createRateLimits(config.rateLimits, redis?.command);
+  const rateLimits = createRateLimits(config.rateLimits, redis);
   const handoff = rateLimits.guardHandoffs(createHandoffService(store, options.now, relays));
   // The counter departments of settings.yaml, and where a case goes when nobody serves its own.
   const departments = createDepartmentDesk({ settings: () => knowledge.kb().settings, accounts: () => accounts.list(), store, logger });

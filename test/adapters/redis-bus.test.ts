@@ -45,9 +45,11 @@ if (!reachable) {
   );
 }
 
+/** This run's prefix (REDIS_PREFIX): runs, benchmarks and test:cluster sharing the machine's Redis neither hear each other nor share rate-limit counts. */
+const PREFIX = `yici-test-${randomBytes(4).toString('hex')}:`;
 const buses: RedisBus[] = [];
-const bus = () => {
-  const b = createRedisBus(URL_);
+const bus = (prefix = PREFIX) => {
+  const b = createRedisBus(URL_, { prefix });
   buses.push(b);
   return b;
 };
@@ -86,6 +88,38 @@ describe.skipIf(!reachable)('the Redis bus', () => {
     expect(fromB()).toHaveLength(2);
   });
 
+  it('keeps two deployments with different REDIS_PREFIX apart: neither hears the other on one topic, nor counts towards its limits', async () => {
+    const other = `yici-test-${randomBytes(4).toString('hex')}:`;
+    const [a, b] = [bus(), bus(other)];
+    expect([a.prefix, b.prefix]).toEqual([PREFIX, other]);
+    const t = topic();
+    const heardByA: unknown[] = [];
+    const heardByB: unknown[] = [];
+    a.subscribe(t, (m) => heardByA.push(m));
+    b.subscribe(t, (m) => heardByB.push(m));
+    // Each hears itself (so both subscriptions are live) and never the other.
+    await vi.waitFor(async () => {
+      await a.publish(t, { from: 'a' });
+      await b.publish(t, { from: 'b' });
+      expect(heardByA.length * heardByB.length).toBeGreaterThan(0);
+    });
+    expect(heardByA.every((m) => (m as { from: string }).from === 'a')).toBe(true);
+    expect(heardByB.every((m) => (m as { from: string }).from === 'b')).toBe(true);
+
+    const settings = { ...DEFAULT_RATE_LIMITS, handoffsPer10Minutes: 1 };
+    const desk = { get: async () => ({ status: 'bot' }), apply: async () => ({ ok: true }) } as unknown as HandoffService;
+    const address = `10.${[1, 2, 3].map(() => Math.floor(Math.random() * 250)).join('.')}`;
+    const request = { type: 'request', by: 'citizen', department: 'x', entryId: null, reason: '', at: '2026-01-01T00:00:00Z' } as const;
+    const [inA, inB] = [createRateLimits(settings, a).guardHandoffs(desk), createRateLimits(settings, b).guardHandoffs(desk)];
+    const codes: string[] = [];
+    for (const guarded of [inA, inB, inA]) {
+      const r = await guarded.apply('s', request, false, address);
+      codes.push(r.ok ? 'ok' : r.code);
+    }
+    expect(codes).toEqual(['ok', 'ok', 'rate_limited']);
+    expect(await a.command('EXISTS', `${PREFIX}rl:handoffs:${address}`)).toBe(1);
+  });
+
   it('says unhealthy, soon and without throwing, when Redis is not there; a publish then fails as unavailable', async () => {
     const nowhere = createRedisBus('redis://127.0.0.1:1');
     buses.push(nowhere);
@@ -109,7 +143,7 @@ describe.skipIf(!reachable)('rate limits counted in Redis', () => {
     const [a, b] = [bus(), bus()];
     const settings = { ...DEFAULT_RATE_LIMITS, handoffsPer10Minutes: 3 };
     const desk = { get: async () => ({ status: 'bot' }), apply: async () => ({ ok: true }) } as unknown as HandoffService;
-    const guarded = [createRateLimits(settings, a.command).guardHandoffs(desk), createRateLimits(settings, b.command).guardHandoffs(desk)];
+    const guarded = [createRateLimits(settings, a).guardHandoffs(desk), createRateLimits(settings, b).guardHandoffs(desk)];
     const address = `10.${[1, 2, 3].map(() => Math.floor(Math.random() * 250)).join('.')}`;
     const codes: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -122,7 +156,7 @@ describe.skipIf(!reachable)('rate limits counted in Redis', () => {
   it('count chat requests of one client across two apps together (429 on the third of two per minute)', async () => {
     const [a, b] = [bus(), bus()];
     const settings = { ...DEFAULT_RATE_LIMITS, chatPerMinute: 2 };
-    const apps = [await startTestApp({ rateLimits: createRateLimits(settings, a.command), trustProxy: 1 }), await startTestApp({ rateLimits: createRateLimits(settings, b.command), trustProxy: 1 })];
+    const apps = [await startTestApp({ rateLimits: createRateLimits(settings, a), trustProxy: 1 }), await startTestApp({ rateLimits: createRateLimits(settings, b), trustProxy: 1 })];
     try {
       const client = `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
       const statuses: number[] = [];
@@ -143,7 +177,7 @@ describe.skipIf(!reachable)('rate limits counted in Redis', () => {
   it('answers 503 rather than letting requests through uncounted when Redis cannot be reached', async () => {
     const nowhere = createRedisBus('redis://127.0.0.1:1');
     buses.push(nowhere);
-    const app = await startTestApp({ rateLimits: createRateLimits(DEFAULT_RATE_LIMITS, nowhere.command) });
+    const app = await startTestApp({ rateLimits: createRateLimits(DEFAULT_RATE_LIMITS, nowhere) });
     try {
       const res = await fetch(`${app.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId: 'redis-down-session-0001', text: '你好' }) });
       expect(res.status).toBe(503);
@@ -157,7 +191,7 @@ describe.skipIf(!reachable)('rate limits counted in Redis', () => {
 describe.skipIf(!reachable)('two servers with REDIS_URL on one store', () => {
   it('report the Redis bus as healthy, and carry a case queued on B to an officer’s socket on A', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'yici-redis-'));
-    const config = readConfig({ PORT: '0', DATA_DIR: dataDir, REDIS_URL: URL_, ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'Strong-pass-2026', OFFICE_HOURS: 'always' });
+    const config = readConfig({ PORT: '0', DATA_DIR: dataDir, REDIS_URL: URL_, REDIS_PREFIX: PREFIX, ADMIN_USERNAME: 'chief', ADMIN_PASSWORD: 'Strong-pass-2026', OFFICE_HOURS: 'always' });
     const store = createMemoryStore();
     const a = await startServer(config, silentLogger, { store, print: () => {} });
     const b = await startServer(config, silentLogger, { store, print: () => {} });
