@@ -46,6 +46,8 @@ let closingOnPurpose = false;
 let waiting = 0;
 // The message sent over the socket and not answered yet: resent over REST if the socket drops.
 let unanswered = null;
+// A message typed while the last one is being answered: kept in the box and sent once the answer is in.
+let sendWhenFree = false;
 
 const scroll = () => { log.scrollTop = log.scrollHeight; };
 
@@ -199,7 +201,13 @@ function busy(on) {
   waiting = Math.max(0, waiting + (on ? 1 : -1));
   typing.hidden = waiting === 0;
   send.disabled = waiting > 0;
+  if (waiting === 0 && sendWhenFree) {
+    sendWhenFree = false;
+    if (status.textContent === NEXT_WAITS) status.textContent = '';
+    setTimeout(() => form.requestSubmit(), 0);
+  }
 }
+const NEXT_WAITS = '上一条正在回复，回复后自动发出这一条。';
 
 function accept(seq, from, replies) {
   if (seq && seq <= lastSeq) return; // already shown (a catch-up and a socket both delivered it)
@@ -346,6 +354,13 @@ form.addEventListener('submit', (e) => {
   const text = input.value.trim();
   if (!text) { input.focus(); return; }
   if (!showLength()) { input.focus(); return; } // refused, and the text is kept to shorten
+  if (waiting) {
+    // Never dropped: it stays in the box and goes out after the answer to the last one.
+    sendWhenFree = true;
+    status.textContent = NEXT_WAITS;
+    input.focus();
+    return;
+  }
   input.value = '';
   showLength();
   void submit({ text }, text);
@@ -396,6 +411,7 @@ function startOver() {
   welcome();
   // The old conversation's unanswered message belongs to it: it is not resent into the new one.
   unanswered = null;
+  sendWhenFree = false;
   waiting = 0;
   typing.hidden = true;
   send.disabled = false;
@@ -421,3 +437,7 @@ $('restart').addEventListener('click', () => {
 welcome();
 void catchUp();
 connect();
+// The box is disabled in the page until this script runs, so nothing typed before it is lost.
+input.disabled = false;
+send.disabled = waiting > 0;
+input.placeholder = '您要办什么事？';

@@ -246,4 +246,56 @@ describe.skipIf(!available)('chat page in Chromium', () => {
     await expect.poll(() => page.locator('.stuck .thanks').textContent()).toContain('已记下');
     await page.close();
   });
+  it('keeps the box closed until the page script runs, so nothing typed before it is lost', async () => {
+    const page = await browser.newPage();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/chat.js', async (route) => {
+      await held;
+      await route.continue();
+    });
+    // A module script holds DOMContentLoaded back: wait only for the box itself.
+    await page.goto(running.url, { waitUntil: 'commit' });
+    await page.locator('#input').waitFor({ state: 'attached' });
+    expect(await page.locator('#input').isDisabled()).toBe(true);
+    expect(await page.locator('#send').isDisabled()).toBe(true);
+    release();
+    await expect.poll(() => page.locator('#input').isDisabled()).toBe(false);
+    expect(await page.locator('#input').getAttribute('placeholder')).toBe('您要办什么事？');
+    await page.close();
+  });
+
+  it('sends a message typed while the last one is being answered after that answer, in order, instead of dropping it', async () => {
+    const context = await browser.newContext();
+    // No socket, so the answers come over REST, where the first can be held back.
+    await context.addInitScript(() => {
+      (window as unknown as { WebSocket: unknown }).WebSocket = class {
+        constructor() {
+          throw new Error('no socket in this test');
+        }
+      };
+    });
+    const page = await context.newPage();
+    let posts = 0;
+    await page.route('**/api/chat', async (route) => {
+      if (route.request().method() === 'POST' && ++posts === 1) await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
+    await page.goto(running.url);
+    await page.fill('#input', '营业执照怎么办');
+    await page.press('#input', 'Enter');
+    await page.fill('#input', '要多少钱');
+    await page.press('#input', 'Enter');
+    // Held in the box, with a word on why, while the first is answered.
+    expect(await page.locator('#input').inputValue()).toBe('要多少钱');
+    expect(await page.locator('#status').textContent()).toContain('回复后自动发出');
+    await expect.poll(() => page.locator('.msg.user').allTextContents(), { timeout: 15_000 }).toEqual(['营业执照怎么办', '要多少钱']);
+    await expect.poll(() => page.locator('.msg.bot').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(3); // welcome + two answers
+    expect(posts).toBe(2);
+    expect(await page.locator('#input').inputValue()).toBe('');
+    expect(await page.locator('#status').textContent()).not.toContain('回复后自动发出');
+    const order = await page.locator('.msg').evaluateAll((ms) => ms.map((m) => (m.classList.contains('user') ? 'user' : 'bot')));
+    expect(order.slice(1).join(',')).toMatch(/^user,bot(,bot)*,user,bot/);
+    await context.close();
+  });
 });
