@@ -8,8 +8,8 @@ import { maskPersonal } from '../core/mask-personal.js';
 import type { Match, Reply } from '../core/types.js';
 import type { ConversationState, DialogueEvent } from '../dialogue/step.js';
 import type { Engine } from '../knowledge/engine.js';
-import type { LogAppend, Store } from '../storage/ports.js';
-import { createDashboardTotals, type DashboardTotals } from './dashboard-totals.js';
+import type { LogAppend, Store, TallyAppend } from '../storage/ports.js';
+import { createDashboardTotals, TALLY, type DashboardTotals } from './dashboard-totals.js';
 
 export interface UnansweredRecord {
   at: string;
@@ -109,9 +109,15 @@ export function createAnalytics(store: Store, engine: () => Engine, totals: Dash
   const ratings = store.log<RatingRecord>('ratings');
   const versionOf = (entryId: string | null) => (entryId ? (engine().version(entryId) ?? null) : null);
 
-  /** Adds records stored elsewhere (with the conversation's commit) to the dashboard's running totals. */
+  /** Adds records stored elsewhere to the dashboard's running totals. */
   async function counted(appends: readonly LogAppend[]): Promise<void> {
     await Promise.all(appends.filter((a) => a.log === 'turns').map((a) => totals.count({ log: 'turns', record: a.record as TurnRecord })));
+  }
+
+  /** The running totals' counts of these records, for the commit that stores them (both or neither). */
+  async function tallyOf(appends: readonly LogAppend[]): Promise<TallyAppend | undefined> {
+    const counts = await totals.countsOf(appends.filter((a) => a.log === 'turns').map((a) => ({ log: 'turns', record: a.record as TurnRecord })));
+    return counts.length > 0 ? { name: TALLY, counts } : undefined;
   }
 
   function turnRecords(at: string, sessionId: string, result: { events: DialogueEvent[]; match: Match | null }, userText: string, discussed: string | null = null): LogAppend[] {
@@ -136,10 +142,11 @@ export function createAnalytics(store: Store, engine: () => Engine, totals: Dash
     },
     /**
      * The same records as `turn`, for the caller to store with the conversation in one step
-     * (DocumentStore.commit); once stored, the caller passes them to `counted`.
+     * (DocumentStore.commit), with their counts for the dashboard from `tallyOf` in the same commit.
      */
     turnRecords,
     counted,
+    tallyOf,
 
     /** 「有帮助 / 没看懂」 on a bot message: about the answer card or the checklist it holds. */
     async feedback(at: string, sessionId: string, message: BotMessage, helpful: boolean, comment?: string): Promise<FeedbackRecord> {

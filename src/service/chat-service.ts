@@ -263,10 +263,11 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     const movedOut = recent.length !== record.recent.length + numbered.length;
     const change: DocumentChange = movedOut ? { set: { updatedAt, state, nextSeq, recent } } : { set: { updatedAt, state, nextSeq }, push: { recent: numbered } };
     const value = { ...record, updatedAt, state, nextSeq, recent };
-    const [saved] = await Promise.all([conversations.commit(record.sessionId, { version, value, change, appends }), ...extra]);
+    // The turn's records and their dashboard counts go in the conversation's commit: stored and
+    // counted together or not at all (a turn redone after losing the race counts once).
+    const tally = appends.length > 0 ? await analytics.tallyOf(appends) : undefined;
+    const [saved] = await Promise.all([conversations.commit(record.sessionId, { version, value, change, appends, ...(tally ? { tally } : {}) }), ...extra]);
     if (!saved) throw new ConversationChanged();
-    // Stored with the conversation: now they count on the dashboard (a turn redone after losing the race counts once).
-    if (appends.length > 0) await analytics.counted(appends);
     for (const m of numbered) added.emit({ sessionId: record.sessionId, message: m, mode: state.mode });
     return numbered;
   }

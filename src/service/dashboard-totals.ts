@@ -92,14 +92,24 @@ export function createDashboardTotals(store: Store, options: { now?: () => Date;
   /** Adds the counts of records, in one atomic add. */
   const addCounts = (all: Iterable<RecordCounts>, extra: TallyCount[] = []) => tally.add([...tallyCounts(all), ...extra]);
 
+  /**
+   * What counting these records would add — for a caller that adds them in the same commit as the
+   * records themselves (DocumentStore.commit's `tally`, under the name TALLY). Empty for records
+   * the build will count.
+   */
+  const countsOf = async (records: readonly CountedRecord[]): Promise<TallyCount[]> => {
+    const { liveFrom } = await loadMarker();
+    return tallyCounts(records.filter((r) => r.record.at >= liveFrom).flatMap((r) => recordCounts(r) ?? []));
+  };
+
   return {
     /** Counts a record just written (analytics.ts), unless the build will. */
     async count(record: CountedRecord): Promise<void> {
-      const { liveFrom } = await loadMarker();
-      if (record.record.at < liveFrom) return;
-      const c = recordCounts(record);
-      if (c) await addCounts([c]);
+      const counts = await countsOf([record]);
+      if (counts.length > 0) await tally.add(counts);
     },
+
+    countsOf,
 
     /**
      * Counts the records the logs had before the totals existed, once (see above); resolves when

@@ -25,6 +25,7 @@ import { Low } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import { inRange, localCoordination } from './local-coordination.js';
 import { openLowdbTallies, type JournalledTallies } from './lowdb-tallies.js';
+import { checkCounts } from './tally-maps.js';
 import { keyedSerializer } from '../core/serialize.js';
 import type { DocumentChange, DocumentStore, LogStore, Store, TallyStore, Versioned } from './ports.js';
 
@@ -232,7 +233,8 @@ export async function createLowdbStore(dir: string): Promise<Store> {
           await snapshot(key, e, value, e.version + 1);
         }),
       delete: (key) => change(key, removeDocument),
-      async commit(key, { version, value, change: delta, appends = [] }) {
+      async commit(key, { version, value, change: delta, appends = [], tally }) {
+        if (tally) checkCounts(tally.counts);
         const done = await change(key, async (e) => {
           if (e.version !== version) return false;
           if (!delta || e.db.data === '' || e.journalLines >= JOURNAL_LIMIT) {
@@ -254,7 +256,9 @@ export async function createLowdbStore(dir: string): Promise<Store> {
           e.version = version + 1;
           return true;
         });
-        if (done) await Promise.all(appends.map((a) => log(a.log).append(a.record)));
+        // After the document's line, like the log records: a crash in between loses these counts (the
+        // embedded store is one process; PostgreSQL does both in one statement).
+        if (done) await Promise.all([...appends.map((a) => log(a.log).append(a.record)), ...(tally && tally.counts.length > 0 ? [tallies(tally.name).add(tally.counts)] : [])]);
         return done;
       },
     };

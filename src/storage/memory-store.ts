@@ -14,6 +14,11 @@ export function createMemoryStore(): Store {
     if (!l) logs.set(name, (l = []));
     return l;
   };
+  const tallyMaps = (name: string): TallyMaps => {
+    let t = tallies.get(name);
+    if (!t) tallies.set(name, (t = createTallyMaps()));
+    return t;
+  };
   return {
     kind: 'memory',
     ...localCoordination(),
@@ -28,9 +33,11 @@ export function createMemoryStore(): Store {
         write: async (key, value) => void (value === undefined ? map.delete(key) : put(key, value)),
         delete: async (key) => void map.delete(key),
         readVersioned: async (key) => (map.has(key) ? copy(map.get(key) as Versioned<T>) : undefined),
-        async commit(key, { version, value, appends = [] }) {
+        async commit(key, { version, value, appends = [], tally }) {
+          if (tally) checkCounts(tally.counts);
           if ((map.get(key)?.version ?? 0) !== version) return false;
           put(key, value);
+          if (tally) tallyMaps(tally.name).apply(tally.counts);
           for (const a of appends) logList(a.log).push(copy(a.record));
           return true;
         },
@@ -49,9 +56,7 @@ export function createMemoryStore(): Store {
       };
     },
     tallies(name: string): TallyStore {
-      let t = tallies.get(name);
-      if (!t) tallies.set(name, (t = createTallyMaps()));
-      const maps = t;
+      const maps = tallyMaps(name);
       return {
         add: async (counts) => (checkCounts(counts), maps.apply(counts)),
         read: async (buckets) => maps.read(buckets),

@@ -26,6 +26,12 @@ export interface DocumentChange {
   push?: Record<string, unknown[]>;
 }
 
+/** Counts added to the tally `name` (Store.tallies) by a commit together with its document: both or neither. */
+export interface TallyAppend {
+  name: string;
+  counts: TallyCount[];
+}
+
 /** A record for the log `log`, appended by a commit together with its document. */
 export interface LogAppend {
   log: string;
@@ -45,11 +51,12 @@ export interface DocumentStore<T> {
   /**
    * Stores `value` only if the document is still at `version` (0: there is no document), and then
    * appends `appends` to their logs — on PostgreSQL in the same statement, so both or neither
-   * happen. False, with nothing stored, when another write came first: read again and redo.
+   * happen; likewise `tally`'s counts. False, with nothing stored or counted, when another write
+   * came first: read again and redo.
    * `change` must be `value` minus the value read (see DocumentChange); stores that journal write
    * only the change. Resolves once durably stored, like `write`.
    */
-  commit(key: string, update: { version: number; value: T; change?: DocumentChange; appends?: LogAppend[] }): Promise<boolean>;
+  commit(key: string, update: { version: number; value: T; change?: DocumentChange; appends?: LogAppend[]; tally?: TallyAppend }): Promise<boolean>;
 }
 
 /** An append-only log read newest first. */

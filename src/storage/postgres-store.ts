@@ -55,7 +55,8 @@ export function statements(schema: string) {
     write: `insert into ${s}.documents as d (collection, key, value, updated_at) values ($1, $2, $3, now())
             on conflict (collection, key) do update set value = excluded.value, updated_at = excluded.updated_at, version = d.version + 1`,
     // One statement, one round trip: the document if still at version $4 (0: absent), and then the
-    // log records ($5 names, $6 times, $7 records) — all or nothing. Returns one row when it committed.
+    // log records ($5 names, $6 times, $7 records) and the counts of tally $8 ($9 buckets, $10 keys,
+    // $11 numbers; as tallyAdd) — all or nothing. Returns one row when it committed.
     commit: `with inserted as (
                insert into ${s}.documents (collection, key, value, updated_at, version)
                select $1, $2, $3, now(), 1 where $4::bigint = 0
@@ -69,6 +70,12 @@ export function statements(schema: string) {
                insert into ${s}.logs (name, at, record)
                select l.name, l.at, l.record from unnest($5::text[], $6::timestamptz[], $7::json[]) as l(name, at, record)
                where exists (select 1 from done) returning 1
+             ), tallied as (
+               insert into ${s}.tallies as t (name, bucket, key, n)
+               select $8, bucket, key, sum(n) from unnest($9::text[], $10::text[], $11::bigint[]) as c(bucket, key, n)
+               where exists (select 1 from done)
+               group by bucket, key order by bucket, key
+               on conflict (name, bucket, key) do update set n = t.n + excluded.n returning 1
              )
              select 1 as ok from done`,
     delete: `delete from ${s}.documents where collection = $1 and key = $2`,
@@ -255,10 +262,24 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
           return row ? { value: row.value, version: Number(row.version) } : undefined;
         },
         // In the line of this document's writes, so it cannot overtake one called before it.
-        commit: (key, { version, value, appends = [] }) =>
+        commit: (key, { version, value, appends = [], tally }) =>
           track(
             saving(JSON.stringify([collection, key]), async () => {
-              const values = [collection, key, JSON.stringify(value), version, appends.map((a) => a.log), appends.map((a) => timeOf((a.record as { at?: unknown } | null)?.at)), appends.map((a) => JSON.stringify(a.record))];
+              const counts = tally?.counts ?? [];
+              checkCounts(counts);
+              const values = [
+                collection,
+                key,
+                JSON.stringify(value),
+                version,
+                appends.map((a) => a.log),
+                appends.map((a) => timeOf((a.record as { at?: unknown } | null)?.at)),
+                appends.map((a) => JSON.stringify(a.record)),
+                tally?.name ?? '',
+                counts.map((c) => c.bucket),
+                counts.map((c) => c.key),
+                counts.map((c) => c.n),
+              ];
               return (await query(sql.commit, values)).rowCount === 1;
             }),
           ),

@@ -1,11 +1,13 @@
 /**
  * Issue 14: how many PostgreSQL statements (round trips) one chat message costs, counted in the
  * store's driver wrapper. The conversation is read once and committed once — the turn's analytics
- * records ride in the same statement, and no lock session is asked to try-lock and unlock around
- * it — and the turn is added to the dashboard's running totals (one upsert). Skipped without PostgreSQL.
+ * records and its counts for the dashboard's running totals ride in the same statement, and no lock
+ * session is asked to try-lock and unlock around it. Skipped without PostgreSQL.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { chinaDay } from '../../src/core/china-time.js';
 import { createChatService } from '../../src/service/chat-service.js';
+import { TALLY } from '../../src/service/dashboard-totals.js';
 import { createPostgresStore } from '../../src/storage/postgres-store.js';
 import { fixtureEngine } from '../helpers/fixture-engine.js';
 import { dropTestSchemas, freshSchema, postgresAvailable, TEST_DATABASE_URL } from '../helpers/postgres.js';
@@ -13,7 +15,7 @@ import { dropTestSchemas, freshSchema, postgresAvailable, TEST_DATABASE_URL } fr
 afterAll(dropTestSchemas);
 
 describe.skipIf(!postgresAvailable)('chat on PostgreSQL', () => {
-  it('costs three statements per message without a handoff desk: read the conversation, commit it with the turn, add the turn to the dashboard totals', async () => {
+  it('costs two statements per message without a handoff desk: read the conversation, commit it with the turn and its dashboard counts', async () => {
     const sent: string[] = [];
     const store = await createPostgresStore(TEST_DATABASE_URL, { schema: freshSchema(), poolSize: 2, onStatement: (text) => sent.push(text) });
     const chat = createChatService({ engine: fixtureEngine, store });
@@ -22,14 +24,19 @@ describe.skipIf(!postgresAvailable)('chat on PostgreSQL', () => {
     await chat.handle('pg-statements-0000', { text: '你好' }, 'web');
     sent.length = 0;
     const turns = 20;
+    const counted = async () => [...(await store.tallies(TALLY).sum([chinaDay(new Date())])).values()].reduce((a, b) => a + b, 0);
+    const before = await counted();
     for (let i = 0; i < turns; i++) await chat.handle('pg-statements-0001', { text: questions[i % questions.length]! }, 'web');
     const perMessage = sent.length / turns;
     // Every message, and its turn record, is stored.
     expect((await chat.transcript('pg-statements-0001', 0))?.length).toBe(2 * turns);
     expect((await store.log<{ sessionId: string }>('turns').recent(100)).filter((t) => t.sessionId === 'pg-statements-0001').length).toBe(turns);
+    // …and counted on the dashboard's running totals, by the same commits.
+    expect(await counted()).toBeGreaterThanOrEqual(before + turns);
     await store.close();
-    // 20 messages: 20 reads, 20 commits and 20 tally adds, plus one page write each time 10 messages fill a transcript page (3 here).
+    // 20 messages: 20 reads and 20 commits, plus one page write each time 10 messages fill a transcript page (3 here).
     expect(sent.filter((t) => /advisory/.test(t))).toEqual([]);
-    expect(perMessage).toBeLessThanOrEqual(3.25);
+    expect(sent.filter((t) => /^\s*insert into \S+\.tallies/.test(t))).toEqual([]);
+    expect(perMessage).toBeLessThanOrEqual(2.25);
   });
 });

@@ -71,6 +71,27 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('adds a commit\u2019s tally counts with its document, or none of them when the commit loses', async () => {
+      const store = await make();
+      const docs = store.documents<{ n: number }>('tallied');
+      const totals = store.tallies('commit-tally');
+      const counts = (n: number) => [
+        { bucket: 'day:2026-01-01', key: 'asked', n },
+        { bucket: 'day:2026-01-01', key: 'asked', n },
+        { bucket: 'day:2026-01-02', key: 'answered', n: 1 },
+      ];
+      expect(await docs.commit('a', { version: 0, value: { n: 1 }, tally: { name: 'commit-tally', counts: counts(1) } })).toBe(true);
+      expect(await docs.commit('a', { version: 0, value: { n: 9 }, tally: { name: 'commit-tally', counts: counts(100) } })).toBe(false);
+      expect(await docs.commit('a', { version: 1, value: { n: 2 }, change: { set: { n: 2 } }, tally: { name: 'commit-tally', counts: counts(1) } })).toBe(true);
+      expect(await docs.commit('a', { version: 1, value: { n: 8 }, change: { set: { n: 8 } }, tally: { name: 'commit-tally', counts: counts(100) } })).toBe(false);
+      // An empty tally is no error; a count that is not an integer is refused and stores nothing.
+      expect(await docs.commit('a', { version: 2, value: { n: 3 }, tally: { name: 'commit-tally', counts: [] } })).toBe(true);
+      await expect(docs.commit('a', { version: 3, value: { n: 7 }, tally: { name: 'commit-tally', counts: [{ bucket: 'day:2026-01-01', key: 'asked', n: 0.5 }] } })).rejects.toThrow();
+      expect(await docs.readVersioned('a')).toEqual({ value: { n: 3 }, version: 3 });
+      expect(Object.fromEntries(await totals.sum(['day:2026-01-01', 'day:2026-01-02']))).toEqual({ asked: 4, answered: 2 });
+      await store.close();
+    });
+
     it('keeps every change of many commits, in order, whatever the journal does (compaction included)', async () => {
       const store = await make();
       const docs = store.documents<{ n: number; items: number[]; note: string }>('journaled');
