@@ -3,13 +3,13 @@
  * from `natural` over segmented words. Only words seen in the training phrases count as cues;
  * a question with no cue is `general` (an overview answer).
  */
-// natural's classifiers module through its own typed entry (lib/natural/classifiers/index, with the
-// index.d.ts natural ships), not the package's top-level index: that one loads natural's storage back
-// ends (mongoose, pg, redis), whose dotenv reads `.env` into process.env and prints to stdout at
-// every start — measured +110 MB RSS and ~1.5 s of CPU per process (issue 12, item 9).
-import classifiers from 'natural/lib/natural/classifiers/index.js';
-
-const { BayesClassifier } = classifiers;
+// natural's naive Bayes classifier module alone (typed in natural-bayes.d.ts from the index.d.ts
+// natural ships), not the package's top-level index: that one loads natural's storage back ends
+// (mongoose, pg, redis), whose dotenv reads `.env` into process.env and prints to stdout at every
+// start — measured +110 MB RSS and ~1.5 s of CPU per process (issue 12, item 9). Nor the
+// classifiers' index: it also loads the MaxEnt classifier and its part-of-speech lexicon, which
+// cost ~100 ms and ~38 MB at every start (issue 16) for a class this module never uses.
+import BayesClassifier from 'natural/lib/natural/classifiers/bayes_classifier.js';
 
 export const ASPECTS = [
   'general',

@@ -2,7 +2,9 @@
  * Settings read once at start that stop it when they are wrong, naming the setting: the publish
  * gate's questions and the office hours.
  */
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/logger.js';
@@ -15,7 +17,7 @@ import { StartupError } from './startup-error.js';
  * change could break answers unnoticed, so a missing or unreadable set stops the start unless the
  * gate is turned off on purpose (PUBLISH_GATE=off); then there are none.
  */
-export async function readPublishGateQuestions(config: Pick<Config, 'publishGate' | 'evalFile'>, logger: Logger): Promise<LabelledQuestion[]> {
+export async function readPublishGateQuestions(config: Pick<Config, 'publishGate' | 'evalFile'> & Partial<Pick<Config, 'dataDir'>>, logger: Logger): Promise<LabelledQuestion[]> {
   if (!config.publishGate) {
     logger.warn('publish_gate_off', {});
     return [];
@@ -23,7 +25,8 @@ export async function readPublishGateQuestions(config: Pick<Config, 'publishGate
   const evalFile = config.evalFile;
   let questions: LabelledQuestion[];
   try {
-    questions = parse(await readFile(evalFile, 'utf8')) as LabelledQuestion[];
+    const text = await readFile(evalFile, 'utf8');
+    questions = (config.dataDir ? await parsedOnce(join(config.dataDir, 'publish-gate-cache'), text, logger) : parse(text)) as LabelledQuestion[];
   } catch (err) {
     throw new StartupError(`发布检查的问题集读不出来：${evalFile}（${(err as Error).message}）。请检查 EVAL_FILE，或设 PUBLISH_GATE=off 明确关闭发布检查。`);
   }
@@ -31,6 +34,34 @@ export async function readPublishGateQuestions(config: Pick<Config, 'publishGate
     throw new StartupError(`发布检查的问题集格式不对：${evalFile}（每一项要有 q 和 expect）。`);
   }
   return questions;
+}
+
+/**
+ * The YAML text parsed, kept as JSON under `dir` by the SHA-256 of the text: parsing the ~600
+ * questions' YAML took ~0.1 s of every start (issue 16), reading JSON a millisecond. A changed file
+ * has another key; an unreadable or damaged cache file is parsed again and rewritten (written to a
+ * temporary name and renamed, so never half there); one file is kept. The result is checked by the
+ * caller either way.
+ */
+async function parsedOnce(dir: string, text: string, logger: Logger): Promise<unknown> {
+  const name = `${createHash('sha256').update(text).digest('hex')}.json`;
+  const path = join(dir, name);
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as unknown;
+  } catch {
+    /* not there yet, or damaged: parse the YAML */
+  }
+  const value = parse(text) as unknown;
+  try {
+    await mkdir(dir, { recursive: true });
+    const temporary = `${path}.${process.pid}.tmp`;
+    await writeFile(temporary, JSON.stringify(value));
+    await rename(temporary, path);
+    for (const other of await readdir(dir)) if (other !== name) await rm(join(dir, other), { force: true });
+  } catch (err) {
+    logger.warn('publish_gate_cache_unwritable', { error: (err as Error).message });
+  }
+  return value;
 }
 
 /** OFFICE_HOURS, or else the knowledge base's settings.yaml officeHours. */
