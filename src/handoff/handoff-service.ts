@@ -65,6 +65,12 @@ export interface HandoffService {
    * instance (act on the outside world only then, so it is done once).
    */
   onChange(listener: (c: HandoffCase, event: TransitionResult, here: boolean) => void): () => void;
+  /**
+   * Where a conversation's case is stored (the document keyed by its session id in `collection`) and
+   * its status from what is stored there (undefined: no case yet), for a caller that reads the case
+   * together with other documents in one round trip (Store.readTogether) instead of calling `get`.
+   */
+  readonly caseDocument?: { collection: string; statusOf(stored: unknown): HandoffCase['status'] };
 }
 
 /** A change as the relay carries it: the accepted transition, with the case as stored. */
@@ -137,8 +143,11 @@ function createSealer(store: Store) {
 }
 
 /** `relays`: how changes reach the other instances (start-server.ts); this instance only without. */
+/** The collection of the cases, keyed by session id. */
+const CASES = 'cases';
+
 export function createHandoffService(store: Store, now: () => Date = () => new Date(), relays: Relays = createRelays()): HandoffService {
-  const stored = store.documents<HandoffCase>('cases');
+  const stored = store.documents<HandoffCase>(CASES);
   const sealer = createSealer(store);
   // Cases as the rest of the service sees them: the call-back number readable, sealed at rest.
   const cases = {
@@ -159,8 +168,11 @@ export function createHandoffService(store: Store, now: () => Date = () => new D
   const readIndex = async (): Promise<HandoffIndex> => (await indexDoc.read('index')) ?? { open: [], recentWaits: [], tickets: 0 };
   const get = async (sessionId: string) => (await cases.read(sessionId)) ?? newCase(sessionId, GENERAL_QUEUE);
 
+  const noCase = newCase('', GENERAL_QUEUE).status;
+
   return {
     get,
+    caseDocument: { collection: CASES, statusOf: (value) => (value ? (value as HandoffCase).status : noCase) },
     apply: (sessionId, command, isAdmin = false) =>
       serial(async () => {
         const before = await get(sessionId);

@@ -27,7 +27,7 @@ import { createCitizenActions, type CitizenActionsDeps } from '../handoff/citize
 import { entryCounterDepartment } from '../knowledge/departments.js';
 import type { HandoffService } from '../handoff/handoff-service.js';
 import type { OfficeHours } from '../handoff/office-hours.js';
-import { modeOf } from '../handoff/transitions.js';
+import { modeOf, type HandoffCase } from '../handoff/transitions.js';
 
 export type Sender = 'user' | 'bot' | 'officer' | 'system';
 
@@ -101,6 +101,8 @@ export const TRANSCRIPT_PAGE = 10;
 
 /** Times a turn is redone after losing the race for its conversation to another instance. */
 const MAX_ATTEMPTS = 8;
+/** The collection of the conversation records, keyed by session id. */
+const CONVERSATIONS = 'conversations';
 
 /** The conversation was saved by another instance since this turn read it: redo the turn. */
 class ConversationChanged extends Error {}
@@ -182,7 +184,7 @@ export const randomId = (): string => {
 export function createChatService(options: ChatServiceOptions): ChatService {
   const { store } = options;
   const now = options.now ?? (() => new Date());
-  const conversations = store.documents<ConversationRecord>('conversations');
+  const conversations = store.documents<ConversationRecord>(CONVERSATIONS);
   const pages = store.documents<TranscriptMessage[]>('transcripts');
   const checklists = store.documents<Checklist>('checklists');
   const analytics = createAnalytics(store, options.engine);
@@ -274,7 +276,18 @@ export function createChatService(options: ChatServiceOptions): ChatService {
 
   async function handleNow(sessionId: string, input: UserInput, channel: string, proof?: KeyProof, client?: string): Promise<ChatResponse> {
     const at = now().toISOString();
-    const read = await conversations.readVersioned(sessionId);
+    // The conversation and its handoff case in one round trip where the desk says where the case is.
+    const caseDocument = handoff?.caseDocument;
+    let read: Versioned<ConversationRecord> | undefined;
+    let caseStatus: HandoffCase['status'] | undefined;
+    if (caseDocument) {
+      const [conversation, stored] = await store.readTogether([
+        { collection: CONVERSATIONS, key: sessionId },
+        { collection: caseDocument.collection, key: sessionId },
+      ]);
+      read = conversation as Versioned<ConversationRecord> | undefined;
+      caseStatus = caseDocument.statusOf(stored?.value);
+    } else read = await conversations.readVersioned(sessionId);
     const existing = read?.value;
     // A keyed conversation only with its key; a platform's (keyless) one never through a keyed channel.
     if (existing && (proof ? !keyMatches(proof.key, existing.keyHash) : existing.keyHash !== undefined)) throw sessionForbidden();
@@ -296,7 +309,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     };
 
     if (handoff && citizen) {
-      state.mode = modeOf((await handoff.get(sessionId)).status);
+      state.mode = modeOf(caseStatus ?? (await handoff.get(sessionId)).status);
       // Talking to a person, or leaving a number for one: the handoff dialogue, carried out on the desk.
       const turn = handoffTurn(state, input);
       if (turn) {

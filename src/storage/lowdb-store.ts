@@ -393,6 +393,7 @@ export async function createLowdbStore(dir: string): Promise<Store> {
     kind: 'lowdb',
     ...localCoordination(),
     documents,
+    readTogether: (items) => Promise.all(items.map((i) => documents(i.collection).readVersioned(i.key))),
     log,
     tallies,
     async writable() {

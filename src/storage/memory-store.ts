@@ -55,6 +55,9 @@ export function createMemoryStore(): Store {
         },
       };
     },
+    readTogether(items) {
+      return Promise.all(items.map((i) => this.documents(i.collection).readVersioned(i.key)));
+    },
     tallies(name: string): TallyStore {
       const maps = tallyMaps(name);
       return {

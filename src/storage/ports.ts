@@ -102,6 +102,12 @@ export interface Store {
   /** What keeps the data, for /api/health: memory, lowdb (files) or postgres. */
   readonly kind: 'memory' | 'lowdb' | 'postgres';
   documents<T>(collection: string): DocumentStore<T>;
+  /**
+   * Several documents, of any collections, each with its version (undefined where there is none),
+   * in the order asked — as `readVersioned` on each, in one round trip where the store has one
+   * (PostgreSQL: one statement). A chat turn reads its conversation and its handoff case so.
+   */
+  readTogether(items: readonly { collection: string; key: string }[]): Promise<(Versioned<unknown> | undefined)[]>;
   log<T>(name: string): LogStore<T>;
   tallies(name: string): TallyStore;
   /**

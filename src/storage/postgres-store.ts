@@ -52,6 +52,8 @@ export function statements(schema: string) {
   return {
     read: `select value from ${s}.documents where collection = $1 and key = $2`,
     readVersioned: `select value, version from ${s}.documents where collection = $1 and key = $2`,
+    readTogether: `select d.collection, d.key, d.value, d.version from ${s}.documents d
+                   join unnest($1::text[], $2::text[]) as w(collection, key) using (collection, key)`,
     write: `insert into ${s}.documents as d (collection, key, value, updated_at) values ($1, $2, $3, now())
             on conflict (collection, key) do update set value = excluded.value, updated_at = excluded.updated_at, version = d.version + 1`,
     // One statement, one round trip: the document if still at version $4 (0: absent), and then the
@@ -251,6 +253,12 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
 
   return {
     kind: 'postgres',
+    async readTogether(items) {
+      if (items.length === 0) return [];
+      const rows = (await query<{ collection: string; key: string; value: unknown; version: string }>(sql.readTogether, [items.map((i) => i.collection), items.map((i) => i.key)])).rows;
+      const found = new Map(rows.map((r) => [JSON.stringify([r.collection, r.key]), { value: r.value, version: Number(r.version) }]));
+      return items.map((i) => found.get(JSON.stringify([i.collection, i.key])));
+    },
     documents<T>(collection: string): DocumentStore<T> {
       return {
         read: async (key) => (await query<{ value: T }>(sql.read, [collection, key])).rows[0]?.value,

@@ -21,6 +21,7 @@ export function withLatency(store: Store): Store {
         commit: async (key, update) => (await turn(), docs.commit(key, update)),
       };
     },
+    readTogether: async (items) => (await turn(), store.readTogether(items)),
     log<T>(name: string): LogStore<T> {
       const log = store.log<T>(name);
       return {

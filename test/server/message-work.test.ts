@@ -15,19 +15,28 @@ import { createMemoryStore } from '../../src/storage/memory-store.js';
 import type { Store } from '../../src/storage/ports.js';
 import { chatClient } from '../helpers/chat-client.js';
 
-/** The store, with the reads of each collection counted. */
+/** The store, with the reads of each collection counted (a read of several documents together counts one per document). */
 function countingReads(store: Store): { store: Store; reads: Map<string, number> } {
   const reads = new Map<string, number>();
+  const count = (collection: string) => reads.set(collection, (reads.get(collection) ?? 0) + 1);
   const counted: Store = Object.create(store) as Store;
   counted.documents = <T>(collection: string) => {
     const docs = store.documents<T>(collection);
     return {
       ...docs,
       read: (key: string) => {
-        reads.set(collection, (reads.get(collection) ?? 0) + 1);
+        count(collection);
         return docs.read(key);
       },
+      readVersioned: (key: string) => {
+        count(collection);
+        return docs.readVersioned(key);
+      },
     };
+  };
+  counted.readTogether = (items) => {
+    for (const i of items) count(i.collection);
+    return store.readTogether(items);
   };
   return { store: counted, reads };
 }
@@ -53,6 +62,7 @@ describe('one chat message on one instance', () => {
       expect(res.status, text).toBe(200);
       expect(((await res.json()) as { seq: number }).seq, text).toBe(2 * (i + 1));
       expect(reads.get('cases') ?? 0, text).toBe(1);
+      expect(reads.get('conversations') ?? 0, text).toBe(1);
       expect(publish, text).not.toHaveBeenCalled();
     }
     publish.mockRestore();

@@ -6,6 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { chinaDay } from '../../src/core/china-time.js';
+import { createHandoffService } from '../../src/handoff/handoff-service.js';
 import { createChatService } from '../../src/service/chat-service.js';
 import { TALLY } from '../../src/service/dashboard-totals.js';
 import { createPostgresStore } from '../../src/storage/postgres-store.js';
@@ -38,5 +39,26 @@ describe.skipIf(!postgresAvailable)('chat on PostgreSQL', () => {
     expect(sent.filter((t) => /advisory/.test(t))).toEqual([]);
     expect(sent.filter((t) => /^\s*insert into \S+\.tallies/.test(t))).toEqual([]);
     expect(perMessage).toBeLessThanOrEqual(2.25);
+  });
+  it('costs two statements per message with the handoff desk too: the conversation and its case read in one', async () => {
+    const sent: string[] = [];
+    const store = await createPostgresStore(TEST_DATABASE_URL, { schema: freshSchema(), poolSize: 2, onStatement: (text) => sent.push(text) });
+    const handoff = createHandoffService(store);
+    const chat = createChatService({ engine: fixtureEngine, store, handoff });
+    await chat.handle('pg-statements-0002', { text: '你好' }, 'web');
+    sent.length = 0;
+    const turns = 20;
+    for (let i = 0; i < turns; i++) await chat.handle('pg-statements-0003', { text: ['社保卡丢了怎么补', '要带什么材料'][i % 2]! }, 'web');
+    expect((await chat.transcript('pg-statements-0003', 0))?.length).toBe(2 * turns);
+    // One read of the conversation with its case and one commit per message; besides them only the
+    // transcript pages that fill up (3) and a few reads of the case where a turn's reply depends on it.
+    expect(sent.filter((t) => /join unnest\(\$1::text\[\], \$2::text\[\]\) as w/.test(t)).length).toBe(turns);
+    expect(sent.filter((t) => /^with inserted/.test(t.trim())).length).toBe(turns);
+    expect(sent.length / turns).toBeLessThanOrEqual(2.4);
+    // The case still decides the mode: asked for a person, the citizen is queued, read through the same statement.
+    const out = await chat.handle('pg-statements-0003', { text: '转人工' }, 'web');
+    expect(out.mode).toBe('queued');
+    expect((await chat.handle('pg-statements-0003', { text: '还在吗' }, 'web')).mode).toBe('queued');
+    await store.close();
   });
 });

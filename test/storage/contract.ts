@@ -71,6 +71,24 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('reads documents of several collections together, each with its version, in the order asked', async () => {
+      const store = await make();
+      await store.documents<{ n: number }>('together-a').write('k', { n: 1 });
+      await store.documents<{ n: number }>('together-a').write('k', { n: 2 });
+      await store.documents<string>('together-b').write('k', 'b');
+      await store.documents<string>('together-b').write('other', 'o');
+      expect(
+        await store.readTogether([
+          { collection: 'together-b', key: 'k' },
+          { collection: 'together-a', key: 'missing' },
+          { collection: 'together-a', key: 'k' },
+          { collection: 'together-b', key: 'other' },
+        ]),
+      ).toEqual([{ value: 'b', version: 1 }, undefined, { value: { n: 2 }, version: 2 }, { value: 'o', version: 1 }]);
+      expect(await store.readTogether([])).toEqual([]);
+      await store.close();
+    });
+
     it('adds a commit\u2019s tally counts with its document, or none of them when the commit loses', async () => {
       const store = await make();
       const docs = store.documents<{ n: number }>('tallied');
