@@ -113,7 +113,16 @@ export async function createLowdbStore(dir: string): Promise<Store> {
     madeDirs.add(d);
   };
 
+  // One DocumentStore per collection: each keeps the cache of open documents and the order of their
+  // writes, which two instances over the same files would not share.
+  const collections = new Map<string, DocumentStore<unknown>>();
   function documents<T>(collection: string): DocumentStore<T> {
+    let d = collections.get(collection);
+    if (!d) collections.set(collection, (d = openDocuments<unknown>(collection)));
+    return d as DocumentStore<T>;
+  }
+
+  function openDocuments<T>(collection: string): DocumentStore<T> {
     const base = join(dir, collection);
     // A document is its snapshot `<h>.json` ({ key, value, version }, rewritten atomically by
     // lowdb) plus its journal `<h>.journal.jsonl`: one line per commit since the snapshot, holding
