@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../../scripts/lib/round-robin-proxy.js';
+import { freePort } from '../../scripts/lib/free-port.js';
 
 const open: { close(): unknown }[] = [];
 afterEach(async () => {
@@ -28,13 +29,6 @@ async function backend(name: string): Promise<{ server: Server; port: number; bo
   return { server, port: (server.address() as AddressInfo).port, bodies };
 }
 
-const freePort = async () => {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-};
 
 describe('round-robin proxy', () => {
   let proxy: RoundRobinProxy;
