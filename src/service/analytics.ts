@@ -109,7 +109,7 @@ export function createAnalytics(store: Store, engine: () => Engine, totals: Dash
   const ratings = store.log<RatingRecord>('ratings');
   const versionOf = (entryId: string | null) => (entryId ? (engine().version(entryId) ?? null) : null);
 
-  /** Adds records stored elsewhere to the dashboard's running totals. */
+  /** Adds turn records just appended (by `turn`) to the dashboard's running totals. */
   async function counted(appends: readonly LogAppend[]): Promise<void> {
     await Promise.all(appends.filter((a) => a.log === 'turns').map((a) => totals.count({ log: 'turns', record: a.record as TurnRecord })));
   }
@@ -145,7 +145,6 @@ export function createAnalytics(store: Store, engine: () => Engine, totals: Dash
      * (DocumentStore.commit), with their counts for the dashboard from `tallyOf` in the same commit.
      */
     turnRecords,
-    counted,
     tallyOf,
 
     /** 「有帮助 / 没看懂」 on a bot message: about the answer card or the checklist it holds. */
