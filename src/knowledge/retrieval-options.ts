@@ -65,6 +65,12 @@ export interface RetrievalOptions {
    * entry is named this strongly, and a bundle's item counts as named from it (bundles by items).
    */
   namedStrength: number;
+  /**
+   * A name of a thing and an action (经营范围变更) is named by the thing with one of the action's
+   * everyday verbs (lexicon.yaml › actions › verbs) at most `after` characters after it (经营范围怎么加)
+   * or `before` characters before it (销执照); the evidence is that of a gapped match.
+   */
+  verbWindow: { after: number; before: number };
   /** How many entries, first by BM25, are scored for name evidence and coverage. */
   candidates: number;
   /**
@@ -99,6 +105,7 @@ export const DEFAULT_RETRIEVAL_OPTIONS: Readonly<RetrievalOptions> = deepFreeze(
   faq: { similarity: 0.55, subjectBonus: 0.2, minPairs: 3 },
   fuzzy: { candidates: 12, maxLength: 10, min: 0.6, threshold: 0.45, weight: 0.8 },
   namedStrength: 0.9,
+  verbWindow: { after: 8, before: 2 },
   candidates: 40,
   coverageWeight: 0.4,
   rankBm25Weight: 0.1,

@@ -272,7 +272,7 @@ export const lexiconSchema = z.strictObject({
    * Kinds of action on a thing (注销, 补领, 变更 …). A question that asks for an action which an
    * entry's names and summary never mention is not answered with that entry.
    */
-  actions: z.array(z.strictObject({ name: text, words: z.array(text).min(1) })).default([]),
+  actions: z.array(z.strictObject({ name: text, words: z.array(text).min(1), verbs: z.array(text).default([]) })).default([]),
 });
 
 export type Source = z.infer<typeof sourceSchema>;

@@ -24,8 +24,10 @@ import type { Entry } from './schema.js';
 
 const CHANNELS: readonly Channel[] = ['word', 'char', 'sound'];
 
-/** What citizens call a bundle; the lexicon maps 一件是, 一次办, 一起办 … to it. */
+/** What citizens call a bundle (heard by sound too: 一件是); the lexicon maps 一次办, 一起办 … to it. */
 const BUNDLE_WORD = '一件事';
+/** The bundle word by sound (一件是, 一件式): the same sound test as names of three syllables. */
+const BUNDLE_SOUND = ` ${soundKeys(BUNDLE_WORD).join(' ')} `;
 
 /** The ranking's own threshold by default (`RetrievalOptions.answerThreshold`). */
 export const ANSWER_THRESHOLD = DEFAULT_RETRIEVAL_OPTIONS.answerThreshold;
@@ -63,6 +65,18 @@ interface Doc {
   subjects: string[];
   /** Action groups (lexicon) that the entry's names and keywords mention. */
   actionGroups: Set<string>;
+  /** Names made of a thing and an action word, as the thing and the action's verbs (see ActionGroup.verbs). */
+  verbForms: VerbForm[];
+}
+
+interface VerbForm {
+  /** The name without its action word (经营范围 of 经营范围变更). */
+  thing: string;
+  verbs: readonly string[];
+  group: string;
+  /** The name's own strength (a keyword's is less). */
+  strength: number;
+  name: string;
 }
 
 export interface SearchIndex {
@@ -94,6 +108,12 @@ interface Posting {
 export interface ActionGroup {
   name: string;
   words: readonly string[];
+  /**
+   * Everyday verbs for the action, each a word of its own in the question (改, 换, 搬 for 变更): a
+   * name made of a thing and an action word (经营范围变更, 注销营业执照) is also named by the thing
+   * with one of these close to it (经营范围怎么加, 销执照), and the action counts as asked.
+   */
+  verbs?: readonly string[];
 }
 
 export interface ScoredEntry {
@@ -197,7 +217,7 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
   const lists: Record<Channel, Map<string, { doc: number; tf: number }[]>> = { word: new Map(), char: new Map(), sound: new Map() };
   const docs: Doc[] = [];
   const byId = new Map(entries.map((e) => [e.id, e]));
-  const normalizedActions = actions.map((g) => ({ name: g.name, words: g.words.map(normalize) }));
+  const normalizedActions = actions.map((g) => ({ name: g.name, words: g.words.map(normalize), verbs: (g.verbs ?? []).map(normalize) }));
   entries.forEach((entry, docIdx) => {
     const tf: Record<Channel, Map<string, number>> = { word: new Map(), char: new Map(), sound: new Map() };
     const doc: Doc = {
@@ -210,6 +230,7 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
       gist: normalize([entry.title, ...entry.aliases, ...entry.keywords].join(' ')),
       subjects: entry.keywords.map(normalize).filter((k) => k.length >= 2),
       actionGroups: new Set(),
+      verbForms: [],
     };
     for (const g of normalizedActions) if (g.words.some((w) => doc.gist.includes(w))) doc.actionGroups.add(g.name);
     for (const field of fieldsOf(entry, byId, o)) {
@@ -240,6 +261,15 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
         if (chars.length >= 2 && namesAlone) {
           const syllables = [...new Set(sound.slice(1, -1).split(' '))];
           doc.anchors.push({ text, chars, sound, syllables, han, grams, strength: field.anchor });
+          // 经营范围变更 → 经营范围 + 改/加/换 …: only a thing of two or more Chinese characters that names on its own.
+          for (const g of normalizedActions) {
+            if (g.verbs.length === 0) continue;
+            for (const w of g.words) {
+              const thing = text.startsWith(w) ? text.slice(w.length) : text.endsWith(w) ? text.slice(0, -w.length) : null;
+              if (thing && /^\p{Script=Han}{2,}$/u.test(thing) && !generic.has(thing) && !analyzer.isFiller(thing))
+                doc.verbForms.push({ thing, verbs: g.verbs, group: g.name, strength: field.anchor, name: text });
+            }
+          }
         }
       }
     }
@@ -414,6 +444,50 @@ function anchorMatch(doc: Doc, q: Analyzed, present: Present, o: RetrievalOption
   return { strength: best, name, kind };
 }
 
+interface VerbHit {
+  strength: number;
+  name: string;
+  group: string;
+}
+
+/**
+ * Where each word of the question starts and ends in `Analyzed.text`; a word of a function
+ * character and a verb (去销, 要改) counts as the verb.
+ */
+function tokenSpans(q: Analyzed, isFiller: (w: string) => boolean): { token: string; start: number; end: number }[] {
+  const out: { token: string; start: number; end: number }[] = [];
+  let at = 0;
+  for (const t of q.tokens) {
+    const i = q.text.indexOf(t, at);
+    if (i < 0) continue;
+    at = i + t.length;
+    const chars = [...t];
+    if (chars.length === 2 && isFiller(chars[0]!) && !isFiller(t)) out.push({ token: chars[1]!, start: i + chars[0]!.length, end: at });
+    else out.push({ token: t, start: i, end: at });
+  }
+  return out;
+}
+
+/** The strongest of the entry's names found as its thing with one of its action's verbs close by. */
+function verbMatch(doc: Doc, text: string, spans: ReturnType<typeof tokenSpans>, o: RetrievalOptions): VerbHit | null {
+  let best: VerbHit | null = null;
+  for (const f of doc.verbForms) {
+    const strength = o.matchStrength.gapped * f.strength;
+    if (best && best.strength >= strength) continue;
+    for (let at = text.indexOf(f.thing); at >= 0; at = text.indexOf(f.thing, at + 1)) {
+      const end = at + f.thing.length;
+      const near = spans.some(
+        (s) => f.verbs.includes(s.token) && ((s.start >= end && s.start - end <= o.verbWindow.after) || (s.end <= at && at - s.end <= o.verbWindow.before)),
+      );
+      if (near) {
+        best = { strength, name: f.name, group: f.group };
+        break;
+      }
+    }
+  }
+  return best;
+}
+
 /**
  * An FAQ is named when the question is asked much the same way (Dice overlap of character
  * pairs with one of its phrasings) and names the FAQ's subject — one of its keywords or a name
@@ -540,6 +614,8 @@ interface Scored {
   raw: number;
   /** Length of the name matched, in characters. */
   nameLength: number;
+  /** The name matched, if one was. */
+  name: string | null;
 }
 
 export function search(index: SearchIndex, query: string, k = 5): SearchResult {
@@ -575,8 +651,16 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
   let words: QueryWord[] | null = null;
   const coverageOf = (doc: Doc) => coverage(doc, (words ??= queryWords(q)));
 
-  const asksForBundle = q.text.includes(BUNDLE_WORD);
-  const asked = index.actions.filter((g) => g.words.some((w) => q.text.includes(w)));
+  const asksForBundle = q.text.includes(BUNDLE_WORD) || q.soundText.includes(BUNDLE_SOUND);
+  // Names found as a thing and a verb (经营范围怎么加): the action counts as asked.
+  const spans = tokenSpans(q, index.analyzer.isFiller);
+  const verbHits = new Map<Doc, VerbHit>();
+  for (const d of candidates) {
+    const h = d.verbForms.length > 0 ? verbMatch(d, q.text, spans, o) : null;
+    if (h) verbHits.set(d, h);
+  }
+  const verbAsked = new Set([...verbHits.values()].map((h) => h.group));
+  const asked = index.actions.filter((g) => verbAsked.has(g.name) || g.words.some((w) => q.text.includes(w)));
   /** The name by which the question names an item, if it does. */
   const nameOf = (id: string): string | null => {
     const i = index.byId.get(id);
@@ -587,6 +671,7 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
     let kind: MatchKind = 'none';
     let nameLength = 0;
     let named = 0;
+    let name: string | null = null;
     if (doc.entry.kind === 'faq') {
       named = questionSimilarity(doc, q, qGrams, index);
       if (named > 0) kind = 'faq';
@@ -595,6 +680,9 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
       named = m.strength;
       kind = m.kind;
       nameLength = m.name ? [...m.name].length : 0;
+      name = m.name;
+      const v = verbHits.get(doc);
+      if (v && v.strength > named) [named, kind, nameLength, name] = [v.strength, 'gapped', [...v.name].length, v.name];
     }
     const fuzzySim = o.fuzzy.weight * (fuzzy.get(doc) ?? 0);
     if (fuzzySim > named) [named, kind] = [fuzzySim, 'fuzzy'];
@@ -612,7 +700,7 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
     const confidence = anchor > 0 ? anchor * fit * (1 - o.coverageWeight + o.coverageWeight * cov) : 0;
     const r = raw[index.byId.get(doc.entry.id)!]!;
     const rel = top > 0 ? r / top : 0;
-    return { doc, entry: doc.entry, score: round(confidence), rank: confidence + o.rankBm25Weight * rel, kind, anchor, coverage: cov, fit, raw: r, nameLength };
+    return { doc, entry: doc.entry, score: round(confidence), rank: confidence + o.rankBm25Weight * rel, kind, anchor, coverage: cov, fit, raw: r, nameLength, name };
   });
   scored.sort((a, b) => b.rank - a.rank || b.score - a.score);
   if (scored[0] && scored[0].anchor === 0) scored[0].coverage = coverageOf(scored[0].doc);

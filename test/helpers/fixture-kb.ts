@@ -1,6 +1,6 @@
 /**
  * A tiny knowledge base written inline, for ranking and dialogue tests that must not move when
- * the shipped knowledge changes. Five items, one bundle, one FAQ; facts are placeholders.
+ * the shipped knowledge changes. Six items, one bundle, one FAQ; facts are placeholders.
  */
 import { parseKnowledge, type KnowledgeBase, type SourceFile } from '../../src/knowledge/parse-knowledge.js';
 
@@ -66,11 +66,18 @@ actions:
     words: [注销, 不做了]
   - name: 补领
     words: [补领, 补办, 丢了]
+  - name: 变更
+    words: [变更]
+    verbs: [改, 加, 换]
 `,
   },
   {
     path: 'items/licence.yaml',
     content: item('item-licence', '个体工商户设立登记', 'aliases: [个体户营业执照, 办个体户]\nkeywords: [个体户, 营业执照]'),
+  },
+  {
+    path: 'items/licence-change.yaml',
+    content: item('item-licence-change', '个体工商户变更登记', 'aliases: [营业执照变更]\nkeywords: [经营范围变更]'),
   },
   {
     path: 'items/id-card.yaml',

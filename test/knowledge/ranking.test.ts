@@ -53,6 +53,26 @@ describe('ranking on the fixture corpus', () => {
     expect(top('营业执照和烟草证能一起办吗')).toMatchObject({ id: 'bundle-shop', answerable: true });
   });
 
+  it('names a thing-and-action name by the thing and an everyday verb (经营范围怎么加 ~ 经营范围变更)', () => {
+    const r = top('营业执照上的经营范围怎么加');
+    expect(r.id).toBe('item-licence-change');
+    // The change is asked: registering a licence (named by 营业执照) is not what is wanted.
+    expect(r.r.results.find((x) => x.entry.id === 'item-licence')?.score ?? 0).toBe(0);
+    expect(top('营业执照上的地址要改').id).toBe('item-licence-change');
+  });
+
+  it('takes a verb only as a word of its own (加急 is not 加)', () => {
+    expect(top('个体户营业执照加急能办吗').id).toBe('item-licence');
+    // Not named by the thing and a verb (at most a fuzzy match of a short question).
+    expect(top('经营范围加急').r.features[FEATURES.indexOf('gapped')]).toBe(0);
+    expect(top('经营范围怎么加').r.features[FEATURES.indexOf('gapped')]).toBe(1);
+  });
+
+  it('hears 一件事 by sound (一件是): an item asked for as 一件事 names its bundle', () => {
+    expect(top('个体户营业执照一件是怎么办')).toMatchObject({ id: 'bundle-shop', answerable: true });
+    expect(top('个体户营业执照一件事怎么办')).toMatchObject({ id: 'bundle-shop', answerable: true });
+  });
+
   it('refuses questions outside the knowledge base', () => {
     for (const q of ['明天天气怎么样', '护照怎么办理', '给我讲个笑话']) expect(top(q).answerable, q).toBe(false);
   });

@@ -27,7 +27,7 @@ describe('GET /api/health', () => {
   it('answers ok with the knowledge loaded', async () => {
     const res = await get('/api/health');
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', knowledge: { entries: 7 }, store: { writable: true } });
+    expect(await res.json()).toMatchObject({ status: 'ok', knowledge: { entries: 8 }, store: { writable: true } });
   });
 });
 

@@ -35,7 +35,7 @@ describe('GET /api/health, /api/ready and /api/health/live', () => {
     const { get } = await app({ bus: redisBus(async () => true) });
     const health = await get('/api/health');
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: 'ok', knowledge: { entries: 7 }, store: { kind: 'memory', writable: true }, bus: { kind: 'redis', healthy: true } });
+    expect(health.body).toMatchObject({ status: 'ok', knowledge: { entries: 8 }, store: { kind: 'memory', writable: true }, bus: { kind: 'redis', healthy: true } });
     expect(health.body.reasons).toBeUndefined();
     expect(await get('/api/ready')).toEqual({ status: 200, body: { status: 'ok' } });
     expect(await get('/api/health/live')).toEqual({ status: 200, body: { status: 'ok' } });
