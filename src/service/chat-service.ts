@@ -270,7 +270,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     const tally = appends.length > 0 ? await analytics.tallyOf(appends) : undefined;
     const [saved] = await Promise.all([conversations.commit(record.sessionId, { version, value, change, appends, ...(tally ? { tally } : {}) }), ...extra]);
     if (!saved) throw new ConversationChanged();
-    for (const m of numbered) added.emit({ sessionId: record.sessionId, message: m, mode: state.mode });
+    // Other instances need a message only for an officer (a case queued or claimed) or a citizen's
+    // socket there (what an officer or the system says); a conversation with the bot stays here.
+    const withPerson = state.mode === 'queued' || state.mode === 'officer';
+    for (const m of numbered) added.emit({ sessionId: record.sessionId, message: m, mode: state.mode }, withPerson || m.from === 'officer' || m.from === 'system' ? 'everywhere' : 'here');
     return numbered;
   }
 

@@ -18,8 +18,12 @@
 import type { Bus } from './ports.js';
 
 export interface Relay<T> {
-  /** Tells every listener on every instance; returns at once (the bus is not awaited). */
-  emit(event: T): void;
+  /**
+   * Tells every listener on every instance; returns at once (the bus is not awaited). With scope
+   * `here`, only this instance's listeners: for an event the emitter knows no other instance
+   * needs, which then costs the bus nothing.
+   */
+  emit(event: T, scope?: 'everywhere' | 'here'): void;
   /** `here`: the event was emitted on this instance. Returns the function that stops listening. */
   on(listener: (event: T, here: boolean) => void | Promise<void>): () => void;
 }
@@ -74,9 +78,9 @@ export function createRelays(options?: RelayOptions): Relays {
       );
     }
     return {
-      emit(event) {
+      emit(event, scope = 'everywhere') {
         call(event, true);
-        if (options?.bus) options.bus.publish(topic, { origin: options.instanceId, event }).catch(failed(topic));
+        if (options?.bus && scope === 'everywhere') options.bus.publish(topic, { origin: options.instanceId, event }).catch(failed(topic));
       },
       on(listener) {
         listeners.add(listener);

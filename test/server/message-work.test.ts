@@ -69,6 +69,32 @@ describe('one chat message on one instance', () => {
   });
 });
 
+describe('one chat message on an instance with others on its bus', () => {
+  it('publishes nothing while the citizen talks with the bot, and every message once a person is asked for', async () => {
+    const { createLocalBus } = await import('../../src/storage/local-bus.js');
+    const bus = createLocalBus();
+    const dataDir = await mkdtemp(join(tmpdir(), 'yici-message-work-bus-'));
+    const shared = await startServer(readConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', OFFICE_HOURS: 'always' }), silentLogger, { store: createMemoryStore(), bus, print: () => {} });
+    try {
+      const topics: string[] = [];
+      const publish = vi.spyOn(bus, 'publish').mockImplementation(async (topic) => void topics.push(topic));
+      const citizen = chatClient(shared.url);
+      const session = 'message-work-check-0003';
+      for (const text of ['个体户营业执照怎么办', '那要多少钱？']) expect((await citizen.post({ sessionId: session, text })).status).toBe(200);
+      expect(topics.filter((t) => t === 'chat.message')).toEqual([]);
+      const queued = await citizen.post({ sessionId: session, text: '转人工' });
+      expect(((await queued.json()) as { mode: string }).mode).toBe('queued');
+      topics.length = 0;
+      expect((await citizen.post({ sessionId: session, text: '我还想问一下营业执照的事' })).status).toBe(200);
+      // The citizen's message and the reply reach the officers' consoles on every instance.
+      expect(topics.filter((t) => t === 'chat.message').length).toBeGreaterThanOrEqual(1);
+      publish.mockRestore();
+    } finally {
+      await shared.close();
+    }
+  });
+});
+
 describe('the chat answer, written directly', () => {
   it('carries the headers res.json gave it, in the same order, and its exact length', async () => {
     const { request } = await import('node:http');

@@ -50,6 +50,16 @@ describe('relays over a bus', () => {
     expect(errors.map((e) => (e as Error).message).sort()).toEqual(['async failure', 'sync failure']);
   });
 
+  it('tell only this instance’s listeners, and put nothing on the bus, for an event emitted `here`', () => {
+    const { a, heard, bus } = pair();
+    const published: string[] = [];
+    const publish = bus.publish.bind(bus);
+    bus.publish = (topic, message) => (published.push(topic), publish(topic, message));
+    a.of<{ n: number }>('t').emit({ n: 5 }, 'here');
+    expect(heard).toEqual([{ at: 'a', event: { n: 5 }, here: true }]);
+    expect(published).toEqual([]);
+  });
+
   it('call only this instance’s listeners without a bus', () => {
     const relays = createRelays();
     const heard: boolean[] = [];
