@@ -614,8 +614,6 @@ interface Scored {
   raw: number;
   /** Length of the name matched, in characters. */
   nameLength: number;
-  /** The name matched, if one was. */
-  name: string | null;
 }
 
 export function search(index: SearchIndex, query: string, k = 5): SearchResult {
@@ -671,7 +669,6 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
     let kind: MatchKind = 'none';
     let nameLength = 0;
     let named = 0;
-    let name: string | null = null;
     if (doc.entry.kind === 'faq') {
       named = questionSimilarity(doc, q, qGrams, index);
       if (named > 0) kind = 'faq';
@@ -680,9 +677,8 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
       named = m.strength;
       kind = m.kind;
       nameLength = m.name ? [...m.name].length : 0;
-      name = m.name;
       const v = verbHits.get(doc);
-      if (v && v.strength > named) [named, kind, nameLength, name] = [v.strength, 'gapped', [...v.name].length, v.name];
+      if (v && v.strength > named) [named, kind, nameLength] = [v.strength, 'gapped', [...v.name].length];
     }
     const fuzzySim = o.fuzzy.weight * (fuzzy.get(doc) ?? 0);
     if (fuzzySim > named) [named, kind] = [fuzzySim, 'fuzzy'];
@@ -700,7 +696,7 @@ export function search(index: SearchIndex, query: string, k = 5): SearchResult {
     const confidence = anchor > 0 ? anchor * fit * (1 - o.coverageWeight + o.coverageWeight * cov) : 0;
     const r = raw[index.byId.get(doc.entry.id)!]!;
     const rel = top > 0 ? r / top : 0;
-    return { doc, entry: doc.entry, score: round(confidence), rank: confidence + o.rankBm25Weight * rel, kind, anchor, coverage: cov, fit, raw: r, nameLength, name };
+    return { doc, entry: doc.entry, score: round(confidence), rank: confidence + o.rankBm25Weight * rel, kind, anchor, coverage: cov, fit, raw: r, nameLength };
   });
   scored.sort((a, b) => b.rank - a.rank || b.score - a.score);
   if (scored[0] && scored[0].anchor === 0) scored[0].coverage = coverageOf(scored[0].doc);
