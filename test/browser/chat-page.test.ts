@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
-import { available, launchChromium } from './chromium.js';
+import { available, launchChromium, walkToChecklist } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -44,18 +44,7 @@ describe.skipIf(!available)('chat page in Chromium', () => {
   it('completes the small-shop walkthrough by clicking and opens the printable checklist', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await page.goto(running.url);
-    await page.fill('#input', '我想在镇上开个小卖部，还想卖烟');
-    await page.press('#input', 'Enter');
-    // Answer each question with its first option until the checklist card appears.
-    for (let i = 0; i < 8; i++) {
-      const card = page.locator('.card.checklist');
-      if ((await card.count()) > 0) break;
-      const group = page.locator('.choices').last();
-      await group.waitFor();
-      const before = await page.locator('.msg').count();
-      await group.locator('.choice').first().click();
-      await page.waitForFunction((n) => document.querySelectorAll('.msg').length > n + 1, before);
-    }
+    await walkToChecklist(page, '我想在镇上开个小卖部，还想卖烟');
     const card = page.locator('.card.checklist');
     await expect.poll(() => card.count()).toBe(1);
     const items = await card.locator('li').allTextContents();

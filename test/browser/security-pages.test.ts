@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
-import { available, launchChromium } from './chromium.js';
+import { available, launchChromium, walkToChecklist } from './chromium.js';
 
 /** A government portal on another origin (another port) that embeds the chat with embed.js. */
 let portal: Server;
@@ -79,16 +79,7 @@ describe.skipIf(!available)('pages under the Content-Security-Policy, in Chromiu
     const w = await watched();
     const page = await w.context.newPage();
     await page.goto(running.url);
-    await page.fill('#input', '我想在镇上开个小卖部，还想卖烟');
-    await page.press('#input', 'Enter');
-    for (let i = 0; i < 8; i++) {
-      if ((await page.locator('.card.checklist').count()) > 0) break;
-      const group = page.locator('.choices').last();
-      await group.waitFor();
-      const before = await page.locator('.msg').count();
-      await group.locator('.choice').first().click();
-      await page.waitForFunction((n) => document.querySelectorAll('.msg').length > n + 1, before);
-    }
+    await walkToChecklist(page, '我想在镇上开个小卖部，还想卖烟');
     const href = await page.locator('.card.checklist a.open').getAttribute('href');
     expect(w.requests.some((u) => u.startsWith('ws://'))).toBe(true);
     const list = await w.context.newPage();

@@ -115,6 +115,8 @@ describe('dashboard from totals = dashboard from records', () => {
           const store = await make();
           const totals = createDashboardTotals(store);
           await Promise.all(counted(r).map((c) => totals.count(c)));
+          // As the editor routes do at start-up; with no record counted it is what makes the marker.
+          await totals.build();
           expect(await totals.built()).toBe(true);
           for (const { from, to } of ranges) expect(await totals.dashboard(from, to, title, stepLabel)).toEqual(reference(r, from, to));
           await store.close();
