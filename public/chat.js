@@ -48,6 +48,8 @@ let waiting = 0;
 let unanswered = null;
 // A message typed while the last one is being answered: kept in the box and sent once the answer is in.
 let sendWhenFree = false;
+// A button clicked while the last message is being answered: pressed once the answer is in (the last click wins).
+let choiceWhenFree = null;
 
 const scroll = () => { log.scrollTop = log.scrollHeight; };
 
@@ -165,12 +167,11 @@ function renderReplies(from, replies, seq) {
       group.append(el('p', { text: r.text }));
       for (const c of r.choices) {
         const b = el('button', { type: 'button', class: 'choice', text: c.label });
-        b.addEventListener('click', () => {
-          if (waiting) return;
+        b.addEventListener('click', () => whenFree(() => {
           group.classList.add('used');
           b.setAttribute('aria-pressed', 'true');
           submit({ choice: c.value }, c.label);
-        });
+        }));
         group.append(b);
       }
       wrap.append(group);
@@ -205,7 +206,19 @@ function busy(on) {
     sendWhenFree = false;
     if (status.textContent === NEXT_WAITS) status.textContent = '';
     setTimeout(() => form.requestSubmit(), 0);
+  } else if (waiting === 0 && choiceWhenFree) {
+    const press = choiceWhenFree;
+    choiceWhenFree = null;
+    if (status.textContent === NEXT_WAITS) status.textContent = '';
+    setTimeout(press, 0);
   }
+}
+
+/** Presses a button now, or — while the last message is being answered — once the answer is in. */
+function whenFree(press) {
+  if (!waiting) { press(); return; }
+  choiceWhenFree = press;
+  status.textContent = NEXT_WAITS;
 }
 const NEXT_WAITS = '上一条正在回复，回复后自动发出这一条。';
 
@@ -327,7 +340,7 @@ function welcome() {
   // Suggestions are sent as typed text.
   log.querySelectorAll('.choice').forEach((b) => {
     const clone = b.cloneNode(true);
-    clone.addEventListener('click', () => submit({ text: clone.textContent }, clone.textContent));
+    clone.addEventListener('click', () => whenFree(() => submit({ text: clone.textContent }, clone.textContent)));
     b.replaceWith(clone);
   });
 }
@@ -412,6 +425,7 @@ function startOver() {
   // The old conversation's unanswered message belongs to it: it is not resent into the new one.
   unanswered = null;
   sendWhenFree = false;
+  choiceWhenFree = null;
   waiting = 0;
   typing.hidden = true;
   send.disabled = false;

@@ -156,6 +156,30 @@ describe.skipIf(!available)('chat page in Chromium', () => {
     await page.close();
   });
 
+  it('presses a button clicked while the last message is being answered once the answer is in, instead of dropping it', async () => {
+    const page = await browser.newPage();
+    await page.routeWebSocket(/\/api\/web\/socket/, (ws) => ws.close());
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let posts = 0;
+    await page.route('**/api/chat', async (route) => {
+      if (route.request().method() === 'POST' && posts++ === 0) await held;
+      await route.continue();
+    });
+    await page.goto(running.url);
+    await page.fill('#input', '个体户营业执照要多少钱');
+    await page.press('#input', 'Enter');
+    await page.locator('.msg.bot .choice', { hasText: '新生儿怎么上户口' }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toContain('回复后自动发出');
+    expect(await page.locator('.msg.user').count()).toBe(1);
+    release();
+    await expect.poll(() => page.locator('.msg.user').count()).toBe(2);
+    await expect.poll(() => page.locator('.msg.bot').count()).toBe(3);
+    expect(await page.locator('.msg.user').nth(1).textContent()).toContain('新生儿怎么上户口');
+    expect(await page.locator('#status').textContent()).toBe('');
+    await page.close();
+  });
+
   it('starts a new conversation without the 「连接已断开」 notice: the socket is closed on purpose', async () => {
     const page = await browser.newPage();
     let sockets = 0;
