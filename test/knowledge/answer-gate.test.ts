@@ -71,6 +71,10 @@ describe('paraphrases are not refused', () => {
     answers('开办民营医院', ['bundle-medical-institution', 'item-medical-institution-approval']);
   });
 
+  it('a thing with an everyday verb of replacing it (残疾证丢了怎么补 ~ 残疾证挂失, 补残疾证)', () => {
+    answers('残疾证弄丢了咋补办', ['bundle-disability-services']);
+  });
+
   it('typed toneless pinyin, spaced or not', () => {
     answers('kai xiao mai bu yao ban na xie zheng', ['bundle-small-shop']);
     answers('shebaoka zenme ban', ['item-social-security-card', 'bundle-social-security-card-services']);
