@@ -67,7 +67,8 @@ function unwrap<T>(r: EditorResult<T>): T {
 export function editorRoutes(deps: EditorDeps): Router {
   const r = Router();
   const now = deps.now ?? (() => new Date());
-  const totals = deps.totals ?? createDashboardTotals(deps.store);
+  // On the clock that stamps the records: it decides which days are over (dashboard-totals.ts).
+  const totals = deps.totals ?? createDashboardTotals(deps.store, { recordClock: now });
   // Count what the logs held before the totals existed (once per store; nothing to do on a new one).
   // A failure (the database away) is retried by the next dashboard request.
   let building: Promise<void> | null = null;

@@ -15,10 +15,19 @@
  *   then adds them one day at a time, each day in one atomic add together with a counter saying
  *   that day is in — a build that dies half-way is resumed by the next start, skipping those days.
  * Until the build is done the dashboard says so (503) rather than show figures missing the old days.
+ *
+ * Counters of days that are over are not added to any more (a record is counted as it is
+ * written, stamped with the time it is made), so once the build is done, the dashboard keeps what
+ * it has read of *settled* days — a day counter, or the sum of a range's entry blocks that all end
+ * on such days — and reads from the store only the days since. A day is settled when it ended at
+ * least a whole day ago (China time, by the same clock that stamps the records), which leaves a
+ * day's margin for a message stamped before midnight and written after it. Every instance keeps
+ * its own copy; since settled counters no longer change, the copies agree.
  * Instances still running an older version during an upgrade do not count what they write:
  * upgrade them together.
  */
-import { dashboardFromTotals, dayBlocks, rangeBlocks, recordCounts, type Dashboard, type RecordCounts } from '../editor/dashboard.js';
+import { chinaDay } from '../core/china-time.js';
+import { BLOCK_DAYS, dashboardFromTotals, dayBlocks, rangeBlocks, recordCounts, type Dashboard, type RecordCounts } from '../editor/dashboard.js';
 import type { Store, TallyCount } from '../storage/ports.js';
 import type { FeedbackRecord, ProcessReport, RatingRecord, TurnRecord } from './analytics.js';
 
@@ -44,6 +53,25 @@ interface Marker {
 
 const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+const DAY_MS = 86_400_000;
+/** Settled day counters kept (about two years of days), and settled entry sums (one per range asked lately). */
+const SETTLED_DAYS_KEPT = 800;
+const SETTLED_SUMS_KEPT = 16;
+
+/** The last day of an entry block 'level:index' (dashboard.ts › dayBlocks). */
+function blockLastDay(block: string): string {
+  const [level, index] = block.split(':').map(Number) as [number, number];
+  const size = BLOCK_DAYS[level]!;
+  return new Date(((index + 1) * size - 1) * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** A map kept to `max` entries, the least recently used dropped first. */
+function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  while (map.size > max) map.delete(map.keys().next().value!);
+}
+
 /** The tally counts of some records' counts, added together. */
 function tallyCounts(all: Iterable<RecordCounts>): TallyCount[] {
   const days = new Map<string, Map<string, number>>();
@@ -63,8 +91,10 @@ function tallyCounts(all: Iterable<RecordCounts>): TallyCount[] {
 
 export type DashboardTotals = ReturnType<typeof createDashboardTotals>;
 
-export function createDashboardTotals(store: Store, options: { now?: () => Date; graceMs?: number } = {}) {
+export function createDashboardTotals(store: Store, options: { now?: () => Date; graceMs?: number; recordClock?: () => Date } = {}) {
   const now = options.now ?? (() => new Date());
+  /** The clock that stamps the records (the service's): it decides which days are over. */
+  const recordClock = options.recordClock ?? now;
   const graceMs = options.graceMs ?? BUILD_GRACE_MS;
   const tally = store.tallies(TALLY);
   const markers = store.documents<Marker>(MARKER.collection);
@@ -88,6 +118,53 @@ export function createDashboardTotals(store: Store, options: { now?: () => Date;
       }));
 
   const isBuilt = async () => (builtSeen ||= (await tally.read([STATE_BUCKET])).some((c) => c.key === 'built' && c.n > 0));
+
+  // What the dashboard has read of settled days (see above): only once the build is done.
+  const settledDays = new Map<string, Map<string, number>>();
+  const settledSums = new Map<string, Map<string, number>>();
+  /** Days on or before this one are settled. */
+  const lastSettled = () => chinaDay(new Date(recordClock().getTime() - 2 * DAY_MS));
+
+  /** The day counters of these days: settled ones kept from an earlier read, the rest read. */
+  const dayCounts = async (dayNames: readonly string[]): Promise<Map<string, Map<string, number>>> => {
+    const keep = builtSeen;
+    const settled = lastSettled();
+    const out = new Map<string, Map<string, number>>();
+    const missing: string[] = [];
+    for (const d of dayNames) {
+      const known = keep ? settledDays.get(d) : undefined;
+      if (known) out.set(d, known);
+      else missing.push(d);
+    }
+    const fresh = new Map<string, Map<string, number>>(missing.map((d) => [d, new Map()]));
+    if (missing.length > 0) for (const r of await tally.read(missing)) fresh.get(r.bucket)?.set(r.key, r.n);
+    for (const [d, counts] of fresh) {
+      out.set(d, counts);
+      if (keep && d <= settled) remember(settledDays, d, counts, SETTLED_DAYS_KEPT);
+    }
+    return out;
+  };
+
+  /** The entry counters summed over a range's blocks: the sum of its settled blocks kept from an earlier read. */
+  const entryCounts = async (from: string, to: string): Promise<Map<string, number>> => {
+    const blocks = rangeBlocks(from, to);
+    const settled = lastSettled();
+    const done = builtSeen ? blocks.filter((b) => blockLastDay(b) <= settled) : [];
+    const rest = blocks.filter((b) => !done.includes(b));
+    const key = done.join(',');
+    let base = done.length > 0 ? settledSums.get(key) : new Map<string, number>();
+    if (!base) base = await tally.sum(done);
+    if (done.length > 0) remember(settledSums, key, base, SETTLED_SUMS_KEPT);
+    if (rest.length === 0) return base;
+    await yieldNow();
+    const sum = new Map(base);
+    for (const [k, n] of await tally.sum(rest)) {
+      const total = (sum.get(k) ?? 0) + n;
+      if (total === 0) sum.delete(k);
+      else sum.set(k, total);
+    }
+    return sum;
+  };
 
   /** Adds the counts of records, in one atomic add. */
   const addCounts = (all: Iterable<RecordCounts>, extra: TallyCount[] = []) => tally.add([...tallyCounts(all), ...extra]);
@@ -167,17 +244,12 @@ export function createDashboardTotals(store: Store, options: { now?: () => Date;
       for (let t = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${to}T00:00:00Z`); t <= end; t += 86_400_000) dayNames.push(new Date(t).toISOString().slice(0, 10));
       // One after the other, with a turn for the event loop between: on the embedded stores each
       // is synchronous work (a year is thousands of counters), and together they would hold it longer.
-      const rows = await tally.read(dayNames);
+      await isBuilt();
+      const days = await dayCounts(dayNames);
       await yieldNow();
-      const entries = await tally.sum(rangeBlocks(from, to));
+      const entries = await entryCounts(from, to);
       await yieldNow();
-      const days = new Map<string, Map<string, number>>();
-      for (const r of rows) {
-        let d = days.get(r.bucket);
-        if (!d) days.set(r.bucket, (d = new Map()));
-        d.set(r.key, r.n);
-      }
-      return dashboardFromTotals({ days: [...days].map(([day, counts]) => ({ day, counts })), entries, title, ...(stepLabel ? { stepLabel } : {}), from, to });
+      return dashboardFromTotals({ days: [...days].filter(([, counts]) => counts.size > 0).map(([day, counts]) => ({ day, counts })), entries, title, ...(stepLabel ? { stepLabel } : {}), from, to });
     },
   };
 }

@@ -37,7 +37,8 @@ function spiedStore(): { store: Store; reads: string[][] } {
 }
 
 const { store, reads } = spiedStore();
-const totals = createDashboardTotals(store);
+const clock = () => new Date('2026-11-27T04:00:00.000Z');
+const totals = createDashboardTotals(store, { recordClock: clock });
 let app: Awaited<ReturnType<typeof startTestApp>>;
 const http = staffHttp(() => app.url);
 const get = async <T>(path: string) => {
@@ -48,7 +49,7 @@ const get = async <T>(path: string) => {
 
 beforeAll(async () => {
   // 2026-11-27 12:00 in China.
-  app = await startEditorReadApp(store, totals, () => new Date('2026-11-27T04:00:00.000Z'));
+  app = await startEditorReadApp(store, totals, clock);
   // Around the range 2026-11-25 … 2026-11-26 in China: [2026-11-24T16:00Z, 2026-11-26T16:00Z).
   const turns = store.log<TurnRecord>('turns');
   const feedback = store.log<FeedbackRecord>('feedback');
@@ -73,7 +74,8 @@ describe('dashboard and inbox by date range', () => {
       reads.length = 0;
       expect((await http.json('GET', path)).status).toBe(200);
       expect(reads.filter((r) => r[0] !== 'tallies')).toEqual([]);
-      expect(reads.length).toBeGreaterThan(0);
+      // The first request of a range reads the totals; a settled day read once may be kept (dashboard-totals.ts).
+      if (!path.includes('weak-spots')) expect(reads.length).toBeGreaterThan(0);
     }
   });
 

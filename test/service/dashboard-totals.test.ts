@@ -221,3 +221,57 @@ describe('logs written before the totals existed', () => {
     expect(await createDashboardTotals(store).built()).toBe(true);
   });
 });
+
+describe('settled days, read once', () => {
+  /** A memory store whose dashboard tally notes the buckets each read asks for. */
+  const spied = () => {
+    const store = createMemoryStore();
+    const asked: string[][] = [];
+    const spiedStore: Store = {
+      ...store,
+      tallies: (name) => {
+        const t = store.tallies(name);
+        return { ...t, read: (buckets) => (asked.push([...buckets]), t.read(buckets)), sum: (buckets) => (asked.push([...buckets]), t.sum(buckets)) };
+      },
+    };
+    return { store: spiedStore, asked };
+  };
+  const questionAt = (at: string): CountedRecord => ({ log: 'turns', record: { at, sessionId: 's', kind: 'answered', entryId: 'item-a' } });
+
+  it('keeps the counters of days that are over, reads the recent ones every time, and stays exact', async () => {
+    const { store, asked } = spied();
+    // 2026-03-10 12:00 in China: days up to 03-08 are over.
+    const clock = () => new Date('2026-03-10T04:00:00Z');
+    const totals = createDashboardTotals(store, { recordClock: clock });
+    const written: Records = { turns: [], feedback: [], reports: [], ratings: [] };
+    const write = async (at: string) => {
+      const c = questionAt(at);
+      written.turns.push(c.record as TurnRecord);
+      await totals.count(c);
+    };
+    for (const at of ['2026-03-01T02:00:00Z', '2026-03-08T02:00:00Z', '2026-03-09T02:00:00Z', '2026-03-10T02:00:00Z']) await write(at);
+    expect(await totals.dashboard('2026-03-01', '2026-03-10', title)).toEqual(reference(written, '2026-03-01', '2026-03-10'));
+    asked.length = 0;
+    // Today and yesterday go on being counted, and are read again.
+    await write('2026-03-10T03:00:00Z');
+    await write('2026-03-09T03:00:00Z');
+    const again = await totals.dashboard('2026-03-01', '2026-03-10', title);
+    expect(again).toEqual(reference(written, '2026-03-01', '2026-03-10'));
+    expect(again.totals.questions).toBe(6);
+    const daysRead = asked.flat().filter((b) => /^\d{4}-/.test(b));
+    expect(daysRead.sort()).toEqual(['2026-03-09', '2026-03-10']);
+  });
+
+  it('keeps nothing until the old logs are counted: figures read before the build are not kept', async () => {
+    const [old] = fc.sample(records, { numRuns: 1, seed: 23 }) as [Records];
+    const store = createMemoryStore();
+    for (const c of counted(old)) await store.log(c.log).append(c.record);
+    const now = () => new Date('2026-03-01T00:00:00Z');
+    const totals = createDashboardTotals(store, { now, graceMs: 0 });
+    await totals.count({ log: 'ratings', record: { at: '2026-03-01T00:00:00.000Z', sessionId: 'x', rating: 'good', comment: null, entryId: null } });
+    // Read before the build (the editor route answers 503 then; the totals themselves do not refuse).
+    await totals.dashboard(day(0), day(DAYS), title, stepLabel);
+    await totals.build();
+    expect(await totals.dashboard(day(0), day(DAYS), title, stepLabel)).toEqual(reference(old, day(0), day(DAYS)));
+  });
+});
