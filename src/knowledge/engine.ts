@@ -82,6 +82,8 @@ export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: E
         gate: options.gate === undefined ? SHIPPED_GATE : options.gate,
         retrieval: options.retrieval,
       }));
+  // Built here, with the engine, rather than by a citizen's first pinyin question.
+  analyzer.prepare();
   const byId = new Map(kb.entries.map((e) => [e.id, e]));
   // Worked out on the first feedback, not at start-up (it encodes every entry).
   let versions: Map<string, string> | null = null;

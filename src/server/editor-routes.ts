@@ -54,6 +54,20 @@ async function mapInSlices<T, U>(items: readonly T[], f: (item: T) => U): Promis
   }
   return out;
 }
+/**
+ * The grouping features of entry names, worked out once per engine: the inbox compares each
+ * group with the names of its nearest entries, and analysing ~15 names for each of 5 entries took
+ * up to 16 ms per group — longer than a handler may hold the event loop.
+ */
+const nameFeatureCache = new WeakMap<Engine, Map<string, Set<string>>>();
+function nameFeatures(engine: Engine, name: string): Set<string> {
+  let cache = nameFeatureCache.get(engine);
+  if (!cache) nameFeatureCache.set(engine, (cache = new Map()));
+  let f = cache.get(name);
+  if (!f) cache.set(name, (f = contentFeatures(engine.contentWords(name))));
+  return f;
+}
+
 const filterInSlices = async <T>(items: readonly T[], keep: (item: T) => boolean): Promise<T[]> => {
   const kept = await mapInSlices(items, keep);
   return items.filter((_, i) => kept[i]);
@@ -258,7 +272,7 @@ export function editorRoutes(deps: EditorDeps): Router {
      * keywords), as the grouping measures it; 0 to 1, so the editor can tell a near one from noise.
      */
     const nearness = (label: Set<string>, entry: { title: string; aliases: string[]; keywords: string[] }, confidence: number) =>
-      Math.max(confidence, ...[entry.title, ...entry.aliases, ...entry.keywords].map((n) => similarity(label, features(n))));
+      Math.max(confidence, ...[entry.title, ...entry.aliases, ...entry.keywords].map((n) => similarity(label, nameFeatures(engine, n))));
     // For each group, the entries closest to its label: candidates the editor may add the phrasing to.
     // They are suggestions only — the bot did not find them close enough to answer with.
     res.json({

@@ -96,6 +96,16 @@ describe('typed pinyin beyond the names', () => {
     expect(reading.analyze('fapiao').text).toBe('发票');
   });
 
+  it('builds the reading table when prepared, so the first pinyin question does not (the engine prepares it)', () => {
+    let asked = 0;
+    const reading = createAnalyzer(tokenizer, [], { vocabulary: ['开小卖部'], readingWords: () => (asked++, ['发票']) });
+    reading.prepare();
+    expect(asked).toBe(1);
+    expect(reading.analyze('fapiao').text).toBe('发票');
+    reading.prepare();
+    expect(asked).toBe(1);
+  });
+
   it('leaves Latin text alone without any known words', () => {
     expect(createAnalyzer(tokenizer, []).analyze('fapiao zenme ling').text).toBe('fapiao zenme ling');
   });
