@@ -51,19 +51,16 @@ export function clusterQuestions(texts: readonly string[], features: Features, t
 }
 
 /**
- * The same grouping, giving the event loop a turn whenever it has worked `sliceMs` (a server
- * handler must not hold the loop: 3,000 questions take far longer than one slice).
+ * The same grouping, calling `pause` after each step — the caller's way of giving the event loop
+ * a turn once it has worked long enough (a server handler must not hold the loop: 3,000 questions
+ * take far longer than one slice).
  */
-export async function clusterQuestionsInSlices(texts: readonly string[], features: Features, sliceMs = 5, threshold = 0.3, maxExamples = 5): Promise<Cluster[]> {
+export async function clusterQuestionsInSlices(texts: readonly string[], features: Features, pause: () => Promise<void>, threshold = 0.3, maxExamples = 5): Promise<Cluster[]> {
   const steps = clusterSteps(texts, features, threshold, maxExamples);
-  let slice = performance.now();
   for (;;) {
     const s = steps.next();
     if (s.done) return s.value;
-    if (performance.now() - slice > sliceMs) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      slice = performance.now();
-    }
+    await pause();
   }
 }
 

@@ -41,16 +41,26 @@ const INBOX_PAGE = 1000;
 /** Longest stretch of work a handler does before letting the event loop run (the chat waits meanwhile). */
 const SLICE_MS = 5;
 
-/** `items.map(f)`, letting the event loop run whenever SLICE_MS of work is done. */
-async function mapInSlices<T, U>(items: readonly T[], f: (item: T) => U): Promise<U[]> {
+/**
+ * One request's work in slices: `pause()` lets the event loop run once SLICE_MS of work has been
+ * done since it last ran. One per request, shared by its steps, so that a step ending just before
+ * its own slice would and the next one starting do not add up to one long stretch.
+ */
+function slices(): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since <= SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+}
+
+/** `items.map(f)`, pausing between items. */
+async function mapInSlices<T, U>(items: readonly T[], f: (item: T) => U, pause: () => Promise<void>): Promise<U[]> {
   const out: U[] = [];
-  let slice = performance.now();
   for (const item of items) {
     out.push(f(item));
-    if (performance.now() - slice > SLICE_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      slice = performance.now();
-    }
+    await pause();
   }
   return out;
 }
@@ -68,8 +78,8 @@ function nameFeatures(engine: Engine, name: string): Set<string> {
   return f;
 }
 
-const filterInSlices = async <T>(items: readonly T[], keep: (item: T) => boolean): Promise<T[]> => {
-  const kept = await mapInSlices(items, keep);
+const filterInSlices = async <T>(items: readonly T[], keep: (item: T) => boolean, pause: () => Promise<void>): Promise<T[]> => {
+  const kept = await mapInSlices(items, keep, pause);
   return items.filter((_, i) => kept[i]);
 };
 
@@ -260,12 +270,13 @@ export function editorRoutes(deps: EditorDeps): Router {
     const features = (text: string) => contentFeatures(engine.contentWords(text));
     // Grouping and searching take longer than a handler may hold the event loop: both work in
     // slices and let the chat run in between.
-    const clusters = await clusterQuestionsInSlices(asked.map((t) => t.text!), features, SLICE_MS);
+    const pause = slices();
+    const clusters = await clusterQuestionsInSlices(asked.map((t) => t.text!), features, pause);
     const answeredNow = (text: string) => {
       const s = engine.search(text, 1);
       return s.answerable && (s.results[0]?.score ?? 0) >= WEAK_ANSWER;
     };
-    const open = await filterInSlices(clusters.slice(0, 200), (c) => !answeredNow(c.label));
+    const open = await filterInSlices(clusters.slice(0, 200), (c) => !answeredNow(c.label), pause);
     /**
      * How near an entry is to a group: the bot's confidence, or — it found none, which is why the
      * question is here — how much the group's words share with the entry's names (title, aliases,
@@ -285,7 +296,7 @@ export function editorRoutes(deps: EditorDeps): Router {
           .slice(0, 3);
         const n = candidates[0];
         return { ...c, nearest: n ? { id: n.id, title: n.title, kind: n.kind } : null, candidates };
-      }),
+      }, pause),
       from,
       to,
       questions: asked.length,
