@@ -64,7 +64,10 @@ export async function clusterQuestionsInSlices(texts: readonly string[], feature
   }
 }
 
-/** The grouping as steps: it yields after each question and each group's label. */
+/** Groups compared with a question, or members scored for a label, between two steps. */
+const STEP_ITEMS = 200;
+
+/** The grouping as steps: it yields after each question and each group's label, and within them every STEP_ITEMS groups or members. */
 function* clusterSteps(texts: readonly string[], features: Features, threshold: number, maxExamples: number): Generator<void, Cluster[]> {
   const groups: { members: string[]; feats: Set<string>[]; counts: Map<string, number> }[] = [];
   for (const text of texts) {
@@ -73,14 +76,15 @@ function* clusterSteps(texts: readonly string[], features: Features, threshold: 
     if (f.size === 0) continue;
     let best = -1;
     let bestSim = threshold;
-    groups.forEach((g, i) => {
+    for (let i = 0; i < groups.length; i++) {
+      if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
       // Similarity to the group: the best match among its first members (cheap and order-stable).
-      const sim = Math.max(...g.feats.slice(0, 5).map((x) => similarity(f, x)));
+      const sim = Math.max(...groups[i]!.feats.slice(0, 5).map((x) => similarity(f, x)));
       if (sim >= bestSim) {
         best = i;
         bestSim = sim;
       }
-    });
+    }
     const g = best >= 0 ? groups[best]! : (groups.push({ members: [], feats: [], counts: new Map() }), groups.at(-1)!);
     g.members.push(text);
     g.feats.push(f);
@@ -92,7 +96,11 @@ function* clusterSteps(texts: readonly string[], features: Features, threshold: 
     const common = [...g.counts].filter(([, n]) => n >= Math.max(2, g.members.length / 2)).sort((a, b) => b[1] - a[1]);
     // The label is the member sharing most with the group (each member's features as grouped).
     const score = (i: number) => [...g.feats[i]!].reduce((s, x) => s + (g.counts.get(x) ?? 0), 0) / Math.max(1, g.feats[i]!.size);
-    const scores = g.members.map((_, i) => score(i));
+    const scores: number[] = [];
+    for (let i = 0; i < g.members.length; i++) {
+      if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
+      scores.push(score(i));
+    }
     const labelAt = scores.reduce((best, s, i) => (s > scores[best]! ? i : best), 0);
     out.push({
       label: g.members[labelAt]!,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterQuestions, contentFeatures } from '../../src/editor/cluster.js';
+import { clusterQuestions, clusterQuestionsInSlices, contentFeatures } from '../../src/editor/cluster.js';
 import { createAnalyzer } from '../../src/nlp/analyze.js';
 import { createJiebaTokenizer } from '../../src/adapters/jieba-tokenizer.js';
 
@@ -44,5 +44,20 @@ describe('clustering unanswered questions', () => {
     const of = (q: string) => cs.findIndex((c) => c.examples.includes(q));
     expect(of('电动车上牌在哪里办')).toBe(of('电动自行车上牌要带什么'));
     expect(of('房产证怎么办')).not.toBe(of('养狗要办什么证'));
+  });
+});
+
+describe('clustering in slices', () => {
+  it('groups exactly as in one go, pausing within a question compared with hundreds of groups', async () => {
+    // 600 distinct questions (600 groups) and 450 copies of one (a group of 450 members to label).
+    const texts = [...Array.from({ length: 600 }, (_, i) => `编号${i}号窗口第${i}项业务`), ...Array.from({ length: 450 }, () => '护照怎么办理')];
+    const byHand = (t: string) => new Set(t.match(/\d+|[^\d]{2}/g) ?? []);
+    let pauses = 0;
+    const sliced = await clusterQuestionsInSlices(texts, byHand, async () => {
+      pauses++;
+    });
+    expect(sliced).toEqual(clusterQuestions(texts, byHand));
+    // One pause per question and per label at least, and more within the long comparisons.
+    expect(pauses).toBeGreaterThan(texts.length + sliced.length);
   });
 });
