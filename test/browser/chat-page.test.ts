@@ -173,8 +173,8 @@ describe.skipIf(!available)('chat page in Chromium', () => {
     await expect.poll(() => page.locator('#status').textContent()).toContain('回复后自动发出');
     expect(await page.locator('.msg.user').count()).toBe(1);
     release();
-    await expect.poll(() => page.locator('.msg.user').count()).toBe(2);
-    await expect.poll(() => page.locator('.msg.bot').count()).toBe(3);
+    await expect.poll(() => page.locator('.msg.user').count(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => page.locator('.msg.bot').count(), { timeout: 10_000 }).toBe(3);
     expect(await page.locator('.msg.user').nth(1).textContent()).toContain('新生儿怎么上户口');
     expect(await page.locator('#status').textContent()).toBe('');
     await page.close();
