@@ -336,6 +336,12 @@ export function dayBlocks(day: string): string[] {
   return BLOCK_DAYS.map((size, level) => `${level}:${Math.floor(n / size)}`);
 }
 
+/** The last day (YYYY-MM-DD) of an entry-counter block 'level:index'. */
+export function blockLastDay(block: string): string {
+  const [level, index] = block.split(':').map(Number) as [number, number];
+  return new Date(((index + 1) * BLOCK_DAYS[level]! - 1) * DAY_MS).toISOString().slice(0, 10);
+}
+
 /** The fewest aligned blocks that cover the days `from` to `to` (YYYY-MM-DD, both included) exactly. */
 export function rangeBlocks(from: string, to: string): string[] {
   const out: string[] = [];

@@ -3,6 +3,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { chinaDay, chinaDaySpan } from '../core/china-time.js';
 import { AppError } from '../core/errors.js';
+import { nextTurn } from '../core/event-loop.js';
 import type { EditorResult, EditorService } from '../editor/editor-service.js';
 import { inEffect, type Engine } from '../knowledge/engine.js';
 import { clusterQuestionsInSlices, contentFeatures, similarity } from '../editor/cluster.js';
@@ -50,7 +51,7 @@ function slices(): () => Promise<void> {
   let since = performance.now();
   return async () => {
     if (performance.now() - since <= SLICE_MS) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     since = performance.now();
   };
 }

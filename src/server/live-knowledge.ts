@@ -18,6 +18,7 @@
  * new version.
  */
 import type { CacheOutcome, KnowledgeCache } from '../adapters/knowledge-cache.js';
+import { nextTurn } from '../core/event-loop.js';
 import { readYamlFiles } from '../adapters/load-knowledge.js';
 import { writeEntry, writeKnowledgeFile } from '../adapters/knowledge-files.js';
 import type { Config } from '../config.js';
@@ -180,7 +181,7 @@ export async function loadLiveKnowledge(
   const stale = !snapshot || written.served.length !== snapshot.served.length || written.served.some((id, i) => id !== snapshot!.served[i]);
   const saved =
     cache && key && stale
-      ? new Promise<void>((resolve) => setImmediate(resolve))
+      ? nextTurn()
           .then(() => cache.save(key, { kb: start.kb, snapshot: written }))
           .then(
             () => logger.info('knowledge_cache_saved', { entries: start.kb.entries.length }),

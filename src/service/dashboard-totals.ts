@@ -27,7 +27,8 @@
  * upgrade them together.
  */
 import { chinaDay } from '../core/china-time.js';
-import { BLOCK_DAYS, dashboardFromTotals, dayBlocks, rangeBlocks, recordCounts, type Dashboard, type RecordCounts } from '../editor/dashboard.js';
+import { nextTurn } from '../core/event-loop.js';
+import { blockLastDay, dashboardFromTotals, dayBlocks, rangeBlocks, recordCounts, type Dashboard, type RecordCounts } from '../editor/dashboard.js';
 import type { Store, TallyCount } from '../storage/ports.js';
 import type { FeedbackRecord, ProcessReport, RatingRecord, TurnRecord } from './analytics.js';
 
@@ -51,19 +52,12 @@ interface Marker {
   liveFrom: string;
 }
 
-const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
+const yieldNow = nextTurn;
 
 const DAY_MS = 86_400_000;
 /** Settled day counters kept (about two years of days), and settled entry sums (one per range asked lately). */
 const SETTLED_DAYS_KEPT = 800;
 const SETTLED_SUMS_KEPT = 16;
-
-/** The last day of an entry block 'level:index' (dashboard.ts › dayBlocks). */
-function blockLastDay(block: string): string {
-  const [level, index] = block.split(':').map(Number) as [number, number];
-  const size = BLOCK_DAYS[level]!;
-  return new Date(((index + 1) * size - 1) * DAY_MS).toISOString().slice(0, 10);
-}
 
 /** A map kept to `max` entries, the least recently used dropped first. */
 function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
@@ -241,7 +235,7 @@ export function createDashboardTotals(store: Store, options: { now?: () => Date;
     /** The dashboard of days `from` to `to` from the totals: reads the range's day buckets and a few blocks of entry counters. */
     async dashboard(from: string, to: string, title: (id: string) => string, stepLabel?: (step: string) => string): Promise<Dashboard> {
       const dayNames: string[] = [];
-      for (let t = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${to}T00:00:00Z`); t <= end; t += 86_400_000) dayNames.push(new Date(t).toISOString().slice(0, 10));
+      for (let t = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${to}T00:00:00Z`); t <= end; t += DAY_MS) dayNames.push(new Date(t).toISOString().slice(0, 10));
       // One after the other, with a turn for the event loop between: on the embedded stores each
       // is synchronous work (a year is thousands of counters), and together they would hold it longer.
       await isBuilt();
