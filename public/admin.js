@@ -1,28 +1,30 @@
 // Account administration (admin role only): sign in; list accounts and add officers, editors and
 // admins; change an account's name, role and departments, set a new password, disable or enable
 // it; the latest of these changes from the accounts audit log.
-import { $, api, el, endSession, staffSignIn } from '/common.js';
+import { $, api, el, endSession, ROLE_NAMES, staffSignIn } from '/common.js';
 
-const roles = { officer: '工作人员', editor: '编辑', admin: '管理员' };
 const actions = { create: '新增', update: '修改', disable: '停用', enable: '启用', password: '设置新密码' };
 let me = null;
 let users = [];
 /** The username whose edit panel is open, or null. */
 let editing = null;
 
-staffSignIn({
-  signIn: 'login',
+const boot = staffSignIn({
   app: 'admin',
+  roles: ['admin'],
+  refused: '这个账号不是管理员账号。请用管理员账号登录，或退出登录。',
+  onSignedIn: async (account) => {
+    me = account;
+    await load();
+  },
   onEnd: () => {
     me = null;
     users = [];
     closeEdit();
-    $('who').textContent = '';
     $('users').replaceChildren();
     $('audit').replaceChildren();
   },
 });
-
 // The counter departments (GET /api/departments), picked with checkboxes; a department an older
 // account holds in free text and not on the list is shown too, ticked, so saving keeps it.
 let counterDepartments = [];
@@ -36,7 +38,7 @@ const path = (username, action = '') => `/api/admin/users/${encodeURIComponent(u
 
 function userRow(u) {
   return el('tr', { 'data-user': u.username, class: u.disabled ? 'disabled' : '' },
-    ...[u.username, u.displayName, roles[u.role], u.departments.join('、') || '全部', u.disabled ? '已停用' : '正常'].map((v) => el('td', { text: v })),
+    ...[u.username, u.displayName, ROLE_NAMES[u.role], u.departments.join('、') || '全部', u.disabled ? '已停用' : '正常'].map((v) => el('td', { text: v })),
     el('td', {}, el('button', { type: 'button', class: 'secondary', text: '修改', 'aria-label': `修改账号 ${u.username}`, onclick: () => openEdit(u.username) })));
 }
 
@@ -44,7 +46,7 @@ function auditRow(e) {
   const c = e.changes ?? {};
   const what = [
     c.displayName !== undefined && `姓名：${c.displayName}`,
-    c.role !== undefined && `角色：${roles[c.role] ?? c.role}`,
+    c.role !== undefined && `角色：${ROLE_NAMES[c.role] ?? c.role}`,
     c.departments !== undefined && `部门：${c.departments.join('、') || '全部'}`,
   ].filter(Boolean).join('；');
   return el('tr', {},
@@ -69,7 +71,7 @@ function fillEdit() {
   const u = users.find((x) => x.username === editing);
   if (!u) return closeEdit();
   $('edit-title').textContent = `修改账号 ${u.username}`;
-  $('edit-state').textContent = u.disabled ? '这个账号已停用：不能登录。' : `${roles[u.role]} · ${u.username === me?.username ? '这是您自己的账号' : '可以登录'}`;
+  $('edit-state').textContent = u.disabled ? '这个账号已停用：不能登录。' : `${ROLE_NAMES[u.role]} · ${u.username === me?.username ? '这是您自己的账号' : '可以登录'}`;
   $('e-display').value = u.displayName;
   $('e-role').value = u.role;
   departmentBoxes($('e-depts'), u.departments);
@@ -146,39 +148,4 @@ $('create').addEventListener('submit', async (e) => {
   }
 });
 
-// ---- signing in ----
-$('login-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  $('login-error').textContent = '';
-  try {
-    await api('POST', '/api/auth/login', { username: $('username').value, password: $('password').value });
-    $('password').value = '';
-    await boot();
-  } catch (err) {
-    $('login-error').textContent = err.message;
-  }
-});
-
-async function boot() {
-  try {
-    me = (await api('GET', '/api/auth/me')).user;
-  } catch {
-    // Not signed in, or the session just ended (the form then already says why).
-    $('admin').hidden = true;
-    $('login').hidden = false;
-    $('username').focus();
-    return;
-  }
-  if (me.role !== 'admin') {
-    $('admin').hidden = true;
-    $('login').hidden = false;
-    $('login-error').textContent = '这个账号不是管理员账号。请用管理员账号登录，或退出登录。';
-    $('who').textContent = `${me.displayName}（${roles[me.role] ?? me.role}）`;
-    return;
-  }
-  $('who').textContent = `${me.displayName}（管理员）`;
-  $('login').hidden = true;
-  $('admin').hidden = false;
-  await load();
-}
 void boot();

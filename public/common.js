@@ -92,20 +92,82 @@ export async function signOut() {
   location.reload();
 }
 
+/** The staff roles as a page names them. */
+export const ROLE_NAMES = { officer: '工作人员', editor: '编辑', admin: '管理员' };
+
 /**
- * A staff page's way back to its sign-in form: when the session ends, `app` (an id) is hidden,
- * `signIn` (the id of the section holding #login-form, #username, #password and #login-error) is
- * shown with the reason, and `onEnd` lets the page drop what it holds (sockets, timers, data).
- * The header's #sign-out button (退出登录), if the page has one, signs out.
+ * A staff page's sign-in, one for the officer console, the editor and account administration.
+ * The page holds `<section id="login" class="login" hidden>` with its heading; this puts the form
+ * (#login-form with #username, #password, 登录 and the #login-error line) under the heading, signs
+ * in with it, lets in only `roles` (another role is told `refused` and may 退出登录), shows who is
+ * signed in in #who and the page's main part `app` (an id), and comes back to the form with the
+ * reason when the session ends.
+ * - `onSignedIn(me)`: load the page (the account from /api/auth/me).
+ * - `signInOther()`: tried when nobody is signed in, before the form (Teams single sign-on);
+ *   true when it signed in.
+ * - `onForm()`: the form is shown to someone not signed in (a page's hint).
+ * - `onEnd()`: the session ended — drop what the page holds (sockets, timers, data).
+ * Returns `start()`: ask who is signed in, then show the page or the form. The header's
+ * #sign-out button (退出登录), if the page has one, signs out.
  */
-export function staffSignIn({ signIn, app, onEnd }) {
+export function staffSignIn({ app, roles, refused, onSignedIn, signInOther, onForm, onEnd }) {
+  const section = $('login');
+  const form = el('form', { id: 'login-form' },
+    el('label', {}, '用户名 ', el('input', { id: 'username', autocomplete: 'username', required: true })),
+    el('label', {}, '密码 ', el('input', { id: 'password', type: 'password', autocomplete: 'current-password', required: true })),
+    el('button', { type: 'submit', text: '登录' }),
+    el('p', { id: 'login-error', class: 'error', role: 'alert' }));
+  const heading = section.querySelector('h2');
+  if (heading) heading.after(form);
+  else section.prepend(form);
+
+  const showForm = (message) => {
+    $(app).hidden = true;
+    section.hidden = false;
+    if (message !== undefined) $('login-error').textContent = message;
+  };
+
+  async function start() {
+    let me;
+    try {
+      me = (await api('GET', '/api/auth/me')).user;
+    } catch {
+      // Not signed in, or the session just ended (the form then already says why).
+      showForm();
+      if (signInOther && (await signInOther())) return start();
+      onForm?.();
+      $('username').focus();
+      return;
+    }
+    $('who').textContent = `${me.displayName}（${ROLE_NAMES[me.role] ?? me.role}）`;
+    if (!roles.includes(me.role)) {
+      showForm(refused);
+      return;
+    }
+    section.hidden = true;
+    $(app).hidden = false;
+    await onSignedIn(me);
+  }
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    $('login-error').textContent = '';
+    try {
+      await api('POST', '/api/auth/login', { username: $('username').value, password: $('password').value });
+      $('password').value = '';
+      await start();
+    } catch (err) {
+      $('login-error').textContent = err.message;
+    }
+  });
+
   sessionEndHandlers.push((message) => {
     onEnd?.();
-    $(app).hidden = true;
-    $(signIn).hidden = false;
-    $('login-error').textContent = message;
+    $('who').replaceChildren();
+    showForm(message);
     $('password').value = '';
     $('username').focus();
   });
   $('sign-out')?.addEventListener('click', () => void signOut());
+  return start;
 }

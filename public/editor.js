@@ -611,35 +611,15 @@ async function runImport(commit) {
 $('import-preview').addEventListener('click', () => runImport(false));
 $('import-commit').addEventListener('click', () => runImport(true));
 
-$('login-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  try {
-    await api('POST', '/api/auth/login', { username: $('username').value, password: $('password').value });
-    await boot();
-  } catch (err) {
-    $('login-error').textContent = err.message;
-  }
-});
-
 // The session ends (401, 退出登录 in another tab): back to the sign-in form, the open draft kept on the page.
-staffSignIn({ signIn: 'need-login', app: 'app' });
-
-async function boot() {
-  try {
-    me = (await api('GET', '/api/auth/me')).user;
-    if (me.role !== 'editor' && me.role !== 'admin') {
-      $('need-login').hidden = false;
-      $('login-error').textContent = '这个账号不是编辑账号。';
-      return;
-    }
-  } catch {
-    $('need-login').hidden = false;
-    return;
-  }
-  $('need-login').hidden = true;
-  $('who').textContent = `${me.displayName}（${me.role === 'admin' ? '管理员' : '编辑'}）`;
-  $('app').hidden = false;
-  await loadEntries();
-  await loadDraftCount();
-}
+const boot = staffSignIn({
+  app: 'app',
+  roles: ['editor', 'admin'],
+  refused: '这个账号不是编辑账号。',
+  onSignedIn: async (account) => {
+    me = account;
+    await loadEntries();
+    await loadDraftCount();
+  },
+});
 void boot();

@@ -31,9 +31,13 @@ const endedBecause = {
 
 // The session ended (a 401, signed out in another tab, the socket closed by the server): drop
 // the live socket, the polling and every citizen's data on screen, and show the sign-in form.
-staffSignIn({
-  signIn: 'login',
+const signIn = staffSignIn({
   app: 'desk',
+  roles: ['officer', 'admin'],
+  refused: '这个账号不是工作人员账号。',
+  signInOther: async () => Boolean(teams) && teamsSignIn(),
+  onForm: showTeamsHint,
+  onSignedIn,
   onEnd: () => {
     me = null;
     current = null;
@@ -43,7 +47,6 @@ staffSignIn({
     sock?.close();
     clearInterval(poll);
     poll = null;
-    $('who').replaceChildren();
     $('queue').replaceChildren();
     $('callbacks').replaceChildren();
     $('case').replaceChildren(el('p', { class: 'empty', text: '从左边选一个会话。新的转人工会马上出现在列表里。' }));
@@ -118,40 +121,36 @@ async function teamsSignIn() {
   }
 }
 
-async function start() {
-  if (teams === null) {
-    teams = (await detectTeams()) ?? false;
-    if (teams) {
-      document.body.classList.add('in-teams');
-      if (teams.theme === 'dark' || teams.theme === 'contrast') document.body.classList.add('dark');
-    }
+/** Inside Teams: look like Teams (asked once). */
+async function joinTeams() {
+  if (teams !== null) return;
+  teams = (await detectTeams()) ?? false;
+  if (teams) {
+    document.body.classList.add('in-teams');
+    if (teams.theme === 'dark' || teams.theme === 'contrast') document.body.classList.add('dark');
   }
-  try {
-    me = (await api('GET', '/api/auth/me')).user;
-  } catch {
-    $('login').hidden = false;
-    $('desk').hidden = true;
-    if (teams && (await teamsSignIn())) return start();
-    if (teams && teams.upn) {
-      $('teams-hint').hidden = false;
-      $('teams-hint').textContent = `正在 Teams 中打开（${teams.upn}）。请用工作台账号登录；登录后可点「绑定 Teams」在这里接收转人工通知。`;
-      if (!$('username').value) $('username').value = teams.upn.split('@')[0];
-    }
-    $('username').focus();
-    return;
-  }
-  if (me.role !== 'officer' && me.role !== 'admin') {
-    $('login').hidden = false;
-    $('login-error').textContent = '这个账号不是工作人员账号。';
-    return;
-  }
-  $('login').hidden = true;
-  $('desk').hidden = false;
-  $('who').replaceChildren(`${me.displayName}（${me.role === 'admin' ? '管理员' : '工作人员'}）`,
-    el('button', { type: 'button', text: '绑定 Teams', title: '在 Teams 里接收转人工通知并接单', onclick: linkTeams }));
+}
+
+/** Opened in Teams and not signed in: which Teams account this is, and the username guessed from it. */
+function showTeamsHint() {
+  if (!teams || !teams.upn) return;
+  $('teams-hint').hidden = false;
+  $('teams-hint').textContent = `正在 Teams 中打开（${teams.upn}）。请用工作台账号登录；登录后可点「绑定 Teams」在这里接收转人工通知。`;
+  if (!$('username').value) $('username').value = teams.upn.split('@')[0];
+}
+
+async function onSignedIn(account) {
+  me = account;
+  $('teams-hint').hidden = true;
+  $('who').append(el('button', { type: 'button', text: '绑定 Teams', title: '在 Teams 里接收转人工通知并接单', onclick: linkTeams }));
   await Promise.all([loadQueue(), loadCallbacks(), loadDepartments()]);
   if (!ws) connect();
   poll ??= setInterval(() => { loadQueue().catch(() => {}); loadCallbacks().catch(() => {}); }, 30000);
+}
+
+async function start() {
+  await joinTeams();
+  await signIn();
 }
 
 /** A one-time code the officer sends to the bot in Teams, so that new cases reach them there. */
@@ -163,17 +162,6 @@ async function linkTeams() {
     if (err.status !== 401) alert(err.message);
   }
 }
-
-$('login-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  $('login-error').textContent = '';
-  try {
-    await api('POST', '/api/auth/login', { username: $('username').value, password: $('password').value });
-    await start();
-  } catch (err) {
-    $('login-error').textContent = err.message;
-  }
-});
 
 function selectTab(which) {
   const q = which === 'queue';

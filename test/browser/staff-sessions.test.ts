@@ -142,7 +142,7 @@ describe.skipIf(!available)('staff sessions in Chromium', () => {
     await page.locator('#app').waitFor();
     await c.clearCookies();
     await page.click('[data-tab=drafts]');
-    await page.locator('#need-login').waitFor({ timeout: 5000 });
+    await page.locator('#login').waitFor({ timeout: 5000 });
     expect(await page.locator('#login-error').textContent()).toContain('登录已过期，请重新登录');
     expect(await visible(page, '#app')).toBe(false);
     await page.fill('#username', 'editora');
@@ -151,9 +151,34 @@ describe.skipIf(!available)('staff sessions in Chromium', () => {
     await page.locator('#app').waitFor();
     expect(await visible(page, '#sign-out')).toBe(true);
     await page.click('#sign-out');
-    await page.locator('#need-login').waitFor();
+    await page.locator('#login').waitFor();
     expect(await visible(page, '#app')).toBe(false);
     expect((await page.context().request.get(`${running.url}/api/auth/me`)).status()).toBe(401);
+  });
+
+  it('the three staff pages sign in alike: a wrong password is said on the form, another role is refused by name, the right one gets the page', async () => {
+    const pages = [
+      { path: '/officer', app: '#desk', refused: '不是工作人员账号', wrong: 'editora', right: 'lihua', who: 'lihua（工作人员）' },
+      { path: '/editor', app: '#app', refused: '不是编辑账号', wrong: 'wangfang', right: 'editora', who: '编辑甲（编辑）' },
+      { path: '/admin', app: '#admin', refused: '不是管理员账号', wrong: 'editora', right: 'chief', who: '（管理员）' },
+    ];
+    for (const p of pages) {
+      const page = await (await context()).newPage();
+      await signIn(page, p.path, p.right, 'not-the-password');
+      await expect.poll(() => page.locator('#login-error').textContent(), { message: p.path }).toMatch(/用户名或密码/);
+      expect(await visible(page, p.app), p.path).toBe(false);
+      await signIn(page, p.path, p.wrong);
+      await expect.poll(() => page.locator('#login-error').textContent(), { message: p.path }).toContain(p.refused);
+      expect(await visible(page, p.app), p.path).toBe(false);
+      expect(await visible(page, '#sign-out'), p.path).toBe(true);
+      await Promise.all([page.waitForEvent('load'), page.click('#sign-out')]);
+      await signIn(page, p.path, p.right, p.right === 'chief' ? CHIEF : PASSWORD);
+      await page.locator(p.app).waitFor();
+      expect(await visible(page, '#login'), p.path).toBe(false);
+      expect(await page.locator('#who').textContent(), p.path).toContain(p.who);
+      expect(await page.locator('#password').inputValue(), p.path).toBe('');
+      await page.close();
+    }
   });
 
   it('/admin: its own sign-in form, 退出登录, and a 401 returns to the form', async () => {
