@@ -206,41 +206,31 @@ async function measure(label: string, store: Store, engine: Engine, quick: boole
     ['dashboard, 30 days', '/api/kb/dashboard?from=2025-06-01&to=2025-06-30'],
     ['dashboard, 365 days', '/api/kb/dashboard?from=2025-01-01&to=2025-12-31'],
   ] as const;
-  const n = quick ? 20 : 100;
-  for (const [name, path] of ranges) {
-    await get(path); // warm-up
+  /** Times n requests of one path and prints its row; `figures` says what the last answer held. */
+  const row = async (name: string, path: string, n: number, figures: (d: Awaited<ReturnType<typeof get>>) => string) => {
     const times: number[] = [];
-    let figures = '';
+    let last = '';
     const cpu = process.cpuUsage();
     const run = await blocking(async () => {
       for (let i = 0; i < n; i++) {
         const t = performance.now();
         const d = await get(path);
         times.push(performance.now() - t);
-        figures = `${d.totals!.questions.toLocaleString('en')} questions`;
+        last = figures(d);
       }
     });
     const used = process.cpuUsage(cpu);
-    console.log(`| ${name} | ${n} | ${f1(pct(times, 50))} ms | ${f1(pct(times, 99))} ms | ${f1(Math.max(...times))} ms | ${f1((used.user + used.system) / 1000 / n)} ms | ${f1(run.p99DelayMs)} / ${f1(run.maxDelayMs)} ms, ${f1(run.driftMs)} ms | ${figures} |`);
+    console.log(`| ${name} | ${n} | ${f1(pct(times, 50))} ms | ${f1(pct(times, 99))} ms | ${f1(Math.max(...times))} ms | ${f1((used.user + used.system) / 1000 / n)} ms | ${f1(run.p99DelayMs)} / ${f1(run.maxDelayMs)} ms, ${f1(run.driftMs)} ms | ${last} |`);
+  };
+  for (const [name, path] of ranges) {
+    await get(path); // warm-up
+    await row(name, path, quick ? 20 : 100, (d) => `${d.totals!.questions.toLocaleString('en')} questions`);
   }
-  const inboxN = quick ? 3 : 10;
   for (const [name, path] of [
     ['inbox, 30 days', '/api/kb/inbox?from=2025-12-01&to=2025-12-30'],
     ['inbox, 1 day', '/api/kb/inbox?from=2025-12-30&to=2025-12-30'],
   ] as const) {
-    const times: number[] = [];
-    let figures = '';
-    const cpu = process.cpuUsage();
-    const run = await blocking(async () => {
-      for (let i = 0; i < inboxN; i++) {
-        const t = performance.now();
-        const d = await get(path);
-        times.push(performance.now() - t);
-        figures = `${d.questions} questions grouped`;
-      }
-    });
-    const used = process.cpuUsage(cpu);
-    console.log(`| ${name} | ${inboxN} | ${f1(pct(times, 50))} ms | ${f1(pct(times, 99))} ms | ${f1(Math.max(...times))} ms | ${f1((used.user + used.system) / 1000 / inboxN)} ms | ${f1(run.p99DelayMs)} / ${f1(run.maxDelayMs)} ms, ${f1(run.driftMs)} ms | ${figures} |`);
+    await row(name, path, quick ? 3 : 10, (d) => `${d.questions} questions grouped`);
   }
   await new Promise<void>((r) => server.close(() => r()));
 }

@@ -29,6 +29,13 @@ import { checkCounts } from './tally-maps.js';
 import { keyedSerializer } from '../core/serialize.js';
 import type { DocumentChange, DocumentStore, LogStore, Store, TallyStore, Versioned } from './ports.js';
 
+/** The value kept under `key`, opened (and kept) on first use. */
+function opened<K, V>(kept: Map<K, V>, key: K, open: () => V): V {
+  let v = kept.get(key);
+  if (v === undefined) kept.set(key, (v = open()));
+  return v;
+}
+
 export const SEGMENT_SIZE = 100;
 /** Documents kept in memory (count, and characters of JSON text); older ones are dropped and re-read on demand. */
 const HANDLE_CACHE = 500;
@@ -116,11 +123,7 @@ export async function createLowdbStore(dir: string): Promise<Store> {
   // One DocumentStore per collection: each keeps the cache of open documents and the order of their
   // writes, which two instances over the same files would not share.
   const collections = new Map<string, DocumentStore<unknown>>();
-  function documents<T>(collection: string): DocumentStore<T> {
-    let d = collections.get(collection);
-    if (!d) collections.set(collection, (d = openDocuments<unknown>(collection)));
-    return d as DocumentStore<T>;
-  }
+  const documents = <T>(collection: string) => opened(collections, collection, () => openDocuments<unknown>(collection)) as DocumentStore<T>;
 
   function openDocuments<T>(collection: string): DocumentStore<T> {
     const base = join(dir, collection);
@@ -275,11 +278,7 @@ export async function createLowdbStore(dir: string): Promise<Store> {
 
   // One LogStore per name: two would each append to the current segment file and overwrite each other.
   const logs = new Map<string, LogStore<unknown>>();
-  function log<T>(name: string): LogStore<T> {
-    let l = logs.get(name);
-    if (!l) logs.set(name, (l = openLog<unknown>(name)));
-    return l as LogStore<T>;
-  }
+  const log = <T>(name: string) => opened(logs, name, () => openLog<unknown>(name)) as LogStore<T>;
 
   function openLog<T>(name: string): LogStore<T> {
     const base = join(dir, name);
