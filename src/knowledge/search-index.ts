@@ -616,7 +616,7 @@ interface Scored {
   nameLength: number;
 }
 
-export function search(index: SearchIndex, query: string, k = 5): SearchResult {
+export function search(index: SearchIndex, query: string, k: number): SearchResult {
   const o = index.options;
   const message = classifyMessage(query, o.longMessage);
   const q = index.analyzer.analyze(message.ask);

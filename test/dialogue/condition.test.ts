@@ -16,6 +16,9 @@ describe('condition language', () => {
   it('combines with and, or, not and parentheses, with the usual precedence', () => {
     const slots = { a: true, b: false, c: true };
     expect(run('a and b or c', slots)).toEqual({ ok: true, value: true });
+    // 'and' binds tighter: read (c or a) and b it would be false.
+    expect(run('c or a and b', slots)).toEqual({ ok: true, value: true });
+    expect(run('(c or a) and b', slots)).toEqual({ ok: true, value: false });
     expect(run('a and (b or not c)', slots)).toEqual({ ok: true, value: false });
     expect(run('not not a', slots)).toEqual({ ok: true, value: true });
   });

@@ -53,7 +53,9 @@ describe('normalize: properties', () => {
         const once = normalize(s);
         expect(normalize(once), JSON.stringify(s)).toBe(once);
       }),
-      { numRuns: 300 },
+      // Always tried too: numerals that meet their unit only once punctuation is gone (a second
+      // numeral pass is what makes these idempotent; random runs found it in 9 of 15).
+      { numRuns: 300, examples: [['十-年'], ['二〇二五\t元'], ['两，个工作日']] },
     );
   });
 
