@@ -8,7 +8,8 @@
  * 1-day, 30-day and 365-day ranges and inbox requests, while measuring the longest event-loop
  * block (perf_hooks monitorEventLoopDelay, 1 ms resolution, plus a setInterval drift probe).
  * Then the same on PostgreSQL when it is reachable (a fresh scratch schema, dropped afterwards).
- * The server and the client run in this one process, so the figures include the client's share.
+ * The server and the client run in this one process, the client in a worker thread: request times
+ * are round trips and CPU per request is the whole process's, while the event-loop delays are the server thread's.
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -16,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import express, { type RequestHandler } from 'express';
 import pg from 'pg';
 import { silentLogger } from '../../src/core/logger.js';
@@ -178,11 +180,33 @@ async function measure(label: string, store: Store, engine: Engine, quick: boole
   const server = createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const get = async (path: string) => {
-    const res = await fetch(base + path);
-    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as { totals?: { questions: number }; questions?: number };
-  };
+  // The client runs in a worker thread with its own event loop, so the delays measured on this
+  // thread are the server's (the handler, Express, the response), not the client's reading of it.
+  const client = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     parentPort.on('message', async ({ id, url }) => {
+       try {
+         const res = await fetch(url);
+         parentPort.postMessage({ id, status: res.status, body: await res.text() });
+       } catch (err) {
+         parentPort.postMessage({ id, status: 0, body: String(err) });
+       }
+     });`,
+    { eval: true },
+  );
+  let asked = 0;
+  const get = (path: string) =>
+    new Promise<{ totals?: { questions: number }; questions?: number }>((resolve, reject) => {
+      const id = ++asked;
+      const answer = (m: { id: number; status: number; body: string }) => {
+        if (m.id !== id) return;
+        client.off('message', answer);
+        if (m.status !== 200) reject(new Error(`${path}: ${m.status} ${m.body}`));
+        else resolve(JSON.parse(m.body) as { totals?: { questions: number }; questions?: number });
+      };
+      client.on('message', answer);
+      client.postMessage({ id, url: base + path });
+    });
 
   // What the handler itself costs, without HTTP and the client: the totals read and the JSON.
   const inProcess: string[] = [];
@@ -232,6 +256,7 @@ async function measure(label: string, store: Store, engine: Engine, quick: boole
   ] as const) {
     await row(name, path, quick ? 3 : 10, (d) => `${d.questions} questions grouped`);
   }
+  await client.terminate();
   await new Promise<void>((r) => server.close(() => r()));
 }
 

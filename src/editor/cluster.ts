@@ -2,6 +2,8 @@
  * Groups what citizens asked that the bot could not answer, by meaning over segmented words and
  * character pairs, so editors see one line per need with a count and examples. Pure.
  */
+import { compareText } from '../core/compare-text.js';
+
 export interface Cluster {
   /** The most typical question of the group. */
   label: string;
@@ -109,5 +111,5 @@ function* clusterSteps(texts: readonly string[], features: Features, threshold: 
       terms: common.map(([t]) => t).filter((t) => !/^.$/u.test(t) || common.length < 3).slice(0, 6),
     });
   }
-  return out.sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  return out.sort((a, b) => b.count - a.count || compareText(a.label, b.label));
 }

@@ -7,6 +7,7 @@
 import type { FeedbackRecord, ProcessReport, RatingRecord, TurnRecord } from '../service/analytics.js';
 import { PROCESS_REASONS } from '../service/analytics.js';
 import { chinaDay } from '../core/china-time.js';
+import { compareText } from '../core/compare-text.js';
 
 export interface DayFigures {
   day: string;
@@ -165,7 +166,7 @@ export function computeDashboard(input: DashboardInput): Dashboard {
     if (e && r.rating === 'poor') e.poor++;
   }
 
-  const dayList = [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+  const dayList = [...days.values()].sort((a, b) => compareText(a.day, b.day));
   for (const d of dayList) {
     d.answerRate = rate(d.answered, d.answered + d.unanswered);
     d.handoffRate = rate(d.handoffs, d.questions);
@@ -198,7 +199,7 @@ function finishDashboard(
   reasonCounts: ReadonlyMap<string, number>,
 ): Dashboard {
   const entryList = [...entries].map((e) => ({ ...e, problemScore: e.notHelpful + 2 * e.processReports + e.handoffs + e.poor }));
-  entryList.sort((a, b) => b.problemScore - a.problemScore || b.questions - a.questions || a.entryId.localeCompare(b.entryId));
+  entryList.sort((a, b) => b.problemScore - a.problemScore || b.questions - a.questions || compareText(a.entryId, b.entryId));
   return {
     from: range.from,
     to: range.to,
@@ -225,8 +226,8 @@ export function weakSpotsCsv(d: Dashboard): string {
       e.handoffs,
       e.poor,
       e.questions,
-      Object.entries(e.reasons).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${PROCESS_REASONS[k as keyof typeof PROCESS_REASONS] ?? k}×${n}`).join('；'),
-      Object.entries(e.steps).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k}×${n}`).join('；'),
+      Object.entries(e.reasons).sort((a, b) => b[1] - a[1] || compareText(a[0], b[0])).map(([k, n]) => `${PROCESS_REASONS[k as keyof typeof PROCESS_REASONS] ?? k}×${n}`).join('；'),
+      Object.entries(e.steps).sort((a, b) => b[1] - a[1] || compareText(a[0], b[0])).map(([k, n]) => `${k}×${n}`).join('；'),
     ]),
   ];
   return `\uFEFF${rows.map((r) => r.map(quote).join(',')).join('\r\n')}\r\n`;
@@ -384,7 +385,7 @@ export function dashboardFromTotals(input: TotalsInput): Dashboard {
     }
     if (any) dayList.push(f);
   }
-  dayList.sort((a, b) => a.day.localeCompare(b.day));
+  dayList.sort((a, b) => compareText(a.day, b.day));
   for (const d of dayList) {
     d.answerRate = rate(d.answered, d.answered + d.unanswered);
     d.handoffRate = rate(d.handoffs, d.questions);

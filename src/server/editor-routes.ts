@@ -39,8 +39,13 @@ export interface EditorDeps {
 
 /** Turns read per page while looking for the inbox's questions. */
 const INBOX_PAGE = 1000;
-/** Longest stretch of work a handler does before letting the event loop run (the chat waits meanwhile). */
-const SLICE_MS = 5;
+/**
+ * Work a handler does before letting the event loop run (the chat waits meanwhile). A stretch can
+ * run past it by one unit of work (a search, ~1–2 ms) and a young-generation collection (1–4 ms):
+ * 2 ms keeps the inbox's longest block under 10 ms with 1,000,000 logged questions (5 ms gave
+ * 10–11 ms; docs/benchmarks.md).
+ */
+const SLICE_MS = 2;
 
 /**
  * One request's work in slices: `pause()` lets the event loop run once SLICE_MS of work has been
@@ -262,16 +267,17 @@ export function editorRoutes(deps: EditorDeps): Router {
     const { from, to, span } = rangeOf(req.query);
     // Newest first, at most INBOX_QUESTIONS (grouping costs grow with the square of the count):
     // the range's turns are read a page at a time, newest first, until there are enough.
+    // Reading, grouping and searching take longer than a handler may hold the event loop: all work
+    // in slices of one clock and let the chat run in between.
+    const pause = slices();
     const asked: TurnRecord[] = [];
     for await (const page of deps.store.log<TurnRecord>('turns').newestFirst(span.start, span.end, INBOX_PAGE)) {
       for (const t of page) if (asked.length < INBOX_QUESTIONS && t.text && (t.kind === 'unanswered' || t.kind === 'answered' || t.unanswered)) asked.push(t);
       if (asked.length >= INBOX_QUESTIONS) break;
+      await pause();
     }
     const engine = deps.engine();
     const features = (text: string) => contentFeatures(engine.contentWords(text));
-    // Grouping and searching take longer than a handler may hold the event loop: both work in
-    // slices and let the chat run in between.
-    const pause = slices();
     const clusters = await clusterQuestionsInSlices(asked.map((t) => t.text!), features, pause);
     const answeredNow = (text: string) => {
       const s = engine.search(text, 1);

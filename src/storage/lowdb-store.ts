@@ -292,14 +292,22 @@ export async function createLowdbStore(dir: string): Promise<Store> {
       return { index, db, count: lines(db.data).length };
     };
     const lines = (text: string) => text.split('\n').filter((l) => l.length > 0);
-    const segments = async (): Promise<number[]> => {
-      await ensureDir(base);
-      return (await readdir(base))
-        .map((f) => /^(\d{6})\.jsonl$/.exec(f)?.[1])
-        .filter((x): x is string => !!x)
-        .map(Number)
-        .sort((a, b) => a - b);
-    };
+    // The segment numbers, listed from the folder once and then kept: this store is the folder's
+    // only writer, and adds a segment only in append below. (Listing and sorting 10,000 names —
+    // 1,000,000 records — took several ms of the event loop on every read.)
+    let listed: Promise<number[]> | null = null;
+    const segments = (): Promise<number[]> =>
+      (listed ??= (async () => {
+        await ensureDir(base);
+        return (await readdir(base))
+          .map((f) => /^(\d{6})\.jsonl$/.exec(f)?.[1])
+          .filter((x): x is string => !!x)
+          .map(Number)
+          .sort((a, b) => a - b);
+      })().catch((err: unknown) => {
+        listed = null;
+        throw err;
+      }));
     const segment = () => (current ??= segments().then((s) => open(s.at(-1) ?? 1)));
     return {
       async append(record) {
@@ -313,7 +321,14 @@ export async function createLowdbStore(dir: string): Promise<Store> {
             return;
           }
           // Only the first append to find the segment full opens the next one; the others follow it.
-          if (current === pending) current = open(seg.index + 1);
+          if (current === pending) {
+            const next = seg.index + 1;
+            current = open(next);
+            // The full segment may be the folder's first (made since the listing): listed now.
+            const list = await segments();
+            for (const i of [seg.index, next]) if (!list.includes(i)) list.push(i);
+            list.sort((a, b) => a - b);
+          }
         }
       },
       async recent(limit) {
