@@ -246,6 +246,7 @@ export function weakSpotsCsv(d: Dashboard): string {
 
 /** The DayFigures that are counts. */
 export const DAY_COUNTERS = ['questions', 'answered', 'unanswered', 'handoffs', 'checklists', 'suggested', 'suggestionsChosen', 'appeals', 'helpful', 'notHelpful', 'processReports', 'good', 'fair', 'poor'] as const;
+const DAY_COUNTER_SET: ReadonlySet<string> = new Set(DAY_COUNTERS);
 type DayCounter = (typeof DAY_COUNTERS)[number];
 /** The EntryFigures that are counts; `ratings` is not shown, it keeps an entry rated only 好/中 listed, as computeDashboard does. */
 const ENTRY_COUNTERS = ['questions', 'helpful', 'notHelpful', 'processReports', 'handoffs', 'poor', 'offered', 'chosen', 'ratings'] as const;
@@ -259,6 +260,23 @@ export interface RecordCounts {
 }
 
 const entryKey = (id: string, ...field: string[]) => JSON.stringify([id, ...field]);
+
+/**
+ * An entry counter's key read back ([id, field, sub?]), each distinct key parsed once: a year's
+ * dashboard reads ~3,600 of them per request, and JSON.parse of each was most of its time (~4 ms
+ * of ~8). The keys are bounded by entries × counters; the memo is emptied if it ever grows past
+ * KEYS_KEPT (entries renamed over years).
+ */
+const parsedKeys = new Map<string, readonly [string, string, string?]>();
+const KEYS_KEPT = 200_000;
+function parseEntryKey(key: string): readonly [string, string, string?] {
+  let parsed = parsedKeys.get(key);
+  if (!parsed) {
+    if (parsedKeys.size >= KEYS_KEPT) parsedKeys.clear();
+    parsedKeys.set(key, (parsed = JSON.parse(key) as [string, string, string?]));
+  }
+  return parsed;
+}
 const bump = (m: Map<string, number>, key: string, n = 1) => m.set(key, (m.get(key) ?? 0) + n);
 
 /** The counts of one record (of any of the four logs), or null when it counts for nothing. */
@@ -378,7 +396,7 @@ export function dashboardFromTotals(input: TotalsInput): Dashboard {
     for (const [key, n] of counts) {
       if (n === 0) continue;
       if (key.startsWith('reason:')) reasonCounts.set(key.slice(7), (reasonCounts.get(key.slice(7)) ?? 0) + n);
-      else if ((DAY_COUNTERS as readonly string[]).includes(key)) {
+      else if (DAY_COUNTER_SET.has(key)) {
         f[key as DayCounter] += n;
         any = true;
       }
@@ -399,7 +417,7 @@ export function dashboardFromTotals(input: TotalsInput): Dashboard {
   const entries = new Map<string, EntryFigures>();
   for (const [key, n] of input.entries) {
     if (n === 0) continue;
-    const [id, field, sub] = JSON.parse(key) as [string, string, string?];
+    const [id, field, sub] = parseEntryKey(key);
     let e = entries.get(id);
     if (!e) entries.set(id, (e = { entryId: id, title: input.title(id), questions: 0, helpful: 0, notHelpful: 0, processReports: 0, handoffs: 0, poor: 0, offered: 0, chosen: 0, problemScore: 0, reasons: {}, steps: {} }));
     if (field === 'reason' && sub !== undefined) e.reasons[sub] = (e.reasons[sub] ?? 0) + n;
