@@ -37,6 +37,23 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('does not let callers alias values stored by a commit', async () => {
+      const store = await make();
+      const docs = store.documents<{ n: number; list: number[] }>('committed');
+      expect(await docs.commit('k', { version: 0, value: { n: 0, list: [] } })).toBe(true);
+      for (let i = 1; i <= 5; i++) {
+        const cur = (await docs.readVersioned('k'))!;
+        const value = { n: i, list: [...cur.value.list, i] };
+        expect(await docs.commit('k', { version: cur.version, value, change: { set: { n: i }, push: { list: [i] } } })).toBe(true);
+        value.list.push(99); // the caller's object changes after the commit
+        const read = (await docs.read('k'))!;
+        expect(read).toEqual({ n: i, list: Array.from({ length: i }, (_, k) => k + 1) });
+        read.list.push(-1); // and so does what a read gave
+      }
+      expect(await docs.readVersioned('k')).toEqual({ value: { n: 5, list: [1, 2, 3, 4, 5] }, version: 6 });
+      await store.close();
+    });
+
     it('overwrites and deletes', async () => {
       const store = await make();
       const docs = store.documents<number>('numbers');
