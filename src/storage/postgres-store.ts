@@ -84,8 +84,11 @@ export function statements(schema: string) {
     append: `insert into ${s}.logs (name, at, record) values ($1, $2, $3)`,
     recent: `select record from ${s}.logs where name = $1 order by id desc limit $2`,
     between: `select record from ${s}.logs where name = $1 and at >= $2 and at < $3 order by at, id`,
-    newestFirst: `select id, at, record from ${s}.logs where name = $1 and at >= $2 and at < $3 order by at desc, id desc limit $4`,
-    newestFirstAfter: `select id, at, record from ${s}.logs where name = $1 and at >= $2 and (at, id) < ($3, $4) order by at desc, id desc limit $5`,
+    // `at` comes back as text (`bound`, not named `at`: ORDER BY would sort by the output column and
+    // miss the index) and goes back as the next page's bound: no Date is parsed per row (the inbox
+    // reads thousands of rows per request).
+    newestFirst: `select id, at::text as bound, record from ${s}.logs where name = $1 and at >= $2 and at < $3 order by at desc, id desc limit $4`,
+    newestFirstAfter: `select id, at::text as bound, record from ${s}.logs where name = $1 and at >= $2 and (at, id) < ($3::timestamptz, $4) order by at desc, id desc limit $5`,
     // Counts are summed per counter first (one statement may not touch a row twice) and taken in
     // key order, so two instances adding to the same counters lock them in the same order.
     tallyAdd: `insert into ${s}.tallies as t (name, bucket, key, n)
@@ -307,12 +310,12 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
           if (start === null || stop === null) throw new RangeError(`newestFirst(${from}, ${to}): both bounds must be ISO times`);
           const limit = Math.max(1, Math.trunc(size));
           // Keyset pages over the (name, at, id) index: each page starts below the last one's (at, id).
-          let last: { id: string; at: Date } | undefined;
+          let last: { id: string; bound: string } | undefined;
           for (;;) {
             const rows = (
               last
-                ? await query<{ id: string; at: Date; record: T }>(sql.newestFirstAfter, [name, start, last.at, last.id, limit])
-                : await query<{ id: string; at: Date; record: T }>(sql.newestFirst, [name, start, stop, limit])
+                ? await query<{ id: string; bound: string; record: T }>(sql.newestFirstAfter, [name, start, last.bound, last.id, limit])
+                : await query<{ id: string; bound: string; record: T }>(sql.newestFirst, [name, start, stop, limit])
             ).rows;
             if (rows.length > 0) yield rows.map((r) => r.record);
             if (rows.length < limit) return;

@@ -89,6 +89,16 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
     );
     const plan = await sqlOnce<{ 'QUERY PLAN': string }>(`explain ${statements(schema).between}`, ['log3', '2026-01-02T00:00:00Z', '2026-01-03T00:00:00Z']);
     expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/(Index Scan using|Bitmap Index Scan on) logs_name_at /);
+    // The inbox's newest-first pages walk the index backwards, in its order: no sort of the range
+    // (ordering by an output column named like the table's would sort every row of it).
+    for (const [name, params] of [
+      ['newestFirst', ['log3', '2026-01-01T00:00:00Z', '2026-01-15T00:00:00Z', 250]],
+      ['newestFirstAfter', ['log3', '2026-01-01T00:00:00Z', '2026-01-14T00:00:00Z', '15000', 250]],
+    ] as const) {
+      const text = (await sqlOnce<{ 'QUERY PLAN': string }>(`explain ${statements(schema)[name]}`, [...params])).map((r) => r['QUERY PLAN']).join('\n');
+      expect(text, name).toMatch(/Index Scan Backward using logs_name_at /);
+      expect(text, name).not.toMatch(/Sort/);
+    }
   });
 
   describe('postgres store while the database is out of reach', () => {
