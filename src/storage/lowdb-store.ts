@@ -394,18 +394,17 @@ export async function createLowdbStore(dir: string): Promise<Store> {
   // Tallies open (and replay their journal) on first use; every use shares the one opening.
   const tallyFiles = new Map<string, Promise<JournalledTallies>>();
   function tallies(name: string): TallyStore {
-    const opened = () => {
-      let t = tallyFiles.get(name);
-      if (!t) {
-        tallyFiles.set(name, (t = openLowdbTallies(dir, name)));
+    // A failed opening is forgotten, so the next use tries again.
+    const file = () =>
+      opened(tallyFiles, name, () => {
+        const t = openLowdbTallies(dir, name);
         t.catch(() => tallyFiles.delete(name));
-      }
-      return t;
-    };
+        return t;
+      });
     return {
-      add: async (counts) => (await opened()).add(counts),
-      read: async (buckets) => (await opened()).read(buckets),
-      sum: async (buckets) => (await opened()).sum(buckets),
+      add: async (counts) => (await file()).add(counts),
+      read: async (buckets) => (await file()).read(buckets),
+      sum: async (buckets) => (await file()).sum(buckets),
     };
   }
   const flushTallies = async () => {
