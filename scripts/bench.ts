@@ -12,6 +12,7 @@
  * dashboard and inbox with 1,000,000 logged questions, scripts/lib/bench-dashboard.ts; 100,000 with --quick).
  */
 import { spawn, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -128,7 +129,7 @@ async function benchStore(engine: Engine) {
 /** CPU seconds (user + system) the process has used so far. */
 function cpuSeconds(pid: number): number {
   try {
-    const fields = execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' }).split(') ')[1]!.split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
   } catch {
     return NaN;
@@ -287,7 +288,27 @@ async function instance(env: NodeJS.ProcessEnv) {
   });
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url);
-  return { url, port, stop: () => new Promise((r) => (child.kill('SIGTERM'), child.once('exit', r))) };
+  return { url, port, pid: child.pid ?? 0, stop: () => new Promise((r) => (child.kill('SIGTERM'), child.once('exit', r))) };
+}
+
+/** CPU seconds used so far by the PostgreSQL server's processes on this machine (user postgres). */
+function postgresCpuSeconds(): number {
+  try {
+    const pids = execFileSync('pgrep', ['-u', 'postgres'], { encoding: 'utf8' }).trim().split(/\s+/);
+    return pids.reduce((sum, pid) => sum + (cpuSeconds(Number(pid)) || 0), 0);
+  } catch {
+    return NaN;
+  }
+}
+
+/** The round-robin proxy in a process of its own (scripts/lib/round-robin-proxy-process.ts). */
+async function proxyProcess(ports: number[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/lib/round-robin-proxy-process.ts'), ...ports.map(String)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolveUrl(d.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`the proxy exited (${code})`)));
+  });
+  return { url, pid: child.pid ?? 0, stop: () => new Promise((r) => (child.kill('SIGTERM'), child.once('exit', r))) };
 }
 
 /**
@@ -316,19 +337,29 @@ async function benchCluster() {
   const duration = quick ? 5 : 15;
   try {
     const single = await instance({ DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-bench-single-')) });
-    const one = await load(single.url, duration, texts);
+    const singleCpu = cpuSeconds(single.pid);
+    const loaded = await load(single.url, duration, texts);
+    const one = { ...loaded, cpu: fmt(((cpuSeconds(single.pid) - singleCpu) * 1000) / loaded.total) };
     await single.stop();
     const shared = { DATABASE_URL: dbUrl.toString(), REDIS_URL: redisUrl, REDIS_PREFIX: `${dbName}:` };
     const a = await instance({ ...shared, DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-bench-a-')) });
     const b = await instance({ ...shared, DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-bench-b-')) });
-    const { startRoundRobinProxy } = await import('./lib/round-robin-proxy.js');
-    const proxy = await startRoundRobinProxy([a, b].map((x) => ({ host: '127.0.0.1', port: x.port })));
+    // The proxy runs in a process of its own, as nginx would: in the benchmark's own process it
+    // shared one event loop with the load generator and held both back.
+    const proxy = await proxyProcess([a.port, b.port]);
     const statements = async () => Number((await admin.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = $1`, [dbName])).rows[0]?.xact_commit ?? NaN);
     const before = await statements();
+    const cpuBefore = { instances: cpuSeconds(a.pid) + cpuSeconds(b.pid), proxy: cpuSeconds(proxy.pid), postgres: postgresCpuSeconds() };
     const two = await load(proxy.url, duration, texts);
+    const perMessageCpu = (now: number, then: number) => fmt(((now - then) * 1000) / two.total);
+    const cpu = {
+      instances: perMessageCpu(cpuSeconds(a.pid) + cpuSeconds(b.pid), cpuBefore.instances),
+      proxy: perMessageCpu(cpuSeconds(proxy.pid), cpuBefore.proxy),
+      postgres: perMessageCpu(postgresCpuSeconds(), cpuBefore.postgres),
+    };
     await new Promise((r) => setTimeout(r, 600)); // pg_stat counters are flushed about every 0.5 s
     const perMessage = ((await statements()) - before) / two.total;
-    await proxy.close();
+    await proxy.stop();
     await Promise.all([a.stop(), b.stop()]);
     console.log(`\n## (d) Several instances: the same chat load, 50 connections, ${duration} s each\n`);
     console.log('| setup | req/s | p50 | p99 | errors / non-2xx |');
@@ -336,6 +367,7 @@ async function benchCluster() {
     console.log(`| one instance, lowdb | ${one.rps.toFixed(0)} | ${one.p50} ms | ${one.p99} ms | ${one.errors} / ${one.non2xx} |`);
     console.log(`| two instances, PostgreSQL + Redis, round-robin proxy | ${two.rps.toFixed(0)} | ${two.p50} ms | ${two.p99} ms | ${two.errors} / ${two.non2xx} |`);
     console.log(`\nTwo on PostgreSQL ÷ one on lowdb: ${(two.rps / one.rps).toFixed(2)}× the requests per second. PostgreSQL transactions per message: ${perMessage.toFixed(1)} (pg_stat_database.xact_commit; locks, reads and writes each commit on their own).`);
+    console.log(`Server CPU per message (user + system, from /proc): one on lowdb ${one.cpu}; with two on PostgreSQL, the instances ${cpu.instances}, the proxy ${cpu.proxy}, PostgreSQL's processes ${cpu.postgres}.`);
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
     await admin.end();

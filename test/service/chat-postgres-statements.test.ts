@@ -18,7 +18,15 @@ afterAll(dropTestSchemas);
 describe.skipIf(!postgresAvailable)('chat on PostgreSQL', () => {
   it('costs two statements per message without a handoff desk: read the conversation, commit it with the turn and its dashboard counts', async () => {
     const sent: string[] = [];
-    const store = await createPostgresStore(TEST_DATABASE_URL, { schema: freshSchema(), poolSize: 2, onStatement: (text) => sent.push(text) });
+    const names = new Map<string, Set<string | undefined>>();
+    const store = await createPostgresStore(TEST_DATABASE_URL, {
+      schema: freshSchema(),
+      poolSize: 2,
+      onStatement: (text, _values, name) => {
+        sent.push(text);
+        names.set(text, (names.get(text) ?? new Set()).add(name));
+      },
+    });
     const chat = createChatService({ engine: fixtureEngine, store });
     const questions = ['社保卡丢了怎么补', '要带什么材料', '明天天气怎么样', '身份证丢了怎么补'];
     // The first message of a store also makes the dashboard totals' marker, once, under a lock.
@@ -27,7 +35,9 @@ describe.skipIf(!postgresAvailable)('chat on PostgreSQL', () => {
     const turns = 20;
     const counted = async () => [...(await store.tallies(TALLY).sum([chinaDay(new Date())])).values()].reduce((a, b) => a + b, 0);
     const before = await counted();
+    const first = sent.length;
     for (let i = 0; i < turns; i++) await chat.handle('pg-statements-0001', { text: questions[i % questions.length]! }, 'web');
+    const ofTurns = sent.slice(first);
     const perMessage = sent.length / turns;
     // Every message, and its turn record, is stored.
     expect((await chat.transcript('pg-statements-0001', 0))?.length).toBe(2 * turns);
@@ -39,6 +49,15 @@ describe.skipIf(!postgresAvailable)('chat on PostgreSQL', () => {
     expect(sent.filter((t) => /advisory/.test(t))).toEqual([]);
     expect(sent.filter((t) => /^\s*insert into \S+\.tallies/.test(t))).toEqual([]);
     expect(perMessage).toBeLessThanOrEqual(2.25);
+    // Each of them goes as a prepared statement, always under the same name: PostgreSQL parses
+    // and plans it once per connection, not once per message.
+    const perTurn = [...new Set(ofTurns)];
+    expect(perTurn.length).toBeGreaterThanOrEqual(2);
+    for (const text of perTurn) {
+      const used = [...(names.get(text) ?? [])];
+      expect(used, text).toHaveLength(1);
+      expect(used[0] ?? `unnamed: ${text.slice(0, 80)}`).toMatch(/^yici_/);
+    }
   });
   it('costs two statements per message with the handoff desk too: the conversation and its case read in one', async () => {
     const sent: string[] = [];

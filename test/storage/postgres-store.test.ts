@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../src/storage/errors.js';
 import { MIGRATIONS } from '../../src/storage/pg-migrations.js';
 import type { Store } from '../../src/storage/ports.js';
-import { createPostgresStore, statements } from '../../src/storage/postgres-store.js';
+import { createPostgresStore, statements, type PostgresStoreOptions } from '../../src/storage/postgres-store.js';
 import { dropTestSchemas, freshPostgresStore, freshSchema, postgresAvailable, sqlOnce, TEST_DATABASE_URL } from '../helpers/postgres.js';
 import { concurrentLogContract, sleep, storeContract, within } from './contract.js';
 
@@ -26,7 +26,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
   storeContract('postgres store', freshPostgresStore);
   concurrentLogContract('postgres store', freshPostgresStore);
 
-  const open = (schema: string) => createPostgresStore(TEST_DATABASE_URL, { schema, poolSize: 3 });
+  const open = (schema: string, options: PostgresStoreOptions = {}) => createPostgresStore(TEST_DATABASE_URL, { schema, poolSize: 3, ...options });
 
   describe('postgres store shared by two instances', () => {
     it('excludes tasks of the other instance and sees its writes', async () => {
@@ -98,6 +98,23 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
       const text = (await sqlOnce<{ 'QUERY PLAN': string }>(`explain ${statements(schema)[name]}`, [...params])).map((r) => r['QUERY PLAN']).join('\n');
       expect(text, name).toMatch(/Index Scan Backward using logs_name_at /);
       expect(text, name).not.toMatch(/Sort/);
+    }
+  });
+
+  it('plans range reads for their range: they are not sent as prepared statements', async () => {
+    const sent: { text: string; name?: string }[] = [];
+    const schema = freshSchema();
+    const store = await open(schema, { onStatement: (text: string, _values: readonly unknown[], name?: string) => sent.push({ text, name }) });
+    const log = store.log<{ at: string }>('ranges');
+    await log.append({ at: '2026-01-01T00:00:00.000Z' });
+    await log.between('2025-12-31T00:00:00.000Z', '2026-01-02T00:00:00.000Z');
+    for await (const page of log.newestFirst('2025-12-31T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 10)) void page;
+    await store.close();
+    const st = statements(schema);
+    expect(sent.find((s) => s.text === st.append)?.name).toBe('yici_append');
+    for (const text of [st.between, st.newestFirst]) {
+      expect(sent.some((s) => s.text === text)).toBe(true);
+      expect(sent.filter((s) => s.text === text && s.name !== undefined)).toEqual([]);
     }
   });
 
