@@ -27,6 +27,7 @@ import { createLowdbStore } from '../src/storage/lowdb-store.js';
 import { benchDashboard } from './lib/bench-dashboard.js';
 import { benchStartup } from './lib/bench-startup.js';
 import { catalogueEntries } from './lib/catalogue-entries.js';
+import { startNginx } from './lib/nginx-proxy.js';
 import { waitHealthy } from './lib/wait-healthy.js';
 
 const args = new Set(process.argv.slice(2));
@@ -308,7 +309,18 @@ async function proxyProcess(ports: number[]) {
     child.stdout!.once('data', (d: Buffer) => resolveUrl(d.toString().trim()));
     child.once('exit', (code) => reject(new Error(`the proxy exited (${code})`)));
   });
-  return { url, pid: child.pid ?? 0, stop: () => new Promise((r) => (child.kill('SIGTERM'), child.once('exit', r))) };
+  return { url, pid: child.pid ?? 0, name: 'the round-robin proxy (Node.js)', stop: () => new Promise<void>((r) => (child.kill('SIGTERM'), child.once('exit', () => r()))) };
+}
+
+/** CPU seconds of a process and its children (nginx's workers). */
+function treeCpuSeconds(pid: number): number {
+  let children: number[] = [];
+  try {
+    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+  } catch {
+    /* none */
+  }
+  return cpuSeconds(pid) + children.reduce((sum, c) => sum + (cpuSeconds(c) || 0), 0);
 }
 
 /**
@@ -344,17 +356,18 @@ async function benchCluster() {
     const shared = { DATABASE_URL: dbUrl.toString(), REDIS_URL: redisUrl, REDIS_PREFIX: `${dbName}:` };
     const a = await instance({ ...shared, DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-bench-a-')) });
     const b = await instance({ ...shared, DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-bench-b-')) });
-    // The proxy runs in a process of its own, as nginx would: in the benchmark's own process it
-    // shared one event loop with the load generator and held both back.
-    const proxy = await proxyProcess([a.port, b.port]);
+    // In front: nginx with the deployed configuration where it is installed, else the Node.js
+    // round-robin proxy — in a process of its own either way (in the benchmark's own process it
+    // shared one event loop with the load generator and held both back).
+    const proxy = (await startNginx(root, [a.port, b.port])) ?? (await proxyProcess([a.port, b.port]));
     const statements = async () => Number((await admin.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = $1`, [dbName])).rows[0]?.xact_commit ?? NaN);
     const before = await statements();
-    const cpuBefore = { instances: cpuSeconds(a.pid) + cpuSeconds(b.pid), proxy: cpuSeconds(proxy.pid), postgres: postgresCpuSeconds() };
+    const cpuBefore = { instances: cpuSeconds(a.pid) + cpuSeconds(b.pid), proxy: treeCpuSeconds(proxy.pid), postgres: postgresCpuSeconds() };
     const two = await load(proxy.url, duration, texts);
     const perMessageCpu = (now: number, then: number) => fmt(((now - then) * 1000) / two.total);
     const cpu = {
       instances: perMessageCpu(cpuSeconds(a.pid) + cpuSeconds(b.pid), cpuBefore.instances),
-      proxy: perMessageCpu(cpuSeconds(proxy.pid), cpuBefore.proxy),
+      proxy: perMessageCpu(treeCpuSeconds(proxy.pid), cpuBefore.proxy),
       postgres: perMessageCpu(postgresCpuSeconds(), cpuBefore.postgres),
     };
     await new Promise((r) => setTimeout(r, 600)); // pg_stat counters are flushed about every 0.5 s
@@ -365,9 +378,9 @@ async function benchCluster() {
     console.log('| setup | req/s | p50 | p99 | errors / non-2xx |');
     console.log('|---|---|---|---|---|');
     console.log(`| one instance, lowdb | ${one.rps.toFixed(0)} | ${one.p50} ms | ${one.p99} ms | ${one.errors} / ${one.non2xx} |`);
-    console.log(`| two instances, PostgreSQL + Redis, round-robin proxy | ${two.rps.toFixed(0)} | ${two.p50} ms | ${two.p99} ms | ${two.errors} / ${two.non2xx} |`);
+    console.log(`| two instances, PostgreSQL + Redis, behind ${proxy.name} | ${two.rps.toFixed(0)} | ${two.p50} ms | ${two.p99} ms | ${two.errors} / ${two.non2xx} |`);
     console.log(`\nTwo on PostgreSQL ÷ one on lowdb: ${(two.rps / one.rps).toFixed(2)}× the requests per second. PostgreSQL transactions per message: ${perMessage.toFixed(1)} (pg_stat_database.xact_commit; locks, reads and writes each commit on their own).`);
-    console.log(`Server CPU per message (user + system, from /proc): one on lowdb ${one.cpu}; with two on PostgreSQL, the instances ${cpu.instances}, the proxy ${cpu.proxy}, PostgreSQL's processes ${cpu.postgres}.`);
+    console.log(`Server CPU per message (user + system, from /proc): one on lowdb ${one.cpu}; with two on PostgreSQL, the instances ${cpu.instances}, ${proxy.name} ${cpu.proxy}, PostgreSQL's processes ${cpu.postgres}.`);
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
     await admin.end();
