@@ -29,6 +29,8 @@ const { Pool, escapeIdentifier } = pg;
 const LOCK_RETRY_MAX_MS = 25;
 const LOCK_WAIT_LIMIT_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 5000;
+/** Batches of document reads out at once; reads asked for meanwhile go together in the next. */
+const READ_BATCHES_IN_FLIGHT = 2;
 
 /** Socket errors and SQLSTATEs (connection exception, shutdown, starting up, too many connections, read-only standby) that mean "unavailable", not "refused". */
 const UNAVAILABLE_CODES = /^(E(CONNREFUSED|CONNRESET|TIMEDOUT|HOSTUNREACH|NETUNREACH|NOTFOUND|AI_AGAIN|PIPE)|08...|57P0[123]|53300|25006)$/;
@@ -260,6 +262,58 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
   }
   const lines = keyedSerializer();
 
+  // Reads of several documents (a chat message's conversation and its case) go in batches: while
+  // READ_BATCHES_IN_FLIGHT are out, the reads asked for meanwhile wait and then go together, in
+  // one statement — under load one round trip serves several messages. A read still sees every
+  // commit that finished before it was asked for (its statement is sent after).
+  const reads = (() => {
+    type Item = { collection: string; key: string };
+    type Waiting = { items: readonly Item[]; resolve: (v: ({ value: unknown; version: number } | undefined)[]) => void; reject: (e: unknown) => void };
+    let queue: Waiting[] = [];
+    let inFlight = 0;
+    const send = (batch: Waiting[]) => {
+      inFlight++;
+      const all = new Map(batch.flatMap((w) => w.items.map((i) => [JSON.stringify([i.collection, i.key]), i] as const)));
+      const pairs = [...all.values()];
+      query<{ collection: string; key: string; value: unknown; version: string }>(sql.readTogether, [pairs.map((i) => i.collection), pairs.map((i) => i.key)])
+        .then(
+          ({ rows }) => {
+            const found = new Map(rows.map((r) => [JSON.stringify([r.collection, r.key]), { value: r.value, version: Number(r.version) }]));
+            // Each caller gets its own copy of a document asked for twice in one batch.
+            const seen = new Set<string>();
+            for (const w of batch)
+              w.resolve(
+                w.items.map((i) => {
+                  const id = JSON.stringify([i.collection, i.key]);
+                  const row = found.get(id);
+                  if (!row) return undefined;
+                  if (seen.has(id)) return { value: structuredClone(row.value), version: row.version };
+                  seen.add(id);
+                  return row;
+                }),
+              );
+          },
+          (err: unknown) => batch.forEach((w) => w.reject(err)),
+        )
+        .finally(() => {
+          inFlight--;
+          if (queue.length > 0 && inFlight < READ_BATCHES_IN_FLIGHT) {
+            const next = queue;
+            queue = [];
+            send(next);
+          }
+        });
+    };
+    return {
+      read: (items: readonly Item[]) =>
+        new Promise<({ value: unknown; version: number } | undefined)[]>((resolve, reject) => {
+          const w = { items, resolve, reject };
+          if (inFlight < READ_BATCHES_IN_FLIGHT) send([w]);
+          else queue.push(w);
+        }),
+    };
+  })();
+
   let closing: Promise<void> | undefined;
   const flush = async () => {
     while (pending.size > 0) await Promise.allSettled([...pending]);
@@ -269,9 +323,7 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
     kind: 'postgres',
     async readTogether(items) {
       if (items.length === 0) return [];
-      const rows = (await query<{ collection: string; key: string; value: unknown; version: string }>(sql.readTogether, [items.map((i) => i.collection), items.map((i) => i.key)])).rows;
-      const found = new Map(rows.map((r) => [JSON.stringify([r.collection, r.key]), { value: r.value, version: Number(r.version) }]));
-      return items.map((i) => found.get(JSON.stringify([i.collection, i.key])));
+      return reads.read(items);
     },
     documents<T>(collection: string): DocumentStore<T> {
       return {

@@ -106,6 +106,27 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('answers many reads asked at once each with its own documents, never one object shared between two callers', async () => {
+      const store = await make();
+      const docs = store.documents<{ n: number; items: string[] }>('together-many');
+      for (let i = 0; i < 30; i++) await docs.write(`k${i}`, { n: i, items: [] });
+      // 60 readers at once, each document asked for by two of them (and once twice in one call).
+      const asked = Array.from({ length: 60 }, (_, r) => [{ collection: 'together-many', key: `k${r % 30}` }, ...(r === 7 ? [{ collection: 'together-many', key: 'k7' }] : []), { collection: 'together-many', key: 'none' }]);
+      const answers = await Promise.all(asked.map((items) => store.readTogether(items)));
+      answers.forEach((a, r) => {
+        expect(a[0]).toEqual({ value: { n: r % 30, items: [] }, version: 1 });
+        expect(a.at(-1)).toBeUndefined();
+      });
+      // Changing what one caller got changes nothing another caller or the store holds.
+      (answers[0]![0]!.value as { items: string[] }).items.push('changed');
+      (answers[7]![0]!.value as { items: string[] }).items.push('changed');
+      expect(answers[30]![0]!.value).toEqual({ n: 0, items: [] });
+      expect(answers[37]![0]!.value).toEqual({ n: 7, items: [] });
+      expect(answers[7]![1]!.value).toEqual({ n: 7, items: [] });
+      expect(await docs.read('k0')).toEqual({ n: 0, items: [] });
+      await store.close();
+    });
+
     it('adds a commit\u2019s tally counts with its document, or none of them when the commit loses', async () => {
       const store = await make();
       const docs = store.documents<{ n: number }>('tallied');

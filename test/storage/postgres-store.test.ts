@@ -101,6 +101,22 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
     }
   });
 
+  it('sends reads asked for while others are out together, in one statement', async () => {
+    const sent: string[] = [];
+    const schema = freshSchema();
+    const store = await open(schema, { onStatement: (text: string) => sent.push(text) });
+    const docs = store.documents<number>('batched');
+    for (let i = 0; i < 20; i++) await docs.write(`k${i}`, i);
+    const together = statements(schema).readTogether;
+    sent.length = 0;
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => store.readTogether([{ collection: 'batched', key: `k${i % 20}` }])));
+    expect(answers.map((a) => a[0]?.value)).toEqual(Array.from({ length: 40 }, (_, i) => i % 20));
+    const reads = sent.filter((t) => t === together).length;
+    expect(reads).toBeGreaterThan(0);
+    expect(reads).toBeLessThanOrEqual(4);
+    await store.close();
+  });
+
   it('plans range reads for their range: they are not sent as prepared statements', async () => {
     const sent: { text: string; name?: string }[] = [];
     const schema = freshSchema();
@@ -173,11 +189,15 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
         expect(err, name).toBeInstanceOf(StoreUnavailableError);
         expect((err as Error).message, name).toMatch(/^存储不可用/);
       }
+      // Reads asked for together go in batches: each read of a failed batch fails, none hangs.
+      const together = await Promise.all(Array.from({ length: 6 }, () => store.readTogether([{ collection: 'things', key: 'k' }]).then(() => null, (e: unknown) => e)));
+      together.forEach((err) => expect(err).toBeInstanceOf(StoreUnavailableError));
       await expect(createPostgresStore(link.url, { schema })).rejects.toBeInstanceOf(StoreUnavailableError);
 
       await link.restore();
       expect(await store.writable()).toBe(true);
       expect(await docs.read('k')).toBe('before'); // the write made while it was down did not happen
+      expect(await Promise.all(Array.from({ length: 6 }, () => store.readTogether([{ collection: 'things', key: 'k' }])))).toEqual(Array.from({ length: 6 }, () => [{ value: 'before', version: 1 }]));
       await docs.write('k', 'after');
       expect(await docs.read('k')).toBe('after');
       await store.close();
