@@ -5,7 +5,8 @@
  *  (b) cost of one chat message on the lowdb store with 0 and many past conversations;
  *  (c) HTTP: start-up time, POST /api/chat throughput and latency with autocannon at 50
  *      connections (persistence on), and the server's memory.
- *  (d) with --cluster: one instance on lowdb vs two on PostgreSQL + Redis behind a round-robin proxy.
+ *  (d) with --cluster: one instance on lowdb vs two on PostgreSQL + Redis behind nginx (deploy/nginx.conf)
+ *      where it is installed, else the Node.js round-robin proxy — in a process of its own either way.
  *  (e) with --startup: start-up time and idle memory, cold and warm (knowledge cache), on the
  *      shipped and the scale knowledge base (scripts/lib/bench-startup.ts); --startup alone skips (a)–(c).
  * Options: --quick (shorter runs), --skip-http, --cluster, --startup, --dashboard (only the
@@ -325,7 +326,7 @@ function treeCpuSeconds(pid: number): number {
 
 /**
  * (d) `--cluster`: the same chat load against one instance on lowdb and against two instances on
- * PostgreSQL and Redis behind the round-robin proxy of npm run test:cluster (issue 14's target:
+ * PostgreSQL and Redis behind nginx or the round-robin proxy of npm run test:cluster (issue 14's target:
  * two on PostgreSQL at least as fast as one on lowdb, p99 ≤ 100 ms at 50 connections), and the
  * database statements per message.
  */
