@@ -271,44 +271,47 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
     type Waiting = { items: readonly Item[]; resolve: (v: ({ value: unknown; version: number } | undefined)[]) => void; reject: (e: unknown) => void };
     let queue: Waiting[] = [];
     let inFlight = 0;
-    const send = (batch: Waiting[]) => {
+    const send = async (batch: Waiting[]): Promise<void> => {
       inFlight++;
-      const all = new Map(batch.flatMap((w) => w.items.map((i) => [JSON.stringify([i.collection, i.key]), i] as const)));
-      const pairs = [...all.values()];
-      query<{ collection: string; key: string; value: unknown; version: string }>(sql.readTogether, [pairs.map((i) => i.collection), pairs.map((i) => i.key)])
-        .then(
-          ({ rows }) => {
-            const found = new Map(rows.map((r) => [JSON.stringify([r.collection, r.key]), { value: r.value, version: Number(r.version) }]));
-            // Each caller gets its own copy of a document asked for twice in one batch.
-            const seen = new Set<string>();
-            for (const w of batch)
-              w.resolve(
-                w.items.map((i) => {
-                  const id = JSON.stringify([i.collection, i.key]);
-                  const row = found.get(id);
-                  if (!row) return undefined;
-                  if (seen.has(id)) return { value: structuredClone(row.value), version: row.version };
-                  seen.add(id);
-                  return row;
-                }),
-              );
-          },
-          (err: unknown) => batch.forEach((w) => w.reject(err)),
-        )
-        .finally(() => {
-          inFlight--;
-          if (queue.length > 0 && inFlight < READ_BATCHES_IN_FLIGHT) {
-            const next = queue;
-            queue = [];
-            send(next);
+      try {
+        const all = new Map(batch.flatMap((w) => w.items.map((i) => [JSON.stringify([i.collection, i.key]), i] as const)));
+        const pairs = [...all.values()];
+        const { rows } = await query<{ collection: string; key: string; value: unknown; version: string }>(sql.readTogether, [pairs.map((i) => i.collection), pairs.map((i) => i.key)]);
+        const found = new Map(rows.map((r) => [JSON.stringify([r.collection, r.key]), { value: r.value, version: Number(r.version) }]));
+        // Each caller gets its own copy of a document asked for twice in one batch.
+        const seen = new Set<string>();
+        for (const w of batch) {
+          try {
+            w.resolve(
+              w.items.map((i) => {
+                const id = JSON.stringify([i.collection, i.key]);
+                const row = found.get(id);
+                if (!row) return undefined;
+                if (seen.has(id)) return { value: structuredClone(row.value), version: row.version };
+                seen.add(id);
+                return row;
+              }),
+            );
+          } catch (err) {
+            w.reject(err);
           }
-        });
+        }
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+      } finally {
+        inFlight--;
+        if (queue.length > 0 && inFlight < READ_BATCHES_IN_FLIGHT) {
+          const next = queue;
+          queue = [];
+          void send(next);
+        }
+      }
     };
     return {
       read: (items: readonly Item[]) =>
         new Promise<({ value: unknown; version: number } | undefined)[]>((resolve, reject) => {
           const w = { items, resolve, reject };
-          if (inFlight < READ_BATCHES_IN_FLIGHT) send([w]);
+          if (inFlight < READ_BATCHES_IN_FLIGHT) void send([w]);
           else queue.push(w);
         }),
     };
