@@ -14,6 +14,9 @@
  * - `lease` is one upsert, timed by the database clock, so instances with skewed clocks agree.
  * - `between` compares times (the `at` column), where the embedded stores compare the ISO text:
  *   the same for the `toISOString()` times Yici writes.
+ * - The statements of a chat message are prepared by name (parsed and planned once per
+ *   connection); range reads are not, so each is planned for its range. `readTogether` calls made
+ *   while two are out go together in one statement (see `reads` below).
  * - When the database cannot be reached, every call rejects with StoreUnavailableError.
  */
 import pg from 'pg';
