@@ -38,9 +38,19 @@ export async function startNginx(root: string, ports: number[]): Promise<{ url: 
     join(dir, 'nginx.conf'),
     `worker_processes 1;\npid ${join(dir, 'nginx.pid')};\nerror_log ${join(dir, 'error.log')} warn;\nevents { worker_connections 1024; }\nhttp {\n    access_log off;\n${temp}\n${site}\n}\n`,
   );
+  if (!ports.every((p) => site.includes(`server 127.0.0.1:${p} `)) || !site.includes(`listen 127.0.0.1:${port};`)) {
+    console.error('nginx: deploy/nginx.conf no longer has the upstream and listen lines this benchmark rewrites; using the Node.js proxy');
+    await rm(dir, { recursive: true, force: true });
+    return null;
+  }
   const child = spawn(bin, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  child.once('error', () => {}); // reported below as not answering
   const url = `http://127.0.0.1:${port}`;
-  await waitHealthy(url);
+  if (Number.isNaN(await waitHealthy(url, 10_000))) {
+    console.error(`nginx did not answer on ${url} (see ${join(dir, 'error.log')}); using the Node.js proxy`);
+    child.kill('SIGKILL');
+    return null;
+  }
   return {
     url,
     pid: child.pid ?? 0,
