@@ -140,6 +140,9 @@ describe.skipIf(!available)('staff sessions in Chromium', () => {
     const page = await c.newPage();
     await signIn(page, '/editor', 'editora');
     await page.locator('#app').waitFor();
+    // The page's first loads are done before the session goes: a load still in flight would meet
+    // the 401 itself, before the click below (the same form, but not what this step checks).
+    await page.waitForLoadState('networkidle');
     await c.clearCookies();
     await page.click('[data-tab=drafts]');
     await page.locator('#login').waitFor({ timeout: 5000 });
