@@ -293,15 +293,19 @@ async function instance(env: NodeJS.ProcessEnv) {
   return { url, port, pid: child.pid ?? 0, stop: () => new Promise((r) => (child.kill('SIGTERM'), child.once('exit', r))) };
 }
 
-/** CPU seconds used so far by the PostgreSQL server's processes on this machine (user postgres). */
-function postgresCpuSeconds(): number {
+/** CPU seconds used so far by the processes `pgrep` finds with `args` (0 when it finds none). */
+function pgrepCpuSeconds(args: string[]): number {
+  let pids: string[] = [];
   try {
-    const pids = execFileSync('pgrep', ['-u', 'postgres'], { encoding: 'utf8' }).trim().split(/\s+/);
-    return pids.reduce((sum, pid) => sum + (cpuSeconds(Number(pid)) || 0), 0);
+    pids = execFileSync('pgrep', args, { encoding: 'utf8' }).trim().split(/\s+/);
   } catch {
-    return NaN;
+    /* none */
   }
+  return pids.reduce((sum, pid) => sum + (cpuSeconds(Number(pid)) || 0), 0);
 }
+
+/** CPU seconds used so far by the PostgreSQL server's processes on this machine (user postgres). */
+const postgresCpuSeconds = () => pgrepCpuSeconds(['-u', 'postgres']);
 
 /** The round-robin proxy in a process of its own (scripts/lib/round-robin-proxy-process.ts). */
 async function proxyProcess(ports: number[]) {
@@ -314,15 +318,7 @@ async function proxyProcess(ports: number[]) {
 }
 
 /** CPU seconds of a process and its children (nginx's workers). */
-function treeCpuSeconds(pid: number): number {
-  let children: number[] = [];
-  try {
-    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
-  } catch {
-    /* none */
-  }
-  return cpuSeconds(pid) + children.reduce((sum, c) => sum + (cpuSeconds(c) || 0), 0);
-}
+const treeCpuSeconds = (pid: number) => cpuSeconds(pid) + pgrepCpuSeconds(['-P', String(pid)]);
 
 /**
  * (d) `--cluster`: the same chat load against one instance on lowdb and against two instances on

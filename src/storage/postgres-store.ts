@@ -271,23 +271,25 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
   // commit that finished before it was asked for (its statement is sent after).
   const reads = (() => {
     type Item = { collection: string; key: string };
-    type Waiting = { items: readonly Item[]; resolve: (v: ({ value: unknown; version: number } | undefined)[]) => void; reject: (e: unknown) => void };
+    type Found = ({ value: unknown; version: number } | undefined)[];
+    type Waiting = { items: readonly Item[]; resolve: (v: Found) => void; reject: (e: unknown) => void };
+    const idOf = (i: Item) => JSON.stringify([i.collection, i.key]);
     let queue: Waiting[] = [];
     let inFlight = 0;
     const send = async (batch: Waiting[]): Promise<void> => {
       inFlight++;
       try {
-        const all = new Map(batch.flatMap((w) => w.items.map((i) => [JSON.stringify([i.collection, i.key]), i] as const)));
+        const all = new Map(batch.flatMap((w) => w.items.map((i) => [idOf(i), i] as const)));
         const pairs = [...all.values()];
         const { rows } = await query<{ collection: string; key: string; value: unknown; version: string }>(sql.readTogether, [pairs.map((i) => i.collection), pairs.map((i) => i.key)]);
-        const found = new Map(rows.map((r) => [JSON.stringify([r.collection, r.key]), { value: r.value, version: Number(r.version) }]));
+        const found = new Map(rows.map((r) => [idOf(r), { value: r.value, version: Number(r.version) }]));
         // Each caller gets its own copy of a document asked for twice in one batch.
         const seen = new Set<string>();
         for (const w of batch) {
           try {
             w.resolve(
               w.items.map((i) => {
-                const id = JSON.stringify([i.collection, i.key]);
+                const id = idOf(i);
                 const row = found.get(id);
                 if (!row) return undefined;
                 if (seen.has(id)) return { value: structuredClone(row.value), version: row.version };
@@ -312,7 +314,7 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
     };
     return {
       read: (items: readonly Item[]) =>
-        new Promise<({ value: unknown; version: number } | undefined)[]>((resolve, reject) => {
+        new Promise<Found>((resolve, reject) => {
           const w = { items, resolve, reject };
           if (inFlight < READ_BATCHES_IN_FLIGHT) void send([w]);
           else queue.push(w);
