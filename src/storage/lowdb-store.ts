@@ -19,10 +19,11 @@
  * (while a file is being written, further writes to it collapse into one).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { appendFile, mkdir, readFile, readdir, rm, truncate, writeFile, unlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, truncate, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { TextFile } from 'lowdb/node';
+import { createAppendFiles } from './append-files.js';
 import { inRange, localCoordination } from './local-coordination.js';
 import { openLowdbTallies, type JournalledTallies } from './lowdb-tallies.js';
 import { checkCounts } from './tally-maps.js';
@@ -108,6 +109,8 @@ function applyChange(value: Record<string, unknown>, line: JournalLine): void {
 export async function createLowdbStore(dir: string): Promise<Store> {
   await mkdir(dir, { recursive: true });
   const madeDirs = new Set<string>();
+  // Journals are appended to through kept handles (append-files.ts): not opened and closed per line.
+  const journalFiles = createAppendFiles();
   const pending = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>): Promise<T> => {
     pending.add(p);
@@ -209,6 +212,7 @@ export async function createLowdbStore(dir: string): Promise<Store> {
     const removeDocument = async (e: Entry) => {
       e.db.data = '';
       await rm(e.paths.file, { force: true });
+      await journalFiles.release(e.paths.journal);
       await rm(e.paths.journal, { force: true });
       Object.assign(e, { version: 0, changes: [], journalLines: 0, journalChars: 0, validLength: 0, tornAt: undefined });
     };
@@ -221,7 +225,10 @@ export async function createLowdbStore(dir: string): Promise<Store> {
       await track(e.db.write());
       // The snapshot is durable first: a crash before the journal is emptied leaves lines whose
       // versions the snapshot already holds, and those are skipped when read.
-      if (e.journalLines > 0 || e.validLength > 0) await track(rm(e.paths.journal, { force: true }));
+      if (e.journalLines > 0 || e.validLength > 0) {
+        await journalFiles.release(e.paths.journal);
+        await track(rm(e.paths.journal, { force: true }));
+      }
       Object.assign(e, { journalLines: 0, journalChars: 0, validLength: 0, tornAt: undefined });
     };
     const valueOf = (key: string, e: Entry): Versioned<T> | undefined => {
@@ -260,7 +267,7 @@ export async function createLowdbStore(dir: string): Promise<Store> {
             e.tornAt = undefined;
           }
           await ensureDir(e.paths.folder);
-          await track(appendFile(e.paths.journal, `${text}\n`));
+          await track(journalFiles.append(e.paths.journal, `${text}\n`));
           e.changes.push(text);
           e.journalLines += 1;
           e.journalChars += text.length + 1;
@@ -397,7 +404,7 @@ export async function createLowdbStore(dir: string): Promise<Store> {
     // A failed opening is forgotten, so the next use tries again.
     const file = () =>
       opened(tallyFiles, name, () => {
-        const t = openLowdbTallies(dir, name);
+        const t = openLowdbTallies(dir, name, journalFiles);
         t.catch(() => tallyFiles.delete(name));
         return t;
       });
@@ -436,6 +443,7 @@ export async function createLowdbStore(dir: string): Promise<Store> {
     async close() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
       await flushTallies();
+      await journalFiles.close();
     },
   };
 }

@@ -13,9 +13,10 @@
  *   between two appends, so the totals it writes are exactly the lines it replaces.
  */
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { createAppendFiles, type AppendFiles } from './append-files.js';
 import type { TallyCount, TallyStore } from './ports.js';
 import { checkCounts, createTallyMaps } from './tally-maps.js';
 
@@ -30,7 +31,7 @@ export interface JournalledTallies extends TallyStore {
 }
 
 /** Opens (and replays) the journal of tally `name` under `dir`. */
-export async function openLowdbTallies(dir: string, name: string): Promise<JournalledTallies> {
+export async function openLowdbTallies(dir: string, name: string, appends: AppendFiles = createAppendFiles(1)): Promise<JournalledTallies> {
   const folder = join(dir, 'tallies');
   await mkdir(folder, { recursive: true });
   // The name is the caller's; keep it to a safe file name.
@@ -60,6 +61,8 @@ export async function openLowdbTallies(dir: string, name: string): Promise<Journ
     const text = [...maps.buckets()].map(([bucket, counters]) => `${JSON.stringify([...counters].map(([key, n]) => [bucket, key, n]))}\n`).join('');
     const temp = `${file}.${process.pid}.tmp`;
     await writeFile(temp, text);
+    // The kept handle would go on appending to the journal this rename replaces.
+    await appends.release(file);
     await rename(temp, file);
     lines = maps.size();
   };
@@ -68,7 +71,7 @@ export async function openLowdbTallies(dir: string, name: string): Promise<Journ
       const batch = waiting;
       waiting = [];
       try {
-        await appendFile(file, batch.map((w) => w.line).join(''));
+        await appends.append(file, batch.map((w) => w.line).join(''));
       } catch (err) {
         for (const w of batch) w.failed(err);
         continue;
