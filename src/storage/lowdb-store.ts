@@ -12,10 +12,13 @@
  *   line (a crash during its append, never acknowledged) is ignored and cut before the next append.
  *   A commit resolves once its line is written, as a write does once its file is renamed: an
  *   acknowledged message survives the process being killed (test/server/kill-restart.test.ts);
- * - a log is a series of segment files of at most SEGMENT_SIZE records, so appending rewrites
- *   one bounded segment, never the whole history.
+ * - a log is a series of segment files of at most SEGMENT_SIZE records (JSON Lines); a record is
+ *   appended as one line, never rewriting the segment, and a line torn by a crash during its
+ *   append (never acknowledged) is skipped on reading and cut before the next append.
+ * Journals and log segments are appended to through kept file handles (append-files.ts); log
+ * records arriving while a segment's write is in flight go out together in the next one.
  * The chat service pages transcripts for the same reason (see chat-service.ts).
- * Writes are atomic (lowdb's steno writes a temporary file and renames it) and coalesced
+ * Snapshot writes are atomic (lowdb's steno writes a temporary file and renames it) and coalesced
  * (while a file is being written, further writes to it collapse into one).
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -72,6 +75,19 @@ interface Entry {
   validLength: number;
   /** Where an incomplete last line (a crash during an append) starts; cut before the next append. */
   tornAt?: number;
+}
+
+/** A log's segment file as kept: its whole lines, and the lines waiting to be appended. */
+interface Segment {
+  index: number;
+  /** The segment's records as written (whole lines only). */
+  text: string;
+  /** Records written or waiting: the segment is full at SEGMENT_SIZE. */
+  count: number;
+  /** Where a line torn by a crash starts; cut before the next append. */
+  tornAt?: number;
+  waiting: { line: string; done: () => void; failed: (err: unknown) => void }[];
+  writing: Promise<void> | null;
 }
 
 /** Reads a journal's text into `e` (whose version is its snapshot's). */
@@ -289,14 +305,52 @@ export async function createLowdbStore(dir: string): Promise<Store> {
 
   function openLog<T>(name: string): LogStore<T> {
     const base = join(dir, name);
-    // A segment is JSON Lines kept as text: appending adds one line instead of re-serialising
-    // every record of the segment.
-    let current: Promise<{ index: number; db: Low<string>; count: number }> | null = null;
+    // A segment is JSON Lines kept as text. A record is appended as its line through a kept
+    // handle (journalFiles), records arriving while a write is in flight going out together in the
+    // next one; a segment is never rewritten. A line torn by a crash during its append (never
+    // acknowledged) is left out when the segment is read and cut off before the next append.
+    let current: Promise<Segment> | null = null;
     const file = (index: number) => join(base, `${String(index).padStart(6, '0')}.jsonl`);
-    const open = async (index: number) => {
-      const db = new Low<string>(new TextFile(file(index)), '');
-      await db.read();
-      return { index, db, count: lines(db.data).length };
+    const open = async (index: number): Promise<Segment> => {
+      let text = await readFile(file(index), 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return '';
+        throw new Error(`日志分段 ${file(index)} 无法读取：${err.message}`, { cause: err });
+      });
+      let tornAt: number | undefined;
+      const whole = text.lastIndexOf('\n') + 1;
+      if (whole < text.length) {
+        text = text.slice(0, whole);
+        tornAt = Buffer.byteLength(text);
+      }
+      return { index, text, count: lines(text).length, waiting: [], writing: null, ...(tornAt !== undefined ? { tornAt } : {}) };
+    };
+    /** Writes the lines waiting for `seg`, a batch at a time; a line is readable once written. */
+    const pump = async (seg: Segment) => {
+      while (seg.waiting.length > 0) {
+        const batch = seg.waiting;
+        seg.waiting = [];
+        const text = batch.map((w) => w.line).join('');
+        try {
+          const path = file(seg.index);
+          if (seg.tornAt !== undefined) {
+            await journalFiles.release(path);
+            await truncate(path, seg.tornAt).catch((err: NodeJS.ErrnoException) => {
+              if (err.code !== 'ENOENT') throw err; // no file: nothing to cut
+            });
+            delete seg.tornAt;
+          }
+          await track(journalFiles.append(path, text));
+        } catch (err) {
+          // A failed write may have left part of the batch (a full disk): cut back to what was acknowledged.
+          seg.tornAt = Buffer.byteLength(seg.text);
+          seg.count -= batch.length;
+          for (const w of batch) w.failed(err);
+          continue;
+        }
+        seg.text += text;
+        for (const w of batch) w.done();
+      }
+      seg.writing = null;
     };
     const lines = (text: string) => text.split('\n').filter((l) => l.length > 0);
     // The segment numbers, listed from the folder once and then kept: this store is the folder's
@@ -322,15 +376,22 @@ export async function createLowdbStore(dir: string): Promise<Store> {
           const pending = segment();
           const seg = await pending;
           if (seg.count < SEGMENT_SIZE) {
-            seg.db.data += `${JSON.stringify(record)}\n`;
+            const line = `${JSON.stringify(record)}\n`;
             seg.count += 1;
-            await track(seg.db.write());
-            return;
+            return new Promise<void>((done, failed) => {
+              seg.waiting.push({ line, done, failed });
+              seg.writing ??= track(pump(seg));
+            });
           }
           // Only the first append to find the segment full opens the next one; the others follow it.
           if (current === pending) {
             const next = seg.index + 1;
-            current = open(next);
+            const opening = open(next);
+            current = opening;
+            // A next segment that cannot be opened fails this append; the next one tries again.
+            opening.catch(() => {
+              if (current === opening) current = pending;
+            });
             // The full segment may be the folder's first (made since the listing): listed now.
             const list = await segments();
             for (const i of [seg.index, next]) if (!list.includes(i)) list.push(i);
@@ -340,12 +401,12 @@ export async function createLowdbStore(dir: string): Promise<Store> {
       },
       async recent(limit) {
         const seg = await segment();
-        const out: T[] = lines(seg.db.data).reverse().map((l) => JSON.parse(l) as T);
+        const out: T[] = lines(seg.text).reverse().map((l) => JSON.parse(l) as T);
         const older = (await segments()).filter((i) => i < seg.index).reverse();
         for (const i of older) {
           if (out.length >= limit) break;
-          const { db } = await open(i);
-          out.push(...lines(db.data).reverse().map((l) => JSON.parse(l) as T));
+          const { text } = await open(i);
+          out.push(...lines(text).reverse().map((l) => JSON.parse(l) as T));
         }
         return out.slice(0, limit);
       },
@@ -359,10 +420,10 @@ export async function createLowdbStore(dir: string): Promise<Store> {
           const first = (records[0] as { at?: unknown } | undefined)?.at;
           return typeof first === 'string' && first < from;
         };
-        if (take(seg.db.data)) return out;
+        if (take(seg.text)) return out;
         for (const i of (await segments()).filter((i) => i < seg.index).reverse()) {
-          const { db } = await open(i);
-          if (take(db.data)) break;
+          const { text } = await open(i);
+          if (take(text)) break;
         }
         return out;
       },
@@ -376,7 +437,7 @@ export async function createLowdbStore(dir: string): Promise<Store> {
         const slack = new Date(Date.parse(to) + 60_000).toISOString();
         let page: T[] = [];
         for (let k = -1; k < older.length; k++) {
-          const text = k < 0 ? seg.db.data : (await open(older[k]!)).db.data;
+          const text = k < 0 ? seg.text : (await open(older[k]!)).text;
           const all = lines(text);
           if (all.length === 0) continue;
           const firstAt = (JSON.parse(all[0]!) as { at?: unknown }).at;

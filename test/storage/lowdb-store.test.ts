@@ -113,18 +113,39 @@ describe('lowdb store layout', () => {
     await again.close();
   });
 
-  it('rejects a log append it cannot make and keeps the records already written', async () => {
+  it('rejects a log append it cannot make, naming the file, keeps the records already written, and appends again once it can', async () => {
     const dir = await tempDir();
     const store = await createLowdbStore(dir);
     const log = store.log<number>('unanswered');
-    for (let i = 1; i <= 3; i++) await log.append(i);
+    for (let i = 1; i <= SEGMENT_SIZE; i++) await log.append(i);
     const segment = join(dir, 'unanswered', '000001.jsonl');
     const before = await readFile(segment, 'utf8');
-    await mkdir(join(dir, 'unanswered', '.000001.jsonl.tmp'));
-    await expect(log.append(4)).rejects.toThrow('000001.jsonl');
+    // The next record opens segment 2: a folder squatting on its name makes the append fail, as a
+    // full disk or an I/O error would.
+    await mkdir(join(dir, 'unanswered', '000002.jsonl'));
+    await expect(log.append(SEGMENT_SIZE + 1)).rejects.toThrow('000002.jsonl');
     expect(await readFile(segment, 'utf8')).toBe(before);
+    expect((await log.recent(2)).length).toBe(2);
+    await rm(join(dir, 'unanswered', '000002.jsonl'), { recursive: true });
+    await log.append(SEGMENT_SIZE + 2);
     await store.close();
-    expect(await (await createLowdbStore(dir)).log<number>('unanswered').recent(10)).toEqual([3, 2, 1]);
+    const again = await createLowdbStore(dir);
+    expect(await again.log<number>('unanswered').recent(3)).toEqual([SEGMENT_SIZE + 2, SEGMENT_SIZE, SEGMENT_SIZE - 1]);
+    await again.close();
+  });
+
+  it('skips a log line torn by a crash during its append, and appends after it cleanly', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'unanswered'), { recursive: true });
+    const segment = join(dir, 'unanswered', '000001.jsonl');
+    await writeFile(segment, '{"at":"2026-01-01T00:00:00.000Z","n":1}\n{"at":"2026-01-01T00:00:01.000Z","n":2}\n{"at":"2026-01-01T0');
+    const store = await createLowdbStore(dir);
+    const log = store.log<{ at: string; n: number }>('unanswered');
+    expect((await log.recent(5)).map((r) => r.n)).toEqual([2, 1]);
+    expect((await log.between('2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z')).map((r) => r.n)).toEqual([1, 2]);
+    await log.append({ at: '2026-01-01T00:00:02.000Z', n: 3 });
+    await store.close();
+    expect((await readFile(segment, 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { n: number }).n)).toEqual([1, 2, 3]);
   });
 });
 
