@@ -279,11 +279,19 @@ export async function createLowdbStore(dir: string): Promise<Store> {
           const text = JSON.stringify({ v: version + 1, ...delta } satisfies JournalLine);
           // What a crash tore off the end of the journal goes before anything is added after it.
           if (e.tornAt !== undefined) {
-            await truncate(e.paths.journal, e.tornAt);
+            await truncate(e.paths.journal, e.tornAt).catch((err: NodeJS.ErrnoException) => {
+              if (err.code !== 'ENOENT') throw err; // no journal: nothing to cut
+            });
             e.tornAt = undefined;
           }
           await ensureDir(e.paths.folder);
-          await track(journalFiles.append(e.paths.journal, `${text}\n`));
+          try {
+            await track(journalFiles.append(e.paths.journal, `${text}\n`));
+          } catch (err) {
+            // A failed append may have left part of its line (a full disk): cut it before the next one.
+            e.tornAt = e.validLength;
+            throw err;
+          }
           e.changes.push(text);
           e.journalLines += 1;
           e.journalChars += text.length + 1;

@@ -230,6 +230,25 @@ describe('lowdb document journal (issue 16 part 1)', () => {
     await c.close();
   });
 
+  it('rejects a commit whose journal line cannot be written, keeps the document as it was, and commits again once it can', async () => {
+    const dir = await tempDir();
+    const a = await createLowdbStore(dir);
+    const docs = a.documents<Conv>('conversations');
+    await docs.commit('c', { version: 0, value: { n: 0, items: [] } });
+    const { snapshot } = await files(dir, 'conversations');
+    const journal = snapshot!.replace(/\.json$/, '.journal.jsonl');
+    // A folder where the journal goes makes the append fail, as a full disk or an I/O error would.
+    await mkdir(journal);
+    await expect(docs.commit('c', { version: 1, value: { n: 1, items: [1] }, change: { set: { n: 1 }, push: { items: [1] } } })).rejects.toThrow();
+    expect(await docs.readVersioned('c')).toEqual({ value: { n: 0, items: [] }, version: 1 });
+    await rm(journal, { recursive: true });
+    await commitMany(docs, 1, 2);
+    await a.close();
+    const b = await createLowdbStore(dir);
+    expect(await b.documents<Conv>('conversations').readVersioned('c')).toEqual({ value: { n: 2, items: [1, 2] }, version: 3 });
+    await b.close();
+  });
+
   it('skips journal lines the snapshot already holds (a crash between compaction and emptying the journal)', async () => {
     const dir = await tempDir();
     const a = await createLowdbStore(dir);
