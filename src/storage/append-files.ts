@@ -9,8 +9,9 @@
  *   flight on that handle (FileHandle.close does), so an evicted handle never cuts a line.
  * - Durability is unchanged: a write resolves once the kernel has the bytes (as `appendFile`'s
  *   did; neither syncs to disk), so an acknowledged line survives the process being killed.
- * - Before a file is removed, renamed over or truncated by path, its caller calls `release`: a
- *   handle kept across an unlink would go on writing to the unlinked file.
+ * - Before a file is removed or renamed over, its caller calls `release`: a handle kept across an
+ *   unlink would go on writing to the unlinked file. (Truncating needs no release: in append mode
+ *   the next write goes to the new end.)
  * The callers serialise the appends to one file (a document's changes go one at a time; a tally
  * writes one batch at a time), so two writes to the same file are never in flight together.
  */
@@ -19,7 +20,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 export interface AppendFiles {
   /** Appends `text` to the file at `path` (created if missing). */
   append(path: string, text: string): Promise<void>;
-  /** Closes the file's handle, if one is kept: call before removing, renaming over or truncating it. */
+  /** Closes the file's handle, if one is kept: call before removing the file or renaming another over it. */
   release(path: string): Promise<void>;
   /** Closes every kept handle. */
   close(): Promise<void>;

@@ -113,6 +113,16 @@ function readJournal(e: Entry, text: string): void {
   if (tail !== '') e.tornAt = e.validLength;
 }
 
+/**
+ * Cuts an append-only file back to `at` bytes (what a crash or a failed write tore off its end); a
+ * missing file has nothing to cut. A handle kept open in append mode goes on writing at the new end.
+ */
+async function cutAt(path: string, at: number): Promise<void> {
+  await truncate(path, at).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+}
+
 /** Applies one journal line to a document's value (a fresh copy, changed in place). */
 function applyChange(value: Record<string, unknown>, line: JournalLine): void {
   Object.assign(value, line.set ?? {});
@@ -279,9 +289,7 @@ export async function createLowdbStore(dir: string): Promise<Store> {
           const text = JSON.stringify({ v: version + 1, ...delta } satisfies JournalLine);
           // What a crash tore off the end of the journal goes before anything is added after it.
           if (e.tornAt !== undefined) {
-            await truncate(e.paths.journal, e.tornAt).catch((err: NodeJS.ErrnoException) => {
-              if (err.code !== 'ENOENT') throw err; // no journal: nothing to cut
-            });
+            await cutAt(e.paths.journal, e.tornAt);
             e.tornAt = undefined;
           }
           await ensureDir(e.paths.folder);
@@ -341,10 +349,7 @@ export async function createLowdbStore(dir: string): Promise<Store> {
         try {
           const path = file(seg.index);
           if (seg.tornAt !== undefined) {
-            await journalFiles.release(path);
-            await truncate(path, seg.tornAt).catch((err: NodeJS.ErrnoException) => {
-              if (err.code !== 'ENOENT') throw err; // no file: nothing to cut
-            });
+            await cutAt(path, seg.tornAt);
             delete seg.tornAt;
           }
           await track(journalFiles.append(path, text));

@@ -3,7 +3,7 @@
  * whole, the least recently used handle is closed past the limit, and a file released before it is
  * removed or replaced gets its next line in the new file, not in the unlinked one.
  */
-import { mkdir, mkdtemp, readFile, readdir, readlink, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, readlink, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +61,18 @@ describe('append files kept open', () => {
     await rename(`${path}.tmp`, path);
     await files.append(path, 'after\n');
     expect(await readFile(path, 'utf8')).toBe('compacted\nafter\n');
+    await files.close();
+  });
+
+  it('needs no release to truncate: the next line goes to the new end', async () => {
+    const dir = await tempDir();
+    const files = createAppendFiles();
+    const path = join(dir, 'journal.jsonl');
+    await files.append(path, 'kept\n');
+    await files.append(path, 'torn');
+    await truncate(path, 'kept\n'.length);
+    await files.append(path, 'next\n');
+    expect(await readFile(path, 'utf8')).toBe('kept\nnext\n');
     await files.close();
   });
 
