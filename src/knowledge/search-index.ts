@@ -496,6 +496,14 @@ function verbMatch(doc: Doc, text: string, spans: ReturnType<typeof tokenSpans>,
 function questionSimilarity(doc: Doc, q: Analyzed, qGrams: Set<string>, index: SearchIndex): number {
   const { similarity, subjectBonus, minPairs } = index.options.faq;
   if (qGrams.size < minPairs) return 0;
+  // The subject first: a few substring tests, where counting the phrasings' shared pairs is the cost.
+  const named =
+    doc.subjects.some((t) => q.text.includes(t)) ||
+    (doc.entry.kind === 'faq' ? doc.entry.related : []).some((id) => {
+      const i = index.byId.get(id);
+      return i !== undefined && index.docs[i]!.anchors.some((x) => q.text.includes(x.text));
+    });
+  if (!named) return 0;
   let best = 0;
   for (const a of doc.anchors) {
     const grams = a.grams;
@@ -504,16 +512,7 @@ function questionSimilarity(doc: Doc, q: Analyzed, qGrams: Set<string>, index: S
     for (const g of grams) if (qGrams.has(g)) shared++;
     best = Math.max(best, (2 * shared) / (grams.size + qGrams.size));
   }
-  if (best < similarity) return 0;
-  const subjects = [
-    ...doc.subjects,
-    ...(doc.entry.kind === 'faq' ? doc.entry.related : []).flatMap((id) => {
-      const i = index.byId.get(id);
-      return i === undefined ? [] : index.docs[i]!.anchors.map((x) => x.text);
-    }),
-  ];
-  const named = subjects.some((t) => q.text.includes(t));
-  return named ? Math.min(1, best + subjectBonus) : 0;
+  return best < similarity ? 0 : Math.min(1, best + subjectBonus);
 }
 
 /**
