@@ -46,6 +46,17 @@ describe('append files kept open', () => {
     expect(await openIn(dir)).toBe(0);
   });
 
+  it('never closes a handle under its append: with more files in use at once than the limit, every line lands, and the limit holds again after', async () => {
+    const dir = await tempDir();
+    const files = createAppendFiles(3);
+    const names = Array.from({ length: 20 }, (_, i) => `f${i}`);
+    for (let round = 0; round < 3; round++) await Promise.all(names.map((n) => files.append(join(dir, n), `${n}-${round}\n`)));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await openIn(dir)).toBeLessThanOrEqual(3);
+    for (const n of names) expect(await readFile(join(dir, n), 'utf8')).toBe(`${n}-0\n${n}-1\n${n}-2\n`);
+    await files.close();
+  });
+
   it('after release, the next line goes to the file now at that path (removed, or renamed over)', async () => {
     const dir = await tempDir();
     const files = createAppendFiles();
