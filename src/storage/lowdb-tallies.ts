@@ -4,8 +4,9 @@
  *
  * - An add is one line, written by one append: it lands whole or, after a crash half-way through
  *   the write, as a torn last line, which the replay at start-up skips (that add was never
- *   acknowledged). Adds waiting while a write is in flight go out together in the next append,
- *   so under load the journal costs one small append per batch, not per add.
+ *   acknowledged); the next append then starts on a line of its own. Adds waiting while a write
+ *   is in flight go out together in the next append, so under load the journal costs one small
+ *   append per batch, not per add.
  * - Counts reach the in-memory totals only once their line is written, so a reader never sees a
  *   count a crash could take back.
  * - When the journal holds many more lines than counters it is compacted: the totals are written,
@@ -13,7 +14,7 @@
  *   between two appends, so the totals it writes are exactly the lines it replaces.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createAppendFiles, type AppendFiles } from './append-files.js';
@@ -28,6 +29,24 @@ type Line = [bucket: string, key: string, n: number][];
 export interface JournalledTallies extends TallyStore {
   /** Resolves when every add made so far is written. */
   flush(): Promise<void>;
+}
+
+/** Whether the file's last byte is not a newline (false for an empty or missing file). */
+async function endsMidLine(file: string): Promise<boolean> {
+  const fh = await open(file, 'r').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  });
+  if (!fh) return false;
+  try {
+    const { size } = await fh.stat();
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    await fh.read(last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Opens (and replays) the journal of tally `name` under `dir`. */
@@ -55,6 +74,10 @@ export async function openLowdbTallies(dir: string, name: string, appends: Appen
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 
+  // A journal ending in the middle of a line (a crash or a failed write during an append): the next
+  // append starts on a line of its own, or its add would be glued to the torn one and skipped with
+  // it at the next replay.
+  let midLine = await endsMidLine(file);
   let waiting: { line: string; counts: readonly TallyCount[]; done: () => void; failed: (e: unknown) => void }[] = [];
   let writing: Promise<void> | null = null;
   const compact = async () => {
@@ -64,6 +87,7 @@ export async function openLowdbTallies(dir: string, name: string, appends: Appen
     // The kept handle would go on appending to the journal this rename replaces.
     await appends.release(file);
     await rename(temp, file);
+    midLine = false;
     lines = maps.size();
   };
   const pump = async () => {
@@ -71,8 +95,10 @@ export async function openLowdbTallies(dir: string, name: string, appends: Appen
       const batch = waiting;
       waiting = [];
       try {
-        await appends.append(file, batch.map((w) => w.line).join(''));
+        await appends.append(file, (midLine ? '\n' : '') + batch.map((w) => w.line).join(''));
+        midLine = false;
       } catch (err) {
+        midLine = true; // part of the batch may have been written
         for (const w of batch) w.failed(err);
         continue;
       }

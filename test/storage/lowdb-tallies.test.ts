@@ -29,6 +29,19 @@ describe('lowdb tallies', () => {
     expect(await total(dir, 'd1')).toEqual({ q: 300, e0: 150, e1: 150, e2: 150, e3: 150 });
   });
 
+  it('keeps the adds made after a torn last line: they are not glued to it and lost at the next restart', async () => {
+    const dir = await tempDir();
+    const store = await createLowdbStore(dir);
+    await store.tallies('dash').add([{ bucket: 'd1', key: 'q', n: 1 }]);
+    await store.close();
+    await appendFile(join(dir, 'tallies', 'dash.jsonl'), '[["d1","q",1000],["d1"');
+    const after = await createLowdbStore(dir);
+    await after.tallies('dash').add([{ bucket: 'd1', key: 'q', n: 2 }]);
+    expect(await after.tallies('dash').read(['d1'])).toEqual([{ bucket: 'd1', key: 'q', n: 3 }]);
+    await after.close();
+    expect(await total(dir, 'd1')).toEqual({ q: 3 });
+  });
+
   it('compacts a long journal into one line per bucket, with the same totals', async () => {
     const dir = await tempDir();
     const store = await createLowdbStore(dir);
