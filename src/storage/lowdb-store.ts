@@ -135,7 +135,8 @@ function applyChange(value: Record<string, unknown>, line: JournalLine): void {
 export async function createLowdbStore(dir: string): Promise<Store> {
   await mkdir(dir, { recursive: true });
   const madeDirs = new Set<string>();
-  // Journals are appended to through kept handles (append-files.ts): not opened and closed per line.
+  // Document journals, log segments and tally journals are appended to through kept handles
+  // (append-files.ts), not opened and closed per line; closed with the store.
   const journalFiles = createAppendFiles();
   const pending = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>): Promise<T> => {

@@ -17,7 +17,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createAppendFiles, type AppendFiles } from './append-files.js';
+import type { AppendFiles } from './append-files.js';
 import type { TallyCount, TallyStore } from './ports.js';
 import { checkCounts, createTallyMaps } from './tally-maps.js';
 
@@ -49,8 +49,8 @@ async function endsMidLine(file: string): Promise<boolean> {
   }
 }
 
-/** Opens (and replays) the journal of tally `name` under `dir`. */
-export async function openLowdbTallies(dir: string, name: string, appends: AppendFiles = createAppendFiles(1)): Promise<JournalledTallies> {
+/** Opens (and replays) the journal of tally `name` under `dir`, appended to through the store's kept handles (closed with the store). */
+export async function openLowdbTallies(dir: string, name: string, appends: AppendFiles): Promise<JournalledTallies> {
   const folder = join(dir, 'tallies');
   await mkdir(folder, { recursive: true });
   // The name is the caller's; keep it to a safe file name.
