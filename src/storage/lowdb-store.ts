@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import { createAppendFiles } from './append-files.js';
+import { applyChange, JOURNAL_LIMIT } from './document-change.js';
 import { inRange, localCoordination } from './local-coordination.js';
 import { openLowdbTallies, type JournalledTallies } from './lowdb-tallies.js';
 import { checkCounts } from './tally-maps.js';
@@ -45,8 +46,8 @@ export const SEGMENT_SIZE = 100;
 const HANDLE_CACHE = 500;
 const CACHE_CHARS = 4 * 1024 * 1024;
 
-/** Journal lines a document collects before the next commit rewrites its snapshot (compaction). */
-export const JOURNAL_LIMIT = 32;
+/** Journal lines a document collects before the next commit rewrites its snapshot (compaction; document-change.ts). */
+export { JOURNAL_LIMIT };
 
 interface Snapshot<T> {
   key: string;
@@ -121,15 +122,6 @@ async function cutAt(path: string, at: number): Promise<void> {
   await truncate(path, at).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ENOENT') throw err;
   });
-}
-
-/** Applies one journal line to a document's value (a fresh copy, changed in place). */
-function applyChange(value: Record<string, unknown>, line: JournalLine): void {
-  Object.assign(value, line.set ?? {});
-  for (const [field, items] of Object.entries(line.push ?? {})) {
-    const list = value[field];
-    value[field] = Array.isArray(list) ? [...(list as unknown[]), ...items] : [...items];
-  }
 }
 
 export async function createLowdbStore(dir: string): Promise<Store> {

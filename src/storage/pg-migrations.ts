@@ -62,4 +62,21 @@ export const MIGRATIONS: readonly Migration[] = [
     // DocumentStore.commit: a conditional update on the version read replaces a lock per message.
     sql: `alter table documents add column version bigint not null default 1;`,
   },
+  {
+    version: 4,
+    name: 'document changes',
+    // DocumentStore.commit with a change (a chat message) adds the change here and raises the
+    // document's version, instead of rewriting (and compressing) the whole document; a document's
+    // value is its row's value with its changes applied in version order. Every JOURNAL_LIMIT
+    // changes a commit rewrites the value and removes them (document-change.ts).
+    sql: `
+      create table document_changes (
+        collection text not null,
+        key text not null,
+        version bigint not null,
+        change json not null,
+        primary key (collection, key, version)
+      );
+    `,
+  },
 ];

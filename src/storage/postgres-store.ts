@@ -2,6 +2,10 @@
  * The shared store on PostgreSQL, for several Yici instances behind one load balancer (issue 14).
  *
  * - Documents and log records are JSON text (see pg-migrations.ts for why `json`, not `jsonb`).
+ * - A commit with a change (a chat message) adds that change as a row of `document_changes` and
+ *   raises the document's version, rather than rewriting — and compressing — the whole
+ *   conversation; a read applies the changes to the stored value. Every JOURNAL_LIMIT changes
+ *   a commit writes the whole value again and removes them (as the lowdb store's journal).
  * - Writes of one document commit in call order; writes queued behind one in flight collapse
  *   into the last, and each resolves once a write carrying its value, or a later one, committed.
  * - `exclusive` is a PostgreSQL advisory lock taken with `pg_try_advisory_lock` on one lock session
@@ -23,7 +27,8 @@ import pg from 'pg';
 import { keyedSerializer, serializer } from '../core/serialize.js';
 import { StoreUnavailableError } from './errors.js';
 import { MIGRATIONS } from './pg-migrations.js';
-import type { DocumentStore, LogStore, Store, TallyStore } from './ports.js';
+import { applyChange, JOURNAL_LIMIT } from './document-change.js';
+import type { DocumentChange, DocumentStore, LogStore, Store, TallyStore, Versioned } from './ports.js';
 import { checkCounts } from './tally-maps.js';
 
 const { Pool, escapeIdentifier } = pg;
@@ -34,6 +39,8 @@ const LOCK_WAIT_LIMIT_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 5000;
 /** Batches of document reads out at once; reads asked for meanwhile go together in the next. */
 const READ_BATCHES_IN_FLIGHT = 2;
+/** Documents whose count of changes is remembered (the most recently used). */
+const CHANGE_COUNTS_KEPT = 10_000;
 
 /** Socket errors and SQLSTATEs (connection exception, shutdown, starting up, too many connections, read-only standby) that mean "unavailable", not "refused". */
 const UNAVAILABLE_CODES = /^(E(CONNREFUSED|CONNRESET|TIMEDOUT|HOSTUNREACH|NETUNREACH|NOTFOUND|AI_AGAIN|PIPE)|08...|57P0[123]|53300|25006)$/;
@@ -51,41 +58,70 @@ const guard = <T>(p: Promise<T>): Promise<T> =>
     throw isUnavailable(err) ? new StoreUnavailableError(err) : err;
   });
 
+/** A commit: the CTEs `head` (ending with `done`, one row when the document committed), then its log records and counts. */
+function commitWith(s: string, head: string): string {
+  return `with ${head}, appended as (
+            insert into ${s}.logs (name, at, record)
+            select l.name, l.at, l.record from unnest($5::text[], $6::timestamptz[], $7::json[]) as l(name, at, record)
+            where exists (select 1 from done) returning 1
+          ), tallied as (
+            insert into ${s}.tallies as t (name, bucket, key, n)
+            select $8, bucket, key, sum(n) from unnest($9::text[], $10::text[], $11::bigint[]) as c(bucket, key, n)
+            where exists (select 1 from done)
+            group by bucket, key order by bucket, key
+            on conflict (name, bucket, key) do update set n = t.n + excluded.n returning 1
+          )
+          select 1 as ok from done`;
+}
+
 /** Every statement the store runs, on the tables of `schema`. */
 export function statements(schema: string) {
   const s = escapeIdentifier(schema);
+  const changesOf = (d: string) => `(select json_agg(c.change order by c.version) from ${s}.document_changes c where c.collection = ${d}.collection and c.key = ${d}.key)`;
   return {
-    read: `select value from ${s}.documents where collection = $1 and key = $2`,
-    readVersioned: `select value, version from ${s}.documents where collection = $1 and key = $2`,
-    readTogether: `select d.collection, d.key, d.value, d.version from ${s}.documents d
+    // A document's value is its row's value with its changes (document_changes, in version order)
+    // applied: `changes` is null when it has none.
+    readVersioned: `select d.value, d.version, ${changesOf('d')} as changes from ${s}.documents d where d.collection = $1 and d.key = $2`,
+    readTogether: `select d.collection, d.key, d.value, d.version, ${changesOf('d')} as changes from ${s}.documents d
                    join unnest($1::text[], $2::text[]) as w(collection, key) using (collection, key)`,
-    write: `insert into ${s}.documents as d (collection, key, value, updated_at) values ($1, $2, $3, now())
-            on conflict (collection, key) do update set value = excluded.value, updated_at = excluded.updated_at, version = d.version + 1`,
+    // A whole value: the changes it replaces go.
+    write: `with written as (
+              insert into ${s}.documents as d (collection, key, value, updated_at) values ($1, $2, $3, now())
+              on conflict (collection, key) do update set value = excluded.value, updated_at = excluded.updated_at, version = d.version + 1
+            )
+            delete from ${s}.document_changes where collection = $1 and key = $2`,
     // One statement, one round trip: the document if still at version $4 (0: absent), and then the
     // log records ($5 names, $6 times, $7 records) and the counts of tally $8 ($9 buckets, $10 keys,
-    // $11 numbers; as tallyAdd) — all or nothing. Returns one row when it committed.
-    commit: `with inserted as (
-               insert into ${s}.documents (collection, key, value, updated_at, version)
-               select $1, $2, $3, now(), 1 where $4::bigint = 0
-               on conflict (collection, key) do nothing returning 1
-             ), updated as (
-               update ${s}.documents set value = $3, updated_at = now(), version = version + 1
-               where collection = $1 and key = $2 and version = $4::bigint and $4::bigint > 0 returning 1
-             ), done as (
-               select 1 from inserted union all select 1 from updated
-             ), appended as (
-               insert into ${s}.logs (name, at, record)
-               select l.name, l.at, l.record from unnest($5::text[], $6::timestamptz[], $7::json[]) as l(name, at, record)
-               where exists (select 1 from done) returning 1
-             ), tallied as (
-               insert into ${s}.tallies as t (name, bucket, key, n)
-               select $8, bucket, key, sum(n) from unnest($9::text[], $10::text[], $11::bigint[]) as c(bucket, key, n)
-               where exists (select 1 from done)
-               group by bucket, key order by bucket, key
-               on conflict (name, bucket, key) do update set n = t.n + excluded.n returning 1
-             )
-             select 1 as ok from done`,
-    delete: `delete from ${s}.documents where collection = $1 and key = $2`,
+    // $11 numbers; as tallyAdd) — all or nothing. Returns one row when it committed. `commit`
+    // writes the whole value $3 (and removes the changes it holds); `commitChange` adds the change
+    // $3 at the next version and leaves the row's value as it was (no rewrite of a long text).
+    commit: commitWith(
+      s,
+      `inserted as (
+         insert into ${s}.documents (collection, key, value, updated_at, version)
+         select $1, $2, $3, now(), 1 where $4::bigint = 0
+         on conflict (collection, key) do nothing returning 1
+       ), updated as (
+         update ${s}.documents set value = $3, updated_at = now(), version = version + 1
+         where collection = $1 and key = $2 and version = $4::bigint and $4::bigint > 0 returning 1
+       ), done as (
+         select 1 from inserted union all select 1 from updated
+       ), cleared as (
+         delete from ${s}.document_changes where collection = $1 and key = $2 and exists (select 1 from updated)
+       )`,
+    ),
+    commitChange: commitWith(
+      s,
+      `done as (
+         update ${s}.documents set updated_at = now(), version = version + 1
+         where collection = $1 and key = $2 and version = $4::bigint returning 1
+       ), changed as (
+         insert into ${s}.document_changes (collection, key, version, change)
+         select $1, $2, $4::bigint + 1, $3::json where exists (select 1 from done)
+       )`,
+    ),
+    delete: `with removed as (delete from ${s}.documents where collection = $1 and key = $2)
+             delete from ${s}.document_changes where collection = $1 and key = $2`,
     append: `insert into ${s}.logs (name, at, record) values ($1, $2, $3)`,
     recent: `select record from ${s}.logs where name = $1 order by id desc limit $2`,
     between: `select record from ${s}.logs where name = $1 and at >= $2 and at < $3 order by at, id`,
@@ -207,7 +243,7 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
   // per chat message 2.1 → 1.3 ms, docs/benchmarks.md). Range reads stay unnamed, so each is
   // planned for its own range: a generic plan guesses a few rows and would sort a year of them.
   const named = new Map<string, string>(
-    (['read', 'readVersioned', 'readTogether', 'write', 'commit', 'delete', 'append', 'tallyAdd', 'lease'] as const).map((k) => [sql[k], `yici_${k}`]),
+    (['readVersioned', 'readTogether', 'write', 'commit', 'commitChange', 'delete', 'append', 'tallyAdd', 'lease'] as const).map((k) => [sql[k], `yici_${k}`]),
   );
   const query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => {
     const name = named.get(text);
@@ -265,6 +301,29 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
   }
   const lines = keyedSerializer();
 
+  // How many changes each document read or committed here had at its version (a version has one
+  // history, so one count): a commit at that version adds its change while there are fewer than
+  // JOURNAL_LIMIT, and otherwise writes the whole value. A document not known here is written whole.
+  const changeCounts = new Map<string, { version: number; changes: number }>();
+  const noteChanges = (id: string, version: number, changes: number) => {
+    changeCounts.delete(id);
+    changeCounts.set(id, { version, changes });
+    if (changeCounts.size > CHANGE_COUNTS_KEPT) changeCounts.delete(changeCounts.keys().next().value!);
+  };
+  type Row = { value: unknown; version: string; changes: DocumentChange[] | null };
+  /** A document as read: its row's value with its changes applied. */
+  const current = (id: string, row: Row): Versioned<unknown> => {
+    const version = Number(row.version);
+    const changes = row.changes ?? [];
+    noteChanges(id, version, changes.length);
+    for (const change of changes) applyChange(row.value as Record<string, unknown>, change);
+    return { value: row.value, version };
+  };
+  const readOne = async (collection: string, key: string) => {
+    const row = (await query<Row>(sql.readVersioned, [collection, key])).rows[0];
+    return row ? current(JSON.stringify([collection, key]), row) : undefined;
+  };
+
   // Reads of several documents (a chat message's conversation and its case) go in batches: while
   // READ_BATCHES_IN_FLIGHT are out, the reads asked for meanwhile wait and then go together, in
   // one statement — under load one round trip serves several messages. A read still sees every
@@ -281,8 +340,8 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
       try {
         const all = new Map(batch.flatMap((w) => w.items.map((i) => [idOf(i), i] as const)));
         const pairs = [...all.values()];
-        const { rows } = await query<{ collection: string; key: string; value: unknown; version: string }>(sql.readTogether, [pairs.map((i) => i.collection), pairs.map((i) => i.key)]);
-        const found = new Map(rows.map((r) => [idOf(r), { value: r.value, version: Number(r.version) }]));
+        const { rows } = await query<Row & { collection: string; key: string }>(sql.readTogether, [pairs.map((i) => i.collection), pairs.map((i) => i.key)]);
+        const found = new Map(rows.map((r) => [idOf(r), current(idOf(r), r)]));
         // Each caller gets its own copy of a document asked for twice in one batch.
         const seen = new Set<string>();
         for (const w of batch) {
@@ -335,24 +394,24 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
     },
     documents<T>(collection: string): DocumentStore<T> {
       return {
-        read: async (key) => (await query<{ value: T }>(sql.read, [collection, key])).rows[0]?.value,
+        read: async (key) => (await readOne(collection, key))?.value as T | undefined,
         // undefined is not JSON: writing it leaves no document, as in the embedded stores.
         write: (key, value) => save(collection, key, JSON.stringify(value) ?? null),
         delete: (key) => save(collection, key, null),
-        readVersioned: async (key) => {
-          const row = (await query<{ value: T; version: string }>(sql.readVersioned, [collection, key])).rows[0];
-          return row ? { value: row.value, version: Number(row.version) } : undefined;
-        },
+        readVersioned: (key) => readOne(collection, key) as Promise<Versioned<T> | undefined>,
         // In the line of this document's writes, so it cannot overtake one called before it.
-        commit: (key, { version, value, appends = [], tally }) =>
-          track(
-            saving(JSON.stringify([collection, key]), async () => {
+        commit: (key, { version, value, change, appends = [], tally }) => {
+          const id = JSON.stringify([collection, key]);
+          return track(
+            saving(id, async () => {
               const counts = tally?.counts ?? [];
               checkCounts(counts);
+              const known = changeCounts.get(id);
+              const journal = change !== undefined && version > 0 && known?.version === version && known.changes < JOURNAL_LIMIT;
               const values = [
                 collection,
                 key,
-                JSON.stringify(value),
+                JSON.stringify(journal ? change : value),
                 version,
                 appends.map((a) => a.log),
                 appends.map((a) => timeOf((a.record as { at?: unknown } | null)?.at)),
@@ -362,9 +421,12 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
                 counts.map((c) => c.key),
                 counts.map((c) => c.n),
               ];
-              return (await query(sql.commit, values)).rowCount === 1;
+              const done = (await query(journal ? sql.commitChange : sql.commit, values)).rowCount === 1;
+              if (done) noteChanges(id, version + 1, journal ? known.changes + 1 : 0);
+              return done;
             }),
-          ),
+          );
+        },
       };
     },
     log<T>(name: string): LogStore<T> {

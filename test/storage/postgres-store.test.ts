@@ -7,6 +7,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../src/storage/errors.js';
+import { JOURNAL_LIMIT } from '../../src/storage/document-change.js';
 import { MIGRATIONS } from '../../src/storage/pg-migrations.js';
 import type { Store } from '../../src/storage/ports.js';
 import { createPostgresStore, statements, type PostgresStoreOptions } from '../../src/storage/postgres-store.js';
@@ -52,6 +53,77 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
       expect(await one.lease('sweep', 'one', 10_000)).toBe(true);
       expect(await two.lease('sweep', 'two', 10_000)).toBe(false);
       await Promise.all([one.close(), two.close()]);
+    });
+  });
+
+  describe('postgres store: a commit with a change stores the change', () => {
+    type Doc = { n: number; items: number[] };
+    const tables = (schema: string) => ({ docs: `${pg.escapeIdentifier(schema)}.documents`, changes: `${pg.escapeIdentifier(schema)}.document_changes` });
+    const changeRows = async (schema: string, key: string) =>
+      (await sqlOnce<{ version: string; change: unknown }>(`select version, change from ${tables(schema).changes} where collection = 'conv' and key = $1 order by version`, [key])).map((r) => ({ version: Number(r.version), change: r.change }));
+    const stored = async (schema: string, key: string) => (await sqlOnce<{ value: Doc; version: string }>(`select value, version from ${tables(schema).docs} where collection = 'conv' and key = $1`, [key]))[0];
+    /** Reads, changes and commits `key` once on `store`; true when it committed. */
+    const step = async (store: Store, key: string, i: number) => {
+      const docs = store.documents<Doc>('conv');
+      const read = await docs.readVersioned(key);
+      const value = read ? { n: i, items: [...read.value.items, i] } : { n: i, items: [i] };
+      return docs.commit(key, { version: read?.version ?? 0, value, ...(read ? { change: { set: { n: i }, push: { items: [i] } } } : {}) });
+    };
+
+    it('adds the change, leaves the stored value as it was, and writes it whole every JOURNAL_LIMIT changes', async () => {
+      const schema = freshSchema();
+      const store = await open(schema);
+      expect(await step(store, 'a', 1)).toBe(true); // a new document is written whole
+      for (let i = 2; i <= 5; i++) expect(await step(store, 'a', i)).toBe(true);
+      expect(await stored(schema, 'a')).toEqual({ value: { n: 1, items: [1] }, version: '5' });
+      expect(await changeRows(schema, 'a')).toEqual([2, 3, 4, 5].map((i) => ({ version: i, change: { set: { n: i }, push: { items: [i] } } })));
+      expect(await store.documents<Doc>('conv').read('a')).toEqual({ n: 5, items: [1, 2, 3, 4, 5] });
+
+      let longest = 0;
+      for (let i = 6; i <= 3 * JOURNAL_LIMIT; i++) {
+        expect(await step(store, 'a', i)).toBe(true);
+        longest = Math.max(longest, (await changeRows(schema, 'a')).length);
+      }
+      expect(longest).toBe(JOURNAL_LIMIT);
+      const all = Array.from({ length: 3 * JOURNAL_LIMIT }, (_, i) => i + 1);
+      expect(await store.documents<Doc>('conv').readVersioned('a')).toEqual({ value: { n: 3 * JOURNAL_LIMIT, items: all }, version: 3 * JOURNAL_LIMIT });
+      const [again] = await store.readTogether([{ collection: 'conv', key: 'a' }]);
+      expect(again).toEqual({ value: { n: 3 * JOURNAL_LIMIT, items: all }, version: 3 * JOURNAL_LIMIT });
+      await store.close();
+    });
+
+    it('keeps every change when two instances commit to one document in turn, and a stale commit stores nothing', async () => {
+      const schema = freshSchema();
+      const [one, two] = await Promise.all([open(schema), open(schema)]);
+      for (let i = 1; i <= 40; i++) expect(await step(i % 2 ? one : two, 'b', i)).toBe(true);
+      const expected = { n: 40, items: Array.from({ length: 40 }, (_, i) => i + 1) };
+      expect(await one.documents<Doc>('conv').read('b')).toEqual(expected);
+      expect(await two.documents<Doc>('conv').read('b')).toEqual(expected);
+      expect((await changeRows(schema, 'b')).length).toBeGreaterThan(0);
+      // Both read version 40; the second commit finds version 41 and stores nothing.
+      const [r1, r2] = await Promise.all([one.documents<Doc>('conv').readVersioned('b'), two.documents<Doc>('conv').readVersioned('b')]);
+      expect(await one.documents<Doc>('conv').commit('b', { version: r1!.version, value: { ...r1!.value, n: 100 }, change: { set: { n: 100 } } })).toBe(true);
+      expect(await two.documents<Doc>('conv').commit('b', { version: r2!.version, value: { ...r2!.value, n: 200 }, change: { set: { n: 200 } } })).toBe(false);
+      expect(await two.documents<Doc>('conv').read('b')).toEqual({ ...expected, n: 100 });
+      await Promise.all([one.close(), two.close()]);
+    });
+
+    it('forgets the changes when the document is written whole or deleted', async () => {
+      const schema = freshSchema();
+      const store = await open(schema);
+      const docs = store.documents<Doc>('conv');
+      for (let i = 1; i <= 4; i++) await step(store, 'c', i);
+      await docs.write('c', { n: 0, items: [] });
+      expect(await changeRows(schema, 'c')).toEqual([]);
+      expect(await docs.read('c')).toEqual({ n: 0, items: [] });
+      for (let i = 1; i <= 3; i++) await step(store, 'c', i);
+      expect((await changeRows(schema, 'c')).length).toBe(3);
+      await docs.delete('c');
+      expect(await changeRows(schema, 'c')).toEqual([]);
+      expect(await docs.read('c')).toBeUndefined();
+      expect(await step(store, 'c', 7)).toBe(true);
+      expect(await docs.readVersioned('c')).toEqual({ value: { n: 7, items: [7] }, version: 1 });
+      await store.close();
     });
   });
 
