@@ -79,4 +79,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'lz4 compression',
+    // Long values (a conversation written whole, a log record with the bot's replies) are
+    // compressed with lz4 rather than pglz, which took ~10 % of PostgreSQL's CPU under chat load
+    // (perf, docs/benchmarks.md). A server built without lz4 keeps pglz.
+    sql: `
+      do $$
+      begin
+        alter table documents alter column value set compression lz4;
+        alter table document_changes alter column change set compression lz4;
+        alter table logs alter column record set compression lz4;
+      exception when feature_not_supported then
+        raise notice 'lz4 is not available: values stay compressed with pglz';
+      end $$;
+    `,
+  },
 ];

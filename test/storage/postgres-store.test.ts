@@ -108,6 +108,20 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
       await Promise.all([one.close(), two.close()]);
     });
 
+    it('compresses long values with lz4 where the server has it', async () => {
+      const schema = freshSchema();
+      const store = await open(schema);
+      const long = { n: 1, items: Array.from({ length: 2000 }, (_, i) => i % 7) };
+      await store.documents<Doc>('conv').write('long', long);
+      await store.close();
+      const lz4 = (await sqlOnce(`select 1 from pg_settings where name = 'default_toast_compression' and 'lz4' = any(enumvals)`)).length > 0;
+      const [row] = await sqlOnce<{ method: string | null }>(`select pg_column_compression(value) as method from ${tables(schema).docs} where key = 'long'`);
+      expect(row?.method).toBe(lz4 ? 'lz4' : 'pglz');
+      const again = await open(schema);
+      expect(await again.documents<Doc>('conv').read('long')).toEqual(long);
+      await again.close();
+    });
+
     it('forgets the changes when the document is written whole or deleted', async () => {
       const schema = freshSchema();
       const store = await open(schema);
