@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import { createAppendFiles } from './append-files.js';
+import { lineBatches, type LineBatches } from './line-batches.js';
 import { applyChange, JOURNAL_LIMIT } from './document-change.js';
 import { inRange, localCoordination } from './local-coordination.js';
 import { openLowdbTallies, type JournalledTallies } from './lowdb-tallies.js';
@@ -87,8 +88,8 @@ interface Segment {
   count: number;
   /** Where a line torn by a crash starts; cut before the next append. */
   tornAt?: number;
-  waiting: { line: string; done: () => void; failed: (err: unknown) => void }[];
-  writing: Promise<void> | null;
+  /** Appends its lines, a batch at a time; a line is readable once written. */
+  appends: LineBatches<undefined>;
 }
 
 /** Reads a journal's text into `e` (whose version is its snapshot's). */
@@ -331,32 +332,29 @@ export async function createLowdbStore(dir: string): Promise<Store> {
         text = text.slice(0, whole);
         tornAt = Buffer.byteLength(text);
       }
-      return { index, text, count: lines(text).length, waiting: [], writing: null, ...(tornAt !== undefined ? { tornAt } : {}) };
-    };
-    /** Writes the lines waiting for `seg`, a batch at a time; a line is readable once written. */
-    const pump = async (seg: Segment) => {
-      while (seg.waiting.length > 0) {
-        const batch = seg.waiting;
-        seg.waiting = [];
-        const text = batch.map((w) => w.line).join('');
-        try {
-          const path = file(seg.index);
-          if (seg.tornAt !== undefined) {
-            await cutAt(path, seg.tornAt);
-            delete seg.tornAt;
+      const path = file(index);
+      const seg: Segment = {
+        index,
+        text,
+        count: lines(text).length,
+        ...(tornAt !== undefined ? { tornAt } : {}),
+        appends: lineBatches(async (batch, records) => {
+          try {
+            if (seg.tornAt !== undefined) {
+              await cutAt(path, seg.tornAt);
+              delete seg.tornAt;
+            }
+            await track(journalFiles.append(path, batch));
+          } catch (err) {
+            // A failed write may have left part of the batch (a full disk): cut back to what was acknowledged.
+            seg.tornAt = Buffer.byteLength(seg.text);
+            seg.count -= records.length;
+            throw err;
           }
-          await track(journalFiles.append(path, text));
-        } catch (err) {
-          // A failed write may have left part of the batch (a full disk): cut back to what was acknowledged.
-          seg.tornAt = Buffer.byteLength(seg.text);
-          seg.count -= batch.length;
-          for (const w of batch) w.failed(err);
-          continue;
-        }
-        seg.text += text;
-        for (const w of batch) w.done();
-      }
-      seg.writing = null;
+          seg.text += batch;
+        }),
+      };
+      return seg;
     };
     const lines = (text: string) => text.split('\n').filter((l) => l.length > 0);
     // The segment numbers, listed from the folder once and then kept: this store is the folder's
@@ -384,10 +382,7 @@ export async function createLowdbStore(dir: string): Promise<Store> {
           if (seg.count < SEGMENT_SIZE) {
             const line = `${JSON.stringify(record)}\n`;
             seg.count += 1;
-            return new Promise<void>((done, failed) => {
-              seg.waiting.push({ line, done, failed });
-              seg.writing ??= track(pump(seg));
-            });
+            return track(seg.appends.add(line, undefined));
           }
           // Only the first append to find the segment full opens the next one; the others follow it.
           if (current === pending) {

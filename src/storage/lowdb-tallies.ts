@@ -18,6 +18,7 @@ import { mkdir, open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { AppendFiles } from './append-files.js';
+import { lineBatches } from './line-batches.js';
 import type { TallyCount, TallyStore } from './ports.js';
 import { checkCounts, createTallyMaps } from './tally-maps.js';
 
@@ -78,8 +79,6 @@ export async function openLowdbTallies(dir: string, name: string, appends: Appen
   // append starts on a line of its own, or its add would be glued to the torn one and skipped with
   // it at the next replay.
   let midLine = await endsMidLine(file);
-  let waiting: { line: string; counts: readonly TallyCount[]; done: () => void; failed: (e: unknown) => void }[] = [];
-  let writing: Promise<void> | null = null;
   const compact = async () => {
     const text = [...maps.buckets()].map(([bucket, counters]) => `${JSON.stringify([...counters].map(([key, n]) => [bucket, key, n]))}\n`).join('');
     const temp = `${file}.${process.pid}.tmp`;
@@ -90,40 +89,32 @@ export async function openLowdbTallies(dir: string, name: string, appends: Appen
     midLine = false;
     lines = maps.size();
   };
-  const pump = async () => {
-    while (waiting.length > 0) {
-      const batch = waiting;
-      waiting = [];
+  const journal = lineBatches<readonly TallyCount[]>(
+    async (batch, adds) => {
       try {
-        await appends.append(file, (midLine ? '\n' : '') + batch.map((w) => w.line).join(''));
+        await appends.append(file, (midLine ? '\n' : '') + batch);
         midLine = false;
       } catch (err) {
         midLine = true; // part of the batch may have been written
-        for (const w of batch) w.failed(err);
-        continue;
+        throw err;
       }
-      for (const w of batch) maps.apply(w.counts);
-      lines += batch.length;
-      for (const w of batch) w.done();
-      if (lines > maps.size() + COMPACT_AFTER_LINES) await compact().catch(() => {}); // the journal stays valid if compaction fails
-    }
-    writing = null;
-  };
+      for (const counts of adds) maps.apply(counts);
+      lines += adds.length;
+    },
+    // The journal stays valid if compaction fails.
+    async () => {
+      if (lines > maps.size() + COMPACT_AFTER_LINES) await compact().catch(() => {});
+    },
+  );
 
   return {
     add(counts) {
       checkCounts(counts);
       if (counts.length === 0) return Promise.resolve();
-      const line = `${JSON.stringify(counts.map((c) => [c.bucket, c.key, c.n]))}\n`;
-      return new Promise<void>((done, failed) => {
-        waiting.push({ line, counts, done, failed });
-        writing ??= pump();
-      });
+      return journal.add(`${JSON.stringify(counts.map((c) => [c.bucket, c.key, c.n]))}\n`, counts);
     },
     read: async (buckets) => maps.read(buckets),
     sum: async (buckets) => maps.sum(buckets),
-    async flush() {
-      while (writing) await writing;
-    },
+    flush: () => journal.idle(),
   };
 }
