@@ -14,6 +14,7 @@
  * set, and the gate refitted out of fold on that value's features (what `npm run gate:fit` would
  * choose, and how many in-scope questions it would answer right).
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { predict } from '../src/knowledge/answer-gate.js';
 import { createEngine, type Engine } from '../src/knowledge/engine.js';
@@ -21,7 +22,7 @@ import { loadKnowledge } from '../src/adapters/load-knowledge.js';
 import { formatProblem } from '../src/knowledge/parse-knowledge.js';
 import { createJiebaTokenizer } from '../src/adapters/jieba-tokenizer.js';
 import { DEFAULT_RETRIEVAL_OPTIONS, resolveRetrievalOptions, type RetrievalOverrides } from '../src/knowledge/retrieval-options.js';
-import { BLIND_SET, EVAL_DIR, FIT_SETS, emptyTally, fits, half, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
+import { BLIND_SETS, EVAL_DIR, FIT_SETS, emptyTally, fits, half, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
 import { at, chooseThresholds, collectRows, outOfFold } from './lib/gate-fit.js';
 
 const args = process.argv.slice(2);
@@ -33,11 +34,14 @@ const sets = optionArgs('--set');
 const sweeps = optionArgs('--sweep');
 const named = args.filter((a, i) => !a.startsWith('-') && args[i - 1] !== '--set' && args[i - 1] !== '--sweep');
 const root = resolve('.');
-const files = named.length > 0 ? named.map((f) => resolve(f)) : [...FIT_SETS, BLIND_SET].map((f) => join(root, EVAL_DIR, f));
+const files = named.length > 0 ? named.map((f) => resolve(f)) : [...FIT_SETS, ...BLIND_SETS].map((f) => join(root, EVAL_DIR, f)).filter((f) => existsSync(f));
 
 const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)} %`);
 
-function print(name: string, t: Tally): void {
+const isBlind = (file: string) => BLIND_SETS.some((b) => file.endsWith(b));
+
+/** `listMisses` false: a blind set's misses are counted, never listed, even with --verbose (they must stay unseen). */
+function print(name: string, t: Tally, listMisses = true): void {
   console.log(`\n== ${name}: ${t.inScope + t.outside} questions (${t.inScope} in scope, ${t.outside} outside)`);
   if (t.inScope > 0) {
     console.log(`answered right:         ${pct(t.answeredRight, t.inScope).padStart(8)}  (${t.answeredRight})`);
@@ -50,12 +54,13 @@ function print(name: string, t: Tally): void {
   if (t.outside > 0) {
     console.log(`outside: false answers ${pct(t.outsideAnswered, t.outside)} (${t.outsideAnswered}/${t.outside}), offered buttons ${pct(t.outsideOffered, t.outside)} (${t.outsideOffered})`);
   }
-  if (verbose) t.misses.forEach((m) => console.log(`  ${m}`));
+  if (!listMisses) console.log(`(${t.misses.length} not answered right; a blind set's misses are not listed)`);
+  else if (verbose) t.misses.forEach((m) => console.log(`  ${m}`));
   else if (t.misses.length > 0) console.log(`(${t.misses.length} not answered right; --verbose lists them)`);
 }
 
 /** Precision (right among answered, outside questions counting as wrong) and coverage at other answer thresholds. */
-function curve(engine: Engine, labelled: { q: string; expect: string[] }[], negatives: string[]): void {
+function curve(engine: Engine, name: string, labelled: { q: string; expect: string[] }[], negatives: string[]): void {
   const gate = engine.gate;
   if (!gate) return;
   const rows = labelled.map(({ q, expect }) => {
@@ -66,7 +71,7 @@ function curve(engine: Engine, labelled: { q: string; expect: string[] }[], nega
     const r = engine.search(text, 1);
     return { p: predict(gate, r.features), named: !r.appeal };
   });
-  console.log(`\n== gate: precision–coverage on ${BLIND_SET} and the test half of the negatives (shipped threshold ${gate.answer})`);
+  console.log(`\n== gate: precision–coverage on ${name} and the test half of the negatives (shipped threshold ${gate.answer})`);
   console.log('threshold  precision  answered right  negatives answered');
   for (const t of [...new Set([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, gate.answer])].sort((a, b) => a - b)) {
     const answered = rows.filter((r) => r.named && r.p >= t);
@@ -92,9 +97,9 @@ for (const file of files) {
   const questions = await loadLabelled(file);
   const t = emptyTally();
   for (const { q, expect, note } of questions) score(t, engine, q, expect, note);
-  const label = file.split('/').slice(-2).join('/') + (file.endsWith(BLIND_SET) ? ' (blind: never used to fit or tune)' : FIT_SETS.some((f) => file.endsWith(f)) ? ' (used to fit the gate)' : '');
-  print(label, t);
-  if (file.endsWith(BLIND_SET)) {
+  const label = file.split('/').slice(-2).join('/') + (isBlind(file) ? ' (blind: never used to fit or tune)' : FIT_SETS.some((f) => file.endsWith(f)) ? ' (used to fit the gate)' : '');
+  print(label, t, !isBlind(file));
+  if (isBlind(file)) {
     // The variants: typos, traditional characters, Cantonese, pinyin.
     for (const tag of ['typo', 'traditional', 'dialect', 'pinyin']) {
       const sub = emptyTally();
@@ -120,8 +125,10 @@ for (const [name, rows] of [['eval/negatives (real text outside the knowledge ba
     console.log(`  by source: ${[...bySource].map(([s, [n, a]]) => `${s} ${a}/${n}`).join(', ')}`);
   }
 }
-const blind = await loadLabelled(join(root, EVAL_DIR, BLIND_SET));
-curve(engine, blind, negatives.filter((r) => half(r.text) === 'test').map((r) => r.text));
+for (const set of BLIND_SETS) {
+  const file = join(root, EVAL_DIR, set);
+  if (existsSync(file)) curve(engine, set, await loadLabelled(file), negatives.filter((r) => half(r.text) === 'test').map((r) => r.text));
+}
 
 /** `{ bm25: { k1: 1.5 } }` from `bm25.k1` and 1.5; checked against the options' names. */
 function withSetting(overrides: RetrievalOverrides, path: string, value: number): RetrievalOverrides {
