@@ -168,6 +168,11 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
     if (exists.rowCount === 0) await client.query(`create schema ${s}`);
     await client.query(`create table if not exists ${s}.schema_migrations (version int primary key, name text not null, applied_at timestamptz not null default now())`);
     const applied = new Set((await client.query<{ version: number }>(`select version from ${s}.schema_migrations`)).rows.map((r) => r.version));
+    // A database a newer version has migrated may store things this version does not read (such
+    // as document changes): refuse it rather than read and write it wrongly.
+    const known = Math.max(...MIGRATIONS.map((m) => m.version));
+    const newest = Math.max(0, ...applied);
+    if (newest > known) throw new Error(`数据库结构版本为 ${newest}，高于本程序所知的 ${known}：数据库已被更新版本的「一次」升级，请用同一版本启动本实例。`);
     for (const m of MIGRATIONS.filter((m) => !applied.has(m.version))) {
       try {
         await client.query('begin');

@@ -163,6 +163,18 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
       const tables = await sqlOnce<{ tablename: string }>('select tablename from pg_tables where schemaname = $1 order by tablename', [schema]);
       expect(tables.map((t) => t.tablename)).toEqual(['leases', 'schema_migrations']);
     });
+
+    it('refuses a database that a newer version has migrated, and leaves it as it was', async () => {
+      const schema = freshSchema();
+      await (await open(schema)).close();
+      const newer = MIGRATIONS.length + 1;
+      await sqlOnce(`insert into ${pg.escapeIdentifier(schema)}.schema_migrations (version, name) values ($1, 'from a newer version')`, [newer]);
+      await expect(open(schema)).rejects.toThrow(new RegExp(`数据库结构版本为 ${newer}，高于本程序所知的 ${MIGRATIONS.length}`));
+      expect((await applied(schema)).map((r) => r.version)).toEqual([...MIGRATIONS.map((m) => m.version), newer]);
+      // The lock is not left held: once the row is gone, the store opens.
+      await sqlOnce(`delete from ${pg.escapeIdentifier(schema)}.schema_migrations where version = $1`, [newer]);
+      await (await open(schema)).close();
+    });
   });
 
   it('finds a time range of one log by its (name, at) index', async () => {
