@@ -67,9 +67,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'document changes',
     // DocumentStore.commit with a change (a chat message) adds the change here and raises the
     // document's version, instead of rewriting (and compressing) the whole document; a document's
-    // value is its row's value with its changes applied in version order. Every JOURNAL_LIMIT
-    // changes a commit rewrites the value and removes them (document-change.ts).
+    // value is its row's value (written whole at version `base`) with its changes after `base`,
+    // up to its version, applied in order. Every JOURNAL_LIMIT changes a commit writes the value
+    // whole again and removes them (document-change.ts).
     sql: `
+      alter table documents add column base bigint not null default 0;
       create table document_changes (
         collection text not null,
         key text not null,

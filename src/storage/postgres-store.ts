@@ -4,8 +4,10 @@
  * - Documents and log records are JSON text (see pg-migrations.ts for why `json`, not `jsonb`).
  * - A commit with a change (a chat message) adds that change as a row of `document_changes` and
  *   raises the document's version, rather than rewriting — and compressing — the whole
- *   conversation; a read applies the changes to the stored value. Every JOURNAL_LIMIT changes
- *   a commit writes the whole value again and removes them (as the lowdb store's journal).
+ *   conversation; a read applies the changes after the version the value was written whole at
+ *   (`base`), up to the document's version, so a change row a race left behind is never applied.
+ *   Every JOURNAL_LIMIT changes a commit writes the whole value again and removes them (as the
+ *   lowdb store's journal).
  * - Writes of one document commit in call order; writes queued behind one in flight collapse
  *   into the last, and each resolves once a write carrying its value, or a later one, committed.
  * - `exclusive` is a PostgreSQL advisory lock taken with `pg_try_advisory_lock` on one lock session
@@ -77,7 +79,12 @@ function commitWith(s: string, head: string): string {
 /** Every statement the store runs, on the tables of `schema`. */
 export function statements(schema: string) {
   const s = escapeIdentifier(schema);
-  const changesOf = (d: string) => `(select json_agg(c.change order by c.version) from ${s}.document_changes c where c.collection = ${d}.collection and c.key = ${d}.key)`;
+  // The changes after the value was last written whole (`base`), up to the document's version: a
+  // change row outside that range (left by a whole write racing a change from another instance,
+  // or from a deleted document of the same key) is never applied.
+  const changesOf = (d: string) =>
+    `(select json_agg(c.change order by c.version) from ${s}.document_changes c
+      where c.collection = ${d}.collection and c.key = ${d}.key and c.version > ${d}.base and c.version <= ${d}.version)`;
   return {
     // A document's value is its row's value with its changes (document_changes, in version order)
     // applied: `changes` is null when it has none.
@@ -86,8 +93,8 @@ export function statements(schema: string) {
                    join unnest($1::text[], $2::text[]) as w(collection, key) using (collection, key)`,
     // A whole value: the changes it replaces go.
     write: `with written as (
-              insert into ${s}.documents as d (collection, key, value, updated_at) values ($1, $2, $3, now())
-              on conflict (collection, key) do update set value = excluded.value, updated_at = excluded.updated_at, version = d.version + 1
+              insert into ${s}.documents as d (collection, key, value, updated_at, version, base) values ($1, $2, $3, now(), 1, 1)
+              on conflict (collection, key) do update set value = excluded.value, updated_at = excluded.updated_at, version = d.version + 1, base = d.version + 1
             )
             delete from ${s}.document_changes where collection = $1 and key = $2`,
     // One statement, one round trip: the document if still at version $4 (0: absent), and then the
@@ -98,16 +105,16 @@ export function statements(schema: string) {
     commit: commitWith(
       s,
       `inserted as (
-         insert into ${s}.documents (collection, key, value, updated_at, version)
-         select $1, $2, $3, now(), 1 where $4::bigint = 0
+         insert into ${s}.documents (collection, key, value, updated_at, version, base)
+         select $1, $2, $3, now(), 1, 1 where $4::bigint = 0
          on conflict (collection, key) do nothing returning 1
        ), updated as (
-         update ${s}.documents set value = $3, updated_at = now(), version = version + 1
+         update ${s}.documents set value = $3, updated_at = now(), version = version + 1, base = version + 1
          where collection = $1 and key = $2 and version = $4::bigint and $4::bigint > 0 returning 1
        ), done as (
          select 1 from inserted union all select 1 from updated
        ), cleared as (
-         delete from ${s}.document_changes where collection = $1 and key = $2 and exists (select 1 from updated)
+         delete from ${s}.document_changes where collection = $1 and key = $2 and exists (select 1 from done)
        )`,
     ),
     commitChange: commitWith(
@@ -118,6 +125,7 @@ export function statements(schema: string) {
        ), changed as (
          insert into ${s}.document_changes (collection, key, version, change)
          select $1, $2, $4::bigint + 1, $3::json where exists (select 1 from done)
+         on conflict (collection, key, version) do update set change = excluded.change
        )`,
     ),
     delete: `with removed as (delete from ${s}.documents where collection = $1 and key = $2)

@@ -108,6 +108,32 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
       await Promise.all([one.close(), two.close()]);
     });
 
+    it('never applies a change left outside the range of its document (a whole write racing a change, a deleted document), and overwrites it when its version comes', async () => {
+      const schema = freshSchema();
+      const store = await open(schema);
+      const docs = store.documents<Doc>('conv');
+      const orphan = (version: number, n: number) =>
+        sqlOnce(`insert into ${tables(schema).changes} (collection, key, version, change) values ('conv', 'd', $1, $2)`, [version, JSON.stringify({ set: { n }, push: { items: [n] } })]);
+      for (let i = 1; i <= 3; i++) await step(store, 'd', i); // version 3: written whole at 1, changes 2 and 3
+      // What a whole write racing another instance's change can leave: a change at or below the
+      // version the value was last written whole at, and one beyond the document's version.
+      await docs.write('d', { n: 10, items: [10] }); // version 4, written whole
+      await orphan(3, 99);
+      await orphan(6, 66);
+      expect(await docs.readVersioned('d')).toEqual({ value: { n: 10, items: [10] }, version: 4 });
+      expect(await store.readTogether([{ collection: 'conv', key: 'd' }])).toEqual([{ value: { n: 10, items: [10] }, version: 4 }]);
+      expect(await step(store, 'd', 11)).toBe(true); // version 5: a change
+      expect(await step(store, 'd', 12)).toBe(true); // version 6: a change, in place of the stray one
+      expect(await docs.readVersioned('d')).toEqual({ value: { n: 12, items: [10, 11, 12] }, version: 6 });
+      // A document deleted and made again starts at version 1: what the old one left is not applied.
+      await docs.delete('d');
+      await orphan(2, 77);
+      expect(await step(store, 'd', 1)).toBe(true);
+      expect(await docs.readVersioned('d')).toEqual({ value: { n: 1, items: [1] }, version: 1 });
+      expect(await changeRows(schema, 'd')).toEqual([]); // written whole: every change of the key is gone
+      await store.close();
+    });
+
     it('compresses long values with lz4 where the server has it', async () => {
       const schema = freshSchema();
       const store = await open(schema);
