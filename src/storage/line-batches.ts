@@ -12,7 +12,8 @@ export interface LineBatches<T> {
 
 /**
  * `write` writes one batch (the lines joined, and their items in order) and throws if it failed;
- * `written`, if given, runs after the batch's adds have resolved and before the next batch.
+ * `written`, if given, runs after the batch's adds have resolved and before the next batch, and
+ * must not reject (it would stop the batches: nobody is there to hear it).
  */
 export function lineBatches<T>(write: (text: string, items: T[]) => Promise<void>, written?: () => Promise<void>): LineBatches<T> {
   let waiting: { line: string; item: T; done: () => void; failed: (err: unknown) => void }[] = [];
