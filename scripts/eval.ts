@@ -22,7 +22,7 @@ import { loadKnowledge } from '../src/adapters/load-knowledge.js';
 import { formatProblem } from '../src/knowledge/parse-knowledge.js';
 import { createJiebaTokenizer } from '../src/adapters/jieba-tokenizer.js';
 import { DEFAULT_RETRIEVAL_OPTIONS, resolveRetrievalOptions, type RetrievalOverrides } from '../src/knowledge/retrieval-options.js';
-import { BLIND_SETS, EVAL_DIR, FIT_SETS, emptyTally, fits, half, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
+import { BLIND_SETS, EVAL_DIR, FIT_SETS, OTHER_SETS, emptyTally, fits, half, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
 import { at, chooseThresholds, collectRows, outOfFold } from './lib/gate-fit.js';
 
 const args = process.argv.slice(2);
@@ -34,7 +34,7 @@ const sets = optionArgs('--set');
 const sweeps = optionArgs('--sweep');
 const named = args.filter((a, i) => !a.startsWith('-') && args[i - 1] !== '--set' && args[i - 1] !== '--sweep');
 const root = resolve('.');
-const files = named.length > 0 ? named.map((f) => resolve(f)) : [...FIT_SETS, ...BLIND_SETS].map((f) => join(root, EVAL_DIR, f)).filter((f) => existsSync(f));
+const files = named.length > 0 ? named.map((f) => resolve(f)) : [...FIT_SETS, ...OTHER_SETS, ...BLIND_SETS].map((f) => join(root, EVAL_DIR, f)).filter((f) => existsSync(f));
 
 const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)} %`);
 
@@ -97,7 +97,9 @@ for (const file of files) {
   const questions = await loadLabelled(file);
   const t = emptyTally();
   for (const { q, expect, note } of questions) score(t, engine, q, expect, note);
-  const label = file.split('/').slice(-2).join('/') + (isBlind(file) ? ' (blind: never used to fit or tune)' : FIT_SETS.some((f) => file.endsWith(f)) ? ' (used to fit the gate)' : '');
+  const label =
+    file.split('/').slice(-2).join('/') +
+    (isBlind(file) ? ' (blind: never used to fit or tune)' : FIT_SETS.some((f) => file.endsWith(f)) ? ' (used to fit the gate)' : OTHER_SETS.some((f) => file.endsWith(f)) ? ' (not in the fit yet)' : '');
   print(label, t, !isBlind(file));
   if (isBlind(file)) {
     // The variants: typos, traditional characters, Cantonese, pinyin.
