@@ -112,7 +112,7 @@ describe.skipIf(!available)('staff sessions in Chromium', () => {
     await page.fill('#username', 'wangfang');
     await page.fill('#password', PASSWORD);
     await page.click('#login-form button[type=submit]');
-    await expect.poll(() => page.locator('#login-error').textContent()).toContain('已停用');
+    await expect.poll(() => page.locator('#login-error').textContent(), { timeout: 5000 }).toContain('已停用');
     await adminCall('POST', '/api/admin/users/wangfang/enable');
   });
 
@@ -168,10 +168,11 @@ describe.skipIf(!available)('staff sessions in Chromium', () => {
     for (const p of pages) {
       const page = await (await context()).newPage();
       await signIn(page, p.path, p.right, 'not-the-password');
-      await expect.poll(() => page.locator('#login-error').textContent(), { message: p.path }).toMatch(/用户名或密码/);
+      // A sign-in checks a password hash (deliberately slow): on a busy machine it takes over the poll's default second.
+      await expect.poll(() => page.locator('#login-error').textContent(), { message: p.path, timeout: 5000 }).toMatch(/用户名或密码/);
       expect(await visible(page, p.app), p.path).toBe(false);
       await signIn(page, p.path, p.wrong);
-      await expect.poll(() => page.locator('#login-error').textContent(), { message: p.path }).toContain(p.refused);
+      await expect.poll(() => page.locator('#login-error').textContent(), { message: p.path, timeout: 5000 }).toContain(p.refused);
       expect(await visible(page, p.app), p.path).toBe(false);
       expect(await visible(page, '#sign-out'), p.path).toBe(true);
       await Promise.all([page.waitForEvent('load'), page.click('#sign-out')]);
@@ -189,7 +190,7 @@ describe.skipIf(!available)('staff sessions in Chromium', () => {
     const page = await c.newPage();
     // An officer is told this is not theirs, and can sign out.
     await signIn(page, '/admin', 'lihua');
-    await expect.poll(() => page.locator('#login-error').textContent()).toContain('不是管理员账号');
+    await expect.poll(() => page.locator('#login-error').textContent(), { timeout: 5000 }).toContain('不是管理员账号');
     expect(await visible(page, '#admin')).toBe(false);
     expect(await visible(page, '#sign-out')).toBe(true);
     // 退出登录 reloads the page once the server has ended the session: wait for that reload, or a
@@ -249,7 +250,7 @@ describe.skipIf(!available)('staff sessions in Chromium', () => {
     await expect.poll(() => row.locator('td').nth(4).textContent()).toBe('已停用');
     expect(await page.locator('#toggle-disabled').textContent()).toBe('启用账号');
     await signIn(officer, '/officer', 'sunli', 'Counter-Lamp-77');
-    await expect.poll(() => officer.locator('#login-error').textContent()).toContain('已停用');
+    await expect.poll(() => officer.locator('#login-error').textContent(), { timeout: 5000 }).toContain('已停用');
     await page.click('#toggle-disabled');
     await expect.poll(() => row.locator('td').nth(4).textContent()).toBe('正常');
     await signIn(officer, '/officer', 'sunli', 'Counter-Lamp-77');
