@@ -172,11 +172,17 @@ describe('lowdb document journal (issue 16 part 1)', () => {
     }
   };
 
-  it('appends a commit to the journal and leaves the snapshot alone; a restart reads both', async () => {
+  /** A store in a fresh folder with conversation 'c' created empty (version 1). */
+  const withConversation = async () => {
     const dir = await tempDir();
     const a = await createLowdbStore(dir);
     const docs = a.documents<Conv>('conversations');
     await docs.commit('c', { version: 0, value: { n: 0, items: [] } });
+    return { dir, a, docs };
+  };
+
+  it('appends a commit to the journal and leaves the snapshot alone; a restart reads both', async () => {
+    const { dir, a, docs } = await withConversation();
     const { snapshot } = await files(dir, 'conversations');
     const before = await readFile(snapshot!, 'utf8');
     await commitMany(docs, 1, 3);
@@ -194,10 +200,7 @@ describe('lowdb document journal (issue 16 part 1)', () => {
   });
 
   it('compacts: the journal never holds more than JOURNAL_LIMIT lines', async () => {
-    const dir = await tempDir();
-    const a = await createLowdbStore(dir);
-    const docs = a.documents<Conv>('conversations');
-    await docs.commit('c', { version: 0, value: { n: 0, items: [] } });
+    const { dir, a, docs } = await withConversation();
     let longest = 0;
     for (let i = 1; i <= 3 * JOURNAL_LIMIT; i += 8) {
       await commitMany(docs, i, i + 7);
@@ -214,10 +217,8 @@ describe('lowdb document journal (issue 16 part 1)', () => {
   });
 
   it('ignores a last line torn by a crash, and appends after it cleanly', async () => {
-    const dir = await tempDir();
-    const a = await createLowdbStore(dir);
-    await a.documents<Conv>('conversations').commit('c', { version: 0, value: { n: 0, items: [] } });
-    await commitMany(a.documents<Conv>('conversations'), 1, 2);
+    const { dir, a, docs } = await withConversation();
+    await commitMany(docs, 1, 2);
     await a.close();
     const { journal } = await files(dir, 'conversations');
     await writeFile(journal!, (await readFile(journal!, 'utf8')) + '{"v":4,"set":{"n":3},"pu');
@@ -231,10 +232,7 @@ describe('lowdb document journal (issue 16 part 1)', () => {
   });
 
   it('rejects a commit whose journal line cannot be written, keeps the document as it was, and commits again once it can', async () => {
-    const dir = await tempDir();
-    const a = await createLowdbStore(dir);
-    const docs = a.documents<Conv>('conversations');
-    await docs.commit('c', { version: 0, value: { n: 0, items: [] } });
+    const { dir, a, docs } = await withConversation();
     const { snapshot } = await files(dir, 'conversations');
     const journal = snapshot!.replace(/\.json$/, '.journal.jsonl');
     // A folder where the journal goes makes the append fail, as a full disk or an I/O error would.
@@ -250,10 +248,7 @@ describe('lowdb document journal (issue 16 part 1)', () => {
   });
 
   it('skips journal lines the snapshot already holds (a crash between compaction and emptying the journal)', async () => {
-    const dir = await tempDir();
-    const a = await createLowdbStore(dir);
-    const docs = a.documents<Conv>('conversations');
-    await docs.commit('c', { version: 0, value: { n: 0, items: [] } });
+    const { dir, a, docs } = await withConversation();
     await commitMany(docs, 1, JOURNAL_LIMIT);
     const { journal } = await files(dir, 'conversations');
     const full = await readFile(journal!, 'utf8');
