@@ -226,7 +226,13 @@ describe.skipIf(!available)('staff sessions in Chromium', () => {
     await row.locator('button').click();
     await expect.poll(() => page.locator('#edit-title').textContent()).toContain('sunli');
     await page.fill('#e-display', '孙丽（窗口）');
-    // Departments are picked from the counter departments (GET /api/departments).
+    // Departments are picked from the counter departments (GET /api/departments), each a small box
+    // beside its name on one line (the form's text-box rule once made every box full width, and
+    // 不动产 wrapped one character per line).
+    const dept = page.locator('#e-depts label.dept', { hasText: '不动产' });
+    const [label, box] = await Promise.all([dept.boundingBox(), dept.locator('input').boundingBox()]);
+    expect(box!.width).toBeLessThan(30);
+    expect(label!.height).toBeLessThan(2 * box!.height + 12);
     await page.locator('#e-depts input[value=公安]').check();
     await page.locator('#e-depts input[value=民政]').check();
     await page.click('#edit-form button[type=submit]');
