@@ -14,8 +14,10 @@
  * set, and the gate refitted out of fold on that value's features (what `npm run gate:fit` would
  * choose, and how many in-scope questions it would answer right).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { initialState, step } from '../src/dialogue/step.js';
 import { predict } from '../src/knowledge/answer-gate.js';
 import { createEngine, type Engine } from '../src/knowledge/engine.js';
 import { loadKnowledge } from '../src/adapters/load-knowledge.js';
@@ -57,6 +59,38 @@ function print(name: string, t: Tally, listMisses = true): void {
   if (!listMisses) console.log(`(${t.misses.length} not answered right; a blind set's misses are not listed)`);
   else if (verbose) t.misses.forEach((m) => console.log(`  ${m}`));
   else if (t.misses.length > 0) console.log(`(${t.misses.length} not answered right; --verbose lists them)`);
+}
+
+/**
+ * A second question after an opener (eval/follow-ups.yaml): how often the matter under discussion
+ * is answered as a follow-up, or offered as a button, for questions that only ask about it and for
+ * questions about something else (the fit sets' outside questions, the negatives' test half).
+ */
+async function followUps(engine: Engine, negatives: string[]): Promise<void> {
+  const file = join(root, EVAL_DIR, 'follow-ups.yaml');
+  if (!existsSync(file)) return;
+  const { openers, followUps: asked } = parse(readFileSync(file, 'utf8')) as { openers: string[]; followUps: string[] };
+  const outside: string[] = [];
+  for (const set of FIT_SETS) for (const { q, expect } of await loadLabelled(join(root, EVAL_DIR, set))) if (expect.length === 0) outside.push(q);
+  const measure = (questions: string[]) => {
+    let n = 0, answered = 0, offered = 0;
+    for (const opener of openers) {
+      const first = step(initialState(), { text: opener }, { engine }).state;
+      const current = first.currentEntryId;
+      for (const q of questions) {
+        n++;
+        const r = step(structuredClone(first), { text: q }, { engine });
+        if (r.events.some((e) => e.type === 'answered' && e.entryId === current)) answered++;
+        else if (r.events.some((e) => e.type === 'suggested' && e.candidates.includes(current ?? ''))) offered++;
+      }
+    }
+    return `answered about the matter under discussion ${answered}/${n} (${pct(answered, n)}), offered it as a button ${offered}`;
+  };
+  console.log(`
+== follow-ups: a second question after each of ${openers.length} openers (eval/follow-ups.yaml)`);
+  console.log(`questions that only ask about it: ${measure(asked)}`);
+  console.log(`outside questions of the fit sets: ${measure(outside)}`);
+  console.log(`negatives, test half: ${measure(negatives)}`);
 }
 
 /** Precision (right among answered, outside questions counting as wrong) and coverage at other answer thresholds. */
@@ -127,6 +161,7 @@ for (const [name, rows] of [['eval/negatives (real text outside the knowledge ba
     console.log(`  by source: ${[...bySource].map(([s, [n, a]]) => `${s} ${a}/${n}`).join(', ')}`);
   }
 }
+await followUps(engine, negatives.filter((r) => half(r.text) === 'test').map((r) => r.text));
 for (const set of BLIND_SETS) {
   const file = join(root, EVAL_DIR, set);
   if (existsSync(file)) curve(engine, set, await loadLabelled(file), negatives.filter((r) => half(r.text) === 'test').map((r) => r.text));

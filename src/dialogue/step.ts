@@ -136,6 +136,8 @@ function isOnly(text: string, phrases: string[]): boolean {
 
 /** At most this many related matters get a button of their own under an FAQ or policy answer. */
 const RELATED_BUTTONS = 4;
+/** Entries offered when a follow-up names something the entry under discussion does not: it and the nearest others. */
+const SUGGESTIONS_WITH_CURRENT = 3;
 
 const NEXT_STEPS = (entry: Entry, flow?: Flow, titleOf: (id: string) => string | undefined = () => undefined): Choice[] => {
   if (flow) {
@@ -194,9 +196,17 @@ export function step(previous: ConversationState, input: UserInput, ctx: StepCon
     const side = questionTurn(state, text, ctx, false);
     if (ctx.onlineHandoff && side.events.some((e) => e.type === 'handoff_requested')) return { ...side, state: { ...side.state, mode: 'flow' } };
     const again = restate(active, side.state, ctx);
-    return { ...side, state: { ...side.state, mode: 'flow' }, replies: [...side.replies.filter((r) => r.type !== 'choices'), ...again] };
+    // The step's own buttons follow, so the side answer's are dropped — but a 您是不是想问 is said in words.
+    const sideReplies = side.replies.flatMap((r): Reply[] => (r.type !== 'choices' ? [r] : r.kind === 'suggest' ? [suggestionInWords(r.choices)] : []));
+    return { ...side, state: { ...side.state, mode: 'flow' }, replies: [...sideReplies, ...again] };
   }
   return questionTurn(state, text, ctx, true);
+}
+
+/** 您是不是想问 without its buttons, for a side question in a walkthrough: the step's buttons come next. */
+function suggestionInWords(choices: readonly Choice[]): Reply {
+  const titles = choices.filter((c) => c.value.startsWith('suggest:')).map((c) => `「${c.label}」`);
+  return { type: 'text', text: `我不太确定您问的是哪一项${titles.length > 0 ? `，可能是${titles.join('、')}` : ''}。先回答下面这一步，之后可以直接问那一项。` };
 }
 
 /** A question outside any walkthrough step (or a side question inside one). */
@@ -254,14 +264,21 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   // A follow-up about the entry under discussion: 「那要多少钱？」
   const current = state.currentEntryId ? engine.entry(state.currentEntryId) : undefined;
   const informative = result.analyzed.content.length;
+  // Answered as one only when what it names, if anything, is that entry's: 「那烟草证要多少钱」 after
+  // 开小卖部. A noun the entry says nothing about may be another matter (「婚假有几天」) or still this
+  // one (「户口本要带吗」): the entry is offered among the nearest, and nothing asserted.
+  let offerCurrent: Entry | undefined;
   if (current && aspect !== 'general' && informative <= 2) {
-    return answer(state, current, aspect, 1, true, ctx);
+    if (engine.unexplained(current.id, text).length === 0) return answer(state, current, aspect, 1, true, ctx);
+    offerCurrent = current;
   }
 
   // Unsure: offer the nearest entries and assert nothing until one is chosen.
-  if (result.band === 'suggest' && result.suggestions.length > 0) {
+  const nearest = result.band === 'suggest' ? result.suggestions.map((c) => c.entry) : [];
+  const offered = offerCurrent ? [offerCurrent, ...nearest.filter((e) => e.id !== offerCurrent.id)].slice(0, SUGGESTIONS_WITH_CURRENT) : nearest;
+  if (offered.length > 0) {
     const choices = [
-      ...result.suggestions.map((c) => ({ label: c.entry.title, value: CHOICE.suggested(c.entry.id) })),
+      ...offered.map((e) => ({ label: e.title, value: CHOICE.suggested(e.id) })),
       { label: '都不是', value: CHOICE.none },
       { label: '转人工', value: CHOICE.handoff },
     ];
@@ -270,7 +287,7 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
     return {
       state,
       replies: [{ type: 'choices', kind: 'suggest', text: '我不太确定您问的是哪一项。您是不是想问：', choices }],
-      events: [{ type: 'suggested', text, candidates: result.suggestions.map((c) => c.entry.id), probability: result.probability }],
+      events: [{ type: 'suggested', text, candidates: offered.map((e) => e.id), probability: result.probability }],
       match: null,
     };
   }

@@ -10,7 +10,7 @@ import { SHIPPED_GATE } from './gate-model.js';
 import type { KnowledgeBase } from './parse-knowledge.js';
 import type { RetrievalOverrides } from './retrieval-options.js';
 import type { Entry } from './schema.js';
-import { buildIndex, dictionaryWords, indexData, restoreIndex, search, type IndexData, type SearchIndex, type SearchResult } from './search-index.js';
+import { buildIndex, dictionaryWords, indexData, restoreIndex, search, type IndexData, type SearchIndex, type SearchResult, unexplainedNouns } from './search-index.js';
 
 export interface Engine {
   readonly kb: KnowledgeBase;
@@ -18,6 +18,8 @@ export interface Engine {
   /** The answer gate in use (null: the ranking's own threshold). */
   readonly gate: GateModel | null;
   search(query: string, k?: number): SearchResult;
+  /** The question's nouns (what it is about) that this entry says nothing about. */
+  unexplained(entryId: string, query: string): string[];
   entry(id: string): Entry | undefined;
   /** A short fingerprint of an entry's content, recorded with feedback so it points at what was shown. */
   version(id: string): string | undefined;
@@ -92,6 +94,7 @@ export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: E
     gate: index.gate,
     aspects: createAspectDetector(),
     search: (query, k = 5) => search(index, query, k),
+    unexplained: (entryId, query) => unexplainedNouns(index, entryId, query),
     entry: (id) => byId.get(id),
     version: (id) => (versions ??= new Map(kb.entries.map((e) => [e.id, fingerprint(JSON.stringify(e))]))).get(id),
     words: (text) => analyzer.analyze(text).tokens,

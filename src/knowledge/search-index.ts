@@ -723,6 +723,25 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
 }
 
 /**
+ * The nouns of a question that one entry says nothing about (neither the word nor any pair of its
+ * characters is in it), for the dialogue to tell a follow-up about the entry under discussion
+ * (「那烟草证要多少钱」, 「要带什么材料」) from a question about something else (「婚假有几天」).
+ */
+export function unexplainedNouns(index: SearchIndex, entryId: string, query: string): string[] {
+  const i = index.byId.get(entryId);
+  const q = index.analyzer.analyze(query);
+  const nouns = index.analyzer.nouns(q.original);
+  if (i === undefined) return nouns;
+  const doc = index.docs[i]!;
+  return nouns.filter((w) => {
+    if (doc.words.has(w)) return false;
+    const chars = [...w];
+    for (let j = 1; j < chars.length; j++) if (doc.chars.has(`${chars[j - 1]}${chars[j]}`)) return false;
+    return true;
+  });
+}
+
+/**
  * The entries to offer when unsure: the first few by rank that named something or share much
  * with the question, one per matter (an FAQ whose subject is already offered is left out).
  */

@@ -42,6 +42,8 @@ export interface Analyzer {
    * citizen's first pinyin question does not hold the server for it.
    */
   prepare(): void;
+  /** Nouns of two or more Chinese characters in a normalised text that say what it is about (none without a tagger). */
+  nouns(normalized: string): string[];
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -147,6 +149,7 @@ export function createAnalyzer(
   return {
     isFiller,
     prepare: buildMore,
+    nouns: (text) => (tokenizer.nouns?.(text) ?? []).filter((w) => [...w].length >= 2 && /^\p{Script=Han}+$/u.test(w) && !isFiller(w)),
     analyze(input) {
       let normalized = (readsPinyin ? readPinyin(normalize(input), wordOf) : normalize(input)).replace(/\s+/g, ' ').trim();
       normalized = normalized.replace(/(?<=\p{Script=Han})\s+(?=\p{Script=Han})/gu, '');

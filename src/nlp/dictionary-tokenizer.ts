@@ -11,7 +11,7 @@ import type { Tokenizer } from './tokenizer.js';
 const MIN_WORD = 2;
 const MAX_WORD = 12;
 
-export function withDictionary(cutGeneral: (text: string) => string[], words: Iterable<string>): Tokenizer {
+export function withDictionary(cutGeneral: (text: string) => string[], words: Iterable<string>, nouns?: (text: string) => string[]): Tokenizer {
   const dictionary = new Set<string>();
   // The lengths of the words starting with each character (bit n: a word of n characters), so
   // most positions are skipped at once and only lengths that exist are looked up.
@@ -59,7 +59,8 @@ export function withDictionary(cutGeneral: (text: string) => string[], words: It
   };
   return {
     cut,
-    withWords: (more) => withDictionary(cutGeneral, [...dictionary, ...more]),
+    withWords: (more) => withDictionary(cutGeneral, [...dictionary, ...more], nouns),
     parts: (word) => cutGeneral(word),
+    ...(nouns ? { nouns } : {}),
   };
 }

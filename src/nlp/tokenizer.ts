@@ -9,4 +9,10 @@ export interface Tokenizer {
   withWords(words: readonly string[]): Tokenizer;
   /** The general segmenter's words inside one word (協議離婚 → 协议, 离婚), for search. */
   parts(word: string): string[];
+  /**
+   * The general segmenter's nouns in a text that say what it is about (not places or times), for
+   * telling a follow-up question from a new one. Optional: a segmenter without a part-of-speech
+   * tagger has none.
+   */
+  nouns?(text: string): string[];
 }

@@ -32,6 +32,25 @@ describe('dialogue step', () => {
     expect(out.events).toContainEqual(expect.objectContaining({ type: 'answered', aspect: 'fee', followUp: true }));
   });
 
+  it('answers a follow-up only when what it names is the entry\'s; offers the entry when it names something the entry never mentions', () => {
+    const first = say(initialState(), '个体户营业执照怎么办');
+    // 执照 is the licence entry's own word: a follow-up, answered.
+    const own = say(first.state, '那执照要几天');
+    expect(own.match?.id).toBe('item-licence');
+    expect(own.events).toContainEqual(expect.objectContaining({ type: 'answered', entryId: 'item-licence' }));
+    // 婚假 is nowhere in it: not answered with the licence's time limit; offered as a button instead.
+    const other = say(first.state, '婚假有几天');
+    expect(other.match).toBeNull();
+    expect(other.events.some((e) => e.type === 'answered')).toBe(false);
+    const suggest = other.replies.find((r) => r.type === 'choices');
+    expect(suggest).toMatchObject({ kind: 'suggest' });
+    expect(choicesOf(other.replies)[0]).toEqual({ label: '个体工商户设立登记', value: CHOICE.suggested('item-licence') });
+    expect(other.events).toContainEqual(expect.objectContaining({ type: 'suggested', candidates: expect.arrayContaining(['item-licence']) }));
+    // Pressing it answers what was asked, about the licence.
+    const chosen = press(other.state, CHOICE.suggested('item-licence'));
+    expect(chosen.events).toContainEqual(expect.objectContaining({ type: 'answered', entryId: 'item-licence', aspect: other.state.lastAspect }));
+  });
+
   it('does not treat a follow-up as one when nothing was discussed', () => {
     const out = say(initialState(), '那要多少钱？');
     expect(out.match).toBeNull();

@@ -140,3 +140,13 @@ describe('gate features of the ranking', () => {
     expect(feature(q, 'rivalBm25')).toBeLessThan(feature(q, 'runnerUp'));
   });
 });
+
+describe('what an entry says nothing about (engine.unexplained, for follow-ups)', () => {
+  it('lists the question\'s nouns the entry never mentions — not a town, not a word of its own', () => {
+    expect(engine.unexplained('item-licence', '婚假有几天')).toEqual(['婚假']);
+    expect(engine.unexplained('item-licence', '那营业执照要几天')).toEqual([]);
+    // 梧州 is a place: where, not what about.
+    expect(engine.unexplained('item-licence', '在梧州要几天')).toEqual([]);
+    expect(engine.unexplained('item-id-card', '营业执照要几天')).toEqual(['营业执照']);
+  });
+});

@@ -17,4 +17,11 @@ describe('withDictionary', () => {
     expect(live.cut('开民营医院')).toEqual(['开', '民', '营', '医', '院']);
     expect(preview.cut('社保卡')).toEqual(['社保卡']);
   });
+
+  it('keeps the general segmenter\'s noun tagger through withWords, and has none without one', () => {
+    const tagger = (t: string) => (t.includes('婚假') ? ['婚假'] : []);
+    const tok = withDictionary(chars, ['结婚登记'], tagger).withWords(['离婚登记']);
+    expect(tok.nouns?.('结婚登记后婚假几天')).toEqual(['婚假']);
+    expect(withDictionary(chars, []).nouns).toBeUndefined();
+  });
 });
