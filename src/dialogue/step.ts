@@ -18,6 +18,7 @@ import {
   advance,
   answerFlow,
   backFlow,
+  pendingAnswerType,
   readAnswer,
   restartFlow,
   startFlow,
@@ -163,6 +164,21 @@ const NEXT_STEPS = (entry: Entry, flow?: Flow, titleOf: (id: string) => string |
 
 const toMatch = (entry: Entry, score: number): Match => ({ id: entry.id, title: entry.title, kind: entry.kind, score });
 
+/** 「1」, 「２」, 「第一个」, 「第2项」: a button by its place, as people type who do not tap (and as WeChat numbers them). */
+const POSITION = /^第?([1-9]|[一二三四五六七八九])(个|项|条|号|种)?$/u;
+const HAN_DIGITS = '一二三四五六七八九';
+
+/** The button at a typed place — unless the walkthrough's pending question takes a number or text (「2」 is then the answer). */
+function byPosition(state: ConversationState, typed: string, ctx: StepContext): Choice | undefined {
+  const m = POSITION.exec(typed);
+  if (!m || state.pendingChoices.length === 0) return undefined;
+  const active = activeFlow(state, ctx);
+  const answerType = active && state.flow ? pendingAnswerType(active, state.flow) : null;
+  if (answerType === 'number' || answerType === 'text') return undefined;
+  const n = /\d/.test(m[1]!) ? Number(m[1]) : HAN_DIGITS.indexOf(m[1]!) + 1;
+  return state.pendingChoices[n - 1];
+}
+
 export function step(previous: ConversationState, input: UserInput, ctx: StepContext): StepResult {
   const state: ConversationState = { ...previous, flow: previous.flow ?? null, turns: previous.turns + 1 };
 
@@ -171,7 +187,7 @@ export function step(previous: ConversationState, input: UserInput, ctx: StepCon
   const text = 'text' in input ? input.text : '';
   if (choice === null) {
     const typed = normalize(text);
-    const hit = state.pendingChoices.find((c) => normalize(c.label) === typed);
+    const hit = state.pendingChoices.find((c) => normalize(c.label) === typed) ?? byPosition(state, typed, ctx);
     if (hit) choice = hit.value;
   }
   if (choice !== null && choice.startsWith('flow:')) return onFlowChoice(state, choice, ctx);

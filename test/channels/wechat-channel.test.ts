@@ -85,6 +85,8 @@ describe('a conversation in WeChat', () => {
     expect(content(first)).toContain('个体户还是公司');
     expect(content(first)).toMatch(/回复数字选择：\n1\. 个体户\n2\. 公司/);
 
+    // A number beyond the list says which numbers there are, and the list stays on offer.
+    expect(content(await fake.text(running.url, openid, '5'))).toBe('请回复 1 到 3 之间的数字，或者直接输入您的问题。');
     const second = await fake.text(running.url, openid, '1');
     expect(content(second)).toContain('卖不卖吃的');
     // The citizen may also type the words of a choice.

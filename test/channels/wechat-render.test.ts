@@ -1,6 +1,6 @@
 /** Rendering the core's replies as one WeChat text, and reading a numbered answer back. */
 import { describe, expect, it } from 'vitest';
-import { choiceFor, cutToBytes, renderWechat, TEXT_LIMIT_BYTES } from '../../src/channels/wechat/render-wechat.js';
+import { choiceFor, cutToBytes, positionOutOfRange, renderWechat, TEXT_LIMIT_BYTES } from '../../src/channels/wechat/render-wechat.js';
 import type { AnswerCard, Reply } from '../../src/core/types.js';
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
@@ -32,7 +32,15 @@ describe('renderWechat', () => {
     expect(choiceFor('第2个', out.choices)).toBe('flow:answer:company');
     expect(choiceFor('2.', out.choices)).toBe('flow:answer:company');
     expect(choiceFor('公司', out.choices)).toBe('flow:answer:company');
+    expect(choiceFor('第二个', out.choices)).toBe('flow:answer:company');
+    expect(choiceFor('一', out.choices)).toBe('flow:answer:individual');
     expect(choiceFor('3', out.choices)).toBeNull();
+    // A place beyond the list is told apart from ordinary text, so the reply can say which numbers there are.
+    expect(positionOutOfRange('3', out.choices)).toBe(2);
+    expect(positionOutOfRange('第五个', out.choices)).toBe(2);
+    expect(positionOutOfRange('2', out.choices)).toBeNull();
+    expect(positionOutOfRange('开个公司要什么材料', out.choices)).toBeNull();
+    expect(positionOutOfRange('3', [])).toBeNull();
     expect(choiceFor('开个公司要什么材料', out.choices)).toBeNull();
     expect(choiceFor('1', [])).toBeNull();
   });

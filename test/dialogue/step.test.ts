@@ -51,6 +51,17 @@ describe('dialogue step', () => {
     expect(chosen.events).toContainEqual(expect.objectContaining({ type: 'answered', entryId: 'item-licence', aspect: other.state.lastAspect }));
   });
 
+  it('takes a typed place (「2」, 「第一个」) as the button there; not when nothing is on offer', () => {
+    const first = say(initialState(), '个体户营业执照怎么办');
+    expect(choicesOf(first.replies)[1]?.label).toBe('办理流程');
+    for (const typed of ['2', '２', '第二个', '第2项']) {
+      const out = say(first.state, typed);
+      expect(out.events, typed).toContainEqual(expect.objectContaining({ type: 'answered', entryId: 'item-licence', aspect: 'steps' }));
+    }
+    expect(say(first.state, '9').events[0]?.type).toBe('unanswered');
+    expect(say(initialState(), '1').events[0]?.type).toBe('unanswered');
+  });
+
   it('does not treat a follow-up as one when nothing was discussed', () => {
     const out = say(initialState(), '那要多少钱？');
     expect(out.match).toBeNull();

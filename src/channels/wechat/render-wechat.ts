@@ -131,6 +131,23 @@ export function renderWechat(replies: readonly Reply[], baseUrl: string | null, 
 }
 
 const FULL_WIDTH_DIGIT = /[０-９]/g;
+const HAN_DIGITS = '一二三四五六七八九';
+
+/** 「2」「2.」「第2个」「第二项」 → 2; anything else → null. */
+function positionOf(t: string): number | null {
+  const n = /^(?:第\s*)?(\d{1,2}|[一二三四五六七八九])\s*(?:个|项|号)?\s*[.。、．]?$/u.exec(t);
+  if (!n) return null;
+  return /\d/.test(n[1]!) ? Number(n[1]) : HAN_DIGITS.indexOf(n[1]!) + 1;
+}
+
+/**
+ * A typed place (「5」) beyond the numbered choices on offer: the number of choices, so the reply
+ * can say which numbers there are; null when the text is no place or there are no numbered choices.
+ */
+export function positionOutOfRange(typed: string, choices: readonly Choice[]): number | null {
+  const i = positionOf(typed.replace(FULL_WIDTH_DIGIT, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).trim());
+  return i !== null && choices.length > 0 && (i < 1 || i > choices.length) ? choices.length : null;
+}
 
 /**
  * What a typed reply means when choices are on offer: 「1」「１」「1.」「第1个」 → the first
@@ -139,11 +156,8 @@ const FULL_WIDTH_DIGIT = /[０-９]/g;
 export function choiceFor(typed: string, choices: readonly Choice[], words: readonly Choice[] = []): string | null {
   if (choices.length === 0 && words.length === 0) return null;
   const t = typed.replace(FULL_WIDTH_DIGIT, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).trim();
-  const n = /^(?:第\s*)?(\d{1,2})\s*(?:个|项|号)?\s*[.。、．]?$/.exec(t);
-  if (n && choices.length > 0) {
-    const i = Number(n[1]);
-    return i >= 1 && i <= choices.length ? choices[i - 1]!.value : null;
-  }
+  const i = positionOf(t);
+  if (i !== null && choices.length > 0) return i >= 1 && i <= choices.length ? choices[i - 1]!.value : null;
   const label = t.replace(/[。.！!]+$/, '');
   return [...choices, ...words].find((c) => c.label === label)?.value ?? null;
 }

@@ -37,7 +37,7 @@ import { createWechatApi, WechatApiError, type WechatApi } from './wechat-api.js
 import { decryptMessage, encryptMessage, newNonce, sameSignature, signatureOf } from './wechat-crypto.js';
 import { clickInput, parseWechatMenu, type WechatMenu } from './wechat-menu.js';
 import { encryptedReplyXml, newsReplyXml, readMessage, readXml, textReplyXml, type InboundMessage, type NewsArticle } from './wechat-xml.js';
-import { choiceFor, cutToBytes, renderWechat, TEXT_LIMIT_BYTES } from './render-wechat.js';
+import { choiceFor, cutToBytes, positionOutOfRange, renderWechat, TEXT_LIMIT_BYTES } from './render-wechat.js';
 
 export const WECHAT_PATH = '/api/wechat';
 
@@ -337,6 +337,8 @@ function enabledChannel(o: WechatChannelOptions, s: WechatSettings, router: Rout
         if (!typed) return say(msg.MsgType === 'voice' ? '抱歉，没听清您的语音。请再说一遍，或者直接输入文字。' : PLEASE_TYPE);
         if (typed.length > o.config.maxMessageLength) return say(`消息太长了，请控制在 ${o.config.maxMessageLength} 字以内。`);
         const choice = choiceFor(typed, user.choices, user.words);
+        const offered = choice ? null : positionOutOfRange(typed, user.choices);
+        if (offered !== null) return { ...say(`请回复 1 到 ${offered} 之间的数字，或者直接输入您的问题。`), choices: user.choices, words: user.words };
         input = choice ? { choice } : { text: typed };
         break;
       }
