@@ -259,12 +259,13 @@ function finish(flow: Flow, state: FlowState, replies: Reply[], spec: Flow['step
   return { kind: 'checklist', state, replies: out, checklist };
 }
 
-/** Reads an answer to the question being asked, typed or pressed; null if the input is not one. */
 /** The kind of answer the walkthrough's pending question takes (null when none is pending). */
 export function pendingAnswerType(flow: Flow, state: FlowState): Flow['slots'][string]['type'] | null {
   const step = state.at ? flow.steps[state.at] : undefined;
   return step && 'ask' in step ? (flow.slots[step.slot]?.type ?? null) : null;
 }
+
+/** Reads an answer to the question being asked, typed or pressed; null if the input is not one. */
 
 export function readAnswer(flow: Flow, state: FlowState, input: { text?: string; choice?: string }): Value | null {
   const step = state.at ? flow.steps[state.at] : undefined;

@@ -3,6 +3,7 @@
  * Channel-independent and pure: state is plain JSON, the engine is passed in, time comes in ctx.
  */
 import type { Choice, Match, Mode, Reply, UserInput } from '../core/types.js';
+import { typedPosition } from '../core/typed-position.js';
 import { askWhich } from '../knowledge/ask-which.js';
 import type { Engine } from '../knowledge/engine.js';
 import { ANSWER_THRESHOLD } from '../knowledge/search-index.js';
@@ -164,18 +165,13 @@ const NEXT_STEPS = (entry: Entry, flow?: Flow, titleOf: (id: string) => string |
 
 const toMatch = (entry: Entry, score: number): Match => ({ id: entry.id, title: entry.title, kind: entry.kind, score });
 
-/** 「1」, 「２」, 「第一个」, 「第2项」: a button by its place, as people type who do not tap (and as WeChat numbers them). */
-const POSITION = /^第?([1-9]|[一二三四五六七八九])(个|项|条|号|种)?$/u;
-const HAN_DIGITS = '一二三四五六七八九';
-
-/** The button at a typed place — unless the walkthrough's pending question takes a number or text (「2」 is then the answer). */
+/** The button at a typed place (「2」, 「第二个」) — unless the walkthrough's pending question takes a number or text (「2」 is then the answer). */
 function byPosition(state: ConversationState, typed: string, ctx: StepContext): Choice | undefined {
-  const m = POSITION.exec(typed);
-  if (!m || state.pendingChoices.length === 0) return undefined;
+  const n = typedPosition(typed);
+  if (n === null || n < 1 || state.pendingChoices.length === 0) return undefined;
   const active = activeFlow(state, ctx);
   const answerType = active && state.flow ? pendingAnswerType(active, state.flow) : null;
   if (answerType === 'number' || answerType === 'text') return undefined;
-  const n = /\d/.test(m[1]!) ? Number(m[1]) : HAN_DIGITS.indexOf(m[1]!) + 1;
   return state.pendingChoices[n - 1];
 }
 

@@ -5,6 +5,7 @@
  * sources as one short line. Pure: replies in, text and the numbered choices out.
  */
 import type { AnswerCard, Choice, Reply } from '../../core/types.js';
+import { typedPosition } from '../../core/typed-position.js';
 
 /**
  * The longest text Yici sends in one WeChat message, in UTF-8 bytes. WeChat does not document a
@@ -131,21 +132,13 @@ export function renderWechat(replies: readonly Reply[], baseUrl: string | null, 
 }
 
 const FULL_WIDTH_DIGIT = /[０-９]/g;
-const HAN_DIGITS = '一二三四五六七八九';
-
-/** 「2」「2.」「第2个」「第二项」 → 2; anything else → null. */
-function positionOf(t: string): number | null {
-  const n = /^(?:第\s*)?(\d{1,2}|[一二三四五六七八九])\s*(?:个|项|号)?\s*[.。、．]?$/u.exec(t);
-  if (!n) return null;
-  return /\d/.test(n[1]!) ? Number(n[1]) : HAN_DIGITS.indexOf(n[1]!) + 1;
-}
 
 /**
  * A typed place (「5」) beyond the numbered choices on offer: the number of choices, so the reply
  * can say which numbers there are; null when the text is no place or there are no numbered choices.
  */
 export function positionOutOfRange(typed: string, choices: readonly Choice[]): number | null {
-  const i = positionOf(typed.replace(FULL_WIDTH_DIGIT, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).trim());
+  const i = typedPosition(typed);
   return i !== null && choices.length > 0 && (i < 1 || i > choices.length) ? choices.length : null;
 }
 
@@ -156,7 +149,7 @@ export function positionOutOfRange(typed: string, choices: readonly Choice[]): n
 export function choiceFor(typed: string, choices: readonly Choice[], words: readonly Choice[] = []): string | null {
   if (choices.length === 0 && words.length === 0) return null;
   const t = typed.replace(FULL_WIDTH_DIGIT, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).trim();
-  const i = positionOf(t);
+  const i = typedPosition(t);
   if (i !== null && choices.length > 0) return i >= 1 && i <= choices.length ? choices[i - 1]!.value : null;
   const label = t.replace(/[。.！!]+$/, '');
   return [...choices, ...words].find((c) => c.label === label)?.value ?? null;
