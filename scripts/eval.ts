@@ -2,7 +2,8 @@
  * `npm run eval`: runs the labelled question sets, the real negative corpus and the catalogue
  * near misses (eval/) against the shipped knowledge base and prints, per set: answered right,
  * offered right (in the 您是不是想问 buttons), refused, answered wrong, false answers on
- * questions outside the knowledge base, and the gate's precision–coverage curve.
+ * questions outside the knowledge base, the gate's precision–coverage curve, and how second
+ * questions in a conversation are taken (follow-ups, eval/follow-ups.yaml).
  * Prints numbers; asserts nothing (test/knowledge/eval-floor.test.ts holds the floors).
  * Usage: tsx scripts/eval.ts [--verbose] [FILE.yaml …]
  *
@@ -86,8 +87,7 @@ async function followUps(engine: Engine, negatives: string[]): Promise<void> {
     }
     return `answered about the matter under discussion ${answered}/${n} (${pct(answered, n)}), offered it as a button ${offered}`;
   };
-  console.log(`
-== follow-ups: a second question after each of ${openers.length} openers (eval/follow-ups.yaml)`);
+  console.log(`\n== follow-ups: a second question after each of ${openers.length} openers (eval/follow-ups.yaml)`);
   console.log(`questions that only ask about it: ${measure(asked)}`);
   console.log(`outside questions of the fit sets: ${measure(outside)}`);
   console.log(`negatives, test half: ${measure(negatives)}`);
