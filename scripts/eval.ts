@@ -72,11 +72,12 @@ async function followUps(engine: Engine, negatives: string[]): Promise<void> {
   if (!existsSync(file)) return;
   const { openers, followUps: asked } = parse(readFileSync(file, 'utf8')) as { openers: string[]; followUps: string[] };
   const outside: string[] = [];
-  for (const set of FIT_SETS) for (const { q, expect } of await loadLabelled(join(root, EVAL_DIR, set))) if (expect.length === 0) outside.push(q);
+  const inScope: { q: string; expect: string[] }[] = [];
+  for (const set of FIT_SETS) for (const l of await loadLabelled(join(root, EVAL_DIR, set))) (l.expect.length === 0 ? outside.push(l.q) : inScope.push(l));
+  const openings = openers.map((opener) => step(initialState(), { text: opener }, { engine }).state);
   const measure = (questions: string[]) => {
     let n = 0, answered = 0, offered = 0;
-    for (const opener of openers) {
-      const first = step(initialState(), { text: opener }, { engine }).state;
+    for (const first of openings) {
       const current = first.currentEntryId;
       for (const q of questions) {
         n++;
@@ -91,6 +92,17 @@ async function followUps(engine: Engine, negatives: string[]): Promise<void> {
   console.log(`questions that only ask about it: ${measure(asked)}`);
   console.log(`outside questions of the fit sets: ${measure(outside)}`);
   console.log(`negatives, test half: ${measure(negatives)}`);
+  // And the fit sets' questions about a matter, asked second: how many are answered right (or wrong) after a turn about another.
+  let n = 0, right = 0, wrong = 0;
+  for (const first of openings) {
+    for (const { q, expect } of inScope) {
+      n++;
+      const r = step(structuredClone(first), { text: q }, { engine });
+      const answered = r.events.find((e) => e.type === 'answered');
+      if (answered?.type === 'answered') fits(engine.entry(answered.entryId), expect) ? right++ : wrong++;
+    }
+  }
+  console.log(`in-scope questions of the fit sets: answered right ${right}/${n} (${pct(right, n)}), answered wrong ${wrong}`);
 }
 
 /** Precision (right among answered, outside questions counting as wrong) and coverage at other answer thresholds. */
