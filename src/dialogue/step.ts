@@ -54,7 +54,7 @@ export type DialogueEvent =
   /** A complaint, report, suggestion or thanks (诉求): pointed to 12345 or a person, not answered. */
   | { type: 'appeal'; kind: AppealKind }
   | { type: 'handoff_requested'; reason: 'asked' | 'repeated_failure' | 'complaint' }
-  | { type: 'smalltalk'; intent: 'greeting' | 'thanks' | 'goodbye' | 'help' }
+  | { type: 'smalltalk'; intent: 'greeting' | 'thanks' | 'goodbye' | 'help' | 'ack' }
   | { type: 'flow_started'; flowId: string; prefilled: string[] }
   | { type: 'flow_answered'; flowId: string; step: string }
   | { type: 'checklist_created'; checklist: Checklist }
@@ -128,6 +128,15 @@ export function asksForPerson(norm: string): boolean {
 const GREETINGS = ['你好', '您好', '在吗', '在不在', '哈喽', 'hello', 'hi', '嗨', '早上好', '下午好', '晚上好', '有人吗'];
 const THANKS = ['谢谢', '多谢', '感谢', '谢了', '好的谢谢', 'thanks', 'thank you', '辛苦了'];
 const GOODBYES = ['再见', '拜拜', 'bye', '没有了', '没事了'];
+/** 「好的」「嗯」「知道了」 after an answer: nothing asked, nothing to refuse. Matched whole (「好贵」 and 「行不行」 are not these). */
+const ACKS = ['好', '嗯', '嗯嗯', '好滴', '知道', '明白', '懂', '清楚', '收到', '了解', '行', 'ok', 'okay'];
+/** 「好的」 → ack; 「知道了，谢谢」 → thanks; anything that asks or says more → null. */
+function courtesy(norm: string): 'ack' | 'thanks' | null {
+  const t = norm.replace(/[啊呀吧呢哦噢嘛哈的了,.!?，。！？~～ ]/g, '');
+  if (ACKS.includes(t)) return 'ack';
+  return ACKS.some((a) => t.startsWith(a) && THANKS.includes(t.slice(a.length))) ? 'thanks' : null;
+}
+
 const HELP = ['帮助', '菜单', '你能做什么', '你会什么', '能问什么', '可以问什么', '能问啥', '可以问啥', '功能', '能做什么', '会做什么', '能干什么', '怎么用', '使用说明'];
 
 /** Is the whole message (give or take politeness) one of these phrases? */
@@ -229,6 +238,8 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   if (isOnly(norm, GREETINGS)) return smalltalk(state, 'greeting', ctx);
   if (isOnly(norm, THANKS)) return smalltalk(state, 'thanks', ctx);
   if (isOnly(norm, GOODBYES)) return smalltalk(state, 'goodbye', ctx);
+  const courteous = courtesy(norm);
+  if (courteous) return smalltalk(state, courteous, ctx);
   // 「我能问什么」 does what the button of that name does.
   if (isOnly(norm.replace(/^(请问|我们|我)+/, ''), HELP)) return smalltalk(state, 'help', ctx);
 
@@ -421,7 +432,7 @@ function appeal(state: ConversationState, kind: AppealKind, ctx: StepContext): S
 
 function smalltalk(
   state: ConversationState,
-  intent: 'greeting' | 'thanks' | 'goodbye' | 'help',
+  intent: 'greeting' | 'thanks' | 'goodbye' | 'help' | 'ack',
   ctx: StepContext,
 ): StepResult {
   const { city } = ctx.engine.kb.settings;
@@ -432,12 +443,14 @@ function smalltalk(
     help: `我可以告诉您在${city}办事要带什么材料、去哪里办、要多久、收不收费，以及办事依据。常见的“一件事”有：`,
     thanks: '不客气！还有其他问题随时问我。',
     goodbye: '好的，祝您办事顺利，一次办成！',
+    ack: '好的。还有想问的，直接说就行。',
   } as const;
   const replies: Reply[] = [{ type: 'text', text: texts[intent] }];
   if ((intent === 'greeting' || intent === 'help') && menu.length > 0) {
     replies.push({ type: 'choices', text: '常见事项：', choices: menu });
     state.pendingChoices = menu;
-  } else state.pendingChoices = [];
+    // An acknowledgement leaves the buttons on offer as they were: they are still on the screen.
+  } else if (intent !== 'ack') state.pendingChoices = [];
   return { state, replies, events: [{ type: 'smalltalk', intent }], match: null };
 }
 

@@ -62,6 +62,20 @@ describe('dialogue step', () => {
     expect(say(initialState(), '1').events[0]?.type).toBe('unanswered');
   });
 
+  it('takes 「好的」「嗯嗯。」「知道了，谢谢」 as courtesy, not as a question it cannot answer; 「好贵」 is no such thing', () => {
+    const first = say(initialState(), '个体户营业执照怎么办');
+    for (const typed of ['好的', '嗯嗯。', '明白了！', 'OK']) {
+      const out = say(first.state, typed);
+      expect(out.events, typed).toEqual([{ type: 'smalltalk', intent: 'ack' }]);
+      expect(texts(out.replies)).toContain('还有想问的');
+      // The buttons still on the screen still work, typed or by place.
+      expect(say(out.state, '2').events).toContainEqual(expect.objectContaining({ type: 'answered', entryId: 'item-licence', aspect: 'steps' }));
+    }
+    expect(say(first.state, '知道了，谢谢').events).toEqual([{ type: 'smalltalk', intent: 'thanks' }]);
+    expect(say(first.state, '好贵').events[0]?.type).not.toBe('smalltalk');
+    expect(say(first.state, '行不行').events[0]?.type).not.toBe('smalltalk');
+  });
+
   it('does not treat a follow-up as one when nothing was discussed', () => {
     const out = say(initialState(), '那要多少钱？');
     expect(out.match).toBeNull();
