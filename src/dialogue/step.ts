@@ -130,6 +130,15 @@ const THANKS = ['谢谢', '多谢', '感谢', '谢了', '好的谢谢', 'thanks'
 const GOODBYES = ['再见', '拜拜', 'bye', '没有了', '没事了'];
 /** 「好的」「嗯」「知道了」 after an answer: nothing asked, nothing to refuse. Matched whole (「好贵」 and 「行不行」 are not these). */
 const ACKS = ['好', '嗯', '嗯嗯', '好滴', '知道', '明白', '懂', '清楚', '收到', '了解', '行', 'ok', 'okay'];
+/**
+ * 「你好，我想咨询一下」「我想问个问题」「喂」「？」: a question announced, not yet asked. Greeted and asked
+ * what it is, rather than refused — which would count as a failure and offer a person too soon.
+ */
+const PREAMBLE = /^(?:你好|您好|喂|哈喽|hello|hi)*(?:我|我们|想|要|请|麻烦|麻烦你|那个|打扰)*(?:问|咨询|请教)?(?:一下|个问题|一个问题|个事|件事)?$/u;
+function isPreamble(norm: string): boolean {
+  return PREAMBLE.test(norm.replace(/[啊呀吧呢哦噢嘛哈的了,.!?，。！？、~～…\s]/gu, ''));
+}
+
 /** 「好的」 → ack; 「知道了，谢谢」 → thanks; anything that asks or says more → null. */
 function courtesy(norm: string): 'ack' | 'thanks' | null {
   const t = norm.replace(/[啊呀吧呢哦噢嘛哈的了,.!?，。！？~～ ]/g, '');
@@ -235,7 +244,7 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   const { engine } = ctx;
   const norm = normalize(text);
   if (asksForPerson(norm)) return handoff(state, 'asked', ctx);
-  if (isOnly(norm, GREETINGS)) return smalltalk(state, 'greeting', ctx);
+  if (isOnly(norm, GREETINGS) || isPreamble(norm)) return smalltalk(state, 'greeting', ctx);
   if (isOnly(norm, THANKS)) return smalltalk(state, 'thanks', ctx);
   if (isOnly(norm, GOODBYES)) return smalltalk(state, 'goodbye', ctx);
   const courteous = courtesy(norm);

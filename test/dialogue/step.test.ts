@@ -76,6 +76,16 @@ describe('dialogue step', () => {
     expect(say(first.state, '行不行').events[0]?.type).not.toBe('smalltalk');
   });
 
+  it('greets a question announced but not yet asked, without counting a failure; the question itself is answered', () => {
+    for (const typed of ['你好，我想咨询一下', '我想问个问题', '麻烦问一下', '喂', '？？']) {
+      const out = say(initialState(), typed);
+      expect(out.events, typed).toEqual([{ type: 'smalltalk', intent: 'greeting' }]);
+      expect(out.state.failures, typed).toBe(0);
+    }
+    expect(say(initialState(), '我想问一下身份证怎么办').match?.id).toBe('item-id-card');
+    expect(say(initialState(), '我要投诉').events[0]?.type).not.toBe('smalltalk');
+  });
+
   it('does not treat a follow-up as one when nothing was discussed', () => {
     const out = say(initialState(), '那要多少钱？');
     expect(out.match).toBeNull();
