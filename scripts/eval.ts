@@ -73,7 +73,12 @@ async function followUps(engine: Engine, negatives: string[]): Promise<void> {
   const { openers, followUps: asked } = parse(readFileSync(file, 'utf8')) as { openers: string[]; followUps: string[] };
   const outside: string[] = [];
   const inScope: { q: string; expect: string[] }[] = [];
-  for (const set of FIT_SETS) for (const l of await loadLabelled(join(root, EVAL_DIR, set))) (l.expect.length === 0 ? outside.push(l.q) : inScope.push(l));
+  for (const set of FIT_SETS) {
+    for (const l of await loadLabelled(join(root, EVAL_DIR, set))) {
+      if (l.expect.length === 0) outside.push(l.q);
+      else inScope.push(l);
+    }
+  }
   const openings = openers.map((opener) => step(initialState(), { text: opener }, { engine }).state);
   const measure = (questions: string[]) => {
     let n = 0, answered = 0, offered = 0;
@@ -99,7 +104,9 @@ async function followUps(engine: Engine, negatives: string[]): Promise<void> {
       n++;
       const r = step(structuredClone(first), { text: q }, { engine });
       const answered = r.events.find((e) => e.type === 'answered');
-      if (answered?.type === 'answered') fits(engine.entry(answered.entryId), expect) ? right++ : wrong++;
+      if (answered?.type !== 'answered') continue;
+      if (fits(engine.entry(answered.entryId), expect)) right++;
+      else wrong++;
     }
   }
   console.log(`in-scope questions of the fit sets: answered right ${right}/${n} (${pct(right, n)}), answered wrong ${wrong}`);

@@ -135,13 +135,13 @@ const ACKS = ['好', '嗯', '嗯嗯', '好滴', '知道', '明白', '懂', '清�
  * what it is, rather than refused — which would count as a failure and offer a person too soon.
  */
 const PREAMBLE = /^(?:你好|您好|喂|哈喽|hello|hi)*(?:我|我们|想|要|请|麻烦|麻烦你|那个|打扰)*(?:问|咨询|请教)?(?:一下|个问题|一个问题|个事|件事)?$/u;
-function isPreamble(norm: string): boolean {
-  return PREAMBLE.test(norm.replace(/[啊呀吧呢哦噢嘛哈的了,.!?，。！？、~～…\s]/gu, ''));
-}
+/** A short message without its particles and punctuation, for matching courtesies and preambles whole. */
+const bare = (norm: string): string => norm.replace(/[啊呀吧呢哦噢嘛哈的了,.!?，。！？、~～…\s]/gu, '');
+const isPreamble = (norm: string): boolean => PREAMBLE.test(bare(norm));
 
 /** 「好的」 → ack; 「知道了，谢谢」 → thanks; anything that asks or says more → null. */
 function courtesy(norm: string): 'ack' | 'thanks' | null {
-  const t = norm.replace(/[啊呀吧呢哦噢嘛哈的了,.!?，。！？~～ ]/g, '');
+  const t = bare(norm);
   if (ACKS.includes(t)) return 'ack';
   return ACKS.some((a) => t.startsWith(a) && THANKS.includes(t.slice(a.length))) ? 'thanks' : null;
 }
@@ -458,8 +458,7 @@ function smalltalk(
   if ((intent === 'greeting' || intent === 'help') && menu.length > 0) {
     replies.push({ type: 'choices', text: '常见事项：', choices: menu });
     state.pendingChoices = menu;
-    // An acknowledgement leaves the buttons on offer as they were: they are still on the screen.
-  } else if (intent !== 'ack') state.pendingChoices = [];
+  } else if (intent !== 'ack') state.pendingChoices = []; // an acknowledgement leaves the buttons on offer: they are still on the screen
   return { state, replies, events: [{ type: 'smalltalk', intent }], match: null };
 }
 
