@@ -726,6 +726,9 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
  * The nouns of a question that one entry says nothing about (neither the word nor any pair of its
  * characters is in it), for the dialogue to tell a follow-up about the entry under discussion
  * (「那烟草证要多少钱」, 「要带什么材料」) from a question about something else (「婚假有几天」).
+ * The whole message is read, not only the question `search` finds inside a long one: a letter's
+ * other nouns say it is about something else too (passing search's analysis instead answered 3 more
+ * of the negatives' 4,413 as follow-ups).
  */
 export function unexplainedNouns(index: SearchIndex, entryId: string, query: string): string[] {
   const i = index.byId.get(entryId);
