@@ -21,8 +21,9 @@
  * - `between` compares times (the `at` column), where the embedded stores compare the ISO text:
  *   the same for the `toISOString()` times Yici writes.
  * - The statements of a chat message are prepared by name (parsed and planned once per
- *   connection); range reads are not, so each is planned for its range. `readTogether` calls made
- *   while two are out go together in one statement (see `reads` below).
+ *   connection); range reads are not, so each is planned for its range. Document reads, and
+ *   commits, asked for while two are out go together in one statement (batches.ts): under load a
+ *   round trip and a transaction serve several chat messages.
  * - When the database cannot be reached, every call rejects with StoreUnavailableError.
  */
 import pg from 'pg';
@@ -30,7 +31,8 @@ import { keyedSerializer, serializer } from '../core/serialize.js';
 import { StoreUnavailableError } from './errors.js';
 import { MIGRATIONS } from './pg-migrations.js';
 import { applyChange, JOURNAL_LIMIT } from './document-change.js';
-import type { DocumentChange, DocumentStore, LogStore, Store, TallyStore, Versioned } from './ports.js';
+import { batches } from './batches.js';
+import type { DocumentChange, DocumentStore, LogAppend, LogStore, Store, TallyAppend, TallyStore, Versioned } from './ports.js';
 import { checkCounts } from './tally-maps.js';
 
 const { Pool, escapeIdentifier } = pg;
@@ -41,6 +43,12 @@ const LOCK_WAIT_LIMIT_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 5000;
 /** Batches of document reads out at once; reads asked for meanwhile go together in the next. */
 const READ_BATCHES_IN_FLIGHT = 2;
+/** Batches of commits out at once. */
+const COMMIT_BATCHES_IN_FLIGHT = 2;
+/** The most reads or commits one statement carries. */
+const MAX_BATCH = 64;
+/** SQLSTATE deadlock_detected. */
+const DEADLOCK = '40P01';
 /** Documents whose count of changes is remembered (the most recently used). */
 const CHANGE_COUNTS_KEPT = 10_000;
 
@@ -59,22 +67,6 @@ const guard = <T>(p: Promise<T>): Promise<T> =>
   p.catch((err: unknown) => {
     throw isUnavailable(err) ? new StoreUnavailableError(err) : err;
   });
-
-/** A commit: the CTEs `head` (ending with `done`, one row when the document committed), then its log records and counts. */
-function commitWith(s: string, head: string): string {
-  return `with ${head}, appended as (
-            insert into ${s}.logs (name, at, record)
-            select l.name, l.at, l.record from unnest($5::text[], $6::timestamptz[], $7::json[]) as l(name, at, record)
-            where exists (select 1 from done) returning 1
-          ), tallied as (
-            insert into ${s}.tallies as t (name, bucket, key, n)
-            select $8, bucket, key, sum(n) from unnest($9::text[], $10::text[], $11::bigint[]) as c(bucket, key, n)
-            where exists (select 1 from done)
-            group by bucket, key order by bucket, key
-            on conflict (name, bucket, key) do update set n = t.n + excluded.n returning 1
-          )
-          select 1 as ok from done`;
-}
 
 /** Every statement the store runs, on the tables of `schema`. */
 export function statements(schema: string) {
@@ -97,37 +89,48 @@ export function statements(schema: string) {
               on conflict (collection, key) do update set value = excluded.value, updated_at = excluded.updated_at, version = d.version + 1, base = d.version + 1
             )
             delete from ${s}.document_changes where collection = $1 and key = $2`,
-    // One statement, one round trip: the document if still at version $4 (0: absent), and then the
-    // log records ($5 names, $6 times, $7 records) and the counts of tally $8 ($9 buckets, $10 keys,
-    // $11 numbers; as tallyAdd) — all or nothing. Returns one row when it committed. `commit`
-    // writes the whole value $3 (and removes the changes it holds); `commitChange` adds the change
-    // $3 at the next version and leaves the row's value as it was (no rewrite of a long text).
-    commit: commitWith(
-      s,
-      `inserted as (
-         insert into ${s}.documents (collection, key, value, updated_at, version, base)
-         select $1, $2, $3, now(), 1, 1 where $4::bigint = 0
-         on conflict (collection, key) do nothing returning 1
-       ), updated as (
-         update ${s}.documents set value = $3, updated_at = now(), version = version + 1, base = version + 1
-         where collection = $1 and key = $2 and version = $4::bigint and $4::bigint > 0 returning 1
-       ), done as (
-         select 1 from inserted union all select 1 from updated
-       ), cleared as (
-         delete from ${s}.document_changes where collection = $1 and key = $2 and exists (select 1 from done)
-       )`,
-    ),
-    commitChange: commitWith(
-      s,
-      `done as (
-         update ${s}.documents set updated_at = now(), version = version + 1
-         where collection = $1 and key = $2 and version = $4::bigint returning 1
-       ), changed as (
-         insert into ${s}.document_changes (collection, key, version, change)
-         select $1, $2, $4::bigint + 1, $3::json where exists (select 1 from done)
-         on conflict (collection, key, version) do update set change = excluded.change
-       )`,
-    ),
+    // Commits of several documents (each at most once) in one statement, one round trip and one
+    // transaction: item i ($1 collections, $2 keys, $3 bodies, $4 versions read — 0: absent —,
+    // $5 whole) stores its document only if it is still at that version, and then its log records
+    // ($6 items, $7 names, $8 times, $9 records) and tally counts ($10 items, $11 tallies,
+    // $12 buckets, $13 keys, $14 numbers; summed per counter and taken in key order, as tallyAdd)
+    // — for each item all or nothing. Returns the items that committed. A whole item writes its
+    // value (and removes the changes it held); any other adds its body as the change at the next
+    // version and leaves the row's value as it was (no rewrite of a long text).
+    commitBatch: `with w as (
+        select * from unnest($1::text[], $2::text[], $3::json[], $4::bigint[], $5::boolean[]) with ordinality as w(collection, key, body, version, whole, i)
+      ), inserted as (
+        insert into ${s}.documents (collection, key, value, updated_at, version, base)
+        select collection, key, body, now(), 1, 1 from w where whole and version = 0
+        on conflict (collection, key) do nothing returning collection, key
+      ), rewritten as (
+        update ${s}.documents d set value = w.body, updated_at = now(), version = d.version + 1, base = d.version + 1
+        from w where w.whole and w.version > 0 and d.collection = w.collection and d.key = w.key and d.version = w.version
+        returning d.collection, d.key
+      ), advanced as (
+        update ${s}.documents d set updated_at = now(), version = d.version + 1
+        from w where not w.whole and d.collection = w.collection and d.key = w.key and d.version = w.version
+        returning d.collection, d.key
+      ), done as (
+        select w.* from w join (select * from inserted union all select * from rewritten union all select * from advanced) x using (collection, key)
+      ), cleared as (
+        delete from ${s}.document_changes c using done where done.whole and c.collection = done.collection and c.key = done.key
+      ), changed as (
+        insert into ${s}.document_changes (collection, key, version, change)
+        select collection, key, version + 1, body from done where not whole
+        on conflict (collection, key, version) do update set change = excluded.change
+      ), appended as (
+        insert into ${s}.logs (name, at, record)
+        select l.name, l.at, l.record from unnest($6::bigint[], $7::text[], $8::timestamptz[], $9::json[]) as l(i, name, at, record)
+        where l.i in (select i from done) returning 1
+      ), tallied as (
+        insert into ${s}.tallies as t (name, bucket, key, n)
+        select c.name, c.bucket, c.key, sum(c.n) from unnest($10::bigint[], $11::text[], $12::text[], $13::text[], $14::bigint[]) as c(i, name, bucket, key, n)
+        where c.i in (select i from done)
+        group by c.name, c.bucket, c.key order by c.name, c.bucket, c.key
+        on conflict (name, bucket, key) do update set n = t.n + excluded.n returning 1
+      )
+      select i from done`,
     delete: `with removed as (delete from ${s}.documents where collection = $1 and key = $2)
              delete from ${s}.document_changes where collection = $1 and key = $2`,
     append: `insert into ${s}.logs (name, at, record) values ($1, $2, $3)`,
@@ -256,7 +259,7 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
   // per chat message 2.1 → 1.3 ms, docs/benchmarks.md). Range reads stay unnamed, so each is
   // planned for its own range: a generic plan guesses a few rows and would sort a year of them.
   const named = new Map<string, string>(
-    (['readVersioned', 'readTogether', 'write', 'commit', 'commitChange', 'delete', 'append', 'tallyAdd', 'lease'] as const).map((k) => [sql[k], `yici_${k}`]),
+    (['readVersioned', 'readTogether', 'write', 'commitBatch', 'delete', 'append', 'tallyAdd', 'lease'] as const).map((k) => [sql[k], `yici_${k}`]),
   );
   const query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => {
     const name = named.get(text);
@@ -337,62 +340,68 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
     return row ? current(JSON.stringify([collection, key]), row) : undefined;
   };
 
-  // Reads of several documents (a chat message's conversation and its case) go in batches: while
-  // READ_BATCHES_IN_FLIGHT are out, the reads asked for meanwhile wait and then go together, in
-  // one statement — under load one round trip serves several messages. A read still sees every
-  // commit that finished before it was asked for (its statement is sent after).
-  const reads = (() => {
-    type Item = { collection: string; key: string };
-    type Found = ({ value: unknown; version: number } | undefined)[];
-    type Waiting = { items: readonly Item[]; resolve: (v: Found) => void; reject: (e: unknown) => void };
-    const idOf = (i: Item) => JSON.stringify([i.collection, i.key]);
-    let queue: Waiting[] = [];
-    let inFlight = 0;
-    const send = async (batch: Waiting[]): Promise<void> => {
-      inFlight++;
-      try {
-        const all = new Map(batch.flatMap((w) => w.items.map((i) => [idOf(i), i] as const)));
-        const pairs = [...all.values()];
-        const { rows } = await query<Row & { collection: string; key: string }>(sql.readTogether, [pairs.map((i) => i.collection), pairs.map((i) => i.key)]);
-        const found = new Map(rows.map((r) => [idOf(r), current(idOf(r), r)]));
-        // Each caller gets its own copy of a document asked for twice in one batch.
-        const seen = new Set<string>();
-        for (const w of batch) {
-          try {
-            w.resolve(
-              w.items.map((i) => {
-                const id = idOf(i);
-                const row = found.get(id);
-                if (!row) return undefined;
-                if (seen.has(id)) return { value: structuredClone(row.value), version: row.version };
-                seen.add(id);
-                return row;
-              }),
-            );
-          } catch (err) {
-            w.reject(err);
-          }
-        }
-      } catch (err) {
-        for (const w of batch) w.reject(err);
-      } finally {
-        inFlight--;
-        if (queue.length > 0 && inFlight < READ_BATCHES_IN_FLIGHT) {
-          const next = queue;
-          queue = [];
-          void send(next);
-        }
-      }
-    };
-    return {
-      read: (items: readonly Item[]) =>
-        new Promise<Found>((resolve, reject) => {
-          const w = { items, resolve, reject };
-          if (inFlight < READ_BATCHES_IN_FLIGHT) void send([w]);
-          else queue.push(w);
-        }),
-    };
-  })();
+  // Reads of several documents (a chat message's conversation and its case) go in batches (see
+  // batches.ts): under load one statement serves several messages. A read still sees every commit
+  // that finished before it was asked for (its statement is sent after).
+  type Item = { collection: string; key: string };
+  type Found = (Versioned<unknown> | undefined)[];
+  const idOf = (i: Item) => JSON.stringify([i.collection, i.key]);
+  const readBatch = batches<readonly Item[], Found>(READ_BATCHES_IN_FLIGHT, MAX_BATCH, async (asks) => {
+    const all = new Map(asks.flatMap((items) => items.map((i) => [idOf(i), i] as const)));
+    const pairs = [...all.values()];
+    const { rows } = await query<Row & { collection: string; key: string }>(sql.readTogether, [pairs.map((i) => i.collection), pairs.map((i) => i.key)]);
+    const found = new Map(rows.map((r) => [idOf(r), current(idOf(r), r)]));
+    // Each caller gets its own copy of a document asked for twice in one batch.
+    const seen = new Set<string>();
+    return asks.map((items) =>
+      items.map((i) => {
+        const id = idOf(i);
+        const row = found.get(id);
+        if (!row) return undefined;
+        if (seen.has(id)) return { value: structuredClone(row.value), version: row.version };
+        seen.add(id);
+        return row;
+      }),
+    );
+  });
+
+  // Commits go in batches likewise: one statement and one transaction for the commits of several
+  // messages (measured: PostgreSQL's CPU per commit 0.8–0.95 → 0.19–0.20 ms in batches of five,
+  // docs/benchmarks.md). A document has at most one commit out (its line in `saving`), so a batch
+  // never holds one document twice.
+  type Commit = { collection: string; key: string; body: string | undefined; version: number; whole: boolean; appends: LogAppend[]; tally?: TallyAppend };
+  const sendCommits = async (items: Commit[]): Promise<boolean[]> => {
+    const appends = items.flatMap((c, i) => c.appends.map((a) => ({ i: i + 1, a })));
+    const counts = items.flatMap((c, i) => (c.tally?.counts ?? []).map((n) => ({ i: i + 1, name: c.tally!.name, n })));
+    const { rows } = await query<{ i: string }>(sql.commitBatch, [
+      items.map((c) => c.collection),
+      items.map((c) => c.key),
+      items.map((c) => c.body ?? null),
+      items.map((c) => c.version),
+      items.map((c) => c.whole),
+      appends.map((x) => x.i),
+      appends.map((x) => x.a.log),
+      appends.map((x) => timeOf((x.a.record as { at?: unknown } | null)?.at)),
+      appends.map((x) => JSON.stringify(x.a.record)),
+      counts.map((x) => x.i),
+      counts.map((x) => x.name),
+      counts.map((x) => x.n.bucket),
+      counts.map((x) => x.n.key),
+      counts.map((x) => x.n.n),
+    ]);
+    const done = new Set(rows.map((r) => Number(r.i)));
+    return items.map((_, i) => done.has(i + 1));
+  };
+  const commitBatch = batches<Commit, boolean>(COMMIT_BATCHES_IN_FLIGHT, MAX_BATCH, async (items) => {
+    try {
+      return await sendCommits(items);
+    } catch (err) {
+      // Two instances' batches can lock the same documents in opposite orders (two conversations,
+      // each with a message on both): PostgreSQL then aborts one. Its commits go again one by one.
+      if (items.length > 1 && (err as { code?: unknown }).code === DEADLOCK) return Promise.all(items.map(async (c) => (await sendCommits([c]))[0]!));
+      throw err;
+    }
+  });
 
   let closing: Promise<void> | undefined;
   const flush = async () => {
@@ -403,7 +412,7 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
     kind: 'postgres',
     async readTogether(items) {
       if (items.length === 0) return [];
-      return reads.read(items);
+      return readBatch(items);
     },
     documents<T>(collection: string): DocumentStore<T> {
       return {
@@ -417,24 +426,10 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
           const id = JSON.stringify([collection, key]);
           return track(
             saving(id, async () => {
-              const counts = tally?.counts ?? [];
-              checkCounts(counts);
+              checkCounts(tally?.counts ?? []);
               const known = changeCounts.get(id);
               const journal = change !== undefined && version > 0 && known?.version === version && known.changes < JOURNAL_LIMIT;
-              const values = [
-                collection,
-                key,
-                JSON.stringify(journal ? change : value),
-                version,
-                appends.map((a) => a.log),
-                appends.map((a) => timeOf((a.record as { at?: unknown } | null)?.at)),
-                appends.map((a) => JSON.stringify(a.record)),
-                tally?.name ?? '',
-                counts.map((c) => c.bucket),
-                counts.map((c) => c.key),
-                counts.map((c) => c.n),
-              ];
-              const done = (await query(journal ? sql.commitChange : sql.commit, values)).rowCount === 1;
+              const done = await commitBatch({ collection, key, body: JSON.stringify(journal ? change : value), version, whole: !journal, appends, tally });
               if (done) noteChanges(id, version + 1, journal ? known.changes + 1 : 0);
               return done;
             }),

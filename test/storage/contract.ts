@@ -148,6 +148,41 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('keeps commits of many documents made at once apart: each stores, logs and counts only if it read the current version', async () => {
+      const store = await make();
+      const docs = store.documents<{ n: number; items: number[] }>('at-once');
+      const totals = store.tallies('at-once-tally');
+      const log = store.log<{ at: string; key: string; n: number }>('at-once-log');
+      const at = '2026-01-01T02:00:00.000Z';
+      const keys = Array.from({ length: 30 }, (_, i) => `d${i}`);
+      const commitOf = (key: string, version: number, n: number, change?: { set: { n: number }; push: { items: number[] } }) =>
+        docs.commit(key, {
+          version,
+          value: { n, items: change ? [1, n] : [n] },
+          change,
+          appends: [{ log: 'at-once-log', record: { at, key, n } }],
+          tally: { name: 'at-once-tally', counts: [{ bucket: 'day:2026-01-01', key: 'asked', n: 1 }, { bucket: 'day:2026-01-01', key, n }] },
+        });
+      // First, all at once: create each (and, for the odd ones, a stale second creation).
+      const created = await Promise.all(keys.flatMap((key, i) => (i % 2 === 0 ? [commitOf(key, 0, 1)] : [commitOf(key, 0, 1), commitOf(key, 0, 50)])));
+      expect(created.filter(Boolean)).toHaveLength(30);
+      // Then a change of every document at once, a third of them over a version that is not theirs.
+      const changed = await Promise.all(keys.map((key, i) => commitOf(key, i % 3 === 0 ? 7 : 1, 2, { set: { n: 2 }, push: { items: [2] } })));
+      expect(changed).toEqual(keys.map((_, i) => i % 3 !== 0));
+      for (const [i, key] of keys.entries()) {
+        expect(await docs.readVersioned(key)).toEqual(i % 3 === 0 ? { value: { n: 1, items: [1] }, version: 1 } : { value: { n: 2, items: [1, 2] }, version: 2 });
+      }
+      // Only what committed was logged and counted.
+      const logged = await log.between('2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z');
+      expect(logged.filter((r) => r.n === 1)).toHaveLength(30);
+      expect(logged.filter((r) => r.n === 2).map((r) => r.key).sort()).toEqual(keys.filter((_, i) => i % 3 !== 0).sort());
+      expect(logged.filter((r) => r.n === 50)).toEqual([]);
+      const sums = await totals.sum(['day:2026-01-01']);
+      expect(sums.get('asked')).toBe(30 + 20);
+      for (const [i, key] of keys.entries()) expect(sums.get(key)).toBe(i % 3 === 0 ? 1 : 3);
+      await store.close();
+    });
+
     it('keeps every change of many commits, in order, whatever the journal does (compaction included)', async () => {
       const store = await make();
       const docs = store.documents<{ n: number; items: number[]; note: string }>('journaled');

@@ -241,6 +241,58 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
     await store.close();
   });
 
+  it('sends commits asked for while others are out together, in one statement', async () => {
+    const sent: string[] = [];
+    const schema = freshSchema();
+    const store = await open(schema, { onStatement: (text: string) => sent.push(text) });
+    const docs = store.documents<{ n: number }>('batched-commits');
+    const batch = statements(schema).commitBatch;
+    const made = await Promise.all(Array.from({ length: 40 }, (_, i) => docs.commit(`k${i}`, { version: 0, value: { n: i }, appends: [{ log: 'batched-log', record: { at: '2026-01-01T00:00:00.000Z', i } }] })));
+    expect(made.every(Boolean)).toBe(true);
+    const commits = sent.filter((t) => t === batch).length;
+    expect(commits).toBeGreaterThan(0);
+    expect(commits).toBeLessThanOrEqual(6);
+    expect(await store.log('batched-log').between('2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z')).toHaveLength(40);
+    for (let i = 0; i < 40; i++) expect(await docs.readVersioned(`k${i}`)).toEqual({ value: { n: i }, version: 1 });
+    await store.close();
+  });
+
+  it('commits one by one the documents of a batch that PostgreSQL aborted in a deadlock', async () => {
+    const schema = freshSchema();
+    const store = await open(schema, { poolSize: 4 });
+    const docs = store.documents<{ n: number }>('locked');
+    for (const key of ['a', 'b', 'c', 'e']) expect(await docs.commit(key, { version: 0, value: { n: 0 } })).toBe(true);
+    const s = pg.escapeIdentifier(schema);
+    // Two other sessions, as another instance's transactions; they wait long before looking for a
+    // deadlock, so that it is the store's statement that PostgreSQL aborts.
+    const [hold, other] = [new pg.Client(TEST_DATABASE_URL), new pg.Client(TEST_DATABASE_URL)];
+    await Promise.all([hold.connect(), other.connect()]);
+    try {
+      for (const c of [hold, other]) await c.query("begin; set local deadlock_timeout = '20s'");
+      await hold.query(`select 1 from ${s}.documents where key in ('c', 'e') for update`);
+      await other.query(`select 1 from ${s}.documents where key = 'b' for update`);
+      // c and e go first, one batch each, and wait for `hold`; a and b wait for them and then go together.
+      const c = docs.commit('c', { version: 1, value: { n: 1 }, change: { set: { n: 1 } } });
+      const e = docs.commit('e', { version: 1, value: { n: 1 }, change: { set: { n: 1 } } });
+      await sleep(100);
+      const a = docs.commit('a', { version: 1, value: { n: 1 }, change: { set: { n: 1 } } });
+      const b = docs.commit('b', { version: 1, value: { n: 1 }, change: { set: { n: 1 } } });
+      await hold.query('commit');
+      expect(await Promise.all([c, e])).toEqual([true, true]);
+      // The batch of a and b has locked a and waits for b: `other` now waits for a — a deadlock.
+      const waiting = async () => (await sqlOnce<{ n: string }>(`select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%unnest($1::text[], $2::text[], $3::json[]%'`)).at(0)?.n === '1';
+      for (let i = 0; i < 100 && !(await waiting()); i++) await sleep(20);
+      const touched = other.query(`update ${s}.documents set updated_at = now() where key = 'a'`);
+      await touched; // the store's statement was aborted, so `other` got a
+      await other.query('commit');
+      expect(await Promise.all([a, b])).toEqual([true, true]);
+      for (const key of ['a', 'b', 'c', 'e']) expect(await docs.readVersioned(key)).toEqual({ value: { n: 1 }, version: 2 });
+    } finally {
+      await Promise.all([hold.end(), other.end()]);
+      await store.close();
+    }
+  });
+
   it('plans range reads for their range: they are not sent as prepared statements', async () => {
     const sent: { text: string; name?: string }[] = [];
     const schema = freshSchema();
