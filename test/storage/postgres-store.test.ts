@@ -261,7 +261,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
     const schema = freshSchema();
     const store = await open(schema, { poolSize: 4 });
     const docs = store.documents<{ n: number }>('locked');
-    for (const key of ['a', 'b', 'c', 'e']) expect(await docs.commit(key, { version: 0, value: { n: 0 } })).toBe(true);
+    for (const key of ['a', 'b', 'c']) expect(await docs.commit(key, { version: 0, value: { n: 0 } })).toBe(true);
     const s = pg.escapeIdentifier(schema);
     // Two other sessions, as another instance's transactions; they wait long before looking for a
     // deadlock, so that it is the store's statement that PostgreSQL aborts.
@@ -269,16 +269,15 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
     await Promise.all([hold.connect(), other.connect()]);
     try {
       for (const c of [hold, other]) await c.query("begin; set local deadlock_timeout = '20s'");
-      await hold.query(`select 1 from ${s}.documents where key in ('c', 'e') for update`);
+      await hold.query(`select 1 from ${s}.documents where key = 'c' for update`);
       await other.query(`select 1 from ${s}.documents where key = 'b' for update`);
-      // c and e go first, one batch each, and wait for `hold`; a and b wait for them and then go together.
+      // c goes first, alone, and waits for `hold`; a and b wait for it and then go together.
       const c = docs.commit('c', { version: 1, value: { n: 1 }, change: { set: { n: 1 } } });
-      const e = docs.commit('e', { version: 1, value: { n: 1 }, change: { set: { n: 1 } } });
       await sleep(100);
       const a = docs.commit('a', { version: 1, value: { n: 1 }, change: { set: { n: 1 } } });
       const b = docs.commit('b', { version: 1, value: { n: 1 }, change: { set: { n: 1 } } });
       await hold.query('commit');
-      expect(await Promise.all([c, e])).toEqual([true, true]);
+      expect(await c).toBe(true);
       // The batch of a and b has locked a and waits for b: `other` now waits for a — a deadlock.
       const waiting = async () => (await sqlOnce<{ n: string }>(`select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%unnest($1::text[], $2::text[], $3::json[]%'`)).at(0)?.n === '1';
       for (let i = 0; i < 100 && !(await waiting()); i++) await sleep(20);
@@ -286,7 +285,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
       await touched; // the store's statement was aborted, so `other` got a
       await other.query('commit');
       expect(await Promise.all([a, b])).toEqual([true, true]);
-      for (const key of ['a', 'b', 'c', 'e']) expect(await docs.readVersioned(key)).toEqual({ value: { n: 1 }, version: 2 });
+      for (const key of ['a', 'b', 'c']) expect(await docs.readVersioned(key)).toEqual({ value: { n: 1 }, version: 2 });
     } finally {
       await Promise.all([hold.end(), other.end()]);
       await store.close();
