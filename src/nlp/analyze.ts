@@ -8,6 +8,13 @@ import { pinyinKeys, soundKeys } from './pinyin.js';
 import { STOPWORDS } from './stopwords.js';
 import type { Tokenizer } from './tokenizer.js';
 
+/**
+ * A question that ends in 不 (收费不, 要钱不, 能办不) asks as one ending in 吗 does: read so, that
+ * 不 is neither a negation nor something the question is about. (「办好了没」 asks whether it is
+ * done, not a yes-or-no about the matter: left as it is.)
+ */
+const TRAILING_NOT = /(?<=\p{Script=Han}{2})不$/u;
+
 export interface SynonymGroup {
   canonical: string;
   variants: readonly string[];
@@ -154,6 +161,7 @@ export function createAnalyzer(
       let normalized = (readsPinyin ? readPinyin(normalize(input), wordOf) : normalize(input)).replace(/\s+/g, ' ').trim();
       normalized = normalized.replace(/(?<=\p{Script=Han})\s+(?=\p{Script=Han})/gu, '');
       if (dialectRe) normalized = normalized.replace(dialectRe, (m) => dialectMap.get(m) ?? m);
+      normalized = normalized.replace(TRAILING_NOT, '吗');
       const added = new Set<string>();
       if (variantRe) {
         for (const m of normalized.matchAll(variantRe)) {

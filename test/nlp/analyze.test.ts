@@ -21,6 +21,16 @@ describe('segmentation', () => {
 });
 
 describe('analyze', () => {
+  it('reads a question ending in 不 as one ending in 吗, and keeps 不 everywhere else', () => {
+    expect(analyzer.analyze('收费不').tokens).toEqual(['收费', '吗']);
+    expect(analyzer.analyze('收费不？').tokens).toEqual(['收费', '吗']);
+    expect(analyzer.analyze('要钱不').content).not.toContain('不');
+    expect(analyzer.analyze('不收费吗').tokens).toContain('不');
+    expect(analyzer.analyze('也不卖烟').tokens).toContain('不');
+    // Too short to be a question about something: left alone.
+    expect(analyzer.analyze('好不').tokens).toContain('不');
+  });
+
   it('appends the canonical term of a recognised variant', () => {
     const a = analyzer.analyze('社会保障卡丢了');
     expect(a.text).toBe('社会保障卡丢了 社保卡');
