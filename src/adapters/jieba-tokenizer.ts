@@ -66,8 +66,14 @@ export function createJiebaTokenizer(): Tokenizer {
  */
 const NOUN_TAGS = new Set(['n', 'nz', 'vn', 'nt', 'ng', 'j', 'nr', 'x']);
 
+/**
+ * An unknown word of two characters that begins with a modal verb (能批, 要批, 能领, 需交) is the
+ * modal and a one-character verb its HMM joined, not the name of something.
+ */
+const MODAL_AND_VERB = /^[能会要可想需得该][\p{Script=Han}]$/u;
+
 function nouns(text: string): string[] {
   const out: string[] = [];
-  for (const { word, tag } of nodejieba.tag(text)) if (NOUN_TAGS.has(tag)) out.push(word);
+  for (const { word, tag } of nodejieba.tag(text)) if (NOUN_TAGS.has(tag) && !(tag === 'x' && MODAL_AND_VERB.test(word))) out.push(word);
   return out;
 }
