@@ -98,18 +98,20 @@ async function followUps(engine: Engine, negatives: string[]): Promise<void> {
   console.log(`outside questions of the fit sets: ${measure(outside)}`);
   console.log(`negatives, test half: ${measure(negatives)}`);
   // And the fit sets' questions about a matter, asked second: how many are answered right (or wrong) after a turn about another.
-  let n = 0, right = 0, wrong = 0;
+  let n = 0, right = 0, wrong = 0, offeredRight = 0;
   for (const first of openings) {
     for (const { q, expect } of inScope) {
       n++;
       const r = step(structuredClone(first), { text: q }, { engine });
       const answered = r.events.find((e) => e.type === 'answered');
-      if (answered?.type !== 'answered') continue;
-      if (fits(engine.entry(answered.entryId), expect)) right++;
-      else wrong++;
+      const suggested = r.events.find((e) => e.type === 'suggested');
+      if (answered?.type === 'answered') {
+        if (fits(engine.entry(answered.entryId), expect)) right++;
+        else wrong++;
+      } else if (suggested?.type === 'suggested' && suggested.candidates.some((id) => fits(engine.entry(id), expect))) offeredRight++;
     }
   }
-  console.log(`in-scope questions of the fit sets: answered right ${right}/${n} (${pct(right, n)}), answered wrong ${wrong}`);
+  console.log(`in-scope questions of the fit sets: answered right ${right}/${n} (${pct(right, n)}), offered right ${offeredRight}, answered wrong ${wrong}`);
 }
 
 /** Precision (right among answered, outside questions counting as wrong) and coverage at other answer thresholds. */

@@ -304,6 +304,9 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
     if (engine.unexplained(current.id, text).length === 0) return answer(state, current, aspect, 1, true, ctx);
     offerCurrent = current;
   }
+  // A short question that asks no aspect (「要登报吗」 after 企业注销) while other entries are near
+  // enough to offer may still be about the matter under discussion: it is offered first among them.
+  if (current && aspect === 'general' && informative <= 2 && result.band === 'suggest') offerCurrent = current;
 
   // Unsure: offer the nearest entries and assert nothing until one is chosen.
   const nearest = result.band === 'suggest' ? result.suggestions.map((c) => c.entry) : [];

@@ -72,3 +72,17 @@ describe('help', () => {
     }
   });
 });
+
+describe('a short yes-or-no question while a matter is under discussion', () => {
+  it('offers that matter first when other entries are near enough to offer (「要登报吗」 after 企业注销)', () => {
+    const first = say('公司注销要什么材料');
+    expect(first.state.currentEntryId).toBe('item-enterprise-deregistration');
+    const out = say('要登报吗', first.state);
+    expect(types(out)).not.toContain('answered');
+    const suggested = out.events.find((e) => e.type === 'suggested');
+    expect(suggested?.type === 'suggested' && suggested.candidates[0]).toBe('item-enterprise-deregistration');
+    // Without a matter under discussion the same question offers only what is near.
+    const alone = say('要登报吗').events.find((e) => e.type === 'suggested');
+    expect(alone?.type === 'suggested' && alone.candidates).not.toContain('item-enterprise-deregistration');
+  });
+});
