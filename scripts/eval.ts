@@ -83,12 +83,14 @@ async function followUps(engine: Engine, negatives: string[]): Promise<void> {
   const measure = (questions: string[]) => {
     let n = 0, answered = 0, offered = 0;
     for (const first of openings) {
-      const current = first.currentEntryId;
+      // The matter under discussion: the entry answered first, and the matter an FAQ belongs to.
+      const current = first.currentEntryId === null ? undefined : engine.entry(first.currentEntryId);
+      const matter = new Set([current?.id, current?.kind === 'faq' ? current.related[0] : undefined].filter((id) => id !== undefined));
       for (const q of questions) {
         n++;
         const r = step(structuredClone(first), { text: q }, { engine });
-        if (r.events.some((e) => e.type === 'answered' && e.entryId === current)) answered++;
-        else if (r.events.some((e) => e.type === 'suggested' && e.candidates.includes(current ?? ''))) offered++;
+        if (r.events.some((e) => e.type === 'answered' && matter.has(e.entryId))) answered++;
+        else if (r.events.some((e) => e.type === 'suggested' && e.candidates.some((id) => matter.has(id)))) offered++;
       }
     }
     return `answered about the matter under discussion ${answered}/${n} (${pct(answered, n)}), offered it as a button ${offered}`;

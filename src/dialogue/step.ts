@@ -301,8 +301,14 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   // one (「户口本要带吗」): the entry is offered among the nearest, and nothing asserted.
   let offerCurrent: Entry | undefined;
   if (current && aspect !== 'general' && informative <= 2) {
-    if (engine.unexplained(current.id, text).length === 0) return answer(state, current, aspect, 1, true, ctx);
-    offerCurrent = current;
+    // After an FAQ, the follow-up asks something that one answer did not (「一年交多少」 after 「没交过养老保险
+    // 还能领吗」): the matter it belongs to answers it, by the section asked for.
+    const subject = current.kind === 'faq' && current.related[0] !== undefined ? engine.entry(current.related[0]) : undefined;
+    const target = subject && subject.kind !== 'faq' ? subject : current;
+    if (engine.unexplained(current.id, text).length === 0 || (target !== current && engine.unexplained(target.id, text).length === 0)) {
+      return answer(state, target, aspect, 1, true, ctx);
+    }
+    offerCurrent = target;
   }
   // A short question that asks no aspect (「要登报吗」 after 企业注销) while other entries are near
   // enough to offer may still be about the matter under discussion: it is offered first among them.

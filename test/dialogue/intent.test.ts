@@ -86,3 +86,13 @@ describe('a short yes-or-no question while a matter is under discussion', () => 
     expect(alone?.type === 'suggested' && alone.candidates).not.toContain('item-enterprise-deregistration');
   });
 });
+
+describe('a follow-up after an FAQ', () => {
+  it('is answered by the matter the FAQ belongs to, with the section asked for (「要多久」 after 「结婚登记还要户口本吗」)', () => {
+    const first = say('结婚登记还要户口本吗');
+    expect(first.events[0]).toMatchObject({ type: 'answered', entryId: 'faq-marriage-household-register' });
+    const out = say('要多久', first.state);
+    expect(out.events).toContainEqual(expect.objectContaining({ type: 'answered', entryId: 'item-marriage-registration', aspect: 'time', followUp: true }));
+    expect(out.state.currentEntryId).toBe('item-marriage-registration');
+  });
+});
