@@ -49,6 +49,13 @@ export interface RetrievalOptions {
    */
   gapped: { minChars: number; shortMaxChars: number; shortAllowance: number; longAllowance: number };
   /**
+   * A name that is a one-character verb and its thing (领发票, 开饭店, 上户口) is also named with the
+   * thing said first and the verb after it, at most `maxBetween` characters apart with only a how
+   * or a where between (发票怎么领, 饭店去哪开, 户口要怎么上) — Chinese puts the thing first as often
+   * as not. As strong as a gapped match.
+   */
+  inverted: { maxBetween: number };
+  /**
    * An FAQ is named when one of its phrasings shares at least `similarity` of its character pairs
    * with the question (Dice) and its subject is named; its evidence is then the similarity plus
    * `subjectBonus` (at most 1). Questions of fewer than `minPairs` character pairs are not compared.
@@ -102,6 +109,7 @@ export const DEFAULT_RETRIEVAL_OPTIONS: Readonly<RetrievalOptions> = deepFreeze(
   matchStrength: { exact: 1, synonym: 0.9, sound: 0.9, gapped: 0.85 },
   soundMinSyllables: 3,
   gapped: { minChars: 3, shortMaxChars: 3, shortAllowance: 1, longAllowance: 2 },
+  inverted: { maxBetween: 4 },
   faq: { similarity: 0.55, subjectBonus: 0.2, minPairs: 3 },
   fuzzy: { candidates: 12, maxLength: 10, min: 0.6, threshold: 0.45, weight: 0.8 },
   namedStrength: 0.9,

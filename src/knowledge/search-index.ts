@@ -407,6 +407,31 @@ function gappedMatch(text: string, name: readonly string[], g: RetrievalOptions[
 }
 
 /**
+ * Is a name of a one-character verb and its thing (领发票) in the question with the thing first and
+ * the verb at most `maxBetween` characters after it, only a how or a where between them
+ * (发票怎么领)? Only names of three or more characters: the thing must be two or more, so that it
+ * names something on its own.
+ */
+function invertedMatch(text: string, name: readonly string[], maxBetween: number): boolean {
+  if (name.length < 3) return false;
+  const verb = name[0]!;
+  const thing = name.slice(1).join('');
+  for (let at = text.indexOf(thing); at >= 0; at = text.indexOf(thing, at + 1)) {
+    const end = at + thing.length;
+    const v = text.indexOf(verb, end);
+    if (v >= 0 && v - end <= maxBetween && HOW_OR_WHERE.test(text.slice(end, v))) return true;
+  }
+  return false;
+}
+
+/**
+ * What stands between the thing and its verb when the thing is said first: how or where (发票怎么领,
+ * 饭店去哪开). Anything else is another sentence — 「医院办执业登记」 is the hospital doing something,
+ * 「户口本上」 is no 上户口.
+ */
+const HOW_OR_WHERE = /^(?:要|该|应该|需要|可以)?(?:怎么|怎样|咋|如何|去哪|去哪里|在哪|在哪里|到哪|到哪里|哪里|哪儿)$/u;
+
+/**
  * What of the question a name must find in it to be named by it: a name's first and last
  * characters (`Analyzed.text`, which `original` begins) whether it is found verbatim, through a
  * synonym or with a gap, each of its syllables (`soundText`) when it is found by sound. Most names
@@ -435,6 +460,7 @@ function anchorMatch(doc: Doc, q: Analyzed, present: Present, o: RetrievalOption
     // Sound-alike names (社报卡 for 社保卡). Names of one or two syllables are left out: too many words share them.
     else if (a.han >= o.soundMinSyllables && a.syllables.every((x) => present.syllables.has(x)) && q.soundText.includes(a.sound)) [m, k] = [s.sound, 'sound'];
     else if (spelled && a.han === a.chars.length && gappedMatch(q.text, a.chars, o.gapped)) [m, k] = [s.gapped, 'gapped'];
+    else if (spelled && a.han === a.chars.length && invertedMatch(q.text, a.chars, o.inverted.maxBetween)) [m, k] = [s.gapped, 'gapped'];
     if (m * a.strength > best) {
       best = m * a.strength;
       name = a.text;

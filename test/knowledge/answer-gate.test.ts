@@ -71,6 +71,16 @@ describe('paraphrases are not refused', () => {
     answers('开办民营医院', ['bundle-medical-institution', 'item-medical-institution-approval']);
   });
 
+  it('a verb-and-thing name with the thing said first and how or where between (发票怎么领 ~ 领发票)', () => {
+    answers('发票怎么领', ['item-invoice-application']);
+    answers('公积金怎么提', ['item-housing-fund-withdrawal']);
+    // Anything else between them is another sentence: no name matched by it.
+    const gapped = (q: string) => engine.search(q, 3).features[FEATURES.indexOf('gapped')];
+    expect(gapped('发票怎么领')).toBe(1);
+    expect(gapped('户口本上有个人已经不在了')).toBe(0);
+    expect(gapped('发票给了我领导')).toBe(0);
+  });
+
   it('a thing with an everyday verb of replacing it (残疾证丢了怎么补 ~ 残疾证挂失, 补残疾证)', () => {
     answers('残疾证弄丢了咋补办', ['bundle-disability-services']);
   });
