@@ -6,7 +6,7 @@ import type { Choice, Match, Mode, Reply, UserInput } from '../core/types.js';
 import { typedPosition } from '../core/typed-position.js';
 import { askWhich } from '../knowledge/ask-which.js';
 import type { Engine } from '../knowledge/engine.js';
-import { ANSWER_THRESHOLD } from '../knowledge/search-index.js';
+import { ANSWER_THRESHOLD, related } from '../knowledge/search-index.js';
 import type { Entry } from '../knowledge/schema.js';
 import type { AppealKind } from '../nlp/appeal.js';
 import type { Aspect } from '../nlp/aspects.js';
@@ -273,6 +273,22 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   }
 
   const ranked = result.results[0];
+  // An answer the gate gives on the words alone (the question names no entry: score 0) about another
+  // matter than the one under discussion, to a short question all of whose nouns that matter
+  // explains, is taken as a follow-up about it: 「要户口本吗」 after 义务教育入学 asks about school,
+  // not the FAQ on marriage and the household register.
+  const underDiscussion = state.currentEntryId ? engine.entry(state.currentEntryId) : undefined;
+  if (
+    result.answerable &&
+    ranked &&
+    ranked.score === 0 &&
+    underDiscussion &&
+    !sameMatter(underDiscussion, ranked.entry, engine) &&
+    result.analyzed.content.length <= 2 &&
+    engine.unexplained(underDiscussion.id, text).length === 0
+  ) {
+    return answer(state, underDiscussion, aspect, 1, true, ctx);
+  }
   if (result.answerable && ranked) {
     // A matter that comes in kinds the question does not name (which pension scheme?): ask which.
     const which = askWhich(engine.kb.settings.askWhich, ranked.entry.id, norm, state.currentEntryId ?? undefined);
@@ -502,6 +518,18 @@ function noAnswer(
 // ---- walkthroughs -------------------------------------------------------------------------
 
 const flowFor = (entryId: string, ctx: StepContext): Flow | undefined => ctx.flows?.find((f) => f.entry === entryId);
+
+/** The same matter: an entry and its bundle or FAQ, or an FAQ of a matter and that matter's bundle. */
+function sameMatter(a: Entry, b: Entry, engine: Engine): boolean {
+  if (related(a, b)) return true;
+  const via = (faq: Entry, other: Entry) =>
+    faq.kind === 'faq' &&
+    faq.related.some((id) => {
+      const e = engine.entry(id);
+      return e !== undefined && related(e, other);
+    });
+  return via(a, b) || via(b, a);
+}
 
 const activeFlow = (state: ConversationState, ctx: StepContext): Flow | undefined =>
   state.flow ? ctx.flows?.find((f) => f.id === state.flow!.id) : undefined;

@@ -96,3 +96,17 @@ describe('a follow-up after an FAQ', () => {
     expect(out.state.currentEntryId).toBe('item-marriage-registration');
   });
 });
+
+describe('a short question the gate answers on its words alone, while a matter is under discussion', () => {
+  it('is about that matter when the matter explains all it names (「要户口本吗」 after 义务教育入学)', () => {
+    const alone = say('要户口本吗');
+    // Asked first, the words alone lead to an FAQ on marriage (no name of it in the question).
+    expect(alone.events[0]).toMatchObject({ type: 'answered', entryId: 'faq-marriage-household-register' });
+    const first = say('我家孩子9月要上一年级，怎么报名');
+    expect(first.state.currentEntryId).toBe('item-compulsory-education-enrolment');
+    const out = say('要户口本吗', first.state);
+    expect(out.events).toContainEqual(expect.objectContaining({ type: 'answered', entryId: 'item-compulsory-education-enrolment', followUp: true }));
+    // A question that names another matter still gets that matter.
+    expect(say('社保卡丢了怎么补', first.state).events[0]).toMatchObject({ type: 'answered', entryId: 'item-social-security-card' });
+  });
+});
