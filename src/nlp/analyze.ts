@@ -15,6 +15,13 @@ import type { Tokenizer } from './tokenizer.js';
  */
 const TRAILING_NOT = /(?<=\p{Script=Han}{2})不$/u;
 
+/**
+ * 哪 before a verb or at the end (在哪交, 去哪办, 去哪) is 哪里: jieba's HMM would otherwise join it
+ * to the verb as an unknown word (哪交), which is neither a place question nor a thing asked about.
+ * 哪个, 哪些, 哪天 … are words of their own and stay.
+ */
+const BARE_WHERE = /哪(?=[^个里儿些怕天位样种家年么有能怎\P{Script=Han}]|$)/gu;
+
 export interface SynonymGroup {
   canonical: string;
   variants: readonly string[];
@@ -161,7 +168,7 @@ export function createAnalyzer(
       let normalized = (readsPinyin ? readPinyin(normalize(input), wordOf) : normalize(input)).replace(/\s+/g, ' ').trim();
       normalized = normalized.replace(/(?<=\p{Script=Han})\s+(?=\p{Script=Han})/gu, '');
       if (dialectRe) normalized = normalized.replace(dialectRe, (m) => dialectMap.get(m) ?? m);
-      normalized = normalized.replace(TRAILING_NOT, '吗');
+      normalized = normalized.replace(TRAILING_NOT, '吗').replace(BARE_WHERE, '哪里');
       const added = new Set<string>();
       if (variantRe) {
         for (const m of normalized.matchAll(variantRe)) {

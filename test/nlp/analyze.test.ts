@@ -31,6 +31,14 @@ describe('analyze', () => {
     expect(analyzer.analyze('好不').tokens).toContain('不');
   });
 
+  it('reads 哪 before a verb or at the end as 哪里 (在哪交, 去哪), and leaves 哪个, 哪些, 哪里 alone', () => {
+    expect(analyzer.analyze('在哪交').tokens).toEqual(['在', '哪里', '交']);
+    expect(analyzer.analyze('去哪').tokens).toEqual(['去', '哪里']);
+    expect(analyzer.analyze('哪个窗口').tokens).toContain('哪个');
+    expect(analyzer.analyze('要哪些材料').tokens).toContain('哪些');
+    expect(analyzer.analyze('在哪里办').tokens).toEqual(['在', '哪里', '办']);
+  });
+
   it('appends the canonical term of a recognised variant', () => {
     const a = analyzer.analyze('社会保障卡丢了');
     expect(a.text).toBe('社会保障卡丢了 社保卡');
