@@ -733,8 +733,8 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
   let band: Band = 'refuse';
   if (best && !message.appeal) {
     // The gate decides; a question that names no entry can still be answered on what the words say
-    // (BM25, coverage) — requiring a name was measured to cost blind-4 3.9 points of answered-right
-    // (docs/benchmarks.md). A 诉求 is never answered.
+    // (BM25, coverage) — requiring a name was measured to cost the fit sets 2–5 points of
+    // answered-right (docs/benchmarks.md). A 诉求 is never answered.
     if (index.gate ? probability >= index.gate.answer : best.score >= o.answerThreshold) band = 'answer';
     else if (index.gate && probability >= index.gate.suggest) band = 'suggest';
   }
