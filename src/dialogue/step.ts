@@ -277,17 +277,18 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   // matter than the one under discussion, to a short question all of whose nouns that matter
   // explains, is taken as a follow-up about it: 「要户口本吗」 after 义务教育入学 asks about school,
   // not the FAQ on marriage and the household register.
-  const underDiscussion = state.currentEntryId ? engine.entry(state.currentEntryId) : undefined;
+  const current = state.currentEntryId ? engine.entry(state.currentEntryId) : undefined;
+  const informative = result.analyzed.content.length;
   if (
     result.answerable &&
     ranked &&
     ranked.score === 0 &&
-    underDiscussion &&
-    !sameMatter(underDiscussion, ranked.entry, engine) &&
-    result.analyzed.content.length <= 2 &&
-    engine.unexplained(underDiscussion.id, text).length === 0
+    current &&
+    !sameMatter(current, ranked.entry, engine) &&
+    informative <= 2 &&
+    engine.unexplained(current.id, text).length === 0
   ) {
-    return answer(state, underDiscussion, aspect, 1, true, ctx);
+    return answer(state, current, aspect, 1, true, ctx);
   }
   if (result.answerable && ranked) {
     // A matter that comes in kinds the question does not name (which pension scheme?): ask which.
@@ -310,8 +311,6 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   }
 
   // A follow-up about the entry under discussion: 「那要多少钱？」
-  const current = state.currentEntryId ? engine.entry(state.currentEntryId) : undefined;
-  const informative = result.analyzed.content.length;
   // Answered as one only when what it names, if anything, is that entry's: 「那烟草证要多少钱」 after
   // 开小卖部. A noun the entry says nothing about may be another matter (「婚假有几天」) or still this
   // one (「户口本要带吗」): the entry is offered among the nearest, and nothing asserted.
