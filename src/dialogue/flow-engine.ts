@@ -266,7 +266,6 @@ export function pendingAnswerType(flow: Flow, state: FlowState): Flow['slots'][s
 }
 
 /** Reads an answer to the question being asked, typed or pressed; null if the input is not one. */
-
 export function readAnswer(flow: Flow, state: FlowState, input: { text?: string; choice?: string }): Value | null {
   const step = state.at ? flow.steps[state.at] : undefined;
   if (!step || !('ask' in step)) return null;
