@@ -72,8 +72,18 @@ const NOUN_TAGS = new Set(['n', 'nz', 'vn', 'nt', 'ng', 'j', 'nr', 'x']);
  */
 const MODAL_AND_VERB = /^[能会要可想需得该][\p{Script=Han}]$/u;
 
+/** Nor one of a one-character thing and the modal after it (证要, 卡要): the thing alone is too short to name anything. */
+const THING_AND_MODAL = /^[\p{Script=Han}][能会要可需得该]$/u;
+
+/** 几 and a measure (几楼, 几号, 几点) asks how many or which: a question word, whatever the tagger says. */
+const HOW_MANY = /^几[\p{Script=Han}]$/u;
+
 function nouns(text: string): string[] {
   const out: string[] = [];
-  for (const { word, tag } of nodejieba.tag(text)) if (NOUN_TAGS.has(tag) && !(tag === 'x' && MODAL_AND_VERB.test(word))) out.push(word);
+  for (const { word, tag } of nodejieba.tag(text)) {
+    if (!NOUN_TAGS.has(tag) || HOW_MANY.test(word)) continue;
+    if (tag === 'x' && (MODAL_AND_VERB.test(word) || THING_AND_MODAL.test(word))) continue;
+    out.push(word);
+  }
   return out;
 }

@@ -318,16 +318,25 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   if (current && aspect !== 'general' && informative <= 2) {
     // After an FAQ, the follow-up asks something that one answer did not (「一年交多少」 after 「没交过养老保险
     // 还能领吗」): the matter it belongs to answers it, by the section asked for.
-    const subject = current.kind === 'faq' && current.related[0] !== undefined ? engine.entry(current.related[0]) : undefined;
-    const target = subject && subject.kind !== 'faq' ? subject : current;
+    const target = matterOf(current, engine);
     if (engine.unexplained(current.id, text).length === 0 || (target !== current && engine.unexplained(target.id, text).length === 0)) {
       return answer(state, target, aspect, 1, true, ctx);
     }
     offerCurrent = target;
   }
+  // A short question that asks no aspect the classifier knows, about nothing the matter under
+  // discussion leaves unexplained (「可以寄过来吗」 after 社保卡): the section of that matter that
+  // mentions what it asks answers it (邮寄 is in 在哪里办). When none does, the matter is offered
+  // first, and nothing asserted.
+  if (current && aspect === 'general' && informative > 0 && informative <= 2 && ASKS.test(norm) && engine.unexplained(current.id, text).length === 0) {
+    const target = matterOf(current, engine);
+    const section = sectionMentioning(target, result.analyzed.content, ctx);
+    if (section) return answer(state, target, section, 1, true, ctx);
+    offerCurrent = target;
+  }
   // A short question that asks no aspect (「要登报吗」 after 企业注销) while other entries are near
   // enough to offer may still be about the matter under discussion: it is offered first among them.
-  if (current && aspect === 'general' && informative <= 2 && result.band === 'suggest') offerCurrent = current;
+  if (current && aspect === 'general' && informative <= 2 && result.band === 'suggest') offerCurrent ??= current;
 
   // Unsure: offer the nearest entries and assert nothing until one is chosen.
   const nearest = result.band === 'suggest' ? result.suggestions.map((c) => c.entry) : [];
@@ -519,6 +528,38 @@ function noAnswer(
 const flowFor = (entryId: string, ctx: StepContext): Flow | undefined => ctx.flows?.find((f) => f.entry === entryId);
 
 /** The same matter: an entry and its bundle or FAQ, or an FAQ of a matter and that matter's bundle. */
+/** The matter an entry is about: an FAQ's subject (the entry it belongs to), or the entry itself. */
+function matterOf(entry: Entry, engine: Engine): Entry {
+  const subject = entry.kind === 'faq' && entry.related[0] !== undefined ? engine.entry(entry.related[0]) : undefined;
+  return subject && subject.kind !== 'faq' ? subject : entry;
+}
+
+/** A question mark, a question word, or a particle that ends a question (「好的，没有问题了」 asks nothing). */
+const ASKS = /[?？]|[吗呢么嘛]\s*$|怎|哪|什么|啥|几|多少|多久|是否|能不能|可不可以|可以不|要不要|有没有|是不是/u;
+
+/** The sections a follow-up may be answered from, most asked first. */
+const SECTION_ASPECTS: readonly Aspect[] = ['materials', 'place', 'conditions', 'time', 'fee', 'steps'];
+
+/**
+ * The first section of an item or bundle whose text mentions every one of `words` (a word, or
+ * for a word of three or more characters one of its character pairs); null when none does, or
+ * for an FAQ or a policy (one answer, no sections).
+ */
+function sectionMentioning(entry: Entry, words: readonly string[], ctx: StepContext): Aspect | null {
+  if (entry.kind === 'faq' || entry.kind === 'policy' || words.length === 0) return null;
+  const kb = { entry: ctx.engine.entry, settings: ctx.engine.kb.settings };
+  const mentions = (text: string, w: string): boolean => {
+    if (text.includes(w)) return true;
+    const chars = [...w];
+    return chars.length >= 3 && chars.slice(1).some((c, i) => text.includes(`${chars[i]}${c}`));
+  };
+  for (const aspect of SECTION_ASPECTS) {
+    const text = composeAnswer(entry, aspect, kb).sections.flatMap((s) => s.lines).join('\n');
+    if (words.every((w) => mentions(text, w))) return aspect;
+  }
+  return null;
+}
+
 function sameMatter(a: Entry, b: Entry, engine: Engine): boolean {
   if (related(a, b)) return true;
   const via = (faq: Entry, other: Entry) =>

@@ -87,6 +87,29 @@ describe('a short yes-or-no question while a matter is under discussion', () => 
   });
 });
 
+describe('a short question about the matter under discussion that asks no aspect the classifier knows', () => {
+  const first = say('社保卡丢了怎么补');
+
+  it('is answered from the section that mentions what it asks (「可以邮寄吗」: 邮寄 is in 在哪里办)', () => {
+    expect(first.state.currentEntryId).toBe('item-social-security-card');
+    const out = say('可以邮寄吗', first.state);
+    expect(out.events).toContainEqual(expect.objectContaining({ type: 'answered', entryId: 'item-social-security-card', aspect: 'place', followUp: true }));
+    // Asked first, it names nothing: not answered.
+    expect(types(say('可以邮寄吗'))).not.toContain('answered');
+  });
+
+  it('offers the matter first when no section mentions it (「周六能办吗」)', () => {
+    const out = say('周六能办吗', first.state);
+    expect(types(out)).not.toContain('answered');
+    const suggested = out.events.find((e) => e.type === 'suggested');
+    expect(suggested?.type === 'suggested' && suggested.candidates[0]).toBe('item-social-security-card');
+  });
+
+  it('is no question when it asks nothing (「好的，没问题了！」 mentions 问题, which sections do)', () => {
+    expect(types(say('好的，没问题了！', first.state))).not.toContain('answered');
+  });
+});
+
 describe('a follow-up after an FAQ', () => {
   it('is answered by the matter the FAQ belongs to, with the section asked for (「要多久」 after 「结婚登记还要户口本吗」)', () => {
     const first = say('结婚登记还要户口本吗');
