@@ -70,7 +70,7 @@ function print(name: string, t: Tally, listMisses = true): void {
 async function followUps(engine: Engine, negatives: string[]): Promise<void> {
   const file = join(root, EVAL_DIR, 'follow-ups.yaml');
   if (!existsSync(file)) return;
-  const { openers, followUps: asked } = parse(readFileSync(file, 'utf8')) as { openers: string[]; followUps: string[] };
+  const { openers, followUps: asked, heldOut = [] } = parse(readFileSync(file, 'utf8')) as { openers: string[]; followUps: string[]; heldOut?: string[] };
   const outside: string[] = [];
   const inScope: { q: string; expect: string[] }[] = [];
   for (const set of FIT_SETS) {
@@ -97,6 +97,8 @@ async function followUps(engine: Engine, negatives: string[]): Promise<void> {
   };
   console.log(`\n== follow-ups: a second question after each of ${openers.length} openers (eval/follow-ups.yaml)`);
   console.log(`questions that only ask about it: ${measure(asked)}`);
+  // Counted, never listed: written apart from these lists and the code, and not tuned on.
+  if (heldOut.length > 0) console.log(`the same, held out (${heldOut.length} written apart, never tuned on): ${measure(heldOut)}`);
   console.log(`outside questions of the fit sets: ${measure(outside)}`);
   console.log(`negatives, test half: ${measure(negatives)}`);
   // And the fit sets' questions about a matter, asked second: how many are answered right (or wrong) after a turn about another.
