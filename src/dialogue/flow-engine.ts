@@ -9,7 +9,7 @@ import type { Entry, ItemEntry } from '../knowledge/schema.js';
 import { normalize } from '../nlp/normalize.js';
 import { CAUTION } from './compose-answer.js';
 import { evaluate, type Value } from './condition.js';
-import { prepareGroups, readGroups, type PreparedGroups } from './negation.js';
+import { prepareGroups, readGroups, readingsOf, type PreparedGroups } from './negation.js';
 import type { AskStep, Flow } from './parse-flows.js';
 
 export interface FlowState {
@@ -283,7 +283,8 @@ export function readAnswer(flow: Flow, state: FlowState, input: { text?: string;
       const hit = (step.choices ?? []).find((c) => normalize(c.label) === typed || c.value === typed);
       if (hit) return hit.value;
       const read = sentence();
-      return typeof read === 'string' && def.values.includes(read) ? read : null;
+      if (typeof read === 'string' && def.values.includes(read)) return read;
+      return input.text !== undefined && !ASKING.test(input.text) ? choiceNamed(step.choices ?? [], input.text) : null;
     }
     case 'boolean': {
       if (pressed === 'yes' || (typed !== null && YES.includes(typed))) return true;
@@ -300,6 +301,28 @@ export function readAnswer(flow: Flow, state: FlowState, input: { text?: string;
     case 'text':
       return typed && typed.length > 0 ? (input.text ?? '').trim().slice(0, 200) : null;
   }
+}
+
+/** Characters that say how something is said, not what: a pair with one of them names no choice. */
+const FUNCTION_CHARS = new Set([...'我你他她它们是的了在有要和就都也还吗呢吧啊呀哦这那个些么什怎哪不没以上比如只或并已由来去一把被给对让从到自己']);
+
+/**
+ * The one choice whose label has a pair of characters the typed sentence says (「我是辞职了」 for
+ * 「以上都不是（比如只是辞职、换工作）」), not denied (negation.ts); null when none or several do.
+ */
+function choiceNamed(choices: readonly { label: string; value: string }[], text: string): string | null {
+  const said = normalize(text);
+  const pairs = new Set<string>();
+  const chars = [...said];
+  for (let i = 1; i < chars.length; i++) {
+    const pair = `${chars[i - 1]}${chars[i]}`;
+    if (/^\p{Script=Han}{2}$/u.test(pair) && !FUNCTION_CHARS.has(chars[i - 1]!) && !FUNCTION_CHARS.has(chars[i]!)) pairs.add(pair);
+  }
+  const named = choices.filter((c) => {
+    const label = normalize(c.label);
+    return [...pairs].some((p) => label.includes(p) && readingsOf(text, p).every((r) => r === 'said'));
+  });
+  return named.length === 1 ? named[0]!.value : null;
 }
 
 /** Records an answer and moves on. */

@@ -134,4 +134,17 @@ describe('the small-shop walkthrough reads what a shop sells', () => {
     const atTobacco: FlowState = { ...atFood, slots: { ...atFood.slots, food: 'none' }, at: 'tobacco' };
     expect(readAnswer(shop, atTobacco, { text: '香烟也不卖' })).toBe(false);
   });
+
+  it('reads a typed sentence as the one choice whose label it echoes (housing fund), unless it is denied or asked', () => {
+    const fund = flows.find((f) => f.id === 'housing-fund-withdrawal')!;
+    const asking = startFlow(fund, '公积金怎么取', ctx);
+    expect(asking.state.at).toBe('reason');
+    // 辞职 is only in 「以上都不是（比如只是辞职、换工作）」; no prefill rule says it.
+    expect(readAnswer(fund, asking.state, { text: '我是辞职了' })).toBe('other');
+    expect(readAnswer(fund, asking.state, { text: '我没辞职' })).toBeNull();
+    expect(readAnswer(fund, asking.state, { text: '辞职了能取吗？' })).toBeNull();
+    // 出境 is only in 「完全丧失劳动能力并已离职，或出境定居」 (the prefill rule says 出境定居).
+    expect(readAnswer(fund, asking.state, { text: '准备出境了' })).toBe('leave');
+    expect(readAnswer(fund, asking.state, { text: '今天天气好' })).toBeNull();
+  });
 });
