@@ -139,11 +139,23 @@ const PREAMBLE = /^(?:你好|您好|喂|哈喽|hello|hi)*(?:我|我们|想|要|�
 const bare = (norm: string): string => norm.replace(/[啊呀吧呢哦噢嘛哈的了,.!?，。！？、~～…\s]/gu, '');
 const isPreamble = (norm: string): boolean => PREAMBLE.test(bare(norm));
 
-/** 「好的」 → ack; 「知道了，谢谢」 → thanks; anything that asks or says more → null. */
-function courtesy(norm: string): 'ack' | 'thanks' | null {
-  const t = bare(norm);
+/** 「没问题了」「就这样」: nothing more to ask. */
+const CLOSINGS = ['没问题', '没有问题', '没别的', '没有别的', '就这样', '没什么了', '没其他的'];
+
+/**
+ * 「好的」 → ack; 「知道了，谢谢」 and 「好的，没问题了，谢谢」 → thanks: every clause an acknowledgement, a
+ * thanks, a goodbye or a closing. Anything that asks or says more → null.
+ */
+function courtesy(text: string): 'ack' | 'thanks' | null {
+  const t = bare(normalize(text));
   if (ACKS.includes(t)) return 'ack';
-  return ACKS.some((a) => t.startsWith(a) && THANKS.includes(t.slice(a.length))) ? 'thanks' : null;
+  if (ACKS.some((a) => t.startsWith(a) && THANKS.includes(t.slice(a.length)))) return 'thanks';
+  // Clauses of the message as typed: normalising drops the punctuation between them.
+  const clauses = text.split(/[,.!?，。！？、;；~～…\s]+/u).map((c) => bare(normalize(c))).filter((c) => c.length > 0);
+  if (clauses.length < 2) return null;
+  const kinds = clauses.map((c) => (THANKS.includes(c) ? 'thanks' : ACKS.includes(c) || GOODBYES.includes(c) || CLOSINGS.includes(c) ? 'ack' : null));
+  if (kinds.some((k) => k === null)) return null;
+  return kinds.includes('thanks') ? 'thanks' : 'ack';
 }
 
 const HELP = ['帮助', '菜单', '你能做什么', '你会什么', '能问什么', '可以问什么', '能问啥', '可以问啥', '功能', '能做什么', '会做什么', '能干什么', '怎么用', '使用说明'];
@@ -247,7 +259,7 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   if (isOnly(norm, GREETINGS) || isPreamble(norm)) return smalltalk(state, 'greeting', ctx);
   if (isOnly(norm, THANKS)) return smalltalk(state, 'thanks', ctx);
   if (isOnly(norm, GOODBYES)) return smalltalk(state, 'goodbye', ctx);
-  const courteous = courtesy(norm);
+  const courteous = courtesy(text);
   if (courteous) return smalltalk(state, courteous, ctx);
   // 「我能问什么」 does what the button of that name does.
   if (isOnly(norm.replace(/^(请问|我们|我)+/, ''), HELP)) return smalltalk(state, 'help', ctx);

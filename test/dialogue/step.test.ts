@@ -62,7 +62,7 @@ describe('dialogue step', () => {
     expect(say(initialState(), '1').events[0]?.type).toBe('unanswered');
   });
 
-  it('takes 「好的」「嗯嗯。」「知道了，谢谢」 as courtesy, not as a question it cannot answer; 「好贵」 is no such thing', () => {
+  it('takes 「好的」「嗯嗯。」「知道了，谢谢」「好的，没问题了，谢谢！」 as courtesy, not as a question it cannot answer; 「好贵」 is no such thing', () => {
     const first = say(initialState(), '个体户营业执照怎么办');
     for (const typed of ['好的', '嗯嗯。', '明白了！', 'OK']) {
       const out = say(first.state, typed);
@@ -72,6 +72,10 @@ describe('dialogue step', () => {
       expect(say(out.state, '2').events).toContainEqual(expect.objectContaining({ type: 'answered', entryId: 'item-licence', aspect: 'steps' }));
     }
     expect(say(first.state, '知道了，谢谢').events).toEqual([{ type: 'smalltalk', intent: 'thanks' }]);
+    // Several clauses, each a courtesy or a closing: still courtesy, not 「超出了我能可靠回答的范围」.
+    expect(say(first.state, '好的，没问题了，谢谢！').events).toEqual([{ type: 'smalltalk', intent: 'thanks' }]);
+    expect(say(first.state, '行吧，就这样').events).toEqual([{ type: 'smalltalk', intent: 'ack' }]);
+    expect(say(first.state, '好的，那要多少钱').events[0]?.type).not.toBe('smalltalk');
     expect(say(first.state, '好贵').events[0]?.type).not.toBe('smalltalk');
     expect(say(first.state, '行不行').events[0]?.type).not.toBe('smalltalk');
   });
