@@ -154,6 +154,14 @@ async function measure(label: string, store: Store, engine: Engine, quick: boole
   const year = cold.value.totals.questions;
   console.log(`Exact: the year's questions from the totals ${year.toLocaleString('en')}, question turns written ${expectedQuestions.toLocaleString('en')} — ${year === expectedQuestions ? 'equal' : 'DIFFERENT'}.`);
   console.log(`The year read first (nothing kept yet; later reads find its settled days and blocks kept): ${f1(cold.ms)} ms, event-loop delay max ${f1(cold.maxDelayMs)} ms.`);
+  // What the process holds once the totals are built (with NODE_OPTIONS=--expose-gc): a full
+  // collection's pause grows with it, and every request in flight waits through that pause.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    const t = performance.now();
+    gc();
+    console.log(`Live heap after the build: ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB (a full collection of it: ${f1(performance.now() - t)} ms).`);
+  }
 
   const app = express();
   const asEditor: RequestHandler = (_req, res, next) => {
