@@ -539,7 +539,6 @@ function noAnswer(
 
 const flowFor = (entryId: string, ctx: StepContext): Flow | undefined => ctx.flows?.find((f) => f.entry === entryId);
 
-/** The same matter: an entry and its bundle or FAQ, or an FAQ of a matter and that matter's bundle. */
 /** The matter an entry is about: an FAQ's subject (the entry it belongs to), or the entry itself. */
 function matterOf(entry: Entry, engine: Engine): Entry {
   const subject = entry.kind === 'faq' && entry.related[0] !== undefined ? engine.entry(entry.related[0]) : undefined;
@@ -572,6 +571,7 @@ function sectionMentioning(entry: Entry, words: readonly string[], ctx: StepCont
   return null;
 }
 
+/** The same matter: an entry and its bundle or FAQ, or an FAQ of a matter and that matter's bundle. */
 function sameMatter(a: Entry, b: Entry, engine: Engine): boolean {
   if (related(a, b)) return true;
   const via = (faq: Entry, other: Entry) =>
