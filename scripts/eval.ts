@@ -70,7 +70,7 @@ function print(name: string, t: Tally, listMisses = true): void {
 async function followUps(engine: Engine, negatives: string[]): Promise<void> {
   const file = join(root, EVAL_DIR, 'follow-ups.yaml');
   if (!existsSync(file)) return;
-  const { openers, followUps: asked, heldOut = [] } = parse(readFileSync(file, 'utf8')) as { openers: string[]; followUps: string[]; heldOut?: string[] };
+  const { openers, followUps: asked, heldOut = [], heldOut2 = [] } = parse(readFileSync(file, 'utf8')) as { openers: string[]; followUps: string[]; heldOut?: string[]; heldOut2?: string[] };
   const outside: string[] = [];
   const inScope: { q: string; expect: string[] }[] = [];
   for (const set of FIT_SETS) {
@@ -99,6 +99,7 @@ async function followUps(engine: Engine, negatives: string[]): Promise<void> {
   console.log(`questions that only ask about it: ${measure(asked)}`);
   // Counted, never listed: written apart from these lists and the code, and not tuned on.
   if (heldOut.length > 0) console.log(`the same, held out (${heldOut.length} written apart, never tuned on): ${measure(heldOut)}`);
+  if (heldOut2.length > 0) console.log(`the same, second held-out set (${heldOut2.length}, never read): ${measure(heldOut2)}`);
   console.log(`outside questions of the fit sets: ${measure(outside)}`);
   console.log(`negatives, test half: ${measure(negatives)}`);
   // And the fit sets' questions about a matter, asked second: how many are answered right (or wrong) after a turn about another.
