@@ -55,7 +55,8 @@ export function createJiebaTokenizer(): Tokenizer {
     nodejieba.load(trimmedDictionaries());
     loaded = true;
   }
-  return withDictionary((text) => nodejieba.cut(text, true), [], nouns);
+  // Without its HMM, jieba guesses no unknown word: what it returns whole is in its dictionary.
+  return withDictionary((text) => nodejieba.cut(text, true), [], nouns, (text) => nodejieba.cut(text, false));
 }
 
 /**

@@ -156,6 +156,27 @@ export function createAnalyzer(
   // Without any known words (a bare analyzer in tests) typed Latin is left as it is.
   const readsPinyin = bySound.size > 0 || options.readingWords !== undefined;
 
+  /**
+   * Cantonese words rewritten, but not from inside a Mandarin word: 重点办理 holds 点办 (点办 → 怎么办)
+   * and 打开档案 holds 开档, each starting inside a word of the segmenter's dictionary (重点, 打开).
+   * Words it would only guess (新伙记) do not count. Segmented only when some rewrite applies.
+   */
+  const rewriteDialect = (text: string): string => {
+    if (!dialectRe) return text;
+    dialectRe.lastIndex = 0;
+    if (!dialectRe.test(text)) return text;
+    const starts = new Set<number>();
+    const words = baseTokenizer.knownWords?.(text) ?? [];
+    if (words.join('') === text) {
+      let at = 0;
+      for (const w of words) {
+        starts.add(at);
+        at += w.length;
+      }
+    }
+    return text.replace(dialectRe, (m: string, offset: number) => (starts.size === 0 || starts.has(offset) ? (dialectMap.get(m) ?? m) : m));
+  };
+
   // A short word made only of function characters (我想, 要办) is itself a function word.
   const isFiller = (w: string): boolean =>
     STOPWORDS.has(w) || ASPECT_WORDS.has(w) || (w.length <= 3 && [...w].every((c) => STOPWORDS.has(c)));
@@ -167,7 +188,7 @@ export function createAnalyzer(
     analyze(input) {
       let normalized = (readsPinyin ? readPinyin(normalize(input), wordOf) : normalize(input)).replace(/\s+/g, ' ').trim();
       normalized = normalized.replace(/(?<=\p{Script=Han})\s+(?=\p{Script=Han})/gu, '');
-      if (dialectRe) normalized = normalized.replace(dialectRe, (m) => dialectMap.get(m) ?? m);
+      if (dialectRe) normalized = rewriteDialect(normalized);
       normalized = normalized.replace(TRAILING_NOT, '吗').replace(BARE_WHERE, '哪里');
       const added = new Set<string>();
       if (variantRe) {

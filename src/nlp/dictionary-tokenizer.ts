@@ -11,7 +11,12 @@ import type { Tokenizer } from './tokenizer.js';
 const MIN_WORD = 2;
 const MAX_WORD = 12;
 
-export function withDictionary(cutGeneral: (text: string) => string[], words: Iterable<string>, nouns?: (text: string) => string[]): Tokenizer {
+export function withDictionary(
+  cutGeneral: (text: string) => string[],
+  words: Iterable<string>,
+  nouns?: (text: string) => string[],
+  knownWords?: (text: string) => string[],
+): Tokenizer {
   const dictionary = new Set<string>();
   // The lengths of the words starting with each character (bit n: a word of n characters), so
   // most positions are skipped at once and only lengths that exist are looked up.
@@ -59,8 +64,9 @@ export function withDictionary(cutGeneral: (text: string) => string[], words: It
   };
   return {
     cut,
-    withWords: (more) => withDictionary(cutGeneral, [...dictionary, ...more], nouns),
+    withWords: (more) => withDictionary(cutGeneral, [...dictionary, ...more], nouns, knownWords),
     parts: (word) => cutGeneral(word),
     ...(nouns ? { nouns } : {}),
+    ...(knownWords ? { knownWords } : {}),
   };
 }

@@ -15,4 +15,10 @@ export interface Tokenizer {
    * tagger has none.
    */
   nouns?(text: string): string[];
+  /**
+   * The general segmenter's words from its dictionary alone, guessing no unknown word (those come
+   * out a character at a time): where a Mandarin word starts, for rewriting Cantonese only at
+   * word starts (重点办理 holds 点办). Optional.
+   */
+  knownWords?(text: string): string[];
 }

@@ -84,6 +84,16 @@ describe('dialect', () => {
     expect(cantonese.analyze('公司唔做咗').text).toBe('公司不做了');
   });
 
+  it('does not rewrite from inside a Mandarin word (重点办理 holds 点办, 打开档案 holds 开档)', () => {
+    const more = createAnalyzer(tokenizer, [], { dialect: { 点办: '怎么办', 开档: '开店', 伙记: '伙计' } });
+    expect(more.analyze('重点办理').original).toBe('重点办理');
+    expect(more.analyze('打开档案').original).toBe('打开档案');
+    expect(more.analyze('呢个点办').original).toBe('呢个怎么办');
+    expect(more.analyze('想开档').original).toBe('想开店');
+    // A word the segmenter would only guess (新伙记) is no Mandarin word to protect.
+    expect(more.analyze('请了新伙记').original).toBe('请了新伙计');
+  });
+
   it('leaves text alone when no dialect map is given', () => {
     expect(analyzer.analyze('公司唔做咗').text).toBe('公司唔做咗');
   });

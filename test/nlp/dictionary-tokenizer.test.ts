@@ -24,4 +24,10 @@ describe('withDictionary', () => {
     expect(tok.nouns?.('结婚登记后婚假几天')).toEqual(['婚假']);
     expect(withDictionary(chars, []).nouns).toBeUndefined();
   });
+
+  it("keeps the general segmenter's dictionary-only cut through withWords, and has none without one", () => {
+    const known = (t: string) => (t === '重点办理' ? ['重点', '办理'] : [...t]);
+    expect(withDictionary(chars, [], undefined, known).withWords(['社保卡']).knownWords?.('重点办理')).toEqual(['重点', '办理']);
+    expect(withDictionary(chars, []).knownWords).toBeUndefined();
+  });
 });
