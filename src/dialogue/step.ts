@@ -141,6 +141,7 @@ const isPreamble = (norm: string): boolean => PREAMBLE.test(bare(norm));
 
 /** 「没问题了」「就这样」: nothing more to ask. */
 const CLOSINGS = ['没问题', '没有问题', '没别的', '没有别的', '就这样', '没什么了', '没其他的'];
+const COURTESY_CHARS = new Set([...ACKS, ...THANKS, ...GOODBYES, ...CLOSINGS].flatMap((w) => [...w]));
 
 /**
  * 「好的」 → ack; 「知道了，谢谢」 and 「好的，没问题了，谢谢」 → thanks: every clause an acknowledgement, a
@@ -150,7 +151,9 @@ function courtesy(text: string): 'ack' | 'thanks' | null {
   const t = bare(normalize(text));
   if (ACKS.includes(t)) return 'ack';
   if (ACKS.some((a) => t.startsWith(a) && THANKS.includes(t.slice(a.length)))) return 'thanks';
-  // Clauses of the message as typed: normalising drops the punctuation between them.
+  // Clauses of the message as typed (normalising drops the punctuation between them) — only for a
+  // message made of courtesy characters: every question is asked this, and most stop here.
+  if (![...t].every((c) => COURTESY_CHARS.has(c))) return null;
   const clauses = text.split(/[,.!?，。！？、;；~～…\s]+/u).map((c) => bare(normalize(c))).filter((c) => c.length > 0);
   if (clauses.length < 2) return null;
   const kinds = clauses.map((c) => (THANKS.includes(c) ? 'thanks' : ACKS.includes(c) || GOODBYES.includes(c) || CLOSINGS.includes(c) ? 'ack' : null));
