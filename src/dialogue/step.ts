@@ -126,7 +126,7 @@ export function asksForPerson(norm: string): boolean {
 }
 
 const GREETINGS = ['你好', '您好', '在吗', '在不在', '哈喽', 'hello', 'hi', '嗨', '早上好', '下午好', '晚上好', '有人吗'];
-const THANKS = ['谢谢', '多谢', '感谢', '谢了', '好的谢谢', 'thanks', 'thank you', '辛苦了'];
+const THANKS = ['谢谢', '多谢', '感谢', '谢了', '好的谢谢', 'thanks', 'thank you', '辛苦了', '唔该', '唔该晒', '多谢晒'];
 const GOODBYES = ['再见', '拜拜', 'bye', '没有了', '没事了'];
 /** 「好的」「嗯」「知道了」 after an answer: nothing asked, nothing to refuse. Matched whole (「好贵」 and 「行不行」 are not these). */
 const ACKS = ['好', '嗯', '嗯嗯', '好滴', '知道', '明白', '懂', '清楚', '收到', '了解', '行', 'ok', 'okay'];

@@ -75,6 +75,8 @@ describe('dialogue step', () => {
     // Several clauses, each a courtesy or a closing: still courtesy, not 「超出了我能可靠回答的范围」.
     expect(say(first.state, '好的，没问题了，谢谢！').events).toEqual([{ type: 'smalltalk', intent: 'thanks' }]);
     expect(say(first.state, '行吧，就这样').events).toEqual([{ type: 'smalltalk', intent: 'ack' }]);
+    // Cantonese thanks: courtesy is read from the message as typed, before any dialect rewrite.
+    expect(say(first.state, '好，唔该晒').events).toEqual([{ type: 'smalltalk', intent: 'thanks' }]);
     expect(say(first.state, '好的，那要多少钱').events[0]?.type).not.toBe('smalltalk');
     expect(say(first.state, '好贵').events[0]?.type).not.toBe('smalltalk');
     expect(say(first.state, '行不行').events[0]?.type).not.toBe('smalltalk');
