@@ -343,7 +343,7 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   // discussion leaves unexplained (「可以寄过来吗」 after 社保卡): the section of that matter that
   // mentions what it asks answers it (邮寄 is in 在哪里办). When none does, the matter is offered
   // first, and nothing asserted.
-  if (current && aspect === 'general' && informative > 0 && informative <= 2 && ASKS.test(norm) && engine.unexplained(current.id, text).length === 0) {
+  if (current && aspect === 'general' && informative > 0 && informative <= 2 && asks(text, norm) && engine.unexplained(current.id, text).length === 0) {
     const target = matterOf(current, engine);
     const section = sectionMentioning(target, result.analyzed.content, ctx);
     if (section) return answer(state, target, section, 1, true, ctx);
@@ -548,8 +548,10 @@ function matterOf(entry: Entry, engine: Engine): Entry {
   return subject && subject.kind !== 'faq' ? subject : entry;
 }
 
-/** A question mark, a question word, or a particle that ends a question (「好的，没有问题了」 asks nothing). */
-const ASKS = /[?？]|[吗呢么嘛]\s*$|怎|哪|什么|啥|几|多少|多久|是否|能不能|可不可以|可以不|要不要|有没有|是不是/u;
+/** A question word, or a particle that ends a question, in a normalised text (「好的，没有问题了」 asks nothing). */
+const ASKS = /[吗呢么嘛]\s*$|怎|哪|什么|啥|几|多少|多久|是否|能不能|可不可以|可以不|要不要|有没有|是不是/u;
+/** Does the message ask something? A question mark counts too (normalising drops punctuation). */
+const asks = (text: string, norm: string): boolean => ASKS.test(norm) || /[?？]/u.test(text);
 
 /** The sections a follow-up may be answered from, most asked first. */
 const SECTION_ASPECTS: readonly Aspect[] = ['materials', 'place', 'conditions', 'time', 'fee', 'steps'];

@@ -94,7 +94,8 @@ describe('a short question about the matter under discussion that asks no aspect
     expect(first.state.currentEntryId).toBe('item-social-security-card');
     const out = say('可以邮寄吗', first.state);
     expect(out.events).toContainEqual(expect.objectContaining({ type: 'answered', entryId: 'item-social-security-card', aspect: 'place', followUp: true }));
-    // Asked first, it names nothing: not answered.
+    // A question mark asks too; asked first, it names nothing: not answered.
+    expect(say('可以邮寄？', first.state).events).toContainEqual(expect.objectContaining({ type: 'answered', aspect: 'place', followUp: true }));
     expect(types(say('可以邮寄吗'))).not.toContain('answered');
   });
 
