@@ -106,8 +106,8 @@ describe('a short question about the matter under discussion that asks no aspect
     expect(suggested?.type === 'suggested' && suggested.candidates[0]).toBe('item-social-security-card');
   });
 
-  it('is no question when it asks nothing (「好的，没问题了！」 mentions 问题, which sections do)', () => {
-    expect(types(say('好的，没问题了！', first.state))).not.toContain('answered');
+  it('is no question when it asks nothing (「那就邮寄」 mentions what a section does, and asks nothing)', () => {
+    expect(types(say('那就邮寄', first.state))).not.toContain('answered');
   });
 });
 
