@@ -147,8 +147,8 @@ const COURTESY_CHARS = new Set([...ACKS, ...THANKS, ...GOODBYES, ...CLOSINGS].fl
  * 「好的」 → ack; 「知道了，谢谢」 and 「好的，没问题了，谢谢」 → thanks: every clause an acknowledgement, a
  * thanks, a goodbye or a closing. Anything that asks or says more → null.
  */
-function courtesy(text: string): 'ack' | 'thanks' | null {
-  const t = bare(normalize(text));
+function courtesy(text: string, norm: string): 'ack' | 'thanks' | null {
+  const t = bare(norm);
   if (ACKS.includes(t)) return 'ack';
   if (ACKS.some((a) => t.startsWith(a) && THANKS.includes(t.slice(a.length)))) return 'thanks';
   // Clauses of the message as typed (normalising drops the punctuation between them) — only for a
@@ -262,7 +262,7 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   if (isOnly(norm, GREETINGS) || isPreamble(norm)) return smalltalk(state, 'greeting', ctx);
   if (isOnly(norm, THANKS)) return smalltalk(state, 'thanks', ctx);
   if (isOnly(norm, GOODBYES)) return smalltalk(state, 'goodbye', ctx);
-  const courteous = courtesy(text);
+  const courteous = courtesy(text, norm);
   if (courteous) return smalltalk(state, courteous, ctx);
   // 「我能问什么」 does what the button of that name does.
   if (isOnly(norm.replace(/^(请问|我们|我)+/, ''), HELP)) return smalltalk(state, 'help', ctx);
@@ -294,6 +294,10 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   // not the FAQ on marriage and the household register.
   const current = state.currentEntryId ? engine.entry(state.currentEntryId) : undefined;
   const informative = result.analyzed.content.length;
+  // Whether the matter under discussion explains every noun of the question: asked by up to three
+  // of the checks below, worked out (a segmentation and a tagging) at most once.
+  let currentExplains: boolean | undefined;
+  const explainedByCurrent = (): boolean => (currentExplains ??= current !== undefined && engine.unexplained(current.id, text).length === 0);
   if (
     result.answerable &&
     ranked &&
@@ -301,7 +305,7 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
     current &&
     !sameMatter(current, ranked.entry, engine) &&
     informative <= 2 &&
-    engine.unexplained(current.id, text).length === 0
+    explainedByCurrent()
   ) {
     return answer(state, current, aspect, 1, true, ctx);
   }
@@ -334,7 +338,7 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
     // After an FAQ, the follow-up asks something that one answer did not (「一年交多少」 after 「没交过养老保险
     // 还能领吗」): the matter it belongs to answers it, by the section asked for.
     const target = matterOf(current, engine);
-    if (engine.unexplained(current.id, text).length === 0 || (target !== current && engine.unexplained(target.id, text).length === 0)) {
+    if (explainedByCurrent() || (target !== current && engine.unexplained(target.id, text).length === 0)) {
       return answer(state, target, aspect, 1, true, ctx);
     }
     offerCurrent = target;
@@ -343,7 +347,7 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   // discussion leaves unexplained (「可以寄过来吗」 after 社保卡): the section of that matter that
   // mentions what it asks answers it (邮寄 is in 在哪里办). When none does, the matter is offered
   // first, and nothing asserted.
-  if (current && aspect === 'general' && informative > 0 && informative <= 2 && asks(text, norm) && engine.unexplained(current.id, text).length === 0) {
+  if (current && aspect === 'general' && informative > 0 && informative <= 2 && asks(text, norm) && explainedByCurrent()) {
     const target = matterOf(current, engine);
     const section = sectionMentioning(target, result.analyzed.content, ctx);
     if (section) return answer(state, target, section, 1, true, ctx);
