@@ -62,13 +62,26 @@ interface JournalLine extends DocumentChange {
   v: number;
 }
 
-/** A document as cached: its snapshot text and the journal lines after it. */
+/** A document as cached: its value parsed once, or its snapshot text and journal lines until first read. */
 interface Entry {
+  /** Writes the snapshot file (its `data` is set just before each write). */
   db: Low<string>;
   paths: { folder: string; file: string; journal: string };
+  /** Whether the snapshot file exists (a document is stored under this file). */
+  exists: boolean;
+  /** The snapshot's JSON text while it has not been parsed (dropped once `parsed` holds it). */
+  text: string | undefined;
+  /**
+   * The document's value parsed from `text` with the lines of `changes` before it applied, or
+   * `null` when the file holds another key's document; undefined until first read. Never handed
+   * out: a read gets a copy (cloneJson), so a caller cannot change what is stored.
+   */
+  parsed: { value: Record<string, unknown> } | null | undefined;
+  /** Characters of the snapshot's JSON (the cache's budget counts text). */
+  snapshotChars: number;
   /** The version of the snapshot plus the journal lines after it; 0 for no document. */
   version: number;
-  /** Journal lines (text) newer than the snapshot, applied in order on read. */
+  /** Journal lines (text) newer than what `parsed` holds, applied in order on read. */
   changes: string[];
   /** Lines in the journal file, older ones included; compaction is due at JOURNAL_LIMIT. */
   journalLines: number;
@@ -90,6 +103,28 @@ interface Segment {
   tornAt?: number;
   /** Appends its lines, a batch at a time; a line is readable once written. */
   appends: LineBatches<undefined>;
+}
+
+/**
+ * A copy of a value parsed from JSON (plain objects, arrays, strings, numbers, booleans, null).
+ * Only objects and arrays are copied — strings are immutable and shared — which is several times
+ * cheaper than parsing the document's text again for every read.
+ */
+export function cloneJson<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = cloneJson(value[i]);
+    return out as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k in value) {
+    const v = cloneJson((value as Record<string, unknown>)[k]);
+    // JSON.parse makes "__proto__" an own property; an assignment would set the prototype instead.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out as T;
 }
 
 /** Reads a journal's text into `e` (whose version is its snapshot's). */
@@ -167,7 +202,7 @@ export async function createLowdbStore(dir: string): Promise<Store> {
       return { folder, file: join(folder, `${h}.json`), journal: join(folder, `${h}.journal.jsonl`) };
     };
     const account = (key: string, e: Entry) => {
-      const bytes = e.db.data.length + e.journalChars;
+      const bytes = e.snapshotChars + e.journalChars;
       cachedBytes += bytes - (sizes.get(key) ?? 0);
       sizes.set(key, bytes);
     };
@@ -187,13 +222,27 @@ export async function createLowdbStore(dir: string): Promise<Store> {
       // '' stands for a document not written yet (TextFile reads a missing file as null, Low keeps the default).
       const db = new Low<string>(new TextFile(paths.file), '');
       await db.read();
-      const snapshot = db.data === '' ? undefined : (JSON.parse(db.data) as Snapshot<T>);
-      const entry: Entry = { db, paths, version: snapshot ? (snapshot.version ?? 1) : 0, changes: [], journalLines: 0, journalChars: 0, validLength: 0 };
-      const text = await readFile(paths.journal, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      const text = db.data;
+      db.data = '';
+      const snapshot = text === '' ? undefined : (JSON.parse(text) as Snapshot<T>);
+      const entry: Entry = {
+        db,
+        paths,
+        exists: snapshot !== undefined,
+        text: undefined,
+        parsed: snapshot === undefined ? undefined : snapshot.key === key ? { value: snapshot.value as Record<string, unknown> } : null,
+        snapshotChars: text.length,
+        version: snapshot ? (snapshot.version ?? 1) : 0,
+        changes: [],
+        journalLines: 0,
+        journalChars: 0,
+        validLength: 0,
+      };
+      const journal = await readFile(paths.journal, 'utf8').catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') return '';
         throw err;
       });
-      readJournal(entry, text);
+      readJournal(entry, journal);
       return entry;
     };
     const handle = (key: string): Promise<Entry> => {
@@ -230,7 +279,7 @@ export async function createLowdbStore(dir: string): Promise<Store> {
       });
     };
     const removeDocument = async (e: Entry) => {
-      e.db.data = '';
+      Object.assign(e, { exists: false, text: undefined, parsed: undefined, snapshotChars: 0 });
       await rm(e.paths.file, { force: true });
       await journalFiles.release(e.paths.journal);
       await rm(e.paths.journal, { force: true });
@@ -238,11 +287,17 @@ export async function createLowdbStore(dir: string): Promise<Store> {
     };
     /** Rewrites the snapshot with `value` at `version` and empties the journal. */
     const snapshot = async (key: string, e: Entry, value: T, version: number) => {
-      // The new snapshot holds every change: a read from now on must not apply them again.
-      e.db.data = JSON.stringify({ key, value, version } satisfies Snapshot<T>);
-      Object.assign(e, { version, changes: [] });
+      // The new snapshot holds every change: a read from now on must not apply them again. It is
+      // parsed from its text on the next read, so what a read gets is what the file holds.
+      const text = JSON.stringify({ key, value, version } satisfies Snapshot<T>);
+      Object.assign(e, { exists: true, text, parsed: undefined, snapshotChars: text.length, version, changes: [] });
+      e.db.data = text;
       await ensureDir(e.paths.folder);
-      await track(e.db.write());
+      try {
+        await track(e.db.write());
+      } finally {
+        e.db.data = '';
+      }
       // The snapshot is durable first: a crash before the journal is emptied leaves lines whose
       // versions the snapshot already holds, and those are skipped when read.
       if (e.journalLines > 0 || e.validLength > 0) {
@@ -251,13 +306,20 @@ export async function createLowdbStore(dir: string): Promise<Store> {
       }
       Object.assign(e, { journalLines: 0, journalChars: 0, validLength: 0, tornAt: undefined });
     };
+    // Parsed once, then copied for each read (the contract: callers never alias stored values).
     const valueOf = (key: string, e: Entry): Versioned<T> | undefined => {
-      if (e.db.data === '') return undefined;
-      const doc = JSON.parse(e.db.data) as Snapshot<T>;
-      if (doc.key !== key) return undefined;
-      const value = doc.value as Record<string, unknown>;
-      for (const text of e.changes) applyChange(value, JSON.parse(text) as JournalLine);
-      return { value: value as T, version: e.version };
+      if (!e.exists) return undefined;
+      if (e.parsed === undefined) {
+        const doc = JSON.parse(e.text!) as Snapshot<T>;
+        e.parsed = doc.key === key ? { value: doc.value as Record<string, unknown> } : null;
+        e.text = undefined;
+      }
+      if (e.parsed === null) return undefined;
+      if (e.changes.length > 0) {
+        for (const line of e.changes) applyChange(e.parsed.value, JSON.parse(line) as JournalLine);
+        e.changes = [];
+      }
+      return { value: cloneJson(e.parsed.value) as T, version: e.version };
     };
     return {
       async read(key) {
@@ -276,7 +338,7 @@ export async function createLowdbStore(dir: string): Promise<Store> {
         if (tally) checkCounts(tally.counts);
         const done = await change(key, async (e) => {
           if (e.version !== version) return false;
-          if (!delta || e.db.data === '' || e.journalLines >= JOURNAL_LIMIT) {
+          if (!delta || !e.exists || e.journalLines >= JOURNAL_LIMIT) {
             await snapshot(key, e, value, version + 1);
             return true;
           }
@@ -294,6 +356,7 @@ export async function createLowdbStore(dir: string): Promise<Store> {
             e.tornAt = e.validLength;
             throw err;
           }
+          // Parsed on the next read and applied to the parsed value: what a read gets is what the line holds.
           e.changes.push(text);
           e.journalLines += 1;
           e.journalChars += text.length + 1;

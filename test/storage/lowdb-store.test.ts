@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, writeFile, mkdir, rm } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLowdbStore, JOURNAL_LIMIT, SEGMENT_SIZE } from '../../src/storage/lowdb-store.js';
+import { cloneJson, createLowdbStore, JOURNAL_LIMIT, SEGMENT_SIZE } from '../../src/storage/lowdb-store.js';
 import { concurrentLogContract, storeContract } from './contract.js';
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'yici-lowdb-'));
@@ -286,5 +286,41 @@ describe('lowdb document journal under concurrent reads', () => {
     await reader;
     expect(bad).toEqual([]);
     await store.close();
+  });
+});
+
+describe('lowdb parsed-value cache', () => {
+  it('cloneJson copies objects and arrays, so changing a copy leaves the original', () => {
+    const original = JSON.parse('{"a": [{"b": 1}], "__proto__": {"c": 2}}') as { a: { b: number }[] };
+    const copy = cloneJson(original);
+    expect(copy).toStrictEqual(original);
+    copy.a[0]!.b = 9;
+    copy.a.push({ b: 3 });
+    expect(original.a).toEqual([{ b: 1 }]);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+  });
+
+  it('reads in the running store what a restarted one reads from the files, whatever the change held', async () => {
+    const dir = await tempDir();
+    const a = await createLowdbStore(dir);
+    type Doc = Record<string, unknown> & { list: unknown[] };
+    const docs = a.documents<Doc>('conversations');
+    await docs.commit('c', { version: 0, value: { list: [], at: new Date(0) } as Doc });
+    const changes = [
+      { set: { at: new Date(1000), gone: undefined, n: -0 }, push: { list: [{ when: new Date(2000), nothing: undefined }] } },
+      { set: { big: Infinity }, push: { list: [undefined, 'text'] } },
+      { push: { list: [{ deep: [1, { two: 2 }] }] } },
+    ];
+    for (const change of changes) {
+      const read = (await docs.readVersioned('c'))!;
+      expect(await docs.commit('c', { version: read.version, value: read.value, change: change as never })).toBe(true);
+    }
+    const live = await docs.readVersioned('c');
+    await a.close();
+    const b = await createLowdbStore(dir);
+    const fromFiles = await b.documents<Doc>('conversations').readVersioned('c');
+    expect(live).toStrictEqual(fromFiles);
+    expect(fromFiles!.value.list).toEqual([{ when: new Date(2000).toISOString() }, null, 'text', { deep: [1, { two: 2 }] }]);
+    await b.close();
   });
 });
