@@ -63,6 +63,20 @@ const TRAINING: Record<Exclude<Aspect, 'general'>, string[]> = {
   ],
 };
 
+/**
+ * Words of going to the counter that no training phrase carries: a question with one of them and
+ * no cue of the classifier asks that aspect. 周末 / 预约 / 排队 are where and when to go (在哪里办
+ * gives the counter and the centre's office hours), 照片 / 表格 what to bring, 代办 / 委托 who
+ * may apply. A rule, not more training phrases: phrases carrying 办 / 能 / 吗 with them moved other
+ * aspects' questions (「办这个要花钱吗」 read as place) — the naive Bayes model has too few phrases to
+ * absorb them.
+ */
+const COUNTER_WORDS: readonly (readonly [Aspect, readonly string[]])[] = [
+  ['place', ['周末', '周六', '周日', '星期六', '星期天', '星期日', '节假日', '预约', '排队', '取号']],
+  ['materials', ['照片', '相片', '表格']],
+  ['conditions', ['代办', '委托']],
+];
+
 export interface AspectDetector {
   detect(words: readonly string[]): Aspect;
 }
@@ -84,16 +98,17 @@ export function createAspectDetector(): AspectDetector {
   return {
     detect(words) {
       const cueWords = words.filter((w) => cues.has(w));
-      if (cueWords.length === 0) return 'general';
+      if (cueWords.length === 0) return COUNTER_WORDS.find(([, ws]) => words.some((w) => ws.includes(w)))?.[0] ?? 'general';
       return classifier.classify(words.filter((w) => w.trim().length > 0)) as Aspect;
     },
   };
 }
 
 /** Every word used as an aspect cue; retrieval ignores them when judging how much of a question an entry explains. */
-export const ASPECT_WORDS: ReadonlySet<string> = new Set(
-  Object.values(TRAINING)
+export const ASPECT_WORDS: ReadonlySet<string> = new Set([
+  ...Object.values(TRAINING)
     .flat()
     .flatMap((p) => p.split(' '))
     .filter((w) => w.length >= 2 && !['户口本', '身份证', '外地人', '网上', '线上'].includes(w)),
-);
+  ...COUNTER_WORDS.flatMap(([, ws]) => ws),
+]);

@@ -99,8 +99,8 @@ describe('a short question about the matter under discussion that asks no aspect
     expect(types(say('可以邮寄吗'))).not.toContain('answered');
   });
 
-  it('offers the matter first when no section mentions it (「周六能办吗」)', () => {
-    const out = say('周六能办吗', first.state);
+  it('offers the matter first when no section mentions it (「能停车吗」)', () => {
+    const out = say('能停车吗', first.state);
     expect(types(out)).not.toContain('answered');
     const suggested = out.events.find((e) => e.type === 'suggested');
     expect(suggested?.type === 'suggested' && suggested.candidates[0]).toBe('item-social-security-card');
@@ -108,6 +108,30 @@ describe('a short question about the matter under discussion that asks no aspect
 
   it('is no question when it asks nothing (「那就邮寄」 mentions what a section does, and asks nothing)', () => {
     expect(types(say('那就邮寄', first.state))).not.toContain('answered');
+  });
+});
+
+describe('a follow-up about going to the counter', () => {
+  const first = say('社保卡丢了怎么补');
+
+  it('asks where and when: a weekend, an appointment or a queue gets 在哪里办 with the centre\'s hours', () => {
+    for (const q of ['周末能办吗', '周六能办吗', '要预约吗', '要排队吗']) {
+      const out = say(q, first.state);
+      expect(out.events, q).toContainEqual(expect.objectContaining({ type: 'answered', entryId: 'item-social-security-card', aspect: 'place', followUp: true }));
+      const text = out.replies.map((r) => ('text' in r ? r.text : '')).join('\n');
+      expect(text, q).toContain('办公时间');
+    }
+  });
+
+  it('asks about a photo, a form or a proxy: answered about the matter, not offered', () => {
+    for (const q of ['要带照片吗', '照片有什么要求', '表格去哪拿', '可以委托别人吗']) {
+      expect(say(q, first.state).events, q).toContainEqual(expect.objectContaining({ type: 'answered', entryId: 'item-social-security-card', followUp: true }));
+    }
+    expect(say('要带照片吗', first.state).events).toContainEqual(expect.objectContaining({ type: 'answered', aspect: 'materials' }));
+  });
+
+  it('asks nothing of a matter when asked first (「周末能办吗」 alone is not answered)', () => {
+    expect(types(say('周末能办吗'))).not.toContain('answered');
   });
 });
 
