@@ -66,15 +66,17 @@ const TRAINING: Record<Exclude<Aspect, 'general'>, string[]> = {
 /**
  * Words of going to the counter that no training phrase carries: a question with one of them and
  * no cue of the classifier asks that aspect. 周末 / 预约 / 排队 are where and when to go (在哪里办
- * gives the counter and the centre's office hours), 照片 / 表格 what to bring, 代办 / 委托 who
- * may apply. A rule, not more training phrases: phrases carrying 办 / 能 / 吗 with them moved other
- * aspects' questions (「办这个要花钱吗」 read as place) — the naive Bayes model has too few phrases to
- * absorb them.
+ * gives the counter and the centre's office hours), 照片 / 表格 what to bring, 代办 / 委托 who may
+ * apply, 手续费 what it costs. A rule, not more training phrases: phrases carrying 办 / 能 / 吗 with
+ * them moved other aspects' questions (「办这个要花钱吗」 read as place; a fee phrase with 手续费 moved
+ * it too) — the naive Bayes model has too few phrases to absorb them. 老人 is left out: in a first
+ * question it describes a situation (「家里老人想办社保卡」 wants the overview, not the conditions).
  */
 const COUNTER_WORDS: readonly (readonly [Aspect, readonly string[]])[] = [
   ['place', ['周末', '周六', '周日', '星期六', '星期天', '星期日', '节假日', '预约', '排队', '取号']],
   ['materials', ['照片', '相片', '表格']],
   ['conditions', ['代办', '委托']],
+  ['fee', ['手续费']],
 ];
 
 export interface AspectDetector {

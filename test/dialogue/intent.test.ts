@@ -128,6 +128,7 @@ describe('a follow-up about going to the counter', () => {
       expect(say(q, first.state).events, q).toContainEqual(expect.objectContaining({ type: 'answered', entryId: 'item-social-security-card', followUp: true }));
     }
     expect(say('要带照片吗', first.state).events).toContainEqual(expect.objectContaining({ type: 'answered', aspect: 'materials' }));
+    expect(say('手续费多少', first.state).events).toContainEqual(expect.objectContaining({ type: 'answered', entryId: 'item-social-security-card', aspect: 'fee' }));
   });
 
   it('asks nothing of a matter when asked first (「周末能办吗」 alone is not answered)', () => {
