@@ -15,9 +15,8 @@
  * set, and the gate refitted out of fold on that value's features (what `npm run gate:fit` would
  * choose, and how many in-scope questions it would answer right).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { initialState, step } from '../src/dialogue/step.js';
 import { predict } from '../src/knowledge/answer-gate.js';
 import { createEngine, type Engine } from '../src/knowledge/engine.js';
@@ -25,7 +24,7 @@ import { loadKnowledge } from '../src/adapters/load-knowledge.js';
 import { formatProblem } from '../src/knowledge/parse-knowledge.js';
 import { createJiebaTokenizer } from '../src/adapters/jieba-tokenizer.js';
 import { DEFAULT_RETRIEVAL_OPTIONS, resolveRetrievalOptions, type RetrievalOverrides } from '../src/knowledge/retrieval-options.js';
-import { BLIND_SETS, EVAL_DIR, FIT_SETS, OTHER_SETS, emptyTally, fits, half, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
+import { BLIND_SETS, EVAL_DIR, FIT_SETS, OTHER_SETS, emptyTally, fits, followUpOutcomes, half, loadFollowUps, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
 import { at, chooseThresholds, collectRows, outOfFold } from './lib/gate-fit.js';
 
 const args = process.argv.slice(2);
@@ -70,7 +69,7 @@ function print(name: string, t: Tally, listMisses = true): void {
 async function followUps(engine: Engine, negatives: string[]): Promise<void> {
   const file = join(root, EVAL_DIR, 'follow-ups.yaml');
   if (!existsSync(file)) return;
-  const { openers, followUps: asked, heldOut = [], heldOut2 = [] } = parse(readFileSync(file, 'utf8')) as { openers: string[]; followUps: string[]; heldOut?: string[]; heldOut2?: string[] };
+  const { openers, followUps: asked, heldOut, heldOut2 } = await loadFollowUps(root);
   const outside: string[] = [];
   const inScope: { q: string; expect: string[] }[] = [];
   for (const set of FIT_SETS) {
@@ -81,18 +80,7 @@ async function followUps(engine: Engine, negatives: string[]): Promise<void> {
   }
   const openings = openers.map((opener) => step(initialState(), { text: opener }, { engine }).state);
   const measure = (questions: string[]) => {
-    let n = 0, answered = 0, offered = 0;
-    for (const first of openings) {
-      // The matter under discussion: the entry answered first, and the matter an FAQ belongs to.
-      const current = first.currentEntryId === null ? undefined : engine.entry(first.currentEntryId);
-      const matter = new Set([current?.id, current?.kind === 'faq' ? current.related[0] : undefined].filter((id) => id !== undefined));
-      for (const q of questions) {
-        n++;
-        const r = step(structuredClone(first), { text: q }, { engine });
-        if (r.events.some((e) => e.type === 'answered' && matter.has(e.entryId))) answered++;
-        else if (r.events.some((e) => e.type === 'suggested' && e.candidates.some((id) => matter.has(id)))) offered++;
-      }
-    }
+    const { asked: n, answered, offered } = followUpOutcomes(engine, openers, questions);
     return `answered about the matter under discussion ${answered}/${n} (${pct(answered, n)}), offered it as a button ${offered}`;
   };
   console.log(`\n== follow-ups: a second question after each of ${openers.length} openers (eval/follow-ups.yaml)`);

@@ -10,6 +10,7 @@ import type { Engine } from '../../src/knowledge/engine.js';
 import type { Entry } from '../../src/knowledge/schema.js';
 import type { SearchResult } from '../../src/knowledge/search-index.js';
 import { normalize } from '../../src/nlp/normalize.js';
+import { initialState, step } from '../../src/dialogue/step.js';
 
 export interface Labelled {
   q: string;
@@ -168,4 +169,37 @@ export function score(t: Tally, engine: Engine, q: string, expect: readonly stri
     t.misses.push(`REFUSED  ${q}${tag} → ${ranked} p=${r.probability}${r.appeal ? ` (${r.appeal})` : ''}  expected ${expect.join('|')}`);
   }
   return r;
+}
+
+/** eval/follow-ups.yaml: openers, the tuned follow-ups and the two held-out sets (counted, never listed). */
+export interface FollowUpSets {
+  openers: string[];
+  followUps: string[];
+  heldOut: string[];
+  heldOut2: string[];
+}
+
+export async function loadFollowUps(root: string): Promise<FollowUpSets> {
+  const y = parse(await readFile(join(root, EVAL_DIR, 'follow-ups.yaml'), 'utf8')) as Partial<FollowUpSets>;
+  return { openers: y.openers ?? [], followUps: y.followUps ?? [], heldOut: y.heldOut ?? [], heldOut2: y.heldOut2 ?? [] };
+}
+
+/**
+ * Each question asked second, after each opener: how often the matter under discussion (the entry
+ * answered first, and the matter an FAQ belongs to) is answered, or offered as a button.
+ */
+export function followUpOutcomes(engine: Engine, openers: readonly string[], questions: readonly string[]): { asked: number; answered: number; offered: number } {
+  let asked = 0, answered = 0, offered = 0;
+  for (const opener of openers) {
+    const first = step(initialState(), { text: opener }, { engine }).state;
+    const current = first.currentEntryId === null ? undefined : engine.entry(first.currentEntryId);
+    const matter = new Set([current?.id, current?.kind === 'faq' ? current.related[0] : undefined].filter((id) => id !== undefined));
+    for (const q of questions) {
+      asked++;
+      const r = step(structuredClone(first), { text: q }, { engine });
+      if (r.events.some((e) => e.type === 'answered' && matter.has(e.entryId))) answered++;
+      else if (r.events.some((e) => e.type === 'suggested' && e.candidates.some((id) => matter.has(id)))) offered++;
+    }
+  }
+  return { asked, answered, offered };
 }
