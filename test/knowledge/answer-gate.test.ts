@@ -85,6 +85,14 @@ describe('paraphrases are not refused', () => {
     answers('残疾证弄丢了咋补办', ['bundle-disability-services']);
   });
 
+  it('a business moving elsewhere, said with an everyday verb (企业迁到龙圩区 ~ 企业迁移)', () => {
+    answers('我们企业准备从万秀区迁到龙圩区，要办哪些', ['bundle-enterprise-relocation']);
+    // 梧州 is where, never what: the keyword 迁出梧州 does not make a household's move a business's.
+    const r = engine.search('户口从钦州迁来梧州怎么办', 3);
+    expect(r.band).not.toBe('answer');
+    expect(r.results.find((x) => x.entry.id === 'bundle-enterprise-relocation')?.score ?? 0).toBe(0);
+  });
+
   it('typed toneless pinyin, spaced or not', () => {
     answers('kai xiao mai bu yao ban na xie zheng', ['bundle-small-shop']);
     answers('shebaoka zenme ban', ['item-social-security-card', 'bundle-social-security-card-services']);
