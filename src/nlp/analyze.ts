@@ -103,6 +103,94 @@ function soundMap(words: Iterable<string>, into = new Map<string, string>()): Ma
   return into;
 }
 
+/** Words of this many Chinese characters are put right when typed with one homophone wrong. */
+const CORRECTED_LENGTH = { min: 3, max: 6 };
+
+/**
+ * Sound key → the knowledge base's word of 3–6 Chinese characters that sounds so (the index's
+ * words, without function characters); null when two words sound alike (then neither is put right).
+ */
+function correctionMap(words: readonly string[]): Map<string, string | null> {
+  const map = new Map<string, string | null>();
+  for (const word of words) {
+    const w = normalize(word);
+    const n = [...w].length;
+    if (n < CORRECTED_LENGTH.min || n > CORRECTED_LENGTH.max || !/^\p{Script=Han}+$/u.test(w)) continue;
+    // A phrase with a function character (出生了要办, 办社保卡) is not a word to put right; its word is.
+    if ([...w].some((c) => STOPWORDS.has(c))) continue;
+    const key = soundKeys(w).join(' ');
+    const known = map.get(key);
+    if (known === undefined) map.set(key, w);
+    else if (known !== w) map.set(key, null);
+  }
+  return map;
+}
+
+/**
+ * The most common typing slip in Chinese is a homophone picked from the input method's list:
+ * 公基金 for 公积金, 养老今 for 养老金, 营业执招 for 营业执照. A run of 3–6 characters that sounds
+ * exactly like one of the knowledge base's words and differs from it in one character is read as
+ * that word — unless the run is itself a word of the segmenter's dictionary (a real word that
+ * happens to sound alike), or the character that differs belongs to a word reaching outside the
+ * run (一般医院 is not 一办医院) or to a function word (怎么算 is not a word that sounds alike), or
+ * the run starts or ends inside a word (公开公示 holds no 开公示).
+ * Longest first; one character in a word, so that a sentence is never rewritten into a name.
+ */
+function correctHomophones(
+  text: string,
+  bySound: ReadonlyMap<string, string | null>,
+  tokenizer: Tokenizer,
+  isFiller: (w: string) => boolean,
+): string {
+  // For each character of the text, the dictionary word it belongs to: [start, end).
+  let words: { start: number; end: number; filler: boolean }[] | null = null;
+  const wordAt = (at: number) => {
+    if (!words) {
+      words = [];
+      const cut = tokenizer.knownWords?.(text) ?? [];
+      if (cut.join('') === text) {
+        let pos = 0;
+        for (const w of cut) {
+          const entry = { start: pos, end: pos + w.length, filler: isFiller(w) };
+          for (let k = 0; k < w.length; k++) words.push(entry);
+          pos += w.length;
+        }
+      }
+    }
+    return words[at];
+  };
+  return text.replace(/\p{Script=Han}{3,}/gu, (run: string, offset: number) => {
+    const chars = [...run];
+    const keys = soundKeys(run);
+    let out = '';
+    for (let i = 0; i < chars.length; ) {
+      let taken = 0;
+      for (let n = Math.min(CORRECTED_LENGTH.max, chars.length - i); n >= CORRECTED_LENGTH.min && taken === 0; n--) {
+        const word = bySound.get(keys.slice(i, i + n).join(' '));
+        if (!word) continue;
+        const target = [...word];
+        const differ = chars.slice(i, i + n).flatMap((c, j) => (c !== target[j] ? [j] : []));
+        if (differ.length !== 1) continue;
+        // Han characters are one UTF-16 unit each, so character and string positions agree.
+        const from = offset + i;
+        const to = from + n;
+        const w = wordAt(from + differ[0]!);
+        if (!w || w.filler || w.start < from || w.end > to || (w.start === from && w.end === to)) continue;
+        // Nor a run that starts or ends inside a word (公开公示 holds no 开公示).
+        if (wordAt(from)!.start !== from || wordAt(to - 1)!.end !== to) continue;
+        out += word;
+        taken = n;
+      }
+      if (taken === 0) {
+        out += chars[i];
+        taken = 1;
+      }
+      i += taken;
+    }
+    return out;
+  });
+}
+
 export interface AnalyzerOptions {
   /** Cantonese → Mandarin rewrites. */
   dialect?: Readonly<Record<string, string>>;
@@ -141,10 +229,13 @@ export function createAnalyzer(
   const askWords = [...STOPWORDS, ...ASPECT_WORDS];
   let askBySound: Map<string, string> | null = null;
   let moreBySound: Map<string, string> | null = null;
+  let correctBySound: Map<string, string | null> | null = null;
   const buildMore = () => {
     if (moreBySound) return;
     const more = options.readingWords?.() ?? [];
-    if (more.length > 0) moreBySound = soundMap(more, soundMap(askWords));
+    if (more.length === 0) return;
+    moreBySound = soundMap(more, soundMap(askWords));
+    correctBySound = correctionMap(more);
   };
   const wordOf = (key: string): string | undefined => {
     const known = bySound.get(key);
@@ -189,6 +280,7 @@ export function createAnalyzer(
       let normalized = (readsPinyin ? readPinyin(normalize(input), wordOf) : normalize(input)).replace(/\s+/g, ' ').trim();
       normalized = normalized.replace(/(?<=\p{Script=Han})\s+(?=\p{Script=Han})/gu, '');
       if (dialectRe) normalized = rewriteDialect(normalized);
+      if (correctBySound) normalized = correctHomophones(normalized, correctBySound, baseTokenizer, isFiller);
       normalized = normalized.replace(TRAILING_NOT, '吗').replace(BARE_WHERE, '哪里');
       const added = new Set<string>();
       if (variantRe) {

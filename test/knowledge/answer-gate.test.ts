@@ -93,6 +93,13 @@ describe('paraphrases are not refused', () => {
     expect(r.results.find((x) => x.entry.id === 'bundle-enterprise-relocation')?.score ?? 0).toBe(0);
   });
 
+  it('a name typed with one homophone wrong is read as the name (残急证 → 残疾证)', () => {
+    const a = engine.search('残急证在哪里办理', 3);
+    const b = engine.search('残疾证在哪里办理', 3);
+    expect(a.results.map((x) => x.entry.id)).toEqual(b.results.map((x) => x.entry.id));
+    expect(a.band).toBe('answer');
+  });
+
   it('typed toneless pinyin, spaced or not', () => {
     answers('kai xiao mai bu yao ban na xie zheng', ['bundle-small-shop']);
     answers('shebaoka zenme ban', ['item-social-security-card', 'bundle-social-security-card-services']);

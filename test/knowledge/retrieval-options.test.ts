@@ -33,7 +33,8 @@ describe('retrieval options', () => {
   it('reaches the ranking: the same question, other BM25 and confidence with other constants', () => {
     const kb = fixtureKb();
     const tokenizer = createJiebaTokenizer();
-    const q = '社报卡怎么申请';
+    // Two characters typed by sound (涉报卡 for 社保卡): a sound match, not a one-character slip put right.
+    const q = '涉报卡怎么申请';
     const base = createEngine(kb, tokenizer, { gate: null }).search(q, 3);
     const other = createEngine(kb, tokenizer, { gate: null, retrieval: { channelWeight: { word: 2 }, matchStrength: { sound: 0.5 } } }).search(q, 3);
     expect(other.results[0]?.entry.id).toBe(base.results[0]?.entry.id);

@@ -138,3 +138,32 @@ describe('typed pinyin beyond the names', () => {
     expect(createAnalyzer(tokenizer, []).analyze('fapiao zenme ling').text).toBe('fapiao zenme ling');
   });
 });
+
+describe('homophone slips in the knowledge base\'s words', () => {
+  const words = ['公积金', '养老金', '营业执照', '社保卡', '开公司', '计算器', '出生了要办'];
+  const correcting = () => {
+    const a = createAnalyzer(tokenizer, [], { vocabulary: ['开小卖部'], readingWords: () => words });
+    a.prepare();
+    return a;
+  };
+
+  it('reads a word typed with one homophone wrong as the word (公基金 → 公积金, 营业执招 → 营业执照)', () => {
+    const a = correcting();
+    expect(a.analyze('公基金怎么提出来').tokens[0]).toBe('公积金');
+    expect(a.analyze('养老今什么时候发').tokens[0]).toBe('养老金');
+    expect(a.analyze('营业执招上的地址要改吗').tokens[0]).toBe('营业执照');
+    expect(a.analyze('社宝卡丢了').original).toBe('社保卡丢了');
+  });
+
+  it('leaves real words, words across the run, function words and sentences alone', () => {
+    const a = correcting();
+    // 公开公示: the run 开公示 starts inside 公开.
+    expect(a.analyze('严重交通违法行为公开公示').original).toBe('严重交通违法行为公开公示');
+    // Two characters differ: not a slip.
+    expect(a.analyze('宫集金').original).toBe('宫集金');
+    // A phrase with function characters is no word to put right.
+    expect(a.analyze('出生了要半').original).toBe('出生了要半');
+    // Not before the words are known (entry texts analysed while the index is built).
+    expect(createAnalyzer(tokenizer, [], { readingWords: () => [] }).analyze('公基金').original).toBe('公基金');
+  });
+});
