@@ -100,6 +100,11 @@ describe('paraphrases are not refused', () => {
     expect(a.band).toBe('answer');
   });
 
+  it('a lost birth certificate is answered with how to have it reissued, not refused', () => {
+    answers('出生证明丢了去哪补', ['item-birth-medical-certificate']);
+    expect(engine.search('出生证明丢了去哪补', 3).results[0]?.entry.id).toBe('faq-birth-medical-certificate-reissue');
+  });
+
   it('typed toneless pinyin, spaced or not', () => {
     answers('kai xiao mai bu yao ban na xie zheng', ['bundle-small-shop']);
     answers('shebaoka zenme ban', ['item-social-security-card', 'bundle-social-security-card-services']);
