@@ -111,7 +111,8 @@ export interface ActionGroup {
   /**
    * Everyday verbs for the action, each a word of its own in the question (改, 换, 搬 for 变更): a
    * name made of a thing and an action word (经营范围变更, 注销营业执照) is also named by the thing
-   * with one of these close to it (经营范围怎么加, 销执照), and the action counts as asked.
+   * with one of these close to it (经营范围怎么加, 销执照), and the action counts as asked. A group
+   * with verbs also takes its own words as verbs (经营范围需要做变更); one without has none.
    */
   verbs?: readonly string[];
 }
@@ -217,7 +218,11 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
   const lists: Record<Channel, Map<string, { doc: number; tf: number }[]>> = { word: new Map(), char: new Map(), sound: new Map() };
   const docs: Doc[] = [];
   const byId = new Map(entries.map((e) => [e.id, e]));
-  const normalizedActions = actions.map((g) => ({ name: g.name, words: g.words.map(normalize), verbs: (g.verbs ?? []).map(normalize) }));
+  const normalizedActions = actions.map((g) => {
+    const verbs = (g.verbs ?? []).map(normalize);
+    // A group with everyday verbs also takes its own words as verbs (营业执照…注销 ~ 营业执照注销).
+    return { name: g.name, words: g.words.map(normalize), verbs: verbs.length > 0 ? [...new Set([...verbs, ...g.words.map(normalize)])] : verbs };
+  });
   entries.forEach((entry, docIdx) => {
     const tf: Record<Channel, Map<string, number>> = { word: new Map(), char: new Map(), sound: new Map() };
     const doc: Doc = {

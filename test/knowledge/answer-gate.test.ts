@@ -100,6 +100,12 @@ describe('paraphrases are not refused', () => {
     expect(a.band).toBe('answer');
   });
 
+  it("an action's own word counts as its verb (经营范围…变更 ~ 经营范围变更)", () => {
+    const r = engine.search('营业执照上的经营范围需要做变更吗', 3);
+    expect(r.features[FEATURES.indexOf('gapped')]).toBe(1);
+    answers('营业执照上的经营范围需要做变更吗', ['bundle-enterprise-change', 'item-enterprise-change-registration']);
+  });
+
   it('a lost birth certificate is answered with how to have it reissued, not refused', () => {
     answers('出生证明丢了去哪补', ['item-birth-medical-certificate']);
     expect(engine.search('出生证明丢了去哪补', 3).results[0]?.entry.id).toBe('faq-birth-medical-certificate-reissue');
