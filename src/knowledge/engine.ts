@@ -65,7 +65,7 @@ export interface EngineOptions {
 export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: EngineOptions = {}): Engine {
   const served = options.today ? kb.entries.filter((e) => inEffect(e, options.today!)) : kb.entries;
   const ready = options.snapshot && sameIds(options.snapshot.served, served) ? options.snapshot : undefined;
-  const vocabulary = ready ? ready.vocabulary : dictionaryWords(served, kb.lexicon.words);
+  const vocabulary = ready ? ready.vocabulary : dictionaryWords(served, [...kb.lexicon.words, ...kb.lexicon.places]);
   // Set once the index is built; the analyzer below asks for its words only after that.
   const built: { index?: SearchIndex } = {};
   // This engine's own words: the tokenizer passed in is left unchanged (see dictionary-tokenizer.ts).
@@ -81,6 +81,7 @@ export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: E
     : buildIndex(served, analyzer, {
         actions: kb.lexicon.actions,
         generic: kb.lexicon.generic,
+        places: kb.lexicon.places,
         gate: options.gate === undefined ? SHIPPED_GATE : options.gate,
         retrieval: options.retrieval,
       }));

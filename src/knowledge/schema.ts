@@ -264,6 +264,11 @@ export const lexiconSchema = z.strictObject({
    */
   generic: z.array(text).default([]),
   /**
+   * Places of the city (梧州, 万秀区, 苍梧县 …): kept whole by the segmenter, never name an entry on
+   * their own and are never the thing an action is done to — 迁出梧州 says where, not what moves.
+   */
+  places: z.array(text).default([]),
+  /**
    * Dialect words rewritten to Mandarin before anything else (梧州 speaks Cantonese):
    * 唔 → 不, 咗 → 了, 点样 → 怎么 … Only unambiguous ones: 系 (是/系统) is not listed.
    */

@@ -205,6 +205,8 @@ export interface IndexOptions {
   actions?: readonly ActionGroup[];
   /** Generic nouns (有限公司, 医院) that rank but never name an entry on their own. */
   generic?: readonly string[];
+  /** Places (梧州, 苍梧县): never name an entry on their own, never the thing of a verb form. */
+  places?: readonly string[];
   gate?: GateModel | null;
   /** Overrides of DEFAULT_RETRIEVAL_OPTIONS. */
   retrieval?: RetrievalOverrides;
@@ -214,6 +216,7 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
   const o = resolveRetrievalOptions(options.retrieval);
   const actions = options.actions ?? [];
   const generic = new Set((options.generic ?? []).map(normalize));
+  const places = new Set((options.places ?? []).map(normalize));
   // Term frequencies per channel, in entry order, turned into postings once all lengths are known.
   const lists: Record<Channel, Map<string, { doc: number; tf: number }[]>> = { word: new Map(), char: new Map(), sound: new Map() };
   const docs: Doc[] = [];
@@ -260,18 +263,19 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
         const chars = [...text];
         const grams = new Set(chars.slice(1).map((c, i) => `${chars[i]}${c}`));
         const han = runs.join('').length;
-        // Numbers and amounts (3600元, 3岁以下) and generic nouns (有限公司) never name an entry alone;
-        // an FAQ's phrasings are whole questions and stay.
-        const namesAlone = entry.kind === 'faq' || (!/\d/.test(text) && !generic.has(text) && han >= 2);
+        // Numbers and amounts (3600元, 3岁以下), generic nouns (有限公司) and places (梧州) never name an
+        // entry alone; an FAQ's phrasings are whole questions and stay.
+        const namesAlone = entry.kind === 'faq' || (!/\d/.test(text) && !generic.has(text) && !places.has(text) && han >= 2);
         if (chars.length >= 2 && namesAlone) {
           const syllables = [...new Set(sound.slice(1, -1).split(' '))];
           doc.anchors.push({ text, chars, sound, syllables, han, grams, strength: field.anchor });
-          // 经营范围变更 → 经营范围 + 改/加/换 …: only a thing of two or more Chinese characters that names on its own.
+          // 经营范围变更 → 经营范围 + 改/加/换 …: a thing of two or more Chinese characters, generic ones
+          // included (公司迁移 → 公司 + 迁到: the action makes it specific), never a place (迁出梧州).
           for (const g of normalizedActions) {
             if (g.verbs.length === 0) continue;
             for (const w of g.words) {
               const thing = text.startsWith(w) ? text.slice(w.length) : text.endsWith(w) ? text.slice(0, -w.length) : null;
-              if (thing && /^\p{Script=Han}{2,}$/u.test(thing) && !generic.has(thing) && !analyzer.isFiller(thing))
+              if (thing && /^\p{Script=Han}{2,}$/u.test(thing) && !places.has(thing) && !analyzer.isFiller(thing))
                 doc.verbForms.push({ thing, verbs: g.verbs, group: g.name, strength: field.anchor, name: text });
             }
           }

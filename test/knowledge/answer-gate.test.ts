@@ -87,7 +87,10 @@ describe('paraphrases are not refused', () => {
 
   it('a business moving elsewhere, said with an everyday verb (企业迁到龙圩区 ~ 企业迁移)', () => {
     answers('我们企业准备从万秀区迁到龙圩区，要办哪些', ['bundle-enterprise-relocation']);
-    // 梧州 is where, never what: the keyword 迁出梧州 does not make a household's move a business's.
+    // A generic noun with an action (公司 + 搬到 ~ 公司迁移) names it; alone it still names nothing.
+    answers('公司准备从长洲区搬到龙圩区要办什么', ['bundle-enterprise-relocation']);
+    // 梧州 is a place (lexicon.yaml › places), never what moves: the keyword 迁出梧州 does not make a
+    // household's move a business's.
     const r = engine.search('户口从钦州迁来梧州怎么办', 3);
     expect(r.band).not.toBe('answer');
     expect(r.results.find((x) => x.entry.id === 'bundle-enterprise-relocation')?.score ?? 0).toBe(0);
