@@ -114,6 +114,14 @@ describe('paraphrases are not refused', () => {
     expect(engine.search('出生证明丢了去哪补', 3).results[0]?.entry.id).toBe('faq-birth-medical-certificate-reissue');
   });
 
+  it('leaving a job and the housing fund: answered with the FAQ on withdrawing after leaving', () => {
+    for (const q of ['离职后公积金怎么取', '辞职了公积金能不能取']) {
+      const r = engine.search(q, 3);
+      expect(r.band, q).toBe('answer');
+      expect(r.results[0]?.entry.id, q).toBe('faq-fund-after-leaving-job');
+    }
+  });
+
   it('typed toneless pinyin, spaced or not', () => {
     answers('kai xiao mai bu yao ban na xie zheng', ['bundle-small-shop']);
     answers('shebaoka zenme ban', ['item-social-security-card', 'bundle-social-security-card-services']);
