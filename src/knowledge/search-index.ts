@@ -217,6 +217,11 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
   const actions = options.actions ?? [];
   const generic = new Set((options.generic ?? []).map(normalize));
   const places = new Set((options.places ?? []).map(normalize));
+  // A place and an action word (迁入梧州, 迁出梧州) says where something goes, not what: a household
+  // moves there as well as a business, so such a name never names an entry alone either.
+  const actionWords = actions.flatMap((g) => g.words.map(normalize));
+  const placeAndAction = (text: string): boolean =>
+    actionWords.some((w) => (text.startsWith(w) && places.has(text.slice(w.length))) || (text.endsWith(w) && places.has(text.slice(0, -w.length))));
   // Term frequencies per channel, in entry order, turned into postings once all lengths are known.
   const lists: Record<Channel, Map<string, { doc: number; tf: number }[]>> = { word: new Map(), char: new Map(), sound: new Map() };
   const docs: Doc[] = [];
@@ -265,7 +270,7 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
         const han = runs.join('').length;
         // Numbers and amounts (3600元, 3岁以下), generic nouns (有限公司) and places (梧州) never name an
         // entry alone; an FAQ's phrasings are whole questions and stay.
-        const namesAlone = entry.kind === 'faq' || (!/\d/.test(text) && !generic.has(text) && !places.has(text) && han >= 2);
+        const namesAlone = entry.kind === 'faq' || (!/\d/.test(text) && !generic.has(text) && !places.has(text) && !placeAndAction(text) && han >= 2);
         if (chars.length >= 2 && namesAlone) {
           const syllables = [...new Set(sound.slice(1, -1).split(' '))];
           doc.anchors.push({ text, chars, sound, syllables, han, grams, strength: field.anchor });

@@ -73,6 +73,18 @@ describe('ranking on the fixture corpus', () => {
     expect(top('个体户营业执照一件事怎么办')).toMatchObject({ id: 'bundle-shop', answerable: true });
   });
 
+  it('a name made of a place and an action word (迁入测试市) never names an entry: a household moves there too', () => {
+    const kb = fixtureKb();
+    const entries = kb.entries.map((e) => (e.id === 'item-licence-change' ? { ...e, keywords: [...e.keywords, '迁入测试市'] } : e));
+    const actions = [...kb.lexicon.actions, { name: '迁移', words: ['迁入'], verbs: [] }];
+    const score = (places: string[]) =>
+      createEngine({ ...kb, entries, lexicon: { ...kb.lexicon, actions, places } }, createJiebaTokenizer(), { gate: null })
+        .search('户口想迁入测试市', 3)
+        .results.find((x) => x.entry.id === 'item-licence-change')?.score ?? 0;
+    expect(score([])).toBeGreaterThan(0);
+    expect(score(['测试市'])).toBe(0);
+  });
+
   it('refuses questions outside the knowledge base', () => {
     for (const q of ['明天天气怎么样', '护照怎么办理', '给我讲个笑话']) expect(top(q).answerable, q).toBe(false);
   });
