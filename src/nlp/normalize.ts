@@ -27,6 +27,14 @@ const recent = new Map<string, string>();
 const RECENT_TEXTS = 32;
 const RECENT_MAX_LENGTH = 500;
 
+/**
+ * Characters typed for one that looks the same (a stroke-based input method's slip, or text
+ * copied from a scan): 囗 (the enclosure radical, never a word of its own in a question) for 口 —
+ * 户囗 is 户口. Kept to characters that are never meant as themselves in citizens' text.
+ */
+const LOOKALIKE = /囗/g;
+const LOOKALIKE_FOR: Readonly<Record<string, string>> = { 囗: '口' };
+
 /** Fixes a handful of common input-method slips that are not homophones (kept tiny on purpose). */
 export function normalize(input: string): string {
   // Keyed by the NFKC form: the message classifier passes on 「？」 as 「?」.
@@ -43,7 +51,7 @@ export function normalize(input: string): string {
 
 /** Everything after NFKC. */
 function convert(nfkc: string): string {
-  let s = toSimplifiedTw(toSimplified(nfkc));
+  let s = toSimplifiedTw(toSimplified(nfkc)).replace(LOOKALIKE, (c: string) => LOOKALIKE_FOR[c] ?? c);
   s = s.toLowerCase();
   s = arabicNumerals(s);
   s = s.replace(EMOJI, ' ');

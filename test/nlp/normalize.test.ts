@@ -71,3 +71,10 @@ describe('normalize: properties', () => {
     );
   });
 });
+
+describe('look-alike characters', () => {
+  it('reads the enclosure radical 囗 as 口 (户囗 is 户口)', () => {
+    expect(normalize('小孩报户囗')).toBe('小孩报户口');
+    expect(normalize('户口')).toBe('户口');
+  });
+});
