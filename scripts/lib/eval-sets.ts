@@ -134,35 +134,47 @@ export const emptyTally = (): Tally => ({
   refused: 0, outside: 0, outsideAnswered: 0, outsideOffered: 0, misses: [],
 });
 
+/**
+ * What the citizen is shown: an answer; buttons to choose from — the 您是不是想问 suggestions, or
+ * the 请点选 choice the dialogue asks when two answerable entries fit about equally (`ambiguous`:
+ * no fact is asserted until one is picked, so it is an offer, not an answer); or a refusal.
+ */
+export function shown(r: SearchResult): { kind: 'answer' | 'offer' | 'refuse'; offered: readonly { entry: Entry }[] } {
+  if (r.band === 'answer') return r.ambiguous ? { kind: 'offer', offered: r.ambiguous } : { kind: 'answer', offered: [] };
+  if (r.band === 'suggest') return { kind: 'offer', offered: r.suggestions };
+  return { kind: 'refuse', offered: [] };
+}
+
 /** Scores one question (expect [] = outside the knowledge base) into the tally. */
 export function score(t: Tally, engine: Engine, q: string, expect: readonly string[], note = ''): SearchResult {
   const r = engine.search(q, 3);
   const first = r.results[0]?.entry;
   const tag = note ? ` [${note}]` : '';
   const ranked = r.results.map((x) => `${x.entry.id}(${x.score})`).join(', ');
+  const seen = shown(r);
   if (expect.length === 0) {
     t.outside++;
-    if (r.band === 'answer') {
+    if (seen.kind === 'answer') {
       t.outsideAnswered++;
       t.misses.push(`FALSE ANSWER  ${q}${tag} → ${first?.id} p=${r.probability}`);
-    } else if (r.band === 'suggest') t.outsideOffered++;
+    } else if (seen.kind === 'offer') t.outsideOffered++;
     return r;
   }
   t.inScope++;
   const hit = fits(first, expect);
   if (hit) t.top1++;
   if (r.results.slice(0, 3).some((x) => fits(x.entry, expect))) t.top3++;
-  if (r.band === 'answer') {
+  if (seen.kind === 'answer') {
     if (hit) t.answeredRight++;
     else {
       t.answeredWrong++;
       t.misses.push(`WRONG    ${q}${tag} → ${ranked} p=${r.probability}  expected ${expect.join('|')}`);
     }
-  } else if (r.band === 'suggest') {
-    if (r.suggestions.some((s) => fits(s.entry, expect))) t.offeredRight++;
+  } else if (seen.kind === 'offer') {
+    if (seen.offered.some((s) => fits(s.entry, expect))) t.offeredRight++;
     else {
       t.offeredWrong++;
-      t.misses.push(`OFFERED  ${q}${tag} → ${r.suggestions.map((s) => s.entry.id).join(', ')} p=${r.probability}  expected ${expect.join('|')}`);
+      t.misses.push(`OFFERED  ${q}${tag} → ${seen.offered.map((s) => s.entry.id).join(', ')} p=${r.probability}${r.ambiguous ? ' (请点选)' : ''}  expected ${expect.join('|')}`);
     }
   } else {
     t.refused++;
