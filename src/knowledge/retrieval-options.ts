@@ -92,6 +92,13 @@ export interface RetrievalOptions {
   /** Two answerable entries (of unrelated matters) whose confidences are closer than this are offered as a choice. */
   ambiguityMargin: number;
   /**
+   * …and whose BM25 is at least this share of the first's: a rival that names something but fits
+   * the words much worse is no second reading (「我65了退休在家闲，想开个小杂货铺」 names 退休 in
+   * passing; a bundle named through an item it shares with another, 开公司一件事, against the one
+   * whose own text the question fits). As the suggestions' `minBm25Share`.
+   */
+  ambiguityBm25Share: number;
+  /**
    * 您是不是想问: at most `max` entries, one per matter, each having named something or having a
    * BM25 of at least `minBm25Share` of the first's.
    */
@@ -119,6 +126,7 @@ export const DEFAULT_RETRIEVAL_OPTIONS: Readonly<RetrievalOptions> = deepFreeze(
   rankBm25Weight: 0.1,
   answerThreshold: 0.5,
   ambiguityMargin: 0.04,
+  ambiguityBm25Share: 0.6,
   suggestions: { max: 3, minBm25Share: 0.6 },
   longMessage: LONG_MESSAGE,
 });

@@ -756,7 +756,12 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
   let ambiguous: ScoredEntry[] | null = null;
   if (answerable && best) {
     const rivals = scored.filter(
-      (s) => s !== best && s.score >= o.answerThreshold && best.score - s.score <= o.ambiguityMargin && !related(best.entry, s.entry),
+      (s) =>
+        s !== best &&
+        s.score >= o.answerThreshold &&
+        best.score - s.score <= o.ambiguityMargin &&
+        s.raw >= o.ambiguityBm25Share * best.raw &&
+        !related(best.entry, s.entry),
     );
     if (rivals.length > 0) ambiguous = [best, ...rivals.slice(0, 2)].map(({ entry, score }) => ({ entry, score }));
   }

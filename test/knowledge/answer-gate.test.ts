@@ -122,6 +122,22 @@ describe('paraphrases are not refused', () => {
     }
   });
 
+  it('asks 请点选 only between readings that both fit the words, not over one named in passing', () => {
+    // 退休 is named, but the question is about opening a shop: no choice between the two.
+    const shop = engine.search('退休以后想开间小杂货铺需要啥手续', 3);
+    expect(shop.band).toBe('answer');
+    expect(shop.ambiguous).toBeNull();
+    expect(shop.results[0]?.entry.id).toBe('bundle-small-shop');
+    // A bundle named only through an item it shares (饭店 → 食品经营许可, also in the small shop's
+    // bundle) is no second reading of 开饭店一件事.
+    expect(engine.search('开饭店一件事要准备什么', 3).ambiguous).toBeNull();
+    // Opening a hospital: the approval and the licence fit alike, and both are offered.
+    expect(engine.search('开医院要办什么手续', 3).ambiguous?.map((x) => x.entry.id).sort()).toEqual([
+      'item-medical-institution-approval',
+      'item-medical-institution-license',
+    ]);
+  });
+
   it('typed toneless pinyin, spaced or not', () => {
     answers('kai xiao mai bu yao ban na xie zheng', ['bundle-small-shop']);
     answers('shebaoka zenme ban', ['item-social-security-card', 'bundle-social-security-card-services']);
