@@ -138,6 +138,10 @@ describe('paraphrases are not refused', () => {
     ]);
   });
 
+  it('搞 as the everyday verb of setting up (搞间公司 ~ 开间公司)', () => {
+    answers('我和老乡想搞间公司，去哪里登记', ['item-company-registration', 'bundle-enterprise-startup']);
+  });
+
   it('typed toneless pinyin, spaced or not', () => {
     answers('kai xiao mai bu yao ban na xie zheng', ['bundle-small-shop']);
     answers('shebaoka zenme ban', ['item-social-security-card', 'bundle-social-security-card-services']);
