@@ -488,6 +488,8 @@ interface VerbHit {
   strength: number;
   name: string;
   group: string;
+  /** The verb as typed (搬到): other groups may have it too. */
+  verb: string;
 }
 
 /**
@@ -516,11 +518,11 @@ function verbMatch(doc: Doc, text: string, spans: ReturnType<typeof tokenSpans>,
     if (best && best.strength >= strength) continue;
     for (let at = text.indexOf(f.thing); at >= 0; at = text.indexOf(f.thing, at + 1)) {
       const end = at + f.thing.length;
-      const near = spans.some(
+      const near = spans.find(
         (s) => f.verbs.includes(s.token) && ((s.start >= end && s.start - end <= o.verbWindow.after) || (s.end <= at && at - s.end <= o.verbWindow.before)),
       );
       if (near) {
-        best = { strength, name: f.name, group: f.group };
+        best = { strength, name: f.name, group: f.group, verb: near.token };
         break;
       }
     }
@@ -561,8 +563,13 @@ function questionSimilarity(doc: Doc, q: Analyzed, qGrams: Set<string>, index: S
  * knowledge base does not cover: a group of words (knowledge/lexicon.yaml › actions) that the
  * entry's names and keywords never mention. 1 otherwise.
  */
-function actionFit(doc: Doc, asked: readonly ActionGroup[]): number {
-  return asked.every((g) => doc.actionGroups.has(g.name)) ? 1 : 0;
+/**
+ * 1 when the entry's names mention every action asked in words, and one of each verb's actions
+ * (搬到 is a verb of both 变更 and 迁移: a business moving is either a change of address or a
+ * relocation, and an entry of either fits); else 0.
+ */
+function actionFit(doc: Doc, asked: readonly ActionGroup[], verbAsked: readonly (readonly string[])[] = []): number {
+  return asked.every((g) => doc.actionGroups.has(g.name)) && verbAsked.every((gs) => gs.some((g) => doc.actionGroups.has(g))) ? 1 : 0;
 }
 
 interface QueryWord {
@@ -696,8 +703,11 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
     const h = d.verbForms.length > 0 ? verbMatch(d, q.text, spans, o) : null;
     if (h) verbHits.set(d, h);
   }
-  const verbAsked = new Set([...verbHits.values()].map((h) => h.group));
-  const asked = index.actions.filter((g) => verbAsked.has(g.name) || g.words.some((w) => q.text.includes(w)));
+  // A verb asks for its action — for one of its actions when several groups have it (搬到: 变更 or 迁移).
+  const verbAsked = [...new Set([...verbHits.values()].map((h) => h.verb))].map((v) =>
+    index.actions.filter((g) => (g.verbs ?? []).includes(v) || g.words.includes(v)).map((g) => g.name),
+  );
+  const asked = index.actions.filter((g) => g.words.some((w) => q.text.includes(w)));
   /** The name by which the question names an item, if it does. */
   const nameOf = (id: string): string | null => {
     const i = index.byId.get(id);
@@ -731,7 +741,7 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
     // Coverage only tells named entries apart: one that names nothing has no confidence whatever
     // it covers (the first result's coverage, a gate feature, is filled in after sorting).
     const cov = anchor > 0 ? coverageOf(doc) : 0;
-    const fit = actionFit(doc, asked);
+    const fit = actionFit(doc, asked, verbAsked);
     const confidence = anchor > 0 ? anchor * fit * (1 - o.coverageWeight + o.coverageWeight * cov) : 0;
     const r = raw[index.byId.get(doc.entry.id)!]!;
     const rel = top > 0 ? r / top : 0;

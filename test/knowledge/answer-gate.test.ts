@@ -138,6 +138,13 @@ describe('paraphrases are not refused', () => {
     ]);
   });
 
+  it('a verb two actions share (搬到: 变更 or 迁移) does not rule out an entry of either', () => {
+    const r = engine.search('我们公司准备从蒙山县搬到岑溪市，执照和税务都要迁过去吧', 3);
+    const score = (id: string) => r.results.find((x) => x.entry.id === id)?.score ?? 0;
+    expect(score('bundle-enterprise-relocation')).toBeGreaterThan(0);
+    expect(score('item-enterprise-change-registration')).toBeGreaterThan(0);
+  });
+
   it('搞 as the everyday verb of setting up (搞间公司 ~ 开间公司)', () => {
     answers('我和老乡想搞间公司，去哪里登记', ['item-company-registration', 'bundle-enterprise-startup']);
   });
