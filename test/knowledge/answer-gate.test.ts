@@ -145,6 +145,10 @@ describe('paraphrases are not refused', () => {
     expect(score('item-enterprise-change-registration')).toBeGreaterThan(0);
   });
 
+  it('a card and a verb of using it (社保卡…拿来进公园) ask what the card is for, not how to get one', () => {
+    answers('我的社保卡可以拿来进公园吗', ['bundle-social-security-card-services']);
+  });
+
   it('搞 as the everyday verb of setting up (搞间公司 ~ 开间公司)', () => {
     answers('我和老乡想搞间公司，去哪里登记', ['item-company-registration', 'bundle-enterprise-startup']);
   });
