@@ -5,6 +5,21 @@ import { realEngine } from '../helpers/real-engine.js';
 
 const engine = await realEngine();
 
+/** The question is not answered, and the entry is not named by it (confidence 0). */
+const namesNot = (q: string, id: string) => {
+  const r = engine.search(q, 3);
+  expect(r.band, q).not.toBe('answer');
+  expect(r.results.find((x) => x.entry.id === id)?.score ?? 0, q).toBe(0);
+};
+
+/** Two ways of asking read as one: the same ranking and the same band. */
+const sameReading = (a: string, b: string) => {
+  const [ra, rb] = [engine.search(a, 3), engine.search(b, 3)];
+  expect(ra.results.map((x) => x.entry.id)).toEqual(rb.results.map((x) => x.entry.id));
+  expect(ra.band).toBe(rb.band);
+  return ra;
+};
+
 describe('the answer gate model', () => {
   it('ships fitted on the features the code computes, with answer above suggest', () => {
     expect(SHIPPED_GATE).not.toBeNull();
@@ -35,24 +50,15 @@ describe('the answer gate model', () => {
 
 describe('no accidental names (shipped knowledge base)', () => {
   it('a character read "yuan" does not name 育儿补贴 (the keyword 3600元 had become one syllable)', () => {
-    for (const q of ['K9县坐公交车要2元？', '致西地省第二人民医院医生的感谢信', '公园里的路灯坏了', '我是医院的护士']) {
-      const r = engine.search(q, 3);
-      expect(r.band, q).not.toBe('answer');
-      expect(r.results.find((x) => x.entry.id === 'item-childcare-subsidy')?.score ?? 0, q).toBe(0);
-    }
+    for (const q of ['K9县坐公交车要2元？', '致西地省第二人民医院医生的感谢信', '公园里的路灯坏了', '我是医院的护士']) namesNot(q, 'item-childcare-subsidy');
   });
 
   it('a generic noun (有限公司) does not name 公司设立登记 on its own', () => {
-    const r = engine.search('某某建筑工程有限公司的工地晚上施工太吵', 3);
-    expect(r.band).not.toBe('answer');
-    expect(r.results.find((x) => x.entry.id === 'item-company-registration')?.score ?? 0).toBe(0);
+    namesNot('某某建筑工程有限公司的工地晚上施工太吵', 'item-company-registration');
   });
 
   it('三岁 and 3岁 are the same question', () => {
-    const a = engine.search('三岁以下的宝宝育儿补贴怎么领', 3);
-    const b = engine.search('3岁以下的宝宝育儿补贴怎么领', 3);
-    expect(a.results.map((x) => x.entry.id)).toEqual(b.results.map((x) => x.entry.id));
-    expect(a.band).toBe(b.band);
+    sameReading('三岁以下的宝宝育儿补贴怎么领', '3岁以下的宝宝育儿补贴怎么领');
   });
 });
 
@@ -91,16 +97,11 @@ describe('paraphrases are not refused', () => {
     answers('公司准备从长洲区搬到龙圩区要办什么', ['bundle-enterprise-relocation']);
     // 梧州 is a place (lexicon.yaml › places), never what moves: the keyword 迁出梧州 does not make a
     // household's move a business's.
-    const r = engine.search('户口从钦州迁来梧州怎么办', 3);
-    expect(r.band).not.toBe('answer');
-    expect(r.results.find((x) => x.entry.id === 'bundle-enterprise-relocation')?.score ?? 0).toBe(0);
+    namesNot('户口从钦州迁来梧州怎么办', 'bundle-enterprise-relocation');
   });
 
   it('a name typed with one homophone wrong is read as the name (残急证 → 残疾证)', () => {
-    const a = engine.search('残急证在哪里办理', 3);
-    const b = engine.search('残疾证在哪里办理', 3);
-    expect(a.results.map((x) => x.entry.id)).toEqual(b.results.map((x) => x.entry.id));
-    expect(a.band).toBe('answer');
+    expect(sameReading('残急证在哪里办理', '残疾证在哪里办理').band).toBe('answer');
   });
 
   it("an action's own word counts as its verb (经营范围…变更 ~ 经营范围变更)", () => {
