@@ -35,6 +35,6 @@ console.log(`walkthroughs OK: ${flows.flows.length} (${flows.flows.map((f) => f.
 const realText = await readFile(resolve('eval/negatives/negatives.tsv'), 'utf8')
   .then((t) => t.split('\n').map((l) => l.split('\t')[1] ?? '').filter(Boolean))
   .catch(() => [] as string[]);
-const risky = riskyNames(result.kb.entries, [...result.kb.lexicon.generic, ...result.kb.lexicon.places], realText);
+const risky = riskyNames(result.kb.entries, result.kb.lexicon.generic, realText, result.kb.lexicon.places);
 for (const r of risky) console.warn(`warning: ${result.kb.fileOf[r.entryId] ?? r.entryId} › ${r.entryId} › ${r.field}: 「${r.name}」${r.why}`);
 if (risky.length > 0) console.warn(`${risky.length} warning(s) about names and keywords`);
