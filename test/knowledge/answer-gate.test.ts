@@ -150,6 +150,10 @@ describe('paraphrases are not refused', () => {
     answers('我的社保卡可以拿来进公园吗', ['bundle-social-security-card-services']);
   });
 
+  it('本本 is the everyday word for a certificate (残疾的本本 ~ 残疾证)', () => {
+    answers('我老伴中风了，听说可以办个残疾的本本', ['item-disability-certificate', 'bundle-disability-services']);
+  });
+
   it('搞 as the everyday verb of setting up (搞间公司 ~ 开间公司)', () => {
     answers('我和老乡想搞间公司，去哪里登记', ['item-company-registration', 'bundle-enterprise-startup']);
   });
