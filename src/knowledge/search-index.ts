@@ -561,12 +561,9 @@ function questionSimilarity(doc: Doc, q: Analyzed, qGrams: Set<string>, index: S
  * 0 when the question asks for another action on the same thing (注销 a licence rather than
  * register it, 补领 a certificate rather than apply for it) or names a nearby matter the
  * knowledge base does not cover: a group of words (knowledge/lexicon.yaml › actions) that the
- * entry's names and keywords never mention. 1 otherwise.
- */
-/**
- * 1 when the entry's names mention every action asked in words, and one of each verb's actions
- * (搬到 is a verb of both 变更 and 迁移: a business moving is either a change of address or a
- * relocation, and an entry of either fits); else 0.
+ * entry's names and keywords never mention. An action asked only by a verb that several groups
+ * share is satisfied by any of them (搬到 is a verb of 变更 and of 迁移: a business moving is a
+ * change of address or a relocation, and an entry of either fits). 1 otherwise.
  */
 function actionFit(doc: Doc, asked: readonly ActionGroup[], verbAsked: readonly (readonly string[])[] = []): number {
   return asked.every((g) => doc.actionGroups.has(g.name)) && verbAsked.every((gs) => gs.some((g) => doc.actionGroups.has(g))) ? 1 : 0;

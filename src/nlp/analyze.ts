@@ -161,6 +161,8 @@ function correctHomophones(
   };
   return text.replace(/\p{Script=Han}{3,}/gu, (run: string, offset: number) => {
     const chars = [...run];
+    // Positions below are string positions: a run with a character outside the BMP is left alone.
+    if (chars.length !== run.length) return run;
     const keys = soundKeys(run);
     let out = '';
     for (let i = 0; i < chars.length; ) {
@@ -171,7 +173,6 @@ function correctHomophones(
         const target = [...word];
         const differ = chars.slice(i, i + n).flatMap((c, j) => (c !== target[j] ? [j] : []));
         if (differ.length !== 1) continue;
-        // Han characters are one UTF-16 unit each, so character and string positions agree.
         const from = offset + i;
         const to = from + n;
         const w = wordAt(from + differ[0]!);
