@@ -115,6 +115,12 @@ describe('paraphrases are not refused', () => {
     expect(engine.search('出生证明丢了去哪补', 3).results[0]?.entry.id).toBe('faq-birth-medical-certificate-reissue');
   });
 
+  it('数电票 (fully digital invoices) is answered with what it is, not refused', () => {
+    const r = engine.search('全电发票怎么开', 3);
+    expect(r.band).toBe('answer');
+    expect(r.results[0]?.entry.id).toBe('faq-invoice-digital');
+  });
+
   it('leaving a job and the housing fund: answered with the FAQ on withdrawing after leaving', () => {
     for (const q of ['离职后公积金怎么取', '辞职了公积金能不能取']) {
       const r = engine.search(q, 3);
