@@ -160,6 +160,10 @@ describe('paraphrases are not refused', () => {
     answers('我老伴中风了，听说可以办个残疾的本本', ['item-disability-certificate', 'bundle-disability-services']);
   });
 
+  it('食物牌照 (Cantonese) is the food business licence', () => {
+    answers('想喺屋企整蛋糕卖使唔使攞食物牌照', ['item-food-business-license']);
+  });
+
   it('搞 as the everyday verb of setting up (搞间公司 ~ 开间公司)', () => {
     answers('我和老乡想搞间公司，去哪里登记', ['item-company-registration', 'bundle-enterprise-startup']);
   });
