@@ -160,6 +160,14 @@ describe('paraphrases are not refused', () => {
     answers('我老伴中风了，听说可以办个残疾的本本', ['item-disability-certificate', 'bundle-disability-services']);
   });
 
+  it('Cantonese: 两公婆倾掂 (a couple agreed)', () => {
+    answers('两公婆已经倾掂晒想离婚', ['item-divorce-registration']);
+  });
+
+  it('Cantonese: 读小一 (starting primary school)', () => {
+    answers('个女今年读小一，去边度报名', ['item-compulsory-education-enrolment', 'bundle-education-enrolment']);
+  });
+
   it('食物牌照 (Cantonese) is the food business licence', () => {
     answers('想喺屋企整蛋糕卖使唔使攞食物牌照', ['item-food-business-license']);
   });
