@@ -152,29 +152,15 @@ describe('paraphrases are not refused', () => {
     expect(score('item-enterprise-change-registration')).toBeGreaterThan(0);
   });
 
-  it('a card and a verb of using it (社保卡…拿来进公园) ask what the card is for, not how to get one', () => {
-    answers('我的社保卡可以拿来进公园吗', ['bundle-social-security-card-services']);
-  });
-
-  it('本本 is the everyday word for a certificate (残疾的本本 ~ 残疾证)', () => {
-    answers('我老伴中风了，听说可以办个残疾的本本', ['item-disability-certificate', 'bundle-disability-services']);
-  });
-
-  it('Cantonese: 两公婆倾掂 (a couple agreed)', () => {
-    answers('两公婆已经倾掂晒想离婚', ['item-divorce-registration']);
-  });
-
-  it('Cantonese: 读小一 (starting primary school)', () => {
-    answers('个女今年读小一，去边度报名', ['item-compulsory-education-enrolment', 'bundle-education-enrolment']);
-  });
-
-  it('食物牌照 (Cantonese) is the food business licence', () => {
-    answers('想喺屋企整蛋糕卖使唔使攞食物牌照', ['item-food-business-license']);
-  });
-
-  it('搞 as the everyday verb of setting up (搞间公司 ~ 开间公司)', () => {
-    answers('我和老乡想搞间公司，去哪里登记', ['item-company-registration', 'bundle-enterprise-startup']);
-  });
+  // Everyday and Cantonese words, each answered with its matter (each case fails without its lexicon entry).
+  it.each([
+    ['a card and a verb of using it ask what the card is for (社保卡…拿来进公园)', '我的社保卡可以拿来进公园吗', ['bundle-social-security-card-services']],
+    ['本本 is a certificate (残疾的本本 ~ 残疾证)', '我老伴中风了，听说可以办个残疾的本本', ['item-disability-certificate', 'bundle-disability-services']],
+    ['Cantonese 两公婆倾掂 (a couple agreed)', '两公婆已经倾掂晒想离婚', ['item-divorce-registration']],
+    ['Cantonese 读小一 (starting primary school)', '个女今年读小一，去边度报名', ['item-compulsory-education-enrolment', 'bundle-education-enrolment']],
+    ['Cantonese 食物牌照 is the food business licence', '想喺屋企整蛋糕卖使唔使攞食物牌照', ['item-food-business-license']],
+    ['搞 as the verb of setting up (搞间公司 ~ 开间公司)', '我和老乡想搞间公司，去哪里登记', ['item-company-registration', 'bundle-enterprise-startup']],
+  ])('%s', (_why, q, ids) => answers(q, ids));
 
   it('typed toneless pinyin, spaced or not', () => {
     answers('kai xiao mai bu yao ban na xie zheng', ['bundle-small-shop']);
