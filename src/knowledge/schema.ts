@@ -277,7 +277,17 @@ export const lexiconSchema = z.strictObject({
    * Kinds of action on a thing (注销, 补领, 变更 …). A question that asks for an action which an
    * entry's names and summary never mention is not answered with that entry.
    */
-  actions: z.array(z.strictObject({ name: text, words: z.array(text).min(1), verbs: z.array(text).default([]) })).default([]),
+  actions: z
+    .array(z.strictObject({ name: text, words: z.array(text).min(1), verbs: z.array(text).default([]) }))
+    .default([])
+    .superRefine((groups, ctx) => {
+      // A group added twice under one name does nothing the first did not (and hides that it exists).
+      const seen = new Set<string>();
+      groups.forEach((g, i) => {
+        if (seen.has(g.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `动作组「${g.name}」重复了，请合并到已有的那一组` });
+        seen.add(g.name);
+      });
+    }),
 });
 
 export type Source = z.infer<typeof sourceSchema>;

@@ -22,6 +22,13 @@ describe('parseKnowledge', () => {
     expect(problems).toContain('items/tobacco.yaml › item-tobacco › fees: Invalid input: expected object, received undefined — add this field');
   });
 
+  it('refuses an action group added twice under one name', () => {
+    const lexicon = FIXTURE_FILES.find((f) => f.path === 'lexicon.yaml')!.content;
+    const twice = lexicon.replace('  - name: 注销\n', '  - name: 注销\n    words: [关门大吉]\n  - name: 注销\n');
+    expect(twice).not.toBe(lexicon);
+    expect(problemsOf(withFile('lexicon.yaml', twice)).some((p) => p.includes('动作组「注销」重复了'))).toBe(true);
+  });
+
   it('reports a wrong date format and an unknown field', () => {
     const broken = FIXTURE_FILES.find((f) => f.path === 'items/birth.yaml')!.content
       .replace('lastVerified: 2026-11-01', 'lastVerified: 26/11/2026')
