@@ -221,6 +221,7 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
   // moves there as well as a business, so such a name never names an entry alone either.
   const actionWords = actions.flatMap((g) => g.words.map(normalize));
   const placeAndAction = (text: string): boolean =>
+    places.size > 0 &&
     actionWords.some((w) => (text.startsWith(w) && places.has(text.slice(w.length))) || (text.endsWith(w) && places.has(text.slice(0, -w.length))));
   // Term frequencies per channel, in entry order, turned into postings once all lengths are known.
   const lists: Record<Channel, Map<string, { doc: number; tf: number }[]>> = { word: new Map(), char: new Map(), sound: new Map() };

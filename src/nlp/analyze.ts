@@ -126,6 +126,28 @@ function correctionMap(words: readonly string[]): Map<string, string | null> {
   return map;
 }
 
+/** A word of the segmenter's dictionary-only cut and where it lies in the text: [start, end). */
+interface DictionaryWord {
+  word: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * For each position (UTF-16 unit) of the text, the dictionary word it belongs to; empty when the
+ * dictionary's cut does not give the text back whole (positions would not line up).
+ */
+function dictionaryWordsAt(text: string, tokenizer: Tokenizer): DictionaryWord[] {
+  const cut = tokenizer.knownWords?.(text) ?? [];
+  const at: DictionaryWord[] = [];
+  if (cut.join('') !== text) return at;
+  for (const word of cut) {
+    const w = { word, start: at.length, end: at.length + word.length };
+    for (let k = 0; k < word.length; k++) at.push(w);
+  }
+  return at;
+}
+
 /**
  * The most common typing slip in Chinese is a homophone picked from the input method's list:
  * 公基金 for 公积金, 养老今 for 养老金, 营业执招 for 营业执照. A run of 3–6 characters that sounds
@@ -142,23 +164,9 @@ function correctHomophones(
   tokenizer: Tokenizer,
   isFiller: (w: string) => boolean,
 ): string {
-  // For each character of the text, the dictionary word it belongs to: [start, end).
-  let words: { start: number; end: number; filler: boolean }[] | null = null;
-  const wordAt = (at: number) => {
-    if (!words) {
-      words = [];
-      const cut = tokenizer.knownWords?.(text) ?? [];
-      if (cut.join('') === text) {
-        let pos = 0;
-        for (const w of cut) {
-          const entry = { start: pos, end: pos + w.length, filler: isFiller(w) };
-          for (let k = 0; k < w.length; k++) words.push(entry);
-          pos += w.length;
-        }
-      }
-    }
-    return words[at];
-  };
+  // Cut only when a run sounds like a word at all.
+  let words: DictionaryWord[] | null = null;
+  const wordAt = (at: number): DictionaryWord | undefined => (words ??= dictionaryWordsAt(text, tokenizer))[at];
   return text.replace(/\p{Script=Han}{3,}/gu, (run: string, offset: number) => {
     const chars = [...run];
     // Positions below are string positions: a run with a character outside the BMP is left alone.
@@ -176,7 +184,7 @@ function correctHomophones(
         const from = offset + i;
         const to = from + n;
         const w = wordAt(from + differ[0]!);
-        if (!w || w.filler || w.start < from || w.end > to || (w.start === from && w.end === to)) continue;
+        if (!w || isFiller(w.word) || w.start < from || w.end > to || (w.start === from && w.end === to)) continue;
         // Nor a run that starts or ends inside a word (公开公示 holds no 开公示).
         if (wordAt(from)!.start !== from || wordAt(to - 1)!.end !== to) continue;
         out += word;
@@ -257,16 +265,8 @@ export function createAnalyzer(
     if (!dialectRe) return text;
     dialectRe.lastIndex = 0;
     if (!dialectRe.test(text)) return text;
-    const starts = new Set<number>();
-    const words = baseTokenizer.knownWords?.(text) ?? [];
-    if (words.join('') === text) {
-      let at = 0;
-      for (const w of words) {
-        starts.add(at);
-        at += w.length;
-      }
-    }
-    return text.replace(dialectRe, (m: string, offset: number) => (starts.size === 0 || starts.has(offset) ? (dialectMap.get(m) ?? m) : m));
+    const words = dictionaryWordsAt(text, baseTokenizer);
+    return text.replace(dialectRe, (m: string, offset: number) => (words.length === 0 || words[offset]?.start === offset ? (dialectMap.get(m) ?? m) : m));
   };
 
   // A short word made only of function characters (我想, 要办) is itself a function word.
