@@ -278,7 +278,7 @@ export const lexiconSchema = z.strictObject({
    * entry's names and summary never mention is not answered with that entry.
    */
   actions: z
-    .array(z.strictObject({ name: text, words: z.array(text).min(1), verbs: z.array(text).default([]) }))
+    .array(z.strictObject({ name: text, words: z.array(text).min(1), verbs: z.array(text).default([]), unless: z.array(text).default([]) }))
     .default([])
     .superRefine((groups, ctx) => {
       // A group added twice under one name does nothing the first did not (and hides that it exists).

@@ -115,6 +115,29 @@ export interface ActionGroup {
    * with verbs also takes its own words as verbs (经营范围需要做变更); one without has none.
    */
   verbs?: readonly string[];
+  /**
+   * Phrases that share characters with one of the words without asking for the action: 看不见了
+   * holds 不见了 (lost) but says someone cannot see. A word found only overlapping one of these
+   * does not ask.
+   */
+  unless?: readonly string[];
+}
+
+/** Does the question use one of the group's words, other than inside one of its `unless` phrases? */
+function asksAction(g: ActionGroup, text: string): boolean {
+  const unless = g.unless ?? [];
+  return g.words.some((w) => {
+    for (let at = text.indexOf(w); at >= 0; at = text.indexOf(w, at + 1)) {
+      const end = at + w.length;
+      // An occurrence of the phrase that overlaps this occurrence of the word (看不见 and 不见了).
+      const hidden = unless.some((u) => {
+        const p = text.indexOf(u, Math.max(0, at - u.length + 1));
+        return p >= 0 && p < end;
+      });
+      if (!hidden) return true;
+    }
+    return false;
+  });
 }
 
 export interface ScoredEntry {
@@ -230,7 +253,12 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
   const normalizedActions = actions.map((g) => {
     const verbs = (g.verbs ?? []).map(normalize);
     // A group with everyday verbs also takes its own words as verbs (营业执照…注销 ~ 营业执照注销).
-    return { name: g.name, words: g.words.map(normalize), verbs: verbs.length > 0 ? [...new Set([...verbs, ...g.words.map(normalize)])] : verbs };
+    return {
+      name: g.name,
+      words: g.words.map(normalize),
+      verbs: verbs.length > 0 ? [...new Set([...verbs, ...g.words.map(normalize)])] : verbs,
+      unless: (g.unless ?? []).map(normalize),
+    };
   });
   entries.forEach((entry, docIdx) => {
     const tf: Record<Channel, Map<string, number>> = { word: new Map(), char: new Map(), sound: new Map() };
@@ -705,7 +733,7 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
   const verbAsked = [...new Set([...verbHits.values()].map((h) => h.verb))].map((v) =>
     index.actions.filter((g) => (g.verbs ?? []).includes(v) || g.words.includes(v)).map((g) => g.name),
   );
-  const asked = index.actions.filter((g) => g.words.some((w) => q.text.includes(w)));
+  const asked = index.actions.filter((g) => asksAction(g, q.text));
   /** The name by which the question names an item, if it does. */
   const nameOf = (id: string): string | null => {
     const i = index.byId.get(id);

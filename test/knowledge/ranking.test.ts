@@ -76,13 +76,28 @@ describe('ranking on the fixture corpus', () => {
   it('a name made of a place and an action word (迁入测试市) never names an entry: a household moves there too', () => {
     const kb = fixtureKb();
     const entries = kb.entries.map((e) => (e.id === 'item-licence-change' ? { ...e, keywords: [...e.keywords, '迁入测试市'] } : e));
-    const actions = [...kb.lexicon.actions, { name: '迁移', words: ['迁入'], verbs: [] }];
+    const actions = [...kb.lexicon.actions, { name: '迁移', words: ['迁入'], verbs: [], unless: [] }];
     const score = (places: string[]) =>
       createEngine({ ...kb, entries, lexicon: { ...kb.lexicon, actions, places } }, createJiebaTokenizer(), { gate: null })
         .search('户口想迁入测试市', 3)
         .results.find((x) => x.entry.id === 'item-licence-change')?.score ?? 0;
     expect(score([])).toBeGreaterThan(0);
     expect(score(['测试市'])).toBe(0);
+  });
+
+  it('an action word inside a phrase that asks nothing of it (看不见了 holds 不见了) does not ask for the action', () => {
+    const kb = fixtureKb();
+    const withUnless = (unless: string[]) =>
+      kb.lexicon.actions.map((g) => (g.name === '补领' ? { ...g, words: [...g.words, '不见了'], unless } : g));
+    const score = (unless: string[], q: string) =>
+      createEngine({ ...kb, lexicon: { ...kb.lexicon, actions: withUnless(unless) } }, createJiebaTokenizer(), { gate: null })
+        .search(q, 3)
+        .results.find((x) => x.entry.id === 'item-licence')?.score ?? 0;
+    const q = '眼睛看不见了能办个体户营业执照吗';
+    expect(score([], q)).toBe(0);
+    expect(score(['看不见'], q)).toBeGreaterThan(0);
+    // Said apart from the phrase, the word still asks (the licence itself is lost).
+    expect(score(['看不见'], '眼睛看不见了，个体户营业执照也不见了')).toBe(0);
   });
 
   it('refuses questions outside the knowledge base', () => {
