@@ -82,6 +82,7 @@ export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: E
         actions: kb.lexicon.actions,
         generic: kb.lexicon.generic,
         places: kb.lexicon.places,
+        agencies: kb.lexicon.agencies,
         gate: options.gate === undefined ? SHIPPED_GATE : options.gate,
         retrieval: options.retrieval,
       }));

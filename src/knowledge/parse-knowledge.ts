@@ -112,7 +112,7 @@ function joinAllChineseLines(value: unknown): unknown {
 export function parseKnowledge(files: SourceFile[]): ParseResult {
   const problems: KnowledgeProblem[] = [];
   let settings: Settings | undefined;
-  let lexicon: Lexicon = { synonyms: [], words: [], generic: [], places: [], actions: [], dialect: {} };
+  let lexicon: Lexicon = { synonyms: [], words: [], generic: [], places: [], agencies: [], actions: [], dialect: {} };
   const entries: Entry[] = [];
   const fileOf: Record<string, string> = {};
 

@@ -269,6 +269,11 @@ export const lexiconSchema = z.strictObject({
    */
   places: z.array(text).default([]),
   /**
+   * Offices and records a 一件事 bundle joins up (税务, 社保, 公积金, 银行 …): a question that names one
+   * of a bundle's items and two or more of these that the bundle mentions is about the bundle.
+   */
+  agencies: z.array(text).default([]),
+  /**
    * Dialect words rewritten to Mandarin before anything else (梧州 speaks Cantonese):
    * 唔 → 不, 咗 → 了, 点样 → 怎么 … Only unambiguous ones: 系 (是/系统) is not listed.
    */

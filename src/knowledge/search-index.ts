@@ -65,6 +65,8 @@ interface Doc {
   subjects: string[];
   /** Action groups (lexicon) that the entry's names and keywords mention. */
   actionGroups: Set<string>;
+  /** A bundle's: the offices and records it joins up (lexicon `agencies`) that its names, keywords or summary mention. */
+  joins: string[];
   /** Names made of a thing and an action word, as the thing and the action's verbs (see ActionGroup.verbs). */
   verbForms: VerbForm[];
 }
@@ -121,6 +123,14 @@ export interface ActionGroup {
    * does not ask.
    */
   unless?: readonly string[];
+}
+
+/**
+ * How many of the offices and records a bundle joins up (税务, 社保, 公积金 …) the question speaks of,
+ * besides those in the name by which it names one of the bundle's items (社保卡 holds 社保).
+ */
+function joinsUp(doc: Doc, text: string, name: string): number {
+  return doc.joins.filter((w) => !name.includes(w) && text.includes(w)).length;
 }
 
 /** Does the question use one of the group's words, other than inside one of its `unless` phrases? */
@@ -230,6 +240,8 @@ export interface IndexOptions {
   generic?: readonly string[];
   /** Places (梧州, 苍梧县): never name an entry on their own, never the thing of a verb form. */
   places?: readonly string[];
+  /** Offices and records a bundle joins up (税务, 社保, 公积金, 银行 …): see `joinsUp` in search. */
+  agencies?: readonly string[];
   gate?: GateModel | null;
   /** Overrides of DEFAULT_RETRIEVAL_OPTIONS. */
   retrieval?: RetrievalOverrides;
@@ -240,6 +252,7 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
   const actions = options.actions ?? [];
   const generic = new Set((options.generic ?? []).map(normalize));
   const places = new Set((options.places ?? []).map(normalize));
+  const agencies = [...new Set((options.agencies ?? []).map(normalize))];
   // A place and an action word (迁入梧州, 迁出梧州) says where something goes, not what: a household
   // moves there as well as a business, so such a name never names an entry alone either.
   const actionWords = actions.flatMap((g) => g.words.map(normalize));
@@ -262,6 +275,7 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
   });
   entries.forEach((entry, docIdx) => {
     const tf: Record<Channel, Map<string, number>> = { word: new Map(), char: new Map(), sound: new Map() };
+    const gist = normalize([entry.title, ...entry.aliases, ...entry.keywords].join(' '));
     const doc: Doc = {
       entry,
       anchors: [],
@@ -269,9 +283,10 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
       chars: new Set(),
       sounds: new Set(),
       length: { word: 0, char: 0, sound: 0 },
-      gist: normalize([entry.title, ...entry.aliases, ...entry.keywords].join(' ')),
+      gist,
       subjects: entry.keywords.map(normalize).filter((k) => k.length >= 2),
       actionGroups: new Set(),
+      joins: entry.kind === 'bundle' ? agencies.filter((w) => gist.includes(w) || normalize(entry.summary).includes(w)) : [],
       verbForms: [],
     };
     for (const g of normalizedActions) if (g.words.some((w) => doc.gist.includes(w))) doc.actionGroups.add(g.name);
@@ -734,11 +749,18 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
     index.actions.filter((g) => (g.verbs ?? []).includes(v) || g.words.includes(v)).map((g) => g.name),
   );
   const asked = index.actions.filter((g) => asksAction(g, q.text));
-  /** The name by which the question names an item, if it does. */
-  const nameOf = (id: string): string | null => {
+  /**
+   * The name by which the question names an item, if it does at least `min` strongly: one of its
+   * names, or its thing said with a verb (换了法人 for 法定代表人变更).
+   */
+  const nameOf = (id: string, min = o.namedStrength): string | null => {
     const i = index.byId.get(id);
-    const m = i === undefined ? null : matchOf(index.docs[i]!);
-    return m && m.strength >= o.namedStrength ? m.name : null;
+    if (i === undefined) return null;
+    const d = index.docs[i]!;
+    const m = matchOf(d);
+    if (m.strength >= min) return m.name;
+    const v = verbHits.get(d);
+    return v && v.strength >= min ? v.name : null;
   };
   const scored: Scored[] = candidates.map((doc) => {
     let kind: MatchKind = 'none';
@@ -760,9 +782,16 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
     let anchor = named;
     // Naming two or more items of a bundle, by different names, names the bundle (出生证、户口、医保一起办);
     // so does naming one of its items and asking for it as 一件事 (注销公司一件事, 社保卡一件事).
+    // So does naming one of its items and two or more of the other offices or records it joins up
+    // (公司改名了，税务、社保、公积金要一个个去改吗).
     if (doc.entry.kind === 'bundle') {
-      const names = new Set(doc.entry.items.map(nameOf).filter((n) => n !== null));
+      const names = new Set(doc.entry.items.map((id) => nameOf(id)).filter((n) => n !== null));
       if (names.size >= 2 || (names.size === 1 && asksForBundle)) [anchor, kind] = [1, 'bundle'];
+      else if (doc.joins.length > 0) {
+        // Named with a gap or through a keyword is enough here: the offices say the rest.
+        const weak = doc.entry.items.map((id) => nameOf(id, o.matchStrength.gapped * o.keywordAnchor)).filter((n) => n !== null);
+        if (weak.length === 1 && joinsUp(doc, q.original, weak[0]!) >= 2) [anchor, kind] = [1, 'bundle'];
+      }
     }
     // Coverage only tells named entries apart: one that names nothing has no confidence whatever
     // it covers (the first result's coverage, a gate feature, is filled in after sorting).

@@ -100,6 +100,19 @@ describe('ranking on the fixture corpus', () => {
     expect(score(['看不见'], '眼睛看不见了，个体户营业执照也不见了')).toBe(0);
   });
 
+  it('one item of a bundle and two of the offices the bundle joins up (税务、银行) name the bundle', () => {
+    const kb = fixtureKb();
+    const entries = kb.entries.map((e) => (e.id === 'bundle-shop' ? { ...e, summary: `${e.summary}税务、银行的登记也跟着办。` } : e));
+    const first = (agencies: string[], q: string) =>
+      createEngine({ ...kb, entries, lexicon: { ...kb.lexicon, agencies } }, createJiebaTokenizer(), { gate: null }).search(q, 3).results[0]?.entry.id;
+    const q = '个体户营业执照办好了，税务和银行那边要去登记吗';
+    expect(first([], q)).toBe('item-licence');
+    expect(first(['税务', '银行'], q)).toBe('bundle-shop');
+    // One office is not enough, nor offices the bundle never mentions.
+    expect(first(['税务', '银行'], '个体户营业执照办好了，税务那边要去登记吗')).toBe('item-licence');
+    expect(first(['税务', '公积金'], '个体户营业执照办好了，税务和公积金那边要去登记吗')).toBe('item-licence');
+  });
+
   it('refuses questions outside the knowledge base', () => {
     for (const q of ['明天天气怎么样', '护照怎么办理', '给我讲个笑话']) expect(top(q).answerable, q).toBe(false);
   });
