@@ -133,6 +133,50 @@ function joinsUp(doc: Doc, text: string, name: string): number {
   return doc.joins.filter((w) => !name.includes(w) && text.includes(w)).length;
 }
 
+/**
+ * Does the question use one of the group's words split in two by a word or two (低保怎么申请 for
+ * 低保申请, 养老金今年涨了 for 养老金涨, 出生日期登记错了 for 出生日期错了)? Both parts and what stands
+ * between them must be whole words of the question, so an abbreviation is not found inside a
+ * longer name (城乡居民医保 holds no 城乡居保: 居保 is not a word of it).
+ */
+function asksApart(g: ActionGroup, q: Analyzed, gapped: RetrievalOptions['gapped']): boolean {
+  let starts: Set<number> | null = null;
+  let ends: Set<number> | null = null;
+  const text = q.text;
+  for (const w of g.words) {
+    if (w.length < gapped.minChars || !/^\p{Script=Han}+$/u.test(w)) continue;
+    const allowed = w.length <= gapped.shortMaxChars ? gapped.shortAllowance : gapped.longAllowance;
+    for (let k = 1; k < w.length; k++) {
+      const head = w.slice(0, k);
+      const tail = w.slice(k);
+      for (let i = text.indexOf(head); i >= 0; i = text.indexOf(head, i + 1)) {
+        if (!starts || !ends) [starts, ends] = wordBoundaries(q);
+        if (!starts.has(i) || !ends.has(i + k)) continue;
+        for (let gap = 1; gap <= allowed; gap++) {
+          const j = i + k + gap;
+          if (starts.has(j) && text.startsWith(tail, j) && ends.has(j + tail.length) && /^\p{Script=Han}+$/u.test(text.slice(i + k, j))) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/** Where the question's words start and end in `Analyzed.text`. */
+function wordBoundaries(q: Analyzed): [Set<number>, Set<number>] {
+  const starts = new Set<number>();
+  const ends = new Set<number>();
+  let at = 0;
+  for (const t of q.tokens) {
+    const i = q.text.indexOf(t, at);
+    if (i < 0) continue;
+    starts.add(i);
+    ends.add(i + t.length);
+    at = i + t.length;
+  }
+  return [starts, ends];
+}
+
 /** Does the question use one of the group's words, other than inside one of its `unless` phrases? */
 function asksAction(g: ActionGroup, text: string): boolean {
   const unless = g.unless ?? [];
@@ -748,7 +792,7 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
   const verbAsked = [...new Set([...verbHits.values()].map((h) => h.verb))].map((v) =>
     index.actions.filter((g) => (g.verbs ?? []).includes(v) || g.words.includes(v)).map((g) => g.name),
   );
-  const asked = index.actions.filter((g) => asksAction(g, q.text));
+  const asked = index.actions.filter((g) => asksAction(g, q.text) || asksApart(g, q, o.gapped));
   /**
    * The name by which the question names an item, if it does at least `min` strongly: one of its
    * names, or its thing said with a verb (换了法人 for 法定代表人变更).

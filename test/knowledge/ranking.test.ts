@@ -100,6 +100,17 @@ describe('ranking on the fixture corpus', () => {
     expect(score(['看不见'], '眼睛看不见了，个体户营业执照也不见了')).toBe(0);
   });
 
+  it('finds an action word split by a word or two (年度怎么报告 for 年度报告), never an abbreviation inside a longer word', () => {
+    const kb = fixtureKb();
+    const actions = [...kb.lexicon.actions, { name: '年报', words: ['年度报告', '体户营照'], verbs: [], unless: [] }];
+    const engine = createEngine({ ...kb, lexicon: { ...kb.lexicon, actions } }, createJiebaTokenizer(), { gate: null });
+    const score = (q: string) => engine.search(q, 3).results.find((x) => x.entry.id === 'item-licence')?.score ?? 0;
+    expect(score('个体户营业执照年度报告怎么填')).toBe(0);
+    expect(score('个体户营业执照年度怎么报告')).toBe(0);
+    // 体户营照 is not found in 个体户营业执照: 体户 and 营 are no words of the question.
+    expect(score('个体户营业执照怎么办')).toBeGreaterThan(0);
+  });
+
   it('one item of a bundle and two of the offices the bundle joins up (税务、银行) name the bundle', () => {
     const kb = fixtureKb();
     const entries = kb.entries.map((e) => (e.id === 'bundle-shop' ? { ...e, summary: `${e.summary}税务、银行的登记也跟着办。` } : e));
