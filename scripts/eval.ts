@@ -25,7 +25,7 @@ import { formatProblem } from '../src/knowledge/parse-knowledge.js';
 import { createJiebaTokenizer } from '../src/adapters/jieba-tokenizer.js';
 import { DEFAULT_RETRIEVAL_OPTIONS, resolveRetrievalOptions, type RetrievalOverrides } from '../src/knowledge/retrieval-options.js';
 import { BLIND_SETS, EVAL_DIR, FIT_SETS, OTHER_SETS, emptyTally, fits, followUpOutcomes, half, loadFollowUps, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
-import { at, chooseThresholds, collectRows, outOfFold } from './lib/gate-fit.js';
+import { answerable, at, chooseThresholds, collectRows, outOfFold } from './lib/gate-fit.js';
 
 const args = process.argv.slice(2);
 const verbose = args.includes('--verbose') || args.includes('-v');
@@ -113,11 +113,11 @@ function curve(engine: Engine, name: string, labelled: { q: string; expect: stri
   if (!gate) return;
   const rows = labelled.map(({ q, expect }) => {
     const r = engine.search(q, 1);
-    return { p: predict(gate, r.features), named: !r.appeal, inScope: expect.length > 0, right: fits(r.results[0]?.entry, expect) };
+    return { p: predict(gate, r.features), named: answerable(r), inScope: expect.length > 0, right: fits(r.results[0]?.entry, expect) };
   });
   const neg = negatives.map((text) => {
     const r = engine.search(text, 1);
-    return { p: predict(gate, r.features), named: !r.appeal };
+    return { p: predict(gate, r.features), named: answerable(r) };
   });
   console.log(`\n== gate: precision–coverage on ${name} and the test half of the negatives (shipped threshold ${gate.answer})`);
   console.log('threshold  precision  answered right  negatives answered');

@@ -33,9 +33,12 @@ export interface Row extends Sample {
   /** A labelled question outside the knowledge base. */
   outside?: boolean;
   group: 'labelled' | 'negative';
-  /** The ranking found a name: only such questions can be answered. */
+  /** Neither a 诉求 nor asking for an action the first result does not cover: only such questions can be answered. */
   named: boolean;
 }
+
+/** Can the gate's answer stand: no 诉求, and the first result covers the action asked (search's own rule). */
+export const answerable = (r: { appeal: unknown; features: readonly number[] }): boolean => !r.appeal && r.features[FEATURES.indexOf('actionFit')] !== 0;
 
 /** The gate's rows, searched with an engine whose gate is off (`{ gate: null }`). */
 export async function collectRows(engine: Engine, root: string, entries: readonly Entry[]): Promise<Row[]> {
@@ -43,7 +46,7 @@ export async function collectRows(engine: Engine, root: string, entries: readonl
   const add = (text: string, y: 0 | 1, group: Row['group'], outside = false) => {
     const r = engine.search(text, 3);
     if (r.results.length === 0) return;
-    rows.push({ text, x: r.features, y: r.appeal ? 0 : y, group, named: !r.appeal, outside, weight: outside ? OUTSIDE_WEIGHT : 1 });
+    rows.push({ text, x: r.features, y: r.appeal ? 0 : y, group, named: answerable(r), outside, weight: outside ? OUTSIDE_WEIGHT : 1 });
   };
   for (const file of FIT_SETS) {
     for (const { q, expect } of await loadLabelled(join(root, EVAL_DIR, file))) {

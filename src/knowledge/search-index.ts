@@ -858,7 +858,7 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
     // The gate decides; a question that names no entry can still be answered on what the words say
     // (BM25, coverage) — requiring a name was measured to cost the fit sets 2–5 points of
     // answered-right (docs/benchmarks.md). A 诉求 is never answered.
-    if (index.gate ? probability >= index.gate.answer : best.score >= o.answerThreshold) band = 'answer';
+    if ((index.gate ? probability >= index.gate.answer : best.score >= o.answerThreshold) && best.fit > 0) band = 'answer';
     else if (index.gate && probability >= index.gate.suggest) band = 'suggest';
   }
   const answerable = band === 'answer';

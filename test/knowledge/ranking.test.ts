@@ -136,6 +136,16 @@ describe('ranking on the fixture corpus', () => {
     expect(top('个体户不做了怎么注销').answerable).toBe(false);
   });
 
+  it('never answers with an entry that does not cover the action asked, however sure the gate is: it offers it', () => {
+    const n = FEATURES.length;
+    const sure = { features: FEATURES, mean: Array(n).fill(0), scale: Array(n).fill(1), weights: Array(n).fill(0), bias: 10, answer: 0.5, suggest: 0.1, fitted: 'test' };
+    const gated = createEngine(fixtureKb(), createJiebaTokenizer(), { gate: sure });
+    expect(gated.search('个体户营业执照怎么办', 3).band).toBe('answer');
+    const r = gated.search('个体户不做了怎么注销', 3);
+    expect(r.probability).toBeGreaterThan(0.99);
+    expect(r.band).toBe('suggest');
+  });
+
   it('asks which one is meant when two unrelated entries fit equally', () => {
     const r = engine.search('社保卡还是烟草证', 3);
     expect(r.answerable).toBe(true);
