@@ -806,6 +806,27 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
     const v = verbHits.get(d);
     return v && v.strength >= min ? v.name : null;
   };
+  // Verbatim names of the candidates (not FAQs) found in the question, for telling a name said on
+  // its own from one said only inside a longer name.
+  let exactNames: string[] | null = null;
+  const insideLonger = (name: string): boolean => {
+    exactNames ??= candidates.flatMap((d) => {
+      if (d.entry.kind === 'faq') return [];
+      const m = matchOf(d);
+      return m.kind === 'exact' && m.name ? [m.name] : [];
+    });
+    const longer = exactNames.filter((n) => n.length > name.length && n.includes(name));
+    if (longer.length === 0) return false;
+    const text = q.original;
+    for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+      const covered = longer.some((n) => {
+        for (let p = text.indexOf(n); p >= 0; p = text.indexOf(n, p + 1)) if (p <= at && p + n.length >= at + name.length) return true;
+        return false;
+      });
+      if (!covered) return false;
+    }
+    return true;
+  };
   const scored: Scored[] = candidates.map((doc) => {
     let kind: MatchKind = 'none';
     let nameLength = 0;
@@ -818,6 +839,8 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
       named = m.strength;
       kind = m.kind;
       nameLength = m.name ? [...m.name].length : 0;
+      // A name said only inside another entry's longer name (退休 in 延迟退休) names that one.
+      if (m.kind === 'exact' && m.name && insideLonger(m.name)) [named, kind] = [named * o.matchStrength.gapped, 'gapped'];
       const v = verbHits.get(doc);
       if (v && v.strength > named) [named, kind, nameLength] = [v.strength, 'gapped', [...v.name].length];
     }

@@ -100,6 +100,23 @@ describe('ranking on the fixture corpus', () => {
     expect(score(['看不见'], '眼睛看不见了，个体户营业执照也不见了')).toBe(0);
   });
 
+  it('a name said only inside another entry\'s longer name (退休 in 延迟退休) counts as a gapped match for its own entry', () => {
+    const kb = fixtureKb();
+    const entries = kb.entries.map((e) =>
+      e.id === 'item-tobacco' ? { ...e, aliases: [...e.aliases, '个体户卖烟许可'] } : e.id === 'item-licence' ? { ...e, aliases: [...e.aliases, '个体户'] } : e,
+    );
+    // With a gapped match as strong as a verbatim one, being inside a longer name costs nothing.
+    const licenceScore = (q: string, gapped?: number) =>
+      createEngine({ ...kb, entries }, createJiebaTokenizer(), { gate: null, ...(gapped ? { retrieval: { matchStrength: { gapped } } } : {}) })
+        .search(q, 5)
+        .results.find((x) => x.entry.id === 'item-licence')?.score ?? 0;
+    const q = '个体户卖烟许可怎么办';
+    expect(licenceScore(q)).toBeCloseTo(0.85 * licenceScore(q, 1), 2);
+    // Said once more on its own, it names its entry verbatim.
+    const q2 = '个体户卖烟许可，个体户怎么办';
+    expect(licenceScore(q2)).toBe(licenceScore(q2, 1));
+  });
+
   it('finds an action word split by a word or two (年度怎么报告 for 年度报告), never an abbreviation inside a longer word', () => {
     const kb = fixtureKb();
     const actions = [...kb.lexicon.actions, { name: '年报', words: ['年度报告', '体户营照'], verbs: [], unless: [] }];
