@@ -89,6 +89,8 @@ export interface SearchIndex {
   byId: Map<string, number>;
   analyzer: Analyzer;
   actions: readonly ActionGroup[];
+  /** The city's places (lexicon `places`), longest first: a place between a name's parts is no gap. */
+  places: string[];
   /** The retrieval constants in use (DEFAULT_RETRIEVAL_OPTIONS unless overridden). */
   options: RetrievalOptions;
 }
@@ -405,6 +407,7 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
     byId: new Map(docs.map((d, i) => [d.entry.id, i])),
     analyzer,
     actions: normalizedActions,
+    places: [...places].sort((a, b) => b.length - a.length),
     options: o,
   };
 }
@@ -542,9 +545,19 @@ const HOW_OR_WHERE = /^(?:要|该|应该|需要|可以)?(?:怎么|怎样|咋|如
 interface Present {
   chars: ReadonlySet<string>;
   syllables: ReadonlySet<string>;
+  /** The question without the city's places, when it names one (能在梧州领证 → 能在领证): else null. */
+  unplaced: string | null;
 }
 
-const presentIn = (q: Analyzed): Present => ({ chars: new Set(q.text), syllables: new Set(q.soundText.split(' ')) });
+const presentIn = (q: Analyzed, places: readonly string[]): Present => {
+  const named = places.filter((p) => q.text.includes(p));
+  let unplaced: string | null = null;
+  if (named.length > 0) {
+    unplaced = q.text;
+    for (const p of named) unplaced = unplaced.split(p).join('');
+  }
+  return { chars: new Set(q.text), syllables: new Set(q.soundText.split(' ')), unplaced };
+};
 
 /** How strongly the question names the entry (1 = one of its names appears verbatim), by which name and how. */
 function anchorMatch(doc: Doc, q: Analyzed, present: Present, o: RetrievalOptions): { strength: number; name: string | null; kind: MatchKind } {
@@ -561,7 +574,8 @@ function anchorMatch(doc: Doc, q: Analyzed, present: Present, o: RetrievalOption
     else if (spelled && q.text.includes(a.text)) [m, k] = [s.synonym, 'synonym'];
     // Sound-alike names (社报卡 for 社保卡). Names of one or two syllables are left out: too many words share them.
     else if (a.han >= o.soundMinSyllables && a.syllables.every((x) => present.syllables.has(x)) && q.soundText.includes(a.sound)) [m, k] = [s.sound, 'sound'];
-    else if (spelled && a.han === a.chars.length && gappedMatch(q.text, a.chars, o.gapped)) [m, k] = [s.gapped, 'gapped'];
+    else if (spelled && a.han === a.chars.length && (gappedMatch(q.text, a.chars, o.gapped) || (present.unplaced !== null && gappedMatch(present.unplaced, a.chars, o.gapped))))
+      [m, k] = [s.gapped, 'gapped'];
     else if (spelled && a.han === a.chars.length && invertedMatch(q.text, a.chars, o.inverted.maxBetween)) [m, k] = [s.gapped, 'gapped'];
     if (m * a.strength > best) {
       best = m * a.strength;
@@ -762,7 +776,7 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
       return chars.slice(1).map((c, i) => `${chars[i]}${c}`);
     }),
   );
-  const present = presentIn(q);
+  const present = presentIn(q, index.places);
   const matches = new Map<Doc, ReturnType<typeof anchorMatch>>();
   const matchOf = (d: Doc) => {
     let m = matches.get(d);

@@ -141,6 +141,16 @@ describe('ranking on the fixture corpus', () => {
     expect(first(['税务', '公积金'], '个体户营业执照办好了，税务和公积金那边要去登记吗')).toBe('item-licence');
   });
 
+  it('a place between the parts of a name is no gap (新生儿在测试市落户 names 新生儿落户)', () => {
+    const kb = fixtureKb();
+    const score = (places: string[]) =>
+      createEngine({ ...kb, lexicon: { ...kb.lexicon, places } }, createJiebaTokenizer(), { gate: null })
+        .search('新生儿在测试市落户要什么', 3)
+        .results.find((x) => x.entry.id === 'item-birth')?.score ?? 0;
+    expect(score([])).toBe(0);
+    expect(score(['测试市'])).toBeGreaterThan(0);
+  });
+
   it('refuses questions outside the knowledge base', () => {
     for (const q of ['明天天气怎么样', '护照怎么办理', '给我讲个笑话']) expect(top(q).answerable, q).toBe(false);
   });
