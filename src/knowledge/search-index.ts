@@ -141,12 +141,13 @@ function joinsUp(doc: Doc, text: string, name: string): number {
  * between them must be whole words of the question, so an abbreviation is not found inside a
  * longer name (城乡居民医保 holds no 城乡居保: 居保 is not a word of it).
  */
-function asksApart(g: ActionGroup, q: Analyzed, gapped: RetrievalOptions['gapped']): boolean {
+function asksApart(g: ActionGroup, q: Analyzed, chars: ReadonlySet<string>, gapped: RetrievalOptions['gapped']): boolean {
   let starts: Set<number> | null = null;
   let ends: Set<number> | null = null;
   const text = q.text;
   for (const w of g.words) {
-    if (w.length < gapped.minChars || !/^\p{Script=Han}+$/u.test(w)) continue;
+    // Every character of the word must be in the question: most words are ruled out here.
+    if (w.length < gapped.minChars || !chars.has(w[0]!) || !chars.has(w[w.length - 1]!) || !/^\p{Script=Han}+$/u.test(w)) continue;
     const allowed = w.length <= gapped.shortMaxChars ? gapped.shortAllowance : gapped.longAllowance;
     for (let k = 1; k < w.length; k++) {
       const head = w.slice(0, k);
@@ -806,7 +807,7 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
   const verbAsked = [...new Set([...verbHits.values()].map((h) => h.verb))].map((v) =>
     index.actions.filter((g) => (g.verbs ?? []).includes(v) || g.words.includes(v)).map((g) => g.name),
   );
-  const asked = index.actions.filter((g) => asksAction(g, q.text) || asksApart(g, q, o.gapped));
+  const asked = index.actions.filter((g) => asksAction(g, q.text) || asksApart(g, q, present.chars, o.gapped));
   /**
    * The name by which the question names an item, if it does at least `min` strongly: one of its
    * names, or its thing said with a verb (换了法人 for 法定代表人变更).
