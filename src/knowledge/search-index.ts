@@ -525,7 +525,7 @@ function invertedMatch(text: string, name: readonly string[], maxBetween: number
   for (let at = text.indexOf(thing); at >= 0; at = text.indexOf(thing, at + 1)) {
     const end = at + thing.length;
     const v = text.indexOf(verb, end);
-    if (v >= 0 && v - end <= maxBetween && HOW_OR_WHERE.test(text.slice(end, v))) return true;
+    if (v >= 0 && v - end <= maxBetween && (HOW_OR_WHERE.test(text.slice(end, v)) || (v === end && OPENING.test(text.slice(v))))) return true;
   }
   return false;
 }
@@ -535,6 +535,9 @@ function invertedMatch(text: string, name: readonly string[], maxBetween: number
  * 饭店去哪开). Anything else is another sentence — 「医院办执业登记」 is the hospital doing something,
  * 「户口本上」 is no 上户口.
  */
+/** A place said to open right after it (诊所开业, 饭店开张): 开 and the place, the other way round. */
+const OPENING = /^开(?:业|张)/u;
+
 const HOW_OR_WHERE = /^(?:要|该|应该|需要|可以)?(?:怎么|怎样|咋|如何|去哪|去哪里|在哪|在哪里|到哪|到哪里|哪里|哪儿)$/u;
 
 /**

@@ -151,6 +151,16 @@ describe('ranking on the fixture corpus', () => {
     expect(score(['测试市'])).toBeGreaterThan(0);
   });
 
+  it('a place said to open after it (五金店开业) names 开 and the place the other way round', () => {
+    const kb = fixtureKb();
+    const entries = kb.entries.map((e) => (e.id === 'item-licence' ? { ...e, aliases: [...e.aliases, '开五金店'] } : e));
+    const engine = createEngine({ ...kb, entries }, createJiebaTokenizer(), { gate: null });
+    const licence = (q: string) => engine.search(q, 5).results.find((x) => x.entry.id === 'item-licence')?.score ?? 0;
+    expect(licence('五金店开业要办什么')).toBeGreaterThan(0);
+    expect(licence('五金店开张要办什么')).toBeGreaterThan(0);
+    expect(licence('五金店开会要办什么')).toBe(0);
+  });
+
   it('refuses questions outside the knowledge base', () => {
     for (const q of ['明天天气怎么样', '护照怎么办理', '给我讲个笑话']) expect(top(q).answerable, q).toBe(false);
   });
