@@ -852,6 +852,16 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
     if (doc.entry.kind === 'faq') {
       named = questionSimilarity(doc, q, qGrams, index);
       if (named > 0) kind = 'faq';
+      // Asked much as it is and naming two of the matters it relates (只卖预包装食品要不要办食品经营许可证):
+      // the FAQ about how they relate says more than either.
+      if (named > 0 && named < 1) {
+        const matters = doc.entry.related.filter((id) => {
+          const kind = index.docs[index.byId.get(id) ?? -1]?.entry.kind;
+          return kind === 'item' || kind === 'policy';
+        });
+        const both = new Set(matters.map((id) => nameOf(id, o.matchStrength.gapped * o.keywordAnchor)).filter((n) => n !== null));
+        if (both.size >= 2) named = 1;
+      }
     } else {
       const m = matchOf(doc);
       named = m.strength;

@@ -161,6 +161,20 @@ describe('ranking on the fixture corpus', () => {
     expect(licence('五金店开会要办什么')).toBe(0);
   });
 
+  it('an FAQ asked much as it is and naming two of the matters it relates comes before either', () => {
+    const kb = fixtureKb();
+    const first = (related: string[]) => {
+      const entries = kb.entries.map((e) =>
+        e.kind === 'faq' && e.id === 'faq-id-card-fee' ? { ...e, title: '补办身份证和社保卡一共多少钱', related } : e,
+      );
+      return createEngine({ ...kb, entries }, createJiebaTokenizer(), { gate: null })
+        .search('补身份证社保卡一共收多少钱啊', 5).results[0]?.entry.id;
+    };
+    // Related to one of them only, it is one reading among others; related to both, it is the answer.
+    expect(first(['item-id-card'])).toBe('item-social-card');
+    expect(first(['item-id-card', 'item-social-card'])).toBe('faq-id-card-fee');
+  });
+
   it('refuses questions outside the knowledge base', () => {
     for (const q of ['明天天气怎么样', '护照怎么办理', '给我讲个笑话']) expect(top(q).answerable, q).toBe(false);
   });
