@@ -518,7 +518,30 @@ function gappedMatch(text: string, name: readonly string[], g: RetrievalOptions[
  * (发票怎么领)? Only names of three or more characters: the thing must be two or more, so that it
  * names something on its own.
  */
+/** What may stand between a name's two halves said the other way round (社保可以自己交): a modal or a how. */
+const MODAL_BETWEEN = /^(?:也|还|都)?(?:可以|能|能不能|可不可以|要|要不要|需要|该|应该|怎么|怎样|如何)$/u;
+
+/**
+ * A name of two words said the other way round, the thing first, a modal or a how between them
+ * (社保可以自己交 for 自己交社保): each half two or more characters. Without one the words may say
+ * another thing (外地迁到梧州 is no 迁到外地).
+ */
+function swappedMatch(text: string, name: readonly string[]): boolean {
+  if (name.length < 4 || name.length > 6) return false;
+  for (let k = 2; k <= name.length - 2; k++) {
+    const head = name.slice(0, k).join('');
+    const tail = name.slice(k).join('');
+    for (let at = text.indexOf(tail); at >= 0; at = text.indexOf(tail, at + 1)) {
+      const end = at + tail.length;
+      const h = text.indexOf(head, end);
+      if (h >= 0 && h - end <= 4 && MODAL_BETWEEN.test(text.slice(end, h))) return true;
+    }
+  }
+  return false;
+}
+
 function invertedMatch(text: string, name: readonly string[], maxBetween: number): boolean {
+  if (swappedMatch(text, name)) return true;
   if (name.length < 3) return false;
   const verb = name[0]!;
   const thing = name.slice(1).join('');

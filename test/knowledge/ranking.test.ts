@@ -175,6 +175,16 @@ describe('ranking on the fixture corpus', () => {
     expect(first(['item-id-card', 'item-social-card'])).toBe('faq-id-card-fee');
   });
 
+  it('a name of two words said the other way round with a modal between (小店可以自己开) names it; without one it does not', () => {
+    const kb = fixtureKb();
+    const entries = kb.entries.map((e) => (e.id === 'item-licence' ? { ...e, aliases: [...e.aliases, '自己开小店'] } : e));
+    const engine = createEngine({ ...kb, entries }, createJiebaTokenizer(), { gate: null });
+    const licence = (q: string) => engine.search(q, 5).results.find((x) => x.entry.id === 'item-licence')?.score ?? 0;
+    expect(licence('小店可以自己开吗')).toBeGreaterThan(0);
+    expect(licence('小店能不能自己开')).toBeGreaterThan(0);
+    expect(licence('小店想自己开')).toBe(0);
+  });
+
   it('refuses questions outside the knowledge base', () => {
     for (const q of ['明天天气怎么样', '护照怎么办理', '给我讲个笑话']) expect(top(q).answerable, q).toBe(false);
   });
