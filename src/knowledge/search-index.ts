@@ -180,6 +180,20 @@ function wordBoundaries(q: Analyzed): [Set<number>, Set<number>] {
   return [starts, ends];
 }
 
+/** Said to be had or done already: right after the name (拿到了, 下来了, 办好了) or right before it (已经有). */
+const DONE_AFTER = /^(?:也|都)?(?:已经)?(?:拿到了|拿到手了|下来了|批下来了|办好了|办下来了|办完了|领到了|到手了|有了)/u;
+const HAD_BEFORE = /(?:已经有了?|已有|有了)$/u;
+
+/** Is every occurrence of the name in the question said to be had or done already? */
+function saidDone(text: string, name: string): boolean {
+  let found = false;
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+    found = true;
+    if (!DONE_AFTER.test(text.slice(at + name.length)) && !HAD_BEFORE.test(text.slice(Math.max(0, at - 4), at))) return false;
+  }
+  return found;
+}
+
 /** Does the question use one of the group's words, other than inside one of its `unless` phrases? */
 function asksAction(g: ActionGroup, text: string): boolean {
   const unless = g.unless ?? [];
@@ -807,7 +821,12 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
   const matches = new Map<Doc, ReturnType<typeof anchorMatch>>();
   const matchOf = (d: Doc) => {
     let m = matches.get(d);
-    if (!m) matches.set(d, (m = anchorMatch(d, q, present, o)));
+    if (!m) {
+      m = anchorMatch(d, q, present, o);
+      // A matter said to be done already (营业执照拿到了，公章去哪里刻) is what the question starts from.
+      if (m.name && (m.kind === 'exact' || m.kind === 'synonym') && saidDone(q.original, m.name)) m = { ...m, strength: m.strength * o.matchStrength.gapped };
+      matches.set(d, m);
+    }
     return m;
   };
   // fuse.js is the fallback for names with a typo: not needed when the question names an entry exactly.
