@@ -180,6 +180,15 @@ function wordBoundaries(q: Analyzed): [Set<number>, Set<number>] {
   return [starts, ends];
 }
 
+/** Are the two names said together, joined by 和, 同, 跟, 及, 、 or 还有 (A和B, B同A)? */
+function joinedByAnd(text: string, a: string, b: string): boolean {
+  const i = text.indexOf(a);
+  const j = text.indexOf(b);
+  if (i < 0 || j < 0) return false;
+  const between = i < j ? text.slice(i + a.length, j) : text.slice(j + b.length, i);
+  return between.length <= 6 && /[和同跟及、]|还有|以及/u.test(between);
+}
+
 /** Said to be had or done already: right after the name (拿到了, 下来了, 办好了) or right before it (已经有). */
 const DONE_AFTER = /^(?:也|都)?(?:已经)?(?:拿到了|拿到手了|下来了|批下来了|办好了|办下来了|办完了|领到了|到手了|有了)/u;
 const HAD_BEFORE = /(?:已经有了?|已有|有了)$/u;
@@ -924,6 +933,13 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
     if (doc.entry.kind === 'bundle') {
       const names = new Set(doc.entry.items.map((id) => nameOf(id)).filter((n) => n !== null));
       if (names.size >= 2 || (names.size === 1 && asksForBundle)) [anchor, kind] = [1, 'bundle'];
+      else if (names.size === 1 && anchor > 0 && (kind === 'exact' || kind === 'synonym')) {
+        // Named itself (饭店) and one of its items by another name (招牌): the item is what is asked.
+        // Not when both are asked, joined by 和, 同, 跟, 还有 … (退休手续和领养老金要怎么办).
+        const item = [...names][0]!;
+        const own = matchOf(doc).name ?? '';
+        if (!own.includes(item) && !item.includes(own) && !joinedByAnd(q.original, own, item)) anchor *= o.matchStrength.gapped;
+      }
       else if (doc.joins.length > 0) {
         // Named with a gap or through a keyword is enough here: the offices say the rest.
         const weak = doc.entry.items.map((id) => nameOf(id, o.matchStrength.gapped * o.keywordAnchor)).filter((n) => n !== null);

@@ -197,6 +197,17 @@ describe('ranking on the fixture corpus', () => {
     expect(licence(asked)).toBe(licence(asked, 1));
   });
 
+  it('a bundle named itself and one of its items by another name: the item is what is asked, unless both are asked', () => {
+    const shop = (q: string, gapped?: number) =>
+      createEngine(fixtureKb(), createJiebaTokenizer(), { gate: null, ...(gapped ? { retrieval: { matchStrength: { gapped } } } : {}) })
+        .search(q, 5)
+        .results.find((x) => x.entry.id === 'bundle-shop')?.score ?? 0;
+    const q = '开小卖部，烟草证怎么办';
+    expect(shop(q)).toBeCloseTo(0.85 * shop(q, 1), 2);
+    const both = '开小卖部和烟草证怎么办';
+    expect(shop(both)).toBe(shop(both, 1));
+  });
+
   it('refuses questions outside the knowledge base', () => {
     for (const q of ['明天天气怎么样', '护照怎么办理', '给我讲个笑话']) expect(top(q).answerable, q).toBe(false);
   });
