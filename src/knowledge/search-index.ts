@@ -186,7 +186,7 @@ function joinedByAnd(text: string, a: string, b: string): boolean {
   const j = text.indexOf(b);
   if (i < 0 || j < 0) return false;
   const between = i < j ? text.slice(i + a.length, j) : text.slice(j + b.length, i);
-  return between.length <= 6 && /[和同跟及、]|还有|以及/u.test(between);
+  return between.length <= 6 && /[和同跟及、还也]|以及|顺便|另外/u.test(between);
 }
 
 /** Said to be had or done already: right after the name (拿到了, 下来了, 办好了) or right before it (已经有). */
@@ -938,7 +938,7 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
         // Not when both are asked, joined by 和, 同, 跟, 还有 … (退休手续和领养老金要怎么办).
         const item = [...names][0]!;
         const own = matchOf(doc).name ?? '';
-        if (!own.includes(item) && !item.includes(own) && !joinedByAnd(q.original, own, item)) anchor *= o.matchStrength.gapped;
+        if (q.original.includes(item) && !own.includes(item) && !item.includes(own) && !joinedByAnd(q.original, own, item)) anchor *= o.matchStrength.gapped;
       }
       else if (doc.joins.length > 0) {
         // Named with a gap or through a keyword is enough here: the offices say the rest.
