@@ -180,7 +180,7 @@ function wordBoundaries(q: Analyzed): [Set<number>, Set<number>] {
   return [starts, ends];
 }
 
-/** Are the two names said together, joined by 和, 同, 跟, 及, 、 or 还有 (A和B, B同A)? */
+/** Are the two names said together, joined by 和, 同, 跟, 及, 、, 还 (还有, 还想), 也, 以及, 顺便 or 另外 (A和B, B同A)? */
 function joinedByAnd(text: string, a: string, b: string): boolean {
   const i = text.indexOf(a);
   const j = text.indexOf(b);
