@@ -896,6 +896,8 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
     }
     return true;
   };
+  // Items whose relation an FAQ named above answers (只卖预包装食品要不要办食品经营许可证).
+  const relatedByFaq = new Set<string>();
   const scored: Scored[] = candidates.map((doc) => {
     let kind: MatchKind = 'none';
     let nameLength = 0;
@@ -910,8 +912,13 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
           const kind = index.docs[index.byId.get(id) ?? -1]?.entry.kind;
           return kind === 'item' || kind === 'policy';
         });
-        const both = new Set(matters.map((id) => nameOf(id, o.matchStrength.gapped * o.keywordAnchor)).filter((n) => n !== null));
-        if (both.size >= 2) named = 1;
+        const both = [...new Set(matters.map((id) => nameOf(id, o.matchStrength.gapped * o.keywordAnchor)).filter((n) => n !== null))];
+        // Two names said apart: 个体营业执照 names one item and holds another's 营业执照, which is one name said.
+        if (both.some((a) => both.some((b) => !a.includes(b) && !b.includes(a)))) {
+          named = 1;
+          // The items it relates are what the question starts from: the FAQ answers how they relate.
+          for (const id of matters) relatedByFaq.add(id);
+        }
       }
     } else {
       const m = matchOf(doc);
@@ -955,6 +962,12 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
     const rel = top > 0 ? r / top : 0;
     return { doc, entry: doc.entry, score: round(confidence), rank: confidence + o.rankBm25Weight * rel, kind, anchor, coverage: cov, fit, raw: r, nameLength };
   });
+  for (const x of scored) {
+    if (!relatedByFaq.has(x.entry.id)) continue;
+    const c = x.score * o.matchStrength.gapped;
+    x.rank += c - x.score;
+    x.score = round(c);
+  }
   scored.sort((a, b) => b.rank - a.rank || b.score - a.score);
   if (scored[0] && scored[0].anchor === 0) scored[0].coverage = coverageOf(scored[0].doc);
 

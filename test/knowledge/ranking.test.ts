@@ -170,16 +170,20 @@ describe('ranking on the fixture corpus', () => {
 
   it('an FAQ asked much as it is and naming two of the matters it relates comes before either', () => {
     const kb = fixtureKb();
-    const first = (related: string[]) => {
+    const results = (related: string[]) => {
       const entries = kb.entries.map((e) =>
         e.kind === 'faq' && e.id === 'faq-id-card-fee' ? { ...e, title: '补办身份证和社保卡一共多少钱', related } : e,
       );
-      return createEngine({ ...kb, entries }, createJiebaTokenizer(), { gate: null })
-        .search('补身份证社保卡一共收多少钱啊', 5).results[0]?.entry.id;
+      return createEngine({ ...kb, entries }, createJiebaTokenizer(), { gate: null }).search('补身份证社保卡一共收多少钱啊', 5).results;
     };
-    // Related to one of them only, it is one reading among others; related to both, it is the answer.
-    expect(first(['item-id-card'])).toBe('item-social-card');
-    expect(first(['item-id-card', 'item-social-card'])).toBe('faq-id-card-fee');
+    const card = (r: ReturnType<typeof results>) => r.find((x) => x.entry.id === 'item-social-card')?.score ?? 0;
+    // Related to one of them only, it is one reading among others; related to both, it is the answer,
+    // and the two items are what the question starts from (a gapped match's strength).
+    const one = results(['item-id-card']);
+    const both = results(['item-id-card', 'item-social-card']);
+    expect(one[0]?.entry.id).toBe('item-social-card');
+    expect(both[0]?.entry.id).toBe('faq-id-card-fee');
+    expect(card(both)).toBeCloseTo(0.85 * card(one), 2);
   });
 
   it('a matter said to be had already (个体户营业执照拿到了) counts as a gapped match: it is what the question starts from', () => {
