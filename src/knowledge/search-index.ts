@@ -898,6 +898,8 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
   };
   // Items whose relation an FAQ named above answers (只卖预包装食品要不要办食品经营许可证).
   const relatedByFaq = new Set<string>();
+  /** Named at least this strongly (with a gap, or by a keyword) is enough where other words say the rest. */
+  const weakly = o.matchStrength.gapped * o.keywordAnchor;
   const scored: Scored[] = candidates.map((doc) => {
     let kind: MatchKind = 'none';
     let nameLength = 0;
@@ -912,7 +914,7 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
           const kind = index.docs[index.byId.get(id) ?? -1]?.entry.kind;
           return kind === 'item' || kind === 'policy';
         });
-        const both = [...new Set(matters.map((id) => nameOf(id, o.matchStrength.gapped * o.keywordAnchor)).filter((n) => n !== null))];
+        const both = [...new Set(matters.map((id) => nameOf(id, weakly)).filter((n) => n !== null))];
         // Two names said apart: 个体营业执照 names one item and holds another's 营业执照, which is one name said.
         if (both.some((a) => both.some((b) => !a.includes(b) && !b.includes(a)))) {
           named = 1;
@@ -949,7 +951,7 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
       }
       else if (doc.joins.length > 0) {
         // Named with a gap or through a keyword is enough here: the offices say the rest.
-        const weak = doc.entry.items.map((id) => nameOf(id, o.matchStrength.gapped * o.keywordAnchor)).filter((n) => n !== null);
+        const weak = doc.entry.items.map((id) => nameOf(id, weakly)).filter((n) => n !== null);
         if (weak.length === 1 && joinsUp(doc, q.original, weak[0]!) >= 2) [anchor, kind] = [1, 'bundle'];
       }
     }
