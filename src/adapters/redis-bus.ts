@@ -19,7 +19,7 @@ const PING_TIMEOUT_MS = 1000;
 
 export interface RedisBus extends Bus {
   readonly kind: 'redis';
-  /** A raw command on the publishing connection (for rate-limit-redis). */
+  /** A raw command on the publishing connection (the shared rate limits' counts). */
   command(...args: string[]): Promise<unknown>;
   /** What every channel and key of this deployment starts with. */
   readonly prefix: string;

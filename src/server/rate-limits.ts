@@ -4,14 +4,16 @@
  * gets 429 {"error":{"code":"rate_limited"}} with Retry-After. The defaults are far above what a
  * person does, so only floods meet them.
  *
- * Counted in memory for one instance; with Redis (REDIS_URL) in Redis (rate-limit-redis, one key
- * prefix per limit), so instances behind one load balancer count together. When Redis cannot be
- * reached the request fails with 503 (the error handler) rather than going uncounted.
+ * Counted in memory for one instance; with Redis (REDIS_URL) in Redis (one key prefix per limit,
+ * the counts of concurrent requests sent together), so instances behind one load balancer count
+ * together. When Redis cannot be reached the request fails with 503 (the error handler) rather
+ * than going uncounted.
  */
+import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit, type IncrementResponse, type Options, type Store as LimitStore } from 'express-rate-limit';
-import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { HandoffService } from '../handoff/handoff-service.js';
+import { batches } from '../storage/batches.js';
 import { sendError } from './http-error.js';
 
 export interface RateLimitSettings {
@@ -44,25 +46,81 @@ export interface SharedCounts {
 }
 
 /**
- * rate-limit-redis loads its scripts once, at start; when Redis was away then, every later count
- * would fail with that old error. This store loads them again after a failure.
+ * Counting in Redis with one round trip for many counts. Every count asked for while one call is
+ * out goes in the next call, as one script over all their keys (storage/batches.ts): under load
+ * one round trip serves the limits of several requests — a chat message is counted twice, by
+ * client address and by conversation — and alone a count goes at once. Each count is still exact:
+ * the script increments every key atomically in Redis and answers each its own total, so
+ * instances count together exactly as with a call per count (docs/benchmarks.md › Rate limits
+ * counted in batches). Several keys in one script need one Redis, not Redis Cluster.
  */
-class SharedLimitStore extends RedisStore {
-  override async increment(key: string): Promise<IncrementResponse> {
+const INCREMENT_SCRIPT = [
+  'local out = {}',
+  'for i, key in ipairs(KEYS) do',
+  '  local ttl = redis.call("PTTL", key)',
+  '  if ttl <= 0 then',
+  '    local window = tonumber(ARGV[i])',
+  '    redis.call("SET", key, 1, "PX", window)',
+  '    out[#out + 1] = 1',
+  '    out[#out + 1] = window',
+  '  else',
+  '    out[#out + 1] = redis.call("INCR", key)',
+  '    out[#out + 1] = ttl',
+  '  end',
+  'end',
+  'return out',
+].join('\n');
+const INCREMENT_SHA = createHash('sha1').update(INCREMENT_SCRIPT).digest('hex');
+/** At most this many counts to one call. */
+const MAX_COUNTS_PER_CALL = 128;
+
+/** Increments `key` (its window `windowMs` starting at its first count) and answers its total and what is left of its window. */
+type Count = (key: string, windowMs: number) => Promise<{ totalHits: number; msLeft: number }>;
+
+export function batchedCounts(shared: SharedCounts): Count {
+  const send = async (items: { key: string; windowMs: number }[]) => {
+    const args = [String(items.length), ...items.map((i) => i.key), ...items.map((i) => String(i.windowMs))];
+    let reply: unknown;
     try {
-      return await super.increment(key);
+      reply = await shared.command('EVALSHA', INCREMENT_SHA, ...args);
     } catch (err) {
-      this.incrementScriptSha = this.loadIncrementScript();
-      this.incrementScriptSha.catch(() => {});
-      throw err;
+      // Not yet in this Redis's script cache (a first call, or Redis restarted): EVAL sends and caches it.
+      if (!/^NOSCRIPT/.test(String((err as Error)?.message))) throw err;
+      reply = await shared.command('EVAL', INCREMENT_SCRIPT, ...args);
     }
-  }
+    if (!Array.isArray(reply) || reply.length !== 2 * items.length) throw new Error(`Redis: unexpected reply to the rate-limit script (${String(reply)})`);
+    return items.map((_, i) => ({ totalHits: Number(reply[2 * i]), msLeft: Number(reply[2 * i + 1]) }));
+  };
+  const count = batches(1, MAX_COUNTS_PER_CALL, send);
+  return (key, windowMs) => count({ key, windowMs });
 }
 
-/** The counts of one limit: in Redis under `<prefix>rl:<name>:` (prefix `yici:` by default) when shared, else in this process. */
-const countsFor = (name: string, shared: SharedCounts | undefined): LimitStore =>
-  shared ? new SharedLimitStore({ prefix: `${shared.prefix}rl:${name}:`, sendCommand: (...args) => shared.command(...args) as Promise<RedisReply> }) : new MemoryStore();
-
+/** One limit's counts in Redis under `<prefix>rl:<name>:`, through the instance's batched counting. */
+class SharedLimitStore implements LimitStore {
+  private windowMs = MINUTE;
+  readonly localKeys = false;
+  readonly prefix: string;
+  constructor(
+    private readonly shared: SharedCounts,
+    private readonly count: Count,
+    name: string,
+  ) {
+    this.prefix = `${shared.prefix}rl:${name}:`;
+  }
+  init(options: Options): void {
+    this.windowMs = options.windowMs;
+  }
+  async increment(key: string): Promise<IncrementResponse> {
+    const { totalHits, msLeft } = await this.count(this.prefix + key, this.windowMs);
+    return { totalHits, resetTime: new Date(Date.now() + msLeft) };
+  }
+  async decrement(key: string): Promise<void> {
+    await this.shared.command('DECR', this.prefix + key);
+  }
+  async resetKey(key: string): Promise<void> {
+    await this.shared.command('DEL', this.prefix + key);
+  }
+}
 
 /** The client address limits count by (the proxy's client with TRUST_PROXY); also the `client` of an HTTP request's chat turn. */
 export const addressKey = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
@@ -104,7 +162,9 @@ export interface RateLimits {
 /** `shared`: count in Redis, together with the other instances (start-server.ts, when REDIS_URL is set). */
 export function createRateLimits(settings: RateLimitSettings = DEFAULT_RATE_LIMITS, shared?: SharedCounts): RateLimits {
   const s = settings;
-  const counts = (name: string) => countsFor(name, shared);
+  // The counts of one limit: in Redis (prefix `yici:` by default), all limits through one batched counter, when shared; else in this process.
+  const count = shared && batchedCounts(shared);
+  const counts = (name: string): LimitStore => (shared && count ? new SharedLimitStore(shared, count, name) : new MemoryStore());
   const chatByAddress = limiter(counts('chat'), MINUTE, s.chatPerMinute, '消息发得太快了，请稍等一会儿再发。', addressKey);
   const chatByConversation = limiter(counts('chat-conversation'), MINUTE, s.chatPerConversationPerMinute, '这个对话的消息发得太快了，请稍等一会儿再发。', (req) => {
     const id = (req.body as { sessionId?: unknown } | undefined)?.sessionId;
@@ -116,8 +176,7 @@ export function createRateLimits(settings: RateLimitSettings = DEFAULT_RATE_LIMI
   // New handoffs are counted deep inside a turn (HTTP or the web socket), by this store directly.
   const handoffWindow = 10 * MINUTE;
   const handoffs = counts('handoffs');
-  // A failure here (Redis away at start) shows, and is retried, when a handoff is counted.
-  void Promise.resolve(handoffs.init?.({ windowMs: handoffWindow } as Options)).catch(() => {});
+  void handoffs.init?.({ windowMs: handoffWindow } as Options);
 
   return {
     middleware: [

@@ -18,7 +18,7 @@ import type { HandoffService } from '../../src/handoff/handoff-service.js';
 import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { OFFICER_SOCKET_PATH } from '../../src/server/officer-socket.js';
-import { createRateLimits, DEFAULT_RATE_LIMITS } from '../../src/server/rate-limits.js';
+import { batchedCounts, createRateLimits, DEFAULT_RATE_LIMITS } from '../../src/server/rate-limits.js';
 import { startServer } from '../../src/server/start-server.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 import { startTestApp } from '../helpers/test-app.js';
@@ -172,6 +172,26 @@ describe.skipIf(!reachable)('rate limits counted in Redis', () => {
     } finally {
       await Promise.all(apps.map((x) => x.close()));
     }
+  });
+
+  it('sends the counts asked for while a call is out together, each still answered its exact total and window', async () => {
+    const b = bus();
+    const calls: string[] = [];
+    const counted = { prefix: b.prefix, command: (...args: string[]) => (calls.push(args[0]!), b.command(...args)) };
+    const count = batchedCounts(counted);
+    const key = `${PREFIX}rl:batch-test:${randomBytes(4).toString('hex')}`;
+    const other = `${key}:other`;
+    // Twenty counts of one key and five of another, all asked at once.
+    const answers = await Promise.all([...Array.from({ length: 20 }, () => count(key, 60_000)), ...Array.from({ length: 5 }, () => count(other, 5_000))]);
+    expect(answers.slice(0, 20).map((a) => a.totalHits).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(answers.slice(20).map((a) => a.totalHits).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5]);
+    expect(answers.slice(0, 20).every((a) => a.msLeft > 55_000 && a.msLeft <= 60_000)).toBe(true);
+    expect(answers.slice(20).every((a) => a.msLeft > 0 && a.msLeft <= 5_000)).toBe(true);
+    // One call for the first count, one for the 24 that waited for it (plus EVAL once if the script was not cached yet).
+    expect(calls.filter((c) => c === 'EVALSHA').length).toBe(2);
+    // Redis forgot its scripts (a restart): the next count loads it again and is still exact.
+    await b.command('SCRIPT', 'FLUSH');
+    expect((await count(key, 60_000)).totalHits).toBe(21);
   });
 
   it('answers 503 rather than letting requests through uncounted when Redis cannot be reached', async () => {
