@@ -6,14 +6,15 @@
  *  (c) HTTP: start-up time, POST /api/chat throughput and latency with autocannon at 50
  *      connections (persistence on), and the server's memory.
  *  (d) with --cluster: one instance on lowdb vs two on PostgreSQL + Redis behind nginx (deploy/nginx.conf)
- *      where it is installed, else the Node.js round-robin proxy — in a process of its own either way.
+ *      where it is installed, else the Node.js round-robin proxy — in a process of its own either way;
+ *      the pair over TCP and, where PostgreSQL's Unix socket is on this machine, over the socket.
  *  (e) with --startup: start-up time and idle memory, cold and warm (knowledge cache), on the
  *      shipped and the scale knowledge base (scripts/lib/bench-startup.ts); --startup alone skips (a)–(c).
  * Options: --quick (shorter runs), --skip-http, --cluster, --startup, --dashboard (only the
  * dashboard and inbox with 1,000,000 logged questions, scripts/lib/bench-dashboard.ts; 100,000 with --quick).
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -338,10 +339,17 @@ async function benchCluster() {
     console.log(`\n## (d) Several instances — skipped: PostgreSQL not reachable (${(err as Error).message})`);
     return;
   }
-  const dbName = `yici_bench_${Date.now()}`;
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const dbUrl = new URL(serverUrl);
-  dbUrl.pathname = `/${dbName}`;
+  const run = `yici_bench_${Date.now()}`;
+  // A fresh database for each setup, so the second does not start on the first one's data.
+  const databases: string[] = [];
+  const freshDatabase = async () => {
+    const name = `${run}_${databases.length + 1}`;
+    await admin.query(`CREATE DATABASE ${name}`);
+    databases.push(name);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    return { name, url };
+  };
   const texts = ['个体户营业执照怎么办', '那要多少钱？', '开小卖部还想卖烟要办哪些证', '明天天气怎么样', '社报卡丢了怎么补', '新生儿怎么上户口', '需要带什么材料', '谢谢'];
   const duration = quick ? 5 : 15;
   try {
@@ -350,36 +358,51 @@ async function benchCluster() {
     const loaded = await load(single.url, duration, texts);
     const one = { ...loaded, cpu: fmt(((cpuSeconds(single.pid) - singleCpu) * 1000) / loaded.total) };
     await single.stop();
-    const shared = { DATABASE_URL: dbUrl.toString(), REDIS_URL: redisUrl, REDIS_PREFIX: `${dbName}:` };
-    const a = await instance({ ...shared, DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-bench-a-')) });
-    const b = await instance({ ...shared, DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-bench-b-')) });
-    // In front: nginx with the deployed configuration where it is installed, else the Node.js
-    // round-robin proxy — in a process of its own either way (in the benchmark's own process it
-    // shared one event loop with the load generator and held both back).
-    const proxy = (await startNginx(root, [a.port, b.port])) ?? (await proxyProcess([a.port, b.port]));
-    const statements = async () => Number((await admin.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = $1`, [dbName])).rows[0]?.xact_commit ?? NaN);
-    const before = await statements();
-    const cpuBefore = { instances: cpuSeconds(a.pid) + cpuSeconds(b.pid), proxy: treeCpuSeconds(proxy.pid), postgres: postgresCpuSeconds() };
-    const two = await load(proxy.url, duration, texts);
-    const perMessageCpu = (now: number, then: number) => fmt(((now - then) * 1000) / two.total);
-    const cpu = {
-      instances: perMessageCpu(cpuSeconds(a.pid) + cpuSeconds(b.pid), cpuBefore.instances),
-      proxy: perMessageCpu(treeCpuSeconds(proxy.pid), cpuBefore.proxy),
-      postgres: perMessageCpu(postgresCpuSeconds(), cpuBefore.postgres),
+    // Two instances, then — where PostgreSQL's Unix socket is on this machine — the same over the
+    // socket (docs/deploy.md › On one host, connect over Unix sockets).
+    const socketDir = process.env.CLUSTER_DATABASE_SOCKET_DIR ?? '/var/run/postgresql';
+    const pair = async (over: 'TCP' | 'its Unix socket') => {
+      const { name: dbName, url } = await freshDatabase();
+      if (over !== 'TCP') {
+        url.hostname = 'localhost';
+        url.searchParams.set('host', socketDir);
+      }
+      const shared = { DATABASE_URL: url.toString(), REDIS_URL: redisUrl, REDIS_PREFIX: `${dbName}:` };
+      const a = await instance({ ...shared, DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-bench-a-')) });
+      const b = await instance({ ...shared, DATA_DIR: await mkdtemp(join(tmpdir(), 'yici-bench-b-')) });
+      // In front: nginx with the deployed configuration where it is installed, else the Node.js
+      // round-robin proxy — in a process of its own either way (in the benchmark's own process it
+      // shared one event loop with the load generator and held both back).
+      const proxy = (await startNginx(root, [a.port, b.port])) ?? (await proxyProcess([a.port, b.port]));
+      const statements = async () => Number((await admin.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = $1`, [dbName])).rows[0]?.xact_commit ?? NaN);
+      const before = await statements();
+      const cpuBefore = { instances: cpuSeconds(a.pid) + cpuSeconds(b.pid), proxy: treeCpuSeconds(proxy.pid), postgres: postgresCpuSeconds() };
+      const two = await load(proxy.url, duration, texts);
+      const perMessageCpu = (now: number, then: number) => fmt(((now - then) * 1000) / two.total);
+      const cpu = {
+        instances: perMessageCpu(cpuSeconds(a.pid) + cpuSeconds(b.pid), cpuBefore.instances),
+        proxy: perMessageCpu(treeCpuSeconds(proxy.pid), cpuBefore.proxy),
+        postgres: perMessageCpu(postgresCpuSeconds(), cpuBefore.postgres),
+      };
+      await new Promise((r) => setTimeout(r, 600)); // pg_stat counters are flushed about every 0.5 s
+      const perMessage = ((await statements()) - before) / two.total;
+      await proxy.stop();
+      await Promise.all([a.stop(), b.stop()]);
+      return { ...two, over, proxy: proxy.name, cpu, perMessage };
     };
-    await new Promise((r) => setTimeout(r, 600)); // pg_stat counters are flushed about every 0.5 s
-    const perMessage = ((await statements()) - before) / two.total;
-    await proxy.stop();
-    await Promise.all([a.stop(), b.stop()]);
+    const pairs = [await pair('TCP')];
+    if (!process.env.CLUSTER_DATABASE_URL && existsSync(join(socketDir, `.s.PGSQL.${new URL(serverUrl).port || 5432}`))) pairs.push(await pair('its Unix socket'));
     console.log(`\n## (d) Several instances: the same chat load, 50 connections, ${duration} s each\n`);
     console.log('| setup | req/s | p50 | p99 | errors / non-2xx |');
     console.log('|---|---|---|---|---|');
     console.log(`| one instance, lowdb | ${one.rps.toFixed(0)} | ${one.p50} ms | ${one.p99} ms | ${one.errors} / ${one.non2xx} |`);
-    console.log(`| two instances, PostgreSQL + Redis, behind ${proxy.name} | ${two.rps.toFixed(0)} | ${two.p50} ms | ${two.p99} ms | ${two.errors} / ${two.non2xx} |`);
-    console.log(`\nTwo on PostgreSQL ÷ one on lowdb: ${(two.rps / one.rps).toFixed(2)}× the requests per second. PostgreSQL transactions per message: ${perMessage.toFixed(1)} (pg_stat_database.xact_commit; locks, reads and writes each commit on their own).`);
-    console.log(`Server CPU per message (user + system, from /proc): one on lowdb ${one.cpu}; with two on PostgreSQL, the instances ${cpu.instances}, ${proxy.name} ${cpu.proxy}, PostgreSQL's processes ${cpu.postgres}.`);
+    for (const two of pairs) console.log(`| two instances, PostgreSQL (over ${two.over}) + Redis, behind ${two.proxy} | ${two.rps.toFixed(0)} | ${two.p50} ms | ${two.p99} ms | ${two.errors} / ${two.non2xx} |`);
+    for (const two of pairs) {
+      console.log(`\nTwo on PostgreSQL over ${two.over} ÷ one on lowdb: ${(two.rps / one.rps).toFixed(2)}× the requests per second. PostgreSQL transactions per message: ${two.perMessage.toFixed(1)} (pg_stat_database.xact_commit; locks, reads and writes each commit on their own).`);
+      console.log(`Server CPU per message (user + system, from /proc): one on lowdb ${one.cpu}; with two on PostgreSQL over ${two.over}, the instances ${two.cpu.instances}, ${two.proxy} ${two.cpu.proxy}, PostgreSQL's processes ${two.cpu.postgres}.`);
+    }
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+    for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
     await admin.end();
   }
 }

@@ -50,7 +50,7 @@ export interface Config {
   /** Express 'trust proxy' (TRUST_PROXY): a hop count, or the proxies' addresses; the client address then comes from X-Forwarded-For. */
   trustProxy?: number | string;
   /**
-   * Redis (REDIS_URL, redis:// or rediss://) when several instances serve together: live events
+   * Redis (REDIS_URL, redis:// or rediss://, or the path of its Unix socket) when several instances serve together: live events
    * between them and shared rate limits. Without it: one instance, events and limits in memory.
    */
   redisUrl?: string;
@@ -154,7 +154,10 @@ const EnvSchema = z
     RATE_LIMIT_LOGIN_PER_MINUTE: positiveWhole(20),
     RATE_LIMIT_HANDOFFS_PER_10_MINUTES: positiveWhole(5),
     TRUST_PROXY: optional(z.string()).transform((v) => (v === undefined ? undefined : /^\d+$/.test(v) ? Number(v) : v)),
-    REDIS_URL: optional(z.string().refine((v) => /^rediss?:\/\/[^\s]+$/.test(v) && URL.canParse(v), { message: '应为 redis:// 或 rediss:// 开头的地址' })),
+    // Or the absolute path of Redis's Unix socket (same host: no TCP stack per command; docs/deploy.md).
+    REDIS_URL: optional(
+      z.string().refine((v) => (/^rediss?:\/\/[^\s]+$/.test(v) && URL.canParse(v)) || /^\/[^\s?]+$/.test(v), { message: '应为 redis:// 或 rediss:// 开头的地址，或 Redis 套接字文件的绝对路径' }),
+    ),
     REDIS_PREFIX: optional(z.string().regex(/^[A-Za-z0-9_.-]{1,48}:$/, { message: '应为 1 到 48 个英文字母、数字、下划线、点或减号，以冒号结尾，例如 yici-wuzhou:' })),
     WECHAT_TOKEN: optional(z.string().regex(/^[A-Za-z0-9]{3,32}$/, { message: '应为 3 到 32 个英文字母或数字（与公众平台「服务器配置」里的令牌 Token 相同）' })),
     WECHAT_APP_ID: optional(z.string().regex(/^wx[0-9a-f]{16}$/i, { message: '应为公众号的开发者ID（AppID），形如 wx 加 16 位十六进制字符' })),

@@ -66,6 +66,8 @@ describe('readConfig', () => {
     expect(c.teamsSso).toEqual({ audience: 'api://x', tenantId: 't' });
     expect(c.databaseUrl).toBe('postgresql://yici:pw@db.internal:5432/yici');
     expect(readConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1/postgres' }).databaseUrl).toBe('postgres://postgres@127.0.0.1/postgres');
+    // PostgreSQL's Unix socket on the same host (docs/deploy.md).
+    expect(readConfig({ DATABASE_URL: 'postgres://yici@localhost/yici?host=/var/run/postgresql' }).databaseUrl).toBe('postgres://yici@localhost/yici?host=/var/run/postgresql');
   });
 
   it('names every wrong variable at once, with its value and what it should be', () => {
@@ -89,13 +91,14 @@ describe('readConfig', () => {
     expect(problemsOf({ DATABASE_URL: 'postgres://' })).toEqual([expect.stringMatching(/^DATABASE_URL /)]);
   });
 
-  it('reads REDIS_URL (redis:// or rediss://), and names a wrong one without echoing it (it may hold a password)', () => {
+  it('reads REDIS_URL (redis://, rediss:// or a Unix socket path), and names a wrong one without echoing it (it may hold a password)', () => {
+    expect(readConfig({ REDIS_URL: '/run/redis/redis-server.sock' }).redisUrl).toBe('/run/redis/redis-server.sock');
     expect(readConfig({}).redisUrl).toBeUndefined();
     expect(readConfig({ REDIS_URL: 'redis://10.0.0.5:6379/0' }).redisUrl).toBe('redis://10.0.0.5:6379/0');
     expect(readConfig({ REDIS_URL: 'rediss://:pw@cache.example:6380' }).redisUrl).toBe('rediss://:pw@cache.example:6380');
-    for (const wrong of ['http://10.0.0.5:6379', '10.0.0.5:6379', 'redis://:Secret-2026@host with space']) {
+    for (const wrong of ['http://10.0.0.5:6379', '10.0.0.5:6379', 'redis://:Secret-2026@host with space', 'run/redis.sock', '/run/redis.sock?db=2']) {
       const problems = problemsOf({ REDIS_URL: wrong });
-      expect(problems, wrong).toEqual([expect.stringMatching(/^REDIS_URL 应为 redis:\/\/ 或 rediss:\/\/ 开头的地址（值不显示）$/)]);
+      expect(problems, wrong).toEqual([expect.stringMatching(/^REDIS_URL 应为 redis:\/\/ 或 rediss:\/\/ 开头的地址，或 Redis 套接字文件的绝对路径（值不显示）$/)]);
     }
   });
 

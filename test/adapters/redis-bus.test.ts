@@ -5,8 +5,10 @@
  * answers — start one with:
  *   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,6 +137,43 @@ describe.skipIf(!reachable)('the Redis bus', () => {
     expect(await b.healthy()).toBe(true);
     await b.close();
     expect(await b.healthy()).toBe(false);
+  });
+});
+
+/** A redis-server binary to start a Redis on a Unix socket of its own (same host: REDIS_URL as a socket path). */
+const redisServer = (() => {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe.skipIf(!redisServer)('the Redis bus over a Unix socket', () => {
+  it('takes REDIS_URL as a socket path: delivers, says healthy and counts', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'yici-redis-socket-'));
+    const path = join(dir, 'redis.sock');
+    const server = spawn('redis-server', ['--port', '0', '--unixsocket', path, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    try {
+      await vi.waitFor(() => expect(existsSync(path)).toBe(true), { timeout: 5000 });
+      const b = createRedisBus(readConfig({ REDIS_URL: path }).redisUrl!, { prefix: PREFIX });
+      buses.push(b);
+      expect(await b.healthy()).toBe(true);
+      const heard: unknown[] = [];
+      const t = topic();
+      b.subscribe(t, (m) => heard.push(m));
+      await vi.waitFor(async () => {
+        await b.publish(t, { n: 1 });
+        expect(heard.length).toBeGreaterThan(0);
+      });
+      const count = batchedCounts(b);
+      const key = `${PREFIX}rl:socket-test`;
+      expect((await Promise.all([count(key, 60_000), count(key, 60_000)])).map((a) => a.totalHits).sort()).toEqual([1, 2]);
+    } finally {
+      server.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
