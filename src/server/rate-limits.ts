@@ -162,9 +162,12 @@ export interface RateLimits {
 /** `shared`: count in Redis, together with the other instances (start-server.ts, when REDIS_URL is set). */
 export function createRateLimits(settings: RateLimitSettings = DEFAULT_RATE_LIMITS, shared?: SharedCounts): RateLimits {
   const s = settings;
-  // The counts of one limit: in Redis (prefix `yici:` by default), all limits through one batched counter, when shared; else in this process.
-  const count = shared && batchedCounts(shared);
-  const counts = (name: string): LimitStore => (shared && count ? new SharedLimitStore(shared, count, name) : new MemoryStore());
+  // The counts of one limit: in this process; when shared, in Redis (prefix `yici:` by default), every limit through one batched counter.
+  let counts = (_name: string): LimitStore => new MemoryStore();
+  if (shared) {
+    const count = batchedCounts(shared);
+    counts = (name) => new SharedLimitStore(shared, count, name);
+  }
   const chatByAddress = limiter(counts('chat'), MINUTE, s.chatPerMinute, '消息发得太快了，请稍等一会儿再发。', addressKey);
   const chatByConversation = limiter(counts('chat-conversation'), MINUTE, s.chatPerConversationPerMinute, '这个对话的消息发得太快了，请稍等一会儿再发。', (req) => {
     const id = (req.body as { sessionId?: unknown } | undefined)?.sessionId;
