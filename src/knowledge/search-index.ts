@@ -180,6 +180,28 @@ function wordBoundaries(q: Analyzed): [Set<number>, Set<number>] {
   return [starts, ends];
 }
 
+/** A word that joins two things asked together, anywhere in a question (还是 is "or"; 同志, 同时 and 不同 are no "and"). */
+const ANY_JOINER = /[和跟及、也]|(?<![不相共合如])同(?![志时一样意学事])|还(?!是)|以及|顺便|另外/u;
+
+/**
+ * Are two of the names said apart? Two said one right after the other are one thing named
+ * (开公司营业执照 is a company's licence, not 开公司 and 营业执照); a name not found as typed (said
+ * by another word) counts as apart.
+ */
+/** Asked to be done together (水电气能不能一起过户, 顺便把补贴也申请了). */
+const TOGETHER = /一起|一并|一併|一块|一齐|同时|顺便|连带/u;
+
+function namedApart(names: readonly string[], text: string): boolean {
+  const at = names.map((n) => [n, text.indexOf(n)] as const);
+  return at.some(([a, i], x) =>
+    at.some(([b, j], y) => {
+      if (y <= x) return false;
+      if (i < 0 || j < 0) return true;
+      return i < j ? j > i + a.length : i > j + b.length;
+    }),
+  );
+}
+
 /** Are the two names said together, joined by 和, 同, 跟, 及, 、, 还 (还有, 还想), 也, 以及, 顺便 or 另外 (A和B, B同A)? */
 function joinedByAnd(text: string, a: string, b: string): boolean {
   const i = text.indexOf(a);
@@ -595,9 +617,15 @@ const HOW_OR_WHERE = /^(?:要|该|应该|需要|可以)?(?:怎么|怎样|咋|如
 interface Present {
   chars: ReadonlySet<string>;
   syllables: ReadonlySet<string>;
-  /** The question without the city's places, when it names one (能在梧州领证 → 能在领证): else null. */
+  /**
+   * The question without the city's places (能在梧州领证 → 能在领证), 的 (医院的设置审批), and 了 or a
+   * number and measure word between characters (报到了要不要办): else null. For gapped names.
+   */
   unplaced: string | null;
 }
+
+/** 的, and 了 or a number and measure word, between two characters: no gap in a name. */
+const LOOSE_WORDS = /(?<=\p{Script=Han})(?:的|了(?:[一二两三四五六七八九十几]+|\d+)?[个位名家间]?|(?:[一二两三四五六七八九十几]+|\d+)[个位名家间])(?=\p{Script=Han})/gu;
 
 const presentIn = (q: Analyzed, places: readonly string[]): Present => {
   const named = places.filter((p) => q.text.includes(p));
@@ -606,6 +634,8 @@ const presentIn = (q: Analyzed, places: readonly string[]): Present => {
     unplaced = q.text;
     for (const p of named) unplaced = unplaced.split(p).join('');
   }
+  const compact = (unplaced ?? q.text).replace(LOOSE_WORDS, '');
+  if (compact !== q.text) unplaced = compact;
   return { chars: new Set(q.text), syllables: new Set(q.soundText.split(' ')), unplaced };
 };
 
@@ -644,6 +674,9 @@ interface VerbHit {
   verb: string;
 }
 
+/** Joined on after a one-character verb by the segmenter (加个, 改下, 换了). */
+const VERB_TAIL = new Set(['个', '下', '了']);
+
 /**
  * Where each word of the question starts and ends in `Analyzed.text`; a word of a function
  * character and a verb (去销, 要改) counts as the verb.
@@ -657,6 +690,8 @@ function tokenSpans(q: Analyzed, isFiller: (w: string) => boolean): { token: str
     at = i + t.length;
     const chars = [...t];
     if (chars.length === 2 && isFiller(chars[0]!) && !isFiller(t)) out.push({ token: chars[1]!, start: i + chars[0]!.length, end: at });
+    // A verb with a measure or aspect word joined on (加个, 改下, 换了) is the verb.
+    else if (chars.length === 2 && VERB_TAIL.has(chars[1]!)) out.push({ token: chars[0]!, start: i, end: i + chars[0]!.length });
     else out.push({ token: t, start: i, end: at });
   }
   return out;
@@ -898,6 +933,8 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
   };
   // Items whose relation an FAQ named above answers (只卖预包装食品要不要办食品经营许可证).
   const relatedByFaq = new Set<string>();
+  // Bundles named beside one of their items where the item is what is asked.
+  const yields = new Set<string>();
   /** Named at least this strongly (with a gap, or by a keyword) is enough where other words say the rest. */
   const weakly = o.matchStrength.gapped * o.keywordAnchor;
   const scored: Scored[] = candidates.map((doc) => {
@@ -941,13 +978,23 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
     // (公司改名了，税务、社保、公积金要一个个去改吗).
     if (doc.entry.kind === 'bundle') {
       const names = new Set(doc.entry.items.map((id) => nameOf(id)).filter((n) => n !== null));
-      if (names.size >= 2 || (names.size === 1 && asksForBundle)) [anchor, kind] = [1, 'bundle'];
-      else if (names.size === 1 && anchor > 0 && (kind === 'exact' || kind === 'synonym')) {
-        // Named itself (饭店) and one of its items by another name (招牌): the item is what is asked.
-        // Not when both are asked, joined by 和, 同, 跟, 还有 … (退休手续和领养老金要怎么办).
+      // Asked for as 一件事, one of its items named even with a gap or a keyword is enough (船员证一站办).
+      const weakNamed = asksForBundle && names.size === 0 && doc.entry.items.some((id) => nameOf(id, weakly) !== null);
+      if ((names.size >= 2 && namedApart([...names], q.original)) || (names.size === 1 && asksForBundle) || weakNamed) [anchor, kind] = [1, 'bundle'];
+      else if (names.size === 1 && anchor > 0 && (kind === 'exact' || kind === 'synonym' || kind === 'gapped')) {
+        // Named itself (饭店, or with a gap: 开一家民营医院) and one of its items by another name (招牌,
+        // 设置审批): the item is what is asked, and the bundle never ranks before it on the weight of
+        // its longer text. Not when both are asked, joined by 和, 同, 跟, 还有 … (退休手续和领养老金要怎么办)
+        // or asked to be done together (二手房过户，水电气能一起过户吗). The item
+        // may be named by another word (领退休金 for 领养老金): then where it stands is not known, and
+        // any joining word in the question keeps both (开小吃店，营业执照和食品许可能不能一起办); nor
+        // is it another name when the bundle's own name says it (企业注销 is 注销公司).
         const item = [...names][0]!;
         const own = matchOf(doc).name ?? '';
-        if (q.original.includes(item) && !own.includes(item) && !item.includes(own) && !joinedByAnd(q.original, own, item)) anchor *= o.matchStrength.gapped;
+        if ((q.original.includes(item) || (q.text.includes(item) && !ANY_JOINER.test(q.original) && !index.analyzer.analyze(own).text.includes(item))) && !own.includes(item) && !item.includes(own) && !joinedByAnd(q.original, own, item) && !TOGETHER.test(q.original)) {
+          anchor *= o.matchStrength.gapped;
+          yields.add(doc.entry.id);
+        }
       }
       else if (doc.joins.length > 0) {
         // Named with a gap or through a keyword is enough here: the offices say the rest.
@@ -971,6 +1018,13 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
     x.score = round(c);
   }
   scored.sort((a, b) => b.rank - a.rank || b.score - a.score);
+  // A bundle that yields to its item (above) comes after it.
+  for (const id of yields) {
+    const b = scored.findIndex((x) => x.entry.id === id);
+    const bundle = scored[b]!;
+    const i = scored.findIndex((x, at) => at > b && x.anchor > 0 && x.entry.kind === 'item' && bundle.entry.kind === 'bundle' && bundle.entry.items.includes(x.entry.id));
+    if (i > b) scored.splice(b, 0, scored.splice(i, 1)[0]!);
+  }
   if (scored[0] && scored[0].anchor === 0) scored[0].coverage = coverageOf(scored[0].doc);
 
   const results = scored.slice(0, Math.max(1, k)).map(({ entry, score }) => ({ entry, score }));

@@ -18,9 +18,12 @@ const TRAILING_NOT = /(?<=\p{Script=Han}{2})不$/u;
 /**
  * 哪 before a verb or at the end (在哪交, 去哪办, 去哪) is 哪里: jieba's HMM would otherwise join it
  * to the verb as an unknown word (哪交), which is neither a place question nor a thing asked about.
- * 哪个, 哪些, 哪天 … are words of their own and stay.
+ * 哪个, 哪些, 哪天, 哪几, 哪一 … are words of their own and stay.
  */
-const BARE_WHERE = /哪(?=[^个里儿些怕天位样种家年么有能怎\P{Script=Han}]|$)/gu;
+const BARE_WHERE = /哪(?=[^个里儿些怕天位样种家年么有能怎几一\P{Script=Han}]|$)/gu;
+
+/** 了, a number and a measure word between two characters (请了三个工人, 招两名员工, 开了个店). */
+const BETWEEN_VERB_AND_OBJECT = /(?<=\p{Script=Han})(?:了(?:[一二两三四五六七八九十几]+|\d+)?[个位名家间]?|(?:[一二两三四五六七八九十几]+|\d+)[个位名家间])(?=\p{Script=Han})/gu;
 
 export interface SynonymGroup {
   canonical: string;
@@ -288,6 +291,15 @@ export function createAnalyzer(
         for (const m of normalized.matchAll(variantRe)) {
           const c = canonicalOf.get(m[0]);
           if (c && !normalized.includes(c)) added.add(c);
+        }
+        // A verb and its object said with 了, a number or a measure word between (请了三个工人,
+        // 开了个厂) is the everyday word too (请工人, 开厂).
+        const compact = normalized.replace(BETWEEN_VERB_AND_OBJECT, '');
+        if (compact !== normalized) {
+          for (const m of compact.matchAll(variantRe)) {
+            const c = canonicalOf.get(m[0]);
+            if (c && !normalized.includes(c)) added.add(c);
+          }
         }
       }
       const text = added.size > 0 ? `${normalized} ${[...added].join(' ')}` : normalized;

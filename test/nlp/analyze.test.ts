@@ -37,6 +37,19 @@ describe('analyze', () => {
     expect(analyzer.analyze('哪个窗口').tokens).toContain('哪个');
     expect(analyzer.analyze('要哪些材料').tokens).toContain('哪些');
     expect(analyzer.analyze('在哪里办').tokens).toEqual(['在', '哪里', '办']);
+    // 哪几 and 哪一 are words of their own too (要跑哪几个地方).
+    expect(analyzer.analyze('要跑哪几个地方').original).toBe('要跑哪几个地方');
+    expect(analyzer.analyze('去哪一个窗口').original).toBe('去哪一个窗口');
+  });
+
+  it('finds a variant with 了, a number or a measure word between its verb and object (请了两个工人)', () => {
+    const hiring = createAnalyzer(tokenizer, [{ canonical: '招员工', variants: ['请工人'] }]);
+    expect(hiring.analyze('厂里刚请工人').text).toBe('厂里刚请工人 招员工');
+    expect(hiring.analyze('厂里刚请了两个工人').text).toBe('厂里刚请了两个工人 招员工');
+    expect(hiring.analyze('厂里请了工人').text).toBe('厂里请了工人 招员工');
+    expect(hiring.analyze('厂里请3名工人').text).toBe('厂里请3名工人 招员工');
+    // Only between characters: nothing else is removed.
+    expect(hiring.analyze('请人帮忙').text).toBe('请人帮忙');
   });
 
   it('appends the canonical term of a recognised variant', () => {
