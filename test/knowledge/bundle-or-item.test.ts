@@ -72,3 +72,16 @@ describe('what is no gap in a name', () => {
     expect(answered('刚去单位上班，就业方面的登记怎么办')).toBe('item-employment-registration');
   });
 });
+
+describe('taking money out and neighbouring matters', () => {
+  it('取出来 next to 公积金 names the withdrawal; money in another account is not it', () => {
+    expect(answered('换了工作，公积金可以全部取出来吗')).toBe('item-housing-fund-withdrawal');
+    expect(engine.search('医保卡里的钱能取出来吗', 3).band).not.toBe('answer');
+  });
+
+  it('a neighbouring service that shares a word with a covered one is not answered with it', () => {
+    for (const q of ['想开宠物医院要什么证', '孩子想改名去哪办', '开旅馆要办特种行业许可证吗', '个体户能申请一般纳税人吗']) {
+      expect(engine.search(q, 3).band, q).not.toBe('answer');
+    }
+  });
+});
