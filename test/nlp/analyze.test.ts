@@ -42,12 +42,14 @@ describe('analyze', () => {
     expect(analyzer.analyze('去哪一个窗口').original).toBe('去哪一个窗口');
   });
 
-  it('finds a variant with 了, a number or a measure word between its verb and object (请了两个工人)', () => {
+  it('finds a variant with 了, a number or a measure word between its verb and object (请了两个工人), or 的 inside it', () => {
     const hiring = createAnalyzer(tokenizer, [{ canonical: '招员工', variants: ['请工人'] }]);
     expect(hiring.analyze('厂里刚请工人').text).toBe('厂里刚请工人 招员工');
     expect(hiring.analyze('厂里刚请了两个工人').text).toBe('厂里刚请了两个工人 招员工');
     expect(hiring.analyze('厂里请了工人').text).toBe('厂里请了工人 招员工');
     expect(hiring.analyze('厂里请3名工人').text).toBe('厂里请3名工人 招员工');
+    const subsidy = createAnalyzer(tokenizer, [{ canonical: '育儿补贴', variants: ['养娃补贴'] }]);
+    expect(subsidy.analyze('养娃的补贴怎么领').text).toBe('养娃的补贴怎么领 育儿补贴');
     // Only between characters: nothing else is removed.
     expect(hiring.analyze('请人帮忙').text).toBe('请人帮忙');
   });
