@@ -14,7 +14,7 @@
  * docs/retrieval.md.
  */
 import Fuse from 'fuse.js';
-import type { Analyzed, Analyzer } from '../nlp/analyze.js';
+import { LOOSE_WORDS, type Analyzed, type Analyzer } from '../nlp/analyze.js';
 import { classifyMessage, type AppealKind } from '../nlp/appeal.js';
 import { FEATURES, predict, type Band, type GateModel } from './answer-gate.js';
 import { hanRuns, normalize } from '../nlp/normalize.js';
@@ -183,14 +183,14 @@ function wordBoundaries(q: Analyzed): [Set<number>, Set<number>] {
 /** A word that joins two things asked together, anywhere in a question (还是 is "or"; 同志, 同时 and 不同 are no "and"). */
 const ANY_JOINER = /[和跟及、也]|(?<![不相共合如])同(?![志时一样意学事])|还(?!是)|以及|顺便|另外/u;
 
+/** Asked to be done together (水电气能不能一起过户, 顺便把补贴也申请了). */
+const TOGETHER = /一起|一并|一併|一块|一齐|同时|顺便|连带/u;
+
 /**
  * Are two of the names said apart? Two said one right after the other are one thing named
  * (开公司营业执照 is a company's licence, not 开公司 and 营业执照); a name not found as typed (said
  * by another word) counts as apart.
  */
-/** Asked to be done together (水电气能不能一起过户, 顺便把补贴也申请了). */
-const TOGETHER = /一起|一并|一併|一块|一齐|同时|顺便|连带/u;
-
 function namedApart(names: readonly string[], text: string): boolean {
   const at = names.map((n) => [n, text.indexOf(n)] as const);
   return at.some(([a, i], x) =>
@@ -623,9 +623,6 @@ interface Present {
    */
   unplaced: string | null;
 }
-
-/** 的, and 了 or a number and measure word, between two characters: no gap in a name. */
-const LOOSE_WORDS = /(?<=\p{Script=Han})(?:的|了(?:[一二两三四五六七八九十几]+|\d+)?[个位名家间]?|(?:[一二两三四五六七八九十几]+|\d+)[个位名家间])(?=\p{Script=Han})/gu;
 
 const presentIn = (q: Analyzed, places: readonly string[]): Present => {
   const named = places.filter((p) => q.text.includes(p));

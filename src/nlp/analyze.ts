@@ -22,8 +22,12 @@ const TRAILING_NOT = /(?<=\p{Script=Han}{2})不$/u;
  */
 const BARE_WHERE = /哪(?=[^个里儿些怕天位样种家年么有能怎几一\P{Script=Han}]|$)/gu;
 
-/** 的, 了, a number and a measure word between two characters (养娃的补贴, 请了三个工人, 招两名员工, 开了个店). */
-const BETWEEN_VERB_AND_OBJECT = /(?<=\p{Script=Han})(?:的|了(?:[一二两三四五六七八九十几]+|\d+)?[个位名家间]?|(?:[一二两三四五六七八九十几]+|\d+)[个位名家间])(?=\p{Script=Han})/gu;
+/**
+ * 的, 了, a number and a measure word between two characters (养娃的补贴, 请了三个工人, 招两名员工,
+ * 开了个店): no gap in a word. Lexicon variants are also looked for without them, and so are names
+ * with a gap (search-index.ts).
+ */
+export const LOOSE_WORDS = /(?<=\p{Script=Han})(?:的|了(?:[一二两三四五六七八九十几]+|\d+)?[个位名家间]?|(?:[一二两三四五六七八九十几]+|\d+)[个位名家间])(?=\p{Script=Han})/gu;
 
 export interface SynonymGroup {
   canonical: string;
@@ -294,7 +298,7 @@ export function createAnalyzer(
         }
         // A verb and its object said with 了, a number or a measure word between (请了三个工人,
         // 开了个厂), or a thing said with 的 (养娃的补贴), is the everyday word too (请工人, 养娃补贴).
-        const compact = normalized.replace(BETWEEN_VERB_AND_OBJECT, '');
+        const compact = normalized.replace(LOOSE_WORDS, '');
         if (compact !== normalized) {
           for (const m of compact.matchAll(variantRe)) {
             const c = canonicalOf.get(m[0]);
