@@ -618,11 +618,15 @@ interface Present {
   chars: ReadonlySet<string>;
   syllables: ReadonlySet<string>;
   /**
-   * The question without the city's places (能在梧州领证 → 能在领证), 的 (医院的设置审批), and 了 or a
-   * number and measure word between characters (报到了要不要办): else null. For gapped names.
+   * The question without the city's places (能在梧州领证 → 能在领证), 的 (医院的设置审批), 了 or a
+   * number and measure word (报到了要不要办) and a how (要怎么) between characters: else null. For
+   * gapped names.
    */
   unplaced: string | null;
 }
+
+/** A how, with a modal before it, between two characters (就业…怎么登记, 消防要怎么检查): no gap in a name. */
+const HOW_BETWEEN = /(?<=\p{Script=Han})(?:要|该|应该|需要|可以|能)?(?:怎么|怎样|咋|如何)(?=\p{Script=Han})/gu;
 
 const presentIn = (q: Analyzed, places: readonly string[]): Present => {
   const named = places.filter((p) => q.text.includes(p));
@@ -631,7 +635,7 @@ const presentIn = (q: Analyzed, places: readonly string[]): Present => {
     unplaced = q.text;
     for (const p of named) unplaced = unplaced.split(p).join('');
   }
-  const compact = (unplaced ?? q.text).replace(LOOSE_WORDS, '');
+  const compact = (unplaced ?? q.text).replace(LOOSE_WORDS, '').replace(HOW_BETWEEN, '');
   if (compact !== q.text) unplaced = compact;
   return { chars: new Set(q.text), syllables: new Set(q.soundText.split(' ')), unplaced };
 };

@@ -71,6 +71,10 @@ describe('what is no gap in a name', () => {
     // 就业方面的登记: 就业登记 with 方面 between once 的 is read as no gap.
     expect(answered('刚去单位上班，就业方面的登记怎么办')).toBe('item-employment-registration');
   });
+
+  it('a how between its parts (就业…怎么登记)', () => {
+    expect(answered('在家做直播带货算就业吗，怎么登记')).toBe('item-employment-registration');
+  });
 });
 
 describe('taking money out and neighbouring matters', () => {
