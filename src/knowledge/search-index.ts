@@ -986,13 +986,14 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
         // Named itself (饭店, or with a gap: 开一家民营医院) and one of its items by another name (招牌,
         // 设置审批): the item is what is asked, and the bundle never ranks before it on the weight of
         // its longer text. Not when both are asked, joined by 和, 同, 跟, 还有 … (退休手续和领养老金要怎么办)
-        // or asked to be done together (二手房过户，水电气能一起过户吗). The item
+        // or asked to be done together (二手房过户，水电气能一起过户吗), or when the question also names
+        // an office or record the bundle joins up (二手房过户后水电户名怎么改: 水电 is the bundle's). The item
         // may be named by another word (领退休金 for 领养老金): then where it stands is not known, and
         // any joining word in the question keeps both (开小吃店，营业执照和食品许可能不能一起办); nor
         // is it another name when the bundle's own name says it (企业注销 is 注销公司).
         const item = [...names][0]!;
         const own = matchOf(doc).name ?? '';
-        if ((q.original.includes(item) || (q.text.includes(item) && !ANY_JOINER.test(q.original) && !index.analyzer.analyze(own).text.includes(item))) && !own.includes(item) && !item.includes(own) && !joinedByAnd(q.original, own, item) && !TOGETHER.test(q.original)) {
+        if ((q.original.includes(item) || (q.text.includes(item) && !ANY_JOINER.test(q.original) && !index.analyzer.analyze(own).text.includes(item))) && !own.includes(item) && !item.includes(own) && !joinedByAnd(q.original, own, item) && !TOGETHER.test(q.original) && joinsUp(doc, q.original, item) === 0) {
           anchor *= o.matchStrength.gapped;
           yields.add(doc.entry.id);
         }

@@ -47,6 +47,11 @@ describe('a bundle or its item', () => {
     expect(first('二手房过户的时候，水电气能一起过户吗')).toBe('bundle-second-hand-housing');
   });
 
+  it('an office or record the bundle joins up, named beside the item, keeps the bundle', () => {
+    // 燃气 is changed by 二手房转移登记及水电气网联动过户一件事, not by the transfer item alone.
+    expect(first('买了二手房，过户以后燃气要去哪改名')).toBe('bundle-second-hand-housing');
+  });
+
   it('two names said one right after the other are one thing named', () => {
     // 开公司营业执照 is a company's licence, not a shop's two licences.
     const r = engine.search('开公司营业执照多久能下来', 3).results.map((x) => x.entry.id);
