@@ -21,8 +21,8 @@ const answered = (q: string) => {
 
 describe('a bundle or its item', () => {
   it('asking which offices or how many places is asking for the bundle', () => {
-    // 销户口 names the item; 跑哪几个地方 asks for everything that goes with it.
-    expect(answered('我爸走了，销户口以外还要跑哪几个地方')).toBe('bundle-after-death');
+    // 销户口 names the item; 跑哪几个部门 asks for everything that goes with it (哪几 stays 哪几).
+    expect(answered('我爸走了，销户口以外还要跑哪几个部门')).toBe('bundle-after-death');
     expect(first('我爸走了，户口怎么销')).not.toBe('bundle-after-death');
   });
 
