@@ -606,7 +606,10 @@ function invertedMatch(text: string, name: readonly string[], maxBetween: number
 /** A place said to open right after it (诊所开业, 饭店开张): 开 and the place, the other way round. */
 const OPENING = /^开(?:业|张)/u;
 
-const HOW_OR_WHERE = /^(?:要|该|应该|需要|可以)?(?:怎么|怎样|咋|如何|去哪|去哪里|在哪|在哪里|到哪|到哪里|哪里|哪儿)$/u;
+/** Modal words before a how (要怎么, 可以怎样) and the hows themselves: shared by the two patterns below. */
+const MODALS = '要|该|应该|需要|可以';
+const HOWS = '怎么|怎样|咋|如何';
+const HOW_OR_WHERE = new RegExp(`^(?:${MODALS})?(?:${HOWS}|去哪|去哪里|在哪|在哪里|到哪|到哪里|哪里|哪儿)$`, 'u');
 
 /**
  * What of the question a name must find in it to be named by it: a name's first and last
@@ -626,7 +629,7 @@ interface Present {
 }
 
 /** A how, with a modal before it, between two characters (就业…怎么登记, 消防要怎么检查): no gap in a name. */
-const HOW_BETWEEN = /(?<=\p{Script=Han})(?:要|该|应该|需要|可以|能)?(?:怎么|怎样|咋|如何)(?=\p{Script=Han})/gu;
+const HOW_BETWEEN = new RegExp(`(?<=\\p{Script=Han})(?:${MODALS}|能)?(?:${HOWS})(?=\\p{Script=Han})`, 'gu');
 
 const presentIn = (q: Analyzed, places: readonly string[]): Present => {
   const named = places.filter((p) => q.text.includes(p));
