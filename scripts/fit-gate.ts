@@ -1,9 +1,10 @@
 /**
  * `npm run gate:fit`: fits the answer gate (src/knowledge/answer-gate.ts) and writes it to
- * src/knowledge/gate-model.ts. Rows: every question of the fit sets (eval/questions.yaml,
- * holdout, holdout-2, fit-4; label 1 when the first result is right), and the fit half of the real
- * negative corpus and of the catalogue near misses (label 0); see scripts/lib/gate-fit.ts. The
- * blind set is never used.
+ * src/knowledge/gate-model.ts, with its example bank (src/knowledge/gate-examples.ts). Rows: every
+ * question of the labelled sets (GATE_SETS: eval/questions.yaml, holdout, holdout-2, fit-4 … fit-12;
+ * label 1 when the first result is right), and the fit half of the real negative corpus and of the
+ * catalogue near misses (label 0), each searched with a bank that leaves its own set out; see
+ * scripts/lib/gate-fit.ts. The blind sets and the test halves are never used.
  * Thresholds are chosen on out-of-fold predictions (5 folds), the model is then refitted on all
  * rows. Deterministic: the same data gives the same file. See docs/retrieval.md.
  */
@@ -14,9 +15,9 @@ import { createEngine } from '../src/knowledge/engine.js';
 import { loadKnowledge } from '../src/adapters/load-knowledge.js';
 import { formatProblem } from '../src/knowledge/parse-knowledge.js';
 import { createJiebaTokenizer } from '../src/adapters/jieba-tokenizer.js';
-import { FIT_SETS } from './lib/eval-sets.js';
+import { FIT_SETS, OTHER_SETS } from './lib/eval-sets.js';
 import {
-  MAX_NEGATIVE_ANSWERED, MAX_NEGATIVE_OFFERED, MAX_OUTSIDE_ANSWERED, TARGET_PRECISION, at as atRows, chooseThresholds, collectRows, outOfFold,
+  MAX_NEGATIVE_ANSWERED, MAX_NEGATIVE_OFFERED, MAX_OUTSIDE_ANSWERED, TARGET_PRECISION, GATE_SETS, at as atRows, chooseThresholds, collectExamples, collectRows, outOfFold,
 } from './lib/gate-fit.js';
 
 const root = resolve('.');
@@ -26,7 +27,8 @@ if (!loaded.ok) {
   process.exit(1);
 }
 const engine = createEngine(loaded.kb, createJiebaTokenizer(), { gate: null });
-const rows = await collectRows(engine, root, loaded.kb.entries);
+const examples = await collectExamples(engine, root, loaded.kb.entries);
+const rows = await collectRows(engine, root, loaded.kb.entries, examples);
 const oof = outOfFold(rows);
 const at = (t: number) => atRows(rows, oof, t);
 const { answer, suggest, offered: offeredAt } = chooseThresholds(rows, oof);
@@ -49,7 +51,7 @@ const model: GateModel = {
   bias: round(final.bias),
   answer,
   suggest,
-  fitted: `${rows.length} rows (${FIT_SETS.join(', ')}; fit half of eval/negatives and of the catalogue near misses); precision target ${TARGET_PRECISION}, negatives answered ≤ ${MAX_NEGATIVE_ANSWERED}, labelled outside answered ≤ ${MAX_OUTSIDE_ANSWERED}, offered ≤ ${MAX_NEGATIVE_OFFERED}; ${loaded.kb.entries.length} entries`,
+  fitted: `${rows.length} rows (${GATE_SETS.join(', ')}; fit half of eval/negatives and of the catalogue near misses); precision target ${TARGET_PRECISION}, negatives answered ≤ ${MAX_NEGATIVE_ANSWERED}, labelled outside answered ≤ ${MAX_OUTSIDE_ANSWERED}, offered ≤ ${MAX_NEGATIVE_OFFERED}; ${loaded.kb.entries.length} entries`,
 };
 const out = `// Written by \`npm run gate:fit\` (scripts/fit-gate.ts); do not edit by hand. See docs/retrieval.md.
 import type { GateModel } from './answer-gate.js';
@@ -57,6 +59,18 @@ import type { GateModel } from './answer-gate.js';
 export const SHIPPED_GATE: GateModel | null = ${JSON.stringify(model, null, 2)};
 `;
 await writeFile(join(root, 'src/knowledge/gate-model.ts'), out);
+const bank = `// Written by \`npm run gate:fit\` (scripts/fit-gate.ts); do not edit by hand. See docs/retrieval.md › The example bank.
+// ${examples.length} questions as the engine analyses them, with the entries that answer them ([]: none):
+// the questions of eval/${[...FIT_SETS, ...OTHER_SETS].join(', eval/')} (written for this project),
+// the fit half of eval/negatives/ (public sources, provenance and licence in eval/negatives/PROVENANCE.md) and
+// of the catalogue near misses (eval/catalogue/, MIT). Never a blind set or a test half.
+import type { Example } from './example-bank.js';
+
+export const SHIPPED_EXAMPLES: readonly Example[] = [
+${examples.map(({ t, e }) => `  { t: ${JSON.stringify(t)}, e: ${JSON.stringify(e)} },`).join('\n')}
+];
+`;
+await writeFile(join(root, 'src/knowledge/gate-examples.ts'), bank);
 console.log('weights:');
 FEATURES.forEach((f, i) => console.log(`  ${f.padEnd(14)} ${model.weights[i]!.toFixed(3)}`));
-console.log('wrote src/knowledge/gate-model.ts');
+console.log(`wrote src/knowledge/gate-model.ts and src/knowledge/gate-examples.ts (${examples.length} examples)`);

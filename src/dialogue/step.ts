@@ -329,6 +329,15 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
     return answer(state, best.entry, aspect, best.score, false, ctx);
   }
 
+  // Unsure, but the first is the entry that explains a matter's kinds and the question names one
+  // (「以前在工厂交过职工养老保险，现在70岁怎么领」): that kind is answered when it is among the
+  // nearest — the citizen said which, and the gate only doubted between the kinds' entries.
+  if (!result.answerable && result.band === 'suggest' && ranked && !result.appeal) {
+    const which = askWhich(engine.kb.settings.askWhich, ranked.entry.id, norm, state.currentEntryId ?? undefined);
+    const chosen = which.type === 'switch' && which.group.ask === ranked.entry.id ? engine.entry(which.entryId) : undefined;
+    if (chosen && result.results.some((r) => r.entry.id === chosen.id)) return answer(state, chosen, aspect, ranked.score, false, ctx);
+  }
+
   // A follow-up about the entry under discussion: 「那要多少钱？」
   // Answered as one only when what it names, if anything, is that entry's: 「那烟草证要多少钱」 after
   // 开小卖部. A noun the entry says nothing about may be another matter (「婚假有几天」) or still this

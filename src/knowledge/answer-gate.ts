@@ -44,7 +44,16 @@ export const FEATURES = [
   'kindPolicy',
   /** A letter or story (the question inside it was searched). */
   'long',
+  /** Of the nearest labelled questions (example-bank.ts), the similarity-weighted share about the first result. */
+  'exampleAgree',
+  /** The highest similarity of a labelled question about the first result. */
+  'exampleNearest',
+  /** The highest similarity of a labelled question about nothing the knowledge base covers. */
+  'exampleOutside',
 ] as const;
+
+/** The features read from the example bank: neutral (the fit's mean) when no example is about the first result. */
+export const EXAMPLE_FEATURES = ['exampleAgree', 'exampleNearest', 'exampleOutside'] as const;
 
 export type Band = 'answer' | 'suggest' | 'refuse';
 

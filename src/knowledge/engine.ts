@@ -7,6 +7,8 @@ import { createAspectDetector, type AspectDetector } from '../nlp/aspects.js';
 import type { Tokenizer } from '../nlp/tokenizer.js';
 import type { GateModel } from './answer-gate.js';
 import { SHIPPED_GATE } from './gate-model.js';
+import { createExampleBank, type Example, type ExampleBank } from './example-bank.js';
+import { SHIPPED_EXAMPLES } from './gate-examples.js';
 import type { KnowledgeBase } from './parse-knowledge.js';
 import type { RetrievalOverrides } from './retrieval-options.js';
 import type { Entry } from './schema.js';
@@ -29,6 +31,13 @@ export interface Engine {
   contentWords(text: string): string[];
   /** What was derived from the knowledge base, as data: passed back as `EngineOptions.snapshot`, it saves rebuilding it. */
   snapshot(): EngineSnapshot;
+  /**
+   * The same engine with another example bank (the evaluation leaves out the set it measures, so
+   * that no question is compared with itself); the index is shared, not rebuilt.
+   */
+  withExamples(examples: readonly Example[] | null): Engine;
+  /** How many labelled questions the gate compares with (0 without a bank). */
+  readonly exampleCount: number;
 }
 
 /**
@@ -55,6 +64,11 @@ export interface EngineOptions {
   /** Overrides of the retrieval constants (DEFAULT_RETRIEVAL_OPTIONS in retrieval-options.ts), e.g. to measure one. */
   retrieval?: RetrievalOverrides;
   /**
+   * Labelled questions the gate compares a question with (example-bank.ts): the shipped bank
+   * (gate-examples.ts) by default; null for none (the example features then read as neutral).
+   */
+  examples?: readonly Example[] | null;
+  /**
    * A snapshot of an engine built from this knowledge base with the same tokenizer and options:
    * used instead of building, when it serves the same entries (an entry taking or leaving effect
    * since makes it stale, and the engine is built as usual).
@@ -76,14 +90,16 @@ export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: E
     // the index once it is built (entry texts analysed while building it are not pinyin questions).
     readingWords: () => (built.index ? indexWords(built.index) : []),
   });
+  const examples = bankOf(options.examples === undefined ? SHIPPED_EXAMPLES : options.examples);
   const index = (built.index = ready
-    ? restoreIndex(ready.index, analyzer, served)
+    ? restoreIndex(ready.index, analyzer, served, examples)
     : buildIndex(served, analyzer, {
         actions: kb.lexicon.actions,
         generic: kb.lexicon.generic,
         places: kb.lexicon.places,
         agencies: kb.lexicon.agencies,
         gate: options.gate === undefined ? SHIPPED_GATE : options.gate,
+        examples,
         retrieval: options.retrieval,
       }));
   // Built here, with the engine, rather than by a citizen's first pinyin question.
@@ -91,10 +107,11 @@ export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: E
   const byId = new Map(kb.entries.map((e) => [e.id, e]));
   // Worked out on the first feedback, not at start-up (it encodes every entry).
   let versions: Map<string, string> | null = null;
-  return {
+  const aspects = createAspectDetector();
+  const engine = (index: SearchIndex): Engine => ({
     kb,
     gate: index.gate,
-    aspects: createAspectDetector(),
+    aspects,
     search: (query, k = 5) => search(index, query, k),
     unexplained: (entryId, query) => unexplainedNouns(index, entryId, query),
     entry: (id) => byId.get(id),
@@ -102,8 +119,16 @@ export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: E
     words: (text) => analyzer.analyze(text).tokens,
     contentWords: (text) => analyzer.analyze(text).content,
     snapshot: () => ({ served: served.map((e) => e.id), vocabulary, index: indexData(index) }),
-  };
+    withExamples: (other) => engine({ ...index, examples: bankOf(other) }),
+    exampleCount: index.examples?.size ?? 0,
+  });
+  return engine(index);
 }
+
+/** The shipped bank is built once per process, however many engines use it. */
+let shippedBank: ExampleBank | null = null;
+const bankOf = (examples: readonly Example[] | null): ExampleBank | null =>
+  examples === null ? null : examples === SHIPPED_EXAMPLES ? (shippedBank ??= createExampleBank(SHIPPED_EXAMPLES)) : createExampleBank(examples);
 
 const sameIds = (ids: readonly string[], entries: readonly Entry[]): boolean =>
   ids.length === entries.length && entries.every((e, i) => e.id === ids[i]);

@@ -53,7 +53,7 @@ export interface ChangeJudgement {
   after: AnsweredShare;
   /** Answered with an acceptable entry before the change, not after. */
   lost: QuestionMove[];
-  /** After the change answered by a changed entry that does not fit it (including questions outside the knowledge base). */
+  /** After the change answered by a changed entry that does not fit it (including questions outside the knowledge base); such a question answered right before is also lost. */
   drawn: QuestionMove[];
 }
 
@@ -107,7 +107,9 @@ export function judgeChange(before: readonly Observation[], after: readonly Obse
       after: { id: a.first?.id ?? null, answered: a.answered },
     };
     if (expect.length > 0 && rightBefore && !rightAfter) lost.push(move);
-    else if (a.answered && a.first && changed.has(a.first.id) && !acceptable(a.first, expect) && !(b.answered && b.first?.id === a.first.id)) drawn.push(move);
+    // Pulled to a changed entry it does not belong to — whether it was answered right before (then it
+    // is lost too) or not: the editor is told where it goes.
+    if (a.answered && a.first && changed.has(a.first.id) && !acceptable(a.first, expect) && !(b.answered && b.first?.id === a.first.id)) drawn.push(move);
   });
   return { before: share.before, after: share.after, lost, drawn };
 }

@@ -105,6 +105,14 @@ export interface RetrievalOptions {
   suggestions: { max: number; minBm25Share: number };
   /** Messages longer than this (characters, punctuation included) are letters or stories: their question is searched. */
   longMessage: number;
+  /**
+   * The example bank's second opinion on the order (example-bank.ts, `preferExamples` in
+   * search-index.ts): when at most `firstAtMost` of the nearest labelled questions' weight is about
+   * the first result and at least `otherAtLeast` about the second or third, that one comes first.
+   * Chosen on the labelled sets, each with a bank that leaves it out: 0.1 / 0.5 put 18 first results
+   * right and 3 wrong of 2,516 (docs/benchmarks.md).
+   */
+  examples: { firstAtMost: number; otherAtLeast: number; nameAtMost: number };
 }
 
 export const DEFAULT_RETRIEVAL_OPTIONS: Readonly<RetrievalOptions> = deepFreeze({
@@ -129,6 +137,7 @@ export const DEFAULT_RETRIEVAL_OPTIONS: Readonly<RetrievalOptions> = deepFreeze(
   ambiguityBm25Share: 0.6,
   suggestions: { max: 3, minBm25Share: 0.6 },
   longMessage: LONG_MESSAGE,
+  examples: { firstAtMost: 0.4, otherAtLeast: 0.5, nameAtMost: 4 },
 });
 
 function deepFreeze<T extends object>(o: T): Readonly<T> {

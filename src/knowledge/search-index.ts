@@ -16,7 +16,8 @@
 import Fuse from 'fuse.js';
 import { LOOSE_WORDS, type Analyzed, type Analyzer } from '../nlp/analyze.js';
 import { classifyMessage, type AppealKind } from '../nlp/appeal.js';
-import { FEATURES, predict, type Band, type GateModel } from './answer-gate.js';
+import { EXAMPLE_FEATURES, FEATURES, predict, type Band, type GateModel } from './answer-gate.js';
+import type { ExampleBank, Nearest } from './example-bank.js';
 import { hanRuns, normalize } from '../nlp/normalize.js';
 import { soundKeys } from '../nlp/pinyin.js';
 import { DEFAULT_RETRIEVAL_OPTIONS, resolveRetrievalOptions, type Channel, type RetrievalOptions, type RetrievalOverrides } from './retrieval-options.js';
@@ -93,6 +94,8 @@ export interface SearchIndex {
   places: string[];
   /** The retrieval constants in use (DEFAULT_RETRIEVAL_OPTIONS unless overridden). */
   options: RetrievalOptions;
+  /** Labelled questions the gate compares a question with (example-bank.ts); null: none. */
+  examples: ExampleBank | null;
 }
 
 /**
@@ -335,6 +338,8 @@ export interface IndexOptions {
   /** Offices and records a bundle joins up (税务, 社保, 公积金, 银行 …): see `joinsUp` in search. */
   agencies?: readonly string[];
   gate?: GateModel | null;
+  /** Labelled questions for the gate's example features (example-bank.ts). */
+  examples?: ExampleBank | null;
   /** Overrides of DEFAULT_RETRIEVAL_OPTIONS. */
   retrieval?: RetrievalOverrides;
 }
@@ -455,6 +460,7 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
     actions: normalizedActions,
     places: [...places].sort((a, b) => b.length - a.length),
     options: o,
+    examples: options.examples ?? null,
   };
 }
 
@@ -465,10 +471,11 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
  * round-trip test (test/knowledge/index-snapshot.test.ts) compares search results on the eval
  * questions, and a field that cannot be stored as data (a function) makes storing fail loudly.
  */
-export type IndexData = Omit<SearchIndex, 'analyzer'>;
+export type IndexData = Omit<SearchIndex, 'analyzer' | 'examples'>;
 
+/** The example bank is not part of it: it is the gate's data, not the knowledge base's (engine.ts passes it back). */
 export function indexData(index: SearchIndex): IndexData {
-  const { analyzer: _analyzer, ...data } = index;
+  const { analyzer: _analyzer, examples: _examples, ...data } = index;
   return data;
 }
 
@@ -476,9 +483,9 @@ export function indexData(index: SearchIndex): IndexData {
  * The index again from its data, the analyzer it was built with and the entries it was built from
  * (the same ids in the same order), so that results hold the knowledge base's own entry objects.
  */
-export function restoreIndex(data: IndexData, analyzer: Analyzer, entries: readonly Entry[]): SearchIndex {
+export function restoreIndex(data: IndexData, analyzer: Analyzer, entries: readonly Entry[], examples: ExampleBank | null = null): SearchIndex {
   if (entries.length !== data.docs.length || data.docs.some((d, i) => d.entry.id !== entries[i]!.id)) throw new Error('restoreIndex: the index was built from other entries');
-  return { ...data, docs: data.docs.map((d, i) => (d.entry === entries[i] ? d : { ...d, entry: entries[i]! })), analyzer };
+  return { ...data, docs: data.docs.map((d, i) => (d.entry === entries[i] ? d : { ...d, entry: entries[i]! })), analyzer, examples };
 }
 
 /** BM25 of every entry (0 for those sharing no term with the question) and the entries that score above 0. */
@@ -1030,11 +1037,17 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
     const i = scored.findIndex((x, at) => at > b && x.anchor > 0 && x.entry.kind === 'item' && bundle.entry.kind === 'bundle' && bundle.entry.items.includes(x.entry.id));
     if (i > b) scored.splice(b, 0, scored.splice(i, 1)[0]!);
   }
+  // The labelled questions nearest to this one (example-bank.ts): gate features, and a second
+  // opinion on the order when the first result is one they are never about.
+  const near = index.examples ? index.examples.nearest(qGrams) : null;
+  // Not over a name found outright (confidence ≥ namedStrength: 去民政局扯证 names the marriage
+  // registration, however many questions worded with 去民政局 were about divorce).
+  if (near && near.length > 0 && scored.length > 1 && scored[0]!.score < o.namedStrength && scored[0]!.nameLength <= o.examples.nameAtMost) preferExamples(scored, near, index.examples!, o);
   if (scored[0] && scored[0].anchor === 0) scored[0].coverage = coverageOf(scored[0].doc);
 
   const results = scored.slice(0, Math.max(1, k)).map(({ entry, score }) => ({ entry, score }));
   const best = scored[0];
-  const features = gateFeatures(scored, q, message.long);
+  const features = gateFeatures(scored, q, message.long, near, index);
   const probability = !best ? 0 : index.gate ? predict(index.gate, features) : best.score >= o.answerThreshold ? 1 : 0;
   let band: Band = 'refuse';
   if (best && !message.appeal) {
@@ -1099,8 +1112,25 @@ function nearest(scored: readonly Scored[], o: RetrievalOptions['suggestions']):
   return out.map(({ entry, score }) => ({ entry, score }));
 }
 
+/**
+ * When the nearest labelled questions are (almost) never about the first result but mostly about
+ * the second or third, that one comes first: 「女工人原来50岁退休，现在推迟到几岁」 is worded like the
+ * questions about the retirement age, whatever its words name. Thresholds in RetrievalOptions.examples.
+ */
+function preferExamples(scored: Scored[], near: Nearest, bank: ExampleBank, o: RetrievalOptions): void {
+  const first = bank.evidence(near, scored[0]!.entry);
+  if (!first || first.agree > o.examples.firstAtMost) return;
+  for (let j = 1; j <= Math.min(2, scored.length - 1); j++) {
+    const other = bank.evidence(near, scored[j]!.entry);
+    if (other && other.agree >= o.examples.otherAtLeast) {
+      scored.unshift(scored.splice(j, 1)[0]!);
+      return;
+    }
+  }
+}
+
 /** The gate's inputs, in the order of FEATURES (answer-gate.ts). */
-function gateFeatures(scored: readonly Scored[], q: Analyzed, long: boolean): number[] {
+function gateFeatures(scored: readonly Scored[], q: Analyzed, long: boolean, near: Nearest | null, index: SearchIndex): number[] {
   const words = q.content.length;
   const [best, second] = scored;
   const han = hanRuns(q.text).join('').length;
@@ -1131,7 +1161,25 @@ function gateFeatures(scored: readonly Scored[], q: Analyzed, long: boolean): nu
     kindBundle: best?.entry.kind === 'bundle' ? 1 : 0,
     kindPolicy: best?.entry.kind === 'policy' ? 1 : 0,
     long: long ? 1 : 0,
+    exampleAgree: 0,
+    exampleNearest: 0,
+    exampleOutside: 0,
   };
+  if (best && index.examples && near) {
+    const evidence = index.examples.evidence(near, best.entry);
+    if (evidence) {
+      values.exampleAgree = evidence.agree;
+      values.exampleNearest = evidence.nearest;
+      values.exampleOutside = evidence.outside;
+    } else {
+      // No example is about this entry (added since the bank was written): neither for nor against —
+      // the features read as the fit's average, so the rest of the gate decides.
+      for (const f of EXAMPLE_FEATURES) {
+        const j = FEATURES.indexOf(f);
+        values[f] = index.gate?.mean[j] ?? 0;
+      }
+    }
+  }
   return FEATURES.map((f) => values[f]);
 }
 

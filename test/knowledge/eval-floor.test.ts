@@ -7,11 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import { BLIND_SET, EVAL_DIR, FIT_SETS, emptyTally, followUpOutcomes, half, loadFollowUps, loadLabelled, loadNearMisses, loadNegatives, score } from '../../scripts/lib/eval-sets.js';
 import { join } from 'node:path';
+import { collectExamples, leaveOut } from '../../scripts/lib/gate-fit.js';
 import { realEngine, realKb, root } from '../helpers/real-engine.js';
 
 /** Floors and ceilings (shares). Raise them when the figures improve; never lower them to pass. */
 export const FLOOR = {
-  blindAnsweredRight: 0.75,
+  /** blind-3 (its misses seen once on 2026-12-01): 2026-12-02 20:00, with the example bank, 90.2 %. */
+  blindAnsweredRight: 0.87,
   blindTop3: 0.96,
   /** Outside questions of the blind set answered: at most this many. */
   blindFalseAnswers: 2,
@@ -19,9 +21,10 @@ export const FLOOR = {
    * blind-4 (written 2026-12-01, unseen): 85.8 % answered right, top-3 98.7 %, 4 of 71 outside
    * answered; 2026-12-02: 85.8 %, 99.2 %, 3 of 71; 2026-12-02 later, with a 请点选 choice counted
    * as offered, not answered (scripts/lib/eval-sets.ts › shown): 86.6 %; 06:40: 87.1 %, 99.2 %, 3 of 71;
-   * 09:35: 88.7 %, 99.2 %, 3 of 71 (floor 86 %).
+   * 09:35: 88.7 %, 99.2 %, 3 of 71 (floor 86 %); 18:20: 89.8 %; 20:00, with the example bank (the
+   * gate's nearest labelled questions): 91.9 %, 99.2 %, 3 of 71 (floor 89 %).
    */
-  blind4AnsweredRight: 0.86,
+  blind4AnsweredRight: 0.89,
   blind4Top3: 0.97,
   blind4FalseAnswers: 4,
   negativesAnswered: 0.01,
@@ -88,9 +91,17 @@ describe('retrieval quality floors', () => {
     expect(share(heldOut2)).toBeGreaterThanOrEqual(FLOOR.heldOut2FollowUps);
     const negatives = (await loadNegatives(root)).filter((r) => half(r.text) === 'test').map((r) => r.text);
     expect(share(negatives)).toBeLessThanOrEqual(FLOOR.falseFollowUpsNegatives);
-    const outside: string[] = [];
-    for (const set of FIT_SETS) for (const l of await loadLabelled(join(root, EVAL_DIR, set))) if (l.expect.length === 0) outside.push(l.q);
-    expect(outside.length).toBeGreaterThan(150);
-    expect(share(outside)).toBeLessThanOrEqual(FLOOR.falseFollowUpsOutside);
+    // Each set's outside questions asked of an engine whose example bank leaves that set out (as npm run eval does).
+    const engineFor = leaveOut(engine, await collectExamples(engine, root, engine.kb.entries));
+    let questions = 0, asked = 0, answered = 0;
+    for (const set of FIT_SETS) {
+      const outside = (await loadLabelled(join(root, EVAL_DIR, set))).filter((l) => l.expect.length === 0).map((l) => l.q);
+      const o = followUpOutcomes(engineFor(set), openers, outside);
+      questions += outside.length;
+      asked += o.asked;
+      answered += o.answered;
+    }
+    expect(questions).toBeGreaterThan(150);
+    expect(answered / asked).toBeLessThanOrEqual(FLOOR.falseFollowUpsOutside);
   }, 120_000);
 });

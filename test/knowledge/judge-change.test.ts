@@ -34,6 +34,15 @@ describe('judgeChange', () => {
     expect(j.lost).toEqual([]);
   });
 
+  it('a question answered right before and now answered by a changed entry it does not belong to is lost and drawn', () => {
+    const before = [seen(item('item-marriage')), seen(item('item-id-card')), seen(item('item-food-licence')), seen(null, false)];
+    const after = [seen(item('item-marriage')), seen(faq('faq-shop', ['item-food-licence'])), seen(item('item-food-licence')), seen(null, false)];
+    const j = judgeChange(before, after, questions, new Set(['faq-shop']));
+    expect(j.lost.map((m) => m.q)).toEqual(['身份证丢了']);
+    expect(j.drawn.map((m) => m.q)).toEqual(['身份证丢了']);
+    expect(j.drawn[0]).toMatchObject({ before: { id: 'item-id-card', answered: true }, after: { id: 'faq-shop', answered: true } });
+  });
+
   it('does not count a question drawn to a changed FAQ of the right matter, nor one the entry already answered', () => {
     const before = [seen(item('item-marriage')), seen(faq('faq-shop', ['item-food-licence'])), seen(item('item-food-licence')), seen(null, false)];
     const after = [seen(item('item-marriage')), seen(faq('faq-shop', ['item-food-licence'])), seen(faq('faq-shop', ['item-food-licence'])), seen(null, false)];
