@@ -47,25 +47,24 @@ export const NEAREST = 20;
 const COMMON_SHARE = 0.2;
 const MIN_COMMON = 50;
 
-/** A pair of Chinese characters as one number (two UTF-16 units; characters outside the BMP are left out). */
-const isHanUnit = (c: number): boolean => (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xf900 && c <= 0xfaff);
-const pairKey = (a: number, b: number): number => a * 0x10000 + b;
-
-/** The distinct pairs of adjacent Chinese characters of a text, as numbers. */
-function pairsOf(text: string): Set<number> {
-  const out = new Set<number>();
-  for (let i = 1; i < text.length; i++) {
-    const a = text.charCodeAt(i - 1);
-    const b = text.charCodeAt(i);
-    if (isHanUnit(a) && isHanUnit(b)) out.add(pairKey(a, b));
-  }
-  return out;
-}
+/**
+ * A pair of Chinese characters as one small integer (kept below 2³⁰, so V8 keeps it unboxed): the
+ * BMP's ideographs (U+3400–U+9FFF, U+F900–U+FAFF) numbered densely; characters outside the BMP are left out.
+ */
+const HAN_SPAN = 0x9fff - 0x3400 + 1;
+const hanIndex = (c: number): number => (c >= 0x3400 && c <= 0x9fff ? c - 0x3400 : c >= 0xf900 && c <= 0xfaff ? HAN_SPAN + c - 0xf900 : -1);
+const HAN_COUNT = HAN_SPAN + 0x200;
+const pairKey = (a: number, b: number): number => a * HAN_COUNT + b;
 
 /** The same for a question's pairs as the search has them (two-character strings). */
 function keysOf(grams: ReadonlySet<string>): number[] {
   const out: number[] = [];
-  for (const g of grams) if (g.length === 2) out.push(pairKey(g.charCodeAt(0), g.charCodeAt(1)));
+  for (const g of grams) {
+    if (g.length !== 2) continue;
+    const a = hanIndex(g.charCodeAt(0));
+    const b = hanIndex(g.charCodeAt(1));
+    if (a >= 0 && b >= 0) out.push(pairKey(a, b));
+  }
   return out;
 }
 
@@ -77,22 +76,27 @@ export function createExampleBank(examples: readonly Example[]): ExampleBank {
   const n = examples.length;
   // Postings first (every pair), then each pair's idf from its list's length; common pairs dropped.
   const lists = new Map<number, number[]>();
-  examples.forEach((x, i) => {
-    for (const p of pairsOf(x.t)) {
-      const list = lists.get(p);
-      if (list) list.push(i);
-      else lists.set(p, [i]);
+  for (let i = 0; i < n; i++) {
+    const text = examples[i]!.t;
+    for (let j = 1; j < text.length; j++) {
+      const a = hanIndex(text.charCodeAt(j - 1));
+      const b = hanIndex(text.charCodeAt(j));
+      if (a < 0 || b < 0) continue;
+      const key = pairKey(a, b);
+      const list = lists.get(key);
+      if (!list) lists.set(key, [i]);
+      else if (list[list.length - 1] !== i) list.push(i); // a pair twice in one example counts once
     }
-  });
+  }
   const common = Math.max(MIN_COMMON, COMMON_SHARE * n);
   const idf = new Map<number, number>();
-  const postings = new Map<number, Int32Array>();
+  const postings = new Map<number, number[]>();
   const norms = new Float64Array(n);
   for (const [p, list] of lists) {
     if (list.length > common) continue;
     const w = Math.log((n + 1) / (list.length + 1));
     idf.set(p, w);
-    postings.set(p, Int32Array.from(list));
+    postings.set(p, list);
     for (const i of list) norms[i]! += w * w;
   }
   for (let i = 0; i < n; i++) norms[i] = Math.sqrt(norms[i]!);
