@@ -52,31 +52,19 @@ export const FLOOR = {
 const engine = await realEngine();
 
 describe('retrieval quality floors', () => {
-  it(`blind set (${BLIND_SET}): answered right ≥ ${FLOOR.blindAnsweredRight}, top-3 ≥ ${FLOOR.blindTop3}, ≤ ${FLOOR.blindFalseAnswers} false answers outside`, async () => {
+  /** Each blind set with its floors: [file, at least this many in scope, answered right, top-3, false answers outside]. */
+  const blindSets: [string, number, number, number, number][] = [
+    [BLIND_SET, 300, FLOOR.blindAnsweredRight, FLOOR.blindTop3, FLOOR.blindFalseAnswers],
+    ['blind-4.yaml', 350, FLOOR.blind4AnsweredRight, FLOOR.blind4Top3, FLOOR.blind4FalseAnswers],
+    ['blind-5.yaml', 300, FLOOR.blind5AnsweredRight, FLOOR.blind5Top3, FLOOR.blind5FalseAnswers],
+  ];
+  it.each(blindSets)('blind set %s (≥ %i in scope): answered right ≥ %d, top-3 ≥ %d, ≤ %i false answers outside', async (file, inScope, right, top3, falseAnswers) => {
     const t = emptyTally();
-    for (const { q, expect: ids } of await loadLabelled(join(root, EVAL_DIR, BLIND_SET))) score(t, engine, q, ids);
-    expect(t.inScope).toBeGreaterThanOrEqual(300);
-    expect(t.answeredRight / t.inScope).toBeGreaterThanOrEqual(FLOOR.blindAnsweredRight);
-    expect(t.top3 / t.inScope).toBeGreaterThanOrEqual(FLOOR.blindTop3);
-    expect(t.outsideAnswered).toBeLessThanOrEqual(FLOOR.blindFalseAnswers);
-  });
-
-  it(`blind set blind-4.yaml: answered right ≥ ${FLOOR.blind4AnsweredRight}, top-3 ≥ ${FLOOR.blind4Top3}, ≤ ${FLOOR.blind4FalseAnswers} false answers outside`, async () => {
-    const t = emptyTally();
-    for (const { q, expect: ids } of await loadLabelled(join(root, EVAL_DIR, 'blind-4.yaml'))) score(t, engine, q, ids);
-    expect(t.inScope).toBeGreaterThanOrEqual(350);
-    expect(t.answeredRight / t.inScope).toBeGreaterThanOrEqual(FLOOR.blind4AnsweredRight);
-    expect(t.top3 / t.inScope).toBeGreaterThanOrEqual(FLOOR.blind4Top3);
-    expect(t.outsideAnswered).toBeLessThanOrEqual(FLOOR.blind4FalseAnswers);
-  });
-
-  it(`blind set blind-5.yaml: answered right ≥ ${FLOOR.blind5AnsweredRight}, top-3 ≥ ${FLOOR.blind5Top3}, ≤ ${FLOOR.blind5FalseAnswers} false answers outside`, async () => {
-    const t = emptyTally();
-    for (const { q, expect: ids } of await loadLabelled(join(root, EVAL_DIR, 'blind-5.yaml'))) score(t, engine, q, ids);
-    expect(t.inScope).toBeGreaterThanOrEqual(300);
-    expect(t.answeredRight / t.inScope).toBeGreaterThanOrEqual(FLOOR.blind5AnsweredRight);
-    expect(t.top3 / t.inScope).toBeGreaterThanOrEqual(FLOOR.blind5Top3);
-    expect(t.outsideAnswered).toBeLessThanOrEqual(FLOOR.blind5FalseAnswers);
+    for (const { q, expect: ids } of await loadLabelled(join(root, EVAL_DIR, file))) score(t, engine, q, ids);
+    expect(t.inScope).toBeGreaterThanOrEqual(inScope);
+    expect(t.answeredRight / t.inScope).toBeGreaterThanOrEqual(right);
+    expect(t.top3 / t.inScope).toBeGreaterThanOrEqual(top3);
+    expect(t.outsideAnswered).toBeLessThanOrEqual(falseAnswers);
   });
 
   it(`real text outside the knowledge base (test half): answered ≤ ${FLOOR.negativesAnswered}`, async () => {
