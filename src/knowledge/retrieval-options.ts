@@ -108,9 +108,11 @@ export interface RetrievalOptions {
   /**
    * The example bank's second opinion on the order (example-bank.ts, `preferExamples` in
    * search-index.ts): when at most `firstAtMost` of the nearest labelled questions' weight is about
-   * the first result and at least `otherAtLeast` about the second or third, that one comes first.
-   * Chosen on the labelled sets, each with a bank that leaves it out: 0.1 / 0.5 put 18 first results
-   * right and 3 wrong of 2,516 (docs/benchmarks.md).
+   * the first result and at least `otherAtLeast` about the second or third, that one comes first —
+   * unless the first was named outright (confidence ≥ `namedStrength`) or by a name longer than
+   * `nameAtMost` characters (职工养老保险 means that scheme, whatever questions worded like it were about).
+   * Chosen with `--sweep` on the labelled sets, each with a bank that leaves it out, by the gate
+   * refitted out of fold (docs/retrieval.md › Constants).
    */
   examples: { firstAtMost: number; otherAtLeast: number; nameAtMost: number };
 }
