@@ -1165,15 +1165,15 @@ function gateFeatures(scored: readonly Scored[], q: Analyzed, long: boolean, nea
     exampleNearest: 0,
     exampleOutside: 0,
   };
-  if (best && index.examples && near) {
-    const evidence = index.examples.evidence(near, best.entry);
+  if (best) {
+    const evidence = index.examples && near ? index.examples.evidence(near, best.entry) : null;
     if (evidence) {
       values.exampleAgree = evidence.agree;
       values.exampleNearest = evidence.nearest;
       values.exampleOutside = evidence.outside;
     } else {
-      // No example is about this entry (added since the bank was written): neither for nor against —
-      // the features read as the fit's average, so the rest of the gate decides.
+      // No bank, or no example about this entry (added since the bank was written): neither for nor
+      // against — the features read as the fit's average, so the rest of the gate decides.
       for (const f of EXAMPLE_FEATURES) {
         const j = FEATURES.indexOf(f);
         values[f] = index.gate?.mean[j] ?? 0;

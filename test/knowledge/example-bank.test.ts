@@ -78,7 +78,10 @@ describe('the example bank in the engine', () => {
     expect(engine.search(q, 1).results[0]?.entry.id).toBe('item-resident-pension');
     const without = engine.withExamples(SHIPPED_EXAMPLES.filter((x) => !x.e.some((id) => id.includes('resident-pension'))));
     const gate = engine.gate!;
-    expect(features(without, q)).toEqual(Object.fromEntries(EXAMPLE_FEATURES.map((name) => [name, gate.mean[FEATURES.indexOf(name)]])));
+    const neutral = Object.fromEntries(EXAMPLE_FEATURES.map((name) => [name, gate.mean[FEATURES.indexOf(name)]]));
+    expect(features(without, q)).toEqual(neutral);
+    // No bank at all reads the same way.
+    expect(features(engine.withExamples(null), q)).toEqual(neutral);
     expect(features(engine, q).exampleAgree).toBeGreaterThan(0.5);
   });
 
