@@ -96,11 +96,14 @@ async function followUps(engine: Engine, engineOf: (source: string) => Engine, n
   // And the fit sets' questions about a matter, asked second: how many are answered right (or wrong) after a turn about another.
   let n = 0, right = 0, wrong = 0, offeredRight = 0;
   for (const opener of openers) {
+    // The opening turn once per engine (one per set), cloned for each question.
+    const openings = new Map<string, ReturnType<typeof initialState>>();
     for (const { q, expect, source } of inScope) {
       n++;
       const e = engineOf(source);
-      const first = step(initialState(), { text: opener }, { engine: e }).state;
-      const r = step(first, { text: q }, { engine: e });
+      let first = openings.get(source);
+      if (!first) openings.set(source, (first = step(initialState(), { text: opener }, { engine: e }).state));
+      const r = step(structuredClone(first), { text: q }, { engine: e });
       const answered = r.events.find((ev) => ev.type === 'answered');
       const suggested = r.events.find((ev) => ev.type === 'suggested');
       if (answered?.type === 'answered') {

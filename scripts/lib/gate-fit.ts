@@ -89,7 +89,7 @@ export function leaveOut(engine: Engine, examples: readonly SourcedExample[]): (
   const engines = new Map<string, Engine>();
   return (source) => {
     let e = engines.get(source);
-    if (!e) engines.set(source, (e = engine.withExamples(examples.filter((x) => x.source !== source).map(({ t, e: ids }) => ({ t, e: ids })))));
+    if (!e) engines.set(source, (e = engine.withExamples(examples.filter((x) => x.source !== source))));
     return e;
   };
 }
