@@ -70,7 +70,7 @@ function print(name: string, t: Tally, listMisses = true): void {
 async function followUps(engine: Engine, engineOf: (source: string) => Engine, negatives: string[]): Promise<void> {
   const file = join(root, EVAL_DIR, 'follow-ups.yaml');
   if (!existsSync(file)) return;
-  const { openers, followUps: asked, heldOut, heldOut2 } = await loadFollowUps(root);
+  const { openers, followUps: asked, heldOut, heldOut2, fitFollowUps, topicChanges } = await loadFollowUps(root);
   // By set: each is asked of an engine whose example bank leaves its own set out.
   const outside = new Map<string, string[]>();
   const inScope: { q: string; expect: string[]; source: string }[] = [];
@@ -88,9 +88,11 @@ async function followUps(engine: Engine, engineOf: (source: string) => Engine, n
   };
   console.log(`\n== follow-ups: a second question after each of ${openers.length} openers (eval/follow-ups.yaml)`);
   console.log(`questions that only ask about it: ${measure([[engine, asked]])}`);
+  if (fitFollowUps.length > 0) console.log(`the same, fit follow-ups (${fitFollowUps.length}, the read in context chosen on them): ${measure([[engine, fitFollowUps]])}`);
   // Counted, never listed: written apart from these lists and the code, and not tuned on.
   if (heldOut.length > 0) console.log(`the same, held out (${heldOut.length} written apart, never tuned on): ${measure([[engine, heldOut]])}`);
   if (heldOut2.length > 0) console.log(`the same, second held-out set (${heldOut2.length}, never read): ${measure([[engine, heldOut2]])}`);
+  if (topicChanges.length > 0) console.log(`topic changes (${topicChanges.length} short messages about something else; chosen on): ${measure([[engine, topicChanges]])}`);
   console.log(`outside questions of the fit sets: ${measure([...outside].map(([set, qs]) => [engineOf(set), qs] as [Engine, string[]]))}`);
   console.log(`negatives, test half: ${measure([[engine, negatives]])}`);
   // And the fit sets' questions about a matter, asked second: how many are answered right (or wrong) after a turn about another.

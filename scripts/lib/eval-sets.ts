@@ -192,11 +192,15 @@ export interface FollowUpSets {
   followUps: string[];
   heldOut: string[];
   heldOut2: string[];
+  /** Written to choose the constants of the follow-up read in context on (step.ts › IN_CONTEXT). */
+  fitFollowUps: string[];
+  /** Short second messages about something else: never to be answered about the matter under discussion. */
+  topicChanges: string[];
 }
 
 export async function loadFollowUps(root: string): Promise<FollowUpSets> {
   const y = parse(await readFile(join(root, EVAL_DIR, 'follow-ups.yaml'), 'utf8')) as Partial<FollowUpSets>;
-  return { openers: y.openers ?? [], followUps: y.followUps ?? [], heldOut: y.heldOut ?? [], heldOut2: y.heldOut2 ?? [] };
+  return { openers: y.openers ?? [], followUps: y.followUps ?? [], heldOut: y.heldOut ?? [], heldOut2: y.heldOut2 ?? [], fitFollowUps: y.fitFollowUps ?? [], topicChanges: y.topicChanges ?? [] };
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { Choice, Match, Mode, Reply, UserInput } from '../core/types.js';
 import { typedPosition } from '../core/typed-position.js';
+import { FEATURES } from '../knowledge/answer-gate.js';
 import { askWhich } from '../knowledge/ask-which.js';
 import type { Engine } from '../knowledge/engine.js';
 import { ANSWER_THRESHOLD, related } from '../knowledge/search-index.js';
@@ -173,6 +174,17 @@ function isOnly(text: string, phrases: string[]): boolean {
 const RELATED_BUTTONS = 4;
 /** Entries offered when a follow-up names something the entry under discussion does not: it and the nearest others. */
 const SUGGESTIONS_WITH_CURRENT = 3;
+
+/**
+ * A short question read in the context of the matter under discussion (questionTurn): at most
+ * `maxChars` characters; answered about that matter when the gate's probability for the question
+ * with the matter's title before it is at least `minProbability`, and the question alone is not
+ * nearer than `maxOutside` to a labelled question about nothing covered. Chosen on the fit
+ * follow-ups and topic changes of eval/follow-ups.yaml (docs/retrieval.md › Follow-ups read in context).
+ */
+const IN_CONTEXT = { maxChars: 25, minProbability: 0.5, maxOutside: 0.3 } as const;
+/** The gate feature: the nearest labelled question about nothing covered. */
+const EXAMPLE_OUTSIDE = FEATURES.indexOf('exampleOutside');
 
 const NEXT_STEPS = (entry: Entry, flow?: Flow, titleOf: (id: string) => string | undefined = () => undefined): Choice[] => {
   if (flow) {
@@ -365,6 +377,22 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   // A short question that asks no aspect (「要登报吗」 after 企业注销) while other entries are near
   // enough to offer may still be about the matter under discussion: it is offered first among them.
   if (current && aspect === 'general' && informative <= 2 && result.band === 'suggest') offerCurrent ??= current;
+  // Any other short question left unanswered, all of whose words the matter under discussion
+  // explains or say nothing of their own (「微信上能办不」, 「我系外地人，可唔可以办」 after 开小卖部):
+  // read in context — asked again with the matter's title before it — it is a follow-up when the gate
+  // answers that matter confidently and the question alone is not worded like the labelled questions
+  // about nothing covered. A word of its own (「明天几度」, 「停电一整天了」) keeps it a question of its own.
+  if (current && !result.answerable && [...norm].length <= IN_CONTEXT.maxChars) {
+    const target = matterOf(current, engine);
+    if (engine.unexplainedWords(target.id, text).length === 0 && (result.features[EXAMPLE_OUTSIDE] ?? 0) <= IN_CONTEXT.maxOutside) {
+      const inContext = engine.search(`${target.title} ${text}`, 3);
+      const first = inContext.results[0];
+      if (inContext.answerable && first && sameMatter(first.entry, target, engine) && inContext.probability >= IN_CONTEXT.minProbability) {
+        const section = aspect === 'general' ? sectionMentioning(target, result.analyzed.content, ctx) : null;
+        return answer(state, target, section ?? aspect, 1, true, ctx);
+      }
+    }
+  }
 
   // Unsure: offer the nearest entries and assert nothing until one is chosen.
   const nearest = result.band === 'suggest' ? result.suggestions.map((c) => c.entry) : [];

@@ -12,7 +12,7 @@ import { SHIPPED_EXAMPLES } from './gate-examples.js';
 import type { KnowledgeBase } from './parse-knowledge.js';
 import type { RetrievalOverrides } from './retrieval-options.js';
 import type { Entry } from './schema.js';
-import { buildIndex, dictionaryWords, indexData, restoreIndex, search, type IndexData, type SearchIndex, type SearchResult, unexplainedNouns } from './search-index.js';
+import { buildIndex, dictionaryWords, indexData, restoreIndex, search, type IndexData, type SearchIndex, type SearchResult, unexplainedNouns, unexplainedWords } from './search-index.js';
 
 export interface Engine {
   readonly kb: KnowledgeBase;
@@ -22,6 +22,11 @@ export interface Engine {
   search(query: string, k?: number): SearchResult;
   /** The question's nouns (what it is about) that this entry says nothing about. */
   unexplained(entryId: string, query: string): string[];
+  /**
+   * The question's informative words that say something this entry does not — words many entries
+   * or many citizens' questions use say nothing of their own (search-index.ts › unexplainedWords).
+   */
+  unexplainedWords(entryId: string, query: string): string[];
   entry(id: string): Entry | undefined;
   /** A short fingerprint of an entry's content, recorded with feedback so it points at what was shown. */
   version(id: string): string | undefined;
@@ -114,6 +119,7 @@ export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: E
     aspects,
     search: (query, k = 5) => search(index, query, k),
     unexplained: (entryId, query) => unexplainedNouns(index, entryId, query),
+    unexplainedWords: (entryId, query) => unexplainedWords(index, entryId, query),
     entry: (id) => byId.get(id),
     version: (id) => (versions ??= new Map(kb.entries.map((e) => [e.id, fingerprint(JSON.stringify(e))]))).get(id),
     words: (text) => analyzer.analyze(text).tokens,

@@ -25,7 +25,21 @@ export interface ExampleBank {
    * (an entry added since the bank was written, or a test corpus): neither for nor against.
    */
   evidence(near: Nearest, entry: Entry): ExampleEvidence | null;
+  /** How the labelled questions use a word (a substring of their analysed texts). */
+  usage(word: string): WordUsage;
 }
+
+export interface WordUsage {
+  /** Distinct entries (the first each lists) answering the labelled questions that contain the word. */
+  entries: number;
+  /** Labelled questions about something covered that contain it. */
+  inScope: number;
+  /** Labelled questions about nothing covered that contain it. */
+  outside: number;
+}
+
+/** Words whose usage is remembered; past this many the memory starts again (words come from citizens). */
+const USAGE_MEMORY = 10_000;
 
 /** The nearest examples of one question: indexes into the bank and similarities, nearest first. */
 export type Nearest = readonly { readonly i: number; readonly s: number }[];
@@ -109,8 +123,27 @@ export function createExampleBank(examples: readonly Example[]): ExampleBank {
     return k;
   };
 
+  const usages = new Map<string, WordUsage>();
   return {
     size: n,
+    usage(word) {
+      const known = usages.get(word);
+      if (known) return known;
+      const entries = new Set<string>();
+      let inScope = 0, outside = 0;
+      for (const x of examples) {
+        if (!x.t.includes(word)) continue;
+        if (x.e.length === 0) outside++;
+        else {
+          inScope++;
+          entries.add(x.e[0]!);
+        }
+      }
+      if (usages.size >= USAGE_MEMORY) usages.clear();
+      const u = { entries: entries.size, inScope, outside };
+      usages.set(word, u);
+      return u;
+    },
     nearest(questionGrams) {
       if (n === 0) return [];
       let qNorm = 0;

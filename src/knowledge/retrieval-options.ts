@@ -115,6 +115,15 @@ export interface RetrievalOptions {
    * refitted out of fold (docs/retrieval.md › Constants).
    */
   examples: { firstAtMost: number; otherAtLeast: number; nameAtMost: number };
+  /**
+   * Which words of a short follow-up say nothing of their own (`Engine.unexplainedWords`): a word
+   * at least `commonShare` of the entries use (本人, 网上, 身份证), or one citizens use in labelled
+   * questions about at least `minEntries` different entries, at least `inScopeRatio` times as often
+   * as in the labelled questions about nothing covered (老人家 and 微信 are asked about any matter;
+   * 天气 and 停电 are not). Chosen on the fit follow-ups of eval/follow-ups.yaml (docs/retrieval.md
+   * › Follow-ups read in context).
+   */
+  followUp: { commonShare: number; minEntries: number; inScopeRatio: number };
 }
 
 export const DEFAULT_RETRIEVAL_OPTIONS: Readonly<RetrievalOptions> = deepFreeze({
@@ -140,6 +149,7 @@ export const DEFAULT_RETRIEVAL_OPTIONS: Readonly<RetrievalOptions> = deepFreeze(
   suggestions: { max: 3, minBm25Share: 0.6 },
   longMessage: LONG_MESSAGE,
   examples: { firstAtMost: 0.4, otherAtLeast: 0.5, nameAtMost: 4 },
+  followUp: { commonShare: 0.05, minEntries: 4, inScopeRatio: 2 },
 });
 
 function deepFreeze<T extends object>(o: T): Readonly<T> {

@@ -1097,6 +1097,29 @@ export function unexplainedNouns(index: SearchIndex, entryId: string, query: str
 }
 
 /**
+ * The informative words of a short question that say something the entry does not: neither the
+ * word nor one of its character pairs is in the entry, few entries use it, and citizens do not
+ * ask about many matters with it (RetrievalOptions.followUp). Empty when the question could be
+ * about this entry: 「微信上能办吗」 after 开小卖部 (微信 comes with questions about any matter), not
+ * 「明天几度」 (几度 is in no entry and no labelled question about one). Unlike `unexplainedNouns`,
+ * every informative word counts, not only the nouns (停电 and 减肥 are tagged as verbs).
+ */
+export function unexplainedWords(index: SearchIndex, entryId: string, query: string): string[] {
+  const i = index.byId.get(entryId);
+  const doc = i === undefined ? undefined : index.docs[i]!;
+  const o = index.options.followUp;
+  const n = index.docs.length;
+  return index.analyzer.analyze(query).content.filter((w) => {
+    if (doc?.words.has(w)) return false;
+    const chars = [...w];
+    if (doc) for (let j = 1; j < chars.length; j++) if (doc.chars.has(`${chars[j - 1]}${chars[j]}`)) return false;
+    if ((index.postings.word.get(w)?.docs.length ?? 0) >= o.commonShare * n) return false;
+    const u = index.examples?.usage(w);
+    return !(u && u.entries >= o.minEntries && u.inScope >= o.inScopeRatio * u.outside);
+  });
+}
+
+/**
  * The entries to offer when unsure: the first few by rank that named something or share much
  * with the question, one per matter (an FAQ whose subject is already offered is left out).
  */
