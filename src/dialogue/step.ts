@@ -378,7 +378,7 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   // enough to offer may still be about the matter under discussion: it is offered first among them.
   if (current && aspect === 'general' && informative <= 2 && result.band === 'suggest') offerCurrent ??= current;
   // Any other short question left unanswered, all of whose words the matter under discussion
-  // explains or say nothing of their own (「微信上能办不」, 「我系外地人，可唔可以办」 after 开小卖部):
+  // explains or say nothing of their own (「本人必须到场？」, 「老人家能办吗」 after 开小卖部):
   // read in context — asked again with the matter's title before it — it is a follow-up when the gate
   // answers that matter confidently and the question alone is not worded like the labelled questions
   // about nothing covered. A word of its own (「明天几度」, 「停电一整天了」) keeps it a question of its own.

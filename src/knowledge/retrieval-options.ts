@@ -119,7 +119,7 @@ export interface RetrievalOptions {
    * Which words of a short follow-up say nothing of their own (`Engine.unexplainedWords`): a word
    * at least `commonShare` of the entries use (本人, 网上, 身份证), or one citizens use in labelled
    * questions about at least `minEntries` different entries, at least `inScopeRatio` times as often
-   * as in the labelled questions about nothing covered (老人家 and 微信 are asked about any matter;
+   * as in the labelled questions about nothing covered (老人家 and 手机 come with questions about any matter;
    * 天气 and 停电 are not). Chosen on the fit follow-ups of eval/follow-ups.yaml (docs/retrieval.md
    * › Follow-ups read in context).
    */

@@ -1100,7 +1100,7 @@ export function unexplainedNouns(index: SearchIndex, entryId: string, query: str
  * The informative words of a short question that say something the entry does not: neither the
  * word nor one of its character pairs is in the entry, few entries use it, and citizens do not
  * ask about many matters with it (RetrievalOptions.followUp). Empty when the question could be
- * about this entry: 「微信上能办吗」 after 开小卖部 (微信 comes with questions about any matter), not
+ * about this entry: 「老人家能办吗」 after 开小卖部 (老人家 comes with questions about many matters), not
  * 「明天几度」 (几度 is in no entry and no labelled question about one). Unlike `unexplainedNouns`,
  * every informative word counts, not only the nouns (停电 and 减肥 are tagged as verbs).
  */
