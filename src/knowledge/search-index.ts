@@ -1088,12 +1088,15 @@ export function unexplainedNouns(index: SearchIndex, entryId: string, query: str
   const nouns = index.analyzer.nouns(q.original);
   if (i === undefined) return nouns;
   const doc = index.docs[i]!;
-  return nouns.filter((w) => {
-    if (doc.words.has(w)) return false;
-    const chars = [...w];
-    for (let j = 1; j < chars.length; j++) if (doc.chars.has(`${chars[j - 1]}${chars[j]}`)) return false;
-    return true;
-  });
+  return nouns.filter((w) => !says(doc, w));
+}
+
+/** Does the entry hold the word, or one of its character pairs? */
+function says(doc: Doc, w: string): boolean {
+  if (doc.words.has(w)) return true;
+  const chars = [...w];
+  for (let j = 1; j < chars.length; j++) if (doc.chars.has(`${chars[j - 1]}${chars[j]}`)) return true;
+  return false;
 }
 
 /**
@@ -1110,9 +1113,7 @@ export function unexplainedWords(index: SearchIndex, entryId: string, query: str
   const o = index.options.followUp;
   const n = index.docs.length;
   return index.analyzer.analyze(query).content.filter((w) => {
-    if (doc?.words.has(w)) return false;
-    const chars = [...w];
-    if (doc) for (let j = 1; j < chars.length; j++) if (doc.chars.has(`${chars[j - 1]}${chars[j]}`)) return false;
+    if (doc && says(doc, w)) return false;
     if ((index.postings.word.get(w)?.docs.length ?? 0) >= o.commonShare * n) return false;
     const u = index.examples?.usage(w);
     return !(u && u.entries >= o.minEntries && u.inScope >= o.inScopeRatio * u.outside);
