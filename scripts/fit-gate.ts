@@ -1,7 +1,7 @@
 /**
  * `npm run gate:fit`: fits the answer gate (src/knowledge/answer-gate.ts) and writes it to
  * src/knowledge/gate-model.ts, with its example bank (src/knowledge/gate-examples.ts). Rows: every
- * question of the labelled sets (GATE_SETS: eval/questions.yaml, holdout, holdout-2, fit-4 … fit-12;
+ * question of the labelled sets (GATE_SETS: eval/questions.yaml, holdout, holdout-2, fit-4 … fit-13;
  * label 1 when the first result is right), and the fit half of the real negative corpus and of the
  * catalogue near misses (label 0), each searched with a bank that leaves its own set out; see
  * scripts/lib/gate-fit.ts. The blind sets and the test halves are never used.
