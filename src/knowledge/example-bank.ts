@@ -27,6 +27,11 @@ export interface ExampleBank {
   evidence(near: Nearest, entry: Entry): ExampleEvidence | null;
   /** How the labelled questions use a word (a substring of their analysed texts). */
   usage(word: string): WordUsage;
+  /**
+   * Of the nearest `within` examples about exactly one of two entries, the similarity weight about
+   * each: examples about both (or neither) say nothing of which one is asked.
+   */
+  contrast(near: Nearest, a: Entry, b: Entry, within: number): { a: number; b: number };
 }
 
 export interface WordUsage {
@@ -170,6 +175,17 @@ export function createExampleBank(examples: readonly Example[]): ExampleBank {
         if (near.length > NEAREST) near.pop();
       }
       return near;
+    },
+    contrast(near, a, b, within) {
+      let wa = 0, wb = 0;
+      for (const { i, s } of near.slice(0, within)) {
+        const ids = examples[i]!.e;
+        if (ids.length === 0) continue;
+        const ya = about(a, ids), yb = about(b, ids);
+        if (ya && !yb) wa += s;
+        else if (yb && !ya) wb += s;
+      }
+      return { a: wa, b: wb };
     },
     evidence(near, first) {
       if (!hasExamples(first)) return null;

@@ -116,6 +116,16 @@ export interface RetrievalOptions {
    */
   examples: { firstAtMost: number; otherAtLeast: number; nameAtMost: number };
   /**
+   * A bundle and one of its items both among the first three (开米粉店 and 食品许可; 残疾证 and the
+   * disability bundle): the whole chain or one step? Read from the labelled questions: of the
+   * nearest `within` examples, those about exactly one of the two (examples about both say nothing
+   * of which) — when the weight about the second or third result is at least `otherAtLeast` and at
+   * least `share` of the two, it comes first — unless the first was named outright (confidence ≥
+   * `namedStrength`: 开小卖部 and 企业注销 are the bundle's own names). Chosen on
+   * the fit sets, each with a bank leaving it out (docs/retrieval.md › Constants).
+   */
+  family: { within: number; share: number; otherAtLeast: number };
+  /**
    * Which words of a short follow-up say nothing of their own (`Engine.unexplainedWords`): a word
    * at least `commonShare` of the entries use (本人, 网上, 身份证), or one citizens use in labelled
    * questions about at least `minEntries` different entries, at least `inScopeRatio` times as often
@@ -149,6 +159,7 @@ export const DEFAULT_RETRIEVAL_OPTIONS: Readonly<RetrievalOptions> = deepFreeze(
   suggestions: { max: 3, minBm25Share: 0.6 },
   longMessage: LONG_MESSAGE,
   examples: { firstAtMost: 0.4, otherAtLeast: 0.5, nameAtMost: 4 },
+  family: { within: 10, share: 0.8, otherAtLeast: 0.8, firstBelow: 1 },
   followUp: { commonShare: 0.05, minEntries: 4, inScopeRatio: 2 },
 });
 

@@ -1043,6 +1043,7 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
   // Not over a name found outright (confidence ≥ namedStrength: 去民政局扯证 names the marriage
   // registration, however many questions worded with 去民政局 were about divorce).
   if (near && near.length > 0 && scored.length > 1 && scored[0]!.score < o.namedStrength && scored[0]!.nameLength <= o.examples.nameAtMost) preferExamples(scored, near, index.examples!, o);
+  if (near && near.length > 0 && scored.length > 1) preferInFamily(scored, near, index.examples!, o);
   if (scored[0] && scored[0].anchor === 0) scored[0].coverage = coverageOf(scored[0].doc);
 
   const results = scored.slice(0, Math.max(1, k)).map(({ entry, score }) => ({ entry, score }));
@@ -1147,6 +1148,29 @@ function preferExamples(scored: Scored[], near: Nearest, bank: ExampleBank, o: R
   for (let j = 1; j <= Math.min(2, scored.length - 1); j++) {
     const other = bank.evidence(near, scored[j]!.entry);
     if (other && other.agree >= o.examples.otherAtLeast) {
+      scored.unshift(scored.splice(j, 1)[0]!);
+      return;
+    }
+  }
+}
+
+/** Is one of the two a bundle and the other one of its items? */
+const family = (a: Entry, b: Entry): boolean =>
+  (a.kind === 'bundle' && b.kind === 'item' && a.items.includes(b.id)) || (b.kind === 'bundle' && a.kind === 'item' && b.items.includes(a.id));
+
+/**
+ * A bundle and one of its items both named: the whole chain or one step? The labelled questions
+ * worded like this one decide, when they clearly lean to the other one (`family` options).
+ */
+function preferInFamily(scored: Scored[], near: Nearest, bank: ExampleBank, o: RetrievalOptions): void {
+  const first = scored[0]!;
+  // Never over a name found outright (开小卖部, 企业注销: the citizen said the bundle's own name).
+  if (first.score >= o.namedStrength) return;
+  for (let j = 1; j <= Math.min(2, scored.length - 1); j++) {
+    const other = scored[j]!;
+    if (!family(first.entry, other.entry)) continue;
+    const w = bank.contrast(near, first.entry, other.entry, o.family.within);
+    if (w.b >= o.family.otherAtLeast && w.b >= o.family.share * (w.a + w.b)) {
       scored.unshift(scored.splice(j, 1)[0]!);
       return;
     }

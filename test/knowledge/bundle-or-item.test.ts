@@ -94,3 +94,23 @@ describe('taking money out and neighbouring matters', () => {
     }
   });
 });
+
+describe('a bundle and its item both in the running: the labelled questions worded alike decide', () => {
+  it('a shop that only sells packaged drinks asking about 备案 is the filing; which services the card serves is the bundle', () => {
+    // Citizens' questions worded like these were about the one step (备案) and about the whole set
+    // of services (业务都在哪办), not about the bundle or the card ranked first.
+    expect(first('我开的士多只卖包装好的饮料，要去备案吗')).toBe('item-prepackaged-food-filing');
+    expect(first('社保卡挂失、改密码这些业务都在哪办')).toBe('bundle-social-security-card-services');
+  });
+
+  it('never over a bundle named outright by its own name', () => {
+    // 开小卖部 is the bundle's own name: the walkthrough starts, however many questions about
+    // packaged food alone were about the filing.
+    expect(first('我想开个小卖部，只卖预包装食品不卖散装食品')).toBe('bundle-small-shop');
+  });
+
+  it('never across matters that are not a bundle and its item', () => {
+    // 去民政局扯证 names the marriage registration outright, whatever questions worded alike were about.
+    expect(first('去民政局扯证要带什么')).toBe('item-marriage-registration');
+  });
+});

@@ -51,6 +51,14 @@ export const FLOOR = {
   blind7AnsweredRight: 0.88,
   blind7Top3: 0.97,
   blind7FalseAnswers: 3,
+  /**
+   * blind-8 (written 2026-12-03 03:35 from the titles only, frozen in a5e91e1, measured before and
+   * after the bundle-or-item step): 91.9 % answered right before, 92.2 % after (285 of 309), top-3
+   * 99.7 %, 2 of 69 outside both times.
+   */
+  blind8AnsweredRight: 0.89,
+  blind8Top3: 0.97,
+  blind8FalseAnswers: 4,
   negativesAnswered: 0.01,
   nearMissesAnswered: 0.02,
   /**
@@ -77,6 +85,7 @@ describe('retrieval quality floors', () => {
     ['blind-5.yaml', 300, FLOOR.blind5AnsweredRight, FLOOR.blind5Top3, FLOOR.blind5FalseAnswers],
     ['blind-6.yaml', 300, FLOOR.blind6AnsweredRight, FLOOR.blind6Top3, FLOOR.blind6FalseAnswers],
     ['blind-7.yaml', 300, FLOOR.blind7AnsweredRight, FLOOR.blind7Top3, FLOOR.blind7FalseAnswers],
+    ['blind-8.yaml', 300, FLOOR.blind8AnsweredRight, FLOOR.blind8Top3, FLOOR.blind8FalseAnswers],
   ];
   it.each(blindSets)('blind set %s (≥ %i in scope): answered right ≥ %d, top-3 ≥ %d, ≤ %i false answers outside', async (file, inScope, right, top3, falseAnswers) => {
     const t = emptyTally();

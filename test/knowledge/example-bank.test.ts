@@ -57,6 +57,20 @@ describe('the nearest examples', () => {
     expect(bank.evidence(near, entry('new-entry'))).toBeNull();
   });
 
+  it('tells two entries apart only by the examples about one of them, not those about both', () => {
+    const bank = createExampleBank([
+      { t: '开小店要办哪些证', e: ['shop'] },
+      { t: '开小店营业执照怎么办', e: ['licence', 'shop'] },
+      { t: '开小店营业执照要什么材料', e: ['licence'] },
+      { t: '营业执照要什么材料', e: ['licence'] },
+    ]);
+    const near = bank.nearest(pairs('开小店营业执照要什么材料'));
+    const w = bank.contrast(near, entry('shop', 'bundle'), entry('licence'), 10);
+    expect(w.a).toBeCloseTo(near.find((n) => n.i === 0)!.s, 6);
+    expect(w.b).toBeCloseTo(near.filter((n) => n.i >= 2).reduce((sum, n) => sum + n.s, 0), 6);
+    expect(bank.contrast(near, entry('shop', 'bundle'), entry('licence'), 1)).toEqual({ a: 0, b: expect.closeTo(1, 6) });
+  });
+
   it('an empty bank finds nothing', () => {
     const empty = createExampleBank([]);
     expect(empty.nearest(pairs('社保卡丢了'))).toEqual([]);
