@@ -895,7 +895,7 @@ export const SHIPPED_EXAMPLES: readonly Example[] = [
   { t: "我奶奶在藤县农村老家过世了我在梧州市区上班请不了几天假想问她的户口注销停发养老金领丧葬补助这些能不能在一个窗口一起弄好需要带什么证件 去世 领养老金 一件事", e: ["bundle-after-death","item-hukou-cancellation"] },
   { t: "家里老人家过身了之后要搞什么手续啊 去世", e: ["bundle-after-death"] },
   { t: "亲人去世后的户口注销和丧葬补助可以一次办理吗 一件事", e: ["bundle-after-death","item-hukou-cancellation"] },
-  { t: "请人去世后要什么手续 招员工", e: ["bundle-after-death"] },
+  { t: "亲人去世后要什么手续", e: ["bundle-after-death"] },
   { t: "老伴刚走丧葬费和抚恤金要去哪里领", e: ["bundle-after-death"] },
   { t: "医院开了死亡证明下一步该去哪里", e: ["bundle-after-death"] },
   { t: "家人过逝后的事情要办多久才能全部办完", e: ["bundle-after-death"] },

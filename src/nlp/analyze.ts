@@ -292,9 +292,15 @@ export function createAnalyzer(
       normalized = normalized.replace(TRAILING_NOT, '吗').replace(BARE_WHERE, '哪里');
       const added = new Set<string>();
       if (variantRe) {
+        // Not a variant cut out of a longer word the general dictionary knows (士多 in 亚里士多德).
+        let words: DictionaryWord[] | null = null;
+        const inside = (at: number, length: number): boolean => {
+          const w = (words ??= dictionaryWordsAt(normalized, baseTokenizer))[at];
+          return w !== undefined && w.start <= at && w.end >= at + length && w.end - w.start > length;
+        };
         for (const m of normalized.matchAll(variantRe)) {
           const c = canonicalOf.get(m[0]);
-          if (c && !normalized.includes(c)) added.add(c);
+          if (c && !normalized.includes(c) && !inside(m.index, m[0].length)) added.add(c);
         }
         // A verb and its object said with 了, a number or a measure word between (请了三个工人,
         // 开了个厂), or a thing said with 的 (养娃的补贴), is the everyday word too (请工人, 养娃补贴).

@@ -34,6 +34,27 @@ export function withDictionary(
     const length = chars ? chars.length : text.length;
     const at = (i: number) => (chars ? chars[i]! : text[i]!);
     const slice = (a: number, b: number) => (chars ? chars.slice(a, b).join('') : text.slice(a, b));
+    // The general dictionary's own longer words, asked only when a domain word is found.
+    let known: { start: Int32Array; end: Int32Array } | null | undefined;
+    const knownAround = () => {
+      if (known !== undefined) return known;
+      known = null;
+      if (!knownWords) return known;
+      const start = new Int32Array(length), end = new Int32Array(length);
+      let p = 0;
+      for (const w of knownWords(text)) {
+        const n = chars ? [...w].length : w.length;
+        for (let k = p; k < p + n && k < length; k++) [start[k], end[k]] = [p, p + n];
+        p += n;
+      }
+      if (p === length) known = { start, end }; // else the parts do not spell the text: ask nothing
+      return known;
+    };
+    /** Is [i, i + len) strictly inside a longer word the general dictionary knows (士多 in 亚里士多德)? */
+    const inside = (i: number, len: number): boolean => {
+      const k = knownAround();
+      return k !== null && k.start[i]! <= i && k.end[i]! >= i + len && k.end[i]! - k.start[i]! > len;
+    };
     const out: string[] = [];
     let gapStart = 0;
     const flush = (end: number) => {
@@ -50,7 +71,7 @@ export function withDictionary(
           break;
         }
       }
-      if (found === 0) {
+      if (found === 0 || inside(i, found)) {
         i++;
         continue;
       }

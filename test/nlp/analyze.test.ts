@@ -20,6 +20,14 @@ describe('segmentation', () => {
   });
 });
 
+describe('lexicon variants', () => {
+  const shop = createAnalyzer(tokenizer, [{ canonical: '小卖部', variants: ['士多'] }]);
+  it('are read as their everyday word, but not when cut out of a longer word jieba knows (士多 in 亚里士多德)', () => {
+    expect(shop.analyze('开间士多要办咩证').text).toContain('小卖部');
+    expect(shop.analyze('亚里士多德把强迫运动称为什么').text).not.toContain('小卖部');
+  });
+});
+
 describe('analyze', () => {
   it('reads a question ending in 不 as one ending in 吗, and keeps 不 everywhere else', () => {
     expect(analyzer.analyze('收费不').tokens).toEqual(['收费', '吗']);

@@ -30,4 +30,13 @@ describe('withDictionary', () => {
     expect(withDictionary(chars, [], undefined, known).withWords(['社保卡']).knownWords?.('重点办理')).toEqual(['重点', '办理']);
     expect(withDictionary(chars, []).knownWords).toBeUndefined();
   });
+
+  it('does not cut a domain word out of a longer word the general dictionary knows', () => {
+    // The general dictionary knows 亚里士多德 (Aristotle): 士多 (a shop, in Cantonese) is not in it.
+    const known = (t: string) => (t.startsWith('亚里士多德') ? ['亚里士多德', ...t.slice(5)] : [...t]);
+    const tok = withDictionary(chars, ['士多', '开士多'], undefined, known);
+    expect(tok.cut('亚里士多德说')).not.toContain('士多');
+    expect(tok.cut('开士多要什么证')).toContain('开士多');
+    expect(tok.cut('士多店')).toContain('士多');
+  });
 });
