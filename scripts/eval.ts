@@ -24,7 +24,7 @@ import { loadKnowledge } from '../src/adapters/load-knowledge.js';
 import { formatProblem } from '../src/knowledge/parse-knowledge.js';
 import { createJiebaTokenizer } from '../src/adapters/jieba-tokenizer.js';
 import { DEFAULT_RETRIEVAL_OPTIONS, resolveRetrievalOptions, type RetrievalOverrides } from '../src/knowledge/retrieval-options.js';
-import { BLIND_SETS, EVAL_DIR, FIT_SETS, OTHER_SETS, emptyTally, fits, followUpOutcomes, half, loadFollowUps, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
+import { BLIND_SETS, POOLED_BLIND_SETS, EVAL_DIR, FIT_SETS, OTHER_SETS, emptyTally, fits, followUpOutcomes, half, loadFollowUps, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
 import { answerable, at, chooseThresholds, collectExamples, collectRows, corpusSource, leaveOut, outOfFold, sourceOf } from './lib/gate-fit.js';
 import { SHIPPED_EXAMPLES } from '../src/knowledge/gate-examples.js';
 
@@ -42,6 +42,14 @@ const files = named.length > 0 ? named.map((f) => resolve(f)) : [...FIT_SETS, ..
 const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)} %`);
 
 const isBlind = (file: string) => BLIND_SETS.some((b) => file.endsWith(b));
+
+/** A share's 95 % Wilson interval, as text: how far a figure measured on `n` questions can be trusted. */
+function wilson(k: number, n: number): string {
+  if (n === 0) return 'n/a';
+  const z = 1.96, p = k / n, d = 1 + (z * z) / n;
+  const c = p + (z * z) / (2 * n), h = z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+  return `${((100 * (c - h)) / d).toFixed(1)}–${((100 * (c + h)) / d).toFixed(1)} %`;
+}
 
 /** `listMisses` false: a blind set's misses are counted, never listed, even with --verbose (they must stay unseen). */
 function print(name: string, t: Tally, listMisses = true): void {
@@ -160,6 +168,8 @@ const engineOf = (source: string): Engine => (banked.has(source) ? engineFor(sou
 if (examples.length !== SHIPPED_EXAMPLES.length || examples.some((x, i) => x.t !== SHIPPED_EXAMPLES[i]!.t || x.e.join() !== SHIPPED_EXAMPLES[i]!.e.join())) {
   console.log('NOTE: the shipped example bank (src/knowledge/gate-examples.ts) differs from the eval sets as analysed now: run npm run gate:fit');
 }
+const pooled = emptyTally();
+let pooledSets = 0;
 for (const file of files) {
   const questions = await loadLabelled(file);
   const t = emptyTally();
@@ -169,6 +179,10 @@ for (const file of files) {
     file.split('/').slice(-2).join('/') +
     (isBlind(file) ? ' (blind: never used to fit or tune)' : [...FIT_SETS, ...OTHER_SETS].some((f) => file.endsWith(f)) ? ' (used to fit the gate; measured with a bank that leaves it out)' : '');
   print(label, t, !isBlind(file));
+  if (POOLED_BLIND_SETS.some((b) => file.endsWith(b))) {
+    pooledSets++;
+    for (const k of ['inScope', 'top1', 'top3', 'answeredRight', 'answeredWrong', 'offeredRight', 'refused', 'outside', 'outsideAnswered'] as const) pooled[k] += t[k];
+  }
   if (isBlind(file)) {
     // Short common questions (护照怎么办, 你好) and pinyin read as words coincide with questions of
     // the fit sets, which are in the bank: measured again with a bank that holds none of them.
@@ -184,6 +198,13 @@ for (const file of files) {
       console.log(`  ${tag.padEnd(12)} answered right ${sub.answeredRight}/${sub.inScope}, offered right ${sub.offeredRight}, answered wrong ${sub.answeredWrong}`);
     }
   }
+}
+
+if (pooledSets > 1) {
+  const p = pooled;
+  console.log(`\n== the unseen blind sets together (${POOLED_BLIND_SETS.join(', ')}; ${pooledSets} read)`);
+  console.log(`answered right ${pct(p.answeredRight, p.inScope)} (${p.answeredRight}/${p.inScope}; 95 % interval ${wilson(p.answeredRight, p.inScope)}), top-3 ${pct(p.top3, p.inScope)}, answered wrong ${p.answeredWrong}`);
+  console.log(`outside answered ${pct(p.outsideAnswered, p.outside)} (${p.outsideAnswered}/${p.outside}; 95 % interval ${wilson(p.outsideAnswered, p.outside)})`);
 }
 
 const negatives = await loadNegatives(root);
