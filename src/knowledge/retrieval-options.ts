@@ -99,6 +99,14 @@ export interface RetrievalOptions {
    */
   ambiguityBm25Share: number;
   /**
+   * …unless the labelled questions settle it: of the nearest `within` examples, those about exactly
+   * one of the two (examples about both, or neither, say nothing of which) weigh at least `atLeast`
+   * (similarity summed) about the first and at least `share` of the two (摆个摊卖菜要办营业执照吗
+   * is worded like the questions about 个体户, not about a company). Chosen on the fit sets, each
+   * with a bank leaving it out (docs/retrieval.md › Constants).
+   */
+  ambiguityExamples: { within: number; share: number; atLeast: number };
+  /**
    * 您是不是想问: at most `max` entries, one per matter, each having named something or having a
    * BM25 of at least `minBm25Share` of the first's.
    */
@@ -156,6 +164,7 @@ export const DEFAULT_RETRIEVAL_OPTIONS: Readonly<RetrievalOptions> = deepFreeze(
   answerThreshold: 0.5,
   ambiguityMargin: 0.04,
   ambiguityBm25Share: 0.6,
+  ambiguityExamples: { within: 10, share: 0.9, atLeast: 0.8 },
   suggestions: { max: 3, minBm25Share: 0.6 },
   longMessage: LONG_MESSAGE,
   examples: { firstAtMost: 0.4, otherAtLeast: 0.5, nameAtMost: 4 },

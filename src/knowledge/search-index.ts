@@ -1061,13 +1061,18 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
   const answerable = band === 'answer';
   let ambiguous: ScoredEntry[] | null = null;
   if (answerable && best) {
+    // A question that says no more than the name found (营业执照怎么办: 个体户 or a company?) is a
+    // real choice, however the labelled questions worded like it lean.
+    const name = matchOf(best.doc).name ?? '';
+    const saysMore = q.content.some((w) => !name.includes(w));
     const rivals = scored.filter(
       (s) =>
         s !== best &&
         s.score >= o.answerThreshold &&
         best.score - s.score <= o.ambiguityMargin &&
         s.raw >= o.ambiguityBm25Share * best.raw &&
-        !related(best.entry, s.entry),
+        !related(best.entry, s.entry) &&
+        !(saysMore && settledByExamples(best.entry, s.entry, near, index.examples, o)),
     );
     if (rivals.length > 0) ambiguous = [best, ...rivals.slice(0, 2)].map(({ entry, score }) => ({ entry, score }));
   }
@@ -1152,6 +1157,13 @@ function preferExamples(scored: Scored[], near: Nearest, bank: ExampleBank, o: R
       return;
     }
   }
+}
+
+/** Do the labelled questions about exactly one of the two clearly lean to `first` (`ambiguityExamples`)? */
+function settledByExamples(first: Entry, other: Entry, near: Nearest | null, bank: ExampleBank | null | undefined, o: RetrievalOptions): boolean {
+  if (!near || near.length === 0 || !bank) return false;
+  const w = bank.contrast(near, first, other, o.ambiguityExamples.within);
+  return w.a >= o.ambiguityExamples.atLeast && w.a >= o.ambiguityExamples.share * (w.a + w.b);
 }
 
 /** Is one of the two a bundle and the other one of its items? */
