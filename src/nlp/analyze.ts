@@ -117,20 +117,29 @@ const CORRECTED_LENGTH = { min: 3, max: 6 };
  * Sound key → the knowledge base's word of 3–6 Chinese characters that sounds so (the index's
  * words, without function characters); null when two words sound alike (then neither is put right).
  */
-function correctionMap(words: readonly string[]): Map<string, string | null> {
+interface CorrectionMap {
+  bySound: Map<string, string | null>;
+  /** The sound keys of every word's first CORRECTED_LENGTH.min syllables: a run position none starts is skipped at once. */
+  starts: Set<string>;
+}
+
+function correctionMap(words: readonly string[]): CorrectionMap {
   const map = new Map<string, string | null>();
+  const starts = new Set<string>();
   for (const word of words) {
     const w = normalize(word);
     const n = [...w].length;
     if (n < CORRECTED_LENGTH.min || n > CORRECTED_LENGTH.max || !/^\p{Script=Han}+$/u.test(w)) continue;
     // A phrase with a function character (出生了要办, 办社保卡) is not a word to put right; its word is.
     if ([...w].some((c) => STOPWORDS.has(c))) continue;
-    const key = soundKeys(w).join(' ');
+    const keys = soundKeys(w);
+    const key = keys.join(' ');
     const known = map.get(key);
     if (known === undefined) map.set(key, w);
     else if (known !== w) map.set(key, null);
+    starts.add(keys.slice(0, CORRECTED_LENGTH.min).join(' '));
   }
-  return map;
+  return { bySound: map, starts };
 }
 
 /** A word of the segmenter's dictionary-only cut and where it lies in the text: [start, end). */
@@ -167,7 +176,7 @@ function dictionaryWordsAt(text: string, tokenizer: Tokenizer): DictionaryWord[]
  */
 function correctHomophones(
   text: string,
-  bySound: ReadonlyMap<string, string | null>,
+  { bySound, starts }: CorrectionMap,
   tokenizer: Tokenizer,
   isFiller: (w: string) => boolean,
 ): string {
@@ -182,7 +191,8 @@ function correctHomophones(
     let out = '';
     for (let i = 0; i < chars.length; ) {
       let taken = 0;
-      for (let n = Math.min(CORRECTED_LENGTH.max, chars.length - i); n >= CORRECTED_LENGTH.min && taken === 0; n--) {
+      const start = i + CORRECTED_LENGTH.min <= chars.length && starts.has(keys.slice(i, i + CORRECTED_LENGTH.min).join(' '));
+      for (let n = Math.min(CORRECTED_LENGTH.max, chars.length - i); start && n >= CORRECTED_LENGTH.min && taken === 0; n--) {
         const word = bySound.get(keys.slice(i, i + n).join(' '));
         if (!word) continue;
         const target = [...word];
@@ -245,7 +255,7 @@ export function createAnalyzer(
   const askWords = [...STOPWORDS, ...ASPECT_WORDS];
   let askBySound: Map<string, string> | null = null;
   let moreBySound: Map<string, string> | null = null;
-  let correctBySound: Map<string, string | null> | null = null;
+  let correctBySound: CorrectionMap | null = null;
   const buildMore = () => {
     if (moreBySound) return;
     const more = options.readingWords?.() ?? [];
