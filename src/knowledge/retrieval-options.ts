@@ -168,7 +168,7 @@ export const DEFAULT_RETRIEVAL_OPTIONS: Readonly<RetrievalOptions> = deepFreeze(
   suggestions: { max: 3, minBm25Share: 0.6 },
   longMessage: LONG_MESSAGE,
   examples: { firstAtMost: 0.4, otherAtLeast: 0.5, nameAtMost: 4 },
-  family: { within: 10, share: 0.8, otherAtLeast: 0.8, firstBelow: 1 },
+  family: { within: 10, share: 0.8, otherAtLeast: 0.8 },
   followUp: { commonShare: 0.05, minEntries: 4, inScopeRatio: 2 },
 });
 

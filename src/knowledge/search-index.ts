@@ -386,8 +386,8 @@ export function buildIndex(entries: readonly Entry[], analyzer: Analyzer, option
       joins: entry.kind === 'bundle' ? agencies.filter((w) => gist.includes(w) || normalize(entry.summary).includes(w)) : [],
       verbForms: [],
     };
-    // An FAQ answers one situation, and its answer says which (结婚证丢了 in the answer on divorce
-    // materials): the actions it covers are read from its answer too. An item's or bundle's texts
+    // An FAQ answers one situation, and its answer says which (an ID card that cannot be found, in
+    // the answer on cancelling a household record): the actions it covers are read from its answer too. An item's or bundle's texts
     // mention other actions in passing (补领, 注销 as notes), so only their names and keywords count.
     const actionText = entry.kind === 'faq' ? normalize(`${doc.gist} ${entry.summary} ${entry.answer}`) : doc.gist;
     for (const g of normalizedActions) if (g.words.some((w) => actionText.includes(w))) doc.actionGroups.add(g.name);
