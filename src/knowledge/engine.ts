@@ -141,8 +141,10 @@ const sameIds = (ids: readonly string[], entries: readonly Entry[]): boolean =>
 
 /** The index's words, in the most entries first. */
 function indexWords(index: SearchIndex): string[] {
-  return [...index.postings.word]
-    .sort((a, b) => b[1].docs.length - a[1].docs.length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+  const { terms, start } = index.postings.word;
+  const count = (t: number) => start[t + 1]! - start[t]!;
+  return [...terms]
+    .sort((a, b) => count(b[1]) - count(a[1]) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([word]) => word);
 }
 

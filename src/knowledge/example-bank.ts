@@ -108,16 +108,36 @@ export function createExampleBank(examples: readonly Example[]): ExampleBank {
     }
   }
   const common = Math.max(MIN_COMMON, COMMON_SHARE * n);
-  const idf = new Map<number, number>();
-  const postings = new Map<number, number[]>();
+  // Packed as the search index's postings are (search-index.ts › Postings): pair `t`'s examples are
+  // `postings[start[t]]` up to `postings[start[t + 1]]`, in example order — a few typed arrays,
+  // not an array per pair (tens of thousands of objects, kept for the life of the engine).
+  const pairs = new Map<number, number>();
+  let kept = 0;
+  let total = 0;
+  for (const list of lists.values()) {
+    if (list.length > common) continue;
+    kept++;
+    total += list.length;
+  }
+  const idf = new Float64Array(kept);
+  const start = new Int32Array(kept + 1);
+  const postings = new Int32Array(total);
   const norms = new Float64Array(n);
+  let t = 0;
+  let at = 0;
   for (const [p, list] of lists) {
     if (list.length > common) continue;
     const w = Math.log((n + 1) / (list.length + 1));
-    idf.set(p, w);
-    postings.set(p, list);
-    for (const i of list) norms[i]! += w * w;
+    pairs.set(p, t);
+    idf[t] = w;
+    start[t] = at;
+    for (const i of list) {
+      postings[at++] = i;
+      norms[i]! += w * w;
+    }
+    t++;
   }
+  start[t] = at;
   for (let i = 0; i < n; i++) norms[i] = Math.sqrt(norms[i]!);
   const scores = new Float64Array(n);
   // Which entries have examples at all, worked out per entry on first use.
@@ -154,10 +174,12 @@ export function createExampleBank(examples: readonly Example[]): ExampleBank {
       let qNorm = 0;
       const touched: number[] = [];
       for (const p of keysOf(questionGrams)) {
-        const w = idf.get(p);
-        if (w === undefined) continue;
+        const t = pairs.get(p);
+        if (t === undefined) continue;
+        const w = idf[t]!;
         qNorm += w * w;
-        for (const i of postings.get(p)!) {
+        for (let j = start[t]!, end = start[t + 1]!; j < end; j++) {
+          const i = postings[j]!;
           if (scores[i] === 0) touched.push(i);
           scores[i]! += w * w;
         }
