@@ -22,6 +22,7 @@ import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/pro
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
+import type { Flow } from '../dialogue/parse-flows.js';
 import type { EngineSnapshot } from '../knowledge/engine.js';
 import type { KnowledgeBase, SourceFile } from '../knowledge/parse-knowledge.js';
 import { MIN_FREQUENCY } from './jieba-tokenizer.js';
@@ -35,6 +36,11 @@ const DIGEST_BYTES = 32;
 export interface CachedKnowledge {
   kb: KnowledgeBase;
   snapshot: EngineSnapshot;
+  /**
+   * The walkthroughs as parsed and checked against `kb`, when the key covers their files too
+   * (server/live-knowledge.ts): a warm start then parses no YAML at all.
+   */
+  flows?: readonly Flow[];
 }
 
 export type CacheOutcome = 'hit' | 'miss' | 'unreadable';
@@ -96,7 +102,7 @@ export function createKnowledgeCache(dir: string, options: KnowledgeCacheOptions
 
 /** The file's bytes: the SHA-256 of the body, then the body (V8 structured clone of key, format and value). */
 export function encodeCache(key: string, value: CachedKnowledge): Buffer {
-  const body = v8.serialize({ format: CACHE_FORMAT, key, kb: value.kb, snapshot: value.snapshot });
+  const body = v8.serialize({ format: CACHE_FORMAT, key, kb: value.kb, snapshot: value.snapshot, ...(value.flows ? { flows: value.flows } : {}) });
   return Buffer.concat([createHash('sha256').update(body).digest(), body]);
 }
 
@@ -106,10 +112,11 @@ export function decodeCache(bytes: Buffer, key: string): CachedKnowledge | null 
   const body = bytes.subarray(DIGEST_BYTES);
   if (!createHash('sha256').update(body).digest().equals(bytes.subarray(0, DIGEST_BYTES))) return null;
   try {
-    const stored = v8.deserialize(body) as { format?: unknown; key?: unknown; kb?: KnowledgeBase; snapshot?: EngineSnapshot };
+    const stored = v8.deserialize(body) as { format?: unknown; key?: unknown; kb?: KnowledgeBase; snapshot?: EngineSnapshot; flows?: unknown };
     if (stored.format !== CACHE_FORMAT || stored.key !== key || !stored.kb || !stored.snapshot) return null;
     if (!Array.isArray(stored.kb.entries) || !Array.isArray(stored.snapshot.served) || !stored.snapshot.index?.postings) return null;
-    return { kb: stored.kb, snapshot: stored.snapshot };
+    if (stored.flows !== undefined && !Array.isArray(stored.flows)) return null;
+    return { kb: stored.kb, snapshot: stored.snapshot, ...(stored.flows ? { flows: stored.flows as Flow[] } : {}) };
   } catch {
     return null;
   }
@@ -122,7 +129,8 @@ let version: string | undefined;
 
 /**
  * A hash of the code that parses and indexes the knowledge base: every module file of
- * src/knowledge and src/nlp (or their compiled copies, whichever runs), this folder's jieba
+ * src/knowledge and src/nlp (or their compiled copies, whichever runs), the walkthroughs' parser
+ * (src/dialogue/parse-flows and the conditions it parses), this folder's jieba
  * adapter, the trimmed dictionary's threshold and the versions of the packages used. Read once per
  * process (about a millisecond).
  */
@@ -136,6 +144,11 @@ export function codeVersion(): string {
       h.update(`${folder}/${name}\n`);
       h.update(readFileSync(join(path, name)));
     }
+  }
+  const dialogue = join(here, '../dialogue');
+  for (const name of readdirSync(dialogue).filter((n) => /^(parse-flows|condition)\.(ts|js)$/.test(n)).sort()) {
+    h.update(`../dialogue/${name}\n`);
+    h.update(readFileSync(join(dialogue, name)));
   }
   const jieba = readdirSync(here).find((n) => /^jieba-tokenizer\.(ts|js)$/.test(n));
   if (jieba) h.update(readFileSync(join(here, jieba)));

@@ -2,7 +2,7 @@
  * The answer engine's knowledge side: a parsed knowledge base, its search index and lookups.
  * Pure apart from the tokenizer that is passed in.
  */
-import { createAnalyzer } from '../nlp/analyze.js';
+import { createAnalyzer, type SoundTables } from '../nlp/analyze.js';
 import { createAspectDetector, type AspectDetector } from '../nlp/aspects.js';
 import type { Tokenizer } from '../nlp/tokenizer.js';
 import type { GateModel } from './answer-gate.js';
@@ -55,6 +55,8 @@ export interface EngineSnapshot {
   served: string[];
   vocabulary: string[];
   index: IndexData;
+  /** The analyzer's sound tables (nlp/analyze.ts › SoundTables); absent in a snapshot kept without them. */
+  sounds?: SoundTables;
 }
 
 /** Is the entry in effect on this day (YYYY-MM-DD)? An expired entry is not served as current. */
@@ -94,6 +96,7 @@ export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: E
     // Typed pinyin may also spell the knowledge base's other words, most common first; read from
     // the index once it is built (entry texts analysed while building it are not pinyin questions).
     readingWords: () => (built.index ? indexWords(built.index) : []),
+    ...(ready?.sounds ? { tables: ready.sounds } : {}),
   });
   const examples = bankOf(options.examples === undefined ? SHIPPED_EXAMPLES : options.examples);
   const index = (built.index = ready
@@ -124,7 +127,7 @@ export function createEngine(kb: KnowledgeBase, tokenizer: Tokenizer, options: E
     version: (id) => (versions ??= new Map(kb.entries.map((e) => [e.id, fingerprint(JSON.stringify(e))]))).get(id),
     words: (text) => analyzer.analyze(text).tokens,
     contentWords: (text) => analyzer.analyze(text).content,
-    snapshot: () => ({ served: served.map((e) => e.id), vocabulary, index: indexData(index) }),
+    snapshot: () => ({ served: served.map((e) => e.id), vocabulary, index: indexData(index), sounds: analyzer.tables() }),
     withExamples: (other) => engine({ ...index, examples: bankOf(other) }),
     exampleCount: index.examples?.size ?? 0,
   });

@@ -33,6 +33,13 @@ import type { Tokenizer } from '../nlp/tokenizer.js';
 import type { Bus, Store } from '../storage/ports.js';
 import { StartupError } from './startup-error.js';
 
+/** Walkthrough files are named so in the knowledge cache's key, apart from the knowledge files. */
+const FLOWS_KEY_PREFIX = 'flows:';
+
+/** The knowledge cache's key for these knowledge files and walkthrough files: it keeps both, parsed. */
+export const cacheKeyOf = (cache: KnowledgeCache, files: readonly SourceFile[], flowFiles: readonly SourceFile[]): string =>
+  cache.keyOf([...files, ...flowFiles.map((f) => ({ path: `${FLOWS_KEY_PREFIX}${f.path}`, content: f.content }))]);
+
 export interface LiveKnowledge {
   kb(): KnowledgeBase;
   engine(): Engine;
@@ -111,17 +118,21 @@ export async function loadLiveKnowledge(
   let cacheOutcome: CacheOutcome | 'off' = cache ? 'miss' : 'off';
   let cacheKey: string | null = null;
   let snapshot: EngineSnapshot | undefined;
+  let cachedFlows: readonly Flow[] | undefined;
+  // The walkthroughs first: the cache's key covers their files too, so that it can keep them parsed.
+  const flowFiles = await readFolder(config.flowsDir, 'FLOWS_DIR', '引导流程', readYamlFiles);
   /** These files' knowledge base: from the cache when it has them, else parsed and validated (null when they do not validate). */
   const parseOrLoad = async (files: SourceFile[]): Promise<ReturnType<typeof parseKnowledge>> => {
     if (cache) {
       const started = performance.now();
-      cacheKey = cache.keyOf(files);
+      cacheKey = cacheKeyOf(cache, files, flowFiles);
       const found = await cache.load(cacheKey);
       cacheOutcome = found.outcome;
       if (found.outcome === 'unreadable') logger.warn('knowledge_cache_unreadable', { note: '知识库缓存文件损坏或读不出，已忽略并重建' });
       if (found.value) {
         logger.info('knowledge_cache_loaded', { entries: found.value.kb.entries.length, ms: Math.round(performance.now() - started) });
         snapshot = found.value.snapshot;
+        cachedFlows = found.value.flows;
         return { ok: true, kb: found.value.kb };
       }
     }
@@ -162,8 +173,8 @@ export async function loadLiveKnowledge(
     start = { version: (await versionDoc.read('version'))?.version ?? 1, kb, files: null };
   }
 
-  const flowFiles = await readFolder(config.flowsDir, 'FLOWS_DIR', '引导流程', readYamlFiles);
-  const flowsLoaded = parseFlows(flowFiles, start.kb);
+  // Kept in the cache with the knowledge base they were checked against (the key covers both).
+  const flowsLoaded = cachedFlows ? { ok: true as const, flows: [...cachedFlows] } : parseFlows(flowFiles, start.kb);
   if (!flowsLoaded.ok) {
     throw new StartupError(`引导流程校验失败（${config.flowsDir}），服务未启动。请按提示修改后再启动：`, flowsLoaded.problems.map(formatProblem));
   }
@@ -182,7 +193,7 @@ export async function loadLiveKnowledge(
   const saved =
     cache && key && stale
       ? nextTurn()
-          .then(() => cache.save(key, { kb: start.kb, snapshot: written }))
+          .then(() => cache.save(key, { kb: start.kb, snapshot: written, flows: flowsLoaded.flows }))
           .then(
             () => logger.info('knowledge_cache_saved', { entries: start.kb.entries.length }),
             (err: unknown) => logger.warn('knowledge_cache_not_saved', { error: String(err) }),

@@ -43,6 +43,23 @@ describe('engine snapshot round trip', () => {
     expect(loaded.search('社保卡').results[0]!.entry).toBe(stored.kb.entries.find((e) => e.id === loaded.search('社保卡').results[0]!.entry.id));
   });
 
+  it("keeps the analyzer's sound tables, so a start from it does not work them out again", async () => {
+    const kb = await realKb();
+    const built = createEngine(kb, createJiebaTokenizer(), { today: '2026-11-30' });
+    const taken = built.snapshot();
+    // Worked out when the engine was built (prepare): pinyin of the names, of the other words, and the homophone table.
+    expect(taken.sounds?.bySound.size).toBeGreaterThan(500);
+    expect(taken.sounds?.more?.size).toBeGreaterThan(1000);
+    expect(taken.sounds?.correction?.bySound.size).toBeGreaterThan(100);
+    const stored = decodeCache(encodeCache('k', { kb, snapshot: taken }), 'k')!;
+    const loaded = createEngine(stored.kb, createJiebaTokenizer(), { today: '2026-11-30', snapshot: stored.snapshot });
+    // The tables read back are the ones in use, not copies worked out again.
+    expect(loaded.snapshot().sounds?.more).toBe(stored.snapshot.sounds?.more);
+    expect(loaded.snapshot().sounds?.correction).toBe(stored.snapshot.sounds?.correction);
+    // And they read typed pinyin and a homophone slip as the built engine does.
+    for (const q of ['kai xiao mai bu yao ban na xie zheng', 'fapiao zenme ling', '公基金怎么提取', '营业执招怎么办']) expect(view(loaded, q), q).toEqual(view(built, q));
+  });
+
   it('is not used for a day on which other entries are in effect', async () => {
     const kb = await realKb();
     const first = kb.entries.find((e) => e.kind === 'item')!;

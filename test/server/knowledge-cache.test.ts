@@ -13,7 +13,7 @@ import { createKnowledgeCache, type KnowledgeCache } from '../../src/adapters/kn
 import { readYamlFiles } from '../../src/adapters/load-knowledge.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { SourceFile } from '../../src/knowledge/parse-knowledge.js';
-import { loadLiveKnowledge, type KnowledgeSharing, type LiveKnowledge } from '../../src/server/live-knowledge.js';
+import { cacheKeyOf, loadLiveKnowledge, type KnowledgeSharing, type LiveKnowledge } from '../../src/server/live-knowledge.js';
 import { createLocalBus } from '../../src/storage/local-bus.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 import { FIXTURE_FILES } from '../helpers/fixture-kb.js';
@@ -85,6 +85,53 @@ describe('the knowledge cache at start-up', () => {
     expect(edited.engine().search('夜市摆摊登记').results[0]!.entry.id).toBe('item-licence');
     // The older file is gone: one cache file is kept.
     expect((await readdir(dirs.cacheDir)).filter((n) => n.endsWith('.v8'))).toHaveLength(1);
+    expect((await start(dirs, cache)).cache.outcome).toBe('hit');
+  });
+
+  it('keeps the walkthroughs parsed with the knowledge base, and is rebuilt when a walkthrough file changed', async () => {
+    const dirs = await folders();
+    const flow = (intro: string) => `id: shop
+title: 开办小商店一件事
+entry: bundle-shop
+intro: ${intro}
+slots:
+  tobacco: { type: choice, values: [yes, no] }
+start: tobacco
+steps:
+  tobacco:
+    ask: 要卖烟吗？
+    why: 卖烟要另办烟草专卖零售许可证。
+    slot: tobacco
+    choices:
+      - { label: 要卖烟, value: yes }
+      - { label: 不卖烟, value: no }
+    next: done
+  done:
+    checklist:
+      title: 开办小商店 办事清单
+      items:
+        - { id: item-licence }
+        - { id: item-tobacco, when: tobacco == "yes" }
+`;
+    await writeFile(join(dirs.flowsDir, 'shop.yaml'), flow('好的，我来帮您理一理开小商店要办的证。'));
+    const cache = createKnowledgeCache(dirs.cacheDir);
+    const first = await start(dirs, cache);
+    expect(first.cache.outcome).toBe('miss');
+    expect(first.flows().map((f) => f.id)).toEqual(['shop']);
+    const second = await start(dirs, cache);
+    expect(second.cache.outcome).toBe('hit');
+    expect(second.flows()).toEqual(first.flows());
+    expect(second.flows()[0]!.conditions.size).toBeGreaterThan(0);
+    // What a start from the cache serves is the walkthrough as the cache holds it, not parsed again:
+    // written under the same key with another intro, that intro is served.
+    const key = cacheKeyOf(cache, await readYamlFiles(dirs.knowledgeDir), await readYamlFiles(dirs.flowsDir));
+    await cache.save(key, { kb: first.kb(), snapshot: first.engine().snapshot(), flows: first.flows().map((f) => ({ ...f, intro: '缓存里的开场白' })) });
+    expect((await start(dirs, cache)).flows()[0]!.intro).toBe('缓存里的开场白');
+    // A changed walkthrough file is another key: parsed again and served as changed.
+    await writeFile(join(dirs.flowsDir, 'shop.yaml'), flow('您好，开小商店要办哪些证，我一项项告诉您。'));
+    const third = await start(dirs, cache);
+    expect(third.cache.outcome).toBe('miss');
+    expect(third.flows()[0]!.intro).toBe('您好，开小商店要办哪些证，我一项项告诉您。');
     expect((await start(dirs, cache)).cache.outcome).toBe('hit');
   });
 
