@@ -17,6 +17,7 @@ import os, { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { messageXml, nextMsgId, startFakeWechat } from '../test/helpers/fake-wechat.js';
 import { waitHealthy } from './lib/wait-healthy.js';
+import { startNodeOptions } from './lib/start-command.js';
 
 /** CPU seconds a process has used (utime + stime, /proc, USER_HZ = 100); NaN off Linux. */
 function cpuSeconds(pid: number): number {
@@ -42,7 +43,7 @@ const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const fake = await startFakeWechat({ token: TOKEN, appId: APP_ID, appSecret: APP_SECRET, aesKey: AES_KEY });
 const dataDir = await mkdtemp(join(tmpdir(), 'yici-bench-wechat-'));
 const port = 3990 + Math.floor(Math.random() * 9);
-const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts')], {
+const child = spawn(process.execPath, [...startNodeOptions(root), '--import', 'tsx', join(root, 'src/main.ts')], {
   cwd: root,
   env: {
     ...process.env,

@@ -31,6 +31,7 @@ import { benchStartup } from './lib/bench-startup.js';
 import { catalogueEntries } from './lib/catalogue-entries.js';
 import { startNginx } from './lib/nginx-proxy.js';
 import { waitHealthy } from './lib/wait-healthy.js';
+import { startNodeOptions } from './lib/start-command.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -208,7 +209,7 @@ async function benchHttp() {
   const dataDir = await mkdtemp(join(tmpdir(), 'yici-bench-http-'));
   const port = 3900 + Math.floor(Math.random() * 90);
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(root, 'dist/main.js')], {
+  const child = spawn(process.execPath, [...startNodeOptions(root), join(root, 'dist/main.js')], {
     cwd: root,
     // One load generator on one address stands for many citizens: the per-address limits are lifted.
     env: {
@@ -284,7 +285,7 @@ async function benchHttp() {
 /** Starts dist/main.js with `env` on a free port; resolves once /api/health answers 200. */
 async function instance(env: NodeJS.ProcessEnv) {
   const port = 5000 + Math.floor(Math.random() * 4000);
-  const child = spawn(process.execPath, [join(root, 'dist/main.js')], {
+  const child = spawn(process.execPath, [...startNodeOptions(root), join(root, 'dist/main.js')], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_CHAT_PER_MINUTE: '100000000', RATE_LIMIT_CHAT_PER_CONVERSATION_PER_MINUTE: '100000000', RATE_LIMIT_HANDOFFS_PER_10_MINUTES: '100000000', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

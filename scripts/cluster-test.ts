@@ -24,6 +24,7 @@ import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startRoundRobinProxy } from './lib/round-robin-proxy.js';
+import { startNodeOptions } from './lib/start-command.js';
 
 const root = resolve(import.meta.dirname, '..');
 const ADMIN = { username: 'chief', password: 'Cluster-Lead-2026' };
@@ -71,7 +72,7 @@ interface Instance {
 }
 
 function launch(instance: Instance): void {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: instance.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...startNodeOptions(root), '--import', 'tsx', 'src/main.ts'], { cwd: root, env: instance.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const keep = (chunk: Buffer) => {
     instance.log.push(chunk.toString());
     if (instance.log.length > 200) instance.log.shift();

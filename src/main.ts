@@ -1,7 +1,15 @@
 /** Entry point: read settings, start, stop cleanly on SIGINT/SIGTERM. */
+import { basename, dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getHeapStatistics } from 'node:v8';
 import { ConfigError, readConfig } from './config.js';
 import { createLogger } from './core/logger.js';
+import { spawnBuildApart } from './server/build-apart.js';
 import { StartupError, startServer } from './server/start-server.js';
+
+/** build-knowledge-cache.js beside this file (or .ts when run from the sources with tsx). */
+const here = fileURLToPath(import.meta.url);
+const buildScript = join(dirname(here), `build-knowledge-cache${extname(basename(here))}`);
 
 async function main(): Promise<void> {
   let config;
@@ -18,7 +26,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, (line) => process.stdout.write(`${line}\n`));
   let running;
   try {
-    running = await startServer(config, logger);
+    // A start without a knowledge cache builds it in a child process: the build's memory is not kept here.
+    running = await startServer(config, logger, { buildApart: spawnBuildApart(buildScript, process.execArgv, logger) });
   } catch (err) {
     if (err instanceof StartupError) {
       console.error(err.message);
@@ -26,6 +35,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     throw err;
+  }
+  // V8 lets the heap grow to about four times its live data before a full collection when its limit
+  // is 2 GB or more (node's default on a large machine); npm start sets 1 GB (docs/deploy.md › Memory).
+  if (getHeapStatistics().heap_size_limit >= 2 * 2 ** 30) {
+    logger.warn('heap_limit_large', { note: '未设置 --max-old-space-size：负载下内存会涨到活数据的约 4 倍；请按 npm start 的方式启动（node --max-old-space-size=1024 dist/main.js）' });
   }
   console.log(`一次（Yici）已启动：${running.url}`);
   const stop = async (signal: string) => {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { catalogueEntries } from './catalogue-entries.js';
 import { waitHealthy } from './wait-healthy.js';
+import { startNodeOptions } from './start-command.js';
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const loadAverage = async () => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
@@ -51,7 +52,7 @@ async function cpuMs(pid: number): Promise<number> {
 async function startOnce(root: string, knowledgeDir: string, dataDir: string, idleMs: number, waitForCache: boolean): Promise<Start> {
   const port = 3600 + Math.floor(Math.random() * 300);
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(root, 'dist/main.js')], {
+  const child = spawn(process.execPath, [...startNodeOptions(root), join(root, 'dist/main.js')], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, KNOWLEDGE_DIR: knowledgeDir, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],

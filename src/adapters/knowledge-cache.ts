@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
@@ -160,7 +161,9 @@ export function codeVersion(): string {
 /** The version in the package.json above where `name` resolves (some packages do not export their package.json). */
 function packageVersion(name: string): string {
   try {
-    let dir = dirname(fileURLToPath(import.meta.resolve(name)));
+    // import.meta.resolve is missing where a bundler loads this module (vitest): resolved as CommonJS then, the same package.json above.
+    const entry = typeof import.meta.resolve === 'function' ? fileURLToPath(import.meta.resolve(name)) : createRequire(import.meta.url).resolve(name);
+    let dir = dirname(entry);
     for (;;) {
       try {
         const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };

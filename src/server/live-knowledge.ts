@@ -31,6 +31,7 @@ import { formatProblem, parseKnowledge, type KnowledgeBase, type SourceFile } fr
 import { fileOfEntry, fileWithEntry } from '../knowledge/write-entry.js';
 import type { Tokenizer } from '../nlp/tokenizer.js';
 import type { Bus, Store } from '../storage/ports.js';
+import type { BuildJob } from './build-apart.js';
 import { StartupError } from './startup-error.js';
 
 /** Walkthrough files are named so in the knowledge cache's key, apart from the knowledge files. */
@@ -66,6 +67,10 @@ export interface KnowledgeSharing {
   /** How often a shared instance checks the stored version, in case it missed a bus message. */
   checkEveryMs?: number;
 }
+
+/** The engine a start serves for this knowledge base on `today` (from a snapshot of the same build when given). */
+export const buildServed = (kb: KnowledgeBase, tokenizer: Tokenizer, today: string, from?: EngineSnapshot): Engine =>
+  createEngine(kb, tokenizer, { today, ...(from ? { snapshot: from } : {}) });
 
 /** The bus topic a publish is announced on, as `{ version }`. */
 export const KNOWLEDGE_TOPIC = 'knowledge';
@@ -103,7 +108,8 @@ async function readFolder<T>(dir: string, setting: string, what: string, read: (
  * `makeTokenizer` is called once the files have validated (jieba takes a moment to load). With a
  * `cache`, the knowledge base as parsed and indexed is loaded from disk when its files (the
  * folder's, or the published ones in the store) are those it was built from, and written there
- * after a start that had to build it.
+ * after a start that had to build it. With `buildApart` as well, a start that finds no cache has
+ * it written by a child process first (server/build-apart.ts) and loads it from there.
  */
 export async function loadLiveKnowledge(
   config: Pick<Config, 'knowledgeDir' | 'flowsDir'>,
@@ -111,6 +117,7 @@ export async function loadLiveKnowledge(
   logger: Logger,
   sharing: KnowledgeSharing,
   cache?: KnowledgeCache,
+  buildApart?: (job: Omit<BuildJob, 'cacheDir'>) => Promise<boolean>,
 ): Promise<LiveKnowledge> {
   const { store, bus, shared } = sharing;
   const versionDoc = store.documents<{ version: number }>('knowledge');
@@ -119,16 +126,20 @@ export async function loadLiveKnowledge(
   let cacheKey: string | null = null;
   let snapshot: EngineSnapshot | undefined;
   let cachedFlows: readonly Flow[] | undefined;
+  const today = () => new Date().toISOString().slice(0, 10);
   // The walkthroughs first: the cache's key covers their files too, so that it can keep them parsed.
   const flowFiles = await readFolder(config.flowsDir, 'FLOWS_DIR', '引导流程', readYamlFiles);
   /** These files' knowledge base: from the cache when it has them, else parsed and validated (null when they do not validate). */
   const parseOrLoad = async (files: SourceFile[]): Promise<ReturnType<typeof parseKnowledge>> => {
     if (cache) {
       const started = performance.now();
-      cacheKey = cacheKeyOf(cache, files, flowFiles);
-      const found = await cache.load(cacheKey);
+      const key = cacheKeyOf(cache, files, flowFiles);
+      cacheKey = key;
+      let found = await cache.load(key);
       cacheOutcome = found.outcome;
       if (found.outcome === 'unreadable') logger.warn('knowledge_cache_unreadable', { note: '知识库缓存文件损坏或读不出，已忽略并重建' });
+      // Built by a child process, which leaves none of the build's memory in this one.
+      if (!found.value && buildApart && (await buildApart({ key, files, flowFiles, today: today() }))) found = await cache.load(key);
       if (found.value) {
         logger.info('knowledge_cache_loaded', { entries: found.value.kb.entries.length, ms: Math.round(performance.now() - started) });
         snapshot = found.value.snapshot;
@@ -179,8 +190,7 @@ export async function loadLiveKnowledge(
     throw new StartupError(`引导流程校验失败（${config.flowsDir}），服务未启动。请按提示修改后再启动：`, flowsLoaded.problems.map(formatProblem));
   }
   const tokenizer = makeTokenizer();
-  const today = () => new Date().toISOString().slice(0, 10);
-  const engineOf = (kb: KnowledgeBase, from?: EngineSnapshot) => createEngine(kb, tokenizer, { today: today(), ...(from ? { snapshot: from } : {}) });
+  const engineOf = (kb: KnowledgeBase, from?: EngineSnapshot) => buildServed(kb, tokenizer, today(), from);
   let live: Served = { ...start, engine: engineOf(start.kb, snapshot), flows: flowsLoaded.flows };
 
   // After a start that built the engine (no cache, or the cached one serves other entries today),

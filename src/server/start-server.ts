@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { createJiebaTokenizer } from '../adapters/jieba-tokenizer.js';
 import { createKnowledgeCache } from '../adapters/knowledge-cache.js';
 import { openStore } from '../adapters/open-store.js';
@@ -43,6 +44,7 @@ import { departmentRoutes } from './department-routes.js';
 import { editorRoutes } from './editor-routes.js';
 import { ensureFirstAdmin } from './first-admin.js';
 import { importRoutes } from './import-routes.js';
+import type { BuildApart } from './build-apart.js';
 import { loadLiveKnowledge } from './live-knowledge.js';
 import { createOfficerSocket } from './officer-socket.js';
 import { officerRoutes } from './officer-routes.js';
@@ -89,6 +91,8 @@ export async function startServer(
     print?: (line: string) => void;
     /** The clock (tests and demo data). */
     now?: () => Date;
+    /** Builds the knowledge cache in a child process when a start finds none (main.ts; server/build-apart.ts). */
+    buildApart?: BuildApart;
   } = {},
 ): Promise<RunningServer> {
   const startedAt = new Date();
@@ -117,8 +121,17 @@ export async function startServer(
     throw err;
   };
   // The knowledge base as parsed and indexed is kept in DATA_DIR/knowledge-cache between starts (keyed by its files and the code).
-  const knowledgeCache = createKnowledgeCache(join(config.dataDir, 'knowledge-cache'));
-  const knowledge = await loadLiveKnowledge(config, createJiebaTokenizer, logger, { store, bus, shared: options.sharedKnowledge ?? store.kind === 'postgres' }, knowledgeCache).catch(failedStart);
+  const cacheDir = join(config.dataDir, 'knowledge-cache');
+  const knowledgeCache = createKnowledgeCache(cacheDir);
+  const { buildApart } = options;
+  const knowledge = await loadLiveKnowledge(
+    config,
+    createJiebaTokenizer,
+    logger,
+    { store, bus, shared: options.sharedKnowledge ?? store.kind === 'postgres' },
+    knowledgeCache,
+    buildApart ? (job) => buildApart({ ...job, cacheDir }) : undefined,
+  ).catch(failedStart);
   const { engine, flows, runtime } = knowledge;
   const officeHours = readOfficeHours(config, knowledge.kb().settings.officeHours);
 
@@ -253,6 +266,7 @@ export async function startServer(
     flows: flows().length,
     dataDir: config.dataDir,
     startupMs: Date.now() - startedAt.getTime(),
+    heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
   });
 
   let closing: Promise<void> | null = null;
