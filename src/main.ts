@@ -10,6 +10,8 @@ import { StartupError, startServer } from './server/start-server.js';
 /** build-knowledge-cache.js beside this file (or .ts when run from the sources with tsx). */
 const here = fileURLToPath(import.meta.url);
 const buildScript = join(dirname(here), `build-knowledge-cache${extname(basename(here))}`);
+/** This process's node options for the child (heap limit, `--import tsx`), but not a debugger's port it holds. */
+const childOptions = process.execArgv.filter((o) => !/^--inspect/.test(o));
 
 async function main(): Promise<void> {
   let config;
@@ -27,7 +29,7 @@ async function main(): Promise<void> {
   let running;
   try {
     // A start without a knowledge cache builds it in a child process: the build's memory is not kept here.
-    running = await startServer(config, logger, { buildApart: spawnBuildApart(buildScript, process.execArgv, logger) });
+    running = await startServer(config, logger, { buildApart: spawnBuildApart(buildScript, childOptions, logger) });
   } catch (err) {
     if (err instanceof StartupError) {
       console.error(err.message);
