@@ -2,6 +2,9 @@
  * A tiny knowledge base written inline, for ranking and dialogue tests that must not move when
  * the shipped knowledge changes. Six items, one bundle, one FAQ; facts are placeholders.
  */
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseKnowledge, type KnowledgeBase, type SourceFile } from '../../src/knowledge/parse-knowledge.js';
 
 const source = `
@@ -138,4 +141,18 @@ export function fixtureKb(files: SourceFile[] = FIXTURE_FILES): KnowledgeBase {
   const r = parseKnowledge(files);
   if (!r.ok) throw new Error(r.problems.map((p) => `${p.file} › ${p.entry} › ${p.field}: ${p.problem}`).join('\n'));
   return r.kb;
+}
+
+/**
+ * A temporary knowledge folder holding `files`, an empty walkthrough folder beside it, and where a
+ * knowledge cache may go (not created).
+ */
+export async function knowledgeFolders(files: SourceFile[] = FIXTURE_FILES, prefix = 'yici-kb-') {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  for (const f of files) {
+    await mkdir(dirname(join(dir, 'knowledge', f.path)), { recursive: true });
+    await writeFile(join(dir, 'knowledge', f.path), f.content);
+  }
+  await mkdir(join(dir, 'flows'));
+  return { knowledgeDir: join(dir, 'knowledge'), flowsDir: join(dir, 'flows'), cacheDir: join(dir, 'cache') };
 }

@@ -4,9 +4,8 @@
  * that do not validate, a script that fails — the start builds in its own process as before, with
  * the same problems reported.
  */
-import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJiebaTokenizer } from '../../src/adapters/jieba-tokenizer.js';
 import { createKnowledgeCache } from '../../src/adapters/knowledge-cache.js';
@@ -17,7 +16,7 @@ import { loadLiveKnowledge, type LiveKnowledge } from '../../src/server/live-kno
 import { StartupError } from '../../src/server/startup-error.js';
 import { createLocalBus } from '../../src/storage/local-bus.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
-import { FIXTURE_FILES } from '../helpers/fixture-kb.js';
+import { FIXTURE_FILES, knowledgeFolders } from '../helpers/fixture-kb.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const SCRIPT = join(root, 'src/build-knowledge-cache.ts');
@@ -27,15 +26,7 @@ afterEach(() => {
   for (const k of running.splice(0)) k.close();
 });
 
-async function folders(files: SourceFile[] = FIXTURE_FILES) {
-  const dir = await mkdtemp(join(tmpdir(), 'yici-apart-'));
-  for (const f of files) {
-    await mkdir(dirname(join(dir, 'knowledge', f.path)), { recursive: true });
-    await writeFile(join(dir, 'knowledge', f.path), f.content);
-  }
-  await mkdir(join(dir, 'flows'));
-  return { knowledgeDir: join(dir, 'knowledge'), flowsDir: join(dir, 'flows'), cacheDir: join(dir, 'cache') };
-}
+const folders = (files: SourceFile[] = FIXTURE_FILES) => knowledgeFolders(files, 'yici-apart-');
 
 function logged() {
   const events: { event: string; [k: string]: unknown }[] = [];

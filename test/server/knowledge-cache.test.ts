@@ -4,9 +4,8 @@
  * published version in a shared store is another, or when the file is damaged. On the small
  * fixture knowledge base, so each start takes a moment.
  */
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJiebaTokenizer } from '../../src/adapters/jieba-tokenizer.js';
 import { createKnowledgeCache, type KnowledgeCache } from '../../src/adapters/knowledge-cache.js';
@@ -16,22 +15,14 @@ import type { SourceFile } from '../../src/knowledge/parse-knowledge.js';
 import { cacheKeyOf, loadLiveKnowledge, type KnowledgeSharing, type LiveKnowledge } from '../../src/server/live-knowledge.js';
 import { createLocalBus } from '../../src/storage/local-bus.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
-import { FIXTURE_FILES } from '../helpers/fixture-kb.js';
+import { FIXTURE_FILES, knowledgeFolders } from '../helpers/fixture-kb.js';
 
 const running: LiveKnowledge[] = [];
 afterEach(() => {
   for (const k of running.splice(0)) k.close();
 });
 
-async function folders(files: SourceFile[] = FIXTURE_FILES) {
-  const dir = await mkdtemp(join(tmpdir(), 'yici-kcache-'));
-  for (const f of files) {
-    await mkdir(dirname(join(dir, 'knowledge', f.path)), { recursive: true });
-    await writeFile(join(dir, 'knowledge', f.path), f.content);
-  }
-  await mkdir(join(dir, 'flows'));
-  return { knowledgeDir: join(dir, 'knowledge'), flowsDir: join(dir, 'flows'), cacheDir: join(dir, 'cache') };
-}
+const folders = (files: SourceFile[] = FIXTURE_FILES) => knowledgeFolders(files, 'yici-kcache-');
 const local = (): KnowledgeSharing => ({ store: createMemoryStore(), bus: createLocalBus(), shared: false });
 async function start(dirs: { knowledgeDir: string; flowsDir: string }, cache: KnowledgeCache, sharing: KnowledgeSharing = local()) {
   const k = await loadLiveKnowledge(dirs, createJiebaTokenizer, silentLogger, sharing, cache);

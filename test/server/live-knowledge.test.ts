@@ -3,9 +3,8 @@
  * themselves when the store is shared — and never going back. On the small fixture knowledge
  * base (no walkthroughs), so that several instances load in a moment.
  */
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJiebaTokenizer } from '../../src/adapters/jieba-tokenizer.js';
 import { silentLogger, type Logger } from '../../src/core/logger.js';
@@ -14,7 +13,7 @@ import { loadLiveKnowledge, type KnowledgeSharing, type LiveKnowledge, type Publ
 import { createLocalBus } from '../../src/storage/local-bus.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 import type { Store } from '../../src/storage/ports.js';
-import { FIXTURE_FILES } from '../helpers/fixture-kb.js';
+import { FIXTURE_FILES, knowledgeFolders } from '../helpers/fixture-kb.js';
 
 const ALIAS = '夜市摆摊登记';
 const running: LiveKnowledge[] = [];
@@ -23,15 +22,7 @@ afterEach(() => {
 });
 
 /** A knowledge folder holding `files`, and an empty walkthrough folder. */
-async function folders(files: SourceFile[] = FIXTURE_FILES) {
-  const dir = await mkdtemp(join(tmpdir(), 'yici-live-'));
-  for (const f of files) {
-    await mkdir(dirname(join(dir, 'knowledge', f.path)), { recursive: true });
-    await writeFile(join(dir, 'knowledge', f.path), f.content);
-  }
-  await mkdir(join(dir, 'flows'));
-  return { knowledgeDir: join(dir, 'knowledge'), flowsDir: join(dir, 'flows') };
-}
+const folders = (files: SourceFile[] = FIXTURE_FILES) => knowledgeFolders(files, 'yici-live-');
 async function load(dirs: { knowledgeDir: string; flowsDir: string }, sharing: KnowledgeSharing, logger: Logger = silentLogger) {
   const k = await loadLiveKnowledge(dirs, createJiebaTokenizer, logger, sharing);
   running.push(k);
