@@ -42,11 +42,14 @@ export const BUILD_EXIT = {
  * Runs `script` (src/build-knowledge-cache.ts, or its compiled copy) with node and `execArgv`
  * (the parent's, so that `--import tsx` or heap settings carry over), the job on its stdin.
  */
-export function spawnBuildApart(script: string, execArgv: readonly string[], logger: Logger): BuildApart {
+export function spawnBuildApart(script: string, execArgv: readonly string[], logger: Logger, options: { timeoutMs?: number } = {}): BuildApart {
+  // A build of the 2,401-entry knowledge base takes 5–15 s; a child still at it after this is stuck.
+  const timeoutMs = options.timeoutMs ?? 10 * 60_000;
   return (job) =>
     new Promise<boolean>((resolve) => {
       const started = performance.now();
       let stderr = '';
+      let timedOut = false;
       let child;
       try {
         child = spawn(process.execPath, [...execArgv, script], { stdio: ['pipe', 'ignore', 'pipe'], env: process.env });
@@ -63,7 +66,17 @@ export function spawnBuildApart(script: string, execArgv: readonly string[], log
         logger.warn('knowledge_build_apart_failed', { error: String(err), note: '另起进程构建知识库失败，改在本进程构建' });
         resolve(false);
       });
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, timeoutMs);
       child.once('close', (code, signal) => {
+        clearTimeout(timer);
+        if (timedOut) {
+          logger.warn('knowledge_build_apart_failed', { timeoutMs, note: '另起进程构建知识库超时，已终止，改在本进程构建' });
+          resolve(false);
+          return;
+        }
         if (code === BUILD_EXIT.ok) {
           logger.info('knowledge_built_apart', { ms: Math.round(performance.now() - started) });
           resolve(true);

@@ -4,7 +4,7 @@
  * that do not validate, a script that fails — the start builds in its own process as before, with
  * the same problems reported.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJiebaTokenizer } from '../../src/adapters/jieba-tokenizer.js';
@@ -94,5 +94,17 @@ describe('the knowledge cache built by a child process', () => {
     // Built here, and the cache written by this start as without a child.
     expect(log.names()).toContain('knowledge_cache_saved');
     expect(answers(k)).toEqual(answers(await start(await folders(), undefined)));
+  }, 60_000);
+
+  // Without the time limit the start would wait for the stuck child for ever (the test's own limit fails it).
+  it('stops a child that takes too long, and builds in the start', async () => {
+    const dirs = await folders();
+    const stuck = join(dirs.cacheDir, '..', 'stuck.mjs');
+    await writeFile(stuck, 'setInterval(() => {}, 1000);\n');
+    const log = logged();
+    const k = await start(dirs, spawnBuildApart(stuck, [], log.logger, { timeoutMs: 500 }), log.logger);
+    expect(log.events.find((e) => e.event === 'knowledge_build_apart_failed')).toMatchObject({ timeoutMs: 500 });
+    expect(log.names()).toContain('knowledge_cache_saved');
+    expect(k.engine().search('个体户营业执照怎么办', 3).results[0]?.entry.id).toBeDefined();
   }, 60_000);
 });
