@@ -50,43 +50,41 @@ export function spawnBuildApart(script: string, execArgv: readonly string[], log
       const started = performance.now();
       let stderr = '';
       let timedOut = false;
+      let done = false;
+      /** Settles once ('error' and 'close' may both come), logging why the caller must build itself. */
+      const finish = (built: boolean, failure?: Record<string, unknown>) => {
+        if (done) return;
+        done = true;
+        if (failure) logger.warn('knowledge_build_apart_failed', { note: '另起进程构建知识库失败，改在本进程构建', ...failure });
+        else if (built) logger.info('knowledge_built_apart', { ms: Math.round(performance.now() - started) });
+        resolve(built);
+      };
       let child;
       try {
         child = spawn(process.execPath, [...execArgv, script], { stdio: ['pipe', 'ignore', 'pipe'], env: process.env });
       } catch (err) {
-        logger.warn('knowledge_build_apart_failed', { error: String(err), note: '另起进程构建知识库失败，改在本进程构建' });
-        resolve(false);
+        finish(false, { error: String(err) });
         return;
       }
       child.stderr!.setEncoding('utf8');
       child.stderr!.on('data', (chunk: string) => {
         if (stderr.length < 4000) stderr += chunk;
       });
-      child.once('error', (err) => {
-        logger.warn('knowledge_build_apart_failed', { error: String(err), note: '另起进程构建知识库失败，改在本进程构建' });
-        resolve(false);
-      });
       const timer = setTimeout(() => {
         timedOut = true;
         child.kill('SIGKILL');
       }, timeoutMs);
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        finish(false, { error: String(err) });
+      });
       child.once('close', (code, signal) => {
         clearTimeout(timer);
-        if (timedOut) {
-          logger.warn('knowledge_build_apart_failed', { timeoutMs, note: '另起进程构建知识库超时，已终止，改在本进程构建' });
-          resolve(false);
-          return;
-        }
-        if (code === BUILD_EXIT.ok) {
-          logger.info('knowledge_built_apart', { ms: Math.round(performance.now() - started) });
-          resolve(true);
-          return;
-        }
-        // Invalid files are reported by the caller, which parses them again; anything else is logged here.
-        if (code !== BUILD_EXIT.invalid) {
-          logger.warn('knowledge_build_apart_failed', { code, signal, error: stderr.trim().slice(-1000), note: '另起进程构建知识库失败，改在本进程构建' });
-        }
-        resolve(false);
+        if (timedOut) finish(false, { timeoutMs, note: '另起进程构建知识库超时，已终止，改在本进程构建' });
+        else if (code === BUILD_EXIT.ok) finish(true);
+        // Invalid files are reported by the caller, which parses them again: not a failure of the child.
+        else if (code === BUILD_EXIT.invalid) finish(false);
+        else finish(false, { code, signal, error: stderr.trim().slice(-1000) });
       });
       // A child that dies before reading its job closes the pipe: that is reported by 'close'.
       child.stdin!.on('error', () => {});

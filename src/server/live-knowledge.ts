@@ -132,14 +132,17 @@ export async function loadLiveKnowledge(
   /** These files' knowledge base: from the cache when it has them, else parsed and validated (null when they do not validate). */
   const parseOrLoad = async (files: SourceFile[]): Promise<ReturnType<typeof parseKnowledge>> => {
     if (cache) {
-      const started = performance.now();
+      let started = performance.now();
       const key = cacheKeyOf(cache, files, flowFiles);
       cacheKey = key;
       let found = await cache.load(key);
       cacheOutcome = found.outcome;
       if (found.outcome === 'unreadable') logger.warn('knowledge_cache_unreadable', { note: '知识库缓存文件损坏或读不出，已忽略并重建' });
       // Built by a child process, which leaves none of the build's memory in this one.
-      if (!found.value && buildApart && (await buildApart({ key, files, flowFiles, today: today() }))) found = await cache.load(key);
+      if (!found.value && buildApart && (await buildApart({ key, files, flowFiles, today: today() }))) {
+        started = performance.now();
+        found = await cache.load(key);
+      }
       if (found.value) {
         logger.info('knowledge_cache_loaded', { entries: found.value.kb.entries.length, ms: Math.round(performance.now() - started) });
         snapshot = found.value.snapshot;
