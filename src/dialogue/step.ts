@@ -14,7 +14,8 @@ import type { Aspect } from '../nlp/aspects.js';
 import { ASPECTS } from '../nlp/aspects.js';
 import { normalize } from '../nlp/normalize.js';
 import type { Checklist } from '../knowledge/compute-checklist.js';
-import { cardToText, composeAnswer } from './compose-answer.js';
+import { CAUTION, cardToText, composeAnswer } from './compose-answer.js';
+import { centreQuestion, type CentreAsk } from './centre-question.js';
 import {
   FLOW_CHOICE,
   advance,
@@ -56,6 +57,8 @@ export type DialogueEvent =
   | { type: 'appeal'; kind: AppealKind }
   | { type: 'handoff_requested'; reason: 'asked' | 'repeated_failure' | 'complaint' }
   | { type: 'smalltalk'; intent: 'greeting' | 'thanks' | 'goodbye' | 'help' | 'ack' }
+  /** A question about the service centre itself (its hours, address, phone), answered from the settings. */
+  | { type: 'centre_info'; asked: CentreAsk[] }
   | { type: 'flow_started'; flowId: string; prefilled: string[] }
   | { type: 'flow_answered'; flowId: string; step: string }
   | { type: 'checklist_created'; checklist: Checklist }
@@ -341,6 +344,11 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
     return answer(state, best.entry, aspect, best.score, false, ctx);
   }
 
+  // No entry answers it, and it asks where the service centre is, when it is open or its phone number
+  // (「政务中心几点下班」「你们在哪里」): the city's settings say, whatever matter is under discussion.
+  const centreAsked = centreQuestion(norm, current === undefined);
+  if (centreAsked) return centreInfo(state, centreAsked, ctx);
+
   // Unsure, but the first is the entry that explains a matter's kinds and the question names one
   // (「以前在工厂交过职工养老保险，现在70岁怎么领」): that kind is answered when it is among the
   // nearest — the citizen said which, and the gate only doubted between the kinds' entries.
@@ -495,6 +503,44 @@ function handoff(state: ConversationState, reason: 'asked' | 'repeated_failure' 
       },
     ],
     events: [{ type: 'handoff_requested', reason }],
+    match: null,
+  };
+}
+
+/**
+ * Where the service centre is, when it is open and its phone number, from the city's settings —
+ * what was asked first. Values the city has not confirmed (settings.yaml › unconfirmed) carry the
+ * caution. The matter under discussion stays as it was.
+ */
+function centreInfo(state: ConversationState, asked: CentreAsk[], ctx: StepContext): StepResult {
+  const { centre, hotline, onlinePortal, unconfirmed, sources } = ctx.engine.kb.settings;
+  const lines: Record<CentreAsk, string> = {
+    hours: `${centre.name}办公时间：${centre.hours}。`,
+    place: `${centre.name}地址：${centre.address}。`,
+    phone: centre.phone ? `${centre.name}电话：${centre.phone}；也可以拨打${hotline.name} ${hotline.number}。` : `咨询电话：${hotline.name} ${hotline.number}。`,
+  };
+  const order = [...asked, ...(['hours', 'place', 'phone'] as const).filter((k) => !asked.includes(k))];
+  const unsure = [
+    ...(unconfirmed.includes('centre.address') ? ['地址'] : []),
+    ...(unconfirmed.includes('centre.hours') || unconfirmed.includes('officeHours') ? ['办公时间'] : []),
+    ...(unconfirmed.includes('hotline.number') || (centre.phone && unconfirmed.includes('centre.phone')) ? ['电话'] : []),
+  ];
+  const text = [
+    ...order.map((k) => lines[k]),
+    ...(centre.note ? [centre.note] : []),
+    ...(onlinePortal ? [`不少事项也可以在${onlinePortal.name}网上办理。`] : []),
+    ...(sources.length > 0 ? [`来源：${sources.map((s) => s.title).join('；')}`] : []),
+    ...(unsure.length > 0 ? [`以上${unsure.join('、')}尚待本地确认，${CAUTION}。`] : []),
+  ].join('\n');
+  const choices: Choice[] = [{ label: '我能问什么', value: CHOICE.help }];
+  state.pendingChoices = choices;
+  return {
+    state,
+    replies: [
+      { type: 'text', text },
+      { type: 'choices', text: '您想办什么事？直接说就行，或者：', choices },
+    ],
+    events: [{ type: 'centre_info', asked }],
     match: null,
   };
 }
