@@ -24,7 +24,7 @@ import { loadKnowledge } from '../src/adapters/load-knowledge.js';
 import { formatProblem } from '../src/knowledge/parse-knowledge.js';
 import { createJiebaTokenizer } from '../src/adapters/jieba-tokenizer.js';
 import { DEFAULT_RETRIEVAL_OPTIONS, resolveRetrievalOptions, type RetrievalOverrides } from '../src/knowledge/retrieval-options.js';
-import { BLIND_SETS, POOLED_BLIND_SETS, EVAL_DIR, FIT_SETS, OTHER_SETS, emptyTally, fits, followUpOutcomes, half, loadFollowUps, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
+import { BLIND_SETS, POOLED_BLIND_SETS, EVAL_DIR, FIT_SETS, OTHER_SETS, emptyTally, fits, followUpOutcomes, half, firstReply, loadAppeals, loadFollowUps, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
 import { answerable, at, chooseThresholds, collectExamples, collectRows, corpusSource, leaveOut, outOfFold, sourceOf } from './lib/gate-fit.js';
 import { SHIPPED_EXAMPLES } from '../src/knowledge/gate-examples.js';
 
@@ -224,9 +224,44 @@ for (const [name, rows] of [['eval/negatives (real text outside the knowledge ba
   }
 }
 await followUps(engine, engineOf, negatives.filter((r) => half(r.text) === 'test').map((r) => r.text));
+await appeals(engine);
 for (const set of BLIND_SETS) {
   const file = join(root, EVAL_DIR, set);
   if (existsSync(file)) curve(engine, set, await loadLabelled(file), negatives.filter((r) => half(r.text) === 'test').map((r) => r.text));
+}
+
+/**
+ * 诉求 (eval/appeals-blind.yaml, blind): how many short complaints, reports, suggestions and thanks
+ * are recognised as such (of the right kind), answered with a matter (a false answer), offered
+ * buttons or refused as a question; and how many questions that are not 诉求 are taken for one.
+ * Counted, never listed.
+ */
+async function appeals(engine: Engine): Promise<void> {
+  const set = await loadAppeals(root);
+  if (!set) return;
+  console.log(`\n== 诉求 (eval/appeals-blind.yaml, blind: ${set.appeals.length} short 诉求, ${set.questions.length} questions that are not)`);
+  const kinds = [...new Set(set.appeals.map((a) => a.kind))];
+  const count = (rows: { text: string; kind?: string }[]) => {
+    const t = { recognised: 0, rightKind: 0, answered: 0, offered: 0, refused: 0, other: 0 };
+    for (const row of rows) {
+      const r = firstReply(engine, row.text);
+      if (r.type === 'appeal') {
+        t.recognised++;
+        if (r.kind === row.kind) t.rightKind++;
+      } else t[r.type]++;
+    }
+    return t;
+  };
+  const all = count(set.appeals);
+  const n = set.appeals.length;
+  console.log(`recognised as 诉求: ${pct(all.recognised, n)} (${all.recognised}; right kind ${all.rightKind}); answered with a matter ${all.answered}, offered buttons ${all.offered}, refused as a question ${all.refused}, other ${all.other}`);
+  for (const kind of kinds) {
+    const rows = set.appeals.filter((a) => a.kind === kind);
+    const t = count(rows);
+    console.log(`  ${kind.padEnd(11)} recognised ${t.recognised}/${rows.length} (right kind ${t.rightKind}), answered ${t.answered}, offered ${t.offered}, refused ${t.refused}`);
+  }
+  const q = count(set.questions.map((text) => ({ text })));
+  console.log(`questions taken for a 诉求: ${q.recognised}/${set.questions.length}; answered ${q.answered}, offered ${q.offered}, refused ${q.refused}, other ${q.other}`);
 }
 
 /** `{ bm25: { k1: 1.5 } }` from `bm25.k1` and 1.5; checked against the options' names. */

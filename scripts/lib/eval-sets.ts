@@ -3,12 +3,14 @@
  * service catalogue's item names that the knowledge base does not cover (near misses); and one
  * way of scoring them, shared by `npm run eval`, `npm run gate:fit` and the floor test.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Engine } from '../../src/knowledge/engine.js';
 import type { Entry } from '../../src/knowledge/schema.js';
 import type { SearchResult } from '../../src/knowledge/search-index.js';
+import type { AppealKind } from '../../src/nlp/appeal.js';
 import { normalize } from '../../src/nlp/normalize.js';
 import { initialState, step } from '../../src/dialogue/step.js';
 
@@ -229,4 +231,29 @@ export function followUpOutcomes(engine: Engine, openers: readonly string[], que
     }
   }
   return { asked, answered, offered };
+}
+
+/** The blind 诉求 set (eval/appeals-blind.yaml): short appeals by kind, and questions that are not appeals. */
+export interface AppealSet {
+  appeals: { text: string; kind: AppealKind }[];
+  questions: string[];
+}
+
+export async function loadAppeals(root: string): Promise<AppealSet | null> {
+  const file = join(root, EVAL_DIR, 'appeals-blind.yaml');
+  if (!existsSync(file)) return null;
+  return parse(await readFile(file, 'utf8')) as AppealSet;
+}
+
+/** What the dialogue does with a first message: a 诉求 (of which kind), an answer, buttons, or a refusal. */
+export type FirstReply = { type: 'appeal'; kind: AppealKind } | { type: 'answered' | 'offered' | 'refused' | 'other' };
+
+export function firstReply(engine: Engine, text: string): FirstReply {
+  const r = step(initialState(), { text }, { engine });
+  const appeal = r.events.find((e) => e.type === 'appeal');
+  if (appeal?.type === 'appeal') return { type: 'appeal', kind: appeal.kind };
+  if (r.events.some((e) => e.type === 'answered' || e.type === 'flow_started')) return { type: 'answered' };
+  if (r.events.some((e) => e.type === 'suggested' || e.type === 'clarification_asked')) return { type: 'offered' };
+  if (r.events.some((e) => e.type === 'unanswered')) return { type: 'refused' };
+  return { type: 'other' };
 }

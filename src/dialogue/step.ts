@@ -9,7 +9,7 @@ import { askWhich } from '../knowledge/ask-which.js';
 import type { Engine } from '../knowledge/engine.js';
 import { ANSWER_THRESHOLD, related } from '../knowledge/search-index.js';
 import type { Entry } from '../knowledge/schema.js';
-import type { AppealKind } from '../nlp/appeal.js';
+import { appealWhenRefused, type AppealKind } from '../nlp/appeal.js';
 import type { Aspect } from '../nlp/aspects.js';
 import { ASPECTS } from '../nlp/aspects.js';
 import { normalize } from '../nlp/normalize.js';
@@ -421,6 +421,12 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
     };
   }
 
+  // Nothing to answer or offer: a message that describes a problem, asks for someone to act, thanks
+  // or suggests is a 诉求 after all (nlp/appeal.ts › appealWhenRefused), pointed where it belongs
+  // rather than asked to be said another way.
+  const refusedAppeal = appealWhenRefused(text);
+  if (refusedAppeal === 'courtesy') return smalltalk(state, 'thanks', ctx);
+  if (refusedAppeal) return appeal(state, refusedAppeal, ctx);
   return noAnswer(state, text, result.results.map((r) => ({ id: r.entry.id, score: r.score })), ctx);
 }
 

@@ -84,3 +84,46 @@ export function classifyMessage(raw: string, longMessage = LONG_MESSAGE): Messag
   const ask = asks.length > 0 ? asks.slice(-2).join('') : text;
   return { appeal, ask, long };
 }
+
+/**
+ * Problems people describe (something broken, dirty, noisy, dangerous, left undone) and the action
+ * they ask for (come and deal with it): a complaint or a call for help (求助), in everyday words.
+ */
+const PROBLEM = /坏了|坏掉|烂了|不亮|堵了|堵住|浸水|水浸|积水|漏水|渗水|停水|停电|没水|没电|臭|吵|噪|脏|油烟|乱扔|乱倒|乱停|乱搭|占用|占道|缺斤少两|欺负|咬伤|咬人|摔|危险|塌|倒了|快倒|大坑|没人管|没人修|没人收|没人理|不理人|都不理|不理睬|没回复|没有回复|没人回|不提前通知|不通知|跑了[两三四五几]趟|[两三四五几]个?月了|拖了|一直没|还没修|还没解决|不给办|不退|不发工资|不给钱/u;
+/** Asking for someone to act: 管一管, 派人来看看, 请有关部门处理. */
+const ACTION = /管一管|管管|管一下|派人|来处理|处理一下|来看看|来看一下|整治|治理一下|解决一下|帮忙解决|希望有人|请有关部门|请相关部门|有关部门|相关部门/u;
+/** Thanks and praise said about the service or the people in it. */
+const PRAISE = /感谢|谢谢|多谢|唔该晒|表扬|点赞|赞一个|好评|满意|好样的|辛苦/u;
+/** A suggestion offered as one (a noun), not advice asked for (「你建议我办哪个」). */
+const OFFERED = /提(?:个|一个|点|几个|条)?(?:建议|意见)|建议[:：]|我(?:的)?建议|(?:建议|希望)(?:你们|政府|市里|中心|窗口|有关部门|相关部门|热线|网站|小程序)|能不能(?:也|多)|可不可以(?:也|多)/u;
+/** Asking how to get something done or what it takes: a question, whatever else the message says. */
+const HOW = /怎么|怎样|如何|咋|哪里|哪儿|哪个|什么|啥|多少|多久|要不要|需不需要|可以办|能办|在哪|办理|申请|手续|材料|证件|咨询|请问|我想|我要|想办|要办/u;
+
+/** Asking the bot for something (「帮我找…，谢谢」): a request, whatever courtesy ends it. */
+const REQUEST = /帮我(?:找|查|看|问|推荐|订|搜|算)|请你|请帮|麻烦你|推荐|找一|找个|能不能|可不可以|可以帮/u;
+/** Someone other than the bot: the staff, a counter, the centre, the service. */
+const THIRD_PARTY = /窗口|工作人员|同志|师傅|姐|哥|阿姨|叔|医生|护士|警官|民警|警察|老师|中心|大厅|政务|部门|服务|领导|局|所|小[\p{Script=Han}](?![时区孩朋])/u;
+
+/**
+ * What a message the engine could not answer says, when it is a 诉求 after all: weaker evidence
+ * than `classifyMessage` asks for, because nothing else was going to be said to it — the choice is
+ * only between 「您反映的…请拨打12345」 and 「这个问题超出了我能可靠回答的范围…换个说法再问」.
+ * A problem described or an action asked for (no question of how to get something done) is a
+ * complaint, or a report when the words are a report's; thanks or praise for the staff or the
+ * service, without a question or a request, is thanks, and thanks to the bot itself ('courtesy',
+ * 「谢谢你啊，问题解决了」) is answered as one; a suggestion offered as one is a suggestion. Null:
+ * an unanswered question.
+ */
+export function appealWhenRefused(raw: string): AppealKind | 'courtesy' | null {
+  const text = raw.normalize('NFKC').trim();
+  const cues = cuesOf(text);
+  const how = HOW.test(text);
+  const question = QUESTION.test(text);
+  if (cues.suggestion.strong > 0 && (OFFERED.test(text) || !question)) return 'suggestion';
+  if (PRAISE.test(text) && !how && !question && !REQUEST.test(text) && !PROBLEM.test(text)) return THIRD_PARTY.test(text) ? 'thanks' : 'courtesy';
+  if (how) return null;
+  if (cues.report.strong > 0 || (cues.report.weak > 0 && !question)) return 'report';
+  if (cues.complaint.strong > 0 || ACTION.test(text) || (PROBLEM.test(text) && (!question || /没人|还没/u.test(text)))) return 'complaint';
+  if (cues.complaint.weak > 0 && !question) return 'complaint';
+  return null;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyMessage } from '../../src/nlp/appeal.js';
+import { appealWhenRefused, classifyMessage } from '../../src/nlp/appeal.js';
 
 describe('classifyMessage (诉求)', () => {
   it('recognises thanks, complaints, reports and suggestions', () => {
@@ -24,5 +24,38 @@ describe('classifyMessage (诉求)', () => {
     const m = classifyMessage(story);
     expect(m).toMatchObject({ appeal: null, long: true });
     expect(m.ask).toBe('请问开小卖部要办什么证?');
+  });
+});
+
+describe('appealWhenRefused (a message nothing answers, read again as a 诉求)', () => {
+  it('takes a problem described, or someone asked to act, for a complaint', () => {
+    for (const t of ['下水道堵了，一下雨整条街都浸水', '我们村的自来水黄黄的，能不能派人来检测一下', '小区垃圾几天没人收，臭到不得了', '工地晚上十二点还在打桩，吵得睡不着，请管一管']) {
+      expect(appealWhenRefused(t), t).toBe('complaint');
+    }
+  });
+
+  it('keeps a report’s words a report, and a suggestion offered as one a suggestion', () => {
+    expect(appealWhenRefused('有人在河边私自倒建筑垃圾')).toBe('report');
+    expect(appealWhenRefused('我想提个建议：12345热线能不能也支持粤语')).toBe('suggestion');
+  });
+
+  it('tells thanks to the staff (a 诉求) from thanks to the bot (a courtesy)', () => {
+    expect(appealWhenRefused('感谢不动产窗口的小李，耐心帮我弄了一个多小时')).toBe('thanks');
+    expect(appealWhenRefused('谢谢你们的服务，很满意')).toBe('thanks');
+    expect(appealWhenRefused('谢谢你啊，问题解决了')).toBe('courtesy');
+  });
+
+  it('leaves questions, requests and advice asked for as they are', () => {
+    for (const t of [
+      '想查一下男朋友以前有没有结过婚，民政局能帮查吗？',
+      '厂里一直没给我交社保，现在还能补交吗？',
+      '你好，帮我找一个评分在4分以上的餐馆，谢谢。',
+      '你建议我办个体户还是公司？',
+      '护照过期了怎么换新的',
+      '我想办个护照',
+      '房东不退押金，我该去哪里申请仲裁',
+    ]) {
+      expect(appealWhenRefused(t), t).toBeNull();
+    }
   });
 });
