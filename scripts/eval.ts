@@ -24,7 +24,7 @@ import { loadKnowledge } from '../src/adapters/load-knowledge.js';
 import { formatProblem } from '../src/knowledge/parse-knowledge.js';
 import { createJiebaTokenizer } from '../src/adapters/jieba-tokenizer.js';
 import { DEFAULT_RETRIEVAL_OPTIONS, resolveRetrievalOptions, type RetrievalOverrides } from '../src/knowledge/retrieval-options.js';
-import { BLIND_SETS, POOLED_BLIND_SETS, EVAL_DIR, FIT_SETS, OTHER_SETS, emptyTally, fits, followUpOutcomes, half, firstReply, loadAppeals, loadFollowUps, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
+import { BLIND_SETS, POOLED_BLIND_SETS, EVAL_DIR, FIT_SETS, OTHER_SETS, emptyTally, fits, followUpOutcomes, half, APPEAL_SETS, firstReply, loadAppeals, loadFollowUps, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
 import { answerable, at, chooseThresholds, collectExamples, collectRows, corpusSource, leaveOut, outOfFold, sourceOf } from './lib/gate-fit.js';
 import { SHIPPED_EXAMPLES } from '../src/knowledge/gate-examples.js';
 
@@ -224,22 +224,22 @@ for (const [name, rows] of [['eval/negatives (real text outside the knowledge ba
   }
 }
 await followUps(engine, engineOf, negatives.filter((r) => half(r.text) === 'test').map((r) => r.text));
-await appeals(engine);
+for (const name of APPEAL_SETS) await appeals(engine, name);
 for (const set of BLIND_SETS) {
   const file = join(root, EVAL_DIR, set);
   if (existsSync(file)) curve(engine, set, await loadLabelled(file), negatives.filter((r) => half(r.text) === 'test').map((r) => r.text));
 }
 
 /**
- * 诉求 (eval/appeals-blind.yaml, blind): how many short complaints, reports, suggestions and thanks
+ * 诉求 (eval/appeals-blind*.yaml, blind): how many short complaints, reports, suggestions and thanks
  * are recognised as such (of the right kind), answered with a matter (a false answer), offered
  * buttons or refused as a question; and how many questions that are not 诉求 are taken for one.
  * Counted, never listed.
  */
-async function appeals(engine: Engine): Promise<void> {
-  const set = await loadAppeals(root);
+async function appeals(engine: Engine, name: string): Promise<void> {
+  const set = await loadAppeals(root, name);
   if (!set) return;
-  console.log(`\n== 诉求 (eval/appeals-blind.yaml, blind: ${set.appeals.length} short 诉求, ${set.questions.length} questions that are not)`);
+  console.log(`\n== 诉求 (eval/${name}, blind: ${set.appeals.length} short 诉求, ${set.questions.length} questions that are not)`);
   const kinds = [...new Set(set.appeals.map((a) => a.kind))];
   const count = (rows: { text: string; kind?: string }[]) => {
     const t = { recognised: 0, rightKind: 0, answered: 0, offered: 0, refused: 0, other: 0 };

@@ -239,8 +239,11 @@ export interface AppealSet {
   questions: string[];
 }
 
-export async function loadAppeals(root: string): Promise<AppealSet | null> {
-  const file = join(root, EVAL_DIR, 'appeals-blind.yaml');
+/** The blind 诉求 sets, in the order they were written. */
+export const APPEAL_SETS = ['appeals-blind.yaml', 'appeals-blind-2.yaml'];
+
+export async function loadAppeals(root: string, name: string): Promise<AppealSet | null> {
+  const file = join(root, EVAL_DIR, name);
   if (!existsSync(file)) return null;
   return parse(await readFile(file, 'utf8')) as AppealSet;
 }

@@ -402,6 +402,12 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
     }
   }
 
+  // Unsure, and the message reads as a 诉求 or thanks (below): no 您是不是想问 for it either.
+  if (result.band === 'suggest' && !offerCurrent) {
+    const unsureAppeal = appealWhenRefused(text);
+    if (unsureAppeal === 'courtesy') return smalltalk(state, 'thanks', ctx);
+    if (unsureAppeal) return appeal(state, unsureAppeal, ctx);
+  }
   // Unsure: offer the nearest entries and assert nothing until one is chosen.
   const nearest = result.band === 'suggest' ? result.suggestions.map((c) => c.entry) : [];
   const offered = offerCurrent ? [offerCurrent, ...nearest.filter((e) => e.id !== offerCurrent.id)].slice(0, SUGGESTIONS_WITH_CURRENT) : nearest;

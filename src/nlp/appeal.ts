@@ -90,6 +90,10 @@ export function classifyMessage(raw: string, longMessage = LONG_MESSAGE): Messag
  * they ask for (come and deal with it): a complaint or a call for help (求助), in everyday words.
  */
 const PROBLEM = /坏了|坏掉|烂了|不亮|堵了|堵住|浸水|水浸|积水|漏水|渗水|停水|停电|没水|没电|臭|吵|噪|脏|油烟|乱扔|乱倒|乱停|乱搭|占用|占道|缺斤少两|欺负|咬伤|咬人|摔|危险|塌|倒了|快倒|大坑|没人管|没人修|没人收|没人理|不理人|都不理|不理睬|没回复|没有回复|没人回|不提前通知|不通知|跑了[两三四五几]趟|[两三四五几]个?月了|拖了|一直没|还没修|还没解决|不给办|不退|不发工资|不给钱/u;
+/** Exasperation: what people say when something has gone on too long or too far. */
+const FED_UP = /太过分|过分了|离谱|不像话|受不了|忍不了|气死|无语|推来推去|踢来踢去|来回跑|跑来跑去|有没有人管|没人处理|都不管|也不管|不给解决/u;
+/** A suggestion worded as a wish or an idea (希望…, 要是…就好了, 能不能多开几个窗口), without the word 建议. */
+const WISH = /^(?:我|我们)?(?:希望|期望|盼望)|要是.{1,20}就好了|如果能.{1,20}就好了|最好(?:能|可以|把|在|多)|应该(?:多|增加|设|开|加|把)|可以考虑|能不能(?:多|也|再|增加|加|延长|开通)|可不可以(?:多|也|再|增加|加|延长|开通)|提(?:个|一个|点|几个|条)?意见|多(?:开|设|加|安排)几个/u;
 /** Asking for someone to act: 管一管, 派人来看看, 请有关部门处理. */
 const ACTION = /管一管|管管|管一下|派人|来处理|处理一下|来看看|来看一下|整治|治理一下|解决一下|帮忙解决|希望有人|请有关部门|请相关部门|有关部门|相关部门/u;
 /** Thanks and praise said about the service or the people in it. */
@@ -100,7 +104,7 @@ const OFFERED = /提(?:个|一个|点|几个|条)?(?:建议|意见)|建议[:：]
 const HOW = /怎么|怎样|如何|咋|哪里|哪儿|哪个|什么|啥|多少|多久|要不要|需不需要|可以办|能办|在哪|办理|申请|手续|材料|证件|咨询|请问|我想|我要|想办|要办/u;
 
 /** Asking the bot for something (「帮我找…，谢谢」): a request, whatever courtesy ends it. */
-const REQUEST = /帮我(?:找|查|看|问|推荐|订|搜|算)|请你|请帮|麻烦你|推荐|找一|找个|能不能|可不可以|可以帮/u;
+const REQUEST = /[帮给]我(?:找|查|看|问|推荐|订|搜|算)|请你|请帮|麻烦你|推荐|找一|找个|能不能|可不可以|可以帮/u;
 /** Someone other than the bot: the staff, a counter, the centre, the service. */
 const THIRD_PARTY = /窗口|工作人员|同志|师傅|姐|哥|阿姨|叔|医生|护士|警官|民警|警察|老师|中心|大厅|政务|部门|服务|领导|局|所|小[\p{Script=Han}](?![时区孩朋])/u;
 
@@ -118,12 +122,13 @@ export function appealWhenRefused(raw: string): AppealKind | 'courtesy' | null {
   const text = raw.normalize('NFKC').trim();
   const cues = cuesOf(text);
   const how = HOW.test(text);
-  const question = QUESTION.test(text);
+  const question = QUESTION.test(text) || /是不是|对不对|行不行|好不好|可不可以/u.test(text);
   if (cues.suggestion.strong > 0 && (OFFERED.test(text) || !question)) return 'suggestion';
   if (PRAISE.test(text) && !how && !question && !REQUEST.test(text) && !PROBLEM.test(text)) return THIRD_PARTY.test(text) ? 'thanks' : 'courtesy';
   if (how) return null;
   if (cues.report.strong > 0 || (cues.report.weak > 0 && !question)) return 'report';
-  if (cues.complaint.strong > 0 || ACTION.test(text) || (PROBLEM.test(text) && (!question || /没人|还没/u.test(text)))) return 'complaint';
+  if (cues.complaint.strong > 0 || ACTION.test(text) || (FED_UP.test(text) && (!question || /有没有人管/u.test(text))) || (PROBLEM.test(text) && (!question || /没人|还没/u.test(text)))) return 'complaint';
   if (cues.complaint.weak > 0 && !question) return 'complaint';
+  if (WISH.test(text) && !REQUEST.test(text)) return 'suggestion';
   return null;
 }

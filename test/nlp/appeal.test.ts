@@ -39,6 +39,16 @@ describe('appealWhenRefused (a message nothing answers, read again as a 诉求)'
     expect(appealWhenRefused('我想提个建议：12345热线能不能也支持粤语')).toBe('suggestion');
   });
 
+  it('takes a wish or an idea for the city for a suggestion, and exasperation for a complaint', () => {
+    expect(appealWhenRefused('希望政务中心多开几个窗口，排队太久了')).toBe('suggestion');
+    expect(appealWhenRefused('希望学校周边多安排交警维持秩序')).toBe('suggestion');
+    expect(appealWhenRefused('排了两个钟头都没轮到，窗口就开两个，太离谱了')).toBe('complaint');
+    // A question that mentions running around is still a question.
+    expect(appealWhenRefused('听说入学的事可以一起办，报名、学籍这些是不是一次就行，不用跑来跑去')).toBeNull();
+    // Asking the bot for something is a request, not a wish for the city.
+    expect(appealWhenRefused('有的，最好是消费在150-500元之间的，给我找一家')).toBeNull();
+  });
+
   it('tells thanks to the staff (a 诉求) from thanks to the bot (a courtesy)', () => {
     expect(appealWhenRefused('感谢不动产窗口的小李，耐心帮我弄了一个多小时')).toBe('thanks');
     expect(appealWhenRefused('谢谢你们的服务，很满意')).toBe('thanks');
