@@ -240,7 +240,7 @@ export interface AppealSet {
 }
 
 /** The blind 诉求 sets, in the order they were written. */
-export const APPEAL_SETS = ['appeals-blind.yaml', 'appeals-blind-2.yaml'];
+export const APPEAL_SETS = ['appeals-blind.yaml', 'appeals-blind-2.yaml', 'appeals-blind-3.yaml'];
 
 export async function loadAppeals(root: string, name: string): Promise<AppealSet | null> {
   const file = join(root, EVAL_DIR, name);

@@ -9,7 +9,8 @@ import { askWhich } from '../knowledge/ask-which.js';
 import type { Engine } from '../knowledge/engine.js';
 import { ANSWER_THRESHOLD, related } from '../knowledge/search-index.js';
 import type { Entry } from '../knowledge/schema.js';
-import { appealWhenRefused, type AppealKind } from '../nlp/appeal.js';
+import type { AppealKind } from '../nlp/appeal.js';
+import { readRefusedAppeal } from './appeal-reading.js';
 import type { Aspect } from '../nlp/aspects.js';
 import { ASPECTS } from '../nlp/aspects.js';
 import { normalize } from '../nlp/normalize.js';
@@ -404,7 +405,7 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
 
   // Unsure, and the message reads as a 诉求 or thanks (below): no 您是不是想问 for it either.
   if (result.band === 'suggest' && !offerCurrent) {
-    const unsureAppeal = appealWhenRefused(text);
+    const unsureAppeal = readRefusedAppeal(text);
     if (unsureAppeal === 'courtesy') return smalltalk(state, 'thanks', ctx);
     if (unsureAppeal) return appeal(state, unsureAppeal, ctx);
   }
@@ -430,7 +431,7 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   // Nothing to answer or offer: a message that describes a problem, asks for someone to act, thanks
   // or suggests is a 诉求 after all (nlp/appeal.ts › appealWhenRefused), pointed where it belongs
   // rather than asked to be said another way.
-  const refusedAppeal = appealWhenRefused(text);
+  const refusedAppeal = readRefusedAppeal(text);
   if (refusedAppeal === 'courtesy') return smalltalk(state, 'thanks', ctx);
   if (refusedAppeal) return appeal(state, refusedAppeal, ctx);
   return noAnswer(state, text, result.results.map((r) => ({ id: r.entry.id, score: r.score })), ctx);

@@ -8,6 +8,7 @@
  * services' events reach every instance through the relays (storage/relay.ts), periodic jobs run
  * on the instance holding their lease, and rate limits are counted in Redis.
  */
+import { prepareAppealModel } from '../dialogue/appeal-reading.js';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -254,6 +255,9 @@ export async function startServer(
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   }).catch(failedStart);
+  // The 诉求 model (dialogue/appeal-reading.ts) is trained now, a few milliseconds at a time, rather
+  // than by the first message nothing answers.
+  void prepareAppealModel().catch((err: unknown) => logger.warn('appeal_model_failed', { error: String(err) }));
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
