@@ -123,6 +123,26 @@ export function startFlow(flow: Flow, firstMessage: string, ctx: FlowContext): F
   return { ...out, replies: [...lead, ...out.replies] };
 }
 
+/**
+ * A statement typed while a question is pending that answers later questions instead (「不卖烟」
+ * while asked 个体户还是公司): the slots it tells that are not set yet are kept, as prefilled ones
+ * are, and the pending question is asked again. Null when it asks something or tells nothing new.
+ */
+export function noteSituation(flow: Flow, state: FlowState, text: string, ctx: FlowContext): FlowOutcome | null {
+  if (!state.at || ASKING.test(text)) return null;
+  const told = prefill(flow, text).slots;
+  const fresh = Object.keys(told).filter((s) => state.slots[s] === undefined || state.slots[s] === null);
+  if (fresh.length === 0) return null;
+  const next: FlowState = { ...state, slots: { ...state.slots }, prefilled: [...state.prefilled, ...fresh] };
+  for (const s of fresh) next.slots[s] = told[s]!;
+  const known = fresh.flatMap((s) => {
+    const step = Object.values(flow.steps).find((x): x is AskStep => 'ask' in x && x.slot === s);
+    return step ? [`${step.label ?? step.ask.replace(/[？?]$/, '')}：${valueLabel(flow, step, told[s] ?? null)}`] : [];
+  });
+  const out = advance(flow, next, state.at, ctx);
+  return known.length > 0 ? { ...out, replies: [{ type: 'text', text: `好的，记下了：${known.join('；')}。` }, ...out.replies] } : out;
+}
+
 /** Walks from `from` until a question needs an answer, or the walkthrough ends. */
 export function advance(flow: Flow, previous: FlowState, from: string, ctx: FlowContext): FlowOutcome {
   const state: FlowState = { ...previous, slots: { ...previous.slots }, asked: [...previous.asked] };

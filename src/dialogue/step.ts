@@ -24,6 +24,8 @@ import {
   backFlow,
   pendingAnswerType,
   readAnswer,
+  noteSituation,
+  prefill,
   restartFlow,
   startFlow,
   type FlowOutcome,
@@ -252,6 +254,9 @@ export function step(previous: ConversationState, input: UserInput, ctx: StepCon
     if (['上一步', '返回', '改一下', '改答案'].includes(nav)) return onFlowChoice(state, FLOW_CHOICE.back, ctx);
     if (['重新开始', '重来', '从头开始'].includes(nav)) return onFlowChoice(state, FLOW_CHOICE.restart, ctx);
     if (['退出', '不办了', '退出引导', '结束'].includes(nav)) return onFlowChoice(state, FLOW_CHOICE.exit, ctx);
+    // Not an answer to this question, but to later ones (「不卖烟」 while asked 个体户还是公司): kept.
+    const noted = noteSituation(active, state.flow, text, flowCtx(ctx));
+    if (noted) return flowResult(state, active, noted, ctx, []);
     // A side question: answer it, then come back to the question that was asked — unless it went
     // to the handoff desk, which answers instead.
     const side = questionTurn(state, text, ctx, false);
@@ -286,6 +291,15 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   const result = engine.search(text, 3);
   const aspect = engine.aspects.detect(result.analyzed.tokens);
   if (result.appeal) return appeal(state, result.appeal, ctx);
+
+  // A short statement of the citizen's situation after a 一件事 that has a walkthrough (「不卖烟」
+  // 「只卖零食饮料」): the walkthrough reads it — denials included — and goes on from there, rather
+  // than answering the one item its words name, which may be the very item just said not to apply.
+  const bundle = state.currentEntryId ? engine.entry(state.currentEntryId) : undefined;
+  if (mayStartFlow && bundle?.kind === 'bundle' && [...norm].length <= SITUATION_MAX_CHARS && !asks(text, norm)) {
+    const flow = flowFor(bundle.id, ctx);
+    if (flow && prefill(flow, text).filled.length > 0) return beginFlow(state, flow, text, bundle, 1, ctx);
+  }
 
   if (result.answerable && result.ambiguous) {
     const candidates = result.ambiguous;
@@ -651,6 +665,8 @@ function matterOf(entry: Entry, engine: Engine): Entry {
 /** A question word, or a particle that ends a question, in a normalised text (「好的，没有问题了」 asks nothing). */
 const ASKS = /[吗呢么嘛]\s*$|怎|哪|什么|啥|几|多少|多久|是否|能不能|可不可以|可以不|要不要|有没有|是不是/u;
 /** Does the message ask something? A question mark counts too (normalising drops punctuation). */
+/** Longest message (characters, normalised) read as a statement of the citizen's situation after a 一件事. */
+const SITUATION_MAX_CHARS = 16;
 const asks = (text: string, norm: string): boolean => ASKS.test(norm) || /[?？]/u.test(text);
 
 /** The sections a follow-up may be answered from, most asked first. */
