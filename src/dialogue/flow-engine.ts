@@ -346,9 +346,16 @@ function choiceNamed(choices: readonly { label: string; value: string }[], text:
 }
 
 /** Records an answer and moves on. */
-export function answerFlow(flow: Flow, state: FlowState, value: Value, ctx: FlowContext): FlowOutcome {
+/**
+ * `text`: the typed answer, when it was typed — what else it tells later questions and is not set
+ * yet is kept as well (「个体户，不卖烟」 answers 经营主体 and, later, 卖香烟).
+ */
+export function answerFlow(flow: Flow, state: FlowState, value: Value, ctx: FlowContext, text?: string): FlowOutcome {
   const step = flow.steps[state.at!] as AskStep;
-  const next: FlowState = { ...state, slots: { ...state.slots, [step.slot]: value }, asked: [...state.asked, state.at!] };
+  const told = text !== undefined && !ASKING.test(text) ? prefill(flow, text).slots : {};
+  const fresh = Object.keys(told).filter((s) => s !== step.slot && (state.slots[s] === undefined || state.slots[s] === null));
+  const next: FlowState = { ...state, slots: { ...state.slots, [step.slot]: value }, asked: [...state.asked, state.at!], prefilled: [...state.prefilled, ...fresh] };
+  for (const s of fresh) next.slots[s] = told[s]!;
   const to = nextAfter(step, value);
   return to ? advance(flow, next, to, ctx) : fail(next, [], `${flow.id} › ${state.at}: no next step`);
 }

@@ -246,7 +246,7 @@ export function step(previous: ConversationState, input: UserInput, ctx: StepCon
     const value = readAnswer(active, state.flow, { text });
     if (value !== null) {
       const step = state.flow.at;
-      return flowResult(state, active, answerFlow(active, state.flow, value, flowCtx(ctx)), ctx, [
+      return flowResult(state, active, answerFlow(active, state.flow, value, flowCtx(ctx), text), ctx, [
         { type: 'flow_answered', flowId: active.id, step },
       ]);
     }
