@@ -14,6 +14,7 @@ import { readRefusedAppeal } from './appeal-reading.js';
 import type { Aspect } from '../nlp/aspects.js';
 import { ASPECTS } from '../nlp/aspects.js';
 import { normalize } from '../nlp/normalize.js';
+import { readingsOf } from './negation.js';
 import type { Checklist } from '../knowledge/compute-checklist.js';
 import { CAUTION, cardToText, composeAnswer } from './compose-answer.js';
 import { centreQuestion, type CentreAsk } from './centre-question.js';
@@ -339,6 +340,9 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   ) {
     return answer(state, current, aspect, 1, true, ctx);
   }
+  // 「我不卖烟」「我们不开公司」: the citizen says they will not do what the entry is for. Answering it
+  // would present the very licence they have just said they do not need.
+  if (result.answerable && ranked && declines(text, norm, ranked.entry)) return declined(state, ranked.entry, ctx);
   if (result.answerable && ranked) {
     // A matter that comes in kinds the question does not name (which pension scheme?): ask which.
     const which = askWhich(engine.kb.settings.askWhich, ranked.entry.id, norm, state.currentEntryId ?? undefined);
@@ -665,6 +669,37 @@ function matterOf(entry: Entry, engine: Engine): Entry {
 /** A question word, or a particle that ends a question, in a normalised text (「好的，没有问题了」 asks nothing). */
 const ASKS = /[吗呢么嘛]\s*$|怎|哪|什么|啥|几|多少|多久|是否|能不能|可不可以|可以不|要不要|有没有|是不是/u;
 /** Does the message ask something? A question mark counts too (normalising drops punctuation). */
+/** Will not (不, 不想, 不打算 …) do (卖, 开, 办 …): what an entry for doing it is not needed for. */
+const WONT_DO = /不(?:想|打算|准备|会|再)?(?:卖|开|办|做|经营|搞)/u;
+
+/**
+ * A short statement (no question) that says the citizen will not do what `entry` is about: every
+ * occurrence of the entry's names and keywords in it is denied (negation.ts) by a 「不…卖/开/办」.
+ * 「没上户口」「没交过社保」 say something is still to be done, and are not this.
+ */
+function declines(text: string, norm: string, entry: Entry): boolean {
+  if ([...norm].length > SITUATION_MAX_CHARS || asks(text, norm) || !WONT_DO.test(norm)) return false;
+  const words = [entry.title, ...entry.aliases, ...entry.keywords].map((w) => normalize(w)).filter((w) => w.length >= 1 && norm.includes(w));
+  const readings = words.flatMap((w) => readingsOf(text, w));
+  return readings.length > 0 && readings.every((r) => r === 'denied');
+}
+
+/** The reply to 「我不卖烟」: acknowledged, nothing asserted about the entry, the 一件事 it is part of offered. */
+function declined(state: ConversationState, entry: Entry, ctx: StepContext): StepResult {
+  const bundles = ctx.engine.kb.entries.filter((e) => e.kind === 'bundle' && e.items.includes(entry.id)).slice(0, 3);
+  const choices: Choice[] = [...bundles.map((b) => ({ label: b.title, value: CHOICE.entry(b.id) })), { label: '我能问什么', value: CHOICE.help }];
+  state.pendingChoices = choices;
+  return {
+    state,
+    replies: [
+      { type: 'text', text: `好的，这样的话用不着办「${entry.title}」。您想办的是什么事？直接说就行。` },
+      { type: 'choices', text: bundles.length > 0 ? '它是下面这件“一件事”里的一项，可以按您的情况一步步列出要办的和要带的：' : '或者：', choices },
+    ],
+    events: [{ type: 'smalltalk', intent: 'ack' }],
+    match: null,
+  };
+}
+
 /** Longest message (characters, normalised) read as a statement of the citizen's situation after a 一件事. */
 const SITUATION_MAX_CHARS = 16;
 const asks = (text: string, norm: string): boolean => ASKS.test(norm) || /[?？]/u.test(text);
