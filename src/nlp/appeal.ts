@@ -105,6 +105,8 @@ const OFFERED = /提(?:个|一个|点|几个|条)?(?:建议|意见)|建议[:：]
 /** Asking how to get something done or what it takes: a question, whatever else the message says. */
 const HOW = /怎么|怎样|如何|咋|哪里|哪儿|哪个|什么|啥|多少|多久|要不要|需不需要|可以办|能办|在哪|办理|申请|手续|材料|证件|咨询|请问|我想|我要|想办|要办|打算|准备开|想开|要开/u;
 
+/** Not understanding what was said or shown: help wanted, not a 诉求. */
+const NOT_UNDERSTOOD = /[看听读]?不懂|不明白|没看懂|没听懂|看不明白|听不明白|搞不懂|弄不懂|唔明/u;
 /** Asking the bot for something (「帮我找…，谢谢」): a request, whatever courtesy ends it. */
 const REQUEST = /[帮给]我(?:找|查|看|问|推荐|订|搜|算)|请你|请帮|麻烦你|推荐|找一|找个|能不能|可不可以|可以帮/u;
 /** Someone other than the bot: the staff, a counter, the centre, the service. */
@@ -127,7 +129,8 @@ export function appealWhenRefused(raw: string, model?: AppealModel): AppealKind 
   const question = QUESTION.test(text) || /是不是|对不对|行不行|好不好|可不可以/u.test(text);
   if (cues.suggestion.strong > 0 && (OFFERED.test(text) || !question)) return 'suggestion';
   if (PRAISE.test(text) && !how && !question && !REQUEST.test(text) && !PROBLEM.test(text)) return THIRD_PARTY.test(text) ? 'thanks' : 'courtesy';
-  if (how) return null;
+  // 「看不懂」「我不懂」: the citizen needs the answer explained or a person — the refusal offers one.
+  if (how || NOT_UNDERSTOOD.test(text)) return null;
   if (cues.report.strong > 0 || (cues.report.weak > 0 && !question)) return 'report';
   if (cues.complaint.strong > 0 || ACTION.test(text) || (FED_UP.test(text) && (!question || /有没有人管/u.test(text))) || (PROBLEM.test(text) && (!question || /没人|还没/u.test(text)))) return 'complaint';
   if (cues.complaint.weak > 0 && !question) return 'complaint';
@@ -138,7 +141,9 @@ export function appealWhenRefused(raw: string, model?: AppealModel): AppealKind 
   if (!model || REQUEST.test(text) || question || /[?？谁几]|何时|为何|为什么/u.test(text) || (text.match(/\p{Script=Han}/gu)?.length ?? 0) < [...text].length / 2) return null;
   const read = model.read(text);
   if (!read || read.odds < MODEL_ODDS) return null;
-  if (read.kind === 'thanks') return THIRD_PARTY.test(text) ? 'thanks' : 'courtesy';
+  // Thanks only with a word of thanks or praise (the cue path above has them): 「你们效率太低了」
+  // must never be answered 不客气.
+  if (read.kind === 'thanks') return null;
   return read.kind;
 }
 

@@ -31,8 +31,10 @@ describe('appealWhenRefused with a model', () => {
     expect(appealWhenRefused('奶茶店里面好多苍蝇', says('complaint', 0.5))).toBe('complaint');
     expect(appealWhenRefused('奶茶店里面好多苍蝇', says('complaint', -0.5))).toBeNull();
     expect(appealWhenRefused('奶茶店里面好多苍蝇')).toBeNull();
-    // Thanks the model reads, to the bot rather than the staff: a courtesy.
-    expect(appealWhenRefused('你真棒', says('thanks', 1))).toBe('courtesy');
+    // Thanks only with a word of thanks or praise: 「你们效率太低了」 is never answered 不客气.
+    expect(appealWhenRefused('你们效率太低了', says('thanks', 1))).toBeNull();
+    // Not understanding is help wanted, not a complaint.
+    expect(appealWhenRefused('看不懂', says('complaint', 1))).toBeNull();
   });
 
   it('never for a question, a request, other kinds of questions or typed pinyin', () => {
