@@ -37,8 +37,8 @@ describe('appealWhenRefused with a model', () => {
     expect(appealWhenRefused('看不懂', says('complaint', 1))).toBeNull();
   });
 
-  it('never for a question, a request, other kinds of questions or typed pinyin', () => {
-    for (const t of ['奶茶店有苍蝇怎么办', '给我找一家奶茶店', '谁发明了奶茶', 'naicha dian you cangying']) {
+  it('never for a question, a request, other kinds of questions, typed pinyin or a few words', () => {
+    for (const t of ['奶茶店有苍蝇怎么办', '给我找一家奶茶店', '谁发明了奶茶', 'naicha dian you cangying', '人走不开']) {
       expect(appealWhenRefused(t, says('complaint', 5)), t).toBeNull();
     }
   });
