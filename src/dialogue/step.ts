@@ -693,7 +693,7 @@ function declined(state: ConversationState, entry: Entry, ctx: StepContext): Ste
     state,
     replies: [
       { type: 'text', text: `好的，这样的话用不着办「${entry.title}」。您想办的是什么事？直接说就行。` },
-      { type: 'choices', text: bundles.length > 0 ? '它是下面这件“一件事”里的一项，可以按您的情况一步步列出要办的和要带的：' : '或者：', choices },
+      { type: 'choices', text: bundles.length > 0 ? '它属于下面的“一件事”，可以按您的情况一步步列出要办的和要带的：' : '或者：', choices },
     ],
     events: [{ type: 'smalltalk', intent: 'ack' }],
     match: null,
