@@ -112,33 +112,44 @@ export function prefill(flow: Flow, message: string): { slots: Record<string, Va
 export function startFlow(flow: Flow, firstMessage: string, ctx: FlowContext): FlowOutcome {
   const { slots, filled } = prefill(flow, firstMessage);
   const state: FlowState = { id: flow.id, at: null, slots, asked: [], prefilled: filled, lastMaterials: null, lastChecklistId: null };
-  const known = filled.map((s) => {
-    const step = Object.values(flow.steps).find((x): x is AskStep => 'ask' in x && x.slot === s);
-    return step ? `${step.label ?? step.ask.replace(/[？?]$/, '')}：${valueLabel(flow, step, slots[s] ?? null)}` : null;
-  });
-  const lead: Reply[] = [
-    { type: 'text', text: flow.intro + (known.some(Boolean) ? `\n您已经告诉我：${known.filter(Boolean).join('；')}。` : '') },
-  ];
+  const known = knownLabels(flow, slots, filled);
+  const lead: Reply[] = [{ type: 'text', text: flow.intro + (known.length > 0 ? `\n您已经告诉我：${known.join('；')}。` : '') }];
   const out = advance(flow, state, flow.start, ctx);
   return { ...out, replies: [...lead, ...out.replies] };
 }
 
+/** 「经营主体：个体户」 for each of `names` that a question of the walkthrough asks. */
+function knownLabels(flow: Flow, slots: Record<string, Value>, names: readonly string[]): string[] {
+  return names.flatMap((s) => {
+    const step = Object.values(flow.steps).find((x): x is AskStep => 'ask' in x && x.slot === s);
+    return step ? [`${step.label ?? step.ask.replace(/[？?]$/, '')}：${valueLabel(flow, step, slots[s] ?? null)}`] : [];
+  });
+}
+
+/**
+ * What a typed text tells questions not answered yet (the prefill rules; not `except`, the one
+ * being answered), kept as prefilled answers are. `told`: the slots it set. A question tells nothing.
+ */
+function keepTold(flow: Flow, state: FlowState, text: string, except?: string): { state: FlowState; told: string[] } {
+  if (ASKING.test(text)) return { state, told: [] };
+  const slots = prefill(flow, text).slots;
+  const told = Object.keys(slots).filter((s) => s !== except && (state.slots[s] === undefined || state.slots[s] === null));
+  if (told.length === 0) return { state, told };
+  const next: FlowState = { ...state, slots: { ...state.slots }, prefilled: [...state.prefilled, ...told] };
+  for (const s of told) next.slots[s] = slots[s]!;
+  return { state: next, told };
+}
+
 /**
  * A statement typed while a question is pending that answers later questions instead (「不卖烟」
- * while asked 个体户还是公司): the slots it tells that are not set yet are kept, as prefilled ones
- * are, and the pending question is asked again. Null when it asks something or tells nothing new.
+ * while asked 个体户还是公司): kept (keepTold), and the pending question is asked again. Null when
+ * it asks something or tells nothing new.
  */
 export function noteSituation(flow: Flow, state: FlowState, text: string, ctx: FlowContext): FlowOutcome | null {
-  if (!state.at || ASKING.test(text)) return null;
-  const told = prefill(flow, text).slots;
-  const fresh = Object.keys(told).filter((s) => state.slots[s] === undefined || state.slots[s] === null);
-  if (fresh.length === 0) return null;
-  const next: FlowState = { ...state, slots: { ...state.slots }, prefilled: [...state.prefilled, ...fresh] };
-  for (const s of fresh) next.slots[s] = told[s]!;
-  const known = fresh.flatMap((s) => {
-    const step = Object.values(flow.steps).find((x): x is AskStep => 'ask' in x && x.slot === s);
-    return step ? [`${step.label ?? step.ask.replace(/[？?]$/, '')}：${valueLabel(flow, step, told[s] ?? null)}`] : [];
-  });
+  if (!state.at) return null;
+  const { state: next, told } = keepTold(flow, state, text);
+  if (told.length === 0) return null;
+  const known = knownLabels(flow, next.slots, told);
   const out = advance(flow, next, state.at, ctx);
   return known.length > 0 ? { ...out, replies: [{ type: 'text', text: `好的，记下了：${known.join('；')}。` }, ...out.replies] } : out;
 }
@@ -345,17 +356,14 @@ function choiceNamed(choices: readonly { label: string; value: string }[], text:
   return named.length === 1 ? named[0]!.value : null;
 }
 
-/** Records an answer and moves on. */
 /**
- * `text`: the typed answer, when it was typed — what else it tells later questions and is not set
- * yet is kept as well (「个体户，不卖烟」 answers 经营主体 and, later, 卖香烟).
+ * Records an answer and moves on. `text`: the typed answer, when it was typed — what else it tells
+ * later questions is kept as well (「个体户，不卖烟」 answers 经营主体 and, later, 卖香烟).
  */
 export function answerFlow(flow: Flow, state: FlowState, value: Value, ctx: FlowContext, text?: string): FlowOutcome {
   const step = flow.steps[state.at!] as AskStep;
-  const told = text !== undefined && !ASKING.test(text) ? prefill(flow, text).slots : {};
-  const fresh = Object.keys(told).filter((s) => s !== step.slot && (state.slots[s] === undefined || state.slots[s] === null));
-  const next: FlowState = { ...state, slots: { ...state.slots, [step.slot]: value }, asked: [...state.asked, state.at!], prefilled: [...state.prefilled, ...fresh] };
-  for (const s of fresh) next.slots[s] = told[s]!;
+  const kept = text !== undefined ? keepTold(flow, state, text, step.slot).state : state;
+  const next: FlowState = { ...kept, slots: { ...kept.slots, [step.slot]: value }, asked: [...state.asked, state.at!] };
   const to = nextAfter(step, value);
   return to ? advance(flow, next, to, ctx) : fail(next, [], `${flow.id} › ${state.at}: no next step`);
 }
