@@ -126,7 +126,7 @@ export function appealWhenRefused(raw: string, model?: AppealModel): AppealKind 
   const text = raw.normalize('NFKC').trim();
   const cues = cuesOf(text);
   const how = HOW.test(text);
-  const question = QUESTION.test(text) || /是不是|对不对|行不行|好不好|可不可以/u.test(text);
+  const question = QUESTION.test(text) || /是不是|对不对|行不行|好不好/u.test(text);
   if (cues.suggestion.strong > 0 && (OFFERED.test(text) || !question)) return 'suggestion';
   if (PRAISE.test(text) && !how && !question && !REQUEST.test(text) && !PROBLEM.test(text)) return THIRD_PARTY.test(text) ? 'thanks' : 'courtesy';
   // 「看不懂」「我不懂」: the citizen needs the answer explained or a person — the refusal offers one.
@@ -135,10 +135,9 @@ export function appealWhenRefused(raw: string, model?: AppealModel): AppealKind 
   if (cues.complaint.strong > 0 || ACTION.test(text) || (FED_UP.test(text) && (!question || /有没有人管/u.test(text))) || (PROBLEM.test(text) && (!question || /没人|还没/u.test(text)))) return 'complaint';
   if (cues.complaint.weak > 0 && !question) return 'complaint';
   if (WISH.test(text) && !REQUEST.test(text)) return 'suggestion';
-  // No cue word: the model of 诉求 wording (appeal-model.ts), trained on labelled messages, reads it.
-  // A message it has no basis for (another kind of question, typed pinyin) stays a question.
-  // The model knows Chinese statements, not questions of other kinds (谁, 何时, 几 …) or typed pinyin.
-  // Nor a few words (「人走不开」): a 诉求 says what is wrong, in 8 characters or more.
+  // No cue word: the model of 诉求 wording (appeal-model.ts) reads it — Chinese statements of 8
+  // characters or more only; other kinds of questions (谁, 何时, 几 …), typed pinyin and a few words
+  // (「人走不开」) stay questions.
   const han = text.match(/\p{Script=Han}/gu)?.length ?? 0;
   if (!model || REQUEST.test(text) || question || /[?？谁几]|何时|为何|为什么/u.test(text) || han < MODEL_MIN_HAN || han < [...text].length / 2) return null;
   const read = model.read(text);
