@@ -27,10 +27,14 @@ const ASKS = /[吗呢么嘛]$|怎|哪|什么|啥|几|多少|是否|能不能|可
 const MAX_CHARS = 24;
 
 /**
- * Without a name for the centre, only the opening hours asked alone, as a whole message, are about
- * it: 「办公时间」「几点上班」 (with no matter under discussion — the dialogue decides that).
+ * Without a name for the centre, only the opening hours or a phone number asked alone, as a whole
+ * message, are about it: 「办公时间」「几点上班」 (with no matter under discussion — the dialogue
+ * decides that).
  */
 const HOURS_ALONE = /^(?:请问)?(?:办公时间|上班时间|工作时间|开放时间|几点上班|几点下班|几点开门|几点关门)(?:是)?(?:几点|什么时候|多少|怎样|怎么样)?(?:到几点)?(?:呢|啊|呀)?$/u;
+
+/** The same for a phone number: 「电话多少」「有没有咨询电话」「能打电话问吗」. */
+const PHONE_ALONE = /^(?:请问)?(?:有没有|有)?(?:咨询|联系|办事)?(?:电话|热线)(?:号码|号)?(?:是)?(?:多少|几号|什么)?(?:呢|啊|呀)?$|^(?:请问)?(?:能|可以|能不能|可不可以)(?:打)?电话(?:问|咨询|联系)?(?:吗|不)?$/u;
 
 /**
  * What a message asks about the service centre, in the order hours, place, phone — or null when
@@ -40,7 +44,7 @@ const HOURS_ALONE = /^(?:请问)?(?:办公时间|上班时间|工作时间|开�
 export function centreQuestion(norm: string, alone: boolean): CentreAsk[] | null {
   const text = norm.replace(/\s+/gu, '');
   if (text.length === 0 || [...text].length > MAX_CHARS) return null;
-  if (!CENTRE_NAMES.test(text)) return alone && HOURS_ALONE.test(text) ? ['hours'] : null;
+  if (!CENTRE_NAMES.test(text)) return !alone ? null : HOURS_ALONE.test(text) ? ['hours'] : PHONE_ALONE.test(text) ? ['phone'] : null;
   if (!ASKS.test(text)) return null;
   // What is asked, once the centre's name is taken out (服务中心 itself says 中心, not 时间).
   const rest = text.replace(new RegExp(CENTRE_NAMES.source, 'gu'), ' ');

@@ -14,10 +14,12 @@ import { readRefusedAppeal } from './appeal-reading.js';
 import type { Aspect } from '../nlp/aspects.js';
 import { ASPECTS } from '../nlp/aspects.js';
 import { normalize } from '../nlp/normalize.js';
+import { asksForPersonInWords, needsHelp, type HelpNeed } from '../nlp/needs-help.js';
 import { readingsOf } from './negation.js';
 import type { Checklist } from '../knowledge/compute-checklist.js';
 import { CAUTION, cardToText, composeAnswer } from './compose-answer.js';
 import { centreQuestion, type CentreAsk } from './centre-question.js';
+import { asksAboutProxy, proxyLead, readProxy } from './proxy-question.js';
 import {
   FLOW_CHOICE,
   advance,
@@ -63,6 +65,8 @@ export type DialogueEvent =
   | { type: 'smalltalk'; intent: 'greeting' | 'thanks' | 'goodbye' | 'help' | 'ack' }
   /** A question about the service centre itself (its hours, address, phone), answered from the settings. */
   | { type: 'centre_info'; asked: CentreAsk[] }
+  /** The citizen cannot use the chat, does not follow it, or says it failed them: a person offered (nlp/needs-help.ts). */
+  | { type: 'help_offered'; need: HelpNeed }
   | { type: 'flow_started'; flowId: string; prefilled: string[] }
   | { type: 'flow_answered'; flowId: string; step: string }
   | { type: 'checklist_created'; checklist: Checklist }
@@ -329,6 +333,16 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   // of the checks below, worked out (a segmentation and a tagging) at most once.
   let currentExplains: boolean | undefined;
   const explainedByCurrent = (): boolean => (currentExplains ??= current !== undefined && engine.unexplained(current.id, text).length === 0);
+  // 「可以代办吗」「能让我老婆去办吗」「一定要本人去吗」 about an item the question names or under
+  // discussion: what the item's data says of doing it for someone else (proxy-question.ts).
+  if (asksAboutProxy(norm)) {
+    const named = result.answerable && ranked && ranked.score > 0 && !result.ambiguous ? ranked.entry : undefined;
+    const target = named ?? (current && informative <= 3 ? matterOf(current, engine) : undefined);
+    if (target?.kind === 'item') return proxyAnswered(state, target, named === undefined, named ? ranked!.score : 1, ctx);
+    // No matter named or under discussion: which one? (Whether it may be done for someone differs by matter.)
+    // A 诉求 that mentions 代办 (「建议允许家属代办…」) is read as one below.
+    if (!target && !result.answerable && asks(text, norm) && !readRefusedAppeal(text)) return proxyWhich(state);
+  }
   if (
     result.answerable &&
     ranked &&
@@ -421,8 +435,11 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
     }
   }
 
-  // Unsure, and the message reads as a 诉求 or thanks (below): no 您是不是想问 for it either.
+  // Unsure, and the message asks for a person in other words or says the chat is no use to the
+  // citizen, or reads as a 诉求 or thanks (below): no 您是不是想问 for it either.
   if (result.band === 'suggest' && !offerCurrent) {
+    const person = personNeeded(state, norm, ctx);
+    if (person) return person;
     const unsureAppeal = readRefusedAppeal(text);
     if (unsureAppeal === 'courtesy') return smalltalk(state, 'thanks', ctx);
     if (unsureAppeal) return appeal(state, unsureAppeal, ctx);
@@ -449,10 +466,36 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   // Nothing to answer or offer: a message that describes a problem, asks for someone to act, thanks
   // or suggests is a 诉求 after all (nlp/appeal.ts › appealWhenRefused), pointed where it belongs
   // rather than asked to be said another way.
+  const person = personNeeded(state, norm, ctx);
+  if (person) return person;
   const refusedAppeal = readRefusedAppeal(text);
   if (refusedAppeal === 'courtesy') return smalltalk(state, 'thanks', ctx);
   if (refusedAppeal) return appeal(state, refusedAppeal, ctx);
   return noAnswer(state, text, result.results.map((r) => ({ id: r.entry.id, score: r.score })), ctx);
+}
+
+/** The item's answer to 「可以代办吗」: what its data says first, then its materials (or steps, when it must be done in person). */
+function proxyAnswered(state: ConversationState, item: Extract<Entry, { kind: 'item' }>, followUp: boolean, score: number, ctx: StepContext): StepResult {
+  const { hotline } = ctx.engine.kb.settings;
+  const reading = readProxy(item);
+  const aspect: Aspect = reading.proxyMaterials.length === 0 && reading.inPerson.length > 0 ? 'steps' : 'materials';
+  const out = answer(state, item, aspect, score, followUp, ctx);
+  return { ...out, replies: [{ type: 'text', text: proxyLead(item, reading, `${hotline.name} ${hotline.number}`) }, ...out.replies] };
+}
+
+/** 「可以代办吗」 with no matter named or under discussion: ask which, asserting nothing. */
+function proxyWhich(state: ConversationState): StepResult {
+  const choices: Choice[] = [{ label: '我能问什么', value: CHOICE.help }];
+  state.pendingChoices = choices;
+  return {
+    state,
+    replies: [
+      { type: 'text', text: '能不能请别人代办、要不要本人到场，每个事项不一样。请告诉我是办什么事，比如「社保卡可以代办吗」「离婚一定要本人去吗」。' },
+      { type: 'choices', text: '或者：', choices },
+    ],
+    events: [{ type: 'clarification_asked', candidates: [] }],
+    match: null,
+  };
 }
 
 function answer(
@@ -601,6 +644,49 @@ function appeal(state: ConversationState, kind: AppealKind, ctx: StepContext): S
       { type: 'choices', text: '您可以：', choices },
     ],
     events: [{ type: 'appeal', kind }],
+    match: null,
+  };
+}
+
+/**
+ * A message nothing answers that asks for a person in the citizen's own words (「找个人帮我」) goes
+ * to one; one that says the chat is no use to them (「我不识字」「看不懂」「机器人真没用」) gets a
+ * person offered. Asked only where the bot would otherwise refuse or guess: with a matter under
+ * discussion, 「我不会上网，可以打电话办吗」 is a question about it, read in context before this.
+ */
+function personNeeded(state: ConversationState, norm: string, ctx: StepContext): StepResult | null {
+  if (asksForPersonInWords(norm)) return handoff(state, 'asked', ctx);
+  const need = needsHelp(norm);
+  return need ? helpOffered(state, need, ctx) : null;
+}
+
+/**
+ * What the bot says to a citizen who cannot use the chat, does not follow it, or says it failed
+ * them: no 「换个说法」, a person — online when a desk runs — the hotline and the centre's counter.
+ */
+function helpOffered(state: ConversationState, need: HelpNeed, ctx: StepContext): StepResult {
+  const { hotline, centre } = ctx.engine.kb.settings;
+  const lead = {
+    cannot_use: '没关系，不方便打字、看字的话，可以请工作人员帮您。',
+    not_understood: '抱歉，我没说清楚。可以告诉我哪一句不明白，我换个说法；也可以请工作人员给您讲。',
+    bot_failed: '抱歉，没能帮上您。建议直接找工作人员。',
+  }[need];
+  const how = ctx.onlineHandoff
+    ? `点「转人工」，工作人员在线为您解答；也可以拨打${hotline.name} ${hotline.number}，`
+    : `请拨打${hotline.name} ${hotline.number}，`;
+  const counter = `或在办公时间（${centre.hours}）到${centre.name}，请窗口工作人员帮您办。`;
+  const choices: Choice[] = [
+    { label: '转人工', value: CHOICE.handoff },
+    { label: '我能问什么', value: CHOICE.help },
+  ];
+  state.pendingChoices = choices;
+  return {
+    state,
+    replies: [
+      { type: 'text', text: `${lead}${how}${counter}` },
+      { type: 'choices', text: '您可以：', choices },
+    ],
+    events: [{ type: 'help_offered', need }],
     match: null,
   };
 }

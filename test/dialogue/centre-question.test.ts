@@ -26,6 +26,15 @@ describe('centreQuestion: questions about the service centre itself', () => {
     expect(asked('窗口在几楼', true)).toBeNull();
   });
 
+  it('so is a phone number asked alone: 「电话多少」「能打电话问吗」', () => {
+    expect(asked('电话多少')).toEqual(['phone']);
+    expect(asked('有没有咨询电话')).toEqual(['phone']);
+    expect(asked('能打电话问吗')).toEqual(['phone']);
+    expect(asked('电话多少', false)).toBeNull();
+    expect(asked('电话费怎么交')).toBeNull();
+    expect(asked('能打电话预约吗')).toBeNull();
+  });
+
   it('is not a question about the centre when nothing about it is asked, or the message is a story', () => {
     expect(asked('政务中心可以刷医保卡买水吗')).toBeNull();
     expect(asked('你们是机器人吗')).toBeNull();
