@@ -341,7 +341,7 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
     if (target?.kind === 'item') return proxyAnswered(state, target, named === undefined, named ? ranked!.score : 1, ctx);
     // No matter named or under discussion: which one? (Whether it may be done for someone differs by matter.)
     // A 诉求 that mentions 代办 (「建议允许家属代办…」) is read as one below.
-    if (!target && !result.answerable && asks(text, norm) && !readRefusedAppeal(text)) return proxyWhich(state);
+    if (!target && !current && !result.answerable && asks(text, norm) && !readRefusedAppeal(text)) return proxyWhich(state);
   }
   if (
     result.answerable &&
