@@ -315,11 +315,13 @@ export function readAnswer(flow: Flow, state: FlowState, input: { text?: string;
       if (hit) return hit.value;
       const read = sentence();
       if (typeof read === 'string' && def.values.includes(read)) return read;
+      const denied = typed !== null && !ASKING.test(input.text ?? '') ? denialChoice(step.choices ?? [], typed) : null;
+      if (denied) return denied;
       return input.text !== undefined && !ASKING.test(input.text) ? choiceNamed(step.choices ?? [], input.text) : null;
     }
     case 'boolean': {
       if (pressed === 'yes' || (typed !== null && YES.includes(typed))) return true;
-      if (pressed === 'no' || (typed !== null && NO.includes(typed))) return false;
+      if (pressed === 'no' || (typed !== null && !ASKING.test(input.text ?? '') && isBareDenial(typed))) return false;
       const read = typed !== null ? sentence() : undefined;
       return typeof read === 'boolean' ? read : null;
     }
@@ -332,6 +334,23 @@ export function readAnswer(flow: Flow, state: FlowState, input: { text?: string;
     case 'text':
       return typed && typed.length > 0 ? (input.text ?? '').trim().slice(0, 200) : null;
   }
+}
+
+/** A bare denial typed as the answer: 「不卖」「不」「没有」「都不卖」「不想」. */
+const BARE_DENIAL = /^(?:都|也|就|我|我们)?(?:不|没|没有)\p{Script=Han}{0,2}$/u;
+/** Not denials: 「不知道」「没想好」「不一定」「不对」 say the citizen is unsure, or object. */
+const NOT_DENIAL = /知道|清楚|确定|晓得|懂|明白|记得|一定|想好|好说|对|行吗|懂/u;
+const isBareDenial = (typed: string): boolean => NO.includes(typed) || (BARE_DENIAL.test(typed) && !NOT_DENIAL.test(typed));
+
+/**
+ * 「不卖」 to 「店里卖不卖吃的、喝的？卖的话，是…还是…？」: a bare denial answers with the one choice
+ * that is itself a denial (its label starts with 不 or 没: 「不卖食品（或只卖蔬菜水果）」). Null when
+ * no choice or several are (「还没有，办个体户」 and 「还没有，办公司」 start otherwise).
+ */
+function denialChoice(choices: readonly { label: string; value: string }[], typed: string): string | null {
+  if (!isBareDenial(typed)) return null;
+  const denials = choices.filter((c) => /^[不没]/u.test(normalize(c.label)));
+  return denials.length === 1 ? denials[0]!.value : null;
 }
 
 /** Characters that say how something is said, not what: a pair with one of them names no choice. */

@@ -1,7 +1,7 @@
 /** Walkthroughs on the fixture knowledge base: validation, slot filling, checklist, going back. */
 import { describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/types.js';
-import { FLOW_CHOICE, prefill } from '../../src/dialogue/flow-engine.js';
+import { FLOW_CHOICE, prefill, readAnswer, type FlowState } from '../../src/dialogue/flow-engine.js';
 import { formatProblem } from '../../src/knowledge/parse-knowledge.js';
 import { parseFlows, type Flow } from '../../src/dialogue/parse-flows.js';
 import { initialState, step, type ConversationState } from '../../src/dialogue/step.js';
@@ -274,5 +274,67 @@ steps:
     const out = step(initialState(), { choice: FLOW_CHOICE.start('loop') }, { ...ctx, flows: [flow] });
     expect(out.events).toContainEqual(expect.objectContaining({ type: 'flow_error', error: expect.stringContaining('more than 25 steps') }));
     expect(out.replies.some((r) => r.type === 'handoff')).toBe(true);
+  });
+});
+
+describe('a bare denial typed as the answer', () => {
+  const FOOD = `
+id: food
+title: 卖吃的
+entry: bundle-shop
+intro: 我来帮您理一理。
+slots:
+  food: { type: choice, values: [none, packed, bulk] }
+  licence: { type: choice, values: [have, individual, company] }
+  tobacco: { type: boolean }
+start: food
+steps:
+  food:
+    ask: 卖不卖吃的？卖的话，是只卖包装好的，还是也卖散装的？
+    label: 卖食品
+    why: 卖的食品不同，要办的不同。
+    slot: food
+    choices:
+      - { label: 不卖食品, value: none }
+      - { label: 只卖包装好的, value: packed }
+      - { label: 也卖散装的, value: bulk }
+    next: licence
+  licence:
+    ask: 办好营业执照了吗？
+    label: 营业执照
+    why: 许可要先有执照。
+    slot: licence
+    choices:
+      - { label: 已经有了, value: have }
+      - { label: 还没有，办个体户, value: individual }
+      - { label: 还没有，办公司, value: company }
+    next: tobacco
+  tobacco:
+    ask: 要卖香烟吗？
+    label: 卖香烟
+    why: 卖烟要办烟草证。
+    slot: tobacco
+    next: done
+  done:
+    checklist:
+      title: 清单
+      items:
+        - { id: item-licence }
+`;
+  const r = parse(FOOD, 'food.yaml');
+  if (!r.ok) throw new Error(r.problems.map(formatProblem).join('\n'));
+  const flow = r.flows[0]!;
+  const at = (step: string): FlowState => ({ id: flow.id, at: step, slots: {}, asked: [], prefilled: [], lastMaterials: null, lastChecklistId: null });
+
+  it('answers with the one choice that is itself a denial (「不卖」「都不卖」)', () => {
+    expect(readAnswer(flow, at('food'), { text: '不卖' })).toBe('none');
+    expect(readAnswer(flow, at('food'), { text: '都不卖的' })).toBe('none');
+    expect(readAnswer(flow, at('tobacco'), { text: '也不卖' })).toBe(false);
+  });
+  it('answers nothing when it is unsure, asks, or several choices deny', () => {
+    expect(readAnswer(flow, at('food'), { text: '不知道' })).toBeNull();
+    expect(readAnswer(flow, at('food'), { text: '不卖会怎样？' })).toBeNull();
+    expect(readAnswer(flow, at('tobacco'), { text: '没想好' })).toBeNull();
+    expect(readAnswer(flow, at('licence'), { text: '没有' })).toBeNull();
   });
 });
