@@ -317,10 +317,15 @@ export function readAnswer(flow: Flow, state: FlowState, input: { text?: string;
       if (typeof read === 'string' && def.values.includes(read)) return read;
       const denied = typed !== null && !ASKING.test(input.text ?? '') ? denialChoice(step.choices ?? [], typed) : null;
       if (denied) return denied;
+      const affirmed = typed !== null && !ASKING.test(input.text ?? '') ? affirmChoice(step.choices ?? [], typed, step.ask) : null;
+      if (affirmed) return affirmed;
+      // 「不知道」 where a choice is 「还没想好」: that choice.
+      const unsure = typed !== null && UNSURE.test(typed) ? (step.choices ?? []).filter((c) => /^(?:还没想好|没想好|不确定|不清楚|不知道)/u.test(normalize(c.label))) : [];
+      if (unsure.length === 1) return unsure[0]!.value;
       return input.text !== undefined && !ASKING.test(input.text) ? choiceNamed(step.choices ?? [], input.text) : null;
     }
     case 'boolean': {
-      if (pressed === 'yes' || (typed !== null && YES.includes(typed))) return true;
+      if (pressed === 'yes' || (typed !== null && (YES.includes(typed) || echoesAsk(typed, step.ask)))) return true;
       if (pressed === 'no' || (typed !== null && !ASKING.test(input.text ?? '') && isBareDenial(typed))) return false;
       const read = typed !== null ? sentence() : undefined;
       return typeof read === 'boolean' ? read : null;
@@ -352,6 +357,41 @@ function denialChoice(choices: readonly { label: string; value: string }[], type
   const denials = choices.filter((c) => /^[不没]/u.test(normalize(c.label)));
   return denials.length === 1 ? denials[0]!.value : null;
 }
+
+/**
+ * 「领了」 to 「领了结婚证吗？」, 「有」 to 「附近有没有学校？」: a short answer that repeats the question's
+ * verb, without a denial, says yes. At most three characters once 了/的/过 are dropped.
+ */
+function echoesAsk(typed: string, ask: string): boolean {
+  const stem = typed.replace(/^(?:已经|已|都|也|我|我们)/u, '').replace(/[了的过]+$/u, '');
+  if (stem.length === 0 || [...stem].length > 3 || /^[不没未别]/u.test(stem) || !/^\p{Script=Han}+$/u.test(stem)) return false;
+  return normalize(ask).includes(stem);
+}
+
+/** An affirmation typed as the answer: 「有了」「办好了」「已经有了」「是的」. */
+const isAffirmation = (typed: string, ask: string): boolean => YES.includes(typed) || echoesAsk(typed, ask) || /^(?:已经|已)?(?:有|办好|办了|拿到|领了)(?:了)?$/u.test(typed);
+
+/**
+ * 「有了」 to 「您的店办好营业执照了吗？还没办的话，…」: an affirmation answers with the one choice that
+ * says it is done or there (its label starts with 已 or 有: 「已经有营业执照」). Null when none or several do.
+ */
+function affirmChoice(choices: readonly { label: string; value: string }[], typed: string, ask: string): string | null {
+  if (!isAffirmation(typed, ask)) return null;
+  const yes = choices.filter((c) => /^(?:已|有)/u.test(normalize(c.label)));
+  return yes.length === 1 ? yes[0]!.value : null;
+}
+
+/**
+ * A bare yes or no (「还没有」「有的」「不」) that answered nothing — it fits several choices or none:
+ * the question is asked again rather than the message taken for a side question.
+ */
+export function isBareReply(text: string): boolean {
+  const typed = normalize(text).replace(/[吧呢啊呀的了哦嘛]+$/u, '');
+  return typed.length > 0 && (YES.includes(typed) || isBareDenial(typed) || /^(?:还|已经|已)?(?:有|没有|没|不是)$/u.test(typed));
+}
+
+/** 「不知道」「还没想好」: the citizen cannot answer the question yet (the dialogue says that is all right). */
+export const UNSURE = /^(?:我|我也|也|还)?(?:不知道|不清楚|不确定|不晓得|没想好|还没想好|没想过|说不准|不好说|不太清楚|不太确定|搞不清|唔知|唔清楚)(?:啊|呀|哦|呢|诶|耶)?$/u;
 
 /** Characters that say how something is said, not what: a pair with one of them names no choice. */
 const FUNCTION_CHARS = new Set([...'我你他她它们是的了在有要和就都也还吗呢吧啊呀哦这那个些么什怎哪不没以上比如只或并已由来去一把被给对让从到自己']);

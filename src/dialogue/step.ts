@@ -23,6 +23,8 @@ import { asksAboutProxy, proxyLead, readProxy } from './proxy-question.js';
 import {
   FLOW_CHOICE,
   advance,
+  isBareReply,
+  UNSURE,
   answerFlow,
   backFlow,
   pendingAnswerType,
@@ -259,9 +261,19 @@ export function step(previous: ConversationState, input: UserInput, ctx: StepCon
     if (['上一步', '返回', '改一下', '改答案'].includes(nav)) return onFlowChoice(state, FLOW_CHOICE.back, ctx);
     if (['重新开始', '重来', '从头开始'].includes(nav)) return onFlowChoice(state, FLOW_CHOICE.restart, ctx);
     if (['退出', '不办了', '退出引导', '结束'].includes(nav)) return onFlowChoice(state, FLOW_CHOICE.exit, ctx);
+    // 「不知道」: all right — a person can help decide, and 上一步 changes an answer later.
+    if (UNSURE.test(nav)) {
+      const again = restate(active, state, ctx);
+      return { state: { ...state, mode: 'flow' }, replies: [{ type: 'text', text: '没关系。拿不准的话，可以打「转人工」请工作人员帮您判断；也可以先选最可能的一项，之后点「上一步」还能改。' }, ...again], events: [], match: null };
+    }
     // Not an answer to this question, but to later ones (「不卖烟」 while asked 个体户还是公司): kept.
     const noted = noteSituation(active, state.flow, text, flowCtx(ctx));
     if (noted) return flowResult(state, active, noted, ctx, []);
+    // 「还没有」 to a question whose two choices both start so: asked again, not taken for a side question.
+    if (isBareReply(text)) {
+      const again = restate(active, state, ctx);
+      return { state: { ...state, mode: 'flow' }, replies: [{ type: 'text', text: '请从下面选一项，直接点按钮就行：' }, ...again], events: [], match: null };
+    }
     // A side question: answer it, then come back to the question that was asked — unless it went
     // to the handoff desk, which answers instead.
     const side = questionTurn(state, text, ctx, false);

@@ -331,6 +331,11 @@ steps:
     expect(readAnswer(flow, at('food'), { text: '都不卖的' })).toBe('none');
     expect(readAnswer(flow, at('tobacco'), { text: '也不卖' })).toBe(false);
   });
+  it('reads an affirmation: the one choice that is done, or the question’s own verb for yes', () => {
+    expect(readAnswer(flow, at('licence'), { text: '有了' })).toBe('have');
+    expect(readAnswer(flow, at('licence'), { text: '已经办好了' })).toBe('have');
+    expect(readAnswer(flow, at('tobacco'), { text: '要卖的' })).toBe(true);
+  });
   it('answers nothing when it is unsure, asks, or several choices deny', () => {
     expect(readAnswer(flow, at('food'), { text: '不知道' })).toBeNull();
     expect(readAnswer(flow, at('food'), { text: '不卖会怎样？' })).toBeNull();
