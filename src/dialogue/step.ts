@@ -682,11 +682,15 @@ function helpOffered(state: ConversationState, need: HelpNeed, ctx: StepContext)
     cannot_use: '没关系，不方便打字、看字的话，可以请工作人员帮您。',
     not_understood: '抱歉，我没说清楚。可以告诉我哪一句不明白，我换个说法；也可以请工作人员给您讲。',
     bot_failed: '抱歉，没能帮上您。建议直接找工作人员。',
+    lookup: '我这里查不了个人的缴费记录、账户余额或办理进度，也请不要在这里发身份证号、银行卡号。查自己的记录，',
   }[need];
   const how = ctx.onlineHandoff
     ? `点「转人工」，工作人员在线为您解答；也可以拨打${hotline.name} ${hotline.number}，`
     : `请拨打${hotline.name} ${hotline.number}，`;
-  const counter = `或在办公时间（${centre.hours}）到${centre.name}，请窗口工作人员帮您办。`;
+  const counter =
+    need === 'lookup'
+      ? `问清楚查询的办法，或在办公时间（${centre.hours}）带上身份证到${centre.name}窗口查询。`
+      : `或在办公时间（${centre.hours}）到${centre.name}，请窗口工作人员帮您办。`;
   const choices: Choice[] = [
     { label: '转人工', value: CHOICE.handoff },
     { label: '我能问什么', value: CHOICE.help },

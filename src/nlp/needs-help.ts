@@ -7,8 +7,11 @@
  * simplified characters, no punctuation).
  */
 
-/** What such a message says: it cannot use the chat, does not follow it, or the bot has failed it. */
-export type HelpNeed = 'cannot_use' | 'not_understood' | 'bot_failed';
+/**
+ * What such a message says: it cannot use the chat, does not follow it, the bot has failed it, or
+ * it asks the bot to look up the citizen's own records (「帮我查下社保交了几年」), which it cannot.
+ */
+export type HelpNeed = 'cannot_use' | 'not_understood' | 'bot_failed' | 'lookup';
 
 /** Longer messages tell a story or ask a question; a person asked for in one is not the ask. */
 const MAX_CHARS = 20;
@@ -25,6 +28,8 @@ const PERSON_ASKED = [
   new RegExp(`(?:找|叫|喊)(?:一)?(?:个|位)?${PERSON}(?:来|过来)?(?:吧|吗|呀|啊)?$`, 'u'),
   new RegExp(`有没有${PERSON}(?:在|能|可以|来)?(?:帮|教|跟我|给我讲|说一下|讲一下|接待)`, 'u'),
   new RegExp(`(?:跟|和|同|与)${PERSON}(?:说|讲|聊|谈|通话|沟通|对话)`, 'u'),
+  // A call asked for: 「有人能打给我吗」「给我回个电话」.
+  /打(?:个)?电话给我|给我(?:打|回)(?:个)?电话|回(?:个)?电话给我|(?:人|工作人员|客服)(?:能|可以)?打给我/u,
 ];
 
 /** Does the citizen ask, in their own words, for a person to help them? */
@@ -44,14 +49,25 @@ const FAILED = /没用|没有用|不管用|不好用|太差|好差|真差|智障
 const ASKED_AGAIN = /(?:问|说|讲|打)了(?:好|有)?(?:几|两|三|四|五|六|七|八|九|十|很多|多少|\d+)(?:遍|次|回)|答非所问|牛头不对马嘴|不是我(?:要)?问的|人工智障/u;
 
 /**
+ * The citizen's own records asked to be looked up: 「帮我查下社保交了几年」「查一下我的公积金余额」
+ * 「我的营业执照办到哪了」. 「怎么查社保缴费记录」 asks how, and is a question.
+ */
+const LOOKUP_ASKED = /(?:帮我|给我|帮忙|麻烦你?|你(?:能|可以)|能不能|可不可以)(?:查|查询|查一下|查下|查查|看下|看一下|看看)|(?:查|查询)(?:一下|下)?我(?:的|家|们)/u;
+const RECORD = /社保|医保|公积金|养老金|养老保险|缴费|余额|记录|进度|到账|交了几年|交了多少|几年了|审批|结果|状态/u;
+const PROGRESS = /(?:我的|我家).{0,8}(?:办到哪|审批到哪|进度|到账了没|批下来了没|下来没有)|办到哪一步|办到哪了/u;
+
+/**
  * What a message that no entry answers says about the citizen's need for a person — or null. The
  * dialogue asks this only when the search answers nothing, so 「社保卡不会用」 stays a question when
  * an entry answers it.
  */
 export function needsHelp(norm: string): HelpNeed | null {
   const text = norm.replace(/\s+/gu, '');
-  if (text.length === 0 || [...text].length > MAX_CHARS) return null;
+  if (text.length === 0) return null;
+  // Numbers (an ID or phone number, masked or not) do not make a message a story.
+  if ([...text.replace(/[\d*＊xX]+/gu, '#')].length > MAX_CHARS) return null;
   if (ASKED_AGAIN.test(text) || (BOT.test(text) && FAILED.test(text))) return 'bot_failed';
+  if ((LOOKUP_ASKED.test(text) && RECORD.test(text)) || PROGRESS.test(text)) return 'lookup';
   if (CANNOT_USE.test(text)) return 'cannot_use';
   if (NOT_UNDERSTOOD.test(text)) return 'not_understood';
   return null;

@@ -13,7 +13,7 @@ const say = (text: string, state = initialState(), online = false): StepResult =
 
 describe('a person asked for in the citizen’s own words', () => {
   it('is recognised', () => {
-    for (const q of ['能不能找个人帮我', '有没有人帮我弄一下', '能不能叫个人跟我说', '我想找个人问问', '我要跟人说话', '叫个人来吧', '有没有工作人员能帮帮我', '我想和客服聊一下']) {
+    for (const q of ['能不能找个人帮我', '有没有人帮我弄一下', '能不能叫个人跟我说', '我想找个人问问', '我要跟人说话', '叫个人来吧', '有没有工作人员能帮帮我', '我想和客服聊一下', '有人能打给我吗', '给我回个电话']) {
       expect(asksForPersonInWords(normalize(q)), q).toBe(true);
     }
   });
@@ -36,11 +36,14 @@ describe('a chat that is no use to the citizen', () => {
       ['你们这个机器人真没用', 'bot_failed'],
       ['我已经问了三遍了', 'bot_failed'],
       ['答非所问', 'bot_failed'],
+      ['帮我查一下我的公积金余额', 'lookup'],
+      ['我身份证号4504**********1234，帮我查下社保交了几年', 'lookup'],
+      ['我的居住证办到哪一步了', 'lookup'],
     ];
     for (const [q, need] of cases) expect(needsHelp(normalize(q)), q).toBe(need);
   });
   it('is not a question, a complaint about something else or a long story', () => {
-    for (const q of ['证明是什么意思', '社保卡有什么用', '没用过的社保卡要注销吗', '营业执照怎么办', '窗口工作人员态度差，说了也不对', '我家老人前年从广东回来一直没办过身份证现在看不清楚户口本上的字']) {
+    for (const q of ['证明是什么意思', '社保卡有什么用', '没用过的社保卡要注销吗', '营业执照怎么办', '窗口工作人员态度差，说了也不对', '怎么查社保缴费记录', '帮我看看要带什么材料', '我家老人前年从广东回来一直没办过身份证现在看不清楚户口本上的字']) {
       expect(needsHelp(normalize(q)), q).toBeNull();
     }
   });
