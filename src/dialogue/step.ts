@@ -644,6 +644,11 @@ function appeal(state: ConversationState, kind: AppealKind, ctx: StepContext): S
     kind === 'thanks'
       ? `如需表扬或致谢，也可以拨打${hotline.name} ${hotline.number}。`
       : `请拨打${hotline.name} ${hotline.number} 反映，由相关部门受理并答复；也可以转人工咨询。`;
+  return pointedToPerson(state, `${lead}${where}`, { type: 'appeal', kind });
+}
+
+/** A text that points the citizen to a person or the hotline, with 转人工 and 我能问什么 as buttons. */
+function pointedToPerson(state: ConversationState, text: string, event: DialogueEvent): StepResult {
   const choices: Choice[] = [
     { label: '转人工', value: CHOICE.handoff },
     { label: '我能问什么', value: CHOICE.help },
@@ -652,10 +657,10 @@ function appeal(state: ConversationState, kind: AppealKind, ctx: StepContext): S
   return {
     state,
     replies: [
-      { type: 'text', text: `${lead}${where}` },
+      { type: 'text', text },
       { type: 'choices', text: '您可以：', choices },
     ],
-    events: [{ type: 'appeal', kind }],
+    events: [event],
     match: null,
   };
 }
@@ -691,20 +696,7 @@ function helpOffered(state: ConversationState, need: HelpNeed, ctx: StepContext)
     need === 'lookup'
       ? `问清楚查询的办法，或在办公时间（${centre.hours}）带上身份证到${centre.name}窗口查询。`
       : `或在办公时间（${centre.hours}）到${centre.name}，请窗口工作人员帮您办。`;
-  const choices: Choice[] = [
-    { label: '转人工', value: CHOICE.handoff },
-    { label: '我能问什么', value: CHOICE.help },
-  ];
-  state.pendingChoices = choices;
-  return {
-    state,
-    replies: [
-      { type: 'text', text: `${lead}${how}${counter}` },
-      { type: 'choices', text: '您可以：', choices },
-    ],
-    events: [{ type: 'help_offered', need }],
-    match: null,
-  };
+  return pointedToPerson(state, `${lead}${how}${counter}`, { type: 'help_offered', need });
 }
 
 function smalltalk(
