@@ -12,8 +12,8 @@ type Item = Extract<Entry, { kind: 'item' }>;
 /** Longer messages tell a story; the proxy asked about in one may not be the question. */
 const MAX_CHARS = 30;
 
-/** People who might go instead: family, friends, anyone else. */
-const OTHERS = '(?:家人|家里人|家属|亲属|亲戚|亲人|朋友|同事|别人|其他人|他人|老婆|老公|爱人|丈夫|妻子|媳妇|儿子|女儿|孩子|子女|爸爸|妈妈|父母|老爸|老妈|哥哥|姐姐|弟弟|妹妹|人)';
+/** People who might go instead: family, friends, anyone else (not a bare 人: 「有没有人帮我弄一下」 asks for the centre's people). */
+const OTHERS = '(?:家人|家里人|家属|亲属|亲戚|亲人|朋友|同事|别人|其他人|他人|老婆|老公|爱人|丈夫|妻子|媳妇|儿子|女儿|孩子|子女|爸爸|妈妈|父母|老爸|老妈|哥哥|姐姐|弟弟|妹妹)';
 
 const PROXY = [
   /代办|代理人|委托|委托书|授权书/u,

@@ -450,7 +450,7 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   // Unsure, and the message asks for a person in other words or says the chat is no use to the
   // citizen, or reads as a 诉求 or thanks (below): no 您是不是想问 for it either.
   if (result.band === 'suggest' && !offerCurrent) {
-    const person = personNeeded(state, norm, ctx);
+    const person = personNeeded(state, text, norm, result.analyzed.original, ctx);
     if (person) return person;
     const unsureAppeal = readRefusedAppeal(text);
     if (unsureAppeal === 'courtesy') return smalltalk(state, 'thanks', ctx);
@@ -478,7 +478,7 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   // Nothing to answer or offer: a message that describes a problem, asks for someone to act, thanks
   // or suggests is a 诉求 after all (nlp/appeal.ts › appealWhenRefused), pointed where it belongs
   // rather than asked to be said another way.
-  const person = personNeeded(state, norm, ctx);
+  const person = personNeeded(state, text, norm, result.analyzed.original, ctx);
   if (person) return person;
   const refusedAppeal = readRefusedAppeal(text);
   if (refusedAppeal === 'courtesy') return smalltalk(state, 'thanks', ctx);
@@ -671,10 +671,17 @@ function pointedToPerson(state: ConversationState, text: string, event: Dialogue
  * person offered. Asked only where the bot would otherwise refuse or guess: with a matter under
  * discussion, 「我不会上网，可以打电话办吗」 is a question about it, read in context before this.
  */
-function personNeeded(state: ConversationState, norm: string, ctx: StepContext): StepResult | null {
-  if (asksForPersonInWords(norm)) return handoff(state, 'asked', ctx);
-  const need = needsHelp(norm);
-  return need ? helpOffered(state, need, ctx) : null;
+function personNeeded(state: ConversationState, text: string, norm: string, mandarin: string, ctx: StepContext): StepResult | null {
+  // As typed, and with Cantonese rewritten (搵个人帮我 → 找个人帮我, 睇唔明 → 看不明).
+  if (asksForPersonInWords(norm) || asksForPersonInWords(mandarin)) return handoff(state, 'asked', ctx);
+  const need = needsHelp(norm) ?? needsHelp(mandarin);
+  if (!need) return null;
+  // 「公交卡充值点关了，老人家不会用手机充」「这个机器人答非所问，能不能改进下」「谢谢帮我查到了进度」
+  // are 诉求 that mention it: read as such (below) — unless the citizen says it of themself
+  // (「我眼睛不好看不清」「我已经问了三遍了」), which is not a complaint for 12345.
+  const ofThemself = /我/u.test(norm) && (need === 'cannot_use' || need === 'bot_failed');
+  if (!ofThemself && readRefusedAppeal(text)) return null;
+  return helpOffered(state, need, ctx);
 }
 
 /**

@@ -24,7 +24,7 @@ describe('a question whether someone else may do it', () => {
     }
   });
   it('is not a question about the matter itself', () => {
-    for (const q of ['社保卡怎么办', '本人身份证要复印吗', '代理记账公司怎么注册的手续和材料都有哪些要去哪里办理需要多长时间呢', '个人独资企业怎么注册']) {
+    for (const q of ['社保卡怎么办', '本人身份证要复印吗', '代理记账公司怎么注册的手续和材料都有哪些要去哪里办理需要多长时间呢', '个人独资企业怎么注册', '有没有人帮我弄一下']) {
       expect(asksAboutProxy(normalize(q)), q).toBe(false);
     }
   });

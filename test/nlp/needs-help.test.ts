@@ -33,6 +33,7 @@ describe('a chat that is no use to the citizen', () => {
       ['看不懂', 'not_understood'],
       ['你说的我听不懂', 'not_understood'],
       ['什么意思', 'not_understood'],
+      ['看不懂你在说什么', 'not_understood'],
       ['你们这个机器人真没用', 'bot_failed'],
       ['我已经问了三遍了', 'bot_failed'],
       ['答非所问', 'bot_failed'],
