@@ -286,7 +286,6 @@ intro: 我来帮您理一理。
 slots:
   food: { type: choice, values: [none, packed, bulk] }
   licence: { type: choice, values: [have, individual, company] }
-  tobacco: { type: boolean }
 start: food
 steps:
   food:
@@ -308,12 +307,6 @@ steps:
       - { label: 已经有了, value: have }
       - { label: 还没有，办个体户, value: individual }
       - { label: 还没有，办公司, value: company }
-    next: tobacco
-  tobacco:
-    ask: 要卖香烟吗？
-    label: 卖香烟
-    why: 卖烟要办烟草证。
-    slot: tobacco
     next: done
   done:
     checklist:
@@ -324,22 +317,25 @@ steps:
   const r = parse(FOOD, 'food.yaml');
   if (!r.ok) throw new Error(r.problems.map(formatProblem).join('\n'));
   const flow = r.flows[0]!;
-  const at = (step: string): FlowState => ({ id: flow.id, at: step, slots: {}, asked: [], prefilled: [], lastMaterials: null, lastChecklistId: null });
+  const at = (step: string, id = flow.id): FlowState => ({ id, at: step, slots: {}, asked: [], prefilled: [], lastMaterials: null, lastChecklistId: null });
+  // The yes/no question: the example's 「要卖香烟吗？」.
+  const shop = flows[0]!;
+  const tobacco = at('tobacco', shop.id);
 
   it('answers with the one choice that is itself a denial (「不卖」「都不卖」)', () => {
     expect(readAnswer(flow, at('food'), { text: '不卖' })).toBe('none');
     expect(readAnswer(flow, at('food'), { text: '都不卖的' })).toBe('none');
-    expect(readAnswer(flow, at('tobacco'), { text: '也不卖' })).toBe(false);
+    expect(readAnswer(shop, tobacco, { text: '也不卖' })).toBe(false);
   });
   it('reads an affirmation: the one choice that is done, or the question’s own verb for yes', () => {
     expect(readAnswer(flow, at('licence'), { text: '有了' })).toBe('have');
     expect(readAnswer(flow, at('licence'), { text: '已经办好了' })).toBe('have');
-    expect(readAnswer(flow, at('tobacco'), { text: '要卖的' })).toBe(true);
+    expect(readAnswer(shop, tobacco, { text: '要卖的' })).toBe(true);
   });
   it('answers nothing when it is unsure, asks, or several choices deny', () => {
     expect(readAnswer(flow, at('food'), { text: '不知道' })).toBeNull();
     expect(readAnswer(flow, at('food'), { text: '不卖会怎样？' })).toBeNull();
-    expect(readAnswer(flow, at('tobacco'), { text: '没想好' })).toBeNull();
+    expect(readAnswer(shop, tobacco, { text: '没想好' })).toBeNull();
     expect(readAnswer(flow, at('licence'), { text: '没有' })).toBeNull();
   });
 });
