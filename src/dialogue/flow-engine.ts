@@ -315,13 +315,9 @@ export function readAnswer(flow: Flow, state: FlowState, input: { text?: string;
       if (hit) return hit.value;
       const read = sentence();
       if (typeof read === 'string' && def.values.includes(read)) return read;
-      const denied = typed !== null && !ASKING.test(input.text ?? '') ? denialChoice(step.choices ?? [], typed) : null;
-      if (denied) return denied;
-      const affirmed = typed !== null && !ASKING.test(input.text ?? '') ? affirmChoice(step.choices ?? [], typed, step.ask) : null;
-      if (affirmed) return affirmed;
-      // 「不知道」 where a choice is 「还没想好」: that choice.
-      const unsure = typed !== null && UNSURE.test(typed) ? (step.choices ?? []).filter((c) => /^(?:还没想好|没想好|不确定|不清楚|不知道)/u.test(normalize(c.label))) : [];
-      if (unsure.length === 1) return unsure[0]!.value;
+      // A bare 「不卖」「有了」「不知道」: the one choice that says so.
+      const bare = typed !== null && !ASKING.test(input.text ?? '') ? (denialChoice(step.choices ?? [], typed) ?? affirmChoice(step.choices ?? [], typed, step.ask) ?? unsureChoice(step.choices ?? [], typed)) : null;
+      if (bare) return bare;
       return input.text !== undefined && !ASKING.test(input.text) ? choiceNamed(step.choices ?? [], input.text) : null;
     }
     case 'boolean': {
@@ -344,7 +340,7 @@ export function readAnswer(flow: Flow, state: FlowState, input: { text?: string;
 /** A bare denial typed as the answer: 「不卖」「不」「没有」「都不卖」「不想」. */
 const BARE_DENIAL = /^(?:都|也|就|我|我们)?(?:不|没|没有)\p{Script=Han}{0,2}$/u;
 /** Not denials: 「不知道」「没想好」「不一定」「不对」 say the citizen is unsure, or object. */
-const NOT_DENIAL = /知道|清楚|确定|晓得|懂|明白|记得|一定|想好|好说|对|行吗|懂/u;
+const NOT_DENIAL = /知道|清楚|确定|晓得|懂|明白|记得|一定|想好|好说|对|行吗/u;
 const isBareDenial = (typed: string): boolean => NO.includes(typed) || (BARE_DENIAL.test(typed) && !NOT_DENIAL.test(typed));
 
 /**
@@ -388,6 +384,13 @@ function affirmChoice(choices: readonly { label: string; value: string }[], type
 export function isBareReply(text: string): boolean {
   const typed = normalize(text).replace(/[吧呢啊呀的了哦嘛]+$/u, '');
   return typed.length > 0 && (YES.includes(typed) || isBareDenial(typed) || /^(?:还|已经|已)?(?:有|没有|没|不是)$/u.test(typed));
+}
+
+/** 「不知道」 where a choice is 「还没想好」: that choice. */
+function unsureChoice(choices: readonly { label: string; value: string }[], typed: string): string | null {
+  if (!UNSURE.test(typed)) return null;
+  const unsure = choices.filter((c) => /^(?:还没想好|没想好|不确定|不清楚|不知道)/u.test(normalize(c.label)));
+  return unsure.length === 1 ? unsure[0]!.value : null;
 }
 
 /** 「不知道」「还没想好」: the citizen cannot answer the question yet (the dialogue says that is all right). */
