@@ -89,10 +89,12 @@ async function followUps(engine: Engine, engineOf: (source: string) => Engine, n
     }
   }
   const outcomes = (groups: [Engine, string[]][]) =>
-    groups.map(([e, qs]) => followUpOutcomes(e, openers, qs)).reduce((a, b) => ({ asked: a.asked + b.asked, answered: a.answered + b.answered, offered: a.offered + b.offered }), { asked: 0, answered: 0, offered: 0 });
+    groups
+      .map(([e, qs]) => followUpOutcomes(e, openers, qs))
+      .reduce((a, b) => ({ asked: a.asked + b.asked, answered: a.answered + b.answered, offered: a.offered + b.offered, unwritten: a.unwritten + b.unwritten }), { asked: 0, answered: 0, offered: 0, unwritten: 0 });
   const measure = (groups: [Engine, string[]][]) => {
-    const { asked: n, answered, offered } = outcomes(groups);
-    return `answered about the matter under discussion ${answered}/${n} (${pct(answered, n)}), offered it as a button ${offered}`;
+    const { asked: n, answered, offered, unwritten } = outcomes(groups);
+    return `answered about the matter under discussion ${answered}/${n} (${pct(answered, n)}), offered it as a button ${offered}, told its guide does not say ${unwritten}`;
   };
   console.log(`\n== follow-ups: a second question after each of ${openers.length} openers (eval/follow-ups.yaml)`);
   console.log(`questions that only ask about it: ${measure([[engine, asked]])}`);

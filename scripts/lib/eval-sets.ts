@@ -217,8 +217,8 @@ export async function loadFollowUps(root: string): Promise<FollowUpSets> {
  * Each question asked second, after each opener: how often the matter under discussion (the entry
  * answered first, and the matter an FAQ belongs to) is answered, or offered as a button.
  */
-export function followUpOutcomes(engine: Engine, openers: readonly string[], questions: readonly string[]): { asked: number; answered: number; offered: number } {
-  let asked = 0, answered = 0, offered = 0;
+export function followUpOutcomes(engine: Engine, openers: readonly string[], questions: readonly string[]): { asked: number; answered: number; offered: number; unwritten: number } {
+  let asked = 0, answered = 0, offered = 0, unwritten = 0;
   for (const opener of openers) {
     const first = step(initialState(), { text: opener }, { engine }).state;
     const current = first.currentEntryId === null ? undefined : engine.entry(first.currentEntryId);
@@ -228,9 +228,10 @@ export function followUpOutcomes(engine: Engine, openers: readonly string[], que
       const r = step(structuredClone(first), { text: q }, { engine });
       if (r.events.some((e) => e.type === 'answered' && matter.has(e.entryId))) answered++;
       else if (r.events.some((e) => e.type === 'suggested' && e.candidates.some((id) => matter.has(id)))) offered++;
+      else if (r.events.some((e) => e.type === 'unanswered' && e.about !== undefined && matter.has(e.about))) unwritten++;
     }
   }
-  return { asked, answered, offered };
+  return { asked, answered, offered, unwritten };
 }
 
 /** The blind 诉求 set (eval/appeals-blind.yaml): short appeals by kind, and questions that are not appeals. */

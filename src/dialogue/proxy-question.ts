@@ -8,6 +8,7 @@
 import type { Entry } from '../knowledge/schema.js';
 
 type Item = Extract<Entry, { kind: 'item' }>;
+type Bundle = Extract<Entry, { kind: 'bundle' }>;
 
 /** Longer messages tell a story; the proxy asked about in one may not be the question. */
 const MAX_CHARS = 30;
@@ -64,4 +65,22 @@ export function proxyLead(item: Item, reading: ProxyReading, hotline: string): s
   }
   if (inPerson.length > 0) return `「${item.title}」要本人到场办：${inPerson[0]}`;
   return `「${item.title}」的办事指南里没有写能不能请别人代办、要不要本人到场。去之前请先拨打${hotline} 或问窗口，以窗口最新告知为准。要带的材料见下面：`;
+}
+
+/**
+ * The same for a 一件事 (开办小商店): whether each of its items may be done for the applicant
+ * differs, so each is said in a line of its own — what its data says, or that it says nothing.
+ */
+export function bundleProxyLead(bundle: Bundle, items: readonly Item[], hotline: string): string {
+  const lines = items.map((item) => {
+    const { proxyMaterials, inPerson } = readProxy(item);
+    if (proxyMaterials.length > 0) return `· ${item.title}：可以委托别人代办，代办时要多带${proxyMaterials.join('；')}${inPerson.length > 0 ? `；另外：${inPerson[0]}` : ''}`;
+    if (inPerson.length > 0) return `· ${item.title}：要本人到场（${inPerson[0]}）`;
+    return `· ${item.title}：办事指南里没有写能不能代办`;
+  });
+  return [
+    `「${bundle.title}」里的几件事，能不能请别人代办各不相同：`,
+    ...lines,
+    `去之前请先拨打${hotline} 或问窗口，以窗口最新告知为准。完整材料见下面：`,
+  ].join('\n');
 }

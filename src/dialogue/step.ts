@@ -19,7 +19,8 @@ import { readingsOf } from './negation.js';
 import type { Checklist } from '../knowledge/compute-checklist.js';
 import { CAUTION, cardToText, composeAnswer } from './compose-answer.js';
 import { centreQuestion, type CentreAsk } from './centre-question.js';
-import { asksAboutProxy, proxyLead, readProxy } from './proxy-question.js';
+import { asksAboutProxy, bundleProxyLead, proxyLead, readProxy } from './proxy-question.js';
+import { COUNTER_WORDS, PLACE_WORDS, isLightToken } from './follow-up-words.js';
 import {
   FLOW_CHOICE,
   advance,
@@ -56,7 +57,8 @@ export interface ConversationState {
 
 export type DialogueEvent =
   | { type: 'answered'; entryId: string; aspect: Aspect; score: number; followUp: boolean }
-  | { type: 'unanswered'; text: string; nearest: { id: string; score: number }[] }
+  /** `about`: the matter under discussion, whose guide does not say what a follow-up asks. */
+  | { type: 'unanswered'; text: string; nearest: { id: string; score: number }[]; about?: string }
   | { type: 'clarification_asked'; candidates: string[] }
   /** 您是不是想问: the nearest entries offered as buttons (recorded for the editors). */
   | { type: 'suggested'; text: string; candidates: string[]; probability: number }
@@ -351,6 +353,7 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
     const named = result.answerable && ranked && ranked.score > 0 && !result.ambiguous ? ranked.entry : undefined;
     const target = named ?? (current && informative <= 3 ? matterOf(current, engine) : undefined);
     if (target?.kind === 'item') return proxyAnswered(state, target, named === undefined, named ? ranked!.score : 1, ctx);
+    if (target?.kind === 'bundle') return proxyBundleAnswered(state, target, named === undefined, named ? ranked!.score : 1, ctx);
     // No matter named or under discussion: which one? (Whether it may be done for someone differs by matter.)
     // A 诉求 that mentions 代办 (「建议允许家属代办…」) is read as one below.
     if (!target && !current && !result.answerable && asks(text, norm) && !readRefusedAppeal(text)) return proxyWhich(state);
@@ -447,6 +450,13 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
     }
   }
 
+  // A short second question about going to do the matter under discussion (「中午休息吗」「微信上能办不」
+  // 「能加急不」「逾期会罚款吗」): its 在哪里办, the section that mentions what it asks, or — when the guide
+  // says nothing of it — that it does not, rather than 「换个说法再问」 (follow-up-words.ts).
+  // Only where nothing above answered: it offers or refuses instead.
+  const atCounter = current ? counterFollowUp(state, text, norm, result, current, ctx) : null;
+  if (atCounter) return atCounter;
+
   // Unsure, and the message asks for a person in other words or says the chat is no use to the
   // citizen, or reads as a 诉求 or thanks (below): no 您是不是想问 for it either.
   if (result.band === 'suggest' && !offerCurrent) {
@@ -493,6 +503,14 @@ function proxyAnswered(state: ConversationState, item: Extract<Entry, { kind: 'i
   const aspect: Aspect = reading.proxyMaterials.length === 0 && reading.inPerson.length > 0 ? 'steps' : 'materials';
   const out = answer(state, item, aspect, score, followUp, ctx);
   return { ...out, replies: [{ type: 'text', text: proxyLead(item, reading, `${hotline.name} ${hotline.number}`) }, ...out.replies] };
+}
+
+/** The same for a 一件事: a line for each of its items, then the bundle's materials. */
+function proxyBundleAnswered(state: ConversationState, bundle: Extract<Entry, { kind: 'bundle' }>, followUp: boolean, score: number, ctx: StepContext): StepResult {
+  const { hotline } = ctx.engine.kb.settings;
+  const items = bundle.items.map((id) => ctx.engine.entry(id)).filter((e): e is Extract<Entry, { kind: 'item' }> => e?.kind === 'item');
+  const out = answer(state, bundle, 'materials', score, followUp, ctx);
+  return { ...out, replies: [{ type: 'text', text: bundleProxyLead(bundle, items, `${hotline.name} ${hotline.number}`) }, ...out.replies] };
 }
 
 /** 「可以代办吗」 with no matter named or under discussion: ask which, asserting nothing. */
@@ -665,6 +683,52 @@ function pointedToPerson(state: ConversationState, text: string, event: Dialogue
   };
 }
 
+/** A certificate, licence, register or card by its name's last character: 结婚证, 营业执照, 户口本, 社保卡. */
+const CREDENTIAL = /[证照本卡簿]$/u;
+
+/**
+ * A short second question about going to do the matter under discussion, in words of the counter
+ * (follow-up-words.ts) and no word of its own: when, where and through which channel is answered
+ * by the matter's 在哪里办; what the guide may mention (邮寄, 挂失) by the section that does; anything
+ * else (「能加急不」「逾期会罚款吗」「照片要白底还是蓝底」) by saying the guide does not say it — no
+ * guess, and no 「换个说法」. Null for anything else: a message that names something the matter
+ * does not (「护照」「豆浆店几点开门」) is a question of its own, and one from a citizen who needs a
+ * person gets one (personNeeded).
+ */
+function counterFollowUp(state: ConversationState, text: string, norm: string, result: ReturnType<Engine['search']>, current: Entry, ctx: StepContext): StepResult | null {
+  const mandarin = result.analyzed.original;
+  // Asked, also as 「能办不」「开唔开门」「区里办还是市里办」 (A-not-A, a final 不, a choice between two).
+  const asked = asks(text, norm) || ASKS.test(mandarin) || /(.)不\1|不$|还是/u.test(mandarin);
+  if ([...norm].length > IN_CONTEXT.maxChars || !asked) return null;
+  const target = matterOf(current, ctx.engine);
+  if (target.kind !== 'item' && target.kind !== 'bundle') return null;
+  if (asksForPersonInWords(norm) || asksForPersonInWords(mandarin) || needsHelp(norm) || needsHelp(mandarin)) return null;
+  const tokens = result.analyzed.tokens;
+  const found = (words: ReadonlySet<string>) => [...words].filter((w) => ([...w].length >= 2 ? norm.includes(w) || mandarin.includes(w) : tokens.includes(w)));
+  const counter = found(COUNTER_WORDS);
+  const place = found(PLACE_WORDS);
+  if (counter.length === 0 && place.length === 0) return null;
+  const said = [...counter, ...place];
+  // A number (「中午12点去」) or a glued light token (办行, 点去) is not a word of its own.
+  const ofItsOwn = (w: string) => !isLightToken(w) && !/^\d+$/u.test(w) && !said.some((h) => h === w || ([...h].length >= 2 && (h.includes(w) || w.includes(h))));
+  if (ctx.engine.unexplainedWords(target.id, text).some(ofItsOwn)) return null;
+  // With words of substance besides the counter's, nearest to another matter near enough to offer
+  // (「结婚证丢了还能办离婚吗」 after 结婚登记 is nearest to 离婚登记): the nearest are offered. (「能加急不」
+  // says nothing else: the FAQs near it are not what it asks.) A certificate or card named that is
+  // not the matter's own (「结婚证丢了怎么补领」 after 出生登记, whose materials list 结婚证) is what is asked about.
+  const substance = result.analyzed.content.filter(ofItsOwn);
+  const nearestOther = result.band === 'suggest' ? result.suggestions[0] : undefined;
+  if (substance.length > 0 && nearestOther && !sameMatter(nearestOther.entry, target, ctx.engine)) return null;
+  const own = [target.title, ...target.aliases].join(' ');
+  if (substance.some((w) => [...w].length >= 2 && CREDENTIAL.test(w) && !own.includes(w))) return null;
+  if (counter.length === 0) return answer(state, target, 'place', 1, true, ctx);
+  // The section must mention every informative word, not only the counter's: 「户口本丢了怎么补」 after
+  // 社保卡 asks about the household register, which the card's 卡丢了要先挂失 does not answer.
+  const section = sectionMentioning(target, [...new Set([...result.analyzed.content.filter((w) => !isLightToken(w)), ...counter])], ctx);
+  if (section) return answer(state, target, section, 1, true, ctx);
+  return noAnswer(state, text, result.results.map((r) => ({ id: r.entry.id, score: r.score })), ctx, target);
+}
+
 /**
  * A message nothing answers that asks for a person in the citizen's own words (「找个人帮我」) goes
  * to one; one that says the chat is no use to them (「我不识字」「看不懂」「机器人真没用」) gets a
@@ -734,16 +798,22 @@ function noAnswer(
   text: string,
   nearest: { id: string; score: number }[],
   ctx: StepContext,
+  about?: Entry,
 ): StepResult {
   const { hotline } = ctx.engine.kb.settings;
   state.failures += 1;
-  const events: StepResult['events'] = [{ type: 'unanswered', text, nearest }];
+  const events: StepResult['events'] = [{ type: 'unanswered', text, nearest, ...(about ? { about: about.id } : {}) }];
   const repeated = state.failures >= 2;
   if (repeated) events.push({ type: 'handoff_requested', reason: 'repeated_failure' });
   const lead = repeated
     ? '抱歉，我还是没能找到答案。建议您转人工，或拨打'
-    : '抱歉，这个问题超出了我能可靠回答的范围，我不想给您不准确的信息。您可以换个说法再问，也可以转人工，或拨打';
-  const replies: Reply[] = [{ type: 'text', text: `${lead}${hotline.name} ${hotline.number}。` }];
+    : about
+      ? `「${about.title}」的办事指南里没有写到这一点，我不想给您不准确的信息。建议转人工问工作人员，或拨打`
+      : '抱歉，这个问题超出了我能可靠回答的范围，我不想给您不准确的信息。您可以换个说法再问，也可以转人工，或拨打';
+  // About the matter under discussion, the guide is silent: the counter's word is what counts; a
+  // citizen who meant another matter is told how to ask about it.
+  const tail = about && !repeated ? `（以窗口最新告知为准）。问的是别的事的话，直接说事项名称就行。` : '。';
+  const replies: Reply[] = [{ type: 'text', text: `${lead}${hotline.name} ${hotline.number}${tail}` }];
   // Asked twice in vain, with a desk online: the desk answers (it queues the citizen) instead of a 「转人工」 button.
   const choices: Choice[] =
     repeated && ctx.onlineHandoff

@@ -11,6 +11,7 @@ import { realEngine } from '../helpers/real-engine.js';
 const engine = await realEngine();
 const say = (text: string, state = initialState()): StepResult => step(state, { text }, { engine });
 const types = (r: StepResult) => r.events.map((e) => e.type);
+const text = (r: StepResult) => r.replies.map((x) => ('text' in x ? x.text : '')).join('\n');
 
 describe('a person by intent, not by substring', () => {
   it('is asked for plainly', () => {
@@ -99,11 +100,19 @@ describe('a short question about the matter under discussion that asks no aspect
     expect(types(say('可以邮寄吗'))).not.toContain('answered');
   });
 
-  it('offers the matter first when no section mentions it (「能停车吗」)', () => {
-    const out = say('能停车吗', first.state);
+  it('offers the matter first when no section mentions it (「要体检吗」)', () => {
+    const out = say('要体检吗', first.state);
     expect(types(out)).not.toContain('answered');
     const suggested = out.events.find((e) => e.type === 'suggested');
     expect(suggested?.type === 'suggested' && suggested.candidates[0]).toBe('item-social-security-card');
+  });
+
+  it('is told the guide does not say it when it asks about going there in words no section uses (「能停车吗」)', () => {
+    const out = say('能停车吗', first.state);
+    expect(types(out)).not.toContain('answered');
+    expect(out.events).toContainEqual(expect.objectContaining({ type: 'unanswered', about: 'item-social-security-card' }));
+    expect(text(out)).toContain('「社会保障卡申领」的办事指南里没有写到这一点');
+    expect(text(out)).not.toContain('换个说法');
   });
 
   it('is no question when it asks nothing (「那就邮寄」 mentions what a section does, and asks nothing)', () => {
