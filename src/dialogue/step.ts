@@ -347,6 +347,11 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   // of the checks below, worked out (a segmentation and a tagging) at most once.
   let currentExplains: boolean | undefined;
   const explainedByCurrent = (): boolean => (currentExplains ??= current !== undefined && engine.unexplained(current.id, text).length === 0);
+  // 「要带结婚证吗」「户口本要带原件吗」 after 出生登记: whether to bring a material the matter under
+  // discussion lists — its materials — not the matter of applying for that certificate (结婚登记).
+  if (current && bringsListedMaterial(current, norm, result.analyzed.content, ctx)) {
+    return answer(state, matterOf(current, engine), 'materials', 1, true, ctx);
+  }
   // 「可以代办吗」「能让我老婆去办吗」「一定要本人去吗」 about an item the question names or under
   // discussion: what the item's data says of doing it for someone else (proxy-question.ts).
   if (asksAboutProxy(norm)) {
@@ -681,6 +686,38 @@ function pointedToPerson(state: ConversationState, text: string, event: Dialogue
     events: [event],
     match: null,
   };
+}
+
+/** Bring, or bring a copy of: 「要带…吗」「…要复印吗」「…带原件还是复印件」. */
+const BRING = /带|复印|原件/u;
+/** Applying for, renewing or replacing something: 「办身份证要带什么」 is about the ID card's own matter. */
+const APPLY = /办|申请|申领|领|补|换|开|注销|挂失/u;
+/** What to bring, asked about a thing (「出生医学证明要带什么」): that thing's own matter. */
+const WHAT = /什么|啥|哪些|哪几样|咩|乜/u;
+
+/**
+ * Does a short message ask whether to bring something that the matter under discussion lists among
+ * its materials (「要带身分证吗」 after 社保卡, 「出生证明要带原件吗」 after 出生登记)? Every informative
+ * word must be in that list (a name of three characters or more also with up to three between its
+ * first two and its last: 出生证明, 《出生医学证明》) — or be a variant of one there by a character (身分证 / 身份证, 户口本 /
+ * 户口簿: the lexicon adds the usual form beside the typed one). A message that asks to apply for
+ * the thing (办, 申请, 补 …) or what to bring for it (「出生医学证明要带什么」) is that thing's matter's.
+ */
+function bringsListedMaterial(current: Entry, norm: string, content: readonly string[], ctx: StepContext): boolean {
+  if ([...norm].length > 20 || !BRING.test(norm) || APPLY.test(norm) || WHAT.test(norm)) return false;
+  const target = matterOf(current, ctx.engine);
+  if (target.kind !== 'item' && target.kind !== 'bundle') return false;
+  const words = [...new Set(content.filter((w) => !isLightToken(w) && !COUNTER_WORDS.has(w)))];
+  if (words.length === 0) return false;
+  const listed = composeAnswer(target, 'materials', { entry: ctx.engine.entry, settings: ctx.engine.kb.settings }).sections.flatMap((x) => x.lines).join('\n');
+  // As listed, or with words between (出生证明 for 《出生医学证明》).
+  const inListed = (w: string) => {
+    const c = [...w];
+    return listed.includes(w) || (c.length >= 3 && new RegExp(`${c[0]}${c[1]}[^，。；、\n]{0,3}${c[c.length - 1]}`, 'u').test(listed));
+  };
+  const inList = words.filter(inListed);
+  const oneCharApart = (a: string, b: string) => a.length === b.length && [...a].filter((c, i) => c !== b[i]).length === 1;
+  return inList.length > 0 && words.every((w) => inList.includes(w) || inList.some((m) => oneCharApart(w, m)));
 }
 
 /** A certificate, licence, register or card by its name's last character: 结婚证, 营业执照, 户口本, 社保卡. */

@@ -130,3 +130,24 @@ describe('the words', () => {
     for (const w of ['护照', '屋要', '养狗要', '我家', '不吃', '户口本']) expect(isLightToken(w), w).toBe(false);
   });
 });
+
+describe('「要带…吗」 about a material the matter under discussion lists', () => {
+  it('is answered with that matter’s materials, not the matter of applying for the thing', () => {
+    const cases: [ReturnType<typeof say>['state'], string, string][] = [
+      [birth, '要带结婚证吗', 'item-birth-registration'],
+      [birth, '出生证明要带原件吗', 'item-birth-registration'],
+      [card, '要带身分证吗', 'item-social-security-card'],
+      [card, '身份证要带原件吗', 'item-social-security-card'],
+    ];
+    for (const [state, q, id] of cases) {
+      expect(answered(say(q, state)), q).toMatchObject({ entryId: id, aspect: 'materials', followUp: true });
+    }
+  });
+
+  it('leaves applying for the thing, or what to bring for it, to the thing’s own matter', () => {
+    expect(answered(say('办身份证要带什么', card))).toMatchObject({ entryId: 'item-resident-id-card' });
+    expect(answered(say('出生医学证明要带啥材料去领', birth))).toMatchObject({ entryId: 'item-birth-medical-certificate' });
+    // Not in the list: not read as a material of it.
+    expect(answered(say('护照要带吗', birth))).toBeUndefined();
+  });
+});
