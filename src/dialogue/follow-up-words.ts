@@ -25,6 +25,12 @@ export const PLACE_WORDS: ReadonlySet<string> = new Set([
   '微信', '支付宝', '小程序', '公众号', '智桂通', '桂通办', '自助机', '网上', '线上', '手机', '手机上', '电脑', '网站', 'app', 'APP',
 ]);
 
+/** Who may apply — where from, how old, in which situation: the matter's 办理条件 answers these. */
+export const WHO_WORDS: ReadonlySet<string> = new Set([
+  '外地', '外地人', '外省', '外市', '外县', '异地', '非本地', '本地人', '户籍', '农村', '农民', '城镇',
+  '老人', '老年人', '老人家', '岁', '多岁', '年纪', '年龄', '残疾', '残疾人', '学生', '未成年', '外国人', '港澳', '台湾', '华侨',
+]);
+
 /**
  * What the guide of a matter rarely says: renewals and lapses, lost papers, penalties, speed, post,
  * notices and progress, forms and photos, paying on the spot, visits at home. The matter's data

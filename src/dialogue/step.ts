@@ -20,7 +20,7 @@ import type { Checklist } from '../knowledge/compute-checklist.js';
 import { CAUTION, cardToText, composeAnswer } from './compose-answer.js';
 import { centreQuestion, type CentreAsk } from './centre-question.js';
 import { asksAboutProxy, bundleProxyLead, proxyLead, readProxy } from './proxy-question.js';
-import { COUNTER_WORDS, PLACE_WORDS, isLightToken } from './follow-up-words.js';
+import { COUNTER_WORDS, PLACE_WORDS, WHO_WORDS, isLightToken } from './follow-up-words.js';
 import {
   FLOW_CHOICE,
   advance,
@@ -374,6 +374,13 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   ) {
     return answer(state, current, aspect, 1, true, ctx);
   }
+  // The same for a short question in nothing but words of going to do it, or of who may
+  // (「智桂通上能搞吗」 after 社保卡 is not the FAQ on school enrolment online): the matter under
+  // discussion's section, or that its guide does not say. (「3岁以下的孩子每年补贴多少钱」 says more: 育儿补贴.)
+  if (result.answerable && ranked && ranked.score === 0 && current && !sameMatter(current, ranked.entry, engine)) {
+    const atCounter = counterFollowUp(state, text, norm, result, current, ctx, true);
+    if (atCounter) return atCounter;
+  }
   // 「我不卖烟」「我们不开公司」: the citizen says they will not do what the entry is for. Answering it
   // would present the very licence they have just said they do not need.
   if (result.answerable && ranked && declines(text, norm, ranked.entry)) return declined(state, ranked.entry, ctx);
@@ -720,8 +727,8 @@ function bringsListedMaterial(current: Entry, norm: string, content: readonly st
   return inList.length > 0 && words.every((w) => inList.includes(w) || inList.some((m) => oneCharApart(w, m)));
 }
 
-/** A certificate, licence, register or card by its name's last character: 结婚证, 营业执照, 户口本, 社保卡. */
-const CREDENTIAL = /[证照本卡簿]$/u;
+/** A certificate, licence, register, card or attestation by its name's end: 结婚证, 营业执照, 户口本, 社保卡, 户籍证明. */
+const CREDENTIAL = /(?:[证照本卡簿]|证明)$/u;
 
 /**
  * A short second question about going to do the matter under discussion, in words of the counter
@@ -732,7 +739,16 @@ const CREDENTIAL = /[证照本卡簿]$/u;
  * does not (「护照」「豆浆店几点开门」) is a question of its own, and one from a citizen who needs a
  * person gets one (personNeeded).
  */
-function counterFollowUp(state: ConversationState, text: string, norm: string, result: ReturnType<Engine['search']>, current: Entry, ctx: StepContext): StepResult | null {
+function counterFollowUp(
+  state: ConversationState,
+  text: string,
+  norm: string,
+  result: ReturnType<Engine['search']>,
+  current: Entry,
+  ctx: StepContext,
+  /** Against an answer the gate gave: only when the question says nothing but the counter's words. */
+  wordsOfTheCounterOnly = false,
+): StepResult | null {
   const mandarin = result.analyzed.original;
   // Asked, also as 「能办不」「开唔开门」「区里办还是市里办」 (A-not-A, a final 不, a choice between two).
   const asked = asks(text, norm) || ASKS.test(mandarin) || /(.)不\1|不$|还是/u.test(mandarin);
@@ -744,8 +760,9 @@ function counterFollowUp(state: ConversationState, text: string, norm: string, r
   const found = (words: ReadonlySet<string>) => [...words].filter((w) => ([...w].length >= 2 ? norm.includes(w) || mandarin.includes(w) : tokens.includes(w)));
   const counter = found(COUNTER_WORDS);
   const place = found(PLACE_WORDS);
-  if (counter.length === 0 && place.length === 0) return null;
-  const said = [...counter, ...place];
+  const who = found(WHO_WORDS);
+  if (counter.length === 0 && place.length === 0 && who.length === 0) return null;
+  const said = [...counter, ...place, ...who];
   // A number (「中午12点去」) or a glued light token (办行, 点去) is not a word of its own.
   const ofItsOwn = (w: string) => !isLightToken(w) && !/^\d+$/u.test(w) && !said.some((h) => h === w || ([...h].length >= 2 && (h.includes(w) || w.includes(h))));
   if (ctx.engine.unexplainedWords(target.id, text).some(ofItsOwn)) return null;
@@ -754,11 +771,15 @@ function counterFollowUp(state: ConversationState, text: string, norm: string, r
   // says nothing else: the FAQs near it are not what it asks.) A certificate or card named that is
   // not the matter's own (「结婚证丢了怎么补领」 after 出生登记, whose materials list 结婚证) is what is asked about.
   const substance = result.analyzed.content.filter(ofItsOwn);
+  if (wordsOfTheCounterOnly && substance.length > 0) return null;
   const nearestOther = result.band === 'suggest' ? result.suggestions[0] : undefined;
   if (substance.length > 0 && nearestOther && !sameMatter(nearestOther.entry, target, ctx.engine)) return null;
   const own = [target.title, ...target.aliases].join(' ');
-  if (substance.some((w) => [...w].length >= 2 && CREDENTIAL.test(w) && !own.includes(w))) return null;
-  if (counter.length === 0) return answer(state, target, 'place', 1, true, ctx);
+  // (By the tokens: 证明 is an aspect word, not among the informative ones.)
+  if (result.analyzed.tokens.some((w) => [...w].length >= 2 && CREDENTIAL.test(w) && !own.includes(w) && ofItsOwn(w))) return null;
+  // Who may apply (「我70多岁了还能办吗」「外地户口可以办不」): the matter's conditions, when it lists any.
+  if (counter.length === 0 && who.length > 0 && target.conditions.length > 0) return answer(state, target, 'conditions', 1, true, ctx);
+  if (counter.length === 0 && place.length > 0) return answer(state, target, 'place', 1, true, ctx);
   // The section must mention every informative word, not only the counter's: 「户口本丢了怎么补」 after
   // 社保卡 asks about the household register, which the card's 卡丢了要先挂失 does not answer.
   const section = sectionMentioning(target, [...new Set([...result.analyzed.content.filter((w) => !isLightToken(w)), ...counter])], ctx);

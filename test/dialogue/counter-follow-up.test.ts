@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { initialState, step, type StepResult } from '../../src/dialogue/step.js';
-import { COUNTER_WORDS, PLACE_WORDS, isLightToken } from '../../src/dialogue/follow-up-words.js';
+import { COUNTER_WORDS, PLACE_WORDS, WHO_WORDS, isLightToken } from '../../src/dialogue/follow-up-words.js';
 import { readProxy } from '../../src/dialogue/proxy-question.js';
 import { realEngine } from '../helpers/real-engine.js';
 
@@ -122,7 +122,8 @@ describe('「一定要本人去吗」 after a 一件事', () => {
 
 describe('the words', () => {
   it('are general words of the counter, and no word is both a place and a counter word', () => {
-    for (const w of PLACE_WORDS) expect(COUNTER_WORDS.has(w), w).toBe(false);
+    for (const w of PLACE_WORDS) expect(COUNTER_WORDS.has(w) || WHO_WORDS.has(w), w).toBe(false);
+    for (const w of WHO_WORDS) expect(COUNTER_WORDS.has(w), w).toBe(false);
   });
 
   it('tells a token glued from light characters from a word of its own', () => {
@@ -149,5 +150,24 @@ describe('「要带…吗」 about a material the matter under discussion lists'
     expect(answered(say('出生医学证明要带啥材料去领', birth))).toMatchObject({ entryId: 'item-birth-medical-certificate' });
     // Not in the list: not read as a material of it.
     expect(answered(say('护照要带吗', birth))).toBeUndefined();
+  });
+});
+
+describe('who may apply, and a gate’s answer on words alone', () => {
+  it('is answered by the matter’s conditions when it lists any (「我70多岁了还能办吗」「农村户口可以吗」)', () => {
+    for (const q of ['我70多岁了还能办吗', '我系外地人，可唔可以办']) {
+      expect(answered(say(q, card)), q).toMatchObject({ entryId: 'item-social-security-card', aspect: 'conditions', followUp: true });
+    }
+  });
+
+  it('takes a question in nothing but the counter’s words as the matter’s, over another entry the gate names on words alone', () => {
+    // Asked first, the gate answers the FAQ on school enrolment online; after 社保卡 it is the card's channel.
+    expect(answered(say('智桂通上能搞吗'))).toMatchObject({ entryId: 'faq-school-enrolment-online' });
+    expect(answered(say('智桂通上能搞吗', card))).toMatchObject({ entryId: 'item-social-security-card', aspect: 'place' });
+  });
+
+  it('leaves a question that says more to the entry it is about', () => {
+    expect(answered(say('3岁以下的孩子每年补贴多少钱', card))).toMatchObject({ entryId: 'item-childcare-subsidy' });
+    expect(answered(say('户籍证明去边度开', card))?.type === 'answered' && answered(say('户籍证明去边度开', card))).not.toMatchObject({ entryId: 'item-social-security-card' });
   });
 });
