@@ -18,7 +18,7 @@ const OTHERS = '(?:家人|家里人|家属|亲属|亲戚|亲人|朋友|同事|�
 
 const PROXY = [
   /代办|代理人|委托|委托书|授权书/u,
-  new RegExp(`${OTHERS}(?:可以|能|能不能|可不可以|可唔可以|得唔得)?(?:帮|替|代)(?:我|他|她|我们|老人|老人家)?(?:去)?(?:办|弄|搞|跑|申请|领)`, 'u'),
+  new RegExp(`${OTHERS}(?:可以|能|能不能|可不可以|可唔可以|得唔得)?(?:帮|替|代)(?:我|他|她|我们|老人|老人家)?(?:去(?:办|弄|搞|跑|申请|领)?|办|弄|搞|跑|申请|领)`, 'u'),
   new RegExp(`(?:让|叫|请|找|派)(?:我|我的|我家|家里)?${OTHERS}(?:去|来|帮|替|代)`, 'u'),
   // The applicant cannot come: 「她八十岁了走不动」「我没空去」 — someone else would go. (「在外地回不去」
   // more often asks where else it can be done, which the matter's 在哪里办 says.)

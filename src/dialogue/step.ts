@@ -423,6 +423,12 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   // 开小卖部. A noun the entry says nothing about may be another matter (「婚假有几天」) or still this
   // one (「户口本要带吗」): the entry is offered among the nearest, and nothing asserted.
   let offerCurrent: Entry | undefined;
+  // The classifier reads 「能…吗」「可以…吗」 as a question of conditions; words of the counter say
+  // better what is asked (「办好了能寄到家里吗」 asks about post, not who may apply).
+  if (current && aspect === 'conditions') {
+    const atCounter = counterFollowUp(state, text, norm, result, current, ctx);
+    if (atCounter) return atCounter;
+  }
   if (current && aspect !== 'general' && informative <= 2) {
     // After an FAQ, the follow-up asks something that one answer did not (「一年交多少」 after 「没交过养老保险
     // 还能领吗」): the matter it belongs to answers it, by the section asked for.

@@ -32,6 +32,15 @@ describe('when, where and through which channel, after a matter', () => {
     }
   });
 
+  it('reads the day, the floor and going there as where and when (「那我明天上午过去可以吗」「在几楼」)', () => {
+    for (const q of ['那我明天上午过去可以吗', '在几楼']) expect(answered(say(q, card)), q).toMatchObject({ entryId: 'item-social-security-card', aspect: 'place' });
+  });
+
+  it('reads 「能…吗」 with a word of the counter as that, not as who may apply (「办好了能寄到家里吗」)', () => {
+    const out = say('办好了能寄到家里吗', birth);
+    expect(answered(out)?.type === 'answered' && answered(out)).not.toMatchObject({ aspect: 'conditions' });
+  });
+
   it('names no matter when asked first: no answer about any', () => {
     for (const q of ['中午休息吗', '微信上能办不', '能加急不']) {
       const out = say(q);

@@ -19,7 +19,7 @@ const item = (id: string) => {
 
 describe('a question whether someone else may do it', () => {
   it('is recognised in everyday words', () => {
-    for (const q of ['可以代办吗', '能让我老婆去办吗', '家里人能帮我去办吗', '一定要本人去吗', '本人必须到场？', '使唔使本人去', '委托书怎么写', '一定要两个人都去吗', '妈妈一个人能办吗', '她八十岁了走不动']) {
+    for (const q of ['可以代办吗', '能让我老婆去办吗', '家里人能帮我去办吗', '一定要本人去吗', '本人必须到场？', '使唔使本人去', '委托书怎么写', '一定要两个人都去吗', '妈妈一个人能办吗', '她八十岁了走不动', '老婆能替我去吗', '儿子帮我去行不行']) {
       expect(asksAboutProxy(normalize(q)), q).toBe(true);
     }
   });
