@@ -79,6 +79,18 @@ const COUNTER_WORDS: readonly (readonly [Aspect, readonly string[]])[] = [
   ['fee', ['手续费']],
 ];
 
+/**
+ * Phrases that say the aspect outright, whatever else the question says: paying (给钱, 付钱 —
+ * 「使唔使俾钱」 reads 要不要给钱), how many days, which day or when it comes (「多少天」「哪天能拿」「几时可以攞」, read 什么时候可以领), what comes next
+ * (「下一步做什么」「接下来呢」). Checked on the segmented words joined, before the classifier: more
+ * training phrases were tried and moved other aspects' held-out questions (docs/benchmarks.md).
+ */
+const DECIDING: readonly (readonly [Aspect, RegExp])[] = [
+  ['fee', /给钱|付钱|交钱|收钱|要钱|花钱|钱怎么(?:给|交|付)/u],
+  ['time', /多少天|几多天|哪天|哪一天|几号(?:能|可以)?(?:拿|领)|什么时候(?:可以|能)?(?:领|拿|到账|发|下来|出来)/u],
+  ['steps', /下一步|接下来|然后呢|之后呢|然后(?:要|该)?(?:做|干|办)什么/u],
+];
+
 export interface AspectDetector {
   detect(words: readonly string[]): Aspect;
 }
@@ -99,6 +111,9 @@ export function createAspectDetector(): AspectDetector {
   for (const weak of ['是', '什么', '要', '吗', '能', '不能', '可以', '办', '的', '有', '怎么', '哪', '去', '在', '多', '不']) cues.delete(weak);
   return {
     detect(words) {
+      const joined = words.join('');
+      const decided = DECIDING.find(([, re]) => re.test(joined));
+      if (decided) return decided[0];
       const cueWords = words.filter((w) => cues.has(w));
       if (cueWords.length === 0) return COUNTER_WORDS.find(([, ws]) => words.some((w) => ws.includes(w)))?.[0] ?? 'general';
       return classifier.classify(words.filter((w) => w.trim().length > 0)) as Aspect;
