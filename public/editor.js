@@ -519,6 +519,10 @@ async function loadInbox() {
   $('inbox').replaceChildren(el('h2', { text: `未答问题（最近 ${questions} 条，按意思归类）` }), ...clusters.map((c) => el('div', { class: 'cluster' },
     el('span', { class: 'n', text: String(c.count) }), el('strong', { text: c.label }),
     el('p', { class: 'muted', text: `例：${c.examples.join('；')}` }),
+    // Follow-ups the guide of the matter under discussion did not answer: the answer belongs there.
+    ...(c.askedAbout?.length ? [el('div', { class: 'row asked-about' },
+      el('span', { class: 'muted', text: '群众是在看这些事项时追问的（指南里没写）：' }),
+      ...c.askedAbout.map((a) => el('button', { type: 'button', text: `为「${a.title}」新建问答（${a.count} 次）`, title: '以这个问法为题新建一条问答，关联到该事项', onclick: () => newEntry(c.label, a.id) })))] : []),
     el('div', { class: 'row' },
       ...(c.candidates?.length ? aliasPicker(c) : []),
       el('button', { type: 'button', text: '新建问答草稿', title: '以这个问法为题新建一条问答；上面选了条目的话，问答会关联到它', onclick: (ev) => newEntry(c.label, ev.target.closest('.cluster').querySelector('select')?.value) })))),

@@ -11,6 +11,8 @@ export interface Cluster {
   examples: string[];
   /** Words shared by the group (for an editor's eye). */
   terms: string[];
+  /** Where the group's questions are in the texts given, so a caller can read what it knows of each. */
+  members: number[];
 }
 
 export type Features = (text: string) => Set<string>;
@@ -71,8 +73,8 @@ const STEP_ITEMS = 200;
 
 /** The grouping as steps: it yields after each question and each group's label, and within them every STEP_ITEMS groups or members. */
 function* clusterSteps(texts: readonly string[], features: Features, threshold: number, maxExamples: number): Generator<void, Cluster[]> {
-  const groups: { members: string[]; feats: Set<string>[]; counts: Map<string, number> }[] = [];
-  for (const text of texts) {
+  const groups: { members: string[]; at: number[]; feats: Set<string>[]; counts: Map<string, number> }[] = [];
+  for (const [index, text] of texts.entries()) {
     yield;
     const f = features(text);
     if (f.size === 0) continue;
@@ -87,8 +89,9 @@ function* clusterSteps(texts: readonly string[], features: Features, threshold: 
         bestSim = sim;
       }
     }
-    const g = best >= 0 ? groups[best]! : (groups.push({ members: [], feats: [], counts: new Map() }), groups.at(-1)!);
+    const g = best >= 0 ? groups[best]! : (groups.push({ members: [], at: [], feats: [], counts: new Map() }), groups.at(-1)!);
     g.members.push(text);
+    g.at.push(index);
     g.feats.push(f);
     for (const x of f) g.counts.set(x, (g.counts.get(x) ?? 0) + 1);
   }
@@ -109,6 +112,7 @@ function* clusterSteps(texts: readonly string[], features: Features, threshold: 
       count: g.members.length,
       examples: [...new Set(g.members)].slice(0, maxExamples),
       terms: common.map(([t]) => t).filter((t) => !/^.$/u.test(t) || common.length < 3).slice(0, 6),
+      members: g.at,
     });
   }
   return out.sort((a, b) => b.count - a.count || compareText(a.label, b.label));

@@ -305,7 +305,22 @@ export function editorRoutes(deps: EditorDeps): Router {
           .sort((a, b) => b.score - a.score)
           .slice(0, 3);
         const n = candidates[0];
-        return { ...c, nearest: n ? { id: n.id, title: n.title, kind: n.kind } : null, candidates };
+        // The matters whose guide the group's follow-ups found silent (「能加急不」 after 出生登记),
+        // most asked first: where the answer belongs, more than any entry near the words alone.
+        const about = new Map<string, number>();
+        for (const i of c.members) {
+          const t = asked[i]!;
+          if (t.kind === 'unanswered' && t.entryId) about.set(t.entryId, (about.get(t.entryId) ?? 0) + 1);
+        }
+        const askedAbout = [...about]
+          .flatMap(([id, count]) => {
+            const e = engine.entry(id);
+            return e ? [{ id, title: e.title, kind: e.kind, count }] : [];
+          })
+          .sort((a, b) => b.count - a.count || (a.id < b.id ? -1 : 1))
+          .slice(0, 3);
+        const { members: _members, ...group } = c;
+        return { ...group, nearest: n ? { id: n.id, title: n.title, kind: n.kind } : null, candidates, askedAbout };
       }, pause),
       from,
       to,

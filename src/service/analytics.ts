@@ -37,6 +37,7 @@ export interface TurnRecord {
   sessionId: string;
   /** What the turn was: answered from an entry, could not answer, asked to clarify, went to a person, … */
   kind: 'answered' | 'unanswered' | 'clarified' | 'suggested' | 'appeal' | 'handoff' | 'walkthrough' | 'checklist' | 'smalltalk' | 'other';
+  /** The entry answered with; for a handoff, the matter under discussion; for an unanswered follow-up, the matter whose guide does not say it. */
   entryId: string | null;
   /** 您是不是想问: the entries offered as buttons. */
   offered?: string[];
@@ -195,8 +196,11 @@ export function createAnalytics(store: Store, engine: () => Engine, totals: Dash
 function turnOf(at: string, sessionId: string, result: { events: DialogueEvent[]; match: Match | null }, discussed: string | null): TurnRecord {
   const types = result.events.map((e) => e.type);
   const handoff = types.includes('handoff_requested');
-  // A handoff matches no entry: it is about the matter under discussion.
-  const entryId = result.match?.id ?? (handoff ? discussed : null);
+  // A handoff matches no entry: it is about the matter under discussion. So is a follow-up its
+  // guide does not answer (「能加急不」 after 出生登记: the event names the matter).
+  const unanswered = result.events.find((e) => e.type === 'unanswered');
+  const about = unanswered?.type === 'unanswered' ? unanswered.about : undefined;
+  const entryId = result.match?.id ?? (handoff ? discussed : null) ?? about ?? null;
   const answered = result.events.find((e) => e.type === 'flow_answered');
   const kind: TurnRecord['kind'] = types.includes('handoff_requested')
     ? 'handoff'

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { available, launchChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatClient } from '../helpers/chat-client.js';
 import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
@@ -159,6 +160,22 @@ describe.skipIf(!available)('editor in Chromium', () => {
     await a.locator('#inbox .cluster', { hasText: QUESTION }).locator('button', { hasText: '新建问答草稿' }).click();
     await expect.poll(() => a.locator('input[data-key=title]').inputValue()).toBe(QUESTION);
     expect(asked).toEqual([expect.stringContaining('未保存')]);
+  });
+
+  it('offers a new FAQ about the matter a follow-up was asked about when its guide did not say', async () => {
+    const citizen = chatClient(running.url);
+    await citizen.post({ sessionId: 'inbox-about-browser', text: '新生儿怎么上户口' });
+    const asked = (await (await citizen.post({ sessionId: 'inbox-about-browser', text: '能加急不' })).json()) as { match: unknown };
+    expect(asked.match).toBeNull();
+    const a = await signIn('editora');
+    await a.click('[data-tab=inbox]');
+    const cluster = a.locator('#inbox .cluster', { hasText: '能加急不' });
+    await cluster.waitFor();
+    await expect.poll(() => cluster.textContent()).toContain('群众是在看这些事项时追问的');
+    await cluster.locator('button', { hasText: '为「出生登记」新建问答' }).click();
+    await expect.poll(() => a.locator('input[data-key=title]').inputValue()).toBe('能加急不');
+    // Related to the matter (the form has no field for it; the YAML shows it).
+    await expect.poll(() => a.locator('#raw').inputValue()).toMatch(/^related:\n {2}- item-birth-registration$/m);
   });
 
   it('shows live validation errors before a draft can be saved', async () => {

@@ -280,6 +280,18 @@ describe('feedback, inbox and dashboard', () => {
     const revisions = ((await (await json('GET', `/api/kb/entries/${base.id}/history`, undefined, ed1)).json()) as { revisions: { revision: number }[] }).revisions;
     expect((await json('POST', `/api/kb/entries/${base.id}/rollback`, { revision: revisions[1]!.revision }, ed2)).status).toBe(200);
 
+    // A follow-up the guide of the matter under discussion does not answer: the inbox says which matter.
+    await chat('inbox-about-session', '新生儿怎么上户口');
+    await chat('inbox-about-session', '能加急不，急用');
+    await chat('inbox-about-session-2', '新生儿怎么上户口');
+    await chat('inbox-about-session-2', '可以加急吗');
+    type AboutInbox = { clusters: { examples: string[]; askedAbout: { id: string; title: string; count: number }[]; members?: unknown }[] };
+    const urgent = ((await inbox()) as unknown as AboutInbox).clusters.find((c) => c.examples.includes('能加急不，急用'));
+    expect(urgent?.askedAbout).toEqual([{ id: 'item-birth-registration', title: '出生登记', kind: 'item', count: 2 }]);
+    expect(urgent?.members).toBeUndefined();
+    // A question asked with no matter under discussion names none.
+    expect((await inbox()).clusters.find((c) => c.examples.includes('小区停车位怎么申请'))).toMatchObject({ askedAbout: [] });
+
     // 转人工 about a matter counts against that matter on the dashboard.
     await chat('handoff-matter-session', '社保卡丢了怎么补');
     await chat('handoff-matter-session', '转人工');
