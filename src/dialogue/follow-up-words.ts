@@ -16,7 +16,7 @@
  */
 export const PLACE_WORDS: ReadonlySet<string> = new Set([
   // when the counter is open
-  '今天', '明天', '后天', '听日', '过去', '过来', '中午', '午休', '休息', '上午', '下午', '晚上', '上班', '下班', '开门', '关门', '几点',
+  '今天', '明天', '后天', '听日', '过去', '过来', '回去', '回来', '中午', '午休', '休息', '上午', '下午', '晚上', '上班', '下班', '开门', '关门', '几点',
   '周末', '周六', '周日', '星期六', '星期天', '星期日', '礼拜六', '礼拜天', '礼拜日', '节假日', '放假',
   // which level or office
   '市', '区', '县', '镇', '区里', '市里', '县里', '镇上', '镇里', '乡镇', '乡里', '街道', '社区', '市区', '县城', '村里',
@@ -28,7 +28,8 @@ export const PLACE_WORDS: ReadonlySet<string> = new Set([
 /** Who may apply — where from, how old, in which situation: the matter's 办理条件 answers these. */
 export const WHO_WORDS: ReadonlySet<string> = new Set([
   '外地', '外地人', '外省', '外市', '外县', '异地', '非本地', '本地人', '户籍', '农村', '农民', '城镇',
-  '老人', '老年人', '老人家', '岁', '多岁', '年纪', '年龄', '残疾', '残疾人', '学生', '未成年', '外国人', '港澳', '台湾', '华侨',
+  '老人', '老年人', '老人家', '岁', '多岁', '年纪', '年龄', '残疾', '残疾人', '行动不便', '学生', '未成年', '外国人', '港澳', '台湾', '华侨',
+  '打工', '外出',
 ]);
 
 /**
@@ -44,7 +45,7 @@ export const COUNTER_WORDS: ReadonlySet<string> = new Set([
 ]);
 
 /** Characters that say nothing of their own (pronouns, particles, light verbs of going and doing). */
-const LIGHT = new Set([...'我你他她它们去来行没只少会不很都也就还再要能可以把被给让的了着过呢吗吧啊呀嘛么办领带交拿弄搞到发点打走得多先跑写用出']);
+const LIGHT = new Set([...'我你他她它们去来行没只少会不很都也就还再要能可以把被给让的了着过呢吗吧啊呀嘛么办领带交拿弄搞到发点打走得多先跑写用出想']);
 
 /**
  * A token the segmenter glued from light characters (办行 in 「帮我去办行不行」, 我领, 没带, 去行,

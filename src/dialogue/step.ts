@@ -756,8 +756,9 @@ function counterFollowUp(
   wordsOfTheCounterOnly = false,
 ): StepResult | null {
   const mandarin = result.analyzed.original;
-  // Asked, also as 「能办不」「开唔开门」「区里办还是市里办」 (A-not-A, a final 不, a choice between two).
-  const asked = asks(text, norm) || ASKS.test(mandarin) || /(.)不\1|不$|还是/u.test(mandarin);
+  // Asked, also as 「能办不」「开唔开门」「区里办还是市里办」 (A-not-A, a final 不 — of the message or of
+  // a clause: 「在镇上能办不，不想跑市区」 — a choice between two).
+  const asked = asks(text, norm) || ASKS.test(mandarin) || /(.)不\1|不$|还是/u.test(mandarin) || /不\s*[，,；;。？?]/u.test(text);
   if ([...norm].length > IN_CONTEXT.maxChars || !asked) return null;
   const target = matterOf(current, ctx.engine);
   if (target.kind !== 'item' && target.kind !== 'bundle') return null;

@@ -32,6 +32,16 @@ describe('when, where and through which channel, after a matter', () => {
     }
   });
 
+  it('reads a clause that ends in 不 as asked (「在镇上能办不，不想跑市区」)', () => {
+    expect(answered(say('在镇上能办不，不想跑市区', birth))).toMatchObject({ entryId: 'item-birth-registration', aspect: 'place' });
+  });
+
+  it('keeps the bus fare a question of its own (「梧州坐公交车多少钱一次」)', () => {
+    const out = say('梧州坐公交车多少钱一次', birth);
+    expect(answered(out)).toBeUndefined();
+    expect(out.events.some((e) => e.type === 'unanswered' && e.about !== undefined)).toBe(false);
+  });
+
   it('reads the day, the floor and going there as where and when (「那我明天上午过去可以吗」「在几楼」)', () => {
     for (const q of ['那我明天上午过去可以吗', '在几楼']) expect(answered(say(q, card)), q).toMatchObject({ entryId: 'item-social-security-card', aspect: 'place' });
   });
@@ -52,7 +62,7 @@ describe('when, where and through which channel, after a matter', () => {
 
 describe('what the guide of the matter does not say', () => {
   it('is said not to be in it, with the counter’s word as what counts — not 「换个说法再问」', () => {
-    for (const q of ['能加急不，急用', '逾期会罚款吗', '照片要白底还是蓝底？', '会发短信给我吗？', '能停车吗']) {
+    for (const q of ['能加急不，急用', '逾期会罚款吗', '照片要白底还是蓝底？', '会发短信给我吗？', '能停车吗', '请问老人行动不便可以上门办吗']) {
       const out = say(q, birth);
       expect(answered(out), q).toBeUndefined();
       expect(out.events, q).toContainEqual(expect.objectContaining({ type: 'unanswered', about: 'item-birth-registration' }));
