@@ -738,8 +738,8 @@ const CREDENTIAL = /(?:[证照本卡簿]|证明)$/u;
 
 /**
  * A short second question about going to do the matter under discussion, in words of the counter
- * (follow-up-words.ts) and no word of its own: when, where and through which channel is answered
- * by the matter's 在哪里办; what the guide may mention (邮寄, 挂失) by the section that does; anything
+ * (follow-up-words.ts) and no word of its own: who may apply by the matter's 办理条件; when, where
+ * and through which channel by its 在哪里办; what the guide may mention (邮寄, 挂失) by the section that does; anything
  * else (「能加急不」「逾期会罚款吗」「照片要白底还是蓝底」) by saying the guide does not say it — no
  * guess, and no 「换个说法」. Null for anything else: a message that names something the matter
  * does not (「护照」「豆浆店几点开门」) is a question of its own, and one from a citizen who needs a
