@@ -37,7 +37,7 @@ export const WHO_WORDS: ReadonlySet<string> = new Set([
  * notices and progress, forms and photos, paying on the spot, visits at home. The matter's data
  * may mention one (then its section answers); otherwise the citizen is told the guide does not say.
  */
-export const COUNTER_WORDS: ReadonlySet<string> = new Set([
+export const SELDOM_IN_GUIDES: ReadonlySet<string> = new Set([
   '到期', '过期', '逾期', '超时', '超期', '续期', '续签', '续办', '延期', '重新', '再办', '补办', '补领', '挂失', '丢', '丢失', '遗失', '找不到', '不见',
   '罚款', '罚', '滞纳金', '加急', '急用', '急', '几趟', '跑几趟', '快递', '邮寄', '寄', '邮费', '运费', '短信', '通知', '消息', '进度', '原因',
   '回执', '受理单', '生效', '盖章', '公章', '原件', '复印件', '复印', '正本', '影印本', '打印', '填', '填表', '表格', '样本', '样表', '模板', '范本',

@@ -20,7 +20,7 @@ import type { Checklist } from '../knowledge/compute-checklist.js';
 import { CAUTION, cardToText, composeAnswer } from './compose-answer.js';
 import { centreQuestion, type CentreAsk } from './centre-question.js';
 import { asksAboutProxy, bundleProxyLead, proxyLead, readProxy } from './proxy-question.js';
-import { COUNTER_WORDS, PLACE_WORDS, WHO_WORDS, isLightToken } from './follow-up-words.js';
+import { SELDOM_IN_GUIDES, PLACE_WORDS, WHO_WORDS, isLightToken } from './follow-up-words.js';
 import {
   FLOW_CHOICE,
   advance,
@@ -720,9 +720,9 @@ function bringsListedMaterial(current: Entry, norm: string, content: readonly st
   if ([...norm].length > 20 || !BRING.test(norm) || APPLY.test(norm) || WHAT.test(norm)) return false;
   const target = matterOf(current, ctx.engine);
   if (target.kind !== 'item' && target.kind !== 'bundle') return false;
-  const words = [...new Set(content.filter((w) => !isLightToken(w) && !COUNTER_WORDS.has(w)))];
+  const words = [...new Set(content.filter((w) => !isLightToken(w) && !SELDOM_IN_GUIDES.has(w)))];
   if (words.length === 0) return false;
-  const listed = composeAnswer(target, 'materials', { entry: ctx.engine.entry, settings: ctx.engine.kb.settings }).sections.flatMap((x) => x.lines).join('\n');
+  const listed = sectionText(target, 'materials', ctx);
   // As listed, or with words between (出生证明 for 《出生医学证明》).
   const inListed = (w: string) => {
     const c = [...w];
@@ -765,7 +765,7 @@ function counterFollowUp(
   if (asksForPersonInWords(norm) || asksForPersonInWords(mandarin) || needsHelp(norm) || needsHelp(mandarin)) return null;
   const tokens = result.analyzed.tokens;
   const found = (words: ReadonlySet<string>) => [...words].filter((w) => ([...w].length >= 2 ? norm.includes(w) || mandarin.includes(w) : tokens.includes(w)));
-  const counter = found(COUNTER_WORDS);
+  const counter = found(SELDOM_IN_GUIDES);
   const place = found(PLACE_WORDS);
   const who = found(WHO_WORDS);
   if (counter.length === 0 && place.length === 0 && who.length === 0) return null;
@@ -943,6 +943,13 @@ const asks = (text: string, norm: string): boolean => ASKS.test(norm) || /[?？]
 /** The sections a follow-up may be answered from, most asked first. */
 const SECTION_ASPECTS: readonly Aspect[] = ['materials', 'place', 'conditions', 'time', 'fee', 'steps'];
 
+/** The lines an entry's answer shows for one aspect, as one text. */
+function sectionText(entry: Entry, aspect: Aspect, ctx: StepContext): string {
+  return composeAnswer(entry, aspect, { entry: ctx.engine.entry, settings: ctx.engine.kb.settings })
+    .sections.flatMap((x) => x.lines)
+    .join('\n');
+}
+
 /**
  * The first section of an item or bundle whose text mentions every one of `words` (a word, or
  * for a word of three or more characters one of its character pairs); null when none does, or
@@ -950,14 +957,13 @@ const SECTION_ASPECTS: readonly Aspect[] = ['materials', 'place', 'conditions', 
  */
 function sectionMentioning(entry: Entry, words: readonly string[], ctx: StepContext): Aspect | null {
   if (entry.kind === 'faq' || entry.kind === 'policy' || words.length === 0) return null;
-  const kb = { entry: ctx.engine.entry, settings: ctx.engine.kb.settings };
   const mentions = (text: string, w: string): boolean => {
     if (text.includes(w)) return true;
     const chars = [...w];
     return chars.length >= 3 && chars.slice(1).some((c, i) => text.includes(`${chars[i]}${c}`));
   };
   for (const aspect of SECTION_ASPECTS) {
-    const text = composeAnswer(entry, aspect, kb).sections.flatMap((s) => s.lines).join('\n');
+    const text = sectionText(entry, aspect, ctx);
     if (words.every((w) => mentions(text, w))) return aspect;
   }
   return null;

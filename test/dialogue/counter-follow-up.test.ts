@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { initialState, step, type StepResult } from '../../src/dialogue/step.js';
-import { COUNTER_WORDS, PLACE_WORDS, WHO_WORDS, isLightToken } from '../../src/dialogue/follow-up-words.js';
+import { SELDOM_IN_GUIDES, PLACE_WORDS, WHO_WORDS, isLightToken } from '../../src/dialogue/follow-up-words.js';
 import { readProxy } from '../../src/dialogue/proxy-question.js';
 import { realEngine } from '../helpers/real-engine.js';
 
@@ -141,8 +141,8 @@ describe('「一定要本人去吗」 after a 一件事', () => {
 
 describe('the words', () => {
   it('are general words of the counter, and no word is both a place and a counter word', () => {
-    for (const w of PLACE_WORDS) expect(COUNTER_WORDS.has(w) || WHO_WORDS.has(w), w).toBe(false);
-    for (const w of WHO_WORDS) expect(COUNTER_WORDS.has(w), w).toBe(false);
+    for (const w of PLACE_WORDS) expect(SELDOM_IN_GUIDES.has(w) || WHO_WORDS.has(w), w).toBe(false);
+    for (const w of WHO_WORDS) expect(SELDOM_IN_GUIDES.has(w), w).toBe(false);
   });
 
   it('tells a token glued from light characters from a word of its own', () => {
