@@ -352,6 +352,11 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   if (current && bringsListedMaterial(current, norm, result.analyzed.content, ctx)) {
     return answer(state, matterOf(current, engine), 'materials', 1, true, ctx);
   }
+  // 「没有身份证可以吗」 after 出生登记: whether it can be done without a listed material — its
+  // materials, and that the guide does not say what happens without one (no guess).
+  if (current && lacksListedMaterial(current, text, norm, result.analyzed.original, result.analyzed.content, ctx)) {
+    return withoutListedMaterial(state, matterOf(current, engine), ctx);
+  }
   // 「可以代办吗」「能让我老婆去办吗」「一定要本人去吗」 about an item the question names or under
   // discussion: what the item's data says of doing it for someone else (proxy-question.ts).
   if (asksAboutProxy(norm)) {
@@ -571,6 +576,20 @@ function answer(
   };
 }
 
+/**
+ * Without a material the matter lists: the list (whose notes may say what to bring instead: 非婚生育的
+ * 提交非婚生育说明), after a word that what the guide does not say the counter decides
+ * (以窗口最新告知为准), and that a person can be asked.
+ */
+function withoutListedMaterial(state: ConversationState, entry: Entry, ctx: StepContext): StepResult {
+  const listed = answer(state, entry, 'materials', 1, true, ctx);
+  const lead: Reply = {
+    type: 'text',
+    text: `「${entry.title}」要准备的材料如下，请看您问的那一样后面的说明。指南没有写到的——缺了它能不能办、可以用什么代替——以窗口最新告知为准，也可以转人工问工作人员。`,
+  };
+  return { ...listed, replies: [lead, ...listed.replies] };
+}
+
 function onChoice(state: ConversationState, value: string, ctx: StepContext): StepResult {
   if (value === CHOICE.handoff) return handoff(state, 'asked', ctx);
   if (value === CHOICE.help) return smalltalk(state, 'help', ctx);
@@ -707,6 +726,10 @@ const BRING = /带|复印|原件/u;
 const APPLY = /办|申请|申领|领|补|换|开|注销|挂失/u;
 /** What to bring, asked about a thing (「出生医学证明要带什么」): that thing's own matter. */
 const WHAT = /什么|啥|哪些|哪几样|咩|乜/u;
+/** Without it: 「没有身份证可以吗」「结婚证丢了还能办吗」「户口本冇带得唔得」. */
+const LACKS = /没有|没带|冇|丢了|丢失|弄丢|不见了|找不到|忘带|忘记带|忘了带|不在身边/u;
+/** Replacing it, or asking what to do: the thing's own matter (「身份证丢了怎么补」「结婚证丢了怎么办」). */
+const REPLACE = /补|换|挂失|申请|申领|怎么办|咋办|点算|点办|去哪|哪里|在哪/u;
 
 /**
  * Does a short message ask whether to bring something that the matter under discussion lists among
@@ -718,6 +741,26 @@ const WHAT = /什么|啥|哪些|哪几样|咩|乜/u;
  */
 function bringsListedMaterial(current: Entry, norm: string, content: readonly string[], ctx: StepContext): boolean {
   if ([...norm].length > 20 || !BRING.test(norm) || APPLY.test(norm) || WHAT.test(norm)) return false;
+  return namesListedMaterial(current, content, ctx);
+}
+
+/**
+ * Does a short question ask whether the matter under discussion can be done without something its
+ * materials list (「没有身份证可以吗」「结婚证丢了还能上户口吗」 after 出生登记)? Then it is about that
+ * matter, not about applying for the thing. One that asks to replace the thing (补, 挂失, 怎么办 …) is
+ * the thing's own matter's.
+ */
+function lacksListedMaterial(current: Entry, text: string, norm: string, mandarin: string, content: readonly string[], ctx: StepContext): boolean {
+  // As typed, and with Cantonese rewritten (冇 → 没有, 得唔得 → 得不得).
+  const said = (re: RegExp) => re.test(norm) || re.test(mandarin);
+  if ([...norm].length > 20 || !said(LACKS) || said(REPLACE) || said(WHAT) || !(asks(text, norm) || asks(text, mandarin) || said(/(.)不\1|不$/u))) return false;
+  // 「身份证丢了」 is one word; 「行不行」 asks, it names nothing.
+  const named = content.map((w) => w.replace(LACKS, '')).filter((w) => w !== '' && !/^不?(?:行|得|成)$/u.test(w));
+  return namesListedMaterial(current, named, ctx);
+}
+
+/** Whether every informative word names something the materials of the matter under discussion list (see bringsListedMaterial). */
+function namesListedMaterial(current: Entry, content: readonly string[], ctx: StepContext): boolean {
   const target = matterOf(current, ctx.engine);
   if (target.kind !== 'item' && target.kind !== 'bundle') return false;
   const words = [...new Set(content.filter((w) => !isLightToken(w) && !SELDOM_IN_GUIDES.has(w)))];
@@ -730,7 +773,9 @@ function bringsListedMaterial(current: Entry, norm: string, content: readonly st
   };
   const inList = words.filter(inListed);
   const oneCharApart = (a: string, b: string) => a.length === b.length && [...a].filter((c, i) => c !== b[i]).length === 1;
-  return inList.length > 0 && words.every((w) => inList.includes(w) || inList.some((m) => oneCharApart(w, m)));
+  // The matter's own name besides (「结婚证丢了还能上户口吗」 after 出生登记, one of whose names is 上户口).
+  const ownName = (w: string) => [...w].length >= 2 && [target.title, ...target.aliases].some((n) => n.includes(w));
+  return inList.length > 0 && words.every((w) => inList.includes(w) || inList.some((m) => oneCharApart(w, m)) || ownName(w));
 }
 
 /** A certificate, licence, register, card or attestation by its name's end: 结婚证, 营业执照, 户口本, 社保卡, 户籍证明. */

@@ -172,6 +172,36 @@ describe('「要带…吗」 about a material the matter under discussion lists'
   });
 });
 
+describe('「没有…可以吗」 about a material the matter under discussion lists', () => {
+  it('is answered with that matter’s materials, saying the counter decides what the guide does not say', () => {
+    const cases: [ReturnType<typeof say>['state'], string, string][] = [
+      [birth, '没有身份证可以吗', 'item-birth-registration'],
+      [birth, '结婚证丢了还能上户口吗', 'item-birth-registration'],
+      [birth, '没有结婚证能办吗', 'item-birth-registration'],
+      [card, '没带身份证能办吗', 'item-social-security-card'],
+    ];
+    for (const [state, q, id] of cases) {
+      const out = say(q, state);
+      expect(answered(out), q).toMatchObject({ entryId: id, aspect: 'materials', followUp: true });
+      expect(out.replies[0]!.type === 'text' && out.replies[0]!.text, q).toContain('以窗口最新告知为准');
+      expect(text(out), q).toContain('需要准备的材料');
+    }
+  });
+
+  it('leaves replacing the thing, or what to do, to the thing’s own matter (「身份证丢了怎么补」)', () => {
+    for (const q of ['身份证丢了怎么补', '身份证丢了怎么办']) {
+      const out = say(q, birth);
+      expect(out.match?.entryId ?? answered(out), q).not.toBe('item-birth-registration');
+      expect(text(out), q).not.toContain('缺了它能不能办');
+    }
+  });
+
+  it('is no such question without a matter under discussion, or for a thing the matter does not list', () => {
+    expect(text(say('没有身份证可以吗'))).not.toContain('缺了它能不能办');
+    expect(text(say('没有护照可以吗', birth))).not.toContain('缺了它能不能办');
+  });
+});
+
 describe('who may apply, and a gate’s answer on words alone', () => {
   it('is answered by the matter’s conditions when it lists any (「我70多岁了还能办吗」「农村户口可以吗」)', () => {
     for (const q of ['我70多岁了还能办吗', '我系外地人，可唔可以办']) {
