@@ -33,7 +33,7 @@ const CUES: Record<AppealKind, [strong: string[], weak: string[]]> = {
   ],
   complaint: [
     ['投诉', '不作为', '乱作为', '乱收费', '刁难', '态度恶劣', '态度极差', '态度很差', '态度差', '推诿', '踢皮球', '扯皮', '扰民', '拖欠', '欠薪', '讨薪', '维权', '要个说法', '给个说法', '无人问津', '没人管', '无人管', '久拖不决', '强烈要求', '强烈不满', '苦不堪言'],
-    ['噪音', '噪声', '臭味', '积水', '堵塞', '漏水', '停水', '停电', '坑洼', '违停', '占道', '霸凌', '欺骗', '骗', '不满', '恳请', '恳求', '求助', '严重影响', '影响生活', '请求解决', '要求处理', '希望解决', '尽快解决', '有关部门', '相关部门', '领导', '市长', '书记', '多次反映', '反映'],
+    ['噪音', '噪声', '臭味', '积水', '堵塞', '漏水', '停水', '停电', '坑洼', '违停', '占道', '霸凌', '欺骗', '骗', '不满', '恳请', '恳求', '求助', '严重影响', '影响生活', '请求解决', '要求处理', '希望解决', '尽快解决', '有关部门', '相关部门', '领导', '市长', '书记', '多次反映', '反映', '加强管理', '加强监管', '离岗', '脱岗', '长时间等候', '无人解释', '服务态度'],
   ],
   report: [
     ['举报', '检举', '揭发', '偷排', '非法排放', '违法建设', '违章建筑', '违建', '非法经营', '无证经营', '黑作坊', '传销', '赌博'],
@@ -48,7 +48,16 @@ const CUES: Record<AppealKind, [strong: string[], weak: string[]]> = {
 /** A sentence that asks something: question marks or question words. */
 const QUESTION = /[?？]|吗|么|呢|如何|怎么|怎样|咋|哪里|哪儿|哪个|什么|啥|多少|几天|多久|是否|能否|可否|可不可以|能不能|要不要|需不需要|有没有|请问/;
 
-function cuesOf(text: string): Record<AppealKind, { strong: number; weak: number }> {
+/**
+ * A letter's courtesies that ask for an answer (恳请解答, 请予答复): they make a question of it, not a
+ * plea — not counted as the cue 恳请.
+ */
+const ASKS_FOR_ANSWER = /(?:恳请|敬请|烦请|请)(?:予以|您|你们|贵单位)?(?:解答|答复|回复|告知|指教|指导)/gu;
+/** 不满 of a quantity (缴费不满十五年, 不满16周岁) is "less than", not the cue 不满 (discontent). */
+const LESS_THAN = /不满(?=[\d一二两三四五六七八九十百几半]|周岁)/gu;
+
+function cuesOf(raw: string): Record<AppealKind, { strong: number; weak: number }> {
+  const text = raw.replace(ASKS_FOR_ANSWER, '').replace(LESS_THAN, '');
   const out = {} as Record<AppealKind, { strong: number; weak: number }>;
   for (const kind of Object.keys(CUES) as AppealKind[]) {
     const [strong, weak] = CUES[kind];

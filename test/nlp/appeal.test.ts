@@ -25,6 +25,17 @@ describe('classifyMessage (诉求)', () => {
     expect(m).toMatchObject({ appeal: null, long: true });
     expect(m.ask).toBe('请问开小卖部要办什么证?');
   });
+
+  it('reads a letter about the service at a counter as a complaint, and a letter that asks for an answer (恳请解答) as a question', () => {
+    const complaint =
+      '尊敬的领导：本人上周二上午在政务服务中心二楼办理业务时，窗口工作人员中途离岗半个多小时，后面排队的群众只能长时间等候，现场也无人解释。望贵单位加强管理。';
+    expect(classifyMessage(complaint)).toMatchObject({ appeal: 'complaint', long: true });
+    const asking =
+      '尊敬的人社局领导：本人在企业工作，明年到退休年龄，但养老保险累计缴费只有十三年。请问缴费不满十五年的，能否继续缴费到满十五年再领养老金？恳请解答。';
+    expect(classifyMessage(asking)).toMatchObject({ appeal: null, long: true });
+    // Without the courtesy that asks for an answer, a plea to a leader stays a complaint.
+    expect(classifyMessage(asking.replace('恳请解答', '恳请领导重视'))).toMatchObject({ appeal: 'complaint' });
+  });
 });
 
 describe('appealWhenRefused (a message nothing answers, read again as a 诉求)', () => {
