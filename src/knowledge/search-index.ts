@@ -249,12 +249,21 @@ function joinedByAnd(text: string, a: string, b: string): boolean {
 const DONE_AFTER = /^(?:也|都)?(?:已经)?(?:拿到了|拿到手了|下来了|批下来了|办好了|办下来了|办完了|领到了|到手了|有了)/u;
 const HAD_BEFORE = /(?:已经有了?|已有|有了)$/u;
 
-/** Is every occurrence of the name in the question said to be had or done already? */
+/** Said to be lacking: right before the name (没领, 没有, 冇) or right after it (没领, 没有). */
+const LACKING_BEFORE = /(?:没有|没|未|冇)(?:领|办|拿|带|扯)?过?$/u;
+const LACKING_AFTER = /^(?:也|都|还)?(?:没有|没|未|冇)(?:领|办|拿|带|扯)?/u;
+
+/**
+ * Is every occurrence of the name in the question said to be had or done already, or to be lacking
+ * (没领结婚证生的孩子能落户吗)? Either way it is the situation the question starts from, not what it asks.
+ */
 function saidDone(text: string, name: string): boolean {
   let found = false;
   for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
     found = true;
-    if (!DONE_AFTER.test(text.slice(at + name.length)) && !HAD_BEFORE.test(text.slice(Math.max(0, at - 4), at))) return false;
+    const after = text.slice(at + name.length);
+    const before = text.slice(Math.max(0, at - 4), at);
+    if (!DONE_AFTER.test(after) && !HAD_BEFORE.test(before) && !LACKING_BEFORE.test(before) && !LACKING_AFTER.test(after)) return false;
   }
   return found;
 }
@@ -931,7 +940,7 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
     let m = matches.get(d);
     if (!m) {
       m = anchorMatch(d, q, present, o);
-      // A matter said to be done already (营业执照拿到了，公章去哪里刻) is what the question starts from.
+      // A matter said to be done already (营业执照拿到了，公章去哪里刻) or lacking (没领结婚证…能落户吗) is what the question starts from.
       if (m.name && (m.kind === 'exact' || m.kind === 'synonym') && saidDone(q.original, m.name)) m = { ...m, strength: m.strength * o.matchStrength.gapped };
       matches.set(d, m);
     }
