@@ -92,7 +92,7 @@ export function classifyMessage(raw: string, longMessage = LONG_MESSAGE): Messag
   // A long message: the question in it is what the citizen wants answered, usually at the end.
   const sentences = text.split(/(?<=[。！!？?；;\n])/u).map((s) => s.trim()).filter(Boolean);
   const asks = sentences.filter((s) => QUESTION.test(s));
-  const ask = asks.length > 0 ? asks.slice(-2).join('') : text;
+  const ask = asks.length > 0 ? asks.slice(-3).join('') : text;
   return { appeal, ask, long };
 }
 

@@ -73,7 +73,8 @@ const TRAINING: Record<Exclude<Aspect, 'general'>, string[]> = {
  * question it describes a situation (「家里老人想办社保卡」 wants the overview, not the conditions).
  */
 const COUNTER_WORDS: readonly (readonly [Aspect, readonly string[]])[] = [
-  ['place', ['周末', '周六', '周日', '星期六', '星期天', '星期日', '节假日', '预约', '排队', '取号']],
+  // Which day, and which channel (「微信上能办不」: the 在哪里办 section lists the online channels).
+  ['place', ['周末', '周六', '周日', '星期六', '星期天', '星期日', '节假日', '预约', '排队', '取号', '微信', '支付宝', '小程序', '公众号', '智桂通', '桂通办', '自助机', '手机上']],
   ['materials', ['照片', '相片', '表格']],
   ['conditions', ['代办', '委托']],
   ['fee', ['手续费']],
