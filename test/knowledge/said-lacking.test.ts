@@ -25,3 +25,17 @@ describe('a matter said to be lacking', () => {
     expect(r.band).toBe('answer');
   });
 });
+
+describe('a thing lost, asked whether a matter can still be done without it', () => {
+  it('does not ask to replace the thing (结婚证弄丢了还能离婚吗 is about the divorce)', () => {
+    const r = engine.search('离婚登记要带什么证件？结婚证弄丢了还能办吗', 3);
+    expect(r.results[0]?.entry.id).toBe('item-divorce-registration');
+    expect(r.band).toBe('answer');
+  });
+
+  it('still asks to replace it when the question says so (身份证丢了还能补吗)', () => {
+    const r = engine.search('身份证丢了还能补吗', 3);
+    expect(r.results[0]?.entry.id).toBe('item-resident-id-card');
+    expect(r.band).toBe('answer');
+  });
+});
