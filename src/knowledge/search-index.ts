@@ -15,7 +15,7 @@
  */
 import Fuse from 'fuse.js';
 import { LOOSE_WORDS, type Analyzed, type Analyzer } from '../nlp/analyze.js';
-import { classifyMessage, type AppealKind } from '../nlp/appeal.js';
+import { classifyMessage, type AppealKind, type MessageKind } from '../nlp/appeal.js';
 import { EXAMPLE_FEATURES, FEATURES, predict, type Band, type GateModel } from './answer-gate.js';
 import type { ExampleBank, Nearest } from './example-bank.js';
 import { hanRuns, normalize } from '../nlp/normalize.js';
@@ -922,6 +922,28 @@ interface Scored {
 export function search(index: SearchIndex, query: string, k: number): SearchResult {
   const o = index.options;
   const message = classifyMessage(query, o.longMessage);
+  const result = searchAsk(index, query, message, k);
+  // A letter of several questions (「请问赠与过户需提交哪些材料？是否必须先办理赠与公证？」) whose first
+  // result is barred only by a side question's action or neighbouring matter (公证, which no entry
+  // covers): the questions without it are searched, for the matter the letter is about.
+  const best = result.results[0];
+  if (message.long && !message.appeal && message.asks.length >= 2 && result.band !== 'answer' && best && result.features[FEATURES.indexOf('actionFit')] === 0) {
+    const covers = (s: string) => {
+      const text = index.analyzer.analyze(s).text;
+      return index.actions.every((g) => !asksAction(g, text) || index.docs[index.byId.get(best.entry.id)!]!.actionGroups.has(g.name));
+    };
+    const kept = message.asks.filter(covers);
+    if (kept.length > 0 && kept.length < message.asks.length) {
+      const again = searchAsk(index, query, { ...message, ask: kept.join(''), asks: kept }, k);
+      // The message as read stays the letter's questions (the example bank and the dialogue read it).
+      if (again.band === 'answer') return { ...again, analyzed: result.analyzed };
+    }
+  }
+  return result;
+}
+
+function searchAsk(index: SearchIndex, query: string, message: MessageKind, k: number): SearchResult {
+  const o = index.options;
   const q = index.analyzer.analyze(message.ask);
   const { scores: raw, hits } = bm25(index, q);
   const order = firstByScore(raw, hits, Math.max(1, o.candidates));

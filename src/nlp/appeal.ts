@@ -17,6 +17,8 @@ export interface MessageKind {
   ask: string;
   /** A letter or story rather than a question (more than LONG_MESSAGE characters). */
   long: boolean;
+  /** A long message's question sentences that make up `ask` (empty for a short one or one that asks nothing). */
+  asks: string[];
 }
 
 /** Messages longer than this (characters, punctuation included) are letters or stories; the default of `RetrievalOptions.longMessage`. */
@@ -88,12 +90,13 @@ export function classifyMessage(raw: string, longMessage = LONG_MESSAGE): Messag
   }
   // 「你建议我办个体户还是公司」 asks for advice: a short question is not a suggestion to the city.
   if (appeal === 'suggestion' && !long && QUESTION.test(text)) appeal = null;
-  if (!long) return { appeal, ask: text, long };
+  if (!long) return { appeal, ask: text, long, asks: [] };
   // A long message: the question in it is what the citizen wants answered, usually at the end.
   const sentences = text.split(/(?<=[。！!？?；;\n])/u).map((s) => s.trim()).filter(Boolean);
   const asks = sentences.filter((s) => QUESTION.test(s));
-  const ask = asks.length > 0 ? asks.slice(-3).join('') : text;
-  return { appeal, ask, long };
+  const last = asks.slice(-3);
+  const ask = last.length > 0 ? last.join('') : text;
+  return { appeal, ask, long, asks: last };
 }
 
 /**
