@@ -9,6 +9,7 @@
  *
  * General words of the counter, not fragments of any evaluation question; pure.
  */
+import { CHANNEL_WORDS } from '../nlp/aspects.js';
 
 /**
  * When, where and through which channel: the matter's 在哪里办 answers these (it lists the counter,
@@ -22,7 +23,7 @@ export const PLACE_WORDS: ReadonlySet<string> = new Set([
   '市', '区', '县', '镇', '区里', '市里', '县里', '镇上', '镇里', '乡镇', '乡里', '街道', '社区', '市区', '县城', '村里',
   '政务', '服务中心', '政务中心', '大厅', '窗口', '现场', '线下', '几楼', '楼层', '几号窗口',
   // which channel
-  '微信', '支付宝', '小程序', '公众号', '智桂通', '桂通办', '自助机', '网上', '线上', '手机', '手机上', '电脑', '网站', 'app', 'APP',
+  ...CHANNEL_WORDS, '网上', '线上', '手机', '电脑', '网站', 'app', 'APP',
 ]);
 
 /** Who may apply — where from, how old, in which situation: the matter's 办理条件 answers these. */

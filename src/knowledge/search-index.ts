@@ -928,9 +928,10 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
   // covers): the questions without it are searched, for the matter the letter is about.
   const best = result.results[0];
   if (message.long && !message.appeal && message.asks.length >= 2 && result.band !== 'answer' && best && result.features[FEATURES.indexOf('actionFit')] === 0) {
+    const covered = index.docs[index.byId.get(best.entry.id)!]!.actionGroups;
     const covers = (s: string) => {
       const text = index.analyzer.analyze(s).text;
-      return index.actions.every((g) => !asksAction(g, text) || index.docs[index.byId.get(best.entry.id)!]!.actionGroups.has(g.name));
+      return index.actions.every((g) => !asksAction(g, text) || covered.has(g.name));
     };
     const kept = message.asks.filter(covers);
     if (kept.length > 0 && kept.length < message.asks.length) {

@@ -72,9 +72,12 @@ const TRAINING: Record<Exclude<Aspect, 'general'>, string[]> = {
  * it too) — the naive Bayes model has too few phrases to absorb them. 老人 is left out: in a first
  * question it describes a situation (「家里老人想办社保卡」 wants the overview, not the conditions).
  */
+/** Channels other than the counter, by name (the dialogue's words of where include them). */
+export const CHANNEL_WORDS: readonly string[] = ['微信', '支付宝', '小程序', '公众号', '智桂通', '桂通办', '自助机', '手机上'];
+
 const COUNTER_WORDS: readonly (readonly [Aspect, readonly string[]])[] = [
   // Which day, and which channel (「微信上能办不」: the 在哪里办 section lists the online channels).
-  ['place', ['周末', '周六', '周日', '星期六', '星期天', '星期日', '节假日', '预约', '排队', '取号', '微信', '支付宝', '小程序', '公众号', '智桂通', '桂通办', '自助机', '手机上']],
+  ['place', ['周末', '周六', '周日', '星期六', '星期天', '星期日', '节假日', '预约', '排队', '取号', ...CHANNEL_WORDS]],
   ['materials', ['照片', '相片', '表格']],
   ['conditions', ['代办', '委托']],
   ['fee', ['手续费']],
