@@ -1088,13 +1088,7 @@ function searchAsk(index: SearchIndex, query: string, message: MessageKind, k: n
         // is it another name when the bundle's own name says it (企业注销 is 注销公司).
         const item = [...names][0]!;
         const own = matchOf(doc).name ?? '';
-        // Or by sound (烟草正 for 烟草证): said, though not where.
-        const bySound = doc.entry.items.some((id) => {
-          const i = index.byId.get(id);
-          const m = i === undefined ? null : matchOf(index.docs[i]!);
-          return m?.kind === 'sound' && m.name === item;
-        });
-        if ((q.original.includes(item) || ((q.text.includes(item) || bySound) && !ANY_JOINER.test(q.original) && !index.analyzer.analyze(own).text.includes(item))) && !own.includes(item) && !item.includes(own) && !joinedByAnd(q.original, own, item) && !TOGETHER.test(q.original) && joinsUp(doc, q.original, item) === 0) {
+        if ((q.original.includes(item) || (q.text.includes(item) && !ANY_JOINER.test(q.original) && !index.analyzer.analyze(own).text.includes(item))) && !own.includes(item) && !item.includes(own) && !joinedByAnd(q.original, own, item) && !TOGETHER.test(q.original) && joinsUp(doc, q.original, item) === 0) {
           anchor *= o.matchStrength.gapped;
           yields.add(doc.entry.id);
         }

@@ -39,11 +39,6 @@ describe('a bundle or its item', () => {
     expect(first('企业注销要什么材料')).toBe('bundle-enterprise-deregistration');
   });
 
-  it('an item named by sound, a typo (烟草正 for 烟草证), beside the bundle is what is asked', () => {
-    expect(first('开小卖部办烟草正要哪些材料')).toBe('item-tobacco-retail-license');
-    expect(first('开小卖部办烟草证要哪些材料')).toBe('item-tobacco-retail-license');
-  });
-
   it('a bundle named with a gap yields to an item named outright, and ranks after it', () => {
     expect(first('开一家民营医院，设置审批去哪办')).toBe('item-medical-institution-approval');
   });
