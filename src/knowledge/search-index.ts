@@ -247,7 +247,7 @@ function joinedByAnd(text: string, a: string, b: string): boolean {
 
 /** Said to be had or done already: right after the name (拿到了, 下来了, 办好了) or right before it (已经有). */
 const DONE_AFTER = /^(?:也|都)?(?:已经)?(?:拿到了|拿到手了|下来了|批下来了|办好了|办下来了|办完了|领到了|到手了|有了)/u;
-const HAD_BEFORE = /(?:已经有了?|已有|有了)$/u;
+const HAD_BEFORE = /(?:已经有了?|已有|有了|已经|早就|早已)$/u;
 
 /** Said to be lacking: right before the name (没领, 没有, 冇) or right after it (没领, 没有). */
 const LACKING_BEFORE = /(?:没有|没|未|冇)(?:领|办|拿|带|扯)?过?$/u;

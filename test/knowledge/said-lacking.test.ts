@@ -39,3 +39,11 @@ describe('a thing lost, asked whether a matter can still be done without it', ()
     expect(r.band).toBe('answer');
   });
 });
+
+describe('a matter said to be done already with 已经 before its name', () => {
+  it('is what the question starts from (我已经退休了，公积金… asks about the fund)', () => {
+    const r = engine.search('我已经退休了，公积金能一次全部取出来吗', 3);
+    expect(r.results[0]?.entry.id).not.toBe('bundle-retirement');
+    expect(['item-housing-fund-withdrawal', 'faq-fund-retirement']).toContain(r.results[0]?.entry.id);
+  });
+});
