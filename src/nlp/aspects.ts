@@ -63,6 +63,9 @@ const TRAINING: Record<Exclude<Aspect, 'general'>, string[]> = {
   ],
 };
 
+/** Channels other than the counter, by name (the dialogue's words of where include them). */
+export const CHANNEL_WORDS: readonly string[] = ['微信', '支付宝', '小程序', '公众号', '智桂通', '桂通办', '自助机', '手机上'];
+
 /**
  * Words of going to the counter that no training phrase carries: a question with one of them and
  * no cue of the classifier asks that aspect. 周末 / 预约 / 排队 are where and when to go (在哪里办
@@ -72,9 +75,6 @@ const TRAINING: Record<Exclude<Aspect, 'general'>, string[]> = {
  * it too) — the naive Bayes model has too few phrases to absorb them. 老人 is left out: in a first
  * question it describes a situation (「家里老人想办社保卡」 wants the overview, not the conditions).
  */
-/** Channels other than the counter, by name (the dialogue's words of where include them). */
-export const CHANNEL_WORDS: readonly string[] = ['微信', '支付宝', '小程序', '公众号', '智桂通', '桂通办', '自助机', '手机上'];
-
 const COUNTER_WORDS: readonly (readonly [Aspect, readonly string[]])[] = [
   // Which day, and which channel (「微信上能办不」: the 在哪里办 section lists the online channels).
   ['place', ['周末', '周六', '周日', '星期六', '星期天', '星期日', '节假日', '预约', '排队', '取号', ...CHANNEL_WORDS]],
