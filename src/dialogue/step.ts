@@ -461,7 +461,9 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   // read in context — asked again with the matter's title before it — it is a follow-up when the gate
   // answers that matter confidently and the question alone is not worded like the labelled questions
   // about nothing covered. A word of its own (「明天几度」, 「停电一整天了」) keeps it a question of its own.
-  if (current && !result.answerable && [...norm].length <= IN_CONTEXT.maxChars) {
+  // Nor is a citizen who does not follow the answer or wants a person (「看不懂」「找个人帮我」) asking
+  // about the matter, however confidently its title and those words read together (personNeeded, below).
+  if (current && !result.answerable && [...norm].length <= IN_CONTEXT.maxChars && !needsPerson(norm, result.analyzed.original)) {
     const target = matterOf(current, engine);
     if (engine.unexplainedWords(target.id, text).length === 0 && (result.features[EXAMPLE_OUTSIDE] ?? 0) <= IN_CONTEXT.maxOutside) {
       const inContext = engine.search(`${target.title} ${text}`, 3);
@@ -807,7 +809,7 @@ function counterFollowUp(
   if ([...norm].length > IN_CONTEXT.maxChars || !asked) return null;
   const target = matterOf(current, ctx.engine);
   if (target.kind !== 'item' && target.kind !== 'bundle') return null;
-  if (asksForPersonInWords(norm) || asksForPersonInWords(mandarin) || needsHelp(norm) || needsHelp(mandarin)) return null;
+  if (needsPerson(norm, mandarin)) return null;
   const tokens = result.analyzed.tokens;
   const found = (words: ReadonlySet<string>) => [...words].filter((w) => ([...w].length >= 2 ? norm.includes(w) || mandarin.includes(w) : tokens.includes(w)));
   const counter = found(SELDOM_IN_GUIDES);
@@ -837,6 +839,11 @@ function counterFollowUp(
   const section = sectionMentioning(target, [...new Set([...result.analyzed.content.filter((w) => !isLightToken(w)), ...counter])], ctx);
   if (section) return answer(state, target, section, 1, true, ctx);
   return noAnswer(state, text, result.results.map((r) => ({ id: r.entry.id, score: r.score })), ctx, target);
+}
+
+/** Asks for a person in the citizen's own words, or says the chat is no use to them — as typed or with Cantonese rewritten. */
+function needsPerson(norm: string, mandarin: string): boolean {
+  return asksForPersonInWords(norm) || asksForPersonInWords(mandarin) || needsHelp(norm) !== null || needsHelp(mandarin) !== null;
 }
 
 /**
