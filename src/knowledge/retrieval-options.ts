@@ -89,6 +89,15 @@ export interface RetrievalOptions {
   rankBm25Weight: number;
   /** The ranking's own answer threshold, used only without a gate (tests of the ranking on the fixture corpus). */
   answerThreshold: number;
+  /**
+   * An entry that does not cover the action the question asks (a word of an action group its names
+   * and keywords never mention: 补办, 注销, a death) is offered, not answered — unless the gate's
+   * probability is at least this: the rest of the evidence all but settles it (「娃在家里生的没去医院，
+   * 出生医学证明还能补办不」 → the FAQ on births outside a hospital). Chosen on the fit sets, each with
+   * a bank leaving it out: 0.6 +17 answered right, +1 wrong, +1 outside answered; 0.8 +8, 0, +1;
+   * 0.9 +5, 0, 0 (docs/benchmarks.md › blind-11 and fit-15).
+   */
+  actionMismatchAnswer: number;
   /** Two answerable entries (of unrelated matters) whose confidences are closer than this are offered as a choice. */
   ambiguityMargin: number;
   /**
@@ -162,6 +171,7 @@ export const DEFAULT_RETRIEVAL_OPTIONS: Readonly<RetrievalOptions> = deepFreeze(
   coverageWeight: 0.4,
   rankBm25Weight: 0.1,
   answerThreshold: 0.5,
+  actionMismatchAnswer: 0.9,
   ambiguityMargin: 0.04,
   ambiguityBm25Share: 0.6,
   ambiguityExamples: { within: 10, share: 0.9, atLeast: 0.8 },

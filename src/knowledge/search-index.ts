@@ -1140,7 +1140,9 @@ function searchAsk(index: SearchIndex, query: string, message: MessageKind, k: n
     // The gate decides; a question that names no entry can still be answered on what the words say
     // (BM25, coverage) — requiring a name was measured to cost the fit sets 2–5 points of
     // answered-right (docs/benchmarks.md). A 诉求 is never answered.
-    if ((index.gate ? probability >= index.gate.answer : best.score >= o.answerThreshold) && best.fit > 0) band = 'answer';
+    // An entry that does not cover the action asked (actionFit 0: 补办 of an entry that never says
+    // 补) is answered only when the gate is all but sure on everything else (actionMismatchAnswer).
+    if ((index.gate ? probability >= index.gate.answer : best.score >= o.answerThreshold) && (best.fit > 0 || (index.gate !== null && probability >= o.actionMismatchAnswer))) band = 'answer';
     else if (index.gate && probability >= index.gate.suggest) band = 'suggest';
   }
   const answerable = band === 'answer';

@@ -1,8 +1,8 @@
 /**
  * Issue 10: matters next to covered ones that the knowledge base does not cover (lexicon.yaml ›
  * actions) bar every entry whose names do not mention them: the covered entry that shares their
- * other words (补贴, 保障, 身份证) is never answered, whatever the gate's probability — its action
- * fit is 0 and it is offered at most. On the shipped knowledge base; our own phrasings.
+ * other words (补贴, 保障, 身份证) is not answered — its action fit is 0 and it is offered at most,
+ * unless the gate is all but sure on everything else (actionMismatchAnswer; test/knowledge/action-mismatch.test.ts). On the shipped knowledge base; our own phrasings.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/knowledge/engine.js';
