@@ -245,8 +245,15 @@ function joinedByAnd(text: string, a: string, b: string): boolean {
   return between.length <= 6 && /[和同跟及、还也]|以及|顺便|另外/u.test(between);
 }
 
-/** Said to be had or done already: right after the name (拿到了, 下来了, 办好了) or right before it (已经有). */
+/** Said to be had or done already: right after the name (拿到了, 下来了, 办好了, 了) or right before it (已经有). */
 const DONE_AFTER = /^(?:也|都)?(?:已经)?(?:拿到了|拿到手了|下来了|批下来了|办好了|办下来了|办完了|领到了|到手了|有了)/u;
+/**
+ * A bare 了 right after the name says it happened (我退休了，公积金怎么取: 退休 is the situation, the
+ * fund what is asked) — unless it is a question (退休了吗, 退休了没) or said to be coming (要退休了,
+ * 快退休了, 要办退休了).
+ */
+const PERFECTIVE_AFTER = /^了(?![吗么嘛没])/u;
+const IMMINENT_BEFORE = /(?:要|快|将|就)(?:办)?$/u;
 const HAD_BEFORE = /(?:已经有了?|已有|有了|已经|早就|早已)$/u;
 
 /** Said to be lacking: right before the name (没领, 没有, 冇) or right after it (没领, 没有). */
@@ -263,7 +270,8 @@ function saidDone(text: string, name: string): boolean {
     found = true;
     const after = text.slice(at + name.length);
     const before = text.slice(Math.max(0, at - 4), at);
-    if (!DONE_AFTER.test(after) && !HAD_BEFORE.test(before) && !LACKING_BEFORE.test(before) && !LACKING_AFTER.test(after)) return false;
+    const happened = PERFECTIVE_AFTER.test(after) && !IMMINENT_BEFORE.test(before);
+    if (!DONE_AFTER.test(after) && !happened && !HAD_BEFORE.test(before) && !LACKING_BEFORE.test(before) && !LACKING_AFTER.test(after)) return false;
   }
   return found;
 }

@@ -47,3 +47,15 @@ describe('a matter said to be done already with 已经 before its name', () => {
     expect(['item-housing-fund-withdrawal', 'faq-fund-retirement']).toContain(r.results[0]?.entry.id);
   });
 });
+
+describe('a matter said to have happened with a bare 了 after its name', () => {
+  it('is what the question starts from (我退休了，公积金… asks about the fund)', () => {
+    const r = engine.search('我退休了，公积金怎么取', 3);
+    expect(r.results[0]?.entry.id).toBe('item-housing-fund-withdrawal');
+  });
+  it('is not when it is still to come (要退休了): the retirement bundle is named outright', () => {
+    const r = engine.search('我要退休了，需要办什么', 3);
+    expect(r.results[0]?.entry.id).toBe('bundle-retirement');
+    expect(r.results[0]?.score).toBe(1);
+  });
+});
