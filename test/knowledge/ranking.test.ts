@@ -214,14 +214,21 @@ describe('ranking on the fixture corpus', () => {
     expect(top('个体户不做了怎么注销').answerable).toBe(false);
   });
 
-  it('never answers with an entry that does not cover the action asked, however sure the gate is: it offers it', () => {
+  it('offers, not answers, an entry that does not cover the action asked unless the gate is all but sure (actionMismatchAnswer)', () => {
     const n = FEATURES.length;
-    const sure = { features: FEATURES, mean: Array(n).fill(0), scale: Array(n).fill(1), weights: Array(n).fill(0), bias: 10, answer: 0.5, suggest: 0.1, fitted: 'test' };
-    const gated = createEngine(fixtureKb(), createJiebaTokenizer(), { gate: sure });
-    expect(gated.search('个体户营业执照怎么办', 3).band).toBe('answer');
-    const r = gated.search('个体户不做了怎么注销', 3);
-    expect(r.probability).toBeGreaterThan(0.99);
+    const gate = (bias: number) => ({ features: FEATURES, mean: Array(n).fill(0), scale: Array(n).fill(1), weights: Array(n).fill(0), bias, answer: 0.5, suggest: 0.1, fitted: 'test' });
+    // p = 0.8: over the answer threshold, under actionMismatchAnswer (0.9).
+    const likely = createEngine(fixtureKb(), createJiebaTokenizer(), { gate: gate(Math.log(4)) });
+    expect(likely.search('个体户营业执照怎么办', 3).band).toBe('answer');
+    const r = likely.search('个体户不做了怎么注销', 3);
+    expect(r.probability).toBeCloseTo(0.8, 2);
     expect(r.band).toBe('suggest');
+    // p > 0.99: the rest of the evidence settles it.
+    const sure = createEngine(fixtureKb(), createJiebaTokenizer(), { gate: gate(10) });
+    expect(sure.search('个体户不做了怎么注销', 3).band).toBe('answer');
+    // And never, with the option above 1.
+    const never = createEngine(fixtureKb(), createJiebaTokenizer(), { gate: gate(10), retrieval: { actionMismatchAnswer: 1.01 } });
+    expect(never.search('个体户不做了怎么注销', 3).band).toBe('suggest');
   });
 
   it('asks which one is meant when two unrelated entries fit equally', () => {
