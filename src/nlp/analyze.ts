@@ -88,10 +88,20 @@ function readPinyin(text: string, wordOf: (key: string) => string | undefined): 
   return text.replace(/[a-z]+(?: [a-z]+)*/g, (run) => {
     const keys = pinyinKeys(run);
     if (!keys || keys.length < 2) return run;
+    // Where each typed group (between spaces) starts: a word read across a space starts and ends
+    // at one (「jiazhao daoqi」 is 驾照 到期, never the 找到 of zhao + dao), or lies inside one group.
+    const groupOf: number[] = [];
+    const starts = new Set<number>([keys.length]);
+    run.split(' ').forEach((typed, g) => {
+      starts.add(groupOf.length);
+      for (let k = pinyinKeys(typed)?.length ?? 0; k > 0; k--) groupOf.push(g);
+    });
+    const fits = (i: number, n: number) => groupOf[i] === groupOf[i + n - 1] || (starts.has(i) && starts.has(i + n));
     const words: string[] = [];
     for (let i = 0; i < keys.length; ) {
       let found = 0;
       for (let n = Math.min(MAX_WORD_SYLLABLES, keys.length - i); n >= 2 && found === 0; n--) {
+        if (!fits(i, n)) continue;
         const word = wordOf(keys.slice(i, i + n).join(' '));
         if (word) {
           words.push(word);

@@ -160,6 +160,16 @@ describe('typed pinyin beyond the names', () => {
   it('leaves Latin text alone without any known words', () => {
     expect(createAnalyzer(tokenizer, []).analyze('fapiao zenme ling').text).toBe('fapiao zenme ling');
   });
+
+  it('reads a word across a space only from one typed group\'s start to another\'s end (jiazhao daoqi is no 找到)', () => {
+    const reading = createAnalyzer(tokenizer, [], { vocabulary: ['开小卖部'], readingWords: () => ['找到', '到期'] });
+    // zhao + dao would take the end of 「jiazhao」 and the start of 「daoqi」.
+    expect(reading.analyze('jiazhao daoqi').tokens).toEqual(['到期']);
+    // Inside one group, or over whole groups, words are read as before.
+    expect(reading.analyze('zhaodao').tokens).toEqual(['找到']);
+    expect(reading.analyze('zhao dao').tokens).toEqual(['找到']);
+    expect(reading.analyze('kai xiaomaibu').tokens).toEqual(['开小卖部']);
+  });
 });
 
 describe('homophone slips in the knowledge base\'s words', () => {
