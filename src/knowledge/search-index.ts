@@ -246,7 +246,7 @@ function joinedByAnd(text: string, a: string, b: string): boolean {
 }
 
 /** Said to be had or done already: right after the name (拿到了, 下来了, 办好了, 了) or right before it (已经有). */
-const DONE_AFTER = /^(?:也|都)?(?:已经)?(?:拿到了|拿到手了|下来了|批下来了|办好了|办下来了|办完了|领到了|到手了|有了)/u;
+const DONE_AFTER = /^(?:也|都)?(?:(?:已经)?(?:拿到了|拿到手了|下来了|批下来了|办好了|办下来了|办完了|领到了|到手了|有了)|(?:刚|刚刚|已|已经)(?:拿到|拿到手|下来|批下来|办好|办下来|办完|领到|到手)(?![吗么没]))/u;
 /**
  * A bare 了 right after the name says it happened (我退休了，公积金怎么取: 退休 is the situation, the
  * fund what is asked) — unless it is a question (退休了吗, 退休了没) or said to be coming (要退休了,

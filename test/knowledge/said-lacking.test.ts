@@ -59,3 +59,10 @@ describe('a matter said to have happened with a bare 了 after its name', () => 
     expect(r.results[0]?.score).toBe(1);
   });
 });
+
+describe('a matter said to be just done, with 刚 or 已 and no 了', () => {
+  it('is what the question starts from (营业执照刚拿到，公章… asks about the seal)', () => {
+    const r = engine.search('营业执照刚拿到，公章去哪里刻', 3);
+    expect(r.results[0]?.entry.id).toBe('item-company-seal');
+  });
+});
