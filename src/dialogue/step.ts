@@ -14,7 +14,7 @@ import { readRefusedAppeal } from './appeal-reading.js';
 import type { Aspect } from '../nlp/aspects.js';
 import { ASPECTS } from '../nlp/aspects.js';
 import { normalize } from '../nlp/normalize.js';
-import { asksForPersonInWords, needsHelp, type HelpNeed } from '../nlp/needs-help.js';
+import { asksForPersonInWords, asksToLookUp, needsHelp, type HelpNeed } from '../nlp/needs-help.js';
 import { readingsOf } from './negation.js';
 import type { Checklist } from '../knowledge/compute-checklist.js';
 import { CAUTION, cardToText, composeAnswer } from './compose-answer.js';
@@ -310,6 +310,9 @@ function questionTurn(state: ConversationState, text: string, ctx: StepContext, 
   const result = engine.search(text, 3);
   const aspect = engine.aspects.detect(result.analyzed.tokens);
   if (result.appeal) return appeal(state, result.appeal, ctx);
+  // Asked to look up the citizen's own records or progress (「帮我查下社保交了几年」): where to look
+  // them up — no guide holds them, whatever words one shares with the message.
+  if (asksToLookUp(norm) || asksToLookUp(result.analyzed.original)) return helpOffered(state, 'lookup', ctx);
 
   // A short statement of the citizen's situation after a 一件事 that has a walkthrough (「不卖烟」
   // 「只卖零食饮料」): the walkthrough reads it — denials included — and goes on from there, rather

@@ -56,6 +56,22 @@ const LOOKUP_ASKED = /(?:帮我|给我|帮忙|麻烦你?|你(?:能|可以)|能�
 const RECORD = /社保|医保|公积金|养老金|养老保险|缴费|余额|记录|进度|到账|交了几年|交了多少|几年了|审批|结果|状态/u;
 const PROGRESS = /(?:我的|我家).{0,8}(?:办到哪|审批到哪|进度|到账了没|批下来了没|下来没有)|办到哪一步|办到哪了/u;
 
+/** Asked of the bot itself (帮我查, 你能查, 查我的), not whether one can (能不能查). */
+const LOOKUP_OF_BOT = /(?:帮我|给我|帮忙|麻烦你?|你(?:能|可以))(?:查|查询|查一下|查下|查查|看下|看一下|看看)|(?:查|查询)(?:一下|下)?我(?:的|家|们)/u;
+/** A person's own record, not a matter (帮我查下公积金提取要什么材料 asks about the matter). */
+const OWN_RECORD = /余额|记录|明细|到账|交了几年|交了多少|交了没|交咗未|几年了|缴费年限|办到哪|进度/u;
+
+/**
+ * Whether the message asks the bot to look up the citizen's own records or progress (「帮我查下社保
+ * 交了几年」「我的申请办到哪一步了」) — which no guide holds, whatever words a guide shares with it:
+ * the dialogue asks this before answering. Short messages only, as needsHelp.
+ */
+export function asksToLookUp(norm: string): boolean {
+  const text = norm.replace(/\s+/gu, '');
+  if ([...text.replace(/[\d*＊xX]+/gu, '#')].length > MAX_CHARS) return false;
+  return (LOOKUP_OF_BOT.test(text) && OWN_RECORD.test(text)) || PROGRESS.test(text);
+}
+
 /**
  * What a message that no entry answers says about the citizen's need for a person — or null. The
  * dialogue asks this only when the search answers nothing, so 「社保卡不会用」 stays a question when

@@ -3,8 +3,9 @@
  * no use to them — and not for questions that mention a person, someone else or the reading of a form.
  */
 import { describe, expect, it } from 'vitest';
-import { asksForPersonInWords, needsHelp } from '../../src/nlp/needs-help.js';
+import { asksForPersonInWords, asksToLookUp, needsHelp } from '../../src/nlp/needs-help.js';
 import { normalize } from '../../src/nlp/normalize.js';
+import { maskPersonal } from '../../src/core/mask-personal.js';
 import { initialState, step, type StepResult } from '../../src/dialogue/step.js';
 import { realEngine } from '../helpers/real-engine.js';
 
@@ -79,5 +80,30 @@ describe('the dialogue', () => {
     const r = say('我不会上网，可以打电话办吗', first.state);
     expect(r.events.map((e) => e.type)).toEqual(['help_offered']);
     expect(r.state.currentEntryId).toBe('item-residence-permit');
+  });
+});
+
+describe('asksToLookUp: the bot asked to look up the citizen’s own records, answered before any guide', () => {
+  it.each(['帮我查下社保交了几年', '麻烦你查一下我的公积金余额', '查下我的医保缴费记录', '我的申请办到哪一步了'])('%s', (q) => {
+    expect(asksToLookUp(normalize(q))).toBe(true);
+  });
+  it.each([
+    ['帮我查下公积金提取要什么材料', 'a question about a matter'],
+    ['能不能在网上查社保缴费记录', 'whether one can, not a request of the bot'],
+    ['社保交了几年才能领养老金', 'no lookup asked'],
+  ])('%s: %s', (q) => {
+    expect(asksToLookUp(normalize(q))).toBe(false);
+  });
+});
+
+describe('a lookup asked of the bot, in the dialogue', () => {
+  it('is told where to look, never answered with a guide whose words it shares (身份证 → 居民身份证申领)', () => {
+    // As the chat service passes it on: the ID number masked.
+    const r = say(maskPersonal('我身份证号450402199001011234，帮我查下社保交了几年'));
+    expect(r.match).toBeNull();
+    expect(r.events).toContainEqual({ type: 'help_offered', need: 'lookup' });
+  });
+  it('leaves a question about a matter to the guides', () => {
+    expect(say('帮我查下公积金提取要什么材料').match?.id).toMatch(/housing-fund|fund/);
   });
 });
