@@ -86,16 +86,15 @@ const MAX_WORD_SYLLABLES = 8;
 function readPinyin(text: string, wordOf: (key: string) => string | undefined): string {
   if (!/[a-z]/.test(text)) return text;
   return text.replace(/[a-z]+(?: [a-z]+)*/g, (run) => {
-    const keys = pinyinKeys(run);
-    if (!keys || keys.length < 2) return run;
+    const groups = run.split(' ').map(pinyinKeys);
+    if (groups.some((g) => g === null)) return run;
+    const keys = groups.flatMap((g) => g!);
+    if (keys.length < 2) return run;
     // Where each typed group (between spaces) starts: a word read across a space starts and ends
     // at one (「jiazhao daoqi」 is 驾照 到期, never the 找到 of zhao + dao), or lies inside one group.
-    const groupOf: number[] = [];
+    const groupOf = groups.flatMap((g, at) => g!.map(() => at));
     const starts = new Set<number>([keys.length]);
-    run.split(' ').forEach((typed, g) => {
-      starts.add(groupOf.length);
-      for (let k = pinyinKeys(typed)?.length ?? 0; k > 0; k--) groupOf.push(g);
-    });
+    for (let i = 0; i < keys.length; i++) if (i === 0 || groupOf[i] !== groupOf[i - 1]) starts.add(i);
     const fits = (i: number, n: number) => groupOf[i] === groupOf[i + n - 1] || (starts.has(i) && starts.has(i + n));
     const words: string[] = [];
     for (let i = 0; i < keys.length; ) {

@@ -50,14 +50,18 @@ const ASKED_AGAIN = /(?:问|说)了(?:好|有)?(?:几|两|三|四|五|六|七|�
 
 /**
  * The citizen's own records asked to be looked up: 「帮我查下社保交了几年」「查一下我的公积金余额」
- * 「我的营业执照办到哪了」. 「怎么查社保缴费记录」 asks how, and is a question.
+ * 「我的营业执照办到哪了」. 「怎么查社保缴费记录」 asks how, and is a question. Asked of the bot itself
+ * (帮我查, 你能查, 查我的: LOOKUP_OF_BOT), or whether one can (能不能查: LOOKUP_ASKED, which needsHelp
+ * also takes for a lookup when no guide answers).
  */
-const LOOKUP_ASKED = /(?:帮我|给我|帮忙|麻烦你?|你(?:能|可以)|能不能|可不可以)(?:查|查询|查一下|查下|查查|看下|看一下|看看)|(?:查|查询)(?:一下|下)?我(?:的|家|们)/u;
+const OF_BOT = '(?:帮我|给我|帮忙|麻烦你?|你(?:能|可以))';
+const LOOK_UP = '(?:查|查询|查一下|查下|查查|看下|看一下|看看)';
+const OF_MINE = '(?:查|查询)(?:一下|下)?我(?:的|家|们)';
+const LOOKUP_OF_BOT = new RegExp(`${OF_BOT}${LOOK_UP}|${OF_MINE}`, 'u');
+const LOOKUP_ASKED = new RegExp(`(?:${OF_BOT}|能不能|可不可以)${LOOK_UP}|${OF_MINE}`, 'u');
 const RECORD = /社保|医保|公积金|养老金|养老保险|缴费|余额|记录|进度|到账|交了几年|交了多少|几年了|审批|结果|状态/u;
 const PROGRESS = /(?:我的|我家).{0,8}(?:办到哪|审批到哪|进度|到账了没|批下来了没|下来没有)|办到哪一步|办到哪了/u;
 
-/** Asked of the bot itself (帮我查, 你能查, 查我的), not whether one can (能不能查). */
-const LOOKUP_OF_BOT = /(?:帮我|给我|帮忙|麻烦你?|你(?:能|可以))(?:查|查询|查一下|查下|查查|看下|看一下|看看)|(?:查|查询)(?:一下|下)?我(?:的|家|们)/u;
 /** A person's own record, not a matter (帮我查下公积金提取要什么材料 asks about the matter). */
 const OWN_RECORD = /余额|记录|明细|到账|交了几年|交了多少|交了没|交咗未|几年了|缴费年限|办到哪|进度/u;
 
@@ -67,9 +71,14 @@ const OWN_RECORD = /余额|记录|明细|到账|交了几年|交了多少|交了
  * the dialogue asks this before answering. Short messages only, as needsHelp.
  */
 export function asksToLookUp(norm: string): boolean {
+  const text = shortMessage(norm);
+  return text !== null && ((LOOKUP_OF_BOT.test(text) && OWN_RECORD.test(text)) || PROGRESS.test(text));
+}
+
+/** The message without spaces — null when empty or longer than MAX_CHARS (numbers, an ID or phone masked or not, count as one). */
+function shortMessage(norm: string): string | null {
   const text = norm.replace(/\s+/gu, '');
-  if ([...text.replace(/[\d*＊xX]+/gu, '#')].length > MAX_CHARS) return false;
-  return (LOOKUP_OF_BOT.test(text) && OWN_RECORD.test(text)) || PROGRESS.test(text);
+  return text.length > 0 && [...text.replace(/[\d*＊xX]+/gu, '#')].length <= MAX_CHARS ? text : null;
 }
 
 /**
@@ -78,10 +87,9 @@ export function asksToLookUp(norm: string): boolean {
  * an entry answers it.
  */
 export function needsHelp(norm: string): HelpNeed | null {
-  const text = norm.replace(/\s+/gu, '');
-  if (text.length === 0) return null;
   // Numbers (an ID or phone number, masked or not) do not make a message a story.
-  if ([...text.replace(/[\d*＊xX]+/gu, '#')].length > MAX_CHARS) return null;
+  const text = shortMessage(norm);
+  if (text === null) return null;
   if (ASKED_AGAIN.test(text) || (BOT.test(text) && FAILED.test(text))) return 'bot_failed';
   if ((LOOKUP_ASKED.test(text) && RECORD.test(text)) || PROGRESS.test(text)) return 'lookup';
   if (CANNOT_USE.test(text)) return 'cannot_use';
