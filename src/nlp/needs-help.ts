@@ -66,13 +66,14 @@ const PROGRESS = /(?:我的|我家).{0,8}(?:办到哪|审批到哪|进度|到账
 const OWN_RECORD = /余额|记录|明细|到账|交了几年|交了多少|交了没|交咗未|几年了|缴费年限|办到哪|进度/u;
 
 /**
- * Whether the message asks the bot to look up the citizen's own records or progress (「帮我查下社保
- * 交了几年」「我的申请办到哪一步了」) — which no guide holds, whatever words a guide shares with it:
- * the dialogue asks this before answering. Short messages only, as needsHelp.
+ * Whether the message asks the bot itself to look up the citizen's own records or progress (「帮我查下
+ * 社保交了几年」「麻烦你查一下我的公积金余额」) — which no guide holds, whatever words a guide shares
+ * with it: the dialogue asks this before answering. Not a question about progress alone (「办到哪一步
+ * 了在哪看」 after a matter asks where that matter's progress is shown). Short messages only, as needsHelp.
  */
 export function asksToLookUp(norm: string): boolean {
   const text = shortMessage(norm);
-  return text !== null && ((LOOKUP_OF_BOT.test(text) && OWN_RECORD.test(text)) || PROGRESS.test(text));
+  return text !== null && LOOKUP_OF_BOT.test(text) && OWN_RECORD.test(text);
 }
 
 /** The message without spaces — null when empty or longer than MAX_CHARS (numbers, an ID or phone masked or not, count as one). */

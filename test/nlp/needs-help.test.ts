@@ -84,13 +84,14 @@ describe('the dialogue', () => {
 });
 
 describe('asksToLookUp: the bot asked to look up the citizen’s own records, answered before any guide', () => {
-  it.each(['帮我查下社保交了几年', '麻烦你查一下我的公积金余额', '查下我的医保缴费记录', '我的申请办到哪一步了'])('%s', (q) => {
+  it.each(['帮我查下社保交了几年', '麻烦你查一下我的公积金余额', '查下我的医保缴费记录', '你能帮我看下我的申请办到哪了'])('%s', (q) => {
     expect(asksToLookUp(normalize(q))).toBe(true);
   });
   it.each([
     ['帮我查下公积金提取要什么材料', 'a question about a matter'],
     ['能不能在网上查社保缴费记录', 'whether one can, not a request of the bot'],
     ['社保交了几年才能领养老金', 'no lookup asked'],
+    ['办到哪一步了在哪看', 'where progress is shown, asked of the matter under discussion'],
   ])('%s: %s', (q) => {
     expect(asksToLookUp(normalize(q))).toBe(false);
   });
