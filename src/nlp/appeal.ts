@@ -90,13 +90,56 @@ export function classifyMessage(raw: string, longMessage = LONG_MESSAGE): Messag
   }
   // 「你建议我办个体户还是公司」 asks for advice: a short question is not a suggestion to the city.
   if (appeal === 'suggestion' && !long && QUESTION.test(text)) appeal = null;
-  if (!long) return { appeal, ask: text, long, asks: [] };
+  if (!long) return { appeal: appeal ?? thanksForWhatWasDone(text), ask: text, long, asks: [] };
   // A long message: the question in it is what the citizen wants answered, usually at the end.
   const sentences = text.split(/(?<=[。！!？?；;\n])/u).map((s) => s.trim()).filter(Boolean);
+  appeal ??= letterWithoutQuestion(text, sentences, cues);
   const asks = sentences.filter((s) => QUESTION.test(s));
   const last = asks.slice(-3);
   const ask = last.length > 0 ? last.join('') : text;
   return { appeal, ask, long, asks: last };
+}
+
+/** Any way of asking, the embedded ones aside (「不知道他的许可证怎么拿到的」 tells, it does not ask). */
+const ASKS = /[?？吗呢嘛]|请问|能否|是否|可否|能不能|可不可以|要不要|需不需要|有没有|是不是|还是|行不行|够不够|多少钱|多久|哪些|哪里|哪儿|什么时候|什么材料|要什么|需要什么|要带|怎么办|点样|点算|点办|边度|边个|几时|乜|咩|得唔得|有冇|使唔使|可唔可以|係咪|系咪/u;
+/** Any question word at all, for a short message: one that asks in four characters (「去哪刻」「啥时候」). */
+const ASKS_AT_ALL = /[?？吗呢嘛么哪啥咋谁几怎乜咩]|如何|多少|多久|是否|能否|可否|不可以|能不能|要不要|需不需要|有没有|是不是|还是|行不行|够不够|边度|边个|得唔得|有冇|使唔使|係咪|系咪/u;
+/** Saying what one wants done or asked: a request, however a letter ends. */
+const WANTS = /我想|想要|想办|要办|想问|问一下|问问|请教|想了解|想知道|想咨询|咨询一下|打算|准备办|准备开|求助/u;
+/** Thanks, in a letter's last sentence or a short message about what was done. */
+const THANKS_WORD = /感谢|谢谢|多谢|感激|感动|表扬|点赞|辛苦了|唔该晒/u;
+/** A body (a bureau, a department, the government, the community) asked to act on what the letter tells. */
+const BODY_TO_ACT = /(?:局|部门|政府|单位|领导|社区|街道)(?:能|能够|可以|尽快|早日|及时|去|来|好好)?(?:公开|处理|调查|核查|整改|督促|介入|重视|查处|查一查|管一管|管管|严查|彻查)|查处|严查|彻查|给个说法|给个交代/u;
+/** The service already given: thanks for it is thanks, not a question about the matter it names. */
+const WAS_DONE = /上次|上回|之前|那天|昨天|前天|已经|顺利|办好了|办完了|办妥|搞掂|搞定|到账了|拿到了|好快|很快|效率/u;
+
+/**
+ * A letter (a long message) that asks nothing, or ends by asking a body to act: a 诉求 on weaker
+ * evidence than classifyMessage's cue counts (fit-17, 2026-12-04: thank-you letters and complaints
+ * that tell of 退休, 残疾证, 学区 or a restaurant's 食品经营许可证 were answered with those matters).
+ * A request (我想…, 问一下) or any question in it keeps it a question; a question word inside a
+ * story (「怎么选，都用表格讲明白了」) does not.
+ */
+function letterWithoutQuestion(text: string, sentences: string[], cues: Record<AppealKind, { strong: number; weak: number }>): AppealKind | null {
+  if (WANTS.test(text)) return null;
+  const kindOfProblem = (): AppealKind => (cues.report.strong + cues.report.weak > 0 ? 'report' : 'complaint');
+  const last = sentences.at(-1) ?? '';
+  if ((BODY_TO_ACT.test(last) || ACTION.test(last)) && !ASKS.test(last)) return kindOfProblem();
+  if (ASKS.test(text)) return null;
+  if (THANKS_WORD.test(last)) return 'thanks';
+  if (QUESTION.test(text)) return null;
+  if (ACTION.test(text) || BODY_TO_ACT.test(text)) return kindOfProblem();
+  if (THANKS_WORD.test(text)) return 'thanks';
+  if (/希望|期望|盼望|建议|呼吁/u.test(text)) return 'suggestion';
+  return null;
+}
+
+/**
+ * A short message that thanks for what was done (「谢谢你们，上次帮我爸办退休手续很顺利」), asking
+ * nothing and wanting nothing: thanks, not a question about the matter it names.
+ */
+function thanksForWhatWasDone(text: string): AppealKind | null {
+  return THANKS_WORD.test(text) && WAS_DONE.test(text) && !ASKS_AT_ALL.test(text) && !WANTS.test(text) && !REQUEST.test(text) ? 'thanks' : null;
 }
 
 /**

@@ -38,6 +38,40 @@ describe('classifyMessage (诉求)', () => {
   });
 });
 
+describe('classifyMessage: letters that ask nothing, and thanks for what was done', () => {
+  it('takes a thank-you letter that only tells a story for thanks, whatever matter it names', () => {
+    const letter =
+      '去年我父亲办退休，社保窗口的李姐一遍遍教他怎么在手机上做认证，前后跑了好几趟都不嫌烦。现在退休金每个月按时到账，我们一家都很感激。谢谢人社局的同志们！';
+    expect(classifyMessage(letter)).toMatchObject({ appeal: 'thanks', long: true });
+  });
+
+  it('takes a letter that ends by asking a body to act for a complaint, or a report when it reports', () => {
+    const complaint =
+      '小区门口那家快餐店天天开到半夜，桌椅摆满人行道，老人推轮椅都过不去，跟店主说了几次也不改，也不知道他的营业执照是怎么批下来的。希望城管部门尽快处理。';
+    expect(classifyMessage(complaint)).toMatchObject({ appeal: 'complaint', long: true });
+    const report =
+      '我们镇上有个人没有任何资质，在自家堂屋里给人拔牙镶牙，用的器械看着就不干净，上个月邻居拔完牙发炎住了院，这种私自行医太危险了。请卫健局去查处。';
+    expect(classifyMessage(report)).toMatchObject({ appeal: 'report', long: true });
+  });
+
+  it('keeps a long message a question when it asks, wants something or asks in any words', () => {
+    for (const q of [
+      '您好 麻烦问一下 我妈今年满60了 以前在厂里交了十几年社保 厂子改制后她一直自己续着交 现在到年纪了 退休金要怎么去领啊 她不会用手机 谢谢您了',
+      '我想给我爸办个残疾证，他前年中风以后左边手脚都不灵活了，走路要人扶，家里人商量了好久，社区的同志也说可以办，麻烦你们了，谢谢。',
+      '我是在外地打工的，孩子跟着爷爷奶奶在老家读书，今年要升初中了，老人不识字也不会用手机，学校那边说要网上报名，这个报名是不是一定要家长本人来弄。谢谢。',
+    ]) {
+      expect(classifyMessage(q).appeal, q).toBeNull();
+    }
+  });
+
+  it('takes a short thanks for what was done for thanks, and leaves a thanks with a question or a bare topic alone', () => {
+    expect(classifyMessage('谢谢你们，上次帮我妈办的残疾证很快就拿到了').appeal).toBe('thanks');
+    for (const q of ['残疾证办好了 谢谢 下一步去哪领补贴', '退休手续，谢谢', '谢谢，已经看到了，那要带户口本吗', '谢谢 我想问下上次说的材料']) {
+      expect(classifyMessage(q).appeal, q).toBeNull();
+    }
+  });
+});
+
 describe('appealWhenRefused (a message nothing answers, read again as a 诉求)', () => {
   it('takes a problem described, or someone asked to act, for a complaint', () => {
     for (const t of ['下水道堵了，一下雨整条街都浸水', '我们村的自来水黄黄的，能不能派人来检测一下', '小区垃圾几天没人收，臭到不得了', '工地晚上十二点还在打桩，吵得睡不着，请管一管']) {
