@@ -27,6 +27,7 @@ describe('neighbouring matters not covered', () => {
     ['手机上的电子身份证怎么开通', 'the online identity credential (网证), not applying for the ID card'],
     ['下岗了能不能吃低保', 'subsistence allowance (低保) asked to be received, not the unemployment benefit'],
     ['我是残疾人，在厂里上班，残疾人就业补贴怎么领', 'employment subsidies for disabled workers, not the disability services bundle'],
+    ['孩子刚满月，想给他买份重疾险，哪家好', 'insurance bought from a company (商业保险), not the newborn bundle'],
   ])('%s: %s', (q) => {
     const r = read(q);
     expect(r.fit, q).toBe(0);
