@@ -15,7 +15,7 @@
  */
 import Fuse from 'fuse.js';
 import { LOOSE_WORDS, type Analyzed, type Analyzer } from '../nlp/analyze.js';
-import { classifyMessage, type AppealKind, type MessageKind } from '../nlp/appeal.js';
+import { appealWhenRefused, classifyMessage, type AppealKind, type MessageKind } from '../nlp/appeal.js';
 import { EXAMPLE_FEATURES, FEATURES, predict, type Band, type GateModel } from './answer-gate.js';
 import type { ExampleBank, Nearest } from './example-bank.js';
 import { hanRuns, normalize } from '../nlp/normalize.js';
@@ -948,10 +948,22 @@ export function search(index: SearchIndex, query: string, k: number): SearchResu
       if (again.band === 'answer') return { ...again, analyzed: result.analyzed };
     }
   }
+  // A story whose question names nothing (「…想给她办个残疾证。请问要先去哪家医院做评定？」): the
+  // matter may be in the story, so the whole message is searched when its question alone finds no
+  // name, and the story's nearest matters are offered (您是不是想问), never answered — a story's
+  // other words can name a matter it only mentions (storyOffer, retrieval-options.ts). Not a story
+  // that reads as a 诉求 on the weaker evidence a refused message is read with (「…来回跑了两次都
+  // 没办成…这种窗口能不能中午安排人轮班？」).
+  if (message.long && !message.appeal && message.asks.length > 0 && result.band !== 'answer' && !(result.features[FEATURES.indexOf('anchor')]! > 0)) {
+    const whole = searchAsk(index, query, { ...message, ask: query.normalize('NFKC').trim() }, k, true);
+    // The message as read stays its question sentences (the aspects asked are there).
+    if (whole.band === 'suggest' && whole.probability >= o.storyOffer && appealWhenRefused(query) === null) return { ...whole, analyzed: result.analyzed };
+  }
   return result;
 }
 
-function searchAsk(index: SearchIndex, query: string, message: MessageKind, k: number): SearchResult {
+/** `offerOnly`: what would be answered is offered (the suggest band) instead. */
+function searchAsk(index: SearchIndex, query: string, message: MessageKind, k: number, offerOnly = false): SearchResult {
   const o = index.options;
   const q = index.analyzer.analyze(message.ask);
   const { scores: raw, hits } = bm25(index, q);
@@ -1152,6 +1164,7 @@ function searchAsk(index: SearchIndex, query: string, message: MessageKind, k: n
     // 补) is answered only when the gate is all but sure on everything else (actionMismatchAnswer).
     if ((index.gate ? probability >= index.gate.answer : best.score >= o.answerThreshold) && (best.fit > 0 || (index.gate !== null && probability >= o.actionMismatchAnswer))) band = 'answer';
     else if (index.gate && probability >= index.gate.suggest) band = 'suggest';
+    if (offerOnly && band === 'answer') band = 'suggest';
   }
   const answerable = band === 'answer';
   let ambiguous: ScoredEntry[] | null = null;
