@@ -107,9 +107,9 @@ const ASKS_AT_ALL = /[?？吗呢嘛么哪啥咋谁几怎乜咩]|如何|多少|�
 /** Saying what one wants done or asked: a request, however a letter ends. */
 const WANTS = /我想|想要|想办|要办|想问|问一下|问问|请教|想了解|想知道|想咨询|咨询一下|打算|准备办|准备开|求助/u;
 /** Thanks, in a letter's last sentence or a short message about what was done. */
-const THANKS_WORD = /感谢|谢谢|多谢|感激|感动|表扬|点赞|辛苦了|唔该晒/u;
+const THANKS_WORD = /感谢|谢谢|多谢|感激|感动|表扬|点赞|点个.{0,4}赞|赞一个|好评|辛苦了|唔该晒/u;
 /** A body (a bureau, a department, the government, the community) asked to act on what the letter tells. */
-const BODY_TO_ACT = /(?:局|部门|政府|单位|领导|社区|街道)(?:能|能够|可以|尽快|早日|及时|去|来|好好)?(?:公开|处理|调查|核查|整改|督促|介入|重视|查处|查一查|管一管|管管|严查|彻查)|查处|严查|彻查|给个说法|给个交代/u;
+const BODY_TO_ACT = /(?:局|部门|政府|单位|领导|社区|街道|请你们|请贵)(?:能|能够|可以|尽快|早日|及时|去|来|好好)?(?:公开|处理|调查|核查|整改|督促|介入|重视|查处|查一查|管一管|管管|严查|彻查)|查处|严查|彻查|给个说法|给个交代/u;
 /** The service already given: thanks for it is thanks, not a question about the matter it names. */
 const WAS_DONE = /上次|上回|之前|那天|昨天|前天|已经|顺利|办好了|办完了|办妥|搞掂|搞定|到账了|拿到了|好快|很快|效率/u;
 

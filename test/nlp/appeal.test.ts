@@ -52,6 +52,14 @@ describe('classifyMessage: letters that ask nothing, and thanks for what was don
     const report =
       '我们镇上有个人没有任何资质，在自家堂屋里给人拔牙镶牙，用的器械看着就不干净，上个月邻居拔完牙发炎住了院，这种私自行医太危险了。请卫健局去查处。';
     expect(classifyMessage(report)).toMatchObject({ appeal: 'report', long: true });
+    const toUs =
+      '我在一家装修公司干了八个月，老板一直拖着不给签劳动合同，工资也总是晚发半个月，问他就说下个月一起算。我们好几个工友都是这样。请你们督促一下这家公司。';
+    expect(classifyMessage(toUs)).toMatchObject({ appeal: 'complaint', long: true });
+  });
+
+  it('takes praise in everyday words (给你们点个赞) at the end of a story for thanks', () => {
+    const praise = '前几天去给孩子办入学登记，房产和户口都是网上核验的，交完材料十分钟就弄好了，以前听邻居说要跑好几个部门。现在真的方便多了，给你们点个大大的赞！';
+    expect(classifyMessage(praise)).toMatchObject({ appeal: 'thanks', long: true });
   });
 
   it('keeps a long message a question when it asks, wants something or asks in any words', () => {
