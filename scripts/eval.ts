@@ -24,7 +24,7 @@ import { loadKnowledge } from '../src/adapters/load-knowledge.js';
 import { formatProblem } from '../src/knowledge/parse-knowledge.js';
 import { createJiebaTokenizer } from '../src/adapters/jieba-tokenizer.js';
 import { DEFAULT_RETRIEVAL_OPTIONS, resolveRetrievalOptions, type RetrievalOverrides } from '../src/knowledge/retrieval-options.js';
-import { BLIND_SETS, POOLED_BLIND_SETS, EVAL_DIR, FIT_SETS, OTHER_SETS, emptyTally, fits, followUpOutcomes, half, APPEAL_SETS, firstReply, loadAppeals, loadFollowUps, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
+import { BLIND_SETS, POOLED_BLIND_SETS, EVAL_DIR, FIT_SETS, OTHER_SETS, READ_SETS, emptyTally, fits, followUpOutcomes, half, APPEAL_SETS, firstReply, loadAppeals, loadFollowUps, loadLabelled, loadNearMisses, loadNegatives, score, type Tally } from './lib/eval-sets.js';
 import { answerable, at, chooseThresholds, collectExamples, collectRows, corpusSource, leaveOut, outOfFold, sourceOf } from './lib/gate-fit.js';
 import { SHIPPED_EXAMPLES } from '../src/knowledge/gate-examples.js';
 
@@ -37,7 +37,7 @@ const sets = optionArgs('--set');
 const sweeps = optionArgs('--sweep');
 const named = args.filter((a, i) => !a.startsWith('-') && args[i - 1] !== '--set' && args[i - 1] !== '--sweep');
 const root = resolve('.');
-const files = named.length > 0 ? named.map((f) => resolve(f)) : [...FIT_SETS, ...OTHER_SETS, ...BLIND_SETS].map((f) => join(root, EVAL_DIR, f)).filter((f) => existsSync(f));
+const files = named.length > 0 ? named.map((f) => resolve(f)) : [...FIT_SETS, ...OTHER_SETS, ...READ_SETS, ...BLIND_SETS].map((f) => join(root, EVAL_DIR, f)).filter((f) => existsSync(f));
 
 const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)} %`);
 
