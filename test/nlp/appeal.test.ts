@@ -57,6 +57,19 @@ describe('classifyMessage: letters that ask nothing, and thanks for what was don
     expect(classifyMessage(toUs)).toMatchObject({ appeal: 'complaint', long: true });
   });
 
+  it('reads past a story’s embedded words (要带她, 请教育局, 还是免费刻的) and a body asked twice over (尽快来查一下)', () => {
+    const cases: [string, 'thanks' | 'complaint'][] = [
+      ['谢谢社区的同志。我妈瘫痪多年，以前每次复查都要带她坐两个钟头的车，今年医生直接上门看了，还顺便把护理补贴的手续办好了。我们全家都很感激你们。', 'thanks'],
+      ['我家孩子读的小学让每个学生交两百块买校服，不买就不让参加升旗仪式，家长群里好多人都敢怒不敢言。这样强制收费合规吗？请教育局查一查。', 'complaint'],
+      ['镇上有家药店没有执业药师也照样卖处方药，前几天有个老人买错药吃出了问题，家里人找上门去还被骂了一顿。请市场监管部门尽快来查一下。', 'complaint'],
+      ['我对婚姻登记处一位工作人员有意见。上周我们去办手续，她当着后面排队的好多人大声问我们的私事，让人很不舒服。这种事能不能小声点问？希望加强培训。', 'complaint'],
+      ['上周去办营业执照，从交材料到拿执照只用了半天，印章还是免费刻的，窗口的小姑娘还一样一样教我在手机上领发票，比我想的快多了，以前在外地开店跑了好几趟。谢谢你们！', 'thanks'],
+    ];
+    for (const [text, kind] of cases) expect(classifyMessage(text).appeal, text).toBe(kind);
+    // A question that ends by hoping for a reply stays a question.
+    expect(classifyMessage('我妈的残疾证下个月就到期了，她腿脚不方便，家里就我一个人照顾她。换证要带什么材料？希望尽快回复，谢谢。').appeal).toBeNull();
+  });
+
   it('takes praise in everyday words (给你们点个赞) at the end of a story for thanks', () => {
     const praise = '前几天去给孩子办入学登记，房产和户口都是网上核验的，交完材料十分钟就弄好了，以前听邻居说要跑好几个部门。现在真的方便多了，给你们点个大大的赞！';
     expect(classifyMessage(praise)).toMatchObject({ appeal: 'thanks', long: true });
