@@ -4448,7 +4448,7 @@ export const SHIPPED_EXAMPLES: readonly Example[] = [
   { t: "辞职了社保不想断个人能在手机上参保吗用啥app", e: ["item-flexible-employment-insurance"] },
   { t: "开奶茶店要办食品经营许可证吗一般多久下证", e: ["item-food-business-license","bundle-restaurant"] },
   { t: "租房提取公积金 1年能取几次手机上能弄吗 提公积金", e: ["item-housing-fund-withdrawal"] },
-  { t: "gjj还房贷提取要啥材料贷款合同丢了咋办", e: ["item-housing-fund-withdrawal"] },
+  { t: "gjj还房贷提取要啥材料贷款合同丢了咋办 公积金", e: ["item-housing-fund-withdrawal"] },
   { t: "公积金提取申请了一般多久到账 提公积金", e: ["item-housing-fund-withdrawal"] },
   { t: "奶奶刚走了户口是不是要去派出所销户要带什么 去世", e: ["item-hukou-cancellation","bundle-after-death"] },
   { t: "加入外国籍了国内户口必须注销吗本人不回国能委托家里人办吗", e: ["item-hukou-cancellation"] },
