@@ -104,9 +104,11 @@ export function classifyMessage(raw: string, longMessage = LONG_MESSAGE): Messag
  * Any way of asking, the embedded ones aside (「不知道他的许可证怎么拿到的」 tells, it does not ask; so does
  * 还是 without a question mark: 「公章还是免费刻的」).
  */
-const ASKS = /[?？吗呢嘛]|请问|能否|是否|可否|能不能|可不可以|要不要|需不需要|有没有|是不是|行不行|够不够|多少钱|多久|哪些|哪里|哪儿|什么时候|什么材料|要什么|需要什么|要带(?:什么|啥|哪)|怎么办|点样|点算|点办|边度|边个|几时|乜|咩|得唔得|有冇|使唔使|可唔可以|係咪|系咪/u;
+/** Cantonese ways of asking (边度, 得唔得, 係咪 …), in both tests below. */
+const CANTONESE_ASKS = '边度|边个|乜|咩|得唔得|有冇|使唔使|可唔可以|係咪|系咪';
+const ASKS = new RegExp(`[?？吗呢嘛]|请问|能否|是否|可否|能不能|可不可以|要不要|需不需要|有没有|是不是|行不行|够不够|多少钱|多久|哪些|哪里|哪儿|什么时候|什么材料|要什么|需要什么|要带(?:什么|啥|哪)|怎么办|点样|点算|点办|几时|${CANTONESE_ASKS}`, 'u');
 /** Any question word at all, for a short message: one that asks in four characters (「去哪刻」「啥时候」). */
-const ASKS_AT_ALL = /[?？吗呢嘛么哪啥咋谁几怎乜咩]|如何|多少|多久|是否|能否|可否|不可以|能不能|要不要|需不需要|有没有|是不是|还是|行不行|够不够|边度|边个|得唔得|有冇|使唔使|係咪|系咪/u;
+const ASKS_AT_ALL = new RegExp(`[?？吗呢嘛么哪啥咋谁几怎]|如何|多少|多久|是否|能否|可否|不可以|能不能|要不要|需不需要|有没有|是不是|还是|行不行|够不够|${CANTONESE_ASKS}`, 'u');
 /** Saying what one wants done or asked: a request, however a letter ends. */
 const WANTS = /我想(?![的象])|想要|想办|要办|想问|问一下|问问|想请教|请教一下|向您请教|想了解|想知道|想咨询|咨询一下|打算|准备办|准备开|求助/u;
 /** Thanks, in a letter's last sentence or a short message about what was done. */
@@ -115,6 +117,8 @@ const THANKS_WORD = /感谢|谢谢|多谢|感激|感动|表扬|点赞|点个.{0,
 const BODY_TO_ACT = /(?:局|部门|政府|单位|领导|社区|街道|请你们|请贵)(?:能|能够|可以|尽快|早日|及时|去|来|好好){0,2}(?:公开|处理|调查|核查|整改|督促|介入|重视|查处|查一查|查一下|查查|管一管|管管|严查|彻查)|查处|严查|彻查|给个说法|给个交代/u;
 /** A wish that the service improve (希望加强培训, 希望改进): what a complaint or a suggestion ends with, not a question's courtesy (希望尽快回复). */
 const WISH_TO_IMPROVE = /(?:希望|建议|请)(?:你们|贵单位|有关部门|相关部门|以后|今后)?(?:加强|改进|整改|规范|培训|重视|完善|改善|优化|多宣传|加大)/u;
+/** A grievance told without a complaint's cue words (有意见, 让人难堪). */
+const GRIEVANCE = /意见|不满|难堪|投诉/u;
 /** The service already given: thanks for it is thanks, not a question about the matter it names. */
 const WAS_DONE = /上次|上回|之前|那天|昨天|前天|已经|顺利|办好了|办完了|办妥|搞掂|搞定|到账了|拿到了|好快|很快|效率/u;
 
@@ -130,7 +134,7 @@ function letterWithoutQuestion(text: string, sentences: string[], cues: Record<A
   const kindOfProblem = (): AppealKind => (cues.report.strong + cues.report.weak > 0 ? 'report' : 'complaint');
   const last = sentences.at(-1) ?? '';
   if ((BODY_TO_ACT.test(last) || ACTION.test(last)) && !ASKS.test(last)) return kindOfProblem();
-  if (WISH_TO_IMPROVE.test(last) && !ASKS.test(last)) return cues.complaint.strong + cues.complaint.weak > 0 || /意见|不满|难堪|投诉/u.test(text) ? 'complaint' : 'suggestion';
+  if (WISH_TO_IMPROVE.test(last) && !ASKS.test(last)) return cues.complaint.strong + cues.complaint.weak > 0 || GRIEVANCE.test(text) ? 'complaint' : 'suggestion';
   if (ASKS.test(text)) return null;
   if (THANKS_WORD.test(last)) return 'thanks';
   if (QUESTION.test(text)) return null;
